@@ -1,0 +1,891 @@
+//! Meta's error envelope and the catalogue of every error localgram answers with.
+//!
+//! Handlers never write error text: each error has a named constructor here carrying Meta's
+//! message, type, code, subcode and HTTP status. The publishing errors are the reference's
+//! error table (ref 001 L3287-3545); the protocol errors (tokens, paths, fields, parameters)
+//! are Meta's public Graph API behaviour, each choice recorded in docs/decisions.md.
+
+use serde_json::{json, Map, Value};
+use std::fmt;
+
+use crate::api::Api;
+use crate::fields::FieldsSyntaxError;
+use crate::params::ParamError;
+use crate::timefmt::pacific_session_time;
+
+/// One Graph API error, ready to be rendered as `{"error":{...}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphError {
+    pub status: u16,
+    pub message: String,
+    /// The envelope's `type`: `OAuthException`, `GraphMethodException` or `IGApiException`.
+    pub kind: &'static str,
+    pub code: i64,
+    pub subcode: Option<i64>,
+    pub is_transient: Option<bool>,
+    pub user_title: Option<String>,
+    pub user_msg: Option<String>,
+}
+
+const OAUTH: &str = "OAuthException";
+const GRAPH_METHOD: &str = "GraphMethodException";
+const IG_API: &str = "IGApiException";
+
+impl GraphError {
+    fn new(status: u16, kind: &'static str, code: i64, message: impl Into<String>) -> Self {
+        GraphError {
+            status,
+            message: message.into(),
+            kind,
+            code,
+            subcode: None,
+            is_transient: None,
+            user_title: None,
+            user_msg: None,
+        }
+    }
+
+    fn with_subcode(mut self, subcode: i64) -> Self {
+        self.subcode = Some(subcode);
+        self
+    }
+
+    /// Renders the envelope; `fbtrace_id` identifies the request in the request log.
+    pub fn to_body(&self, fbtrace_id: &str) -> Value {
+        let mut error = Map::new();
+        error.insert("message".into(), json!(self.message));
+        error.insert("type".into(), json!(self.kind));
+        error.insert("code".into(), json!(self.code));
+        if let Some(subcode) = self.subcode {
+            error.insert("error_subcode".into(), json!(subcode));
+        }
+        if let Some(transient) = self.is_transient {
+            error.insert("is_transient".into(), json!(transient));
+        }
+        if let Some(title) = &self.user_title {
+            error.insert("error_user_title".into(), json!(title));
+        }
+        if let Some(msg) = &self.user_msg {
+            error.insert("error_user_msg".into(), json!(msg));
+        }
+        error.insert("fbtrace_id".into(), json!(fbtrace_id));
+        json!({ "error": Value::Object(error) })
+    }
+
+    /// The `WWW-Authenticate` header Meta sends with OAuth errors:
+    /// `OAuth "Facebook Platform" "invalid_token" "<message>"`.
+    pub fn www_authenticate(&self) -> Option<String> {
+        if self.kind != OAUTH {
+            return None;
+        }
+        let reason = match self.code {
+            190 | 102 | 104 => "invalid_token",
+            10 | 200..=299 => "insufficient_scope",
+            _ => "invalid_request",
+        };
+        let message = self.message.replace('"', "'");
+        Some(format!(
+            "OAuth \"Facebook Platform\" \"{reason}\" \"{message}\""
+        ))
+    }
+
+    pub fn is_token_error(&self) -> bool {
+        matches!(self.code, 190 | 102 | 104)
+    }
+
+    // ----- generic failures -------------------------------------------------------------
+
+    /// Code 1: the catch-all Meta answers when something failed on its side.
+    pub fn unknown_error() -> Self {
+        GraphError::new(500, OAUTH, 1, "An unknown error has occurred.")
+    }
+
+    /// Code 2: a temporary service problem; clients retry.
+    pub fn service_unavailable() -> Self {
+        let mut e = GraphError::new(
+            503,
+            OAUTH,
+            2,
+            "An unexpected error has occurred. Please retry your request later.",
+        );
+        e.is_transient = Some(true);
+        e
+    }
+
+    // ----- access tokens -----------------------------------------------------------------
+
+    /// No token at all on an endpoint that needs one.
+    pub fn token_required() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            104,
+            "An access token is required to request this resource.",
+        )
+    }
+
+    /// `/me` without a token.
+    pub fn active_token_required() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            2500,
+            "An active access token must be used to query information about the current user.",
+        )
+    }
+
+    /// A token that is not one of ours, or one of the other login's on this API.
+    pub fn token_unparseable() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            190,
+            "Invalid OAuth access token - Cannot parse access token",
+        )
+    }
+
+    /// A token past its expiry (subcode 463).
+    pub fn token_expired(expired_at: i64, now: i64) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            190,
+            format!(
+                "Error validating access token: Session has expired on {}. The current time is {}.",
+                pacific_session_time(expired_at),
+                pacific_session_time(now)
+            ),
+        )
+        .with_subcode(463)
+    }
+
+    /// The person logged out of the session the token belonged to (subcode 467).
+    pub fn token_logged_out() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            190,
+            "Error validating access token: The session is invalid because the user logged out.",
+        )
+        .with_subcode(467)
+    }
+
+    /// The person changed their password (subcode 460).
+    pub fn token_password_changed() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            190,
+            "Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.",
+        )
+        .with_subcode(460)
+    }
+
+    /// The person removed the app, or the token was revoked (subcode 458).
+    pub fn token_app_not_authorized(user_id: &str, app_id: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            190,
+            format!(
+                "Error validating access token: User {user_id} has not authorized application {app_id}."
+            ),
+        )
+        .with_subcode(458)
+    }
+
+    /// `appsecret_proof` missing where the app requires it.
+    pub fn appsecret_proof_required() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "API calls from the server require an appsecret_proof argument",
+        )
+    }
+
+    /// `appsecret_proof` that does not match the token and secret.
+    pub fn appsecret_proof_invalid() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "Invalid appsecret_proof provided in the API argument",
+        )
+    }
+
+    // ----- permissions ---------------------------------------------------------------------
+
+    /// The token lacks a permission the endpoint needs (code 10).
+    pub fn permission_denied() -> Self {
+        GraphError::new(
+            403,
+            OAUTH,
+            10,
+            "(#10) Application does not have permission for this action",
+        )
+    }
+
+    /// The token lacks a named permission (code 200 family).
+    pub fn permission_required(permissions: &[&str]) -> Self {
+        let list = permissions.join(", ");
+        GraphError::new(
+            403,
+            OAUTH,
+            200,
+            format!("(#200) Requires {list} permission to manage the object"),
+        )
+    }
+
+    // ----- paths, nodes and methods ----------------------------------------------------------
+
+    /// An object that does not exist, is not visible to the token, or does not support the
+    /// method (code 100, subcode 33). graph.instagram.com names it `IGApiException` and drops
+    /// the documentation pointer.
+    pub fn unsupported_method(method: &str, id: &str, api: Api) -> Self {
+        let verb = method.to_ascii_lowercase();
+        match api {
+            Api::Facebook => GraphError::new(
+                400,
+                GRAPH_METHOD,
+                100,
+                format!(
+                    "Unsupported {verb} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+                ),
+            ),
+            Api::Instagram => GraphError::new(
+                400,
+                IG_API,
+                100,
+                format!(
+                    "Unsupported {verb} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation"
+                ),
+            ),
+        }
+        .with_subcode(33)
+    }
+
+    /// A path with segments no node or edge has.
+    pub fn unknown_path_components(rest: &str) -> Self {
+        GraphError::new(400, OAUTH, 2500, format!("Unknown path components: {rest}"))
+    }
+
+    /// An HTTP method the Graph API does not speak at all.
+    pub fn unsupported_http_method(method: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("Unsupported method: {}", method.to_ascii_uppercase()),
+        )
+    }
+
+    /// A version segment that is not a Graph API version Meta released.
+    pub fn unknown_version(segment: &str, latest: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            2500,
+            format!("Unknown API version: {segment}. The latest version is {latest}."),
+        )
+    }
+
+    // ----- fields and parameters -----------------------------------------------------------
+
+    /// A field the node type does not have.
+    pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!(
+                "(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})"
+            ),
+        )
+    }
+
+    /// A `fields` expression that does not parse.
+    pub fn fields_syntax(error: &FieldsSyntaxError) -> Self {
+        GraphError::new(400, OAUTH, 2500, error.message())
+    }
+
+    /// A modifier an edge or field does not take, e.g. `.foo(1)`.
+    pub fn unknown_modifier(modifier: &str, field: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Unknown modifier ({modifier}) on field ({field})"),
+        )
+    }
+
+    /// Subfields `{...}` on a field that is a plain value.
+    pub fn no_subfields(field: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Field {field} is not an object and cannot have subfields"),
+        )
+    }
+
+    /// A field or edge the reference documents that localgram does not serve yet; the
+    /// coverage list (docs/coverage.md) says which issue brings it.
+    pub fn not_implemented(feature: &str) -> Self {
+        GraphError::new(
+            501,
+            OAUTH,
+            1,
+            format!("localgram does not implement {feature} yet; see docs/coverage.md"),
+        )
+    }
+
+    /// A required parameter that is absent.
+    pub fn param_required(name: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) The parameter {name} is required"),
+        )
+    }
+
+    /// A parameter whose value has the wrong type or shape.
+    pub fn param_invalid(name: &str, expected: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Param {name} must be {expected}"),
+        )
+    }
+
+    /// A parameter whose value is out of the allowed set.
+    pub fn invalid_parameter(detail: &str) -> Self {
+        GraphError::new(400, OAUTH, 100, format!("(#100) {detail}"))
+    }
+
+    /// From a decoder failure to Meta's parameter errors.
+    pub fn from_param(error: &ParamError) -> Self {
+        match error {
+            ParamError::Missing { name } => GraphError::param_required(name),
+            ParamError::Invalid { name, expected } => {
+                GraphError::param_invalid(name, &with_article(expected))
+            }
+            ParamError::Body { .. } => GraphError::invalid_body(),
+        }
+    }
+
+    /// A request body that is not what its Content-Type says.
+    pub fn invalid_body() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) The request body could not be parsed",
+        )
+    }
+
+    /// A request body over the size Meta accepts.
+    pub fn body_too_large() -> Self {
+        GraphError::new(413, OAUTH, 100, "(#100) The request body is too large")
+    }
+
+    /// An `after`/`before` cursor that is not one localgram issued.
+    pub fn invalid_cursor(name: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) The {name} parameter is not a valid cursor"),
+        )
+    }
+
+    /// Ids in `?ids=` that are not objects.
+    pub fn aliases_do_not_exist(ids: &[&str]) -> Self {
+        GraphError::new(
+            404,
+            OAUTH,
+            803,
+            format!(
+                "(#803) Some of the aliases you requested do not exist: {}",
+                ids.join(",")
+            ),
+        )
+    }
+
+    // ----- batch requests ----------------------------------------------------------------------
+
+    pub fn batch_too_large(max: usize) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            1,
+            format!("Too many requests in batch message. Maximum batch size is {max}"),
+        )
+    }
+
+    pub fn batch_invalid() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            190,
+            "The parameter batch must be a JSON-encoded array",
+        )
+    }
+
+    // ----- rate limits -----------------------------------------------------------------------
+
+    pub fn app_rate_limited() -> Self {
+        let mut e = GraphError::new(400, OAUTH, 4, "(#4) Application request limit reached");
+        e.is_transient = Some(true);
+        e
+    }
+
+    pub fn user_rate_limited() -> Self {
+        let mut e = GraphError::new(400, OAUTH, 17, "(#17) User request limit reached");
+        e.is_transient = Some(true);
+        e
+    }
+
+    // ----- the reference's error table (ref 001 L3287-3545) ----------------------------------
+
+    fn table(code: i64, subcode: i64, title: &str, user_msg: String) -> Self {
+        GraphError {
+            status: 400,
+            message: user_msg.clone(),
+            kind: OAUTH,
+            code,
+            subcode: Some(subcode),
+            is_transient: Some(false),
+            user_title: Some(title.to_string()),
+            user_msg: Some(user_msg),
+        }
+    }
+
+    /// -2 / 2207003 (ref 001 L3308-3316).
+    pub fn media_download_timeout() -> Self {
+        Self::table(
+            -2,
+            2207003,
+            "Media download timed out",
+            "It takes too long to download the media.".into(),
+        )
+    }
+
+    /// -2 / 2207020.
+    pub fn media_expired() -> Self {
+        Self::table(
+            -2,
+            2207020,
+            "Media expired",
+            "The media you are trying to access has expired. Please try to upload again.".into(),
+        )
+    }
+
+    /// -1 / 2207001.
+    pub fn instagram_server_error() -> Self {
+        Self::table(
+            -1,
+            2207001,
+            "Instagram server error",
+            "Instagram server error. Try again.".into(),
+        )
+    }
+
+    /// -1 / 2207032.
+    pub fn create_media_failed() -> Self {
+        Self::table(
+            -1,
+            2207032,
+            "Create media failed",
+            "Create media fail, please try to re-create media".into(),
+        )
+    }
+
+    /// -1 / 2207053.
+    pub fn unknown_upload_error() -> Self {
+        Self::table(-1, 2207053, "Upload failed", "unknown upload error".into())
+    }
+
+    /// 1 / 2207057.
+    pub fn thumbnail_offset_out_of_range(video_length: &str) -> Self {
+        Self::table(
+            1,
+            2207057,
+            "Invalid thumbnail offset",
+            format!(
+                "Thumbnail offset must be greater than or equal to 0 and less than video duration, i.e. {video_length}"
+            ),
+        )
+    }
+
+    /// 4 / 2207051.
+    pub fn restricted_as_spam() -> Self {
+        Self::table(
+            4,
+            2207051,
+            "Action restricted",
+            "We restrict certain activity to protect our community. Tell us if you think we made a mistake.".into(),
+        )
+    }
+
+    /// 9 / 2207042.
+    pub fn publish_limit_reached() -> Self {
+        Self::table(
+            9,
+            2207042,
+            "Publishing limit reached",
+            "You reached maximum number of posts that is allowed to be published by Content Publishing API.".into(),
+        )
+    }
+
+    /// 24 / 2207006.
+    pub fn media_not_found(media_id: &str) -> Self {
+        Self::table(
+            24,
+            2207006,
+            "Media not found",
+            format!("The media with {media_id} cannot be found"),
+        )
+    }
+
+    /// 24 / 2207008.
+    pub fn media_builder_not_found(creation_id: &str) -> Self {
+        Self::table(
+            24,
+            2207008,
+            "Media builder not found",
+            format!("The media builder with creation id = {creation_id} does not exist or has been expired."),
+        )
+    }
+
+    /// 25 / 2207050.
+    pub fn account_restricted() -> Self {
+        Self::table(
+            25,
+            2207050,
+            "Account restricted",
+            "The Instagram account is restricted.".into(),
+        )
+    }
+
+    /// 100 / 2207023.
+    pub fn unknown_media_type(media_type: &str) -> Self {
+        Self::table(
+            100,
+            2207023,
+            "Unknown media type",
+            format!("The media type {media_type} is unknown."),
+        )
+    }
+
+    /// 100 / 2207028.
+    pub fn carousel_child_count() -> Self {
+        Self::table(
+            100,
+            2207028,
+            "Invalid carousel",
+            "Your post won't work as a carousel. Carousels need at least 2 photos/videos and no more than 10 photos/videos.".into(),
+        )
+    }
+
+    /// 100 / 2207035.
+    pub fn product_tag_positions_on_video() -> Self {
+        Self::table(
+            100,
+            2207035,
+            "Product tag positions not allowed",
+            "Product tag positions should not be specified for video media.".into(),
+        )
+    }
+
+    /// 100 / 2207036.
+    pub fn product_tag_positions_required() -> Self {
+        Self::table(
+            100,
+            2207036,
+            "Product tag positions required",
+            "Product tag positions are required for photo media.".into(),
+        )
+    }
+
+    /// 100 / 2207037.
+    pub fn product_tags_invalid() -> Self {
+        Self::table(
+            100,
+            2207037,
+            "Product tags could not be added",
+            "We couldn't add all of your product tags. The product ID may be incorrect, the product may be deleted, or you may not have permission to tag the product.".into(),
+        )
+    }
+
+    /// 100 / 2207040.
+    pub fn too_many_tags(max_tag_count: u32) -> Self {
+        Self::table(
+            100,
+            2207040,
+            "Too many tags",
+            format!("Cannot use more than {max_tag_count} tags per created media."),
+        )
+    }
+
+    /// 352 / 2207026.
+    pub fn unsupported_video_format(format: &str) -> Self {
+        Self::table(
+            352,
+            2207026,
+            "Unsupported video format",
+            format!("The video format is not supported. Please check spec for supported {format} format"),
+        )
+    }
+
+    /// 9004 / 2207052.
+    pub fn media_fetch_failed(uri: &str) -> Self {
+        Self::table(
+            9004,
+            2207052,
+            "Media download failed",
+            format!("The media could not be fetched from this uri: {uri}"),
+        )
+    }
+
+    /// 9007 / 2207027.
+    pub fn media_not_ready() -> Self {
+        Self::table(
+            9007,
+            2207027,
+            "Media not ready",
+            "The media is not ready for publishing, please wait for a moment".into(),
+        )
+    }
+
+    /// 36000 / 2207004, with the sample's exact message and title (ref 001 L3291-3304).
+    pub fn image_too_large(size: &str) -> Self {
+        let mut e = Self::table(
+            36000,
+            2207004,
+            "Image size too large",
+            format!("The image is too large to download. It should be less than {size}."),
+        );
+        e.message = "The image size is too large.".into();
+        e
+    }
+
+    /// 36001 / 2207005.
+    pub fn unsupported_image_format(current: &str, supported: &str) -> Self {
+        Self::table(
+            36001,
+            2207005,
+            "Unsupported image format",
+            format!(
+                "The image format {current} is not supported. Supported formats are: {supported}."
+            ),
+        )
+    }
+
+    /// 36003 / 2207009.
+    pub fn invalid_aspect_ratio(ratio: &str) -> Self {
+        Self::table(
+            36003,
+            2207009,
+            "Invalid aspect ratio",
+            format!(
+                "The submitted image with aspect ratio {ratio} cannot be published. Please submit an image with a valid aspect ratio."
+            ),
+        )
+    }
+
+    /// 36004 / 2207010.
+    pub fn caption_too_long(length: usize, max: usize) -> Self {
+        Self::table(
+            36004,
+            2207010,
+            "Caption too long",
+            format!(
+                "The submitted image's caption was {length} characters long. The maximum number of characters permitted for a caption is {max}. Please submit media with a shorter caption."
+            ),
+        )
+    }
+}
+
+fn with_article(expected: &str) -> String {
+    let first = expected.chars().next().unwrap_or('x').to_ascii_lowercase();
+    let article = if "aeiou".contains(first) { "an" } else { "a" };
+    format!("{article} {expected}")
+}
+
+impl fmt::Display for GraphError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (code {}", self.message, self.code)?;
+        if let Some(subcode) = self.subcode {
+            write!(f, ", subcode {subcode}")?;
+        }
+        write!(f, ")")
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_documented_sample_exactly() {
+        // ref 001 L3291-3304
+        let body = GraphError::image_too_large("8 MiB").to_body("A6LJylpZRKw2xKLFsAP-cJh");
+        let expected = json!({"error": {
+            "message": "The image size is too large.",
+            "type": "OAuthException",
+            "code": 36000,
+            "error_subcode": 2207004,
+            "is_transient": false,
+            "error_user_title": "Image size too large",
+            "error_user_msg": "The image is too large to download. It should be less than 8 MiB.",
+            "fbtrace_id": "A6LJylpZRKw2xKLFsAP-cJh"
+        }});
+        assert_eq!(body, expected);
+        // Key order is part of the shape clients see.
+        let keys: Vec<_> = body["error"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "message",
+                "type",
+                "code",
+                "error_subcode",
+                "is_transient",
+                "error_user_title",
+                "error_user_msg",
+                "fbtrace_id"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_table_row_has_its_code_and_subcode() {
+        // ref 001 L3306-3545: (code, subcode) for each row of the table, in order.
+        let rows: Vec<(GraphError, i64, i64)> = vec![
+            (GraphError::media_download_timeout(), -2, 2207003),
+            (GraphError::media_expired(), -2, 2207020),
+            (GraphError::instagram_server_error(), -1, 2207001),
+            (GraphError::create_media_failed(), -1, 2207032),
+            (GraphError::unknown_upload_error(), -1, 2207053),
+            (
+                GraphError::thumbnail_offset_out_of_range("15000"),
+                1,
+                2207057,
+            ),
+            (GraphError::restricted_as_spam(), 4, 2207051),
+            (GraphError::publish_limit_reached(), 9, 2207042),
+            (GraphError::media_not_found("1"), 24, 2207006),
+            (GraphError::media_builder_not_found("1"), 24, 2207008),
+            (GraphError::account_restricted(), 25, 2207050),
+            (GraphError::unknown_media_type("GIF"), 100, 2207023),
+            (GraphError::carousel_child_count(), 100, 2207028),
+            (GraphError::product_tag_positions_on_video(), 100, 2207035),
+            (GraphError::product_tag_positions_required(), 100, 2207036),
+            (GraphError::product_tags_invalid(), 100, 2207037),
+            (GraphError::too_many_tags(20), 100, 2207040),
+            (GraphError::unsupported_video_format("video"), 352, 2207026),
+            (GraphError::media_fetch_failed("http://x"), 9004, 2207052),
+            (GraphError::media_not_ready(), 9007, 2207027),
+            (GraphError::image_too_large("8 MiB"), 36000, 2207004),
+            (
+                GraphError::unsupported_image_format("PNG", "JPEG"),
+                36001,
+                2207005,
+            ),
+            (GraphError::invalid_aspect_ratio("3:1"), 36003, 2207009),
+            (GraphError::caption_too_long(2300, 2200), 36004, 2207010),
+        ];
+        assert_eq!(rows.len(), 24);
+        for (error, code, subcode) in rows {
+            assert_eq!(
+                (error.code, error.subcode),
+                (code, Some(subcode)),
+                "{error}"
+            );
+            assert_eq!(error.status, 400);
+            assert_eq!(error.kind, "OAuthException");
+            assert_eq!(error.is_transient, Some(false));
+        }
+    }
+
+    #[test]
+    fn table_messages_fill_their_placeholders() {
+        assert_eq!(
+            GraphError::media_builder_not_found("17889615691921648").message,
+            "The media builder with creation id = 17889615691921648 does not exist or has been expired."
+        );
+        assert_eq!(
+            GraphError::caption_too_long(2201, 2200).user_msg.as_deref(),
+            Some("The submitted image's caption was 2201 characters long. The maximum number of characters permitted for a caption is 2200. Please submit media with a shorter caption.")
+        );
+        assert_eq!(
+            GraphError::media_fetch_failed("http://127.0.0.1:9/a.jpg").message,
+            "The media could not be fetched from this uri: http://127.0.0.1:9/a.jpg"
+        );
+    }
+
+    #[test]
+    fn token_errors_carry_subcodes_and_www_authenticate() {
+        let e = GraphError::token_unparseable();
+        assert_eq!((e.code, e.subcode, e.status), (190, None, 400));
+        assert_eq!(
+            e.www_authenticate().as_deref(),
+            Some("OAuth \"Facebook Platform\" \"invalid_token\" \"Invalid OAuth access token - Cannot parse access token\"")
+        );
+        assert_eq!(GraphError::token_logged_out().subcode, Some(467));
+        assert_eq!(GraphError::token_password_changed().subcode, Some(460));
+        assert_eq!(
+            GraphError::token_app_not_authorized("1", "2").subcode,
+            Some(458)
+        );
+        let expired = GraphError::token_expired(1_552_413_600, 1_552_413_933);
+        assert_eq!(expired.subcode, Some(463));
+        assert_eq!(
+            expired.message,
+            "Error validating access token: Session has expired on Tuesday, 12-Mar-19 11:00:00 PDT. The current time is Tuesday, 12-Mar-19 11:05:33 PDT."
+        );
+        assert!(expired.is_token_error());
+    }
+
+    #[test]
+    fn unsupported_requests_differ_per_api() {
+        let fb = GraphError::unsupported_method("GET", "123", Api::Facebook);
+        assert_eq!(fb.kind, "GraphMethodException");
+        assert_eq!((fb.code, fb.subcode), (100, Some(33)));
+        assert!(fb
+            .message
+            .starts_with("Unsupported get request. Object with ID '123' does not exist"));
+        assert!(fb
+            .message
+            .ends_with("https://developers.facebook.com/docs/graph-api"));
+        assert_eq!(fb.www_authenticate(), None);
+        let ig = GraphError::unsupported_method("POST", "123", Api::Instagram);
+        assert_eq!(ig.kind, "IGApiException");
+        assert!(ig.message.ends_with("does not support this operation"));
+    }
+
+    #[test]
+    fn parameter_errors_read_like_meta() {
+        assert_eq!(
+            GraphError::param_required("creation_id").message,
+            "(#100) The parameter creation_id is required"
+        );
+        let e = GraphError::from_param(&ParamError::Invalid {
+            name: "limit".into(),
+            expected: "integer",
+        });
+        assert_eq!(e.message, "(#100) Param limit must be an integer");
+        assert_eq!(
+            GraphError::nonexisting_field("foo", "IGUser").message,
+            "(#100) Tried accessing nonexisting field (foo) on node type (IGUser)"
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Endpoint handlers, one module per product area. A handler receives a [`Call`]: the request
+//! already parsed, its token resolved, its node found and its access checked.
+
+pub mod facebook_users;
+pub mod media;
+pub mod pages;
+pub mod root;
+pub mod users;
+
+use axum::http::Method;
+use graph::paging::{edge_envelope, Page, PageRequest};
+use graph::{Api, ApiVersion, FieldSelection, GraphError, Params};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::http::incoming::Upload;
+use crate::router::NodeKind;
+use crate::state::Shared;
+use crate::store::{StoreError, StoreResult};
+
+/// The node a request addresses.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The canonical id of the object (an app-scoped alias resolves to its account).
+    pub id: String,
+    /// The id as the request wrote it (`me` resolves to the token owner's id).
+    pub addressed_as: String,
+    pub kind: NodeKind,
+}
+
+/// Everything a handler needs about one request.
+#[derive(Clone)]
+pub struct Call {
+    pub state: Shared,
+    pub api: Api,
+    pub version: ApiVersion,
+    pub method: Method,
+    pub target: Option<Target>,
+    pub edge: Option<String>,
+    pub params: Params,
+    pub fields: Option<FieldSelection>,
+    pub uploads: Vec<Upload>,
+    pub caller: Option<Caller>,
+    /// Virtual time when the request arrived (Unix seconds).
+    pub now: i64,
+    pub links: Links,
+}
+
+/// What is needed to build `next`/`previous` URLs back to localgram.
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub scheme: String,
+    pub host: String,
+    pub version: ApiVersion,
+    pub path: String,
+    pub query: Params,
+    pub token: Option<String>,
+}
+
+impl Links {
+    /// The URL of this request's edge with the paging cursor replaced.
+    pub fn page_url(&self, after: Option<&str>, before: Option<&str>) -> String {
+        let mut query = self.query.clone();
+        query.remove("after");
+        query.remove("before");
+        if let Some(token) = &self.token {
+            if !query.contains("access_token") {
+                query.insert_str("access_token", token.clone());
+            }
+        }
+        if let Some(after) = after {
+            query.insert_str("after", after);
+        }
+        if let Some(before) = before {
+            query.insert_str("before", before);
+        }
+        format!(
+            "{}://{}/{}{}?{}",
+            self.scheme,
+            self.host,
+            self.version,
+            self.path,
+            query.to_query_string()
+        )
+    }
+
+    /// The URL of a node, for `metadata=1` connections.
+    pub fn node_url(&self, id: &str) -> String {
+        format!("{}://{}/{}/{}", self.scheme, self.host, self.version, id)
+    }
+}
+
+impl Call {
+    pub fn target(&self) -> Result<&Target, GraphError> {
+        self.target.as_ref().ok_or_else(GraphError::unknown_error)
+    }
+
+    pub fn caller(&self) -> Result<&Caller, GraphError> {
+        self.caller.as_ref().ok_or_else(GraphError::token_required)
+    }
+
+    /// Runs a read against the store; a database failure becomes Meta's code 1.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+    ) -> Result<T, GraphError> {
+        self.state.db.read(f).map_err(internal)
+    }
+
+    /// A top-level edge answer: the page with `next`/`previous` links.
+    pub fn edge_reply(&self, page: Page<Value>) -> Value {
+        let paging = page.paging(Some(&|after, before| self.links.page_url(after, before)));
+        edge_envelope(page.items, paging)
+    }
+
+    /// The page window of a top-level edge.
+    pub fn page_request(
+        &self,
+        default_limit: usize,
+        max_limit: usize,
+    ) -> Result<PageRequest, GraphError> {
+        PageRequest::from_params(&self.params, default_limit, max_limit)
+    }
+}
+
+/// Logs a store failure and answers Meta's catch-all error.
+pub fn internal(error: StoreError) -> GraphError {
+    tracing::error!("store failure: {error}");
+    GraphError::unknown_error()
+}
+
+/// The answer of an edge whose content a later area brings: an empty list, not an error.
+pub async fn empty_edge(_call: Call) -> Result<Value, GraphError> {
+    Ok(edge_envelope(Vec::new(), None))
+}
+
+/// Appends `metadata` to a node read when the request says `metadata=1`.
+pub fn with_metadata(
+    call: &Call,
+    node_type: &crate::nodes::NodeType,
+    mut value: Value,
+) -> Result<Value, GraphError> {
+    if call
+        .params
+        .bool("metadata")
+        .map_err(|e| GraphError::from_param(&e))?
+        == Some(true)
+    {
+        let id = call
+            .target
+            .as_ref()
+            .map(|t| t.addressed_as.as_str())
+            .unwrap_or("");
+        let metadata = node_type.metadata(call.api, &call.links.node_url(id));
+        if let Value::Object(object) = &mut value {
+            object.insert("metadata".into(), metadata);
+        }
+    }
+    Ok(value)
+}
+
+/// A time bound (`since`, `until`): Unix seconds, or an ISO-8601 / RFC 3339 date.
+pub fn time_param(call: &Call, name: &str) -> Result<Option<i64>, GraphError> {
+    let Some(text) = call
+        .params
+        .str(name)
+        .map_err(|e| GraphError::from_param(&e))?
+    else {
+        return Ok(None);
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(Some(seconds));
+    }
+    if let Some(seconds) = graph::timefmt::parse_rfc3339(text) {
+        return Ok(Some(seconds));
+    }
+    if let Some(seconds) = graph::timefmt::parse_rfc3339(&format!("{text}T00:00:00Z")) {
+        return Ok(Some(seconds));
+    }
+    if let Some(seconds) = graph::timefmt::parse_rfc3339(&text.replace("+0000", "Z")) {
+        return Ok(Some(seconds));
+    }
+    Err(GraphError::param_invalid(
+        name,
+        "a Unix timestamp or an ISO 8601 date",
+    ))
+}

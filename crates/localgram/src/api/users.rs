@@ -1,0 +1,56 @@
+//! The IG User node and its media edges (ref 001 L5847-6095, L385-438, L8530-8604).
+
+use graph::GraphError;
+use serde_json::Value;
+
+use super::{time_param, with_metadata, Call};
+use crate::nodes::ig_media;
+use crate::nodes::ig_user::{
+    self, list_media as page_of_media, IG_USER, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX,
+};
+use crate::store::accounts::{self, Account};
+use crate::store::media::Listing;
+
+fn account(call: &Call) -> Result<Account, GraphError> {
+    let target = call.target()?;
+    call.read(|c| accounts::get(c, &target.id))?
+        .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, call.api))
+}
+
+/// `GET /{ig-user-id}` and `GET /me`.
+pub async fn get_user(call: Call) -> Result<Value, GraphError> {
+    let account = account(&call)?;
+    let body = ig_user::render(&call, &account, call.fields.as_ref())?;
+    with_metadata(&call, &IG_USER, body)
+}
+
+/// `GET /{ig-user-id}/media`: feed media and reels, newest first, with `since`/`until`
+/// (v11.0+, ref 004 changelog June 8, 2021).
+pub async fn list_media(call: Call) -> Result<Value, GraphError> {
+    list(call, Listing::Feed).await
+}
+
+/// `GET /{ig-user-id}/stories`.
+pub async fn list_stories(call: Call) -> Result<Value, GraphError> {
+    list(call, Listing::Stories).await
+}
+
+async fn list(call: Call, listing: Listing) -> Result<Value, GraphError> {
+    let account = account(&call)?;
+    let request = call.page_request(MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
+    let since = time_param(&call, "since")?;
+    let until = time_param(&call, "until")?;
+    let page = page_of_media(&call, &account, listing, &request, since, until)?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for media in &page.items {
+        items.push(ig_media::render(&call, media, call.fields.as_ref())?);
+    }
+    let page = graph::paging::Page {
+        items,
+        before: page.before,
+        after: page.after,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    };
+    Ok(call.edge_reply(page))
+}

@@ -1,0 +1,154 @@
+//! Issuing and resolving access tokens.
+
+use graph::{Api, GraphError};
+use rand::distr::{Alphanumeric, SampleString};
+use subtle::ConstantTimeEq;
+
+use super::{scopes, Caller, TokenKind};
+use crate::store::{self, apps::App, tokens::Token, StoreError};
+
+/// Instagram Login short-lived tokens last one hour (ref 001 L3547-3621, 002-004 §1.6).
+pub const INSTAGRAM_SHORT_LIVED_SECONDS: i64 = 3_600;
+/// Long-lived tokens last 60 days: `expires_in` 5184000 (ref 001 L3607-3615).
+pub const LONG_LIVED_SECONDS: i64 = 5_184_000;
+/// Facebook Login short-lived user tokens last about two hours.
+pub const FACEBOOK_SHORT_LIVED_SECONDS: i64 = 7_200;
+
+/// A fresh, unguessable token string shaped like Meta's: `IGAA…` for Instagram Login,
+/// `EAA…` for Facebook tokens. Drawn from the thread-local CSPRNG.
+pub fn new_token_string(kind: TokenKind) -> String {
+    let prefix = match kind {
+        TokenKind::InstagramUser => "IGAA",
+        _ => "EAA",
+    };
+    format!(
+        "{prefix}{}",
+        Alphanumeric.sample_string(&mut rand::rng(), 160)
+    )
+}
+
+/// A random secret of `len` hex characters, for app secrets and client tokens.
+pub fn new_secret(len: usize) -> String {
+    const HEX: &[u8] = b"0123456789abcdef";
+    (0..len)
+        .map(|_| HEX[rand::random_range(0..16)] as char)
+        .collect()
+}
+
+/// Builds a token row for `subject`, valid from `now`.
+pub fn build(
+    app: &App,
+    kind: TokenKind,
+    subject: &str,
+    scopes: &[String],
+    long_lived: bool,
+    now: i64,
+) -> Token {
+    let lifetime = match (kind, long_lived) {
+        (_, true) => Some(LONG_LIVED_SECONDS),
+        (TokenKind::InstagramUser, false) => Some(INSTAGRAM_SHORT_LIVED_SECONDS),
+        (TokenKind::FacebookUser, false) => Some(FACEBOOK_SHORT_LIVED_SECONDS),
+        // Page tokens taken from a long-lived user token do not expire.
+        _ => None,
+    };
+    Token {
+        token: new_token_string(kind),
+        app_id: app.id.clone(),
+        kind: kind.as_str().to_string(),
+        subject_id: subject.to_string(),
+        scopes: scopes.to_vec(),
+        issued_at: now,
+        expires_at: lifetime.map(|l| now + l),
+        long_lived,
+        invalidated_reason: None,
+        invalidated_at: None,
+    }
+}
+
+fn ct_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Resolves a token string into its caller, or Meta's error for it. `host_api` is the API the
+/// Host header fixes, if any: a token of the other login there cannot be parsed.
+pub fn resolve(
+    db: &store::Db,
+    token: &str,
+    host_api: Option<Api>,
+    now: i64,
+) -> Result<Caller, GraphError> {
+    let internal = |e: StoreError| {
+        tracing::error!("token lookup failed: {e}");
+        GraphError::unknown_error()
+    };
+    if let Some((app_id, secret)) = token.split_once('|') {
+        let app = db
+            .read(|c| store::apps::find_by_any_id(c, app_id))
+            .map_err(internal)?
+            .ok_or_else(GraphError::token_unparseable)?;
+        let kind = if ct_eq(secret, &app.secret) || ct_eq(secret, &app.instagram_app_secret) {
+            TokenKind::App
+        } else if ct_eq(secret, &app.client_token) {
+            TokenKind::Client
+        } else {
+            return Err(GraphError::token_unparseable());
+        };
+        if host_api == Some(Api::Instagram) && kind == TokenKind::Client {
+            return Err(GraphError::token_unparseable());
+        }
+        return Ok(Caller {
+            token: token.to_string(),
+            kind,
+            subject: app.id.clone(),
+            app,
+            scopes: Vec::new(),
+            issued_at: 0,
+            expires_at: None,
+        });
+    }
+    let (row, app) = db
+        .read(|c| {
+            let Some(row) = store::tokens::get(c, token)? else {
+                return Ok(None);
+            };
+            let app = store::apps::get(c, &row.app_id)?;
+            Ok(app.map(|app| (row, app)))
+        })
+        .map_err(internal)?
+        .ok_or_else(GraphError::token_unparseable)?;
+    let kind = TokenKind::parse(&row.kind).ok_or_else(GraphError::token_unparseable)?;
+    if let Some(api) = host_api {
+        if api != kind.api() {
+            return Err(GraphError::token_unparseable());
+        }
+    }
+    match row.invalidated_reason.as_deref() {
+        Some("logged_out") => return Err(GraphError::token_logged_out()),
+        Some("password_changed") => return Err(GraphError::token_password_changed()),
+        Some(_) => {
+            return Err(GraphError::token_app_not_authorized(
+                &row.subject_id,
+                &app.id,
+            ))
+        }
+        None => {}
+    }
+    if let Some(expires_at) = row.expires_at {
+        if now >= expires_at {
+            return Err(GraphError::token_expired(expires_at, now));
+        }
+    }
+    Ok(Caller {
+        token: row.token,
+        kind,
+        app,
+        subject: row.subject_id,
+        scopes: row
+            .scopes
+            .iter()
+            .map(|s| scopes::normalize(s).to_string())
+            .collect(),
+        issued_at: row.issued_at,
+        expires_at: row.expires_at,
+    })
+}

@@ -1,0 +1,41 @@
+//! Which nodes a token can see: its own account, Page or user, and what hangs off them.
+//! Anything else answers as if it did not exist, as Meta does.
+
+use rusqlite::Connection;
+
+use super::{Caller, TokenKind};
+use crate::api::Target;
+use crate::router::NodeKind;
+use crate::store::{accounts, media, StoreResult};
+
+pub fn can_see(conn: &Connection, caller: &Caller, target: &Target) -> StoreResult<bool> {
+    match target.kind {
+        NodeKind::IgUser => can_see_account(conn, caller, &target.id),
+        NodeKind::IgMedia => match media::get(conn, &target.id)? {
+            Some(media) => can_see_account(conn, caller, &media.account_id),
+            None => Ok(false),
+        },
+        NodeKind::Page => Ok(match caller.kind {
+            TokenKind::Page => caller.subject == target.id,
+            TokenKind::FacebookUser => accounts::page(conn, &target.id)?
+                .is_some_and(|page| page.facebook_user_id == caller.subject),
+            _ => false,
+        }),
+        NodeKind::FacebookUser => {
+            Ok(caller.kind == TokenKind::FacebookUser && caller.subject == target.id)
+        }
+        NodeKind::App => Ok(caller.app.id == target.id),
+    }
+}
+
+/// An IG account is visible to its own Instagram Login token, to the Facebook user who manages
+/// its Page, and to that Page's token.
+pub fn can_see_account(conn: &Connection, caller: &Caller, account_id: &str) -> StoreResult<bool> {
+    match caller.kind {
+        TokenKind::InstagramUser => Ok(caller.subject == account_id),
+        TokenKind::FacebookUser => accounts::is_managed_by(conn, account_id, &caller.subject),
+        TokenKind::Page => Ok(accounts::get(conn, account_id)?
+            .is_some_and(|account| account.page_id.as_deref() == Some(caller.subject.as_str()))),
+        TokenKind::App | TokenKind::Client => Ok(false),
+    }
+}

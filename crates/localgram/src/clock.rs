@@ -1,0 +1,141 @@
+//! The virtual clock. Everything that needs "now" asks this clock; it is the one place that
+//! reads the system clock. Tests move it forward to cross a 24-hour window, a token's 60 days
+//! or a container's expiry in an instant, or freeze it for exact timestamps.
+
+use parking_lot::RwLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClockState {
+    /// Virtual minus real time, in milliseconds, while running.
+    pub offset_ms: i64,
+    /// The fixed virtual time while frozen.
+    pub frozen_at_ms: Option<i64>,
+}
+
+pub struct Clock {
+    state: RwLock<ClockState>,
+    /// Bumped on every change, so timers waiting on virtual time can re-check.
+    changes: watch::Sender<u64>,
+}
+
+fn system_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Clock {
+    pub fn new(state: ClockState) -> Self {
+        let (changes, _) = watch::channel(0);
+        Clock {
+            state: RwLock::new(state),
+            changes,
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        let state = *self.state.read();
+        state
+            .frozen_at_ms
+            .unwrap_or_else(|| system_ms() + state.offset_ms)
+    }
+
+    /// Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now_ms().div_euclid(1000)
+    }
+
+    pub fn state(&self) -> ClockState {
+        *self.state.read()
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.state.read().frozen_at_ms.is_some()
+    }
+
+    /// Moves virtual time by `ms` (forward when positive).
+    pub fn advance_ms(&self, ms: i64) -> ClockState {
+        self.update(|s| match s.frozen_at_ms.as_mut() {
+            Some(at) => *at = at.saturating_add(ms),
+            None => s.offset_ms = s.offset_ms.saturating_add(ms),
+        })
+    }
+
+    /// Sets virtual time to `unix_ms`.
+    pub fn set_ms(&self, unix_ms: i64) -> ClockState {
+        self.update(|s| match s.frozen_at_ms.as_mut() {
+            Some(at) => *at = unix_ms,
+            None => s.offset_ms = unix_ms - system_ms(),
+        })
+    }
+
+    /// Freezes time where it is, or lets it run again from where it stands.
+    pub fn set_frozen(&self, frozen: bool) -> ClockState {
+        self.update(|s| match (frozen, s.frozen_at_ms) {
+            (true, None) => s.frozen_at_ms = Some(system_ms() + s.offset_ms),
+            (false, Some(at)) => {
+                s.offset_ms = at - system_ms();
+                s.frozen_at_ms = None;
+            }
+            _ => {}
+        })
+    }
+
+    pub fn reset(&self) -> ClockState {
+        self.update(|s| *s = ClockState::default())
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ClockState)) -> ClockState {
+        let new = {
+            let mut state = self.state.write();
+            f(&mut state);
+            *state
+        };
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        new
+    }
+
+    /// A receiver that sees every change of the clock.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frozen_time_stands_still_and_moves_only_when_told() {
+        let clock = Clock::new(ClockState::default());
+        clock.set_frozen(true);
+        let t = clock.now_ms();
+        assert_eq!(clock.now_ms(), t);
+        clock.advance_ms(86_400_000);
+        assert_eq!(clock.now_ms(), t + 86_400_000);
+        clock.set_ms(1_000_000);
+        assert_eq!(clock.now(), 1_000);
+    }
+
+    #[test]
+    fn unfreezing_keeps_the_virtual_time() {
+        let clock = Clock::new(ClockState::default());
+        clock.set_frozen(true);
+        clock.set_ms(5_000_000);
+        clock.set_frozen(false);
+        let now = clock.now_ms();
+        assert!((5_000_000..5_000_000 + 5_000).contains(&now), "{now}");
+        assert!(!clock.is_frozen());
+    }
+
+    #[test]
+    fn advancing_running_time_moves_it() {
+        let clock = Clock::new(ClockState::default());
+        let before = clock.now();
+        clock.advance_ms(3_600_000);
+        assert!(clock.now() >= before + 3_600);
+    }
+}

@@ -1,0 +1,35 @@
+//! How a localgram server is configured: from the command line, or by tests directly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The port localgram listens on unless told otherwise (documented in README.md).
+pub const DEFAULT_PORT: u16 = 4100;
+
+/// Graph API request bodies larger than this get Meta's error instead of being read.
+pub const MAX_GRAPH_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Where the SQLite file lives; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Makes ids reproducible: the same seed and calls give the same ids.
+    pub seed: Option<u64>,
+    /// Creates the demo app, accounts, people and media on an empty store.
+    pub demo: bool,
+    /// How many requests the request log keeps.
+    pub request_log_capacity: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
+            data_dir: None,
+            seed: None,
+            demo: false,
+            request_log_capacity: 1000,
+        }
+    }
+}

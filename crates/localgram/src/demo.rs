@@ -1,0 +1,267 @@
+//! `--demo`: a ready-made world to try localgram with: an app, a BUSINESS account linked to a
+//! Facebook Page, a CREATOR account, a few people and media; then tokens and example calls.
+
+use base64::Engine;
+use graph::ids::{splitmix64, IdKind};
+
+use crate::router::NodeKind;
+use crate::sim::accounts::{create_account, NewAccount};
+use crate::sim::apps::{create_app, NewApp};
+use crate::sim::people::{create_person, NewPerson};
+use crate::sim::tokens::{issue, NewToken};
+use crate::sim::ControlError;
+use crate::state::Shared;
+use crate::store::media::Media;
+use crate::store::{accounts, apps, media, objects, StoreError};
+
+pub const DEMO_APP_NAME: &str = "localgram demo";
+
+/// Creates the demo world unless the store already has apps.
+pub fn ensure(state: &Shared) -> Result<(), ControlError> {
+    if !state.db.read(apps::list)?.is_empty() {
+        return Ok(());
+    }
+    create_app(
+        state,
+        NewApp {
+            name: DEMO_APP_NAME.into(),
+            redirect_uris: vec!["http://localhost:3000/callback".into()],
+            access_level: "advanced".into(),
+            require_appsecret_proof: false,
+            api_version: None,
+        },
+    )?;
+    let (business, _) = create_account(
+        state,
+        NewAccount {
+            username: "bluebottle".into(),
+            name: Some("Blue Bottle Coffee".into()),
+            account_type: Some("BUSINESS".into()),
+            biography: Some("Coffee roasters since 2002.".into()),
+            website: Some("https://bluebottle.example/".into()),
+            profile_picture_url: None,
+            followers_count: Some(12_400),
+            follows_count: Some(180),
+            is_private: false,
+            facebook_page: true,
+            page_name: Some("Blue Bottle Coffee".into()),
+            facebook_user_name: Some("Jamie Rivera".into()),
+        },
+    )?;
+    let (creator, _) = create_account(
+        state,
+        NewAccount {
+            username: "metricsaurus".into(),
+            name: Some("Metricsaurus".into()),
+            account_type: Some("CREATOR".into()),
+            biography: Some("Dino data crunching app".into()),
+            website: Some("http://www.metricsaurus.example/".into()),
+            profile_picture_url: None,
+            followers_count: Some(2_150),
+            follows_count: Some(321),
+            is_private: false,
+            facebook_page: false,
+            page_name: None,
+            facebook_user_name: None,
+        },
+    )?;
+    for (username, name) in [
+        ("kevin.hart.fan", "Kevin"),
+        ("ana.sousa", "Ana Sousa"),
+        ("sam_tries_things", "Sam"),
+    ] {
+        create_person(
+            state,
+            NewPerson {
+                username: username.into(),
+                name: Some(name.into()),
+                profile_picture_url: None,
+                is_private: false,
+                followers_count: Some(140),
+            },
+        )?;
+    }
+    let now = state.clock.now();
+    let base = format!("http://{}", state.config.listen);
+    let posts: &[(&str, &str, &str, Option<&str>, i64)] = &[
+        (
+            &business.id,
+            "IMAGE",
+            "FEED",
+            Some("Fresh roast this morning ☕ #coffee"),
+            3 * 86_400,
+        ),
+        (
+            &business.id,
+            "CAROUSEL_ALBUM",
+            "FEED",
+            Some("Our new cafe, inside and out"),
+            2 * 86_400,
+        ),
+        (
+            &business.id,
+            "VIDEO",
+            "REELS",
+            Some("How we pour a cortado"),
+            86_400,
+        ),
+        (&business.id, "IMAGE", "STORY", None, 3_600),
+        (
+            &creator.id,
+            "IMAGE",
+            "FEED",
+            Some("There can be only one!"),
+            5 * 86_400,
+        ),
+    ];
+    state.db.write(|tx| -> Result<(), StoreError> {
+        for (account_id, media_type, product, caption, age) in posts {
+            let created_at = now - age;
+            let id = insert_media(
+                tx, state, &base, account_id, media_type, product, *caption, None, created_at,
+            )?;
+            if *media_type == "CAROUSEL_ALBUM" {
+                for _ in 0..2 {
+                    insert_media(
+                        tx,
+                        state,
+                        &base,
+                        account_id,
+                        "IMAGE",
+                        "FEED",
+                        None,
+                        Some(&id),
+                        created_at,
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_media(
+    tx: &rusqlite::Connection,
+    state: &Shared,
+    base: &str,
+    account_id: &str,
+    media_type: &str,
+    product: &str,
+    caption: Option<&str>,
+    parent: Option<&str>,
+    created_at: i64,
+) -> Result<String, StoreError> {
+    let id = objects::mint(
+        tx,
+        &state.ids,
+        IdKind::Media,
+        NodeKind::IgMedia.as_str(),
+        created_at,
+    )?;
+    let shortcode = shortcode_for(&id);
+    let is_video = media_type == "VIDEO";
+    let row = Media {
+        id: id.clone(),
+        account_id: account_id.to_string(),
+        media_type: media_type.into(),
+        media_product_type: product.into(),
+        caption: caption.map(str::to_string),
+        alt_text: None,
+        media_url: (media_type != "CAROUSEL_ALBUM").then(|| {
+            format!(
+                "{base}/media/{shortcode}.{}",
+                if is_video { "mp4" } else { "jpg" }
+            )
+        }),
+        thumbnail_url: is_video.then(|| format!("{base}/media/{shortcode}.jpg")),
+        permalink: format!("https://www.instagram.com/p/{shortcode}/"),
+        shortcode,
+        is_comment_enabled: true,
+        is_shared_to_feed: (product == "REELS").then_some(true),
+        like_count: 0,
+        comments_count: 0,
+        parent_id: parent.map(str::to_string),
+        created_at,
+    };
+    media::insert(tx, &row)?;
+    Ok(id)
+}
+
+/// An 11-character shortcode, as Instagram's look, derived from the media id.
+pub fn shortcode_for(id: &str) -> String {
+    let seed = splitmix64(id.parse::<u64>().unwrap_or(0));
+    let bytes = [seed.to_be_bytes(), splitmix64(seed).to_be_bytes()].concat();
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    encoded.chars().take(11).collect()
+}
+
+/// Ready-to-use tokens and example calls for the demo world.
+pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
+    let app = state
+        .db
+        .read(apps::list)?
+        .into_iter()
+        .find(|a| a.name == DEMO_APP_NAME)
+        .ok_or_else(|| ControlError::not_found("the demo app is gone (was the store reset?)"))?;
+    let all = state.db.read(accounts::list)?;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "\nDemo app \"{}\": id {}, secret {}, Instagram app id {}\n",
+        app.name, app.id, app.secret, app.instagram_app_id
+    ));
+    let mut first_ig = None;
+    let mut first_fb = None;
+    for account in &all {
+        let ig = issue(
+            state,
+            NewToken {
+                app_id: app.id.clone(),
+                account_id: account.id.clone(),
+                login: "instagram".into(),
+                scopes: None,
+                long_lived: true,
+            },
+        )?;
+        out.push_str(&format!(
+            "\n@{} ({}, IG user id {})\n  Instagram Login token: {}\n",
+            account.username, account.account_type, account.id, ig.token.token
+        ));
+        first_ig.get_or_insert((account.id.clone(), ig.token.token.clone()));
+        if let Some(page_id) = &account.page_id {
+            let fb = issue(
+                state,
+                NewToken {
+                    app_id: app.id.clone(),
+                    account_id: account.id.clone(),
+                    login: "facebook".into(),
+                    scopes: None,
+                    long_lived: true,
+                },
+            )?;
+            out.push_str(&format!(
+                "  Facebook Page id {page_id}\n  Facebook Login token: {}\n",
+                fb.token.token
+            ));
+            first_fb.get_or_insert((account.id.clone(), page_id.clone(), fb.token.token.clone()));
+        }
+    }
+    out.push_str("\nTry:\n");
+    if let Some((_, token)) = &first_ig {
+        out.push_str(&format!(
+            "  curl -H 'Host: graph.instagram.com' '{base}/v24.0/me?fields=user_id,username,account_type,followers_count,media_count&access_token={token}'\n"
+        ));
+        out.push_str(&format!("  curl '{base}/v24.0/me/media?fields=id,caption,media_type,timestamp&limit=2&access_token={token}'\n"));
+    }
+    if let Some((ig_id, page_id, token)) = &first_fb {
+        out.push_str(&format!(
+            "  curl '{base}/v24.0/{page_id}?fields=instagram_business_account{{id,username}}&access_token={token}'\n"
+        ));
+        out.push_str(&format!(
+            "  curl '{base}/v24.0/{ig_id}?fields=biography,id,username,website&access_token={token}'\n"
+        ));
+    }
+    out.push_str(&format!("  curl '{base}/_localgram/clock'\n  OpenAPI of the control API: {base}/_localgram/openapi.json\n"));
+    Ok(out)
+}

@@ -1,0 +1,316 @@
+//! From an incoming request to a handler's answer: resolve the token, the version and the
+//! path, find the route row, enforce its access rules, then call its handler.
+//!
+//! The token is checked before the path, as Meta does: a bad token gets the token error even
+//! on a path that does not exist.
+
+use axum::http::Method;
+use graph::ids::looks_like_id;
+use graph::version::effective;
+use graph::{Api, ApiVersion, FieldSelection, GraphError};
+use serde_json::Value;
+
+use crate::api::{internal, Call, Links, Target};
+use crate::auth::{tokens, visibility, Caller, TokenKind};
+use crate::http::Incoming;
+use crate::nodes;
+use crate::router::{edge_exists, root_exists, NodeKind, On, Route, Verb, ROUTES};
+use crate::state::Shared;
+use crate::store;
+
+pub struct Outcome {
+    pub result: Result<Value, GraphError>,
+    /// The version that served the request, for the `facebook-api-version` header.
+    pub version: Option<ApiVersion>,
+}
+
+pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
+    let now = state.clock.now();
+    let host_api = incoming.host_kind.api();
+    let caller = match &incoming.token {
+        Some(token) => match tokens::resolve(&state.db, token, host_api, now) {
+            Ok(caller) => Some(caller),
+            Err(error) => {
+                return Outcome {
+                    result: Err(error),
+                    version: Some(effective(incoming.version, None, now)),
+                };
+            }
+        },
+        None => None,
+    };
+    let app_version = caller
+        .as_ref()
+        .and_then(|c| ApiVersion::parse_segment(&c.app.api_version));
+    let version = effective(incoming.version, app_version, now);
+    let api = host_api
+        .or_else(|| caller.as_ref().map(|c| c.kind.api()))
+        .unwrap_or(Api::Facebook);
+    let result = route(state, incoming, caller, api, version, now).await;
+    Outcome {
+        result,
+        version: Some(version),
+    }
+}
+
+fn verb_of(method: &Method) -> Result<Verb, GraphError> {
+    match *method {
+        Method::GET => Ok(Verb::Get),
+        Method::POST => Ok(Verb::Post),
+        Method::DELETE => Ok(Verb::Delete),
+        ref other => Err(GraphError::unsupported_http_method(other.as_str())),
+    }
+}
+
+/// The node `me` names for a caller.
+fn me(caller: &Caller) -> Target {
+    let kind = match caller.kind {
+        TokenKind::InstagramUser => NodeKind::IgUser,
+        TokenKind::FacebookUser => NodeKind::FacebookUser,
+        TokenKind::Page => NodeKind::Page,
+        TokenKind::App | TokenKind::Client => NodeKind::App,
+    };
+    Target {
+        id: caller.subject.clone(),
+        addressed_as: "me".into(),
+        kind,
+    }
+}
+
+/// The Meta node type name used in errors about a node kind.
+pub fn node_type_name(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::IgUser => nodes::ig_user::IG_USER.name,
+        NodeKind::IgMedia => nodes::ig_media::IG_MEDIA.name,
+        NodeKind::Page => nodes::page::PAGE.name,
+        NodeKind::FacebookUser => nodes::facebook_user::FACEBOOK_USER.name,
+        NodeKind::App => "Application",
+    }
+}
+
+async fn route(
+    state: &Shared,
+    incoming: Incoming,
+    caller: Option<Caller>,
+    api: Api,
+    version: ApiVersion,
+    now: i64,
+) -> Result<Value, GraphError> {
+    let verb = verb_of(&incoming.method)?;
+    let method_name = incoming.method.as_str().to_string();
+    let unsupported = |id: &str| GraphError::unsupported_method(&method_name, id, api);
+
+    // Resolve the path to what a row answers for.
+    let (on, target, edge) = match incoming.segments.as_slice() {
+        [] => match verb {
+            Verb::Get => (On::Ids, None, None),
+            Verb::Post => (On::Batch, None, None),
+            Verb::Delete => return Err(unsupported("")),
+        },
+        [first, rest @ ..] => {
+            if rest.len() > 1 {
+                return Err(GraphError::unknown_path_components(&format!(
+                    "/{}",
+                    rest[1..].join("/")
+                )));
+            }
+            if root_exists(first) {
+                if let Some(extra) = rest.first() {
+                    return Err(GraphError::unknown_path_components(&format!("/{extra}")));
+                }
+                (On::Root(root_name(first)), None, None)
+            } else if first == "me" || looks_like_id(first) {
+                let target = resolve_id(state, caller.as_ref(), first, &method_name, api)?;
+                resolve_edge(target, rest.first(), api)?
+            } else {
+                return Err(GraphError::aliases_do_not_exist(&[first.as_str()]));
+            }
+        }
+    };
+
+    let route = ROUTES
+        .iter()
+        .find(|r| r.verb == verb && r.on == on)
+        .ok_or_else(|| {
+            unsupported(
+                target
+                    .as_ref()
+                    .map(|t| t.addressed_as.as_str())
+                    .unwrap_or(""),
+            )
+        })?;
+
+    if !route.apis.allows(api) {
+        return Err(match (&target, edge.as_deref()) {
+            (Some(t), Some(edge)) => GraphError::nonexisting_field(edge, node_type_name(t.kind)),
+            (Some(t), None) => unsupported(&t.addressed_as),
+            _ => GraphError::unsupported_method(&method_name, "", api),
+        });
+    }
+
+    let caller = match caller {
+        Some(caller) => caller,
+        None => return Err(GraphError::token_required()),
+    };
+    authorize(state, route, &caller, target.as_ref(), api, &method_name)?;
+
+    let mut params = incoming.params;
+    let fields = match params.remove("fields") {
+        None => None,
+        Some(value) => {
+            let text = match value {
+                Value::String(s) => s,
+                Value::Array(items) => items
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            };
+            Some(FieldSelection::parse(&text).map_err(|e| GraphError::fields_syntax(&e))?)
+        }
+    };
+    let links = Links {
+        scheme: incoming.scheme,
+        host: incoming.host,
+        version,
+        path: {
+            let mut path = String::new();
+            for segment in &incoming.segments {
+                path.push('/');
+                path.push_str(
+                    &form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>(),
+                );
+            }
+            path
+        },
+        query: incoming.query,
+        token: Some(caller.token.clone()),
+    };
+    let call = Call {
+        state: state.clone(),
+        api,
+        version,
+        method: incoming.method,
+        target,
+        edge,
+        params,
+        fields,
+        uploads: incoming.uploads,
+        caller: Some(caller),
+        now,
+        links,
+    };
+    (route.handler)(call).await
+}
+
+/// A row's access rules: a token of an accepted kind, that can see the node, holding the
+/// row's permissions.
+pub fn authorize(
+    state: &Shared,
+    route: &Route,
+    caller: &Caller,
+    target: Option<&Target>,
+    api: Api,
+    method: &str,
+) -> Result<(), GraphError> {
+    let unsupported = |id: &str| GraphError::unsupported_method(method, id, api);
+    if !route.tokens.contains(&caller.kind) {
+        return Err(unsupported(
+            target.map(|t| t.addressed_as.as_str()).unwrap_or(""),
+        ));
+    }
+    if let Some(target) = target {
+        let visible = state
+            .db
+            .read(|c| visibility::can_see(c, caller, target))
+            .map_err(internal)?;
+        if !visible {
+            return Err(unsupported(&target.addressed_as));
+        }
+    }
+    let needed = match caller.kind {
+        TokenKind::InstagramUser => route.scopes.instagram,
+        TokenKind::FacebookUser | TokenKind::Page => route.scopes.facebook,
+        TokenKind::App | TokenKind::Client => &[],
+    };
+    if needed.iter().any(|scope| !caller.has_scope(scope)) {
+        return Err(GraphError::permission_denied());
+    }
+    Ok(())
+}
+
+/// Resolves an id (or `me`) to its node, as a path's first segment is resolved.
+pub fn resolve_id(
+    state: &Shared,
+    caller: Option<&Caller>,
+    id: &str,
+    method: &str,
+    api: Api,
+) -> Result<Target, GraphError> {
+    if id == "me" {
+        return caller.map(me).ok_or_else(GraphError::active_token_required);
+    }
+    if !looks_like_id(id) {
+        return Err(GraphError::aliases_do_not_exist(&[id]));
+    }
+    let found = state
+        .db
+        .read(|c| store::objects::lookup(c, id))
+        .map_err(internal)?;
+    let (kind, alias_of) = found.ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
+    let kind =
+        NodeKind::parse(&kind).ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
+    Ok(Target {
+        id: alias_of.unwrap_or_else(|| id.to_string()),
+        addressed_as: id.to_string(),
+        kind,
+    })
+}
+
+/// Adds the edge segment, if any, to a resolved node.
+fn resolve_edge(
+    target: Target,
+    edge: Option<&String>,
+    _api: Api,
+) -> Result<(On, Option<Target>, Option<String>), GraphError> {
+    match edge {
+        None => Ok((On::Node(target.kind), Some(target), None)),
+        Some(edge) => match edge_name(target.kind, edge) {
+            Some(name) => Ok((
+                On::Edge(target.kind, name),
+                Some(target),
+                Some(edge.clone()),
+            )),
+            None => Err(GraphError::nonexisting_field(
+                edge,
+                node_type_name(target.kind),
+            )),
+        },
+    }
+}
+
+/// The table's own `&'static str` for an edge name, if a row serves it.
+fn edge_name(kind: NodeKind, edge: &str) -> Option<&'static str> {
+    if !edge_exists(kind, edge) {
+        return None;
+    }
+    ROUTES.iter().find_map(|r| match r.on {
+        On::Edge(k, name) if k == kind && name == edge => Some(name),
+        _ => None,
+    })
+}
+
+fn root_name(name: &str) -> &'static str {
+    ROUTES
+        .iter()
+        .find_map(|r| match r.on {
+            On::Root(root) if root == name => Some(root),
+            _ => None,
+        })
+        .unwrap_or("")
+}

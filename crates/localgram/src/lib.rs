@@ -1,0 +1,21 @@
+//! localgram: Meta's Instagram Platform API, implemented locally.
+//!
+//! One origin serves every Meta host the Instagram APIs use; state lives in an embedded store;
+//! the control API under `/_localgram/` lets tests play everyone else. See docs/architecture.md.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod dispatch;
+pub mod http;
+pub mod nodes;
+pub mod router;
+pub mod server;
+pub mod sim;
+pub mod state;
+pub mod store;
+
+pub use config::Config;
+pub use server::{start, RunningServer};

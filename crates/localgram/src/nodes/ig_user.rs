@@ -1,0 +1,182 @@
+//! The IG User node: an Instagram professional account (ref 001 L5847-6095; Me 001 L8705-8735).
+
+use graph::paging::{edge_envelope, Page};
+use graph::{Api, FieldRequest, FieldSelection, GraphError};
+use serde_json::{json, Value};
+
+use super::{expanded_page, field, Apis, FieldKind::*, NodeType};
+use crate::api::{internal, Call};
+use crate::store::accounts::{self, Account};
+use crate::store::media::{self as media_store, Listing};
+use crate::store::objects;
+
+/// Ref 001 L5880-5990 (fields and edges); `user_id` and `account_type` are Instagram Login's
+/// `/me` fields (docs/decisions.md).
+pub static IG_USER: NodeType = NodeType {
+    name: "ShadowIGUser",
+    metadata_type: "shadowiguser",
+    defaults: &["id"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Both, "The app user's ID: app-scoped with Instagram Login, the IG User ID with Facebook Login."),
+        field("user_id", Scalar, "numeric string", Apis::Instagram, "The Instagram professional account's IG User ID, the id webhooks carry."),
+        field("username", Scalar, "string", Apis::Both, "Profile username."),
+        field("name", Scalar, "string", Apis::Both, "Profile name."),
+        field("account_type", Scalar, "enum", Apis::Instagram, "BUSINESS or MEDIA_CREATOR."),
+        field("biography", Scalar, "string", Apis::Both, "Profile biography text."),
+        field("website", Scalar, "string", Apis::Both, "Profile website URL."),
+        field("profile_picture_url", Scalar, "string", Apis::Both, "Profile picture URL."),
+        field("followers_count", Scalar, "int", Apis::Both, "Total number of Instagram users following the user."),
+        field("follows_count", Scalar, "int", Apis::Both, "Total number of Instagram users the user follows."),
+        field("media_count", Scalar, "int", Apis::Both, "Total number of IG Media published on the user."),
+        field("has_profile_pic", Scalar, "bool", Apis::Facebook, "Whether the account has a profile picture."),
+        field("is_published", Scalar, "bool", Apis::Facebook, "Whether the account is published."),
+        field("legacy_instagram_user_id", Scalar, "numeric string", Apis::Facebook, "The ID Marketing API endpoints of v21.0 and older use for this account."),
+        field("shopping_product_tag_eligibility", Scalar, "bool", Apis::Facebook, "Whether the account has an Instagram Shop and can tag products."),
+        field("business_discovery", Param("username"), "object", Apis::Facebook, "Data about another Business or Creator account."),
+        field("mentioned_comment", Param("comment_id"), "object", Apis::Facebook, "A comment in which the user was @mentioned."),
+        field("mentioned_media", Param("media_id"), "object", Apis::Facebook, "A media in whose caption the user was @mentioned."),
+        field("media", Edge, "edge", Apis::Both, "The user's IG Media."),
+        field("stories", Edge, "edge", Apis::Both, "The user's story IG Media."),
+        field("live_media", Edge, "edge", Apis::Both, "Live video IG Media being broadcast."),
+        field("tags", Edge, "edge", Apis::Facebook, "IG Media the user has been tagged in."),
+        field("recently_searched_hashtags", Edge, "edge", Apis::Facebook, "Hashtags searched within the last 7 days."),
+        field("available_catalogs", Edge, "edge", Apis::Facebook, "Product catalogs available to the user."),
+        field("connected_threads_user", Edge, "edge", Apis::Facebook, "The Threads account connected to the user."),
+        field("instagram_backed_threads_user", Edge, "edge", Apis::Facebook, "The Threads account backed by the user."),
+        field("upcoming_events", Edge, "edge", Apis::Facebook, "Events the user is hosting."),
+        field("agencies", Edge, "edge", Apis::Facebook, "Businesses that can advertise for the user."),
+        field("authorized_adaccounts", Edge, "edge", Apis::Facebook, "Ad accounts that can advertise for the user."),
+    ],
+};
+
+/// Default and largest page of `/media` and `/stories` (docs/decisions.md).
+pub const MEDIA_PAGE_DEFAULT: usize = 25;
+pub const MEDIA_PAGE_MAX: usize = 100;
+
+/// The `id` an account shows to this call: app-scoped under Instagram Login.
+pub fn visible_id(call: &Call, account: &Account) -> Result<String, GraphError> {
+    let Some(caller) = call.caller.as_ref().filter(|_| call.api == Api::Instagram) else {
+        return Ok(account.id.clone());
+    };
+    app_scoped_id(call, &caller.app.id, &account.id)
+}
+
+/// The app-scoped id of an account for an app, minted the first time it is needed.
+pub fn app_scoped_id(call: &Call, app_id: &str, account_id: &str) -> Result<String, GraphError> {
+    if let Some(id) = call.read(|c| accounts::app_scoped_id(c, app_id, account_id))? {
+        return Ok(id);
+    }
+    let state = &call.state;
+    state
+        .db
+        .write(|tx| app_scoped_id_in(tx, &state.ids, app_id, account_id, call.now))
+        .map_err(internal)
+}
+
+/// Gets or mints the app-scoped id inside a transaction.
+pub fn app_scoped_id_in(
+    tx: &rusqlite::Connection,
+    ids: &graph::ids::IdMinter,
+    app_id: &str,
+    account_id: &str,
+    now: i64,
+) -> Result<String, crate::store::StoreError> {
+    if let Some(id) = accounts::app_scoped_id(tx, app_id, account_id)? {
+        return Ok(id);
+    }
+    let id = objects::mint_alias(
+        tx,
+        ids,
+        graph::ids::IdKind::IgAppScopedUser,
+        crate::router::NodeKind::IgUser.as_str(),
+        Some(account_id),
+        now,
+    )?;
+    accounts::insert_app_scoped_id(tx, app_id, account_id, &id)?;
+    Ok(id)
+}
+
+pub fn render(
+    call: &Call,
+    account: &Account,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let plan = IG_USER.plan(call.api, selection)?;
+    super::render(&plan, |request| resolve(call, account, request))
+}
+
+fn resolve(
+    call: &Call,
+    account: &Account,
+    request: &FieldRequest,
+) -> Result<Option<Value>, GraphError> {
+    Ok(match request.name.as_str() {
+        "id" => Some(json!(visible_id(call, account)?)),
+        "user_id" => Some(json!(account.id)),
+        "username" => Some(json!(account.username)),
+        "name" => Some(json!(account.name)),
+        "account_type" => Some(json!(match account.account_type.as_str() {
+            "CREATOR" => "MEDIA_CREATOR",
+            other => other,
+        })),
+        "biography" => Some(json!(account.biography)),
+        "website" => account.website.as_ref().map(|w| json!(w)),
+        "profile_picture_url" => account.profile_picture_url.as_ref().map(|u| json!(u)),
+        "followers_count" => Some(json!(account.followers_count)),
+        "follows_count" => Some(json!(account.follows_count)),
+        "media_count" => Some(json!(call.read(|c| accounts::media_count(c, &account.id))?)),
+        "has_profile_pic" => Some(json!(account.profile_picture_url.is_some())),
+        "is_published" => Some(json!(account.is_published)),
+        "legacy_instagram_user_id" => Some(json!(account.legacy_instagram_user_id)),
+        "shopping_product_tag_eligibility" => Some(json!(account.shopping_product_tag_eligibility)),
+        "media" => Some(expanded_media(call, account, request, Listing::Feed)?),
+        "stories" => Some(expanded_media(call, account, request, Listing::Stories)?),
+        "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
+        "mentioned_comment" => return Err(GraphError::not_implemented("mentioned_comment")),
+        "mentioned_media" => return Err(GraphError::not_implemented("mentioned_media")),
+        // Edges whose content later areas bring: an empty list until then.
+        _ => Some(edge_envelope(Vec::new(), None)),
+    })
+}
+
+/// `media{...}` / `stories{...}` expanded through `fields`: cursors only, no links.
+fn expanded_media(
+    call: &Call,
+    account: &Account,
+    request: &FieldRequest,
+    listing: Listing,
+) -> Result<Value, GraphError> {
+    let page_request = expanded_page(request, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
+    let page = list_media(call, account, listing, &page_request, None, None)?;
+    let items = page
+        .items
+        .iter()
+        .map(|m| super::ig_media::render(call, m, request.subfields.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let paging = page.paging(None);
+    Ok(edge_envelope(items, paging))
+}
+
+/// One page of an account's media or stories.
+pub fn list_media(
+    call: &Call,
+    account: &Account,
+    listing: Listing,
+    request: &graph::paging::PageRequest,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Result<Page<media_store::Media>, GraphError> {
+    let (after, before) = match &request.window {
+        graph::paging::Window::Forward { after } => (after.as_deref(), None),
+        graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    let window = media_store::Window {
+        after,
+        before,
+        since,
+        until,
+        limit: request.fetch_count(),
+    };
+    let fetched = call.read(|c| media_store::list(c, &account.id, listing, &window))?;
+    Ok(Page::from_fetched(request, fetched))
+}

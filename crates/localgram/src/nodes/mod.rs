@@ -1,0 +1,206 @@
+//! How nodes render: each node type lists its fields (with their kind, type, description and
+//! which API offers them) and its default fields; this module validates a `fields` selection
+//! against that list and assembles the object in the requested order, `id` always included.
+
+pub mod facebook_user;
+pub mod ig_media;
+pub mod ig_user;
+pub mod page;
+
+use graph::paging::PageRequest;
+use graph::{Api, FieldRequest, FieldSelection, GraphError};
+use serde_json::{json, Map, Value};
+
+/// Which API offers a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apis {
+    Both,
+    Instagram,
+    Facebook,
+}
+
+impl Apis {
+    pub fn allows(self, api: Api) -> bool {
+        match self {
+            Apis::Both => true,
+            Apis::Instagram => api == Api::Instagram,
+            Apis::Facebook => api == Api::Facebook,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A plain value.
+    Scalar,
+    /// Another node, expandable with `{...}`.
+    Node,
+    /// A list, expandable with `{...}` and paged with `.limit()`, `.after()`, `.before()`.
+    Edge,
+    /// A field that needs an argument modifier, e.g. `business_discovery.username(x)`.
+    Param(&'static str),
+}
+
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub kind: FieldKind,
+    /// The type `metadata=1` reports.
+    pub ty: &'static str,
+    pub apis: Apis,
+    pub description: &'static str,
+}
+
+/// Shorthand for the field tables.
+pub const fn field(
+    name: &'static str,
+    kind: FieldKind,
+    ty: &'static str,
+    apis: Apis,
+    description: &'static str,
+) -> FieldDef {
+    FieldDef {
+        name,
+        kind,
+        ty,
+        apis,
+        description,
+    }
+}
+
+#[derive(Debug)]
+pub struct NodeType {
+    /// The name Meta's errors use for this node type.
+    pub name: &'static str,
+    /// The `metadata.type` of this node.
+    pub metadata_type: &'static str,
+    pub fields: &'static [FieldDef],
+    /// Returned when the request names no fields.
+    pub defaults: &'static [&'static str],
+}
+
+const EDGE_MODIFIERS: &[&str] = &["as", "limit", "after", "before", "since", "until"];
+
+impl NodeType {
+    pub fn field(&self, name: &str, api: Api) -> Option<&FieldDef> {
+        self.fields
+            .iter()
+            .find(|f| f.name == name && f.apis.allows(api))
+    }
+
+    /// Checks a selection against this node type and returns the fields to render: in the
+    /// requested order, duplicates dropped, `id` appended when not asked for. An absent or
+    /// empty selection means the defaults.
+    pub fn plan(
+        &self,
+        api: Api,
+        selection: Option<&FieldSelection>,
+    ) -> Result<Vec<FieldRequest>, GraphError> {
+        let requested: Vec<FieldRequest> = match selection {
+            Some(selection) if !selection.is_empty() => selection.0.clone(),
+            _ => self
+                .defaults
+                .iter()
+                .map(|name| FieldRequest::plain(name))
+                .collect(),
+        };
+        let mut plan: Vec<FieldRequest> = Vec::with_capacity(requested.len() + 1);
+        for request in requested {
+            let def = self
+                .field(&request.name, api)
+                .ok_or_else(|| GraphError::nonexisting_field(&request.name, self.name))?;
+            check_modifiers(def, &request)?;
+            if request.subfields.is_some() && def.kind == FieldKind::Scalar {
+                return Err(GraphError::no_subfields(&request.name));
+            }
+            if let FieldKind::Param(required) = def.kind {
+                if request.modifier_arg(required).is_none() {
+                    return Err(GraphError::param_required(required));
+                }
+            }
+            let key = output_key(&request);
+            if !plan.iter().any(|p| output_key(p) == key) {
+                plan.push(request);
+            }
+        }
+        if !plan.iter().any(|p| p.name == "id") {
+            plan.push(FieldRequest::plain("id"));
+        }
+        Ok(plan)
+    }
+
+    /// `metadata=1`: the node's fields with descriptions and types, and its edges.
+    pub fn metadata(&self, api: Api, node_url: &str) -> Value {
+        let mut fields = Vec::new();
+        let mut connections = Map::new();
+        for def in self.fields.iter().filter(|f| f.apis.allows(api)) {
+            if def.kind == FieldKind::Edge {
+                connections.insert(def.name.into(), json!(format!("{node_url}/{}", def.name)));
+            } else {
+                fields.push(
+                    json!({"name": def.name, "description": def.description, "type": def.ty}),
+                );
+            }
+        }
+        json!({"fields": fields, "type": self.metadata_type, "connections": connections})
+    }
+}
+
+fn check_modifiers(def: &FieldDef, request: &FieldRequest) -> Result<(), GraphError> {
+    for modifier in &request.modifiers {
+        let allowed = match def.kind {
+            FieldKind::Edge => EDGE_MODIFIERS.contains(&modifier.name.as_str()),
+            FieldKind::Param(required) => modifier.name == required || modifier.name == "as",
+            FieldKind::Scalar | FieldKind::Node => modifier.name == "as",
+        };
+        if !allowed {
+            return Err(GraphError::unknown_modifier(&modifier.name, def.name));
+        }
+    }
+    Ok(())
+}
+
+/// The key a field is rendered under: its `.as(alias)`, else its name.
+pub fn output_key(request: &FieldRequest) -> &str {
+    request.modifier_arg("as").unwrap_or(&request.name)
+}
+
+/// Assembles a node from its plan, asking `resolve` for each field's value. A resolver that
+/// answers `None` leaves the field out (Meta omits fields that do not apply).
+pub fn render(
+    plan: &[FieldRequest],
+    mut resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
+) -> Result<Value, GraphError> {
+    let mut object = Map::with_capacity(plan.len());
+    for request in plan {
+        if let Some(value) = resolve(request)? {
+            object.insert(output_key(request).to_string(), value);
+        }
+    }
+    Ok(Value::Object(object))
+}
+
+/// The page an edge expanded through `fields` asks for: `.limit(n)`, `.after(c)`, `.before(c)`.
+pub fn expanded_page(
+    request: &FieldRequest,
+    default_limit: usize,
+    max_limit: usize,
+) -> Result<PageRequest, GraphError> {
+    let limit = match request.modifier_arg("limit") {
+        None => default_limit,
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(n) if n > 0 => usize::try_from(n).unwrap_or(max_limit).min(max_limit),
+            _ => return Err(GraphError::param_invalid("limit", "a positive integer")),
+        },
+    };
+    PageRequest::from_parts(
+        limit,
+        request.modifier_arg("after"),
+        request.modifier_arg("before"),
+    )
+}
+
+/// The subfield selection of an expanded field, if it has one.
+pub fn subfields(request: &FieldRequest) -> Option<&FieldSelection> {
+    request.subfields.as_ref()
+}

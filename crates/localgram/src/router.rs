@@ -1,0 +1,383 @@
+//! THE route table: every Graph API endpoint localgram serves, one row each, with the APIs it
+//! exists on, the token kinds it accepts, the permissions it needs and its handler.
+//! Dispatch (finding the row for a request and enforcing it) is in `dispatch.rs`.
+
+use futures_util::future::BoxFuture;
+use graph::GraphError;
+use serde_json::Value;
+
+use crate::api::{empty_edge, facebook_users, media, pages, root, users, Call};
+use crate::auth::scopes::{
+    INSTAGRAM_BASIC, INSTAGRAM_BUSINESS_BASIC, PAGES_READ_ENGAGEMENT, PAGES_SHOW_LIST,
+};
+use crate::auth::TokenKind;
+use crate::nodes::Apis;
+
+pub use crate::dispatch::dispatch;
+
+/// The kinds of node an id can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    IgUser,
+    IgMedia,
+    Page,
+    FacebookUser,
+    App,
+}
+
+impl NodeKind {
+    /// The kind as the object registry stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::IgUser => "ig_user",
+            NodeKind::IgMedia => "ig_media",
+            NodeKind::Page => "page",
+            NodeKind::FacebookUser => "facebook_user",
+            NodeKind::App => "app",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NodeKind> {
+        Some(match text {
+            "ig_user" => NodeKind::IgUser,
+            "ig_media" => NodeKind::IgMedia,
+            "page" => NodeKind::Page,
+            "facebook_user" => NodeKind::FacebookUser,
+            "app" => NodeKind::App,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    Get,
+    Post,
+    Delete,
+}
+
+/// What a row answers for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum On {
+    /// A node: `/{id}`.
+    Node(NodeKind),
+    /// An edge of a node: `/{id}/{edge}`.
+    Edge(NodeKind, &'static str),
+    /// A root path that is not an id: `/debug_token`, `/ig_hashtag_search`, ...
+    Root(&'static str),
+    /// `GET /?ids=a,b`.
+    Ids,
+    /// `POST /` with `batch=[...]`.
+    Batch,
+}
+
+/// Permissions a row needs, per login. All listed permissions are required.
+#[derive(Debug, Clone, Copy)]
+pub struct Scopes {
+    pub instagram: &'static [&'static str],
+    pub facebook: &'static [&'static str],
+}
+
+pub type Handler = fn(Call) -> BoxFuture<'static, Result<Value, GraphError>>;
+
+pub struct Route {
+    pub verb: Verb,
+    pub on: On,
+    pub apis: Apis,
+    pub tokens: &'static [TokenKind],
+    pub scopes: Scopes,
+    pub handler: Handler,
+}
+
+macro_rules! handler {
+    ($f:path) => {
+        |call| Box::pin($f(call))
+    };
+}
+
+const USER_TOKENS: &[TokenKind] = &[
+    TokenKind::InstagramUser,
+    TokenKind::FacebookUser,
+    TokenKind::Page,
+];
+const FACEBOOK_TOKENS: &[TokenKind] = &[TokenKind::FacebookUser, TokenKind::Page];
+const ANY_TOKEN: &[TokenKind] = &[
+    TokenKind::InstagramUser,
+    TokenKind::FacebookUser,
+    TokenKind::Page,
+    TokenKind::App,
+    TokenKind::Client,
+];
+const NO_SCOPES: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[],
+};
+
+/// Reading an IG User, its media and their edges (ref 001 L5847-6095, L443-796).
+const READ_USER: Scopes = Scopes {
+    instagram: &[INSTAGRAM_BUSINESS_BASIC],
+    facebook: &[INSTAGRAM_BASIC, PAGES_READ_ENGAGEMENT],
+};
+
+/// Reading a Page's Instagram account (ref 001 L8826-8883).
+const READ_PAGE: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[PAGES_SHOW_LIST],
+};
+
+/// Every endpoint. Edges that later areas fill answer as empty edges until then.
+pub static ROUTES: &[Route] = &[
+    // ----- root: multi-node reads and batch requests
+    Route {
+        verb: Verb::Get,
+        on: On::Ids,
+        apis: Apis::Both,
+        tokens: ANY_TOKEN,
+        scopes: NO_SCOPES,
+        handler: handler!(root::multi_read),
+    },
+    Route {
+        verb: Verb::Post,
+        on: On::Batch,
+        apis: Apis::Both,
+        tokens: ANY_TOKEN,
+        scopes: NO_SCOPES,
+        handler: handler!(root::batch),
+    },
+    // ----- IG User
+    Route {
+        verb: Verb::Get,
+        on: On::Node(NodeKind::IgUser),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(users::get_user),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "media"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(users::list_media),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "stories"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(users::list_stories),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "live_media"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "tags"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "insights"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "content_publishing_limit"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "available_catalogs"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "catalog_product_search"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "connected_threads_user"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "instagram_backed_threads_user"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "upcoming_events"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "agencies"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "authorized_adaccounts"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "product_appeal"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgUser, "conversations"),
+        apis: Apis::Instagram,
+        tokens: &[TokenKind::InstagramUser],
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    // ----- IG Media
+    Route {
+        verb: Verb::Get,
+        on: On::Node(NodeKind::IgMedia),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(media::get_media),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgMedia, "children"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(media::list_children),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgMedia, "comments"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgMedia, "collaborators"),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Edge(NodeKind::IgMedia, "insights"),
+        apis: Apis::Both,
+        tokens: USER_TOKENS,
+        scopes: READ_USER,
+        handler: handler!(empty_edge),
+    },
+    // ----- Facebook Login: the Facebook user and the Page
+    Route {
+        verb: Verb::Get,
+        on: On::Node(NodeKind::FacebookUser),
+        apis: Apis::Facebook,
+        tokens: &[TokenKind::FacebookUser],
+        scopes: NO_SCOPES,
+        handler: handler!(facebook_users::get_user),
+    },
+    Route {
+        verb: Verb::Get,
+        on: On::Node(NodeKind::Page),
+        apis: Apis::Facebook,
+        tokens: FACEBOOK_TOKENS,
+        scopes: READ_PAGE,
+        handler: handler!(pages::get_page),
+    },
+];
+
+/// Whether any row serves this edge name on this node kind (for telling an unknown edge from
+/// a known edge called with the wrong method).
+pub fn edge_exists(kind: NodeKind, edge: &str) -> bool {
+    ROUTES
+        .iter()
+        .any(|r| matches!(r.on, On::Edge(k, e) if k == kind && e == edge))
+}
+
+/// Root path names (`/debug_token`, ...) some row serves.
+pub fn root_exists(name: &str) -> bool {
+    ROUTES
+        .iter()
+        .any(|r| matches!(r.on, On::Root(root) if root == name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn no_two_rows_answer_the_same_request() {
+        let mut seen = HashSet::new();
+        for route in ROUTES {
+            assert!(
+                seen.insert((route.verb, route.on)),
+                "duplicate row {:?} {:?}",
+                route.verb,
+                route.on
+            );
+        }
+    }
+
+    #[test]
+    fn every_row_accepts_some_token() {
+        for route in ROUTES {
+            assert!(!route.tokens.is_empty(), "{:?}", route.on);
+        }
+    }
+}

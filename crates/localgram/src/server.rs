@@ -1,0 +1,108 @@
+//! Assembling the HTTP service and running it.
+
+use axum::middleware::from_fn_with_state;
+use axum::Router;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::http::{graph_entry, log_requests};
+use crate::state::{AppState, Shared};
+
+/// The whole service: the control API under `/_localgram`, and every Meta host on the rest.
+pub fn app(state: Shared) -> Router {
+    let meta_hosts = Router::new()
+        .fallback(graph_entry)
+        .layer(from_fn_with_state(state.clone(), log_requests))
+        .with_state(state.clone());
+    Router::new()
+        .nest("/_localgram", crate::sim::router(state))
+        .merge(meta_hosts)
+}
+
+/// A server running in the background, for the CLI and for tests.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: Shared,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The base URL clients point at, e.g. `http://127.0.0.1:4100`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting requests, finishes those in flight, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.await.unwrap_or(Ok(()))
+    }
+
+    /// Runs until the server fails or Ctrl-C.
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        let shutdown = self.shutdown.take();
+        tokio::select! {
+            result = &mut self.task => result.unwrap_or(Ok(())),
+            _ = tokio::signal::ctrl_c() => {
+                if let Some(tx) = shutdown {
+                    let _ = tx.send(());
+                }
+                self.task.await.unwrap_or(Ok(()))
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the store: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot create the demo data: {0}")]
+    Demo(String),
+}
+
+/// Opens the store, seeds the demo if asked, binds and starts serving.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let listen = config.listen;
+    let demo = config.demo;
+    let state = AppState::open(config)?;
+    if demo {
+        crate::demo::ensure(&state).map_err(|e| StartError::Demo(e.message))?;
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: listen,
+        source,
+    })?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let service = app(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}

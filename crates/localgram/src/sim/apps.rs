@@ -1,0 +1,117 @@
+//! `POST /_localgram/apps`: Meta apps as the App Dashboard creates them.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::Json;
+use graph::ids::IdKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::auth::tokens::new_secret;
+use crate::router::NodeKind;
+use crate::state::Shared;
+use crate::store::{apps, objects, StoreError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewApp {
+    pub name: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default = "standard")]
+    pub access_level: String,
+    #[serde(default)]
+    pub require_appsecret_proof: bool,
+    /// The version unversioned calls use; defaults to the latest.
+    #[serde(default)]
+    pub api_version: Option<String>,
+}
+
+fn standard() -> String {
+    "standard".into()
+}
+
+pub fn describe(app: &apps::App) -> Value {
+    json!({
+        "id": app.id,
+        "name": app.name,
+        "secret": app.secret,
+        "client_token": app.client_token,
+        "app_token": format!("{}|{}", app.id, app.secret),
+        "instagram_app_id": app.instagram_app_id,
+        "instagram_app_secret": app.instagram_app_secret,
+        "access_level": app.access_level,
+        "api_version": app.api_version,
+        "redirect_uris": app.redirect_uris,
+        "require_appsecret_proof": app.require_appsecret_proof,
+    })
+}
+
+pub fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, ControlError> {
+    if input.name.trim().is_empty() {
+        return Err(ControlError::bad_request("name must not be empty"));
+    }
+    if input.access_level != "standard" && input.access_level != "advanced" {
+        return Err(ControlError::bad_request(
+            "access_level must be \"standard\" or \"advanced\"",
+        ));
+    }
+    for uri in &input.redirect_uris {
+        if !(uri.starts_with("http://") || uri.starts_with("https://")) {
+            return Err(ControlError::bad_request(format!(
+                "redirect URI {uri} must be an http(s) URL"
+            )));
+        }
+    }
+    let api_version = match &input.api_version {
+        None => graph::version::LATEST.to_string(),
+        Some(v) => match graph::ApiVersion::parse_segment(v) {
+            Some(parsed) if parsed.is_known() => parsed.to_string(),
+            _ => {
+                return Err(ControlError::bad_request(format!(
+                    "unknown api_version {v}"
+                )))
+            }
+        },
+    };
+    let now = state.clock.now();
+    let app = state.db.write(|tx| -> Result<apps::App, StoreError> {
+        let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
+        let instagram_app_id =
+            objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
+        // The Instagram app id names the same app.
+        tx.execute(
+            "UPDATE objects SET target_id = ?1 WHERE id = ?2",
+            [&id, &instagram_app_id],
+        )?;
+        let app = apps::App {
+            id,
+            name: input.name.trim().to_string(),
+            secret: new_secret(32),
+            client_token: new_secret(32),
+            instagram_app_id,
+            instagram_app_secret: new_secret(32),
+            access_level: input.access_level.clone(),
+            api_version,
+            redirect_uris: input.redirect_uris.clone(),
+            require_appsecret_proof: input.require_appsecret_proof,
+            created_at: now,
+        };
+        apps::insert(tx, &app)?;
+        Ok(app)
+    })?;
+    Ok(app)
+}
+
+pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    let input: NewApp = parse_body(&body)?;
+    Ok(Json(describe(&create_app(&state, input)?)))
+}
+
+pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    let apps = state.db.read(apps::list)?;
+    Ok(Json(
+        json!({"data": apps.iter().map(describe).collect::<Vec<_>>()}),
+    ))
+}

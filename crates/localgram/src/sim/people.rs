@@ -1,0 +1,79 @@
+//! `POST /_localgram/people`: Instagram users who are not the apps' accounts. Later areas let
+//! them comment, mention and message.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::Json;
+use graph::ids::IdKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::accounts::valid_username;
+use super::{parse_body, ControlError};
+use crate::state::Shared;
+use crate::store::people::{self, Person};
+use crate::store::{accounts, objects, StoreError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPerson {
+    pub username: String,
+    pub name: Option<String>,
+    pub profile_picture_url: Option<String>,
+    #[serde(default)]
+    pub is_private: bool,
+    pub followers_count: Option<i64>,
+}
+
+pub fn describe(person: &Person) -> Value {
+    json!({
+        "id": person.id,
+        "username": person.username,
+        "name": person.name,
+        "profile_picture_url": person.profile_picture_url,
+        "is_private": person.is_private,
+        "followers_count": person.followers_count,
+    })
+}
+
+pub fn create_person(state: &Shared, input: NewPerson) -> Result<Person, ControlError> {
+    let username = valid_username(&input.username)?;
+    if input.followers_count.is_some_and(|v| v < 0) {
+        return Err(ControlError::bad_request(
+            "followers_count must not be negative",
+        ));
+    }
+    let now = state.clock.now();
+    let person = state.db.write(|tx| -> Result<Person, StoreError> {
+        if accounts::username_taken(tx, &username)? {
+            return Err(StoreError::Conflict(format!(
+                "username {username} is taken"
+            )));
+        }
+        let person = Person {
+            // Registered as `person`, a kind no route reads: apps see people by IGSID.
+            id: objects::mint(tx, &state.ids, IdKind::Person, "person", now)?,
+            username: username.clone(),
+            name: input.name.clone().unwrap_or_else(|| username.clone()),
+            profile_picture_url: input.profile_picture_url.clone(),
+            is_private: input.is_private,
+            followers_count: input.followers_count.unwrap_or(0),
+            created_at: now,
+        };
+        people::insert(tx, &person)?;
+        Ok(person)
+    })?;
+    Ok(person)
+}
+
+pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    let input: NewPerson = parse_body(&body)?;
+    Ok(Json(describe(&create_person(&state, input)?)))
+}
+
+pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    let all = state.db.read(people::list)?;
+    Ok(Json(
+        json!({"data": all.iter().map(describe).collect::<Vec<_>>()}),
+    ))
+}

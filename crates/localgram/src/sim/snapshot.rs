@@ -1,0 +1,30 @@
+//! `POST /_localgram/reset` and `GET`/`PUT /_localgram/snapshot`: wipe, export and import the
+//! whole state.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::state::Shared;
+use crate::store::{snapshot, StoreError};
+
+pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    state.reset()?;
+    state.persist_clock()?;
+    Ok(Json(json!({"success": true})))
+}
+
+pub async fn export(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    Ok(Json(state.db.read(snapshot::export)?))
+}
+
+/// Replaces the whole state; a snapshot that does not fit changes nothing.
+pub async fn import(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    let value: Value = parse_body(&body)?;
+    state
+        .db
+        .write(|tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })?;
+    Ok(Json(json!({"success": true})))
+}

@@ -1,0 +1,141 @@
+//! `POST /_localgram/tokens`: an access token for an account, as if its owner had logged in to
+//! the app with the given scopes.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::auth::{scopes, tokens, TokenKind};
+use crate::nodes::ig_user::app_scoped_id_in;
+use crate::state::Shared;
+use crate::store::{accounts, apps, StoreError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    pub app_id: String,
+    pub account_id: String,
+    /// `instagram` (Instagram Login) or `facebook` (Facebook Login).
+    pub login: String,
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub long_lived: bool,
+}
+
+/// Scopes granted when a test names none: everything the login can ask for.
+const INSTAGRAM_DEFAULT: &[&str] = &[
+    "instagram_business_basic",
+    "instagram_business_content_publish",
+    "instagram_business_manage_comments",
+    "instagram_business_manage_messages",
+    "instagram_business_manage_insights",
+];
+const FACEBOOK_DEFAULT: &[&str] = &[
+    "instagram_basic",
+    "instagram_content_publish",
+    "instagram_manage_comments",
+    "instagram_manage_messages",
+    "instagram_manage_insights",
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_metadata",
+    "business_management",
+];
+
+pub struct Issued {
+    pub token: crate::store::tokens::Token,
+    /// The id the login reports as the user: app-scoped for Instagram Login, the Facebook
+    /// user's id for Facebook Login.
+    pub user_id: String,
+}
+
+pub fn issue(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {
+    let kind = match input.login.as_str() {
+        "instagram" => TokenKind::InstagramUser,
+        "facebook" => TokenKind::FacebookUser,
+        other => {
+            return Err(ControlError::bad_request(format!(
+                "login must be \"instagram\" or \"facebook\", not {other:?}"
+            )))
+        }
+    };
+    let requested: Vec<String> = match &input.scopes {
+        Some(list) => list.clone(),
+        None => match kind {
+            TokenKind::InstagramUser => INSTAGRAM_DEFAULT,
+            _ => FACEBOOK_DEFAULT,
+        }
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    };
+    if let Some(unknown) = requested
+        .iter()
+        .find(|s| !scopes::KNOWN.contains(&s.as_str()))
+    {
+        return Err(ControlError::bad_request(format!(
+            "unknown scope {unknown}"
+        )));
+    }
+    let now = state.clock.now();
+    let issued = state
+        .db
+        .write(|tx| -> Result<Result<Issued, ControlError>, StoreError> {
+            let Some(app) = apps::find_by_any_id(tx, &input.app_id)? else {
+                return Ok(Err(ControlError::not_found(format!(
+                    "no app {}",
+                    input.app_id
+                ))));
+            };
+            let Some(account) = accounts::get(tx, &input.account_id)? else {
+                return Ok(Err(ControlError::not_found(format!(
+                    "no account {}",
+                    input.account_id
+                ))));
+            };
+            let (subject, user_id) = match kind {
+                TokenKind::InstagramUser => {
+                    let scoped = app_scoped_id_in(tx, &state.ids, &app.id, &account.id, now)?;
+                    (account.id.clone(), scoped)
+                }
+                _ => {
+                    let Some(page_id) = &account.page_id else {
+                        return Ok(Err(ControlError::bad_request(format!(
+                        "account {} has no Facebook Page; create it with \"facebook_page\": true",
+                        account.id
+                    ))));
+                    };
+                    let Some(page) = accounts::page(tx, page_id)? else {
+                        return Ok(Err(ControlError::not_found(format!("no page {page_id}"))));
+                    };
+                    (page.facebook_user_id.clone(), page.facebook_user_id)
+                }
+            };
+            let token = tokens::build(&app, kind, &subject, &requested, input.long_lived, now);
+            crate::store::tokens::insert(tx, &token)?;
+            Ok(Ok(Issued { token, user_id }))
+        })??;
+    Ok(issued)
+}
+
+pub fn describe(issued: &Issued, now: i64) -> Value {
+    let mut value = json!({
+        "access_token": issued.token.token,
+        "token_type": "bearer",
+        "user_id": issued.user_id,
+        "scopes": issued.token.scopes,
+    });
+    if let (Some(expires_at), Value::Object(object)) = (issued.token.expires_at, &mut value) {
+        object.insert("expires_in".into(), json!(expires_at - now));
+    }
+    value
+}
+
+pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    let input: NewToken = parse_body(&body)?;
+    let issued = issue(&state, input)?;
+    Ok(Json(describe(&issued, state.clock.now())))
+}

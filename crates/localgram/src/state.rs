@@ -1,0 +1,80 @@
+//! What every request shares: the store, the clock, the id minter and the request log.
+
+use graph::ids::IdMinter;
+use std::sync::Arc;
+
+use crate::clock::{Clock, ClockState};
+use crate::config::Config;
+use crate::http::request_log::RequestLog;
+use crate::store::{settings, Db, StoreError, StoreResult};
+
+pub type Shared = Arc<AppState>;
+
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub ids: IdMinter,
+    pub requests: RequestLog,
+    pub config: Config,
+}
+
+const SEED_KEY: &str = "id_seed";
+const CLOCK_OFFSET_KEY: &str = "clock_offset_ms";
+const CLOCK_FROZEN_KEY: &str = "clock_frozen_at_ms";
+
+impl AppState {
+    /// Opens the store and restores the id seed and the clock it recorded.
+    pub fn open(config: Config) -> StoreResult<Shared> {
+        let db = Db::open(config.data_dir.as_deref())?;
+        let seed = db.write(|tx| -> StoreResult<u64> {
+            if let Some(seed) = settings::get(tx, SEED_KEY)?.and_then(|s| s.parse().ok()) {
+                return Ok(seed);
+            }
+            let seed = config.seed.unwrap_or_else(rand::random);
+            settings::set(tx, SEED_KEY, &seed.to_string())?;
+            Ok(seed)
+        })?;
+        let clock_state = db.read(|c| {
+            Ok(ClockState {
+                offset_ms: settings::get(c, CLOCK_OFFSET_KEY)?
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0),
+                frozen_at_ms: settings::get(c, CLOCK_FROZEN_KEY)?.and_then(|v| v.parse().ok()),
+            })
+        })?;
+        Ok(Arc::new(AppState {
+            db,
+            clock: Clock::new(clock_state),
+            ids: IdMinter::new(seed),
+            requests: RequestLog::new(config.request_log_capacity),
+            config,
+        }))
+    }
+
+    /// Records the clock so a restart resumes the same virtual time.
+    pub fn persist_clock(&self) -> Result<(), StoreError> {
+        let state = self.clock.state();
+        self.db.write(|tx| -> StoreResult<()> {
+            settings::set(tx, CLOCK_OFFSET_KEY, &state.offset_ms.to_string())?;
+            match state.frozen_at_ms {
+                Some(at) => settings::set(tx, CLOCK_FROZEN_KEY, &at.to_string())?,
+                None => {
+                    tx.execute("DELETE FROM settings WHERE key = ?1", [CLOCK_FROZEN_KEY])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Wipes all state but keeps the id seed, so a reset run mints the same ids again.
+    pub fn reset(&self) -> Result<(), StoreError> {
+        let seed = self.ids.seed();
+        self.db.write(|tx| -> StoreResult<()> {
+            crate::store::snapshot::wipe(tx)?;
+            settings::set(tx, SEED_KEY, &seed.to_string())
+        })?;
+        self.clock.reset();
+        self.requests.clear();
+        Ok(())
+    }
+}

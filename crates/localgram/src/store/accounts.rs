@@ -1,0 +1,243 @@
+//! Instagram professional accounts, the Facebook users and Pages linked to them, and the
+//! app-scoped ids Instagram Login gives them.
+
+use rusqlite::{params, Connection, Row};
+
+use super::{optional, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    /// `BUSINESS` or `CREATOR`.
+    pub account_type: String,
+    pub biography: String,
+    pub website: Option<String>,
+    pub profile_picture_url: Option<String>,
+    pub followers_count: i64,
+    pub follows_count: i64,
+    pub is_private: bool,
+    pub is_published: bool,
+    pub legacy_instagram_user_id: String,
+    pub shopping_product_tag_eligibility: bool,
+    pub page_id: Option<String>,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, username, name, account_type, biography, website, profile_picture_url, \
+     followers_count, follows_count, is_private, is_published, legacy_instagram_user_id, \
+     shopping_product_tag_eligibility, page_id, created_at";
+
+fn from_row(row: &Row) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        name: row.get(2)?,
+        account_type: row.get(3)?,
+        biography: row.get(4)?,
+        website: row.get(5)?,
+        profile_picture_url: row.get(6)?,
+        followers_count: row.get(7)?,
+        follows_count: row.get(8)?,
+        is_private: row.get(9)?,
+        is_published: row.get(10)?,
+        legacy_instagram_user_id: row.get(11)?,
+        shopping_product_tag_eligibility: row.get(12)?,
+        page_id: row.get(13)?,
+        created_at: row.get(14)?,
+    })
+}
+
+/// Instagram usernames are global: an account and a person cannot share one.
+pub fn username_taken(conn: &Connection, username: &str) -> StoreResult<bool> {
+    Ok(conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE username = ?1)
+              + (SELECT COUNT(*) FROM people WHERE username = ?1)",
+        [username],
+        |r| r.get::<_, i64>(0),
+    )? > 0)
+}
+
+pub fn insert(conn: &Connection, account: &Account) -> StoreResult<()> {
+    if username_taken(conn, &account.username)? {
+        return Err(StoreError::Conflict(format!(
+            "username {} is taken",
+            account.username
+        )));
+    }
+    conn.execute(
+        &format!(
+            "INSERT INTO accounts ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        ),
+        params![
+            account.id,
+            account.username,
+            account.name,
+            account.account_type,
+            account.biography,
+            account.website,
+            account.profile_picture_url,
+            account.followers_count,
+            account.follows_count,
+            account.is_private,
+            account.is_published,
+            account.legacy_instagram_user_id,
+            account.shopping_product_tag_eligibility,
+            account.page_id,
+            account.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Account>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?;
+    optional(stmt.query_row([id], from_row))
+}
+
+pub fn list(conn: &Connection) -> StoreResult<Vec<Account>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM accounts ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The account a Page is linked to, if any.
+pub fn by_page(conn: &Connection, page_id: &str) -> StoreResult<Option<Account>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE page_id = ?1"
+    ))?;
+    optional(stmt.query_row([page_id], from_row))
+}
+
+/// Whether a Facebook user manages the Page the account is linked to.
+pub fn is_managed_by(
+    conn: &Connection,
+    account_id: &str,
+    facebook_user_id: &str,
+) -> StoreResult<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COUNT(*) FROM accounts a JOIN pages p ON p.id = a.page_id
+         WHERE a.id = ?1 AND p.facebook_user_id = ?2",
+    )?;
+    Ok(stmt.query_row(params![account_id, facebook_user_id], |r| {
+        r.get::<_, i64>(0)
+    })? > 0)
+}
+
+pub fn media_count(conn: &Connection, account_id: &str) -> StoreResult<i64> {
+    // Stories and carousel children are not counted (ref 001 L5847-6095: "published IG Media").
+    let mut stmt = conn.prepare_cached(
+        "SELECT COUNT(*) FROM media WHERE account_id = ?1 AND parent_id IS NULL
+         AND media_product_type <> 'STORY'",
+    )?;
+    Ok(stmt.query_row([account_id], |r| r.get(0))?)
+}
+
+// ----- app-scoped ids (Instagram Login) ---------------------------------------------------
+
+pub fn app_scoped_id(
+    conn: &Connection,
+    app_id: &str,
+    account_id: &str,
+) -> StoreResult<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT scoped_id FROM app_scoped_ids WHERE app_id = ?1 AND account_id = ?2",
+    )?;
+    optional(stmt.query_row(params![app_id, account_id], |r| r.get(0)))
+}
+
+pub fn insert_app_scoped_id(
+    conn: &Connection,
+    app_id: &str,
+    account_id: &str,
+    scoped_id: &str,
+) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO app_scoped_ids (app_id, account_id, scoped_id) VALUES (?1, ?2, ?3)",
+        params![app_id, account_id, scoped_id],
+    )?;
+    Ok(())
+}
+
+// ----- Facebook users and Pages -------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacebookUser {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub facebook_user_id: String,
+    /// The Page tasks the Facebook user may perform (`MANAGE`, `CREATE_CONTENT`, ...).
+    pub tasks: Vec<String>,
+    pub created_at: i64,
+}
+
+pub fn insert_facebook_user(conn: &Connection, user: &FacebookUser) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO facebook_users (id, name, created_at) VALUES (?1, ?2, ?3)",
+        params![user.id, user.name, user.created_at],
+    )?;
+    Ok(())
+}
+
+pub fn facebook_user(conn: &Connection, id: &str) -> StoreResult<Option<FacebookUser>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, name, created_at FROM facebook_users WHERE id = ?1")?;
+    optional(stmt.query_row([id], |r| {
+        Ok(FacebookUser {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            created_at: r.get(2)?,
+        })
+    }))
+}
+
+fn page_from_row(r: &Row) -> rusqlite::Result<Page> {
+    let tasks: String = r.get(4)?;
+    Ok(Page {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        category: r.get(2)?,
+        facebook_user_id: r.get(3)?,
+        tasks: tasks
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        created_at: r.get(5)?,
+    })
+}
+
+pub fn insert_page(conn: &Connection, page: &Page) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO pages (id, name, category, facebook_user_id, tasks, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![page.id, page.name, page.category, page.facebook_user_id, page.tasks.join(","), page.created_at],
+    )?;
+    Ok(())
+}
+
+pub fn page(conn: &Connection, id: &str) -> StoreResult<Option<Page>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, category, facebook_user_id, tasks, created_at FROM pages WHERE id = ?1",
+    )?;
+    optional(stmt.query_row([id], page_from_row))
+}
+
+pub fn pages_of(conn: &Connection, facebook_user_id: &str) -> StoreResult<Vec<Page>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, category, facebook_user_id, tasks, created_at FROM pages
+         WHERE facebook_user_id = ?1 ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([facebook_user_id], page_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

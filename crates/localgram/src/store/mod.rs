@@ -1,0 +1,168 @@
+//! The database: every SQL statement localgram runs lives below this module.
+//!
+//! SQLite by default (a file, or memory with `--ephemeral`), one connection behind a mutex:
+//! writes are serialised by SQLite anyway, and point reads take microseconds. Each write runs
+//! in one transaction, so a change and the events it produces commit together. The schema and
+//! queries keep to SQL that PostgreSQL also speaks.
+
+pub mod accounts;
+pub mod apps;
+pub mod media;
+pub mod objects;
+pub mod people;
+pub mod settings;
+pub mod snapshot;
+pub mod tokens;
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::Path;
+
+/// Embedded migrations, applied in order at start-up and recorded in `schema_migrations`.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_core.sql"))];
+
+/// Tables holding state, parents before children (the order snapshots are restored in).
+pub const TABLES: &[&str] = &[
+    "settings",
+    "objects",
+    "apps",
+    "facebook_users",
+    "pages",
+    "accounts",
+    "app_scoped_ids",
+    "people",
+    "tokens",
+    "media",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("invalid snapshot: {0}")]
+    Snapshot(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file in `dir`, or a private in-memory database.
+    pub fn open(dir: Option<&Path>) -> StoreResult<Db> {
+        let conn = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Conflict(format!(
+                        "cannot create data directory {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+                let conn = Connection::open_with_flags(
+                    dir.join("localgram.db"),
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+                )?;
+                // WAL with NORMAL sync: a committed transaction survives a process crash.
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let db = Db {
+            conn: Mutex::new(conn),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&self) -> StoreResult<()> {
+        let mut conn = self.conn.lock();
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+            [],
+        )?;
+        for (version, sql) in MIGRATIONS {
+            let applied: bool = conn.query_row(
+                "SELECT COUNT(*) > 0 FROM schema_migrations WHERE version = ?1",
+                [version],
+                |row| row.get(0),
+            )?;
+            if applied {
+                continue;
+            }
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version) VALUES (?1)",
+                [version],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Runs a read. Reads see only committed state.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let conn = self.conn.lock();
+        f(&conn)
+    }
+
+    /// Runs `f` in one transaction: all of it commits, or none of it does.
+    pub fn write<T, E>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.conn.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+}
+
+/// Maps "no row" to `None` for single-row lookups.
+pub(crate) fn optional<T>(result: rusqlite::Result<T>) -> StoreResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_idempotent_and_tables_exist() {
+        let dir = std::env::temp_dir().join(format!("localgram-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let db = Db::open(Some(&dir)).unwrap();
+            db.write(|tx| settings::set(tx, "probe", "1")).unwrap();
+        }
+        let db = Db::open(Some(&dir)).unwrap();
+        let value = db.read(|c| settings::get(c, "probe")).unwrap();
+        assert_eq!(value.as_deref(), Some("1"));
+        for table in TABLES {
+            let count: i64 = db
+                .read(|c| {
+                    Ok(c.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+                })
+                .unwrap();
+            assert!(count >= 0);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,58 @@
+//! The object registry: every Graph id, its node kind, and the minting of new ids.
+
+use graph::ids::{IdKind, IdMinter};
+use rusqlite::{params, Connection};
+
+use super::{optional, settings, StoreError, StoreResult};
+
+const COUNTER_KEY: &str = "id_counter";
+
+/// Mints a fresh id of `kind` and registers it as a node of `node_kind`. Runs inside the
+/// caller's transaction, so the counter and the object commit with the row that uses them.
+pub fn mint(
+    conn: &Connection,
+    minter: &IdMinter,
+    kind: IdKind,
+    node_kind: &str,
+    now: i64,
+) -> StoreResult<String> {
+    mint_alias(conn, minter, kind, node_kind, None, now)
+}
+
+/// Like [`mint`], for an id that names another object (an app-scoped id of an account).
+pub fn mint_alias(
+    conn: &Connection,
+    minter: &IdMinter,
+    kind: IdKind,
+    node_kind: &str,
+    target: Option<&str>,
+    now: i64,
+) -> StoreResult<String> {
+    let mut counter: u64 = settings::get(conn, COUNTER_KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    // Kinds share digit spaces, so a new id can meet an older one of another kind: skip it.
+    for _ in 0..64 {
+        counter += 1;
+        let id = minter.mint(kind, counter);
+        let inserted = conn.execute(
+            "INSERT INTO objects (id, kind, target_id, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO NOTHING",
+            params![id, node_kind, target, now],
+        )?;
+        if inserted == 1 {
+            settings::set(conn, COUNTER_KEY, &counter.to_string())?;
+            return Ok(id);
+        }
+    }
+    Err(StoreError::Conflict("could not mint a free id".into()))
+}
+
+/// What node an id names: `(kind, target)`.
+pub fn lookup(conn: &Connection, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+    optional(conn.query_row(
+        "SELECT kind, target_id FROM objects WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))
+}

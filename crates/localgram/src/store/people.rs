@@ -1,0 +1,66 @@
+//! Instagram users who are not the apps' accounts: the commenters and customers tests play.
+
+use rusqlite::{params, Connection, Row};
+
+use super::{accounts::username_taken, optional, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub profile_picture_url: Option<String>,
+    pub is_private: bool,
+    pub followers_count: i64,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, username, name, profile_picture_url, is_private, followers_count, created_at";
+
+fn from_row(r: &Row) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        name: r.get(2)?,
+        profile_picture_url: r.get(3)?,
+        is_private: r.get(4)?,
+        followers_count: r.get(5)?,
+        created_at: r.get(6)?,
+    })
+}
+
+pub fn insert(conn: &Connection, person: &Person) -> StoreResult<()> {
+    if username_taken(conn, &person.username)? {
+        return Err(StoreError::Conflict(format!(
+            "username {} is taken",
+            person.username
+        )));
+    }
+    conn.execute(
+        &format!("INSERT INTO people ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        params![
+            person.id,
+            person.username,
+            person.name,
+            person.profile_picture_url,
+            person.is_private,
+            person.followers_count,
+            person.created_at
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Person>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"))?;
+    optional(stmt.query_row([id], from_row))
+}
+
+pub fn list(conn: &Connection) -> StoreResult<Vec<Person>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM people ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,136 @@
+//! Exporting, importing and wiping the whole state, table by table.
+//!
+//! A snapshot is `{"format":"localgram-snapshot","schema":N,"tables":{name:[row,...]}}` with
+//! each row an object of column values. Import replaces everything in one transaction and
+//! accepts only known tables and columns, so a bad snapshot changes nothing.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+use super::{StoreError, StoreResult, MIGRATIONS, TABLES};
+
+pub const FORMAT: &str = "localgram-snapshot";
+
+fn schema_version() -> i64 {
+    MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
+}
+
+fn columns(conn: &Connection, table: &str) -> StoreResult<Vec<String>> {
+    let stmt = conn.prepare(&format!("SELECT * FROM {table} LIMIT 0"))?;
+    Ok(stmt
+        .column_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect())
+}
+
+pub fn export(conn: &Connection) -> StoreResult<Value> {
+    let mut tables = Map::new();
+    for table in TABLES {
+        let names = columns(conn, table)?;
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut object = Map::new();
+            for (i, name) in names.iter().enumerate() {
+                let value = match row.get_ref(i)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => json!(n),
+                    ValueRef::Real(f) => json!(f),
+                    ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
+                    ValueRef::Blob(b) => json!({ "base64": STANDARD.encode(b) }),
+                };
+                object.insert(name.clone(), value);
+            }
+            out.push(Value::Object(object));
+        }
+        tables.insert((*table).to_string(), Value::Array(out));
+    }
+    Ok(json!({ "format": FORMAT, "schema": schema_version(), "tables": tables }))
+}
+
+/// Deletes every row of every state table, children first.
+pub fn wipe(conn: &Connection) -> StoreResult<()> {
+    for table in TABLES.iter().rev() {
+        conn.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    Ok(())
+}
+
+pub fn import(conn: &Connection, snapshot: &Value) -> StoreResult<()> {
+    let bad = |m: &str| StoreError::Snapshot(m.to_string());
+    if snapshot.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(bad("\"format\" must be \"localgram-snapshot\""));
+    }
+    if snapshot.get("schema").and_then(Value::as_i64) != Some(schema_version()) {
+        return Err(bad(&format!("\"schema\" must be {}", schema_version())));
+    }
+    let tables = snapshot
+        .get("tables")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("\"tables\" must be an object"))?;
+    if let Some(unknown) = tables.keys().find(|k| !TABLES.contains(&k.as_str())) {
+        return Err(bad(&format!("unknown table {unknown}")));
+    }
+    wipe(conn)?;
+    for table in TABLES {
+        let Some(rows) = tables.get(*table) else {
+            continue;
+        };
+        let rows = rows
+            .as_array()
+            .ok_or_else(|| bad(&format!("{table} must be an array")))?;
+        let known = columns(conn, table)?;
+        for row in rows {
+            let object = row
+                .as_object()
+                .ok_or_else(|| bad(&format!("rows of {table} must be objects")))?;
+            if let Some(col) = object.keys().find(|k| !known.contains(k)) {
+                return Err(bad(&format!("unknown column {table}.{col}")));
+            }
+            let names: Vec<&String> = object.keys().collect();
+            let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                placeholders.join(", ")
+            );
+            let values: Vec<SqlValue> = object.values().map(to_sql).collect::<StoreResult<_>>()?;
+            conn.execute(&sql, rusqlite::params_from_iter(values))?;
+        }
+    }
+    Ok(())
+}
+
+fn to_sql(value: &Value) -> StoreResult<SqlValue> {
+    Ok(match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Object(o) => match o.get("base64").and_then(Value::as_str) {
+            Some(b64) => SqlValue::Blob(
+                STANDARD
+                    .decode(b64)
+                    .map_err(|_| StoreError::Snapshot("invalid base64 blob".into()))?,
+            ),
+            None => {
+                return Err(StoreError::Snapshot(
+                    "objects are only allowed for blobs".into(),
+                ))
+            }
+        },
+        Value::Array(_) => return Err(StoreError::Snapshot("arrays are not column values".into())),
+    })
+}
