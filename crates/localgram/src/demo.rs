@@ -1,18 +1,14 @@
 //! `--demo`: a ready-made world to try localgram with: an app, a BUSINESS account linked to a
 //! Facebook Page, a CREATOR account, a few people and media; then tokens and example calls.
 
-use base64::Engine;
-use graph::ids::{splitmix64, IdKind};
-
-use crate::router::NodeKind;
 use crate::sim::accounts::{create_account, NewAccount};
 use crate::sim::apps::{create_app, NewApp};
+use crate::sim::media::insert_media;
 use crate::sim::people::{create_person, NewPerson};
 use crate::sim::tokens::{issue, NewToken};
 use crate::sim::ControlError;
 use crate::state::Shared;
-use crate::store::media::Media;
-use crate::store::{accounts, apps, media, objects, StoreError};
+use crate::store::{accounts, apps, StoreError};
 
 pub const DEMO_APP_NAME: &str = "localgram demo";
 
@@ -82,7 +78,6 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
         )?;
     }
     let now = state.clock.now();
-    let base = format!("http://{}", state.config.listen);
     let posts: &[(&str, &str, &str, Option<&str>, i64)] = &[
         (
             &business.id,
@@ -118,14 +113,14 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
         for (account_id, media_type, product, caption, age) in posts {
             let created_at = now - age;
             let id = insert_media(
-                tx, state, &base, account_id, media_type, product, *caption, None, created_at,
-            )?;
+                tx, state, account_id, media_type, product, *caption, None, created_at,
+            )?
+            .id;
             if *media_type == "CAROUSEL_ALBUM" {
                 for _ in 0..2 {
                     insert_media(
                         tx,
                         state,
-                        &base,
                         account_id,
                         "IMAGE",
                         "FEED",
@@ -139,62 +134,6 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
         Ok(())
     })?;
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn insert_media(
-    tx: &rusqlite::Connection,
-    state: &Shared,
-    base: &str,
-    account_id: &str,
-    media_type: &str,
-    product: &str,
-    caption: Option<&str>,
-    parent: Option<&str>,
-    created_at: i64,
-) -> Result<String, StoreError> {
-    let id = objects::mint(
-        tx,
-        &state.ids,
-        IdKind::Media,
-        NodeKind::IgMedia.as_str(),
-        created_at,
-    )?;
-    let shortcode = shortcode_for(&id);
-    let is_video = media_type == "VIDEO";
-    let row = Media {
-        id: id.clone(),
-        account_id: account_id.to_string(),
-        media_type: media_type.into(),
-        media_product_type: product.into(),
-        caption: caption.map(str::to_string),
-        alt_text: None,
-        media_url: (media_type != "CAROUSEL_ALBUM").then(|| {
-            format!(
-                "{base}/media/{shortcode}.{}",
-                if is_video { "mp4" } else { "jpg" }
-            )
-        }),
-        thumbnail_url: is_video.then(|| format!("{base}/media/{shortcode}.jpg")),
-        permalink: format!("https://www.instagram.com/p/{shortcode}/"),
-        shortcode,
-        is_comment_enabled: true,
-        is_shared_to_feed: (product == "REELS").then_some(true),
-        like_count: 0,
-        comments_count: 0,
-        parent_id: parent.map(str::to_string),
-        created_at,
-    };
-    media::insert(tx, &row)?;
-    Ok(id)
-}
-
-/// An 11-character shortcode, as Instagram's look, derived from the media id.
-pub fn shortcode_for(id: &str) -> String {
-    let seed = splitmix64(id.parse::<u64>().unwrap_or(0));
-    let bytes = [seed.to_be_bytes(), splitmix64(seed).to_be_bytes()].concat();
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    encoded.chars().take(11).collect()
 }
 
 /// Ready-to-use tokens and example calls for the demo world.

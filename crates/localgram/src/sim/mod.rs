@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod apps;
 pub mod clock;
 pub mod error;
+pub mod media;
 pub mod people;
 pub mod requests;
 pub mod snapshot;
@@ -29,6 +30,7 @@ pub fn router(state: Shared) -> Router {
         .route("/apps", post(apps::create).get(apps::list))
         .route("/accounts", post(accounts::create).get(accounts::list))
         .route("/accounts/{id}", get(accounts::get_one))
+        .route("/accounts/{id}/media", post(media::create))
         .route("/people", post(people::create).get(people::list))
         .route("/tokens", post(tokens::create))
         .route("/clock", get(clock::get_clock).post(clock::set_clock))

@@ -1,0 +1,169 @@
+//! `POST /_localgram/accounts/{id}/media`: the account posts from the Instagram app, outside
+//! the API. Later areas extend the body (image bytes, mentions, tags); these fields stay.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use base64::Engine;
+use graph::ids::{splitmix64, IdKind};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::router::NodeKind;
+use crate::state::Shared;
+use crate::store::media::{self, Media};
+use crate::store::{accounts, objects, StoreError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMedia {
+    /// `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`.
+    #[serde(default = "image")]
+    pub media_type: String,
+    /// `FEED`, `REELS` or `STORY`; reels are videos.
+    #[serde(default = "feed")]
+    pub media_product_type: String,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    /// Number of images in an album (2 to 10).
+    pub children: Option<u32>,
+    /// When it was posted (RFC 3339); defaults to now. Lets tests build a history.
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub comments_disabled: bool,
+    pub like_count: Option<i64>,
+}
+
+fn image() -> String {
+    "IMAGE".into()
+}
+
+fn feed() -> String {
+    "FEED".into()
+}
+
+/// An 11-character shortcode, as Instagram's look, derived from the media id.
+pub fn shortcode_for(id: &str) -> String {
+    let seed = splitmix64(id.parse::<u64>().unwrap_or(0));
+    let bytes = [seed.to_be_bytes(), splitmix64(seed).to_be_bytes()].concat();
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    encoded.chars().take(11).collect()
+}
+
+/// Inserts one media row (and registers its id) inside a transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_media(
+    tx: &rusqlite::Connection,
+    state: &Shared,
+    account_id: &str,
+    media_type: &str,
+    product: &str,
+    caption: Option<&str>,
+    parent: Option<&str>,
+    created_at: i64,
+) -> Result<Media, StoreError> {
+    let id = objects::mint(
+        tx,
+        &state.ids,
+        IdKind::Media,
+        NodeKind::IgMedia.as_str(),
+        created_at,
+    )?;
+    let shortcode = shortcode_for(&id);
+    let is_video = media_type == "VIDEO";
+    let base = format!("http://{}", state.config.listen);
+    let row = Media {
+        id: id.clone(),
+        account_id: account_id.to_string(),
+        media_type: media_type.into(),
+        media_product_type: product.into(),
+        caption: caption.map(str::to_string),
+        alt_text: None,
+        media_url: (media_type != "CAROUSEL_ALBUM").then(|| {
+            format!(
+                "{base}/media/{shortcode}.{}",
+                if is_video { "mp4" } else { "jpg" }
+            )
+        }),
+        thumbnail_url: is_video.then(|| format!("{base}/media/{shortcode}.jpg")),
+        permalink: format!("https://www.instagram.com/p/{shortcode}/"),
+        shortcode,
+        is_comment_enabled: true,
+        is_shared_to_feed: (product == "REELS").then_some(true),
+        like_count: 0,
+        comments_count: 0,
+        parent_id: parent.map(str::to_string),
+        created_at,
+    };
+    media::insert(tx, &row)?;
+    Ok(row)
+}
+
+pub fn create_media(
+    state: &Shared,
+    account_id: &str,
+    input: NewMedia,
+) -> Result<Media, ControlError> {
+    let media_type = input.media_type.to_ascii_uppercase();
+    let product = input.media_product_type.to_ascii_uppercase();
+    match (media_type.as_str(), product.as_str()) {
+        ("IMAGE" | "VIDEO", "FEED" | "STORY") | ("VIDEO", "REELS") | ("CAROUSEL_ALBUM", "FEED") => {
+        }
+        _ => {
+            return Err(ControlError::bad_request(format!(
+                "media_type {media_type} cannot be posted as {product}"
+            )))
+        }
+    }
+    let children = match (media_type.as_str(), input.children) {
+        ("CAROUSEL_ALBUM", Some(n)) if (2..=10).contains(&n) => n,
+        ("CAROUSEL_ALBUM", None) => 2,
+        ("CAROUSEL_ALBUM", Some(_)) => {
+            return Err(ControlError::bad_request("an album has 2 to 10 children"))
+        }
+        (_, Some(_)) => return Err(ControlError::bad_request("only albums have children")),
+        (_, None) => 0,
+    };
+    let created_at = match &input.timestamp {
+        None => state.clock.now(),
+        Some(text) => graph::timefmt::parse_rfc3339(text).ok_or_else(|| {
+            ControlError::bad_request(format!("timestamp must be RFC 3339, not {text:?}"))
+        })?,
+    };
+    let media = state.db.write(|tx| -> Result<Result<Media, ControlError>, StoreError> {
+        if accounts::get(tx, account_id)?.is_none() {
+            return Ok(Err(ControlError::not_found(format!("no account {account_id}"))));
+        }
+        let mut row = insert_media(tx, state, account_id, &media_type, &product, input.caption.as_deref(), None, created_at)?;
+        for _ in 0..children {
+            insert_media(tx, state, account_id, "IMAGE", "FEED", None, Some(&row.id), created_at)?;
+        }
+        tx.execute(
+            "UPDATE media SET alt_text = ?2, is_comment_enabled = ?3, like_count = ?4 WHERE id = ?1",
+            rusqlite::params![row.id, input.alt_text, !input.comments_disabled, input.like_count.unwrap_or(0)],
+        )?;
+        row.alt_text = input.alt_text.clone();
+        row.is_comment_enabled = !input.comments_disabled;
+        row.like_count = input.like_count.unwrap_or(0);
+        Ok(Ok(row))
+    })??;
+    Ok(media)
+}
+
+pub async fn create(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewMedia = parse_body(&body)?;
+    let media = create_media(&state, &account_id, input)?;
+    Ok(Json(json!({
+        "id": media.id,
+        "media_type": media.media_type,
+        "media_product_type": media.media_product_type,
+        "shortcode": media.shortcode,
+        "permalink": media.permalink,
+        "timestamp": graph::timefmt::graph_time(media.created_at),
+    })))
+}
