@@ -1,0 +1,154 @@
+//! State written before a `kill -9` is there after a restart with the same `--data`.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn spawn(data: &std::path::Path) -> Process {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_localgram"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("localgram starts");
+    let process = Process {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if let Ok(response) = client
+            .get(format!("{}/_localgram/clock", process.base))
+            .send()
+            .await
+        {
+            if response.status() == StatusCode::OK {
+                return process;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("localgram did not answer within 20 s");
+}
+
+async fn post(client: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
+    let response = client
+        .post(format!("{base}/_localgram{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn state_survives_kill_dash_nine() {
+    let data = std::env::temp_dir().join(format!(
+        "localgram-persist-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    let _ = std::fs::remove_dir_all(&data);
+    let client = reqwest::Client::new();
+
+    let first = spawn(&data).await;
+    let app = post(&client, &first.base, "/apps", json!({"name": "Durable"})).await;
+    let account = post(
+        &client,
+        &first.base,
+        "/accounts",
+        json!({"username": "durable", "followers_count": 77}),
+    )
+    .await;
+    let token = post(
+        &client,
+        &first.base,
+        "/tokens",
+        json!({"app_id": app["id"], "account_id": account["id"], "login": "instagram", "long_lived": true}),
+    )
+    .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let media = post(
+        &client,
+        &first.base,
+        &format!("/accounts/{}/media", account["id"].as_str().unwrap()),
+        json!({"caption": "before the crash"}),
+    )
+    .await;
+    let clock = post(
+        &client,
+        &first.base,
+        "/clock",
+        json!({"frozen": true, "advance_seconds": 3600}),
+    )
+    .await;
+    // SIGKILL: no shutdown hook runs.
+    drop(first);
+
+    let second = spawn(&data).await;
+    let me: Value = client
+        .get(format!(
+            "{}/v24.0/me?fields=user_id,followers_count,media{{caption}}&access_token={token}",
+            second.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user_id"], account["id"]);
+    assert_eq!(me["followers_count"], json!(77));
+    assert_eq!(
+        me["media"]["data"][0],
+        json!({"caption": "before the crash", "id": media["id"]})
+    );
+    let after: Value = client
+        .get(format!("{}/_localgram/clock", second.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["now"], clock["now"]);
+    assert_eq!(after["frozen"], json!(true));
+    // New ids keep counting after the old ones: no collision with what was minted before.
+    let next = post(
+        &client,
+        &second.base,
+        "/people",
+        json!({"username": "after"}),
+    )
+    .await;
+    assert_ne!(next["id"], account["id"]);
+    drop(second);
+    let _ = std::fs::remove_dir_all(&data);
+}
