@@ -49,7 +49,11 @@ fuzz_target!(|data: &[u8]| {
     match parse_relaxed(text) {
         Ok(value) => {
             let json = value.to_string();
-            assert_eq!(parse_relaxed(&json).as_ref(), Ok(&value), "{text:?} -> {json}");
+            assert_eq!(
+                parse_relaxed(&json).as_ref(),
+                Ok(&value),
+                "{text:?} -> {json}"
+            );
         }
         Err(e) => assert!(e.position <= text.chars().count(), "{text:?}: {e:?}"),
     }

@@ -63,7 +63,7 @@ impl IdKind {
     }
 
     /// Total length of this kind's ids.
-    pub fn len(self) -> usize {
+    pub fn id_len(self) -> usize {
         let shape = self.shape();
         shape.prefix.len() + shape.free_digits as usize
     }
@@ -102,7 +102,7 @@ impl IdMinter {
     fn coefficients(&self, kind: IdKind, modulus: u64) -> (u64, u64) {
         let mixed = splitmix64(self.seed ^ splitmix64(kind as u64 + 1));
         let mut a = (mixed % modulus) | 1;
-        if a % 5 == 0 {
+        if a.is_multiple_of(5) {
             a = (a + 2) % modulus;
         }
         let b = splitmix64(mixed) % modulus;
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(minter.mint(IdKind::IgAppScopedUser, 5).len(), 14);
         for kind in [IdKind::App, IdKind::IgUser, IdKind::Media, IdKind::Comment] {
             assert!(looks_like_id(&minter.mint(kind, 9)));
-            assert_eq!(minter.mint(kind, 9).len(), kind.len());
+            assert_eq!(minter.mint(kind, 9).len(), kind.id_len());
         }
     }
 

@@ -110,6 +110,9 @@ impl PageRequest {
     }
 }
 
+/// Builds a page URL from an `after` or a `before` cursor.
+pub type LinkBuilder<'a> = &'a dyn Fn(Option<&str>, Option<&str>) -> String;
+
 /// One page of an edge.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
@@ -159,10 +162,7 @@ impl<T> Page<T> {
 
     /// The `paging` object. With `links`, `next`/`previous` URLs are built by `link(after,
     /// before)`; an edge expanded through `fields` passes `None` and carries cursors only.
-    pub fn paging(
-        &self,
-        link: Option<&dyn Fn(Option<&str>, Option<&str>) -> String>,
-    ) -> Option<Value> {
+    pub fn paging(&self, link: Option<LinkBuilder<'_>>) -> Option<Value> {
         let (Some(before), Some(after)) = (&self.before, &self.after) else {
             return None;
         };

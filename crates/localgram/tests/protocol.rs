@@ -390,10 +390,7 @@ async fn edges_page_with_cursors_and_links_back_to_localgram() {
     let (world, media) = world_with_media(&server, 5).await;
 
     let first = server
-        .get(
-            &format!("/v24.0/me/media?fields=caption&limit=2"),
-            &world.ig_token,
-        )
+        .get("/v24.0/me/media?fields=caption&limit=2", &world.ig_token)
         .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     let ids = |a: &common::Answer| {

@@ -134,7 +134,10 @@ impl Incoming {
 
 /// Splits `/v24.0/a/b` into its version and segments. A segment shaped like a version that
 /// Meta never released is an error; a path without one has no version.
-fn split_path(path: &str) -> Result<(Option<String>, Option<ApiVersion>, Vec<String>), GraphError> {
+/// A path split into its optional version and its segments.
+type SplitPath = (Option<String>, Option<ApiVersion>, Vec<String>);
+
+fn split_path(path: &str) -> Result<SplitPath, GraphError> {
     let mut segments: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
