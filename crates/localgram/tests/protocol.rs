@@ -847,6 +847,23 @@ async fn responses_escape_slashes_and_non_ascii_like_meta() {
 }
 
 #[tokio::test]
+async fn suppress_http_code_answers_errors_with_200() {
+    // What the JavaScript SDK sends so a browser hands the error body to the script.
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let answer = server
+        .get(
+            "/v24.0/me?fields=nope&suppress_http_code=1",
+            &world.ig_token,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.error().0, 100);
+    assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn method_override_turns_a_get_into_another_method() {
     let server = TestServer::start().await;
     let world = server.world().await;

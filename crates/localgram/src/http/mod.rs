@@ -29,10 +29,18 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
         Ok(incoming) => incoming,
         Err(error) => return reply::error_response(&error, &trace, None),
     };
+    // The JavaScript SDK asks for errors with HTTP 200 so browsers hand them to the script.
+    let suppress_status = incoming.params.bool("suppress_http_code").ok().flatten() == Some(true);
     let outcome = crate::router::dispatch(&state, incoming).await;
     match outcome.result {
         Ok(body) => reply::json_response(200, &body, &trace, outcome.version),
-        Err(error) => reply::error_response(&error, &trace, outcome.version),
+        Err(error) => {
+            let mut response = reply::error_response(&error, &trace, outcome.version);
+            if suppress_status {
+                *response.status_mut() = axum::http::StatusCode::OK;
+            }
+            response
+        }
     }
 }
 

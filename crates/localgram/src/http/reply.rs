@@ -38,6 +38,8 @@ pub fn json_response(
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static(JSON));
+    // The Graph API answers browsers of any origin; apps call it from web pages too.
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     if let Ok(value) = HeaderValue::from_str(&trace.0) {
         headers.insert("x-fb-trace-id", value);
     }
