@@ -90,6 +90,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         addr: listen,
         source,
     })?;
+    // Background work that runs on virtual time (webhook delivery, processing) starts here.
     let (tx, rx) = oneshot::channel::<()>();
     let service = app(state.clone());
     let task = tokio::spawn(async move {

@@ -38,6 +38,8 @@ pub fn router(state: Shared) -> Router {
         .route("/reset", post(snapshot::reset))
         .route("/snapshot", get(snapshot::export).put(snapshot::import))
         .route("/openapi.json", get(openapi))
+        // ----- logins and tokens (issue #3)
+        // ----- webhooks (issue #6)
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

@@ -10,7 +10,7 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use super::{StoreError, StoreResult, MIGRATIONS, TABLES};
+use super::{tables, StoreError, StoreResult, MIGRATIONS};
 
 pub const FORMAT: &str = "localgram-snapshot";
 
@@ -28,8 +28,9 @@ fn columns(conn: &Connection, table: &str) -> StoreResult<Vec<String>> {
 }
 
 pub fn export(conn: &Connection) -> StoreResult<Value> {
-    let mut tables = Map::new();
-    for table in TABLES {
+    let mut out_tables = Map::new();
+    for table in tables(conn)? {
+        let table = table.as_str();
         let names = columns(conn, table)?;
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))?;
         let mut rows = stmt.query([])?;
@@ -48,14 +49,14 @@ pub fn export(conn: &Connection) -> StoreResult<Value> {
             }
             out.push(Value::Object(object));
         }
-        tables.insert((*table).to_string(), Value::Array(out));
+        out_tables.insert(table.to_string(), Value::Array(out));
     }
-    Ok(json!({ "format": FORMAT, "schema": schema_version(), "tables": tables }))
+    Ok(json!({ "format": FORMAT, "schema": schema_version(), "tables": out_tables }))
 }
 
 /// Deletes every row of every state table, children first.
 pub fn wipe(conn: &Connection) -> StoreResult<()> {
-    for table in TABLES.iter().rev() {
+    for table in tables(conn)?.iter().rev() {
         conn.execute(&format!("DELETE FROM {table}"), [])?;
     }
     Ok(())
@@ -69,16 +70,17 @@ pub fn import(conn: &Connection, snapshot: &Value) -> StoreResult<()> {
     if snapshot.get("schema").and_then(Value::as_i64) != Some(schema_version()) {
         return Err(bad(&format!("\"schema\" must be {}", schema_version())));
     }
-    let tables = snapshot
+    let snapshot_tables = snapshot
         .get("tables")
         .and_then(Value::as_object)
         .ok_or_else(|| bad("\"tables\" must be an object"))?;
-    if let Some(unknown) = tables.keys().find(|k| !TABLES.contains(&k.as_str())) {
+    let known_tables = tables(conn)?;
+    if let Some(unknown) = snapshot_tables.keys().find(|k| !known_tables.contains(k)) {
         return Err(bad(&format!("unknown table {unknown}")));
     }
     wipe(conn)?;
-    for table in TABLES {
-        let Some(rows) = tables.get(*table) else {
+    for table in &known_tables {
+        let Some(rows) = snapshot_tables.get(table) else {
             continue;
         };
         let rows = rows
