@@ -42,6 +42,8 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
             facebook_page: true,
             page_name: Some("Blue Bottle Coffee".into()),
             facebook_user_name: Some("Jamie Rivera".into()),
+            page_tasks: None,
+            page_role_via_business_manager: false,
         },
     )?;
     let (creator, _) = create_account(
@@ -59,6 +61,8 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
             facebook_page: false,
             page_name: None,
             facebook_user_name: None,
+            page_tasks: None,
+            page_role_via_business_manager: false,
         },
     )?;
     for (username, name) in [

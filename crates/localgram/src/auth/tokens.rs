@@ -62,6 +62,7 @@ pub fn build(
         long_lived,
         invalidated_reason: None,
         invalidated_at: None,
+        parent_token: None,
     }
 }
 

@@ -41,6 +41,12 @@ pub struct NewAccount {
     pub facebook_page: bool,
     pub page_name: Option<String>,
     pub facebook_user_name: Option<String>,
+    /// The Page tasks the Facebook user may perform; all of them by default.
+    pub page_tasks: Option<Vec<String>>,
+    /// The Facebook user's Page role came through Business Manager: endpoints then also
+    /// need `ads_management` or `ads_read` (ref 001 L5860-5875).
+    #[serde(default)]
+    pub page_role_via_business_manager: bool,
 }
 
 /// Instagram usernames: 1 to 30 letters, digits, periods and underscores; case-insensitive.
@@ -77,6 +83,11 @@ pub fn describe(account: &Account, page: Option<&Page>) -> Value {
         object.insert("page_id".into(), json!(page.id));
         object.insert("page_name".into(), json!(page.name));
         object.insert("facebook_user_id".into(), json!(page.facebook_user_id));
+        object.insert("page_tasks".into(), json!(page.tasks));
+        object.insert(
+            "page_role_via_business_manager".into(),
+            json!(page.role_via_business_manager),
+        );
     }
     value
 }
@@ -106,6 +117,17 @@ pub fn create_account(
             )));
         }
     }
+    let tasks: Vec<String> = match &input.page_tasks {
+        None => ALL_PAGE_TASKS.iter().map(|t| t.to_string()).collect(),
+        Some(tasks) => {
+            if let Some(bad) = tasks.iter().find(|t| !ALL_PAGE_TASKS.contains(&t.as_str())) {
+                return Err(ControlError::bad_request(format!(
+                    "unknown page task {bad}"
+                )));
+            }
+            tasks.clone()
+        }
+    };
     let now = state.clock.now();
     let display_name = input.name.clone().unwrap_or_else(|| username.clone());
     let created = state
@@ -140,8 +162,9 @@ pub fn create_account(
                         .unwrap_or_else(|| display_name.clone()),
                     category: "Brand".into(),
                     facebook_user_id: user.id,
-                    tasks: ALL_PAGE_TASKS.iter().map(|t| t.to_string()).collect(),
+                    tasks: tasks.clone(),
                     created_at: now,
+                    role_via_business_manager: input.page_role_via_business_manager,
                 };
                 accounts::insert_page(tx, &page)?;
                 Some(page)

@@ -180,6 +180,8 @@ pub struct Page {
     /// The Page tasks the Facebook user may perform (`MANAGE`, `CREATE_CONTENT`, ...).
     pub tasks: Vec<String>,
     pub created_at: i64,
+    /// The Facebook user's role on the Page came through Business Manager.
+    pub role_via_business_manager: bool,
 }
 
 pub fn insert_facebook_user(conn: &Connection, user: &FacebookUser) -> StoreResult<()> {
@@ -215,27 +217,29 @@ fn page_from_row(r: &Row) -> rusqlite::Result<Page> {
             .map(str::to_string)
             .collect(),
         created_at: r.get(5)?,
+        role_via_business_manager: r.get(6)?,
     })
 }
 
 pub fn insert_page(conn: &Connection, page: &Page) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO pages (id, name, category, facebook_user_id, tasks, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![page.id, page.name, page.category, page.facebook_user_id, page.tasks.join(","), page.created_at],
+        "INSERT INTO pages (id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![page.id, page.name, page.category, page.facebook_user_id, page.tasks.join(","), page.created_at, page.role_via_business_manager],
     )?;
     Ok(())
 }
 
 pub fn page(conn: &Connection, id: &str) -> StoreResult<Option<Page>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, category, facebook_user_id, tasks, created_at FROM pages WHERE id = ?1",
+        "SELECT id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager FROM pages WHERE id = ?1",
     )?;
     optional(stmt.query_row([id], page_from_row))
 }
 
 pub fn pages_of(conn: &Connection, facebook_user_id: &str) -> StoreResult<Vec<Page>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, category, facebook_user_id, tasks, created_at FROM pages
+        "SELECT id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager FROM pages
          WHERE facebook_user_id = ?1 ORDER BY created_at, id",
     )?;
     let rows = stmt.query_map([facebook_user_id], page_from_row)?;

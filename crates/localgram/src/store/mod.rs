@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod logins;
 pub mod media;
 pub mod objects;
 pub mod people;
@@ -19,7 +20,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::Path;
 
 /// Embedded migrations, applied in order at start-up and recorded in `schema_migrations`.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_core.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_core.sql")),
+    (2, include_str!("migrations/0002_logins.sql")),
+];
 
 /// Tables holding state, in creation order (parents before children): what snapshots export
 /// and restore and what reset wipes. Migrations that add tables need no other change.

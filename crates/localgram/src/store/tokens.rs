@@ -19,11 +19,13 @@ pub struct Token {
     /// Why the token ended early: `revoked`, `logged_out`, `password_changed`.
     pub invalidated_reason: Option<String>,
     pub invalidated_at: Option<i64>,
+    /// For a Page token: the user token it was taken from.
+    pub parent_token: Option<String>,
 }
 
 const COLUMNS: &str =
     "token, app_id, kind, subject_id, scopes, issued_at, expires_at, long_lived, \
-                       invalidated_reason, invalidated_at";
+                       invalidated_reason, invalidated_at, parent_token";
 
 fn from_row(r: &Row) -> rusqlite::Result<Token> {
     let scopes: String = r.get(4)?;
@@ -42,12 +44,15 @@ fn from_row(r: &Row) -> rusqlite::Result<Token> {
         long_lived: r.get(7)?,
         invalidated_reason: r.get(8)?,
         invalidated_at: r.get(9)?,
+        parent_token: r.get(10)?,
     })
 }
 
 pub fn insert(conn: &Connection, token: &Token) -> StoreResult<()> {
     conn.execute(
-        &format!("INSERT INTO tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        &format!(
+            "INSERT INTO tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        ),
         params![
             token.token,
             token.app_id,
@@ -58,7 +63,8 @@ pub fn insert(conn: &Connection, token: &Token) -> StoreResult<()> {
             token.expires_at,
             token.long_lived,
             token.invalidated_reason,
-            token.invalidated_at
+            token.invalidated_at,
+            token.parent_token
         ],
     )?;
     Ok(())
@@ -77,4 +83,94 @@ pub fn invalidate(conn: &Connection, token: &str, reason: &str, at: i64) -> Stor
         params![token, reason, at],
     )?;
     Ok(changed == 1)
+}
+
+/// Ends a token and the Page tokens taken from it.
+pub fn invalidate_with_children(
+    conn: &Connection,
+    token: &str,
+    reason: &str,
+    at: i64,
+) -> StoreResult<bool> {
+    let changed = invalidate(conn, token, reason, at)?;
+    conn.execute(
+        "UPDATE tokens SET invalidated_reason = ?2, invalidated_at = ?3
+         WHERE parent_token = ?1 AND invalidated_reason IS NULL",
+        params![token, reason, at],
+    )?;
+    Ok(changed)
+}
+
+/// Ends every token an app holds for a person (they removed the app), and the Page tokens
+/// taken from them.
+pub fn revoke_app_for(
+    conn: &Connection,
+    app_id: &str,
+    subject_id: &str,
+    at: i64,
+) -> StoreResult<usize> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT token FROM tokens WHERE app_id = ?1 AND subject_id = ?2 AND invalidated_reason IS NULL",
+    )?;
+    let tokens: Vec<String> = stmt
+        .query_map(params![app_id, subject_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for token in &tokens {
+        invalidate_with_children(conn, token, "revoked", at)?;
+    }
+    Ok(tokens.len())
+}
+
+/// The Page token already taken from a user token for a Page, if any.
+pub fn page_token_from(
+    conn: &Connection,
+    parent: &str,
+    page_id: &str,
+) -> StoreResult<Option<Token>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM tokens WHERE parent_token = ?1 AND subject_id = ?2 AND kind = 'page'
+         AND invalidated_reason IS NULL"
+    ))?;
+    optional(stmt.query_row(params![parent, page_id], from_row))
+}
+
+/// Shortens a token's life to end at `at` (a test's "expired" invalidation).
+pub fn expire(conn: &Connection, token: &str, at: i64) -> StoreResult<bool> {
+    let changed = conn.execute(
+        "UPDATE tokens SET expires_at = ?2 WHERE token = ?1",
+        params![token, at],
+    )?;
+    conn.execute(
+        "UPDATE tokens SET expires_at = ?2 WHERE parent_token = ?1",
+        params![token, at],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Removes one permission from every live token an app holds for a person.
+pub fn remove_scope(
+    conn: &Connection,
+    app_id: &str,
+    subject_id: &str,
+    scope: &str,
+) -> StoreResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT token, scopes FROM tokens WHERE app_id = ?1 AND (subject_id = ?2 OR parent_token IN
+           (SELECT token FROM tokens WHERE app_id = ?1 AND subject_id = ?2))
+         AND invalidated_reason IS NULL",
+    )?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map(params![app_id, subject_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (token, scopes) in rows {
+        let kept: Vec<&str> = scopes
+            .split(',')
+            .filter(|s| !s.is_empty() && *s != scope)
+            .collect();
+        conn.execute(
+            "UPDATE tokens SET scopes = ?2 WHERE token = ?1",
+            params![token, kept.join(",")],
+        )?;
+    }
+    Ok(())
 }
