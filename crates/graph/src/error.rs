@@ -198,7 +198,7 @@ impl GraphError {
     pub fn appsecret_proof_required() -> Self {
         GraphError::new(
             400,
-            OAUTH,
+            GRAPH_METHOD,
             100,
             "API calls from the server require an appsecret_proof argument",
         )
@@ -208,9 +208,87 @@ impl GraphError {
     pub fn appsecret_proof_invalid() -> Self {
         GraphError::new(
             400,
-            OAUTH,
+            GRAPH_METHOD,
             100,
             "Invalid appsecret_proof provided in the API argument",
+        )
+    }
+
+    // ----- logins and token exchanges -----------------------------------------------------
+
+    /// `client_id` that names no app.
+    pub fn invalid_client_id() -> Self {
+        GraphError::new(400, OAUTH, 101, "Error validating application. Invalid application ID.")
+    }
+
+    /// `client_secret` that is not the app's.
+    pub fn invalid_client_secret() -> Self {
+        GraphError::new(400, OAUTH, 1, "Error validating client secret.")
+    }
+
+    /// An authorization code localgram never issued.
+    pub fn code_invalid() -> Self {
+        GraphError::new(400, OAUTH, 100, "Invalid verification code format.")
+    }
+
+    /// An authorization code older than its hour.
+    pub fn code_expired() -> Self {
+        GraphError::new(400, OAUTH, 100, "This authorization code has expired.").with_subcode(36007)
+    }
+
+    /// An authorization code exchanged before.
+    pub fn code_used() -> Self {
+        GraphError::new(400, OAUTH, 100, "This authorization code has been used.").with_subcode(36009)
+    }
+
+    /// A code exchanged with another `redirect_uri` (or app) than the dialog had.
+    pub fn code_redirect_mismatch() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
+        )
+        .with_subcode(36008)
+    }
+
+    /// A `grant_type` the endpoint does not take.
+    pub fn unsupported_grant_type(grant_type: &str) -> Self {
+        GraphError::new(400, OAUTH, 100, format!("(#100) Unsupported grant_type: {grant_type}"))
+    }
+
+    /// `ig_exchange_token` on a token that is long-lived already.
+    pub fn token_not_short_lived() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Only a short-lived access token can be exchanged for a long-lived one",
+        )
+    }
+
+    /// `ig_refresh_token` on a short-lived token.
+    pub fn token_not_long_lived() -> Self {
+        GraphError::new(400, OAUTH, 100, "(#100) Only a long-lived access token can be refreshed")
+    }
+
+    /// `ig_refresh_token` on a long-lived token younger than 24 hours (ref 001 L8894-8897).
+    pub fn token_refresh_too_early() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) A long-lived access token can be refreshed only once it is at least 24 hours old",
+        )
+    }
+
+    /// `debug_token` of another app's token.
+    pub fn debug_token_app_mismatch() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) The App_id in the input_token did not match the Viewing App",
         )
     }
 
@@ -707,6 +785,47 @@ impl GraphError {
             ),
         )
     }
+
+    // ----- webhooks (issue #6; Meta's public wording, recorded in docs/decisions.md) ---------
+
+    /// Code 2200: the callback URL did not pass the verification request Meta sends when the
+    /// Webhooks product is configured (ref 004 L2282-2310); `detail` says what happened.
+    pub fn callback_verification_failed(detail: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            2200,
+            format!("(#2200) callback verification failed: {detail}"),
+        )
+    }
+
+    /// Code 2201: the callback answered, but not with the `hub.challenge` it was sent.
+    pub fn callback_challenge_mismatch(expected: &str, received: &str) -> Self {
+        const SHOWN: usize = 100;
+        let received: String = received.chars().take(SHOWN).collect();
+        GraphError::new(
+            400,
+            OAUTH,
+            2201,
+            format!(
+                "(#2201) response does not match challenge, expected value=\"{expected}\", received=\"{received}\""
+            ),
+        )
+    }
+
+    /// A list parameter holding a name outside the allowed set, such as an unknown webhook
+    /// field in `subscribed_fields`: Meta names the position, the set and the value.
+    pub fn param_not_one_of(name: &str, allowed: &[&str], got: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!(
+                "(#100) Param {name} must be one of {{{}}} - got \"{got}\"",
+                allowed.join(", ")
+            ),
+        )
+    }
 }
 
 fn with_article(expected: &str) -> String {
@@ -870,6 +989,32 @@ mod tests {
         let ig = GraphError::unsupported_method("POST", "123", Api::Instagram);
         assert_eq!(ig.kind, "IGApiException");
         assert!(ig.message.ends_with("does not support this operation"));
+    }
+
+    #[test]
+    fn webhook_configuration_errors_read_like_meta() {
+        let e = GraphError::callback_verification_failed("Couldn't connect to server");
+        assert_eq!((e.status, e.code, e.subcode), (400, 2200, None));
+        assert_eq!(e.kind, "OAuthException");
+        assert_eq!(
+            e.message,
+            "(#2200) callback verification failed: Couldn't connect to server"
+        );
+        let e = GraphError::callback_challenge_mismatch("1158201444", &"x".repeat(300));
+        assert_eq!(e.code, 2201);
+        assert_eq!(
+            e.message,
+            format!(
+                "(#2201) response does not match challenge, expected value=\"1158201444\", received=\"{}\"",
+                "x".repeat(100)
+            )
+        );
+        let e = GraphError::param_not_one_of("subscribed_fields[1]", &["comments", "messages"], "feeds");
+        assert_eq!(e.code, 100);
+        assert_eq!(
+            e.message,
+            "(#100) Param subscribed_fields[1] must be one of {comments, messages} - got \"feeds\""
+        );
     }
 
     #[test]

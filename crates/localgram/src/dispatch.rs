@@ -18,6 +18,9 @@ use crate::router::{edge_exists, root_exists, NodeKind, On, Route, Verb, ROUTES}
 use crate::state::Shared;
 use crate::store;
 
+/// One of these is needed on top when the Page role came through Business Manager.
+const BUSINESS_MANAGER_EXTRA: &[&str] = &["ads_management", "ads_read"];
+
 pub struct Outcome {
     pub result: Result<Value, GraphError>,
     /// The version that served the request, for the `facebook-api-version` header.
@@ -114,7 +117,10 @@ async fn route(
                     rest[1..].join("/")
                 )));
             }
-            if root_exists(first) {
+            let two = rest.first().map(|second| format!("{first}/{second}"));
+            if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
+                (On::Root(root_name(two)), None, None)
+            } else if root_exists(first) {
                 if let Some(extra) = rest.first() {
                     return Err(GraphError::unknown_path_components(&format!("/{extra}")));
                 }
@@ -148,13 +154,19 @@ async fn route(
         });
     }
 
-    let caller = match caller {
-        Some(caller) => caller,
-        None => return Err(GraphError::token_required()),
-    };
-    authorize(state, route, &caller, target.as_ref(), api, &method_name)?;
-
     let mut params = incoming.params;
+    // Public rows (the token exchanges) take no token; every other row needs one.
+    if !route.tokens.is_empty() {
+        let Some(caller) = caller.as_ref() else {
+            return Err(GraphError::token_required());
+        };
+        authorize(state, route, caller, target.as_ref(), api, &method_name)?;
+    }
+    let proof = params.remove("appsecret_proof");
+    if let Some(caller) = &caller {
+        tokens::check_proof(caller, proof.as_ref().and_then(Value::as_str))?;
+    }
+
     let fields = match params.remove("fields") {
         None => None,
         Some(value) => {
@@ -189,7 +201,7 @@ async fn route(
             path
         },
         query: incoming.query,
-        token: Some(caller.token.clone()),
+        token: caller.as_ref().map(|c| c.token.clone()),
     };
     let call = Call {
         state: state.clone(),
@@ -201,7 +213,7 @@ async fn route(
         params,
         fields,
         uploads: incoming.uploads,
-        caller: Some(caller),
+        caller,
         now,
         links,
     };
@@ -240,6 +252,22 @@ pub fn authorize(
     };
     if needed.iter().any(|scope| !caller.has_scope(scope)) {
         return Err(GraphError::permission_denied());
+    }
+    // A Page role granted through Business Manager also needs an ads permission.
+    if let (TokenKind::FacebookUser | TokenKind::Page, Some(target), false) =
+        (caller.kind, target, needed.is_empty())
+    {
+        let via_bm = state
+            .db
+            .read(|c| visibility::page_role_via_business_manager(c, target))
+            .map_err(internal)?;
+        if via_bm
+            && !BUSINESS_MANAGER_EXTRA
+                .iter()
+                .any(|scope| caller.has_scope(scope))
+        {
+            return Err(GraphError::permission_denied());
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod dispatch;
 pub mod http;
+pub mod login;
 pub mod nodes;
 pub mod router;
 pub mod server;

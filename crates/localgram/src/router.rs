@@ -6,7 +6,9 @@ use futures_util::future::BoxFuture;
 use graph::GraphError;
 use serde_json::Value;
 
-use crate::api::{empty_edge, facebook_users, media, pages, root, users, Call};
+use crate::api::{
+    empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
+};
 use crate::auth::scopes::{
     INSTAGRAM_BASIC, INSTAGRAM_BUSINESS_BASIC, PAGES_READ_ENGAGEMENT, PAGES_SHOW_LIST,
 };
@@ -112,6 +114,21 @@ const NO_SCOPES: Scopes = Scopes {
     instagram: &[],
     facebook: &[],
 };
+/// Rows anyone may call: the token exchanges identify the app by its credentials instead.
+const PUBLIC: &[TokenKind] = &[];
+const INSTAGRAM_TOKEN: &[TokenKind] = &[TokenKind::InstagramUser];
+
+/// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
+const BASIC: Scopes = Scopes {
+    instagram: &[INSTAGRAM_BUSINESS_BASIC],
+    facebook: &[],
+};
+
+/// `GET /me/accounts` (ref 001 L1773-1832: `pages_show_list`).
+const LIST_PAGES: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[PAGES_SHOW_LIST],
+};
 
 /// Reading an IG User, its media and their edges (ref 001 L5847-6095, L443-796).
 const READ_USER: Scopes = Scopes {
@@ -159,8 +176,44 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Node(NodeKind::FacebookUser), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: NO_SCOPES, handler: handler!(facebook_users::get_user) },
     Route { verb: Verb::Get, on: On::Node(NodeKind::Page), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_PAGE, handler: handler!(pages::get_page) },
     // ----- apps, logins and tokens (issue #3)
+    Route { verb: Verb::Get, on: On::Root("access_token"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(tokens::ig_exchange_token) },
+    Route { verb: Verb::Get, on: On::Root("refresh_access_token"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: BASIC, handler: handler!(tokens::ig_refresh_token) },
+    Route { verb: Verb::Get, on: On::Root("oauth/access_token"), apis: Apis::Facebook, tokens: PUBLIC, scopes: NO_SCOPES, handler: handler!(tokens::facebook_access_token) },
+    Route { verb: Verb::Post, on: On::Root("oauth/access_token"), apis: Apis::Facebook, tokens: PUBLIC, scopes: NO_SCOPES, handler: handler!(tokens::facebook_access_token) },
+    Route { verb: Verb::Get, on: On::Root("debug_token"), apis: Apis::Facebook, tokens: &[TokenKind::App, TokenKind::FacebookUser, TokenKind::Page], scopes: NO_SCOPES, handler: handler!(tokens::debug_token) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::FacebookUser, "accounts"), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: LIST_PAGES, handler: handler!(facebook_users::list_accounts) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::FacebookUser, "permissions"), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: NO_SCOPES, handler: handler!(permissions::list) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::FacebookUser, "permissions"), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: NO_SCOPES, handler: handler!(permissions::revoke_all) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "permissions"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(permissions::list) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "permissions"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(permissions::revoke_all) },
     // ----- webhooks: subscriptions (issue #6)
 ];
+
+/// The routes outside the Graph API proper, on the other Meta hosts: the login dialogs
+/// (HTML, used in a browser) and Instagram Login's code exchange. Everything else on the Meta
+/// hosts goes through `ROUTES`.
+pub fn web_routes() -> axum::Router<crate::state::Shared> {
+    use crate::login;
+    use axum::routing::{any, get};
+    axum::Router::new()
+        // api.instagram.com / www.instagram.com (ref 001 L8736-8825)
+        .route(
+            "/oauth/authorize",
+            get(login::instagram::authorize).post(login::instagram::authorize),
+        )
+        // api.instagram.com POST, and graph.facebook.com GET/POST: the paths collide
+        .route("/oauth/access_token", any(login::access_token))
+        .route("/{version}/oauth/access_token", any(login::access_token))
+        // www.facebook.com (ref 001 L8965-9124)
+        .route(
+            "/dialog/oauth",
+            get(login::facebook::dialog).post(login::facebook::dialog),
+        )
+        .route(
+            "/{version}/dialog/oauth",
+            get(login::facebook::dialog).post(login::facebook::dialog),
+        )
+}
 
 /// Whether any row serves this edge name on this node kind (for telling an unknown edge from
 /// a known edge called with the wrong method).
@@ -196,9 +249,11 @@ mod tests {
     }
 
     #[test]
-    fn every_row_accepts_some_token() {
+    fn only_the_token_exchanges_are_public() {
         for route in ROUTES {
-            assert!(!route.tokens.is_empty(), "{:?}", route.on);
+            if route.tokens.is_empty() {
+                assert_eq!(route.on, On::Root("oauth/access_token"));
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::state::{AppState, Shared};
 
 /// The whole service: the control API under `/_localgram`, and every Meta host on the rest.
 pub fn app(state: Shared) -> Router {
-    let meta_hosts = Router::new()
+    let meta_hosts = crate::router::web_routes()
         .fallback(graph_entry)
         .layer(from_fn_with_state(state.clone(), log_requests))
         .with_state(state.clone());

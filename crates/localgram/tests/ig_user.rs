@@ -276,22 +276,6 @@ async fn missing_permissions_are_refused() {
         .get_fb(&format!("/v24.0/{}", world.business_id()), &fb)
         .await;
     assert_eq!(answer.error().0, 10);
-    // The deprecated scope name still maps onto the new one.
-    let legacy = server
-        .token(
-            world.app_id(),
-            world.business_id(),
-            "instagram",
-            Some(vec!["business_basic"]),
-        )
-        .await;
-    assert_eq!(
-        server
-            .get_ig("/v24.0/me?fields=username", &legacy)
-            .await
-            .body["username"],
-        json!("metricsaurus")
-    );
     server.stop().await;
 }
 

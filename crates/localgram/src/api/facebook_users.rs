@@ -16,3 +16,61 @@ pub async fn get_user(call: Call) -> Result<Value, GraphError> {
     let body = facebook_user::render(&call, &user, call.fields.as_ref())?;
     with_metadata(&call, &FACEBOOK_USER, body)
 }
+
+/// `GET /me/accounts`: the Pages the Facebook user can perform tasks on, with Page tokens
+/// (ref 001 L9080-9115, 000 L77-126, Getting Started 001 L1801-1832).
+pub async fn list_accounts(call: Call) -> Result<Value, GraphError> {
+    let target = call.target()?;
+    let request = call.page_request(25, 100)?;
+    let pages = call.read(|c| accounts::pages_of(c, &target.id))?;
+    // Pages are few; page through them by id.
+    let (mut keyed, window) = (Vec::new(), &request.window);
+    for page in pages {
+        let key = page.id.clone();
+        let keep = match window {
+            graph::paging::Window::Forward { after: None } => true,
+            graph::paging::Window::Forward { after: Some(after) } => &key > after,
+            graph::paging::Window::Backward { before } => &key < before,
+        };
+        if keep {
+            keyed.push((key, page));
+        }
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    if matches!(window, graph::paging::Window::Backward { .. }) {
+        keyed.reverse();
+    }
+    keyed.truncate(request.fetch_count());
+    let page = graph::paging::Page::from_fetched(&request, keyed);
+    let mut items = Vec::with_capacity(page.items.len());
+    for p in &page.items {
+        items.push(crate::nodes::page::render(
+            &call,
+            p,
+            Some(&accounts_fields(&call)),
+        )?);
+    }
+    let rendered = graph::paging::Page {
+        items,
+        before: page.before,
+        after: page.after,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    };
+    Ok(call.edge_reply(rendered))
+}
+
+/// The fields `/me/accounts` answers with: the request's, else Meta's defaults for this edge.
+fn accounts_fields(call: &Call) -> graph::FieldSelection {
+    match &call.fields {
+        Some(fields) if !fields.is_empty() => fields.clone(),
+        _ => graph::FieldSelection::from_names(&[
+            "access_token",
+            "category",
+            "category_list",
+            "name",
+            "id",
+            "tasks",
+        ]),
+    }
+}

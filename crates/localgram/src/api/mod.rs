@@ -4,7 +4,9 @@
 pub mod facebook_users;
 pub mod media;
 pub mod pages;
+pub mod permissions;
 pub mod root;
+pub mod tokens;
 pub mod users;
 
 use axum::http::Method;

@@ -67,6 +67,8 @@ pub struct Caller {
     pub scopes: Vec<String>,
     pub issued_at: i64,
     pub expires_at: Option<i64>,
+    /// A long-lived user token (60 days), as opposed to a short-lived one.
+    pub long_lived: bool,
 }
 
 impl Caller {

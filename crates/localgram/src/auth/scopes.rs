@@ -43,6 +43,39 @@ pub const KNOWN: &[&str] = &[
     "threads_business_basic",
 ];
 
+/// The old `business_*` Instagram Login scope values stopped working on January 27, 2025
+/// (ref 004 L1293, L1609; first announced for December 17, 2024).
+pub const OLD_SCOPES_END: i64 = 1_737_936_000;
+
+/// Scopes the Instagram Login dialog grants (ref 001 L8736-8825, 004 L1293).
+pub const INSTAGRAM_LOGIN: &[&str] = &[
+    INSTAGRAM_BUSINESS_BASIC,
+    INSTAGRAM_BUSINESS_CONTENT_PUBLISH,
+    INSTAGRAM_BUSINESS_MANAGE_COMMENTS,
+    INSTAGRAM_BUSINESS_MANAGE_MESSAGES,
+    INSTAGRAM_BUSINESS_MANAGE_INSIGHTS,
+];
+
+/// Whether a scope is one of the old `business_*` names.
+pub fn is_old_name(scope: &str) -> bool {
+    normalize(scope) != scope
+}
+
+/// The scope a granted name counts as at `now`: old names map onto the new ones until their
+/// end date and count for nothing after it.
+pub fn effective(scope: &str, now: i64) -> Option<&str> {
+    if is_old_name(scope) && now >= OLD_SCOPES_END {
+        None
+    } else {
+        Some(normalize(scope))
+    }
+}
+
+/// Whether a scope belongs to the Facebook Login dialog.
+pub fn is_facebook_login(scope: &str) -> bool {
+    KNOWN.contains(&scope) && !INSTAGRAM_LOGIN.contains(&scope) && !is_old_name(scope)
+}
+
 /// Maps a deprecated `business_*` scope to its `instagram_business_*` name.
 pub fn normalize(scope: &str) -> &str {
     match scope {
@@ -75,6 +108,21 @@ mod tests {
             "instagram_business_manage_messages"
         );
         assert_eq!(normalize("instagram_basic"), "instagram_basic");
+    }
+
+    #[test]
+    fn old_names_end_on_january_27_2025() {
+        assert_eq!(
+            effective("business_basic", OLD_SCOPES_END - 1),
+            Some("instagram_business_basic")
+        );
+        assert_eq!(effective("business_basic", OLD_SCOPES_END), None);
+        assert_eq!(
+            effective("instagram_basic", OLD_SCOPES_END),
+            Some("instagram_basic")
+        );
+        assert!(is_facebook_login("pages_show_list"));
+        assert!(!is_facebook_login("instagram_business_basic"));
     }
 
     #[test]

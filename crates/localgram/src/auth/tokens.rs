@@ -105,6 +105,7 @@ pub fn resolve(
             scopes: Vec::new(),
             issued_at: 0,
             expires_at: None,
+            long_lived: false,
         });
     }
     let (row, app) = db
@@ -147,9 +148,84 @@ pub fn resolve(
         scopes: row
             .scopes
             .iter()
-            .map(|s| scopes::normalize(s).to_string())
+            .filter_map(|s| scopes::effective(s, now))
+            .map(str::to_string)
             .collect(),
         issued_at: row.issued_at,
         expires_at: row.expires_at,
+        long_lived: row.long_lived,
     })
+}
+
+/// The secret that signs `appsecret_proof` for a token of this kind: Instagram Login tokens
+/// use the Instagram app secret.
+pub fn proof_secret(caller: &Caller) -> &str {
+    match caller.kind {
+        TokenKind::InstagramUser => &caller.app.instagram_app_secret,
+        _ => &caller.app.secret,
+    }
+}
+
+/// `appsecret_proof`: hex HMAC-SHA256 of the access token keyed with the app secret.
+pub fn appsecret_proof(secret: &str, token: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(mac) => mac,
+        Err(_) => return String::new(),
+    };
+    mac.update(token.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Checks a request's `appsecret_proof`: required when the app says so, and when present it
+/// must match (compared in constant time). App and client tokens need none.
+pub fn check_proof(caller: &Caller, proof: Option<&str>) -> Result<(), GraphError> {
+    if matches!(caller.kind, TokenKind::App | TokenKind::Client) {
+        return Ok(());
+    }
+    match proof {
+        None if caller.app.require_appsecret_proof => Err(GraphError::appsecret_proof_required()),
+        None => Ok(()),
+        Some(given) => {
+            let expected = appsecret_proof(proof_secret(caller), &caller.token);
+            if ct_eq(&given.to_ascii_lowercase(), &expected) {
+                Ok(())
+            } else {
+                Err(GraphError::appsecret_proof_invalid())
+            }
+        }
+    }
+}
+
+/// Compares two secrets in constant time.
+pub fn secrets_match(a: &str, b: &str) -> bool {
+    ct_eq(a, b)
+}
+
+/// The Page token a Facebook user token gives for a Page: taken once, then the same one.
+/// It lives as long as its user token (forever when that is long-lived).
+pub fn page_token(
+    tx: &rusqlite::Connection,
+    user: &Caller,
+    page_id: &str,
+    now: i64,
+) -> Result<Token, StoreError> {
+    if let Some(existing) = store::tokens::page_token_from(tx, &user.token, page_id)? {
+        return Ok(existing);
+    }
+    let long_lived = user
+        .expires_at
+        .is_none_or(|end| end - user.issued_at >= LONG_LIVED_SECONDS);
+    let mut token = build(
+        &user.app,
+        TokenKind::Page,
+        page_id,
+        &user.scopes,
+        long_lived,
+        now,
+    );
+    token.expires_at = if long_lived { None } else { user.expires_at };
+    token.parent_token = Some(user.token.clone());
+    store::tokens::insert(tx, &token)?;
+    Ok(token)
 }

@@ -39,3 +39,25 @@ pub fn can_see_account(conn: &Connection, caller: &Caller, account_id: &str) -> 
         TokenKind::App | TokenKind::Client => Ok(false),
     }
 }
+
+/// Whether the Page behind a node gives its Facebook user their role through Business
+/// Manager; such users also need `ads_management` or `ads_read` (ref 001 L5860-5875).
+pub fn page_role_via_business_manager(conn: &Connection, target: &Target) -> StoreResult<bool> {
+    let account_id = match target.kind {
+        NodeKind::IgUser => Some(target.id.clone()),
+        NodeKind::IgMedia => media::get(conn, &target.id)?.map(|m| m.account_id),
+        NodeKind::Page => {
+            return Ok(
+                accounts::page(conn, &target.id)?.is_some_and(|p| p.role_via_business_manager)
+            )
+        }
+        NodeKind::FacebookUser | NodeKind::App => None,
+    };
+    let Some(account_id) = account_id else {
+        return Ok(false);
+    };
+    let Some(page_id) = accounts::get(conn, &account_id)?.and_then(|a| a.page_id) else {
+        return Ok(false);
+    };
+    Ok(accounts::page(conn, &page_id)?.is_some_and(|p| p.role_via_business_manager))
+}

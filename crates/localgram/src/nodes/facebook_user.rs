@@ -7,32 +7,15 @@ use super::{field, Apis, FieldKind::*, NodeType};
 use crate::api::Call;
 use crate::store::accounts::FacebookUser;
 
+#[rustfmt::skip]
 pub static FACEBOOK_USER: NodeType = NodeType {
     name: "User",
     metadata_type: "user",
     defaults: &["id", "name"],
     fields: &[
-        field(
-            "id",
-            Scalar,
-            "numeric string",
-            Apis::Facebook,
-            "The app user's App-Scoped User ID.",
-        ),
-        field(
-            "name",
-            Scalar,
-            "string",
-            Apis::Facebook,
-            "The person's full name.",
-        ),
-        field(
-            "accounts",
-            Edge,
-            "edge",
-            Apis::Facebook,
-            "Pages the person can perform tasks on.",
-        ),
+        field("id", Scalar, "numeric string", Apis::Facebook, "The app user's App-Scoped User ID."),
+        field("name", Scalar, "string", Apis::Facebook, "The person's full name."),
+        field("accounts", Edge, "edge", Apis::Facebook, "Pages the person can perform tasks on."),
     ],
 };
 

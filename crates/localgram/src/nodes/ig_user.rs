@@ -12,6 +12,7 @@ use crate::store::objects;
 
 /// Ref 001 L5880-5990 (fields and edges); `user_id` and `account_type` are Instagram Login's
 /// `/me` fields (docs/decisions.md).
+#[rustfmt::skip]
 pub static IG_USER: NodeType = NodeType {
     name: "ShadowIGUser",
     metadata_type: "shadowiguser",

@@ -5,50 +5,23 @@ use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
 use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use crate::api::{internal, Call};
+use crate::auth::{tokens, TokenKind};
 use crate::store::accounts::{self, Page};
 
+#[rustfmt::skip]
 pub static PAGE: NodeType = NodeType {
     name: "Page",
     metadata_type: "page",
     defaults: &["id", "name"],
     fields: &[
-        field(
-            "id",
-            Scalar,
-            "numeric string",
-            Apis::Facebook,
-            "The Page ID.",
-        ),
+        field("id", Scalar, "numeric string", Apis::Facebook, "The Page ID."),
         field("name", Scalar, "string", Apis::Facebook, "The Page's name."),
-        field(
-            "category",
-            Scalar,
-            "string",
-            Apis::Facebook,
-            "The Page's category.",
-        ),
-        field(
-            "instagram_business_account",
-            Node,
-            "ig_user",
-            Apis::Facebook,
-            "The Instagram professional account linked to the Page.",
-        ),
-        field(
-            "access_token",
-            Scalar,
-            "string",
-            Apis::Facebook,
-            "A Page access token for the Page.",
-        ),
-        field(
-            "tasks",
-            Scalar,
-            "list<string>",
-            Apis::Facebook,
-            "The tasks the user can perform on the Page.",
-        ),
+        field("category", Scalar, "string", Apis::Facebook, "The Page's category."),
+        field("instagram_business_account", Node, "ig_user", Apis::Facebook, "The Instagram professional account linked to the Page."),
+        field("access_token", Scalar, "string", Apis::Facebook, "A Page access token for the Page."),
+        field("tasks", Scalar, "list<string>", Apis::Facebook, "The tasks the user can perform on the Page."),
+        field("category_list", Scalar, "list<PageCategory>", Apis::Facebook, "The Page's categories."),
     ],
 };
 
@@ -74,7 +47,38 @@ fn resolve(call: &Call, page: &Page, request: &FieldRequest) -> Result<Option<Va
                 Some(selection) => Some(super::ig_user::render(call, &account, Some(selection))?),
             },
         },
-        "access_token" => return Err(GraphError::not_implemented("Page access tokens")),
+        "category_list" => {
+            Some(json!([{"id": category_id(&page.category), "name": page.category}]))
+        }
+        "access_token" => access_token(call, page)?.map(|t| json!(t)),
         _ => None,
     })
+}
+
+/// A Page token for the caller: taken from a Facebook user token that manages the Page, or the
+/// Page token itself.
+fn access_token(call: &Call, page: &Page) -> Result<Option<String>, GraphError> {
+    let Some(caller) = &call.caller else {
+        return Ok(None);
+    };
+    match caller.kind {
+        TokenKind::Page if caller.subject == page.id => Ok(Some(caller.token.clone())),
+        TokenKind::FacebookUser if page.facebook_user_id == caller.subject => {
+            let token = call
+                .state
+                .db
+                .write(|tx| tokens::page_token(tx, caller, &page.id, call.now))
+                .map_err(internal)?;
+            Ok(Some(token.token))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Meta's category ids for the categories localgram gives Pages.
+fn category_id(category: &str) -> &'static str {
+    match category {
+        "App Page" => "2301",
+        _ => "1605186416478696",
+    }
 }

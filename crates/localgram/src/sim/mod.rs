@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod apps;
 pub mod clock;
 pub mod error;
+pub mod logins;
 pub mod media;
 pub mod people;
 pub mod requests;
@@ -39,6 +40,12 @@ pub fn router(state: Shared) -> Router {
         .route("/snapshot", get(snapshot::export).put(snapshot::import))
         .route("/openapi.json", get(openapi))
         // ----- logins and tokens (issue #3)
+        .route("/login/next", post(logins::next))
+        .route("/tokens/invalidate", post(logins::invalidate))
+        .route(
+            "/apps/{id}/roles",
+            post(logins::add_role).get(logins::list_roles),
+        )
         // ----- webhooks (issue #6)
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))

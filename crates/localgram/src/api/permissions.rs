@@ -1,0 +1,31 @@
+//! `GET /{user-id}/permissions` and `DELETE /{user-id}/permissions`: what the person granted
+//! the app, and the person removing the app (all its tokens end with error 190/458).
+
+use graph::paging::edge_envelope;
+use graph::GraphError;
+use serde_json::{json, Value};
+
+use super::{internal, Call};
+use crate::store;
+
+/// The granted permissions of the calling token.
+pub async fn list(call: Call) -> Result<Value, GraphError> {
+    let caller = call.caller()?;
+    let data = caller
+        .scopes
+        .iter()
+        .map(|scope| json!({"permission": scope, "status": "granted"}))
+        .collect();
+    Ok(edge_envelope(data, None))
+}
+
+/// The person removes the app: every token the app holds for them ends.
+pub async fn revoke_all(call: Call) -> Result<Value, GraphError> {
+    let caller = call.caller()?;
+    let target = call.target()?;
+    call.state
+        .db
+        .write(|tx| store::tokens::revoke_app_for(tx, &caller.app.id, &target.id, call.now))
+        .map_err(internal)?;
+    Ok(json!({"success": true}))
+}

@@ -1,0 +1,351 @@
+//! Facebook Login for Business: the dialog at `GET /dialog/oauth` and `/vNN.N/dialog/oauth`
+//! (www.facebook.com, ref 001 L8965-9124). The code it gives is exchanged on the Graph API
+//! (`/oauth/access_token`, api/tokens.rs); `response_type=token` answers with the tokens in
+//! the URL fragment, as the Instagram onboarding flow documents.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use graph::Params;
+
+use super::html::{self, Choice, Dialog, Permission};
+use super::{
+    all_values, html_response, new_code, redirect, take_next, with_query, CODE_LIFETIME_SECONDS,
+};
+use crate::auth::{scopes, tokens, TokenKind};
+use crate::state::Shared;
+use crate::store::accounts::{self, FacebookUser};
+use crate::store::{apps, logins, StoreError};
+
+fn error_page(title: &str, message: &str) -> Response {
+    html_response(StatusCode::BAD_REQUEST, html::error_page(title, message))
+}
+
+fn internal(error: StoreError) -> Response {
+    tracing::error!("login store failure: {error}");
+    error_page(
+        "Sorry, something went wrong.",
+        "We're working on getting this fixed as soon as we can.",
+    )
+}
+
+struct DialogRequest {
+    app: apps::App,
+    redirect_uri: String,
+    /// `code` or `token`.
+    response_type: String,
+    scopes: Vec<String>,
+    state: Option<String>,
+}
+
+fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Response> {
+    let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
+    let client_id = text("client_id");
+    let app = state
+        .db
+        .read(|c| apps::get(c, &client_id))
+        .map_err(internal)?
+        .ok_or_else(|| {
+            error_page(
+                "Invalid App ID",
+                "The provided app ID does not look like a valid app ID.",
+            )
+        })?;
+    let redirect_uri = text("redirect_uri");
+    if !app.redirect_uris.iter().any(|uri| uri == &redirect_uri) {
+        return Err(error_page(
+            "URL Blocked",
+            "This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings. Make sure Client and Web OAuth Login are on and add all your app domains as Valid OAuth Redirect URIs.",
+        ));
+    }
+    let response_type = match text("response_type").as_str() {
+        "" | "code" => "code".to_string(),
+        "token" => "token".to_string(),
+        other => {
+            return Err(error_page(
+                "Invalid response_type",
+                &format!("response_type {other} is not supported."),
+            ))
+        }
+    };
+    let mut requested: Vec<String> = Vec::new();
+    let mut invalid = Vec::new();
+    for scope in scopes::parse_list(&text("scope")) {
+        if scopes::is_facebook_login(&scope) {
+            if !requested.contains(&scope) {
+                requested.push(scope);
+            }
+        } else {
+            invalid.push(scope);
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(error_page(
+            "Invalid Scopes",
+            &format!(
+                "Invalid Scopes: {}. This message is only shown to developers. Users of your app will ignore these permissions if present.",
+                invalid.join(", ")
+            ),
+        ));
+    }
+    Ok(DialogRequest {
+        app,
+        redirect_uri,
+        response_type,
+        scopes: requested,
+        state: params.str("state").ok().flatten(),
+    })
+}
+
+/// Facebook users who may log in, with a description of their Pages. Under Standard Access
+/// only those whose linked account has a role on the app.
+fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<(FacebookUser, String)>, StoreError> {
+    state.db.read(|c| {
+        let mut out: Vec<(FacebookUser, String)> = Vec::new();
+        for account in accounts::list(c)? {
+            let Some(page_id) = &account.page_id else {
+                continue;
+            };
+            let Some(page) = accounts::page(c, page_id)? else {
+                continue;
+            };
+            if app.access_level != "advanced" && !logins::has_role(c, &app.id, &account.id)? {
+                continue;
+            }
+            if out.iter().any(|(u, _)| u.id == page.facebook_user_id) {
+                continue;
+            }
+            if let Some(user) = accounts::facebook_user(c, &page.facebook_user_id)? {
+                out.push((
+                    user,
+                    format!("manages {} (@{})", page.name, account.username),
+                ));
+            }
+        }
+        Ok(out)
+    })
+}
+
+fn cancel(request: &DialogRequest) -> Response {
+    let mut pairs = vec![
+        ("error", "access_denied"),
+        ("error_code", "200"),
+        ("error_description", "Permissions error"),
+        ("error_reason", "user_denied"),
+    ];
+    if let Some(state) = &request.state {
+        pairs.push(("state", state));
+    }
+    redirect(&format!(
+        "{}#_=_",
+        with_query(&request.redirect_uri, &pairs)
+    ))
+}
+
+fn allow(state: &Shared, request: &DialogRequest, user_id: &str, granted: Vec<String>) -> Response {
+    let now = state.clock.now();
+    if request.response_type == "token" {
+        // The onboarding flow puts both tokens in the fragment (ref 001 L9030-9063).
+        let short = tokens::build(
+            &request.app,
+            TokenKind::FacebookUser,
+            user_id,
+            &granted,
+            false,
+            now,
+        );
+        let long = tokens::build(
+            &request.app,
+            TokenKind::FacebookUser,
+            user_id,
+            &granted,
+            true,
+            now,
+        );
+        let written = state.db.write(|tx| -> Result<(), StoreError> {
+            crate::store::tokens::insert(tx, &short)?;
+            crate::store::tokens::insert(tx, &long)
+        });
+        if let Err(error) = written {
+            return internal(error);
+        }
+        let mut fragment = form_urlencoded::Serializer::new(String::new());
+        fragment.append_pair("access_token", &short.token);
+        fragment.append_pair(
+            "data_access_expiration_time",
+            &(now + crate::api::tokens::DATA_ACCESS_SECONDS).to_string(),
+        );
+        fragment.append_pair(
+            "expires_in",
+            &short.expires_at.map(|e| e - now).unwrap_or(0).to_string(),
+        );
+        fragment.append_pair("long_lived_token", &long.token);
+        if let Some(s) = &request.state {
+            fragment.append_pair("state", s);
+        }
+        let joiner = if request.redirect_uri.contains('?') {
+            "#"
+        } else {
+            "?#"
+        };
+        return redirect(&format!(
+            "{}{joiner}{}",
+            request.redirect_uri,
+            fragment.finish()
+        ));
+    }
+    let code = logins::Code {
+        code: new_code(),
+        app_id: request.app.id.clone(),
+        login: "facebook".into(),
+        subject_id: user_id.to_string(),
+        redirect_uri: request.redirect_uri.clone(),
+        scopes: granted,
+        created_at: now,
+        expires_at: now + CODE_LIFETIME_SECONDS,
+        used_at: None,
+    };
+    if let Err(error) = state.db.write(|tx| logins::insert_code(tx, &code)) {
+        return internal(error);
+    }
+    let mut pairs = vec![("code", code.code.as_str())];
+    if let Some(s) = &request.state {
+        pairs.push(("state", s));
+    }
+    redirect(&format!(
+        "{}#_=_",
+        with_query(&request.redirect_uri, &pairs)
+    ))
+}
+
+fn granted(request: &DialogRequest, ticked: &[String]) -> Vec<String> {
+    request
+        .scopes
+        .iter()
+        .filter(|s| ticked.contains(s))
+        .cloned()
+        .collect()
+}
+
+/// `GET|POST /dialog/oauth` and `/vNN.N/dialog/oauth`.
+pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Response {
+    let method = request.method().clone();
+    let action = request.uri().path().to_string();
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let mut params = Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes());
+    params.extend_urlencoded(&body);
+    let checked = match check(&state, &params) {
+        Ok(checked) => checked,
+        Err(response) => return response,
+    };
+    let users = match eligible(&state, &checked.app) {
+        Ok(users) => users,
+        Err(error) => return internal(error),
+    };
+
+    if method == Method::POST {
+        if params.str("action").ok().flatten().as_deref() != Some("allow") {
+            return cancel(&checked);
+        }
+        let user_id = params
+            .str("facebook_user_id")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if !users.iter().any(|(u, _)| u.id == user_id) {
+            return error_page(
+                "Invalid person",
+                "Choose one of the people the dialog offers.",
+            );
+        }
+        return allow(
+            &state,
+            &checked,
+            &user_id,
+            granted(&checked, &all_values(&body, "grant")),
+        );
+    }
+
+    match take_next(&state) {
+        Err(error) => return internal(error),
+        Ok(Some(next)) => {
+            if next.deny {
+                return cancel(&checked);
+            }
+            let page_user = state.db.read(|c| {
+                let Some(account) = accounts::get(c, &next.account_id)? else {
+                    return Ok(None);
+                };
+                let Some(page_id) = account.page_id else {
+                    return Ok(None);
+                };
+                Ok(accounts::page(c, &page_id)?.map(|p| p.facebook_user_id))
+            });
+            let user_id = match page_user {
+                Ok(Some(user_id)) if users.iter().any(|(u, _)| u.id == user_id) => user_id,
+                Ok(_) => {
+                    return error_page(
+                        "Invalid person",
+                        "The next login's account has no Facebook Page, or its Facebook user cannot log in to this app.",
+                    )
+                }
+                Err(error) => return internal(error),
+            };
+            let ticked = next
+                .scopes
+                .clone()
+                .unwrap_or_else(|| checked.scopes.clone());
+            return allow(&state, &checked, &user_id, granted(&checked, &ticked));
+        }
+        Ok(None) => {}
+    }
+
+    if users.is_empty() {
+        return html_response(
+            StatusCode::OK,
+            html::error_page(
+                "No one can log in",
+                "No Facebook user manages a Page linked to an account that can log in to this app.",
+            ),
+        );
+    }
+    let mut hidden = vec![
+        ("client_id", checked.app.id.clone()),
+        ("redirect_uri", checked.redirect_uri.clone()),
+        ("response_type", checked.response_type.clone()),
+        ("scope", checked.scopes.join(",")),
+    ];
+    if let Some(s) = &checked.state {
+        hidden.push(("state", s.clone()));
+    }
+    let page = html::render(&Dialog {
+        title: "Log in with Facebook",
+        brand: "Facebook",
+        app_name: &checked.app.name,
+        action: &action,
+        hidden,
+        choice_name: "facebook_user_id",
+        choice_legend: "Continue as",
+        choices: users
+            .iter()
+            .map(|(u, detail)| Choice {
+                value: u.id.clone(),
+                label: u.name.clone(),
+                detail: detail.clone(),
+            })
+            .collect(),
+        permissions: checked
+            .scopes
+            .iter()
+            .map(|s| Permission {
+                name: s.clone(),
+                required: false,
+            })
+            .collect(),
+    });
+    html_response(StatusCode::OK, page)
+}

@@ -1,0 +1,131 @@
+//! The login and token side of the control API: how the next login dialog answers, ending a
+//! token as Meta ends them, and app roles (who can log in under Standard Access).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::login::{set_next, NextLogin};
+use crate::state::Shared;
+use crate::store::{accounts, apps, logins, tokens, StoreError};
+
+/// `POST /_localgram/login/next`: the next visit to either login dialog answers at once, as
+/// this account's person would (granting `scopes`, all asked ones by default, or denying).
+pub async fn next(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    let next: NextLogin = parse_body(&body)?;
+    if state
+        .db
+        .read(|c| accounts::get(c, &next.account_id))?
+        .is_none()
+    {
+        return Err(ControlError::not_found(format!(
+            "no account {}",
+            next.account_id
+        )));
+    }
+    set_next(&state, &next)?;
+    Ok(Json(json!({"success": true})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invalidation {
+    pub access_token: String,
+    /// `expired`, `revoked`, `logged_out` or `password_changed`.
+    pub reason: String,
+}
+
+/// `POST /_localgram/tokens/invalidate`: ends a token the way Meta ends one; each reason gives
+/// its own code 190 subcode (463, 458, 467, 460). Page tokens taken from it end with it.
+pub async fn invalidate(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: Invalidation = parse_body(&body)?;
+    if !["expired", "revoked", "logged_out", "password_changed"].contains(&input.reason.as_str()) {
+        return Err(ControlError::bad_request(
+            "reason must be \"expired\", \"revoked\", \"logged_out\" or \"password_changed\"",
+        ));
+    }
+    let now = state.clock.now();
+    let found = state.db.write(|tx| -> Result<bool, StoreError> {
+        if tokens::get(tx, &input.access_token)?.is_none() {
+            return Ok(false);
+        }
+        match input.reason.as_str() {
+            "expired" => tokens::expire(tx, &input.access_token, now)?,
+            reason => tokens::invalidate_with_children(tx, &input.access_token, reason, now)?,
+        };
+        Ok(true)
+    });
+    if !found? {
+        return Err(ControlError::not_found("no such access token"));
+    }
+    Ok(Json(json!({"success": true})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    pub account_id: String,
+    /// `administrator`, `developer` or `tester`.
+    #[serde(default = "tester")]
+    pub role: String,
+}
+
+fn tester() -> String {
+    "tester".into()
+}
+
+/// `POST /_localgram/apps/{id}/roles`: gives an account a role on the app, as adding an
+/// Instagram tester in the App Dashboard does.
+pub async fn add_role(
+    State(state): State<Shared>,
+    Path(app_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewRole = parse_body(&body)?;
+    if !["administrator", "developer", "tester"].contains(&input.role.as_str()) {
+        return Err(ControlError::bad_request(
+            "role must be \"administrator\", \"developer\" or \"tester\"",
+        ));
+    }
+    let app = state
+        .db
+        .read(|c| apps::find_by_any_id(c, &app_id))?
+        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
+    if state
+        .db
+        .read(|c| accounts::get(c, &input.account_id))?
+        .is_none()
+    {
+        return Err(ControlError::not_found(format!(
+            "no account {}",
+            input.account_id
+        )));
+    }
+    state
+        .db
+        .write(|tx| logins::add_role(tx, &app.id, &input.account_id, &input.role))?;
+    Ok(Json(json!({"success": true})))
+}
+
+/// `GET /_localgram/apps/{id}/roles`.
+pub async fn list_roles(
+    State(state): State<Shared>,
+    Path(app_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let app = state
+        .db
+        .read(|c| apps::find_by_any_id(c, &app_id))?
+        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
+    let roles = state.db.read(|c| logins::roles_of(c, &app.id))?;
+    let data: Vec<Value> = roles
+        .into_iter()
+        .map(|(account_id, role)| json!({"account_id": account_id, "role": role}))
+        .collect();
+    Ok(Json(json!({"data": data})))
+}
