@@ -218,7 +218,12 @@ impl GraphError {
 
     /// `client_id` that names no app.
     pub fn invalid_client_id() -> Self {
-        GraphError::new(400, OAUTH, 101, "Error validating application. Invalid application ID.")
+        GraphError::new(
+            400,
+            OAUTH,
+            101,
+            "Error validating application. Invalid application ID.",
+        )
     }
 
     /// `client_secret` that is not the app's.
@@ -238,7 +243,8 @@ impl GraphError {
 
     /// An authorization code exchanged before.
     pub fn code_used() -> Self {
-        GraphError::new(400, OAUTH, 100, "This authorization code has been used.").with_subcode(36009)
+        GraphError::new(400, OAUTH, 100, "This authorization code has been used.")
+            .with_subcode(36009)
     }
 
     /// A code exchanged with another `redirect_uri` (or app) than the dialog had.
@@ -254,7 +260,12 @@ impl GraphError {
 
     /// A `grant_type` the endpoint does not take.
     pub fn unsupported_grant_type(grant_type: &str) -> Self {
-        GraphError::new(400, OAUTH, 100, format!("(#100) Unsupported grant_type: {grant_type}"))
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Unsupported grant_type: {grant_type}"),
+        )
     }
 
     /// `ig_exchange_token` on a token that is long-lived already.
@@ -269,7 +280,12 @@ impl GraphError {
 
     /// `ig_refresh_token` on a short-lived token.
     pub fn token_not_long_lived() -> Self {
-        GraphError::new(400, OAUTH, 100, "(#100) Only a long-lived access token can be refreshed")
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Only a long-lived access token can be refreshed",
+        )
     }
 
     /// `ig_refresh_token` on a long-lived token younger than 24 hours (ref 001 L8894-8897).
@@ -1009,7 +1025,11 @@ mod tests {
                 "x".repeat(100)
             )
         );
-        let e = GraphError::param_not_one_of("subscribed_fields[1]", &["comments", "messages"], "feeds");
+        let e = GraphError::param_not_one_of(
+            "subscribed_fields[1]",
+            &["comments", "messages"],
+            "feeds",
+        );
         assert_eq!(e.code, 100);
         assert_eq!(
             e.message,

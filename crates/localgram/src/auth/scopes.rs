@@ -41,6 +41,8 @@ pub const KNOWN: &[&str] = &[
     "ads_read",
     "catalog_management",
     "threads_business_basic",
+    "instagram_business_content_publishing",
+    "instagram_content_publishing",
 ];
 
 /// The old `business_*` Instagram Login scope values stopped working on January 27, 2025
@@ -58,7 +60,7 @@ pub const INSTAGRAM_LOGIN: &[&str] = &[
 
 /// Whether a scope is one of the old `business_*` names.
 pub fn is_old_name(scope: &str) -> bool {
-    normalize(scope) != scope
+    scope.starts_with("business_") && normalize(scope) != scope
 }
 
 /// The scope a granted name counts as at `now`: old names map onto the new ones until their
@@ -83,6 +85,9 @@ pub fn normalize(scope: &str) -> &str {
         "business_content_publish" => INSTAGRAM_BUSINESS_CONTENT_PUBLISH,
         "business_manage_comments" => INSTAGRAM_BUSINESS_MANAGE_COMMENTS,
         "business_manage_messages" => INSTAGRAM_BUSINESS_MANAGE_MESSAGES,
+        // App Review's spellings of the publishing permissions (004 L1704, L1717).
+        "instagram_business_content_publishing" => INSTAGRAM_BUSINESS_CONTENT_PUBLISH,
+        "instagram_content_publishing" => "instagram_content_publish",
         other => other,
     }
 }
@@ -123,6 +128,18 @@ mod tests {
         );
         assert!(is_facebook_login("pages_show_list"));
         assert!(!is_facebook_login("instagram_business_basic"));
+    }
+
+    #[test]
+    fn app_review_spellings_are_aliases() {
+        assert_eq!(
+            effective("instagram_content_publishing", OLD_SCOPES_END + 1),
+            Some("instagram_content_publish")
+        );
+        assert_eq!(
+            effective("instagram_business_content_publishing", OLD_SCOPES_END + 1),
+            Some("instagram_business_content_publish")
+        );
     }
 
     #[test]
