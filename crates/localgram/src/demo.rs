@@ -205,6 +205,11 @@ pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
             "  curl '{base}/v24.0/{ig_id}?fields=biography,id,username,website&access_token={token}'\n"
         ));
     }
-    out.push_str(&format!("  curl '{base}/_localgram/clock'\n  OpenAPI of the control API: {base}/_localgram/openapi.json\n"));
+    let redirect = app.redirect_uris.first().cloned().unwrap_or_default();
+    out.push_str(&format!(
+        "\nLog in as a person would (open in a browser):\n  Instagram Login: {base}/oauth/authorize?client_id={}&redirect_uri={redirect}&response_type=code&scope=instagram_business_basic,instagram_business_content_publish\n  Facebook Login:  {base}/v24.0/dialog/oauth?client_id={}&redirect_uri={redirect}&response_type=code&scope=instagram_basic,pages_show_list\n",
+        app.instagram_app_id, app.id
+    ));
+    out.push_str(&format!("\n  curl '{base}/_localgram/clock'\n  OpenAPI of the control API: {base}/_localgram/openapi.json\n"));
     Ok(out)
 }
