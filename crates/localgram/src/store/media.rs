@@ -4,7 +4,9 @@ use rusqlite::{params, Connection, Row};
 
 use super::{optional, StoreResult};
 
-#[derive(Debug, Clone, PartialEq)]
+/// New columns get defaults here, so code that builds a `Media` can write
+/// `..Default::default()` and keep compiling as the row grows.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Media {
     pub id: String,
     pub account_id: String,
