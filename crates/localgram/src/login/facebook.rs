@@ -39,13 +39,18 @@ struct DialogRequest {
     state: Option<String>,
 }
 
-fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Response> {
+fn boxed(response: Response) -> Box<Response> {
+    Box::new(response)
+}
+
+/// A refused request is answered with the response in the box.
+fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Response>> {
     let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
     let client_id = text("client_id");
     let app = state
         .db
         .read(|c| apps::get(c, &client_id))
-        .map_err(internal)?
+        .map_err(|e| Box::new(internal(e)))?
         .ok_or_else(|| {
             error_page(
                 "Invalid App ID",
@@ -54,19 +59,19 @@ fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Response> {
         })?;
     let redirect_uri = text("redirect_uri");
     if !app.redirect_uris.iter().any(|uri| uri == &redirect_uri) {
-        return Err(error_page(
+        return Err(boxed(error_page(
             "URL Blocked",
             "This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings. Make sure Client and Web OAuth Login are on and add all your app domains as Valid OAuth Redirect URIs.",
-        ));
+        )));
     }
     let response_type = match text("response_type").as_str() {
         "" | "code" => "code".to_string(),
         "token" => "token".to_string(),
         other => {
-            return Err(error_page(
+            return Err(boxed(error_page(
                 "Invalid response_type",
                 &format!("response_type {other} is not supported."),
-            ))
+            )))
         }
     };
     let mut requested: Vec<String> = Vec::new();
@@ -81,13 +86,13 @@ fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Response> {
         }
     }
     if !invalid.is_empty() {
-        return Err(error_page(
+        return Err(boxed(error_page(
             "Invalid Scopes",
             &format!(
                 "Invalid Scopes: {}. This message is only shown to developers. Users of your app will ignore these permissions if present.",
                 invalid.join(", ")
             ),
-        ));
+        )));
     }
     Ok(DialogRequest {
         app,
@@ -240,7 +245,7 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
     params.extend_urlencoded(&body);
     let checked = match check(&state, &params) {
         Ok(checked) => checked,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let users = match eligible(&state, &checked.app) {
         Ok(users) => users,

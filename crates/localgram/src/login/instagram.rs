@@ -46,23 +46,28 @@ struct Authorize {
 /// The scope Instagram Login always needs (ref 001 L8770-8772).
 const REQUIRED: &str = scopes::INSTAGRAM_BUSINESS_BASIC;
 
-fn check(state: &Shared, params: &Params) -> Result<Authorize, Response> {
+fn boxed(response: Response) -> Box<Response> {
+    Box::new(response)
+}
+
+/// A refused request is answered with the response in the box.
+fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Response>> {
     let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
     let client_id = text("client_id");
     let app = state
         .db
         .read(|c| apps::find_by_any_id(c, &client_id))
-        .map_err(internal)?
+        .map_err(|e| Box::new(internal(e)))?
         .filter(|app| app.instagram_app_id == client_id)
-        .ok_or_else(|| oauth_error("Invalid platform app"))?;
+        .ok_or_else(|| boxed(oauth_error("Invalid platform app")))?;
     let redirect_uri = text("redirect_uri");
     if !app.redirect_uris.iter().any(|uri| uri == &redirect_uri) {
-        return Err(oauth_error("Invalid redirect_uri"));
+        return Err(boxed(oauth_error("Invalid redirect_uri")));
     }
     if text("response_type") != "code" {
-        return Err(oauth_error(
+        return Err(boxed(oauth_error(
             "Invalid response_type: set response_type to code",
-        ));
+        )));
     }
     let now = state.clock.now();
     let mut requested = Vec::new();
@@ -77,15 +82,15 @@ fn check(state: &Shared, params: &Params) -> Result<Authorize, Response> {
         }
     }
     if !invalid.is_empty() {
-        return Err(oauth_error(&format!(
+        return Err(boxed(oauth_error(&format!(
             "Invalid scope: {}",
             invalid.join(",")
-        )));
+        ))));
     }
     if !requested.iter().any(|s| s == REQUIRED) {
-        return Err(oauth_error(&format!(
+        return Err(boxed(oauth_error(&format!(
             "Invalid scope: {REQUIRED} is required"
-        )));
+        ))));
     }
     let state_param = params.str("state").ok().flatten();
     Ok(Authorize {
@@ -171,7 +176,7 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
     params.extend_urlencoded(&body);
     let checked = match check(&state, &params) {
         Ok(checked) => checked,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let accounts = match eligible(&state, &checked.app) {
         Ok(accounts) => accounts,
