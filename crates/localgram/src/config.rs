@@ -20,6 +20,8 @@ pub struct Config {
     pub demo: bool,
     /// How many requests the request log keeps.
     pub request_log_capacity: usize,
+    /// How long a webhook callback has to answer a notification or a verification request.
+    pub webhook_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -30,6 +32,7 @@ impl Default for Config {
             seed: None,
             demo: false,
             request_log_capacity: 1000,
+            webhook_timeout: crate::webhooks::DEFAULT_TIMEOUT,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod dispatch;
+pub mod events;
 pub mod http;
 pub mod login;
 pub mod nodes;
@@ -17,6 +18,7 @@ pub mod server;
 pub mod sim;
 pub mod state;
 pub mod store;
+pub mod webhooks;
 
 pub use config::Config;
 pub use server::{start, RunningServer};

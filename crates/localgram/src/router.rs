@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 use graph::GraphError;
 use serde_json::Value;
 
+use crate::api::subscriptions;
 use crate::api::{
     empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
 };
@@ -142,6 +143,18 @@ const READ_PAGE: Scopes = Scopes {
     facebook: &[PAGES_SHOW_LIST],
 };
 
+/// Enabling an account's webhooks with Instagram Login: the basic permission (ref 004 L2260).
+const WEBHOOKS_IG: Scopes = Scopes {
+    instagram: &[crate::webhooks::fields::INSTAGRAM_BUSINESS_BASIC],
+    facebook: &[],
+};
+
+/// Enabling a Page's subscriptions: `pages_manage_metadata` (ref 003 L92-95).
+const WEBHOOKS_PAGE: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[crate::webhooks::fields::PAGES_MANAGE_METADATA],
+};
+
 /// Every endpoint. Edges that later areas fill answer as empty edges until then.
 #[rustfmt::skip]
 pub static ROUTES: &[Route] = &[
@@ -187,6 +200,15 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "permissions"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(permissions::list) },
     Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "permissions"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(permissions::revoke_all) },
     // ----- webhooks: subscriptions (issue #6)
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::list_app_subscriptions) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::create_app_subscription) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::delete_app_subscription) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "subscribed_apps"), apis: Apis::Instagram, tokens: &[TokenKind::InstagramUser], scopes: WEBHOOKS_IG, handler: handler!(subscriptions::list_subscribed_apps) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "subscribed_apps"), apis: Apis::Instagram, tokens: &[TokenKind::InstagramUser], scopes: WEBHOOKS_IG, handler: handler!(subscriptions::subscribe_app) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "subscribed_apps"), apis: Apis::Instagram, tokens: &[TokenKind::InstagramUser], scopes: WEBHOOKS_IG, handler: handler!(subscriptions::unsubscribe_app) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "subscribed_apps"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: WEBHOOKS_PAGE, handler: handler!(subscriptions::list_subscribed_apps) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "subscribed_apps"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: WEBHOOKS_PAGE, handler: handler!(subscriptions::subscribe_app) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::Page, "subscribed_apps"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: WEBHOOKS_PAGE, handler: handler!(subscriptions::unsubscribe_app) },
 ];
 
 /// The routes outside the Graph API proper, on the other Meta hosts: the login dialogs

@@ -28,6 +28,8 @@ pub struct RunningServer {
     pub state: Shared,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Stops with the server (dropped with it).
+    _webhooks: crate::webhooks::Worker,
 }
 
 impl RunningServer {
@@ -91,6 +93,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         source,
     })?;
     // Background work that runs on virtual time (webhook delivery, processing) starts here.
+    let webhooks = crate::webhooks::spawn(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let service = app(state.clone());
     let task = tokio::spawn(async move {
@@ -105,5 +108,6 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         state,
         shutdown: Some(tx),
         task,
+        _webhooks: webhooks,
     })
 }

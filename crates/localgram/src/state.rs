@@ -16,6 +16,8 @@ pub struct AppState {
     pub ids: IdMinter,
     pub requests: RequestLog,
     pub config: Config,
+    /// The webhook worker's wake-up signal and HTTP client.
+    pub webhooks: crate::webhooks::Hub,
 }
 
 const SEED_KEY: &str = "id_seed";
@@ -47,6 +49,7 @@ impl AppState {
             clock: Clock::new(clock_state),
             ids: IdMinter::new(seed),
             requests: RequestLog::new(config.request_log_capacity),
+            webhooks: crate::webhooks::Hub::new(config.webhook_timeout),
             config,
         }))
     }

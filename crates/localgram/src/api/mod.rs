@@ -6,6 +6,7 @@ pub mod media;
 pub mod pages;
 pub mod permissions;
 pub mod root;
+pub mod subscriptions;
 pub mod tokens;
 pub mod users;
 

@@ -13,6 +13,7 @@ pub mod people;
 pub mod requests;
 pub mod snapshot;
 pub mod tokens;
+pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
@@ -47,6 +48,13 @@ pub fn router(state: Shared) -> Router {
             post(logins::add_role).get(logins::list_roles),
         )
         // ----- webhooks (issue #6)
+        .route("/webhooks", get(webhooks::status))
+        .route("/webhooks/deliveries", get(webhooks::list))
+        .route("/webhooks/deliveries/{id}", get(webhooks::get_one))
+        .route("/webhooks/deliveries/{id}/replay", post(webhooks::replay))
+        .route("/webhooks/pause", post(webhooks::pause))
+        .route("/webhooks/resume", post(webhooks::resume))
+        .route("/webhooks/test", post(webhooks::test))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

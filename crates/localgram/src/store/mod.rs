@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod events;
 pub mod logins;
 pub mod media;
 pub mod objects;
@@ -14,6 +15,7 @@ pub mod people;
 pub mod settings;
 pub mod snapshot;
 pub mod tokens;
+pub mod webhooks;
 
 use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -23,6 +25,7 @@ use std::path::Path;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_core.sql")),
     (2, include_str!("migrations/0002_logins.sql")),
+    (3, include_str!("migrations/0003_webhooks.sql")),
 ];
 
 /// Tables holding state, in creation order (parents before children): what snapshots export

@@ -1,0 +1,415 @@
+//! The webhook side of the control API: the delivery log (with what was skipped and why),
+//! replay, pause and resume, the dashboard's test button, and events on an account for tests.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::events::{Comment, Event, Mention, Messaging, Payload, StoryInsights};
+use crate::state::Shared;
+use crate::store::events::{self as outbox, Delivery, LogQuery};
+use crate::store::webhooks::{self as config, Paused};
+use crate::store::{accounts, apps, StoreResult};
+use crate::webhooks::fields::{self, Login, OBJECT};
+use crate::webhooks::render;
+use crate::webhooks::worker::{self, Attempted, ReplayError};
+use crate::webhooks::{samples, TestError};
+
+/// Log pages hold 100 deliveries unless asked, 1000 at most.
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogParams {
+    pub app_id: Option<String>,
+    pub account_id: Option<String>,
+    pub field: Option<String>,
+    pub status: Option<String>,
+    /// Comma-separated: `skipped` adds the skipped deliveries, `body` the raw request bodies.
+    pub include: Option<String>,
+    pub before: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+fn parse_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// A delivery as the log shows it: the decision, every attempt with its answer and timing, the
+/// headers of the last request, and the notification rendered for the delivery's login.
+fn describe(conn: &rusqlite::Connection, d: &Delivery, with_body: bool) -> StoreResult<Value> {
+    let requests = outbox::requests_of(conn, d.id)?;
+    let attempts: Vec<Value> = requests
+        .iter()
+        .map(|(r, batch_size)| {
+            json!({
+                "request_id": r.id,
+                "at_ms": r.started_at,
+                "duration_ms": r.duration_ms,
+                "status": r.status,
+                "error": r.error,
+                "response_body": r.response_body,
+                "batch_size": batch_size,
+                "replay": r.replay,
+            })
+        })
+        .collect();
+    let last = requests.last().map(|(r, _)| r);
+    let login = d
+        .login
+        .as_deref()
+        .and_then(Login::parse)
+        .unwrap_or(Login::Instagram);
+    let include_values = match &d.app_id {
+        Some(app) => config::subscription(conn, app, OBJECT)?.is_none_or(|s| s.include_values),
+        None => true,
+    };
+    let event: Value = parse_json(&d.payload);
+    let payload = serde_json::from_str::<Payload>(&d.payload)
+        .map(|p| {
+            let item = render::item(&p, login, include_values);
+            render::envelope(
+                &[(d.account_id.as_str(), item)],
+                last.map_or(d.created_at, |r| r.started_at),
+            )
+        })
+        .unwrap_or(Value::Null);
+    let mut value = json!({
+        "id": d.id,
+        "event_id": d.event_id,
+        "app_id": d.app_id,
+        "account_id": d.account_id,
+        "field": d.field,
+        "login": d.login,
+        "test": d.test,
+        "status": d.status,
+        "reason": d.reason,
+        "created_at_ms": d.created_at,
+        "first_attempt_at_ms": d.first_attempt_at,
+        "next_attempt_at_ms": if d.status == outbox::PENDING { d.next_attempt_at } else { None },
+        "finished_at_ms": d.finished_at,
+        "latency_ms": (d.status == outbox::DELIVERED).then(|| d.finished_at.map(|f| f - d.created_at)).flatten(),
+        "attempt_count": d.attempts,
+        "attempts": attempts,
+        "url": last.map(|r| r.url.clone()),
+        "headers": last.map(|r| parse_json(&r.headers)),
+        "payload": payload,
+        "event": event,
+    });
+    if with_body {
+        if let Value::Object(object) = &mut value {
+            object.insert("body".into(), json!(last.map(|r| r.body.clone())));
+        }
+    }
+    Ok(value)
+}
+
+/// `GET /_localgram/webhooks/deliveries`: the log, newest first.
+pub async fn list(
+    State(state): State<Shared>,
+    Query(params): Query<LogParams>,
+) -> Result<Json<Value>, ControlError> {
+    let include: Vec<&str> = params
+        .include
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(unknown) = include.iter().find(|i| !["skipped", "body"].contains(i)) {
+        return Err(ControlError::bad_request(format!(
+            "include takes skipped and body, not {unknown}"
+        )));
+    }
+    if let Some(status) = &params.status {
+        if ![
+            outbox::PENDING,
+            outbox::DELIVERED,
+            outbox::FAILED,
+            outbox::SKIPPED,
+        ]
+        .contains(&status.as_str())
+        {
+            return Err(ControlError::bad_request(
+                "status must be pending, delivered, failed or skipped",
+            ));
+        }
+    }
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit == 0 || limit > MAX_LIMIT {
+        return Err(ControlError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let query = LogQuery {
+        app_id: params.app_id,
+        account_id: params.account_id,
+        field: params.field,
+        status: params.status,
+        include_skipped: include.contains(&"skipped"),
+        before: params.before,
+        limit,
+    };
+    let with_body = include.contains(&"body");
+    let (data, counts) = state.db.read(|c| {
+        let rows = outbox::list(c, &query)?;
+        let data = rows
+            .iter()
+            .map(|d| describe(c, d, with_body))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((data, outbox::counts(c)?))
+    })?;
+    let next_before = (data.len() == limit)
+        .then(|| data.last().and_then(|d| d["id"].as_i64()))
+        .flatten();
+    let counts: serde_json::Map<String, Value> =
+        counts.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    Ok(Json(json!({
+        "data": data,
+        "counts": counts,
+        "paging": {"before": next_before},
+    })))
+}
+
+fn not_found(id: i64) -> ControlError {
+    ControlError::not_found(format!("no webhook delivery {id}"))
+}
+
+/// `GET /_localgram/webhooks/deliveries/{id}`, with the exact body of its last request.
+pub async fn get_one(
+    State(state): State<Shared>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ControlError> {
+    let value = state.db.read(|c| match outbox::delivery(c, id)? {
+        Some(d) => describe(c, &d, true).map(Some),
+        None => Ok(None),
+    })?;
+    value.map(Json).ok_or_else(|| not_found(id))
+}
+
+/// `POST /_localgram/webhooks/deliveries/{id}/replay`: sends it again now, on its own.
+pub async fn replay(
+    State(state): State<Shared>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ControlError> {
+    let attempted: Attempted = worker::replay(&state, id).await.map_err(|e| match e {
+        ReplayError::NotFound => not_found(id),
+        ReplayError::Skipped(reason) => ControlError::conflict(format!(
+            "delivery {id} was skipped ({reason}); there is nothing to replay"
+        )),
+        ReplayError::NoCallback => ControlError::conflict(format!(
+            "delivery {id}'s app has no verified Instagram callback to send to"
+        )),
+        ReplayError::Store(e) => e.into(),
+    })?;
+    let mut value = state.db.read(|c| match outbox::delivery(c, id)? {
+        Some(d) => describe(c, &d, true),
+        None => Ok(Value::Null),
+    })?;
+    if let Value::Object(object) = &mut value {
+        object.insert(
+            "replay".into(),
+            json!({
+                "request_id": attempted.request_id,
+                "status": attempted.status,
+                "error": attempted.error,
+                "delivered": attempted.delivered,
+            }),
+        );
+    }
+    Ok(Json(value))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PauseBody {
+    /// Pause or resume one app; without it, all delivery.
+    pub app_id: Option<String>,
+}
+
+fn describe_paused(paused: &Paused) -> Value {
+    json!({"paused": paused.all, "paused_apps": paused.apps})
+}
+
+fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, ControlError> {
+    let input: PauseBody = parse_body(body)?;
+    let paused = state.db.write(|tx| -> Result<Paused, ControlError> {
+        let mut paused = config::paused(tx)?;
+        match &input.app_id {
+            None => {
+                paused.all = pause;
+                if !pause {
+                    paused.apps.clear();
+                }
+            }
+            Some(app_id) => {
+                let app = apps::find_by_any_id(tx, app_id)?
+                    .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
+                paused.apps.retain(|a| a != &app.id);
+                if pause {
+                    paused.apps.push(app.id);
+                }
+            }
+        }
+        config::set_paused(tx, &paused)?;
+        Ok(paused)
+    })?;
+    state.webhooks.wake();
+    Ok(describe_paused(&paused))
+}
+
+/// `POST /_localgram/webhooks/pause`: deliveries wait (and keep being recorded) until resumed.
+pub async fn pause(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    Ok(Json(set_paused(&state, &body, true)?))
+}
+
+/// `POST /_localgram/webhooks/resume`.
+pub async fn resume(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    Ok(Json(set_paused(&state, &body, false)?))
+}
+
+/// `GET /_localgram/webhooks`: whether delivery is paused and how many deliveries are in each
+/// state.
+pub async fn status(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    let (paused, counts) = state
+        .db
+        .read(|c| Ok((config::paused(c)?, outbox::counts(c)?)))?;
+    let mut value = describe_paused(&paused);
+    if let Value::Object(object) = &mut value {
+        let counts: serde_json::Map<String, Value> =
+            counts.into_iter().map(|(k, v)| (k, json!(v))).collect();
+        object.insert("counts".into(), Value::Object(counts));
+        object.insert(
+            "timeout_ms".into(),
+            json!(state.webhooks.timeout.as_millis() as u64),
+        );
+    }
+    Ok(Json(value))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestBody {
+    pub field: String,
+    /// The dashboard's test button: send the field's sample to this app's callback.
+    pub app_id: Option<String>,
+    /// Which secret signs a dashboard test: `instagram` (default) or `facebook`.
+    pub login: Option<String>,
+    /// An event on this account, through the same rules as a real one.
+    pub account_id: Option<String>,
+    /// The event's semantic payload (see `events.rs`); the field's sample when absent.
+    pub event: Option<Value>,
+    /// Deliver no earlier than this virtual time (Unix ms).
+    pub deliver_at_ms: Option<i64>,
+}
+
+fn parse_event(field: &str, value: Value) -> Result<Payload, ControlError> {
+    let bad =
+        |e: serde_json::Error| ControlError::bad_request(format!("invalid {field} event: {e}"));
+    let payload = match field {
+        "comments" => Payload::Comment(serde_json::from_value::<Comment>(value).map_err(bad)?),
+        "live_comments" => {
+            Payload::LiveComment(serde_json::from_value::<Comment>(value).map_err(bad)?)
+        }
+        "mentions" => Payload::Mention(serde_json::from_value::<Mention>(value).map_err(bad)?),
+        "story_insights" => {
+            Payload::StoryInsights(serde_json::from_value::<StoryInsights>(value).map_err(bad)?)
+        }
+        "standby" => Payload::Standby(serde_json::from_value::<Messaging>(value).map_err(bad)?),
+        _ => Payload::Messaging(serde_json::from_value::<Messaging>(value).map_err(bad)?),
+    };
+    let expected = if field == "message_echoes" {
+        "messages"
+    } else {
+        field
+    };
+    if payload.field() != expected || (field == "message_echoes" && !payload.is_echo()) {
+        return Err(ControlError::bad_request(format!(
+            "the event is a {} event, not a {field} one",
+            payload.field()
+        )));
+    }
+    Ok(payload)
+}
+
+/// `POST /_localgram/webhooks/test`: the App Dashboard's test button (`app_id`), or an event on
+/// an account (`account_id`) decided and delivered as a real one would be.
+pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
+    let input: TestBody = parse_body(&body)?;
+    if fields::find(&input.field).is_none() {
+        return Err(ControlError::bad_request(format!(
+            "{} is not an Instagram webhook field; fields: {}",
+            input.field,
+            fields::names().join(", ")
+        )));
+    }
+    match (&input.app_id, &input.account_id) {
+        (Some(app_id), None) => {
+            if input.event.is_some() || input.deliver_at_ms.is_some() {
+                return Err(ControlError::bad_request(
+                    "a dashboard test sends the field's sample: give no event",
+                ));
+            }
+            let login = match input.login.as_deref() {
+                None => Login::Instagram,
+                Some(text) => Login::parse(text).ok_or_else(|| {
+                    ControlError::bad_request("login must be \"instagram\" or \"facebook\"")
+                })?,
+            };
+            let (event_id, delivery_id) =
+                crate::webhooks::queue_test(&state, app_id, &input.field, login).map_err(|e| {
+                    match e {
+                        TestError::UnknownApp => {
+                            ControlError::not_found(format!("no app {app_id}"))
+                        }
+                        TestError::UnknownField => ControlError::bad_request("unknown field"),
+                        TestError::NoCallback(reason) => ControlError::conflict(reason),
+                        TestError::Store(e) => e.into(),
+                    }
+                })?;
+            Ok(Json(json!({
+                "event_id": event_id,
+                "field": input.field,
+                "deliveries": [{"id": delivery_id, "app_id": app_id, "login": login.as_str(), "status": outbox::PENDING, "reason": null}],
+            })))
+        }
+        (None, Some(account_id)) => {
+            if input.login.is_some() {
+                return Err(ControlError::bad_request(
+                    "an account event goes out under the login the account enabled the app with: give no login",
+                ));
+            }
+            let exists = state.db.read(|c| accounts::get(c, account_id))?.is_some();
+            if !exists {
+                return Err(ControlError::not_found(format!("no account {account_id}")));
+            }
+            let now = state.clock.now_ms();
+            let payload = match input.event {
+                Some(value) => parse_event(&input.field, value)?,
+                None => samples::sample(&input.field, account_id, now)
+                    .ok_or_else(|| ControlError::bad_request("unknown field"))?,
+            };
+            let event = Event {
+                account_id: account_id.clone(),
+                payload,
+                deliver_at_ms: input.deliver_at_ms,
+            };
+            let recorded = crate::webhooks::record_alone(&state, event)?;
+            Ok(Json(json!({
+                "event_id": recorded.event_id,
+                "field": input.field,
+                "deliveries": recorded.deliveries.iter().map(|d| json!({
+                    "id": d.id, "app_id": d.app_id, "login": d.login, "status": d.status, "reason": d.reason,
+                })).collect::<Vec<_>>(),
+            })))
+        }
+        _ => Err(ControlError::bad_request(
+            "give app_id (the dashboard's test button) or account_id (an event on the account)",
+        )),
+    }
+}

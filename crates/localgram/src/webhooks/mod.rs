@@ -1,0 +1,142 @@
+//! Webhooks: Meta's real-time notifications, delivered to a local callback as Meta delivers
+//! them (ref 004 L2200-2510, 003, 000 L2318-2850).
+//!
+//! `events::record` decides, in the transaction of a change, which apps get a notification
+//! (`conditions`) and writes the outbox. The worker (`worker`) sends pending deliveries in
+//! batches of up to 1000 per app and login, rendered per login (`render`) and signed with the
+//! app secret (`sign`), retries failures on virtual time for 36 hours (`schedule`), and keeps
+//! every account's events in order. `verify` checks a callback when it is configured;
+//! `samples` holds the dashboard's test payloads; `fields` is the table of fields.
+
+pub mod conditions;
+pub mod fields;
+pub mod render;
+pub mod samples;
+pub mod schedule;
+pub mod sign;
+pub mod verify;
+pub mod worker;
+
+use std::time::Duration;
+use tokio::sync::Notify;
+
+use crate::events::Event;
+use crate::state::AppState;
+use crate::store::events::{self as outbox, NewDelivery};
+use crate::store::{apps, webhooks as config, StoreError};
+use fields::{Login, OBJECT};
+
+pub use worker::{spawn, Worker};
+
+/// How long a callback has to answer a notification or a verification request by default:
+/// "a few seconds" (decisions.md).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the delivery worker and the request handlers share: the wake-up signal, the HTTP
+/// client (one connection pool for all callbacks) and the callbacks' time limit.
+pub struct Hub {
+    wake: Notify,
+    client: reqwest::Client,
+    pub timeout: Duration,
+}
+
+impl Hub {
+    pub fn new(timeout: Duration) -> Hub {
+        let client = reqwest::Client::builder()
+            // Meta does not follow a callback's redirects; neither does localgram.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("facebookexternalua")
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Hub {
+            wake: Notify::new(),
+            client,
+            timeout,
+        }
+    }
+
+    /// Tells the worker there may be work: new deliveries, a resume, a new configuration.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+/// Why a dashboard test notification could not be queued.
+#[derive(Debug)]
+pub enum TestError {
+    UnknownApp,
+    UnknownField,
+    /// The app has no verified Instagram callback to send to.
+    NoCallback(String),
+    Store(StoreError),
+}
+
+impl From<StoreError> for TestError {
+    fn from(e: StoreError) -> Self {
+        TestError::Store(e)
+    }
+}
+
+/// The App Dashboard's "Test" button (ref 004 L2238-2244): queues the field's sample payload
+/// for the app's callback, with no account involved (`entry[].id` is `0`, as the dashboard
+/// sends it), signed for `login`. Returns the event and delivery ids.
+pub fn queue_test(
+    state: &AppState,
+    app_id: &str,
+    field: &str,
+    login: Login,
+) -> Result<(i64, i64), TestError> {
+    let now = state.clock.now_ms();
+    let payload = samples::sample(field, "0", now).ok_or(TestError::UnknownField)?;
+    let text = serde_json::to_string(&payload)
+        .map_err(|e| TestError::Store(StoreError::Conflict(e.to_string())))?;
+    let ids =
+        state.db.write(|tx| -> Result<(i64, i64), TestError> {
+            let app = apps::find_by_any_id(tx, app_id)?.ok_or(TestError::UnknownApp)?;
+            match config::subscription(tx, &app.id, OBJECT)? {
+                Some(s) if s.active => {}
+                Some(s) => {
+                    return Err(TestError::NoCallback(format!(
+                        "the app's callback failed verification: {}",
+                        s.verification_error.unwrap_or_default()
+                    )))
+                }
+                None => return Err(TestError::NoCallback(
+                    "the app has no Instagram webhooks configured (POST /{app-id}/subscriptions)"
+                        .into(),
+                )),
+            }
+            let event_id = outbox::insert_event(tx, "0", payload.field(), &text, true, now)?;
+            let delivery_id = outbox::insert_delivery(
+                tx,
+                &NewDelivery {
+                    event_id,
+                    app_id: Some(&app.id),
+                    account_id: "0",
+                    field: payload.field(),
+                    login: Some(login.as_str()),
+                    status: outbox::PENDING,
+                    reason: None,
+                    created_at: now,
+                    next_attempt_at: Some(now),
+                },
+            )?;
+            Ok((event_id, delivery_id))
+        })?;
+    state.webhooks.wake();
+    Ok(ids)
+}
+
+/// Records an event in its own transaction: for tests and tools that have no change of their
+/// own to attach it to (areas that change state call `events::record` in theirs).
+pub fn record_alone(state: &AppState, event: Event) -> Result<crate::events::Recorded, StoreError> {
+    state.db.write(|tx| crate::events::record(tx, state, event))
+}

@@ -1,0 +1,445 @@
+//! The delivery worker: sends pending deliveries, retries failures on virtual time, and never
+//! drops one before its 36 hours are up.
+//!
+//! Each (app, login) is a stream with at most one request in flight, so a hanging callback
+//! slows only its own app. A batch takes the stream's ready deliveries in recording order, up
+//! to 1000 (ref 004 L2381); an account whose earliest pending delivery is waiting for a retry
+//! has its later ones wait behind it, so every account's events arrive in order. The worker
+//! wakes when events are recorded, when the virtual clock moves, when a request finishes, and
+//! at least once a second; it holds no state the database does not, so a restart resumes.
+
+use parking_lot::Mutex;
+use reqwest::Url;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::fields::{Login, OBJECT};
+use super::render::{self, Item};
+use super::{schedule, sign, verify};
+use crate::events::Payload;
+use crate::state::{AppState, Shared};
+use crate::store::events::{self as outbox, Delivery, Outcome, Request};
+use crate::store::webhooks::{self as config, Subscription};
+use crate::store::{apps, StoreError, StoreResult};
+
+/// At most this many updates per request (004 L2381).
+pub const BATCH_MAX: usize = 1000;
+/// How many pending rows of a stream one planning pass looks at.
+const SCAN: usize = 5 * BATCH_MAX;
+/// The worker looks again at least this often, whatever happens.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// How much of a callback's answer the log keeps.
+const RESPONSE_KEPT: usize = 1024;
+
+/// The running worker; dropping it stops it (with the server that owns it).
+pub struct Worker {
+    task: JoinHandle<()>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the worker of a server's state.
+pub fn spawn(state: Shared) -> Worker {
+    Worker {
+        task: tokio::spawn(run(state)),
+    }
+}
+
+type StreamKey = (String, Login);
+
+/// A stream marked busy while its request is in flight; unmarked (and the worker woken) when
+/// the request task ends, however it ends.
+struct Busy {
+    key: StreamKey,
+    set: Arc<Mutex<HashSet<StreamKey>>>,
+    state: Shared,
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.set.lock().remove(&self.key);
+        self.state.webhooks.wake();
+    }
+}
+
+struct Batch {
+    key: StreamKey,
+    subscription: Subscription,
+    deliveries: Vec<Delivery>,
+}
+
+#[derive(Default)]
+struct Plan {
+    batches: Vec<Batch>,
+    /// The earliest virtual time a waiting delivery becomes due.
+    next_due: Option<i64>,
+}
+
+async fn run(state: Shared) {
+    let mut clock = state.clock.subscribe();
+    let busy: Arc<Mutex<HashSet<StreamKey>>> = Arc::default();
+    let mut sending = JoinSet::new();
+    loop {
+        while sending.try_join_next().is_some() {}
+        let now = state.clock.now_ms();
+        let taken = busy.lock().clone();
+        let plan = match state.db.read(|c| plan(c, now, &taken)) {
+            Ok(plan) => plan,
+            Err(error) => {
+                tracing::error!("webhook worker cannot read the outbox: {error}");
+                Plan::default()
+            }
+        };
+        for batch in plan.batches {
+            busy.lock().insert(batch.key.clone());
+            let guard = Busy {
+                key: batch.key.clone(),
+                set: busy.clone(),
+                state: state.clone(),
+            };
+            let state = state.clone();
+            sending.spawn(async move {
+                let _guard = guard;
+                if let Err(error) = attempt(
+                    &state,
+                    &batch.subscription,
+                    batch.key.1,
+                    &batch.deliveries,
+                    false,
+                )
+                .await
+                {
+                    tracing::error!(
+                        "webhook delivery to app {} failed to record: {error}",
+                        batch.key.0
+                    );
+                }
+            });
+        }
+        let wait = plan
+            .next_due
+            .map(|at| Duration::from_millis(u64::try_from(at - now).unwrap_or(0)))
+            .unwrap_or(IDLE_CHECK)
+            .min(IDLE_CHECK);
+        tokio::select! {
+            _ = state.webhooks.woken() => {}
+            changed = clock.changed() => {
+                if changed.is_err() {
+                    tokio::time::sleep(IDLE_CHECK).await;
+                }
+            }
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// The batches to send now and when to look again.
+fn plan(conn: &rusqlite::Connection, now: i64, busy: &HashSet<StreamKey>) -> StoreResult<Plan> {
+    let paused = config::paused(conn)?;
+    let mut plan = Plan::default();
+    for subscription in config::subscriptions_for_object(conn, OBJECT)? {
+        if !subscription.active || paused.covers(&subscription.app_id) {
+            continue;
+        }
+        for login in [Login::Instagram, Login::Facebook] {
+            let key = (subscription.app_id.clone(), login);
+            if busy.contains(&key) {
+                continue;
+            }
+            let rows = outbox::pending_stream(conn, &subscription.app_id, login.as_str(), SCAN)?;
+            let mut waiting: HashSet<&str> = HashSet::new();
+            let mut ready = Vec::new();
+            for row in &rows {
+                if waiting.contains(row.account_id.as_str()) {
+                    continue;
+                }
+                match row.next_attempt_at {
+                    Some(at) if at > now => {
+                        // Later events of this account wait behind this one.
+                        waiting.insert(&row.account_id);
+                        plan.next_due = Some(plan.next_due.map_or(at, |d| d.min(at)));
+                    }
+                    _ => {
+                        ready.push(row.clone());
+                        if ready.len() == BATCH_MAX {
+                            break;
+                        }
+                    }
+                }
+            }
+            if !ready.is_empty() {
+                plan.batches.push(Batch {
+                    key,
+                    subscription: subscription.clone(),
+                    deliveries: ready,
+                });
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// What one request did.
+#[derive(Debug, Clone)]
+pub struct Attempted {
+    pub request_id: i64,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub delivered: bool,
+}
+
+/// Renders, signs and sends `deliveries` as one request to the app's callback, then records
+/// the request and each delivery's outcome. A replay records the request and marks
+/// deliveries delivered on success, leaving the retry schedule alone otherwise.
+pub async fn attempt(
+    state: &AppState,
+    subscription: &Subscription,
+    login: Login,
+    deliveries: &[Delivery],
+    replay: bool,
+) -> Result<Attempted, StoreError> {
+    let app = state
+        .db
+        .read(|c| apps::get(c, &subscription.app_id))?
+        .ok_or_else(|| StoreError::NotFound(format!("app {}", subscription.app_id)))?;
+    // Instagram Login apps sign with the Instagram app secret (decisions.md).
+    let secret = match login {
+        Login::Instagram => app.instagram_app_secret.as_str(),
+        Login::Facebook => app.secret.as_str(),
+    };
+    let started_at = state.clock.now_ms();
+    let mut items: Vec<(&str, Item)> = Vec::with_capacity(deliveries.len());
+    let mut sendable: Vec<&Delivery> = Vec::with_capacity(deliveries.len());
+    let mut unreadable: Vec<&Delivery> = Vec::new();
+    for delivery in deliveries {
+        match serde_json::from_str::<Payload>(&delivery.payload) {
+            Ok(payload) => {
+                items.push((
+                    delivery.account_id.as_str(),
+                    render::item(&payload, login, subscription.include_values),
+                ));
+                sendable.push(delivery);
+            }
+            Err(_) => unreadable.push(delivery),
+        }
+    }
+    let body = graph::json::to_meta_vec(&render::envelope(&items, started_at));
+    let headers = [
+        ("Content-Type", "application/json".to_string()),
+        ("User-Agent", "facebookexternalua".to_string()),
+        (sign::SHA1_HEADER, sign::sha1(secret, &body)),
+        (sign::SHA256_HEADER, sign::sha256(secret, &body)),
+    ];
+    let timeout = state.webhooks.timeout;
+    let clock_started = Instant::now();
+    let (status, response_body, error) = if sendable.is_empty() {
+        (
+            None,
+            None,
+            Some("no deliverable event in the batch".to_string()),
+        )
+    } else {
+        send(
+            state,
+            &subscription.callback_url,
+            &headers,
+            body.clone(),
+            timeout,
+        )
+        .await
+    };
+    let duration_ms = i64::try_from(clock_started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    let delivered = status.is_some_and(|s| (200..300).contains(&s));
+    let finished_at = state.clock.now_ms();
+    let failure = match (&error, status) {
+        (Some(error), _) => error.clone(),
+        (None, Some(code)) => format!("the callback answered HTTP {code}"),
+        (None, None) => "no answer".to_string(),
+    };
+    let header_json: Map<String, Value> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    let request = Request {
+        id: 0,
+        app_id: app.id.clone(),
+        url: subscription.callback_url.clone(),
+        headers: Value::Object(header_json).to_string(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        started_at,
+        duration_ms,
+        status: status.map(i64::from),
+        response_body,
+        error: error.clone(),
+        replay,
+    };
+    let request_id = state.db.write(|tx| -> StoreResult<i64> {
+        let request_id = outbox::insert_request(tx, &request)?;
+        for delivery in &sendable {
+            outbox::link(tx, request_id, delivery.id)?;
+            let (status, next, reason) = if delivered {
+                (outbox::DELIVERED, None, None)
+            } else if replay {
+                // A failed replay changes nothing but the log.
+                continue;
+            } else {
+                let first = delivery.first_attempt_at.unwrap_or(started_at);
+                match schedule::next_attempt(first, delivery.attempts + 1, finished_at) {
+                    Some(at) => (
+                        outbox::PENDING,
+                        Some(at),
+                        Some(format!(
+                            "attempt {} failed: {failure}",
+                            delivery.attempts + 1
+                        )),
+                    ),
+                    None => (
+                        outbox::FAILED,
+                        None,
+                        Some(format!(
+                            "gave up after 36 hours and {} attempts; the last failed: {failure}",
+                            delivery.attempts + 1
+                        )),
+                    ),
+                }
+            };
+            if replay && delivery.status == outbox::DELIVERED {
+                continue;
+            }
+            outbox::record_outcome(
+                tx,
+                &Outcome {
+                    delivery,
+                    request_id,
+                    attempted_at: started_at,
+                    status,
+                    next_attempt_at: next,
+                    reason: reason.as_deref(),
+                    now: finished_at,
+                    count_attempt: !replay,
+                },
+            )?;
+        }
+        for delivery in &unreadable {
+            outbox::record_outcome(
+                tx,
+                &Outcome {
+                    delivery,
+                    request_id,
+                    attempted_at: started_at,
+                    status: outbox::FAILED,
+                    next_attempt_at: None,
+                    reason: Some("the event's payload cannot be read"),
+                    now: finished_at,
+                    count_attempt: false,
+                },
+            )?;
+        }
+        Ok(request_id)
+    })?;
+    Ok(Attempted {
+        request_id,
+        status,
+        error,
+        delivered,
+    })
+}
+
+/// One POST. Never fails: a transport error becomes the error text.
+async fn send(
+    state: &AppState,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+    timeout: Duration,
+) -> (Option<u16>, Option<String>, Option<String>) {
+    let url = match Url::parse(url) {
+        Ok(url) => url,
+        Err(e) => {
+            return (
+                None,
+                None,
+                Some(format!("the callback URL is invalid: {e}")),
+            )
+        }
+    };
+    let mut request = state
+        .webhooks
+        .client()
+        .post(url)
+        .timeout(timeout)
+        .body(body);
+    for (name, value) in headers {
+        if *name != "User-Agent" {
+            request = request.header(*name, value.as_str());
+        }
+    }
+    match request.send().await {
+        Err(e) => (None, None, Some(verify::describe_error(&e, timeout))),
+        Ok(response) => {
+            let status = response.status().as_u16();
+            // The body is read to keep the connection reusable; a slow one is cut off.
+            let text = match tokio::time::timeout(timeout, response.bytes()).await {
+                Ok(Ok(bytes)) => {
+                    let end = bytes.len().min(RESPONSE_KEPT);
+                    Some(String::from_utf8_lossy(&bytes[..end]).into_owned())
+                }
+                _ => None,
+            };
+            (Some(status), text, None)
+        }
+    }
+}
+
+/// Why a delivery cannot be replayed.
+#[derive(Debug)]
+pub enum ReplayError {
+    NotFound,
+    /// Skipped deliveries have no app or callback to go to; the reason says why.
+    Skipped(String),
+    NoCallback,
+    Store(StoreError),
+}
+
+impl From<StoreError> for ReplayError {
+    fn from(e: StoreError) -> Self {
+        ReplayError::Store(e)
+    }
+}
+
+/// Sends one delivery again now, as its own request, whatever its state.
+pub async fn replay(state: &AppState, delivery_id: i64) -> Result<Attempted, ReplayError> {
+    let delivery = state
+        .db
+        .read(|c| outbox::delivery(c, delivery_id))?
+        .ok_or(ReplayError::NotFound)?;
+    if delivery.status == outbox::SKIPPED {
+        return Err(ReplayError::Skipped(delivery.reason.unwrap_or_default()));
+    }
+    let (Some(app_id), Some(login)) = (
+        delivery.app_id.clone(),
+        delivery.login.as_deref().and_then(Login::parse),
+    ) else {
+        return Err(ReplayError::NoCallback);
+    };
+    let subscription = state
+        .db
+        .read(|c| config::subscription(c, &app_id, OBJECT))?
+        .filter(|s| s.active)
+        .ok_or(ReplayError::NoCallback)?;
+    Ok(attempt(
+        state,
+        &subscription,
+        login,
+        std::slice::from_ref(&delivery),
+        true,
+    )
+    .await?)
+}
