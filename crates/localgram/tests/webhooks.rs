@@ -2092,3 +2092,100 @@ async fn pending_deliveries_survive_a_crash_and_a_restart() {
     drop(second);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[tokio::test]
+async fn fields_without_a_sample_arrive_in_the_decided_shapes() {
+    // live_comments as comments (004 L2092-2094, 001 L994); attachments with their URL only
+    // (000 L388); optins, handover and standby as Meta's Messenger Platform sends them (004
+    // L2436-2443 list the fields without payloads; decisions.md).
+    let s = hooked().await;
+    let account = s.account_id().to_string();
+    let cases = [
+        (
+            "live_comments",
+            comment_event("17900000000000001", "on air"),
+        ),
+        (
+            "messages",
+            json!({"sender_id": "526", "recipient_id": account, "timestamp_ms": 7, "message": {"mid": "m9", "attachments": [{"type": "image", "url": "https://cdn.test/a.jpg"}, {"type": "share", "url": "https://www.instagram.com/p/x/"}]}}),
+        ),
+        (
+            "messaging_optins",
+            json!({"sender_id": "526", "recipient_id": account, "timestamp_ms": 7, "optin": {"type": "notification_messages", "payload": "P", "notification_messages_token": "T", "notification_messages_frequency": "DAILY"}}),
+        ),
+        (
+            "messaging_handover",
+            json!({"sender_id": "526", "recipient_id": account, "timestamp_ms": 7, "handover": {"action": "pass_thread_control", "new_owner_app_id": "1", "previous_owner_app_id": "2", "metadata": "m"}}),
+        ),
+        (
+            "standby",
+            json!({"sender_id": "526", "recipient_id": account, "timestamp_ms": 7, "message": {"mid": "m10", "text": "seen by the secondary app"}}),
+        ),
+    ];
+    for (i, (field, event)) in cases.iter().enumerate() {
+        s.event(&account, field, Some(event.clone())).await;
+        wait_for!(field, s.receiver.received().len() == i + 1);
+    }
+    let got: Vec<Value> = s
+        .receiver
+        .received()
+        .iter()
+        .map(|r| r.json["entry"][0].clone())
+        .collect();
+    assert_eq!(got[0]["changes"][0]["field"], json!("live_comments"));
+    assert_eq!(
+        got[0]["changes"][0]["value"],
+        json!({"id": "17900000000000001", "from": {"id": "5260147201987654", "username": "commenter"}, "text": "on air", "media": {"id": "17895695668004550", "media_product_type": "FEED"}})
+    );
+    assert_eq!(
+        got[1]["messaging"][0]["message"],
+        json!({"mid": "m9", "attachments": [
+            {"type": "image", "payload": {"url": "https://cdn.test/a.jpg"}},
+            {"type": "share", "payload": {"url": "https://www.instagram.com/p/x/"}}
+        ]})
+    );
+    assert_eq!(
+        got[2]["messaging"][0],
+        json!({"sender": {"id": "526"}, "recipient": {"id": account}, "timestamp": 7,
+               "optin": {"type": "notification_messages", "payload": "P", "notification_messages_token": "T", "notification_messages_frequency": "DAILY"}})
+    );
+    assert_eq!(
+        got[3]["messaging"][0]["pass_thread_control"],
+        json!({"new_owner_app_id": "1", "previous_owner_app_id": "2", "metadata": "m"})
+    );
+    assert!(got[4].get("messaging").is_none());
+    assert_eq!(
+        got[4]["standby"][0]["message"]["text"],
+        json!("seen by the secondary app")
+    );
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn echoes_go_to_apps_subscribed_to_messages_or_message_echoes() {
+    // ref 004 L2433: message_echoes (Instagram Login); echoes are `messages` notifications.
+    let s = setup().await;
+    assert_eq!(
+        s.configure(&s.receiver.url("/h"), Some("message_echoes"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    s.subscribe_ig("messages").await;
+    let account = s.account_id().to_string();
+    let echo = json!({"sender_id": account, "recipient_id": "526", "timestamp_ms": 1, "message": {"mid": "e1", "text": "sent", "is_echo": true}});
+    let recorded = s.event(&account, "message_echoes", Some(echo)).await;
+    assert_eq!(recorded["deliveries"][0]["status"], json!("pending"));
+    let inbound = json!({"sender_id": "526", "recipient_id": account, "timestamp_ms": 2, "message": {"mid": "m1", "text": "hi"}});
+    let recorded = s.event(&account, "messages", Some(inbound)).await;
+    assert_eq!(
+        recorded["deliveries"][0]["reason"],
+        json!("the app is not subscribed to the field messages")
+    );
+    wait_for!("the echo", s.receiver.received().len() == 1);
+    assert_eq!(
+        s.receiver.received()[0].json["entry"][0]["messaging"][0]["message"],
+        json!({"mid": "e1", "text": "sent", "is_echo": true, "is_self": false})
+    );
+    s.server.stop().await;
+}
