@@ -180,11 +180,18 @@ fn not_found(id: i64) -> ControlError {
     ControlError::not_found(format!("no webhook delivery {id}"))
 }
 
+/// Delivery ids are numbers; anything else names no delivery.
+fn delivery_id(text: &str) -> Result<i64, ControlError> {
+    text.parse()
+        .map_err(|_| ControlError::not_found(format!("no webhook delivery {text}")))
+}
+
 /// `GET /_localgram/webhooks/deliveries/{id}`, with the exact body of its last request.
 pub async fn get_one(
     State(state): State<Shared>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
+    let id = delivery_id(&id)?;
     let value = state.db.read(|c| match outbox::delivery(c, id)? {
         Some(d) => describe(c, &d, true).map(Some),
         None => Ok(None),
@@ -195,8 +202,9 @@ pub async fn get_one(
 /// `POST /_localgram/webhooks/deliveries/{id}/replay`: sends it again now, on its own.
 pub async fn replay(
     State(state): State<Shared>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
+    let id = delivery_id(&id)?;
     let attempted: Attempted = worker::replay(&state, id).await.map_err(|e| match e {
         ReplayError::NotFound => not_found(id),
         ReplayError::Skipped(reason) => ControlError::conflict(format!(

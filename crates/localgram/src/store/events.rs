@@ -122,23 +122,42 @@ pub fn delivery(conn: &Connection, id: i64) -> StoreResult<Option<Delivery>> {
     optional(stmt.query_row([id], delivery_from_row))
 }
 
-/// The oldest pending deliveries of one app under one login, in the order they were recorded,
-/// at most `limit`: the worker picks its next batch from them.
+/// Where a pending delivery stands in its stream, for planning the next batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub id: i64,
+    pub account_id: String,
+    pub next_attempt_at: Option<i64>,
+}
+
+/// The pending deliveries of one app under one login after `after`, in the order they were
+/// recorded, at most `limit`: the worker pages through them to pick its next batch.
 pub fn pending_stream(
     conn: &Connection,
     app_id: &str,
     login: &str,
+    after: i64,
     limit: usize,
-) -> StoreResult<Vec<Delivery>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
-         JOIN webhook_events e ON e.id = d.event_id
-         WHERE d.status = 'pending' AND d.app_id = ?1 AND d.login = ?2
-         ORDER BY d.id LIMIT ?3"
-    ))?;
+) -> StoreResult<Vec<Queued>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, account_id, next_attempt_at FROM webhook_deliveries
+         WHERE status = 'pending' AND app_id = ?1 AND login = ?2 AND id > ?3
+         ORDER BY id LIMIT ?4",
+    )?;
     let rows = stmt.query_map(
-        params![app_id, login, i64::try_from(limit).unwrap_or(i64::MAX)],
-        delivery_from_row,
+        params![
+            app_id,
+            login,
+            after,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        |r| {
+            Ok(Queued {
+                id: r.get(0)?,
+                account_id: r.get(1)?,
+                next_attempt_at: r.get(2)?,
+            })
+        },
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -323,17 +342,6 @@ pub fn fail_pending_of_app(
          WHERE status = 'pending' AND app_id = ?1",
         params![app_id, reason, now],
     )?)
-}
-
-/// The apps and logins with pending deliveries, for the worker.
-pub fn pending_streams(conn: &Connection) -> StoreResult<Vec<(String, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT app_id, login FROM webhook_deliveries
-         WHERE status = 'pending' AND app_id IS NOT NULL AND login IS NOT NULL
-         ORDER BY app_id, login",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// How many deliveries are in each state, for the control API.

@@ -27,8 +27,10 @@ use crate::store::{apps, StoreError, StoreResult};
 
 /// At most this many updates per request (004 L2381).
 pub const BATCH_MAX: usize = 1000;
-/// How many pending rows of a stream one planning pass looks at.
+/// Pending rows of a stream read per query while planning, and at most how many such pages
+/// one planning pass reads (the oldest 100,000 pending deliveries of a stream).
 const SCAN: usize = 5 * BATCH_MAX;
+const SCAN_PAGES: usize = 20;
 /// The worker looks again at least this often, whatever happens.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// How much of a callback's answer the log keeps.
@@ -153,25 +155,41 @@ fn plan(conn: &rusqlite::Connection, now: i64, busy: &HashSet<StreamKey>) -> Sto
             if busy.contains(&key) {
                 continue;
             }
-            let rows = outbox::pending_stream(conn, &subscription.app_id, login.as_str(), SCAN)?;
-            let mut waiting: HashSet<&str> = HashSet::new();
+            let mut waiting: HashSet<String> = HashSet::new();
             let mut ready = Vec::new();
-            for row in &rows {
-                if waiting.contains(row.account_id.as_str()) {
-                    continue;
-                }
-                match row.next_attempt_at {
-                    Some(at) if at > now => {
-                        // Later events of this account wait behind this one.
-                        waiting.insert(&row.account_id);
-                        plan.next_due = Some(plan.next_due.map_or(at, |d| d.min(at)));
+            let mut after = 0;
+            // Page through the stream until a batch is full; an account whose earliest
+            // delivery waits for a retry holds its later ones back, not other accounts'.
+            'pages: for _ in 0..SCAN_PAGES {
+                let rows = outbox::pending_stream(
+                    conn,
+                    &subscription.app_id,
+                    login.as_str(),
+                    after,
+                    SCAN,
+                )?;
+                for row in &rows {
+                    after = row.id;
+                    if waiting.contains(&row.account_id) {
+                        continue;
                     }
-                    _ => {
-                        ready.push(row.clone());
-                        if ready.len() == BATCH_MAX {
-                            break;
+                    match row.next_attempt_at {
+                        Some(at) if at > now => {
+                            waiting.insert(row.account_id.clone());
+                            plan.next_due = Some(plan.next_due.map_or(at, |d| d.min(at)));
+                        }
+                        _ => {
+                            if let Some(delivery) = outbox::delivery(conn, row.id)? {
+                                ready.push(delivery);
+                            }
+                            if ready.len() == BATCH_MAX {
+                                break 'pages;
+                            }
                         }
                     }
+                }
+                if rows.len() < SCAN {
+                    break;
                 }
             }
             if !ready.is_empty() {
