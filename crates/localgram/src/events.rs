@@ -351,7 +351,7 @@ pub struct RecordedDelivery {
 /// worker, which sees the rows once the transaction commits.
 pub fn record(conn: &Connection, state: &AppState, event: Event) -> StoreResult<Recorded> {
     let now = state.clock.now_ms();
-    let decisions = conditions::decide(conn, &event)?;
+    let decisions = conditions::decide(conn, &event, now.div_euclid(1000))?;
     let field = event.payload.field();
     let payload = serde_json::to_string(&event.payload).map_err(|e| {
         crate::store::StoreError::Conflict(format!("event payload does not serialise: {e}"))

@@ -2244,3 +2244,54 @@ async fn echoes_go_to_apps_subscribed_to_messages_or_message_echoes() {
     );
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn old_business_scope_names_count_until_january_27_2025() {
+    // ref 004 L1293, L1609: the business_* scope values end on January 27, 2025; a grant made
+    // with them stops enabling notifications then.
+    let s = setup().await;
+    s.server
+        .post_control("/clock", json!({"set": "2025-01-20T00:00:00Z"}))
+        .await;
+    assert_eq!(
+        s.configure(&s.receiver.url("/h"), Some("comments"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let old = s
+        .server
+        .post_control("/accounts", json!({"username": "old.scopes"}))
+        .await;
+    let old_id = old["id"].as_str().unwrap().to_string();
+    let token = s
+        .server
+        .token(
+            s.app_id(),
+            &old_id,
+            "instagram",
+            Some(vec!["business_basic", "business_manage_comments"]),
+        )
+        .await;
+    let answer = graph(
+        &s.server,
+        Method::POST,
+        IG,
+        &format!("/{old_id}/subscribed_apps"),
+        &[("subscribed_fields", "comments")],
+        &token,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let before = s.event(&old_id, "comments", None).await;
+    assert_eq!(before["deliveries"][0]["status"], json!("pending"));
+    s.server
+        .post_control("/clock", json!({"set": "2025-01-27T00:00:00Z"}))
+        .await;
+    let after = s.event(&old_id, "comments", None).await;
+    assert_eq!(
+        after["deliveries"][0]["reason"],
+        json!("the token lacks the permissions instagram_business_basic, instagram_business_manage_comments that comments notifications need")
+    );
+    s.server.stop().await;
+}

@@ -262,8 +262,9 @@ pub fn connected_apps(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Every permission the account granted the app under one login: the scopes of the app's
-/// tokens for it that were not revoked (an expired token's grant still stands).
+/// Every permission the account granted the app under one login at `now` (Unix seconds): the
+/// scopes of the app's tokens for it that were not revoked (an expired token's grant still
+/// stands), old `business_*` names counting only until their end date.
 pub fn granted_scopes(
     conn: &Connection,
     app_id: &str,
@@ -271,6 +272,7 @@ pub fn granted_scopes(
     account_id: &str,
     page_id: Option<&str>,
     facebook_user_id: Option<&str>,
+    now: i64,
 ) -> StoreResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT scopes FROM tokens WHERE app_id = ?1 AND invalidated_reason IS NULL AND (
@@ -291,9 +293,11 @@ pub fn granted_scopes(
     let mut scopes: Vec<String> = Vec::new();
     for row in rows {
         for scope in row?.split(',').filter(|s| !s.is_empty()) {
-            let scope = crate::auth::scopes::normalize(scope).to_string();
-            if !scopes.contains(&scope) {
-                scopes.push(scope);
+            let Some(scope) = crate::auth::scopes::effective(scope, now) else {
+                continue;
+            };
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_string());
             }
         }
     }

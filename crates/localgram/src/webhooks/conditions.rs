@@ -27,9 +27,9 @@ pub enum Decision {
     },
 }
 
-/// The decisions for every app connected to the event's account, in app id order; one skip
-/// without an app when none is.
-pub fn decide(conn: &Connection, event: &Event) -> StoreResult<Vec<Decision>> {
+/// The decisions for every app connected to the event's account at `now` (Unix seconds), in
+/// app id order; one skip without an app when none is.
+pub fn decide(conn: &Connection, event: &Event, now: i64) -> StoreResult<Vec<Decision>> {
     let field = event.payload.field();
     let Some(account) = accounts::get(conn, &event.account_id)? else {
         return Ok(vec![Decision::Skip {
@@ -72,6 +72,7 @@ pub fn decide(conn: &Connection, event: &Event) -> StoreResult<Vec<Decision>> {
         }
         let context = Context {
             conn,
+            now,
             field,
             is_echo: event.payload.is_echo(),
             app_id: &app_id,
@@ -119,6 +120,7 @@ pub fn decide(conn: &Connection, event: &Event) -> StoreResult<Vec<Decision>> {
 
 struct Context<'a> {
     conn: &'a Connection,
+    now: i64,
     field: &'static str,
     is_echo: bool,
     app_id: &'a str,
@@ -183,6 +185,7 @@ fn check(c: &Context, login: Login) -> StoreResult<Result<(), String>> {
         c.account_id,
         c.page_id,
         c.facebook_user_id,
+        c.now,
     )?;
     let missing: Vec<&str> = needs
         .permissions
@@ -227,6 +230,7 @@ fn likely_login(conn: &Connection, c: &Context) -> StoreResult<Option<Login>> {
             c.account_id,
             c.page_id,
             c.facebook_user_id,
+            c.now,
         )?;
         if !granted.is_empty() {
             return Ok(Some(login));
