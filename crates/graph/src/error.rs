@@ -308,6 +308,75 @@ impl GraphError {
         )
     }
 
+    // ----- comments, mentions and media -------------------------------------------------
+
+    /// A new comment on media whose comments are turned off.
+    pub fn comments_disabled() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Comments are disabled for this media",
+        )
+    }
+
+    /// A reply to a hidden comment (ref 001 L3840-3846).
+    pub fn reply_to_hidden_comment() -> Self {
+        GraphError::new(400, OAUTH, 100, "(#100) Cannot reply to a hidden comment")
+    }
+
+    /// Comment operations on live video media, which the API does not support
+    /// (ref 001 L4950-4955, L3795-3800).
+    pub fn live_video_not_supported() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) This operation is not supported on live video media",
+        )
+    }
+
+    /// `mentioned_media.media_id(x)` or a mention reply on media that does not mention the user.
+    pub fn not_mentioned_in_media(media_id: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) The user was not mentioned in the media {media_id}"),
+        )
+    }
+
+    /// `mentioned_comment.comment_id(x)` or a mention reply on a comment that does not mention
+    /// the user.
+    pub fn not_mentioned_in_comment(comment_id: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) The user was not mentioned in the comment {comment_id}"),
+        )
+    }
+
+    /// Mentions on stories are not supported (ref 001 L7980-7985).
+    pub fn mentions_on_stories_not_supported() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Mentions on stories are not supported",
+        )
+    }
+
+    /// A field removed in a version: Meta's deprecation error (code 12).
+    pub fn field_deprecated(field: &str, version: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            12,
+            format!("(#12) {field} field is deprecated for versions {version} and higher"),
+        )
+    }
+
     // ----- permissions ---------------------------------------------------------------------
 
     /// The token lacks a permission the endpoint needs (code 10).
@@ -842,6 +911,226 @@ impl GraphError {
             ),
         )
     }
+
+    // ----- content publishing (issue #4; choices in docs/decisions.md) ----------------------
+
+    /// A container parameter given for a kind of media that does not take it, such as
+    /// `caption` on a carousel item or `cover_url` on an image (ref 001 L223-354).
+    pub fn param_not_supported(name: &str, media: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) The parameter {name} is not supported for {media}"),
+        )
+    }
+
+    /// More than the containers an account may create in a rolling 24 hours (400, ref 001
+    /// L18-20); the reference gives no error, so this one is shaped like the publishing limit.
+    pub fn container_limit_reached(limit: u32) -> Self {
+        let mut e = GraphError::new(
+            400,
+            OAUTH,
+            9,
+            format!("(#9) You reached the maximum number of containers ({limit}) that can be created within 24 hours."),
+        );
+        e.is_transient = Some(false);
+        e
+    }
+
+    /// `location_id` naming a Page without location data: Meta's coded exception
+    /// `INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID` (ref 001 L289-297).
+    pub fn invalid_location_id(location_id: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID: the location_id {location_id} is not a Page with location data"),
+        )
+    }
+
+    /// Stories can be published by business accounts only (ref 004 L1657, 000 L52).
+    pub fn stories_business_only() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            10,
+            "(#10) Stories can only be published by Instagram business accounts",
+        )
+    }
+
+    /// The Facebook user cannot perform the Page tasks publishing needs (ref 001 L55-58).
+    pub fn page_task_required(tasks: &[&str]) -> Self {
+        GraphError::new(
+            403,
+            OAUTH,
+            10,
+            format!(
+                "(#10) The user must be able to perform the {} task on the Page connected to the Instagram account",
+                tasks.join(" or ")
+            ),
+        )
+    }
+
+    /// The linked Page requires Page Publishing Authorization, not completed (ref 001 L21,
+    /// L1384-1387: "the request will fail", code not given).
+    pub fn page_publishing_authorization_required() -> Self {
+        GraphError::new(
+            403,
+            OAUTH,
+            10,
+            "(#10) The Page connected to this Instagram account requires Page Publishing Authorization; complete it before publishing",
+        )
+    }
+
+    /// The linked Page requires two-factor authentication the Facebook user has not
+    /// performed (ref 001 L22, code not given).
+    pub fn page_two_factor_required() -> Self {
+        GraphError::new(
+            403,
+            OAUTH,
+            10,
+            "(#10) The Page connected to this Instagram account requires two-factor authentication, which this user has not performed",
+        )
+    }
+
+    /// `creation_id` naming a carousel item, which is published with its carousel only
+    /// (ref 001 L1554, L2222-2227).
+    pub fn carousel_item_not_publishable(creation_id: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) The container {creation_id} is a carousel item: publish the carousel container that holds it"),
+        )
+    }
+    // ----- messaging (issue #7; choices in docs/decisions.md) -------------------------------
+
+    /// The type a messaging error carries: graph.instagram.com answers `IGApiException`, the
+    /// Messenger Platform on graph.facebook.com `OAuthException` (as clients report them).
+    fn messaging_kind(api: Api) -> &'static str {
+        match api {
+            Api::Instagram => IG_API,
+            Api::Facebook => OAUTH,
+        }
+    }
+
+    /// Code 10: a message outside the 24-hour window (7 days with `HUMAN_AGENT`, ref 004
+    /// L198). Instagram's subcode is 2534022; the Messenger Platform's is 2018278.
+    pub fn outside_messaging_window(api: Api) -> Self {
+        let subcode = match api {
+            Api::Instagram => 2534022,
+            Api::Facebook => 2018278,
+        };
+        GraphError::new(
+            403,
+            Self::messaging_kind(api),
+            10,
+            "This message is sent outside of allowed window.",
+        )
+        .with_subcode(subcode)
+    }
+
+    /// Code 230: the person never messaged the account, tapped an ice breaker or a menu item
+    /// (ref 000 L1585-1590), so neither their profile nor a message to them is allowed.
+    pub fn user_consent_required(api: Api) -> Self {
+        GraphError::new(
+            400,
+            Self::messaging_kind(api),
+            230,
+            "User consent is required to access user profile.",
+        )
+    }
+
+    /// 100 / 2534025: a private reply to a comment that already has one, is older than 7 days,
+    /// belongs to an ended live broadcast, or is not a person's comment on the account's media
+    /// (ref 001 L2494-2496).
+    pub fn invalid_private_reply(api: Api) -> Self {
+        GraphError::new(
+            400,
+            Self::messaging_kind(api),
+            100,
+            "The comment is invalid for a private reply",
+        )
+        .with_subcode(2534025)
+    }
+
+    /// 100 / 2534014: a recipient id that is not an Instagram-scoped id of the account.
+    pub fn messaging_user_not_found(api: Api) -> Self {
+        GraphError::new(
+            400,
+            Self::messaging_kind(api),
+            100,
+            "The requested user cannot be found.",
+        )
+        .with_subcode(2534014)
+    }
+
+    /// 551 / 1545041: the person blocked the account (ref 000 L1641-1645).
+    pub fn messaging_user_unavailable() -> Self {
+        GraphError::new(400, OAUTH, 551, "This person isn't available right now.")
+            .with_subcode(1545041)
+    }
+
+    /// A text or title longer than its limit: Meta's length error.
+    pub fn param_too_long(name: &str, max: usize) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Length of param {name} must be less than or equal to {max}"),
+        )
+    }
+
+    /// A list with more items than its limit (buttons, elements, quick replies, ice breakers).
+    pub fn too_many_items(name: &str, max: usize) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Param {name} must have at most {max} items"),
+        )
+    }
+
+    /// 100 / 2018047: an attachment whose URL cannot be fetched or does not hold its type.
+    pub fn attachment_upload_failed(detail: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Upload attachment failure: {detail}"),
+        )
+        .with_subcode(2018047)
+    }
+
+    /// An attachment over its type's size limit (8 MB images, 25 MB audio, video and files).
+    pub fn attachment_too_large(kind: &str, max: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Attachment size exceeds allowable limit: {kind} attachments can be at most {max}"),
+        )
+        .with_subcode(2018047)
+    }
+
+    /// 100 / 2534068: sending several images in one message, a beta not yet available to the
+    /// account (ref 004 L1122-1126).
+    pub fn multi_image_unavailable() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Sending multiple images in one message is not available for this account yet",
+        )
+        .with_subcode(2534068)
+    }
+
+    /// A body that combines what cannot go together (text with an attachment, a message with
+    /// a sender action): `detail` names the parts.
+    pub fn message_body_conflict(detail: &str) -> Self {
+        GraphError::new(400, OAUTH, 100, format!("(#100) {detail}"))
+    }
 }
 
 fn with_article(expected: &str) -> String {
@@ -1038,6 +1327,37 @@ mod tests {
     }
 
     #[test]
+    fn publishing_errors_outside_the_table() {
+        let e = GraphError::param_not_supported("caption", "carousel images");
+        assert_eq!(
+            (e.status, e.code, e.message.as_str()),
+            (
+                400,
+                100,
+                "(#100) The parameter caption is not supported for carousel images"
+            )
+        );
+        let e = GraphError::container_limit_reached(400);
+        assert_eq!((e.code, e.subcode, e.is_transient), (9, None, Some(false)));
+        assert!(e.message.contains("(400)"));
+        assert!(GraphError::invalid_location_id("7")
+            .message
+            .contains("INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID"));
+        assert_eq!(GraphError::stories_business_only().code, 10);
+        let e = GraphError::page_task_required(&["MANAGE", "CREATE_CONTENT"]);
+        assert_eq!((e.status, e.code), (403, 10));
+        assert!(e.message.contains("MANAGE or CREATE_CONTENT"));
+        assert_eq!(
+            GraphError::page_publishing_authorization_required().code,
+            10
+        );
+        assert_eq!(GraphError::page_two_factor_required().status, 403);
+        assert!(GraphError::carousel_item_not_publishable("1")
+            .message
+            .contains("carousel item"));
+    }
+
+    #[test]
     fn parameter_errors_read_like_meta() {
         assert_eq!(
             GraphError::param_required("creation_id").message,
@@ -1052,5 +1372,50 @@ mod tests {
             GraphError::nonexisting_field("foo", "IGUser").message,
             "(#100) Tried accessing nonexisting field (foo) on node type (IGUser)"
         );
+    }
+
+    #[test]
+    fn messaging_errors_read_like_meta() {
+        // Window: 10/2534022 on graph.instagram.com, 10/2018278 on the Messenger Platform.
+        let e = GraphError::outside_messaging_window(Api::Instagram);
+        assert_eq!((e.status, e.code, e.subcode), (403, 10, Some(2534022)));
+        assert_eq!(e.kind, "IGApiException");
+        assert_eq!(e.message, "This message is sent outside of allowed window.");
+        let e = GraphError::outside_messaging_window(Api::Facebook);
+        assert_eq!(
+            (e.code, e.subcode, e.kind),
+            (10, Some(2018278), "OAuthException")
+        );
+        // ref 000 L1589: the consent sentence, with its period.
+        let e = GraphError::user_consent_required(Api::Instagram);
+        assert_eq!((e.status, e.code, e.subcode), (400, 230, None));
+        assert_eq!(
+            e.message,
+            "User consent is required to access user profile."
+        );
+        let e = GraphError::invalid_private_reply(Api::Facebook);
+        assert_eq!((e.code, e.subcode), (100, Some(2534025)));
+        assert_eq!(e.message, "The comment is invalid for a private reply");
+        assert_eq!(
+            GraphError::messaging_user_not_found(Api::Instagram).subcode,
+            Some(2534014)
+        );
+        let e = GraphError::messaging_user_unavailable();
+        assert_eq!((e.code, e.subcode), (551, Some(1545041)));
+        assert_eq!(
+            GraphError::param_too_long("message[text]", 1000).message,
+            "(#100) Length of param message[text] must be less than or equal to 1000"
+        );
+        assert_eq!(
+            GraphError::too_many_items("message[quick_replies]", 13).message,
+            "(#100) Param message[quick_replies] must have at most 13 items"
+        );
+        let e = GraphError::attachment_upload_failed("the URL answered HTTP 404");
+        assert_eq!((e.code, e.subcode), (100, Some(2018047)));
+        assert!(GraphError::attachment_too_large("image", "8 MB")
+            .message
+            .ends_with("image attachments can be at most 8 MB"));
+        assert_eq!(GraphError::multi_image_unavailable().subcode, Some(2534068));
+        assert_eq!(GraphError::message_body_conflict("x").message, "(#100) x");
     }
 }

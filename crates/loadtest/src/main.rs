@@ -1,1 +1,65 @@
-fn main() {}
+//! `loadtest`: the performance evidence for localgram.
+//!
+//! * `loadtest load` runs, in one process, a minimal axum server answering a fixed JSON body
+//!   (the reference) and localgram with an in-memory store, then drives each in turn with a
+//!   closed-loop load of N keep-alive HTTP/1.1 connections and prints requests/s and latency
+//!   percentiles for both and their ratio.
+//! * `loadtest startup` spawns the real `localgram` binary repeatedly and measures the time
+//!   from spawn to the first answer, then its resident memory when idle.
+//! * `loadtest publish` measures content publishing end to end (posts per second against a
+//!   reference in the same run) and the server's memory while a large video is uploaded.
+//! * `loadtest messaging` measures messages per second through the Send API to 1 and to 1,000
+//!   conversations with every echo delivered to a loopback webhook, and memory over the run.
+//!
+//! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
+
+mod client;
+mod load;
+mod messaging;
+mod publish;
+mod servers;
+mod startup;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "loadtest",
+    about = "Load and start-up measurements for localgram, against a minimal axum baseline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Closed-loop load against the baseline and localgram, in one process (the default).
+    Load(load::LoadArgs),
+    /// Start-up time and idle resident memory of the real localgram binary.
+    Startup(startup::StartupArgs),
+    /// Publishing throughput end to end, and memory while uploading a large video.
+    Publish(publish::PublishArgs),
+    /// Send API throughput with every echo webhook delivered, and memory over the run.
+    Messaging(messaging::MessagingArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => load::run(load::LoadArgs::default()),
+        Some(Command::Load(args)) => load::run(args),
+        Some(Command::Startup(args)) => startup::run(args),
+        Some(Command::Publish(args)) => publish::run(args),
+        Some(Command::Messaging(args)) => messaging::run(args),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("loadtest: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

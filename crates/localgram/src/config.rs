@@ -22,6 +22,8 @@ pub struct Config {
     pub request_log_capacity: usize,
     /// How long a webhook callback has to answer a notification or a verification request.
     pub webhook_timeout: std::time::Duration,
+    /// Content publishing: the daily publishing limit, processing times, fetch timeout.
+    pub publishing: crate::publishing::Settings,
 }
 
 impl Default for Config {
@@ -33,6 +35,7 @@ impl Default for Config {
             demo: false,
             request_log_capacity: 1000,
             webhook_timeout: crate::webhooks::DEFAULT_TIMEOUT,
+            publishing: crate::publishing::Settings::default(),
         }
     }
 }

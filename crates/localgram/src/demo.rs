@@ -78,6 +78,7 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
                 profile_picture_url: None,
                 is_private: false,
                 followers_count: Some(140),
+                hide_like_counts: false,
             },
         )?;
     }

@@ -16,7 +16,6 @@ use crate::http::Incoming;
 use crate::nodes;
 use crate::router::{edge_exists, root_exists, NodeKind, On, Route, Verb, ROUTES};
 use crate::state::Shared;
-use crate::store;
 
 /// One of these is needed on top when the Page role came through Business Manager.
 const BUSINESS_MANAGER_EXTRA: &[&str] = &["ads_management", "ads_read"];
@@ -85,9 +84,16 @@ pub fn node_type_name(kind: NodeKind) -> &'static str {
     match kind {
         NodeKind::IgUser => nodes::ig_user::IG_USER.name,
         NodeKind::IgMedia => nodes::ig_media::IG_MEDIA.name,
+        NodeKind::IgComment => nodes::ig_comment::IG_COMMENT.name,
         NodeKind::Page => nodes::page::PAGE.name,
         NodeKind::FacebookUser => nodes::facebook_user::FACEBOOK_USER.name,
         NodeKind::App => "Application",
+        NodeKind::Container => nodes::ig_container::IG_CONTAINER.name,
+        NodeKind::Conversation => nodes::conversation::CONVERSATION.name,
+        NodeKind::Message => nodes::message::MESSAGE.name,
+        NodeKind::Igsid => nodes::igsid_profile::IGSID_PROFILE.name,
+        NodeKind::WelcomeFlow => "WelcomeMessageFlow",
+        NodeKind::MessageAttachment => "MessageAttachment",
     }
 }
 
@@ -125,7 +131,7 @@ async fn route(
                     return Err(GraphError::unknown_path_components(&format!("/{extra}")));
                 }
                 (On::Root(root_name(first)), None, None)
-            } else if first == "me" || looks_like_id(first) {
+            } else if first == "me" || addressable(first) {
                 let target = resolve_id(state, caller.as_ref(), first, &method_name, api)?;
                 resolve_edge(target, rest.first(), api)?
             } else {
@@ -171,6 +177,7 @@ async fn route(
         None => None,
         Some(value) => {
             let text = match value {
+                Value::String(s) if s.trim_start().starts_with('[') => bracketed_names(&s),
                 Value::String(s) => s,
                 Value::Array(items) => items
                     .iter()
@@ -272,6 +279,27 @@ pub fn authorize(
     Ok(())
 }
 
+/// Whether a path segment can name a node: a numeric id, or a message id (`aWdf...`).
+fn addressable(segment: &str) -> bool {
+    looks_like_id(segment) || crate::messaging::ids::looks_like_mid(segment)
+}
+
+/// `fields=['persistent_menu']` (ref 000 L1423-1450): a bracketed list of names, joined.
+fn bracketed_names(text: &str) -> String {
+    match graph::relaxed::parse_relaxed(text) {
+        Ok(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => text.to_string(),
+    }
+}
+
 /// Resolves an id (or `me`) to its node, as a path's first segment is resolved.
 pub fn resolve_id(
     state: &Shared,
@@ -283,13 +311,19 @@ pub fn resolve_id(
     if id == "me" {
         return caller.map(me).ok_or_else(GraphError::active_token_required);
     }
-    if !looks_like_id(id) {
+    if !addressable(id) {
         return Err(GraphError::aliases_do_not_exist(&[id]));
     }
-    let found = state
-        .db
-        .read(|c| store::objects::lookup(c, id))
-        .map_err(internal)?;
+    // Message ids are not in the registry: their shape says what they are (visibility then
+    // finds whether one exists).
+    if crate::messaging::ids::looks_like_mid(id) {
+        return Ok(Target {
+            id: id.to_string(),
+            addressed_as: id.to_string(),
+            kind: NodeKind::Message,
+        });
+    }
+    let found = state.db.object(id).map_err(internal)?;
     let (kind, alias_of) = found.ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
     let kind =
         NodeKind::parse(&kind).ok_or_else(|| GraphError::unsupported_method(method, id, api))?;

@@ -43,6 +43,10 @@ struct ServeArgs {
     /// Make ids reproducible: the same seed and the same calls give the same ids.
     #[arg(long)]
     seed: Option<u64>,
+    /// API-published posts an account may make per rolling 24 hours (the documents say 100
+    /// and 50; see docs/decisions.md).
+    #[arg(long, default_value_t = localgram::publishing::limits::DEFAULT_PUBLISH_LIMIT)]
+    publish_limit: u32,
 }
 
 #[tokio::main]
@@ -70,6 +74,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
         data_dir: if args.ephemeral { None } else { args.data },
         seed: args.seed,
         demo: args.demo,
+        publishing: localgram::publishing::Settings {
+            publish_limit: args.publish_limit,
+            ..Default::default()
+        },
         ..Config::default()
     };
     let server = match localgram::start(config).await {

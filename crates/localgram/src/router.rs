@@ -6,10 +6,12 @@ use futures_util::future::BoxFuture;
 use graph::GraphError;
 use serde_json::Value;
 
+use crate::api::publishing::{self, PUBLISHING};
 use crate::api::subscriptions;
 use crate::api::{
-    empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
+    comments, empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
 };
+use crate::api::{conversations, messaging, messenger_profile, welcome_flows};
 use crate::auth::scopes::{
     INSTAGRAM_BASIC, INSTAGRAM_BUSINESS_BASIC, PAGES_READ_ENGAGEMENT, PAGES_SHOW_LIST,
 };
@@ -23,9 +25,19 @@ pub use crate::dispatch::dispatch;
 pub enum NodeKind {
     IgUser,
     IgMedia,
+    IgComment,
     Page,
     FacebookUser,
     App,
+    /// An IG Container (issue #4).
+    Container,
+    /// Messaging (issue #7): a conversation, a message, a person's Instagram-scoped id (User
+    /// Profile API), a welcome message flow, an uploaded message attachment.
+    Conversation,
+    Message,
+    Igsid,
+    WelcomeFlow,
+    MessageAttachment,
 }
 
 impl NodeKind {
@@ -34,9 +46,16 @@ impl NodeKind {
         match self {
             NodeKind::IgUser => "ig_user",
             NodeKind::IgMedia => "ig_media",
+            NodeKind::IgComment => "ig_comment",
             NodeKind::Page => "page",
             NodeKind::FacebookUser => "facebook_user",
             NodeKind::App => "app",
+            NodeKind::Container => "ig_container",
+            NodeKind::Conversation => "conversation",
+            NodeKind::Message => "message",
+            NodeKind::Igsid => "igsid",
+            NodeKind::WelcomeFlow => "welcome_flow",
+            NodeKind::MessageAttachment => "message_attachment",
         }
     }
 
@@ -44,9 +63,16 @@ impl NodeKind {
         Some(match text {
             "ig_user" => NodeKind::IgUser,
             "ig_media" => NodeKind::IgMedia,
+            "ig_comment" => NodeKind::IgComment,
             "page" => NodeKind::Page,
             "facebook_user" => NodeKind::FacebookUser,
             "app" => NodeKind::App,
+            "ig_container" => NodeKind::Container,
+            "conversation" => NodeKind::Conversation,
+            "message" => NodeKind::Message,
+            "igsid" => NodeKind::Igsid,
+            "welcome_flow" => NodeKind::WelcomeFlow,
+            "message_attachment" => NodeKind::MessageAttachment,
             _ => return None,
         })
     }
@@ -137,6 +163,29 @@ const READ_USER: Scopes = Scopes {
     facebook: &[INSTAGRAM_BASIC, PAGES_READ_ENGAGEMENT],
 };
 
+/// Comments and their moderation, mentions and tags (ref 001 L4940-4945, L3654-3663,
+/// L7990-8000, L8615-8625).
+const MODERATE: Scopes = Scopes {
+    instagram: &[
+        INSTAGRAM_BUSINESS_BASIC,
+        "instagram_business_manage_comments",
+    ],
+    facebook: &[
+        INSTAGRAM_BASIC,
+        "instagram_manage_comments",
+        PAGES_READ_ENGAGEMENT,
+    ],
+};
+
+/// Reading replies: Facebook Login needs no comment permission (ref 001 L3880-3889).
+const READ_REPLIES: Scopes = Scopes {
+    instagram: &[
+        INSTAGRAM_BUSINESS_BASIC,
+        "instagram_business_manage_comments",
+    ],
+    facebook: &[INSTAGRAM_BASIC, PAGES_READ_ENGAGEMENT],
+};
+
 /// Reading a Page's Instagram account (ref 001 L8826-8883).
 const READ_PAGE: Scopes = Scopes {
     instagram: &[],
@@ -165,10 +214,9 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Node(NodeKind::IgUser), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(users::get_user) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(users::list_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "stories"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(users::list_stories) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(comments::list_live_media) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MODERATE, handler: handler!(comments::list_tags) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "content_publishing_limit"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
@@ -178,12 +226,11 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "agencies"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "authorized_adaccounts"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "conversations"), apis: Apis::Instagram, tokens: &[TokenKind::InstagramUser], scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- IG Media
     Route { verb: Verb::Get, on: On::Node(NodeKind::IgMedia), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::get_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "children"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::list_children) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "comments"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "collaborators"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "comments"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::list_comments) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "collaborators"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(comments::list_collaborators) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- Facebook Login: the Facebook user and the Page
     Route { verb: Verb::Get, on: On::Node(NodeKind::FacebookUser), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: NO_SCOPES, handler: handler!(facebook_users::get_user) },
@@ -199,6 +246,40 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Delete, on: On::Edge(NodeKind::FacebookUser, "permissions"), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: NO_SCOPES, handler: handler!(permissions::revoke_all) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "permissions"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(permissions::list) },
     Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "permissions"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: NO_SCOPES, handler: handler!(permissions::revoke_all) },
+    // ----- content publishing (issue #4)
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: PUBLISHING, handler: handler!(publishing::create_container) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "media_publish"), apis: Apis::Both, tokens: USER_TOKENS, scopes: PUBLISHING, handler: handler!(publishing::publish) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Container), apis: Apis::Both, tokens: USER_TOKENS, scopes: PUBLISHING, handler: handler!(publishing::get_container) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "content_publishing_limit"), apis: Apis::Both, tokens: USER_TOKENS, scopes: PUBLISHING, handler: handler!(publishing::publishing_limit) },
+    // ----- media, comments, mentions, tags (issue #5)
+    Route { verb: Verb::Post, on: On::Node(NodeKind::IgMedia), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::update_media) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgMedia, "comments"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::create_comment) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::IgComment), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::get_comment) },
+    Route { verb: Verb::Post, on: On::Node(NodeKind::IgComment), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::hide_comment) },
+    Route { verb: Verb::Delete, on: On::Node(NodeKind::IgComment), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::delete_comment) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgComment, "replies"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_REPLIES, handler: handler!(comments::list_replies) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgComment, "replies"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::create_reply) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "mentions"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::reply_to_mention) },
+    // ----- messaging (issue #7)
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messages"), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::SEND, handler: handler!(messaging::send) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "messages"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::SEND, handler: handler!(messaging::send) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "message_attachments"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messaging::upload_attachment) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "message_attachments"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messaging::upload_attachment) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "conversations"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::list) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "conversations"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::list) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Conversation), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::get_conversation) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Conversation, "messages"), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::list_messages) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Message), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::get_message) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Igsid), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::get_profile) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::get) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::set) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::delete) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::get) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::set) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::delete) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(welcome_flows::list) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(welcome_flows::create_or_update) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(welcome_flows::delete) },
     // ----- webhooks: subscriptions (issue #6)
     Route { verb: Verb::Get, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::list_app_subscriptions) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::create_app_subscription) },
@@ -216,7 +297,9 @@ pub static ROUTES: &[Route] = &[
 /// hosts goes through `ROUTES`.
 pub fn web_routes() -> axum::Router<crate::state::Shared> {
     use crate::login;
-    use axum::routing::{any, get};
+    use crate::publishing;
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{any, get, post};
     axum::Router::new()
         // api.instagram.com / www.instagram.com (ref 001 L8736-8825)
         .route(
@@ -235,6 +318,19 @@ pub fn web_routes() -> axum::Router<crate::state::Shared> {
             "/{version}/dialog/oauth",
             get(login::facebook::dialog).post(login::facebook::dialog),
         )
+        // ----- rupload.facebook.com and the media host (issue #4)
+        // rupload, with and without the version (ref 001 L190-214, L1433, L2132): streamed
+        // to disk, so no body limit.
+        .route(
+            "/ig-api-upload/{version}/{container_id}",
+            post(publishing::rupload::upload_versioned).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/ig-api-upload/{container_id}",
+            post(publishing::rupload::upload).layer(DefaultBodyLimit::disable()),
+        )
+        // localgram's media host: media_url and thumbnail_url of published media
+        .route("/media/{file}", get(publishing::media_host::serve))
 }
 
 /// Whether any row serves this edge name on this node kind (for telling an unknown edge from

@@ -92,6 +92,8 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         addr: listen,
         source,
     })?;
+    // Media URLs point at the address actually bound (port 0 picks one).
+    state.publishing.files.set_public_base(addr);
     // Background work that runs on virtual time (webhook delivery, processing) starts here.
     let webhooks = crate::webhooks::spawn(state.clone());
     let (tx, rx) = oneshot::channel::<()>();

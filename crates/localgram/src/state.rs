@@ -18,6 +18,10 @@ pub struct AppState {
     pub config: Config,
     /// The webhook worker's wake-up signal and HTTP client.
     pub webhooks: crate::webhooks::Hub,
+    /// Content publishing: the media files on disk and the media fetcher.
+    pub publishing: crate::publishing::Publishing,
+    /// Messaging: the Send API's group commit (messaging::group).
+    pub messaging: crate::messaging::group::GroupCommit,
 }
 
 const SEED_KEY: &str = "id_seed";
@@ -44,12 +48,19 @@ impl AppState {
                 frozen_at_ms: settings::get(c, CLOCK_FROZEN_KEY)?.and_then(|v| v.parse().ok()),
             })
         })?;
+        let files =
+            crate::publishing::files::FileStore::open(config.data_dir.as_deref(), config.listen)
+                .map_err(|e| {
+                    StoreError::Conflict(format!("cannot open the media directory: {e}"))
+                })?;
         Ok(Arc::new(AppState {
+            publishing: crate::publishing::Publishing::new(files),
             db,
             clock: Clock::new(clock_state),
             ids: IdMinter::new(seed),
             requests: RequestLog::new(config.request_log_capacity),
             webhooks: crate::webhooks::Hub::new(config.webhook_timeout),
+            messaging: Default::default(),
             config,
         }))
     }

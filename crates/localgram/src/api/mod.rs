@@ -1,14 +1,20 @@
 //! Endpoint handlers, one module per product area. A handler receives a [`Call`]: the request
 //! already parsed, its token resolved, its node found and its access checked.
 
+pub mod comments;
+pub mod conversations;
 pub mod facebook_users;
 pub mod media;
+pub mod messaging;
+pub mod messenger_profile;
 pub mod pages;
 pub mod permissions;
+pub mod publishing;
 pub mod root;
 pub mod subscriptions;
 pub mod tokens;
 pub mod users;
+pub mod welcome_flows;
 
 use axum::http::Method;
 use graph::paging::{edge_envelope, Page, PageRequest};

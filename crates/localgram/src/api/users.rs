@@ -8,12 +8,15 @@ use crate::nodes::ig_media;
 use crate::nodes::ig_user::{
     self, list_media as page_of_media, IG_USER, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX,
 };
-use crate::store::accounts::{self, Account};
+use crate::store::accounts::Account;
 use crate::store::media::Listing;
 
 fn account(call: &Call) -> Result<Account, GraphError> {
     let target = call.target()?;
-    call.read(|c| accounts::get(c, &target.id))?
+    call.state
+        .db
+        .account(&target.id)
+        .map_err(super::internal)?
         .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, call.api))
 }
 

@@ -109,13 +109,7 @@ pub fn resolve(
         });
     }
     let (row, app) = db
-        .read(|c| {
-            let Some(row) = store::tokens::get(c, token)? else {
-                return Ok(None);
-            };
-            let app = store::apps::get(c, &row.app_id)?;
-            Ok(app.map(|app| (row, app)))
-        })
+        .token_with_app(token)
         .map_err(internal)?
         .ok_or_else(GraphError::token_unparseable)?;
     let kind = TokenKind::parse(&row.kind).ok_or_else(GraphError::token_unparseable)?;

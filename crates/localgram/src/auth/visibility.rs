@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::{Caller, TokenKind};
 use crate::api::Target;
 use crate::router::NodeKind;
-use crate::store::{accounts, media, StoreResult};
+use crate::store::{accounts, comments, containers, media, StoreResult};
 
 pub fn can_see(conn: &Connection, caller: &Caller, target: &Target) -> StoreResult<bool> {
     match target.kind {
@@ -14,6 +14,19 @@ pub fn can_see(conn: &Connection, caller: &Caller, target: &Target) -> StoreResu
         NodeKind::IgMedia => match media::get(conn, &target.id)? {
             Some(media) => can_see_account(conn, caller, &media.account_id),
             None => Ok(false),
+        },
+        // A comment on the account's media, or one the account wrote (ref 001 L3665-3675).
+        NodeKind::IgComment => match comments::get(conn, &target.id)? {
+            None => Ok(false),
+            Some(comment) => {
+                if comment.by_account() && can_see_account(conn, caller, &comment.author_id)? {
+                    return Ok(true);
+                }
+                match media::get(conn, &comment.media_id)? {
+                    Some(media) => can_see_account(conn, caller, &media.account_id),
+                    None => Ok(false),
+                }
+            }
         },
         NodeKind::Page => Ok(match caller.kind {
             TokenKind::Page => caller.subject == target.id,
@@ -25,6 +38,20 @@ pub fn can_see(conn: &Connection, caller: &Caller, target: &Target) -> StoreResu
             Ok(caller.kind == TokenKind::FacebookUser && caller.subject == target.id)
         }
         NodeKind::App => Ok(caller.app.id == target.id),
+        // Same rule as the account that created it.
+        NodeKind::Container => match containers::account_of(conn, &target.id)? {
+            Some(account_id) => can_see_account(conn, caller, &account_id),
+            None => Ok(false),
+        },
+        // Messaging nodes: the account the conversation, message or IGSID belongs to.
+        NodeKind::Conversation
+        | NodeKind::Message
+        | NodeKind::Igsid
+        | NodeKind::WelcomeFlow
+        | NodeKind::MessageAttachment => match crate::messaging::owner_of(conn, target)? {
+            Some(account_id) => can_see_account(conn, caller, &account_id),
+            None => Ok(false),
+        },
     }
 }
 
@@ -46,11 +73,21 @@ pub fn page_role_via_business_manager(conn: &Connection, target: &Target) -> Sto
     let account_id = match target.kind {
         NodeKind::IgUser => Some(target.id.clone()),
         NodeKind::IgMedia => media::get(conn, &target.id)?.map(|m| m.account_id),
+        NodeKind::IgComment => match comments::get(conn, &target.id)? {
+            Some(comment) => media::get(conn, &comment.media_id)?.map(|m| m.account_id),
+            None => None,
+        },
         NodeKind::Page => {
             return Ok(
                 accounts::page(conn, &target.id)?.is_some_and(|p| p.role_via_business_manager)
             )
         }
+        NodeKind::Container => containers::account_of(conn, &target.id)?,
+        NodeKind::Conversation
+        | NodeKind::Message
+        | NodeKind::Igsid
+        | NodeKind::WelcomeFlow
+        | NodeKind::MessageAttachment => crate::messaging::owner_of(conn, target)?,
         NodeKind::FacebookUser | NodeKind::App => None,
     };
     let Some(account_id) = account_id else {

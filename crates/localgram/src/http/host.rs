@@ -25,8 +25,10 @@ impl HostKind {
     pub fn classify(host: &str) -> HostKind {
         let host = host.trim().to_ascii_lowercase();
         let name = strip_port(&host);
+        // `graph.instagram.com`, `graph.instagram.localhost`, ...: the name, then a dot.
         let starts = |prefix: &str| {
-            name == format!("{prefix}.com") || name.starts_with(&format!("{prefix}."))
+            name.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.'))
         };
         if starts("graph.instagram") {
             HostKind::GraphInstagram

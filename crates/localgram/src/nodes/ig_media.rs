@@ -7,6 +7,8 @@ use serde_json::{json, Value};
 use super::{field, Apis, FieldKind::*, NodeType};
 use crate::api::Call;
 use crate::auth::visibility::can_see_account;
+use crate::nodes::ig_comment;
+use crate::social;
 use crate::store::accounts;
 use crate::store::media::{self as media_store, Media};
 
@@ -37,6 +39,7 @@ pub static IG_MEDIA: NodeType = NodeType {
         field("boost_ads_list", Scalar, "list", Apis::Facebook, "Instagram ads associated with the organic media."),
         field("boost_eligibility_info", Scalar, "object", Apis::Facebook, "Whether the media can be boosted."),
         field("copyright_check_information", Scalar, "object", Apis::Both, "Copyright check status of the media."),
+        field("video_title", Scalar, "string", Apis::Both, "IGTV only: the video's title; removed in v14.0."),
         field("children", Edge, "edge", Apis::Both, "Media of an album."),
         field("comments", Edge, "edge", Apis::Both, "Comments on the media."),
         field("collaborators", Edge, "edge", Apis::Facebook, "Collaborators on the media and their invite status."),
@@ -53,7 +56,7 @@ pub fn render(
     super::render(&plan, |request| resolve(call, media, request))
 }
 
-fn resolve(
+pub(crate) fn resolve(
     call: &Call,
     media: &Media,
     request: &FieldRequest,
@@ -62,25 +65,43 @@ fn resolve(
     Ok(match request.name.as_str() {
         "id" => Some(json!(media.id)),
         "alt_text" => media.alt_text.as_ref().map(|t| json!(t)),
-        "caption" if !is_child => media.caption.as_ref().map(|t| json!(t)),
+        // The `@` of mentions is removed for apps that do not act for the media's account
+        // (ref 001 L494).
+        "caption" if !is_child => match &media.caption {
+            None => None,
+            Some(caption) if acts_for_owner(call, media)? => Some(json!(caption)),
+            Some(caption) => Some(json!(social::strip_at(caption))),
+        },
         "comments_count" if !is_child => Some(json!(media.comments_count)),
         "is_comment_enabled" if !is_child => Some(json!(media.is_comment_enabled)),
         "is_shared_to_feed" => media.is_shared_to_feed.map(|b| json!(b)),
         "legacy_instagram_media_id" => Some(json!(media.id)),
-        "like_count" if !is_child => Some(json!(media.like_count)),
+        "like_count" if !is_child => like_count(call, media)?,
         "media_product_type" => Some(json!(media.media_product_type)),
-        "media_type" => Some(json!(media.media_type)),
+        "media_type" => Some(json!(if media.media_product_type == "LIVE" {
+            "BROADCAST"
+        } else {
+            media.media_type.as_str()
+        })),
         "media_url" => media.media_url.as_ref().map(|u| json!(u)),
         "owner" => owner(call, media, request)?,
         "permalink" if !is_child => Some(json!(media.permalink)),
         "shortcode" => Some(json!(media.shortcode)),
         "thumbnail_url" => media.thumbnail_url.as_ref().map(|u| json!(u)),
         "timestamp" => Some(json!(graph::timefmt::graph_time(media.created_at))),
-        "username" => call
-            .read(|c| accounts::get(c, &media.account_id))?
-            .map(|account| json!(account.username)),
+        "username" => owner_username(call, media)?.map(|u| json!(u)),
         "children" => Some(children_envelope(call, media, request)?),
-        "boost_ads_list" | "boost_eligibility_info" | "copyright_check_information" => {
+        "comments" => Some(comments_envelope(call, media, request)?),
+        "collaborators" => Some(edge_envelope(collaborators(call, media)?, None)),
+        // Videos published through the API are checked for copyright (ref 001 L9448-9510).
+        "copyright_check_information" => (media.media_type == "VIDEO")
+            .then(|| json!({"status": {"status": "completed", "matches_found": false}})),
+        // IGTV's title is gone from v14.0 (004 changelog Oct 5, 2021).
+        "video_title" if call.version >= graph::ApiVersion::new(14, 0) => {
+            return Err(GraphError::field_deprecated("video_title", "v14.0"))
+        }
+        "video_title" => None,
+        "boost_ads_list" | "boost_eligibility_info" => {
             return Err(GraphError::not_implemented(&request.name))
         }
         "caption" | "comments_count" | "is_comment_enabled" | "like_count" | "permalink" => None,
@@ -89,8 +110,99 @@ fn resolve(
     })
 }
 
+/// `like_count`, read indirectly (another person's media reached through mentions or tags) when
+/// its owner hides like counts: `0` until v10.0, left out from v11.0 and, for every version,
+/// from September 7, 2021 (004 changelog May 26 and June 8, 2021).
+fn like_count(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
+    if !media.owner_is_person {
+        return Ok(Some(json!(media.like_count)));
+    }
+    let hidden = call
+        .read(|c| crate::store::people::get(c, &media.account_id))?
+        .is_some_and(|p| p.hide_like_counts);
+    if !hidden {
+        return Ok(Some(json!(media.like_count)));
+    }
+    const ALL_VERSIONS_OMIT: i64 = 1_630_972_800; // 2021-09-07
+    if call.version >= graph::ApiVersion::new(11, 0) || call.now >= ALL_VERSIONS_OMIT {
+        Ok(None)
+    } else {
+        Ok(Some(json!(0)))
+    }
+}
+
+/// Whether the caller acts for the account that owns the media.
+fn acts_for_owner(call: &Call, media: &Media) -> Result<bool, GraphError> {
+    if media.owner_is_person {
+        return Ok(false);
+    }
+    match &call.caller {
+        Some(caller) => call.read(|c| can_see_account(c, caller, &media.account_id)),
+        None => Ok(false),
+    }
+}
+
+fn owner_username(call: &Call, media: &Media) -> Result<Option<String>, GraphError> {
+    if media.owner_is_person {
+        return Ok(call
+            .read(|c| crate::store::people::get(c, &media.account_id))?
+            .map(|p| p.username));
+    }
+    Ok(call
+        .read(|c| accounts::get(c, &media.account_id))?
+        .map(|a| a.username))
+}
+
+/// `comments{...}` expanded through `fields`: top-level comments, cursors only.
+fn comments_envelope(
+    call: &Call,
+    media: &Media,
+    request: &FieldRequest,
+) -> Result<Value, GraphError> {
+    let page_request = super::expanded_page(request, ig_comment::PAGE_MAX, ig_comment::PAGE_MAX)?;
+    let owner = (!media.owner_is_person).then_some(media.account_id.as_str());
+    let page = ig_comment::list(call, &media.id, None, owner, &page_request)?;
+    let items = page
+        .items
+        .iter()
+        .map(|comment| ig_comment::render(call, comment, request.subfields.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let paging = page.paging(None);
+    Ok(edge_envelope(items, paging))
+}
+
+/// The media's collaborators with their invite status (ref 001 L4840-4931). Their `id` is the
+/// collaborating account's id as this app sees it.
+pub fn collaborators(call: &Call, media: &Media) -> Result<Vec<Value>, GraphError> {
+    let rows = call.read(|c| crate::store::person_media::collaborators(c, &media.id))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (username, status) in rows {
+        let account = call.read(|c| {
+            Ok(accounts::list(c)?
+                .into_iter()
+                .find(|a| a.username == username))
+        })?;
+        let id = match account {
+            Some(account) => super::ig_user::visible_id(call, &account)?,
+            None => call
+                .read(|c| {
+                    Ok(crate::store::people::list(c)?
+                        .into_iter()
+                        .find(|p| p.username == username))
+                })?
+                .map(|p| p.id)
+                .unwrap_or_default(),
+        };
+        out.push(json!({"id": id, "username": username, "invite_status": status}));
+    }
+    Ok(out)
+}
+
 /// `owner` is only returned to the account that created the media (ref 001 L640-650).
 fn owner(call: &Call, media: &Media, request: &FieldRequest) -> Result<Option<Value>, GraphError> {
+    if media.owner_is_person {
+        return Ok(None);
+    }
     let Some(caller) = &call.caller else {
         return Ok(None);
     };

@@ -50,6 +50,9 @@ pub static IG_USER: NodeType = NodeType {
     ],
 };
 
+/// A story is listed for 24 hours after it is posted (ref 001 L8530-8545).
+pub const STORY_LIFETIME_SECONDS: i64 = 86_400;
+
 /// Default and largest page of `/media` and `/stories` (docs/decisions.md).
 pub const MEDIA_PAGE_DEFAULT: usize = 25;
 pub const MEDIA_PAGE_MAX: usize = 100;
@@ -64,7 +67,12 @@ pub fn visible_id(call: &Call, account: &Account) -> Result<String, GraphError> 
 
 /// The app-scoped id of an account for an app, minted the first time it is needed.
 pub fn app_scoped_id(call: &Call, app_id: &str, account_id: &str) -> Result<String, GraphError> {
-    if let Some(id) = call.read(|c| accounts::app_scoped_id(c, app_id, account_id))? {
+    if let Some(id) = call
+        .state
+        .db
+        .app_scoped_id(app_id, account_id)
+        .map_err(internal)?
+    {
         return Ok(id);
     }
     let state = &call.state;
@@ -133,8 +141,8 @@ fn resolve(
         "media" => Some(expanded_media(call, account, request, Listing::Feed)?),
         "stories" => Some(expanded_media(call, account, request, Listing::Stories)?),
         "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
-        "mentioned_comment" => return Err(GraphError::not_implemented("mentioned_comment")),
-        "mentioned_media" => return Err(GraphError::not_implemented("mentioned_media")),
+        "mentioned_comment" => Some(super::mentions::mentioned_comment(call, account, request)?),
+        "mentioned_media" => Some(super::mentions::mentioned_media(call, account, request)?),
         // Edges whose content later areas bring: an empty list until then.
         _ => Some(edge_envelope(Vec::new(), None)),
     })
@@ -170,6 +178,15 @@ pub fn list_media(
     let (after, before) = match &request.window {
         graph::paging::Window::Forward { after } => (after.as_deref(), None),
         graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    // Stories are visible for 24 hours (ref 001 L8530-8545).
+    let since = match listing {
+        Listing::Stories => Some(
+            since
+                .unwrap_or(i64::MIN)
+                .max(call.now - STORY_LIFETIME_SECONDS + 1),
+        ),
+        Listing::Feed => since,
     };
     let window = media_store::Window {
         after,

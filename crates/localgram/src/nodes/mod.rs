@@ -2,9 +2,15 @@
 //! which API offers them) and its default fields; this module validates a `fields` selection
 //! against that list and assembles the object in the requested order, `id` always included.
 
+pub mod conversation;
 pub mod facebook_user;
+pub mod ig_comment;
+pub mod ig_container;
 pub mod ig_media;
 pub mod ig_user;
+pub mod igsid_profile;
+pub mod mentions;
+pub mod message;
 pub mod page;
 
 use graph::paging::PageRequest;

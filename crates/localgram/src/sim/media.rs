@@ -1,5 +1,6 @@
 //! `POST /_localgram/accounts/{id}/media`: the account posts from the Instagram app, outside
 //! the API. Later areas extend the body (image bytes, mentions, tags); these fields stay.
+//! Every media gets real files on the media host: the bytes given, else generated ones.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -10,10 +11,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{parse_body, ControlError};
+use crate::publishing::placeholders::{self, Placeholder};
 use crate::router::NodeKind;
 use crate::state::Shared;
 use crate::store::media::{self, Media};
-use crate::store::{accounts, objects, StoreError};
+use crate::store::{accounts, media_files, objects, StoreError};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +35,10 @@ pub struct NewMedia {
     #[serde(default)]
     pub comments_disabled: bool,
     pub like_count: Option<i64>,
+    /// The photo's bytes (a JPEG), base64; a generated JPEG when left out.
+    pub image_base64: Option<String>,
+    /// The video's bytes (an MP4 or MOV), base64; a generated MP4 when left out.
+    pub video_base64: Option<String>,
 }
 
 fn image() -> String {
@@ -71,8 +77,17 @@ pub fn insert_media(
         created_at,
     )?;
     let shortcode = shortcode_for(&id);
-    let is_video = media_type == "VIDEO";
-    let base = format!("http://{}", state.config.listen);
+    let (media_url, thumbnail_url) = match media_type {
+        "CAROUSEL_ALBUM" => (None, None),
+        "VIDEO" => (
+            Some(placeholders::url(tx, state, Placeholder::Video)?),
+            Some(placeholders::url(tx, state, Placeholder::Poster)?),
+        ),
+        _ => (
+            Some(placeholders::url(tx, state, Placeholder::Image)?),
+            None,
+        ),
+    };
     let row = Media {
         id: id.clone(),
         account_id: account_id.to_string(),
@@ -80,13 +95,8 @@ pub fn insert_media(
         media_product_type: product.into(),
         caption: caption.map(str::to_string),
         alt_text: None,
-        media_url: (media_type != "CAROUSEL_ALBUM").then(|| {
-            format!(
-                "{base}/media/{shortcode}.{}",
-                if is_video { "mp4" } else { "jpg" }
-            )
-        }),
-        thumbnail_url: is_video.then(|| format!("{base}/media/{shortcode}.jpg")),
+        media_url,
+        thumbnail_url,
         permalink: format!("https://www.instagram.com/p/{shortcode}/"),
         shortcode,
         is_comment_enabled: true,
@@ -95,9 +105,54 @@ pub fn insert_media(
         comments_count: 0,
         parent_id: parent.map(str::to_string),
         created_at,
+        ..Default::default()
     };
     media::insert(tx, &row)?;
     Ok(row)
+}
+
+/// The media host URL of bytes given as `image_base64` or `video_base64`, stored first.
+fn given_file(
+    state: &Shared,
+    media_type: &str,
+    input: &NewMedia,
+) -> Result<Option<String>, ControlError> {
+    let (text, video) = match (&input.image_base64, &input.video_base64) {
+        (None, None) => return Ok(None),
+        (Some(text), None) => (text, false),
+        (None, Some(text)) => (text, true),
+        (Some(_), Some(_)) => {
+            return Err(ControlError::bad_request(
+                "give image_base64 or video_base64, not both",
+            ))
+        }
+    };
+    if (media_type == "VIDEO") != video || media_type == "CAROUSEL_ALBUM" {
+        return Err(ControlError::bad_request(
+            "image_base64 goes with IMAGE media and video_base64 with VIDEO media",
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| ControlError::bad_request(format!("invalid base64: {e}")))?;
+    let stored = super::publishing::store_file(state, &bytes)?;
+    let content_type = stored["content_type"].as_str().unwrap_or_default();
+    let fits = if video {
+        content_type.starts_with("video/")
+    } else {
+        content_type == "image/jpeg"
+    };
+    if !fits {
+        return Err(ControlError::bad_request(format!(
+            "the bytes are {content_type}, not {}",
+            if video {
+                "an MP4 or MOV video"
+            } else {
+                "a JPEG"
+            }
+        )));
+    }
+    Ok(stored["url"].as_str().map(str::to_string))
 }
 
 pub fn create_media(
@@ -131,11 +186,16 @@ pub fn create_media(
             ControlError::bad_request(format!("timestamp must be RFC 3339, not {text:?}"))
         })?,
     };
+    let given = given_file(state, &media_type, &input)?;
     let media = state.db.write(|tx| -> Result<Result<Media, ControlError>, StoreError> {
         if accounts::get(tx, account_id)?.is_none() {
             return Ok(Err(ControlError::not_found(format!("no account {account_id}"))));
         }
         let mut row = insert_media(tx, state, account_id, &media_type, &product, input.caption.as_deref(), None, created_at)?;
+        if let Some(url) = &given {
+            media_files::attach(tx, &row.id, url)?;
+            row.media_url = Some(url.clone());
+        }
         for _ in 0..children {
             insert_media(tx, state, account_id, "IMAGE", "FEED", None, Some(&row.id), created_at)?;
         }

@@ -6,10 +6,13 @@
 pub mod accounts;
 pub mod apps;
 pub mod clock;
+pub mod comments;
 pub mod error;
 pub mod logins;
 pub mod media;
+pub mod messaging;
 pub mod people;
+pub mod publishing;
 pub mod requests;
 pub mod snapshot;
 pub mod tokens;
@@ -18,7 +21,7 @@ pub mod webhooks;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::Router;
 
 use crate::state::Shared;
@@ -47,6 +50,64 @@ pub fn router(state: Shared) -> Router {
             "/apps/{id}/roles",
             post(logins::add_role).get(logins::list_roles),
         )
+        // ----- content publishing (issue #4)
+        .route(
+            "/containers/{id}",
+            get(publishing::get_container).post(publishing::set_container),
+        )
+        .route("/files", post(publishing::create_file))
+        .route("/locations", post(publishing::create_location))
+        .route(
+            "/accounts/{id}/publishing",
+            get(publishing::get_flags).post(publishing::set_flags),
+        )
+        // ----- media, comments, people (issue #5)
+        .route("/people/{id}/comments", post(comments::person_comments))
+        .route("/accounts/{id}/comments", post(comments::account_comments))
+        .route(
+            "/comments/{id}",
+            patch(comments::edit_comment).delete(comments::delete_comment),
+        )
+        .route("/people/{id}/likes", post(comments::like))
+        .route("/people/{id}/likes/{object_id}", delete(comments::unlike))
+        .route("/people/{id}/media", post(comments::person_media))
+        .route(
+            "/accounts/{id}/live",
+            post(comments::start_live).delete(comments::end_live),
+        )
+        .route(
+            "/media/{id}/collaborators",
+            post(comments::set_collaborator),
+        )
+        .route(
+            "/media/{id}/collaborators/{username}",
+            delete(comments::remove_collaborator),
+        )
+        .route("/accounts/{id}/restricted", post(comments::restrict))
+        // ----- messaging (issue #7)
+        .route(
+            "/people/{id}/messages",
+            post(messaging::person_message).get(messaging::person_thread),
+        )
+        .route("/people/{id}/reactions", post(messaging::reaction))
+        .route("/people/{id}/postbacks", post(messaging::postback))
+        .route("/people/{id}/seen", post(messaging::seen))
+        .route("/people/{id}/referrals", post(messaging::referral))
+        .route("/people/{id}/optins", post(messaging::optin))
+        .route(
+            "/people/{id}/relationships",
+            post(messaging::set_relationship),
+        )
+        .route("/people/{id}/verified", post(messaging::set_verified))
+        .route(
+            "/messages/{mid}",
+            patch(messaging::edit_message).delete(messaging::delete_message),
+        )
+        .route(
+            "/accounts/{id}/self_messages",
+            post(messaging::self_message),
+        )
+        .route("/accounts/{id}/messaging", post(messaging::set_switches))
         // ----- webhooks (issue #6)
         .route("/webhooks", get(webhooks::status))
         .route("/webhooks/deliveries", get(webhooks::list))

@@ -23,6 +23,8 @@ pub struct NewPerson {
     #[serde(default)]
     pub is_private: bool,
     pub followers_count: Option<i64>,
+    #[serde(default)]
+    pub hide_like_counts: bool,
 }
 
 pub fn describe(person: &Person) -> Value {
@@ -33,6 +35,7 @@ pub fn describe(person: &Person) -> Value {
         "profile_picture_url": person.profile_picture_url,
         "is_private": person.is_private,
         "followers_count": person.followers_count,
+        "hide_like_counts": person.hide_like_counts,
     })
 }
 
@@ -59,6 +62,7 @@ pub fn create_person(state: &Shared, input: NewPerson) -> Result<Person, Control
             is_private: input.is_private,
             followers_count: input.followers_count.unwrap_or(0),
             created_at: now,
+            hide_like_counts: input.hide_like_counts,
         };
         people::insert(tx, &person)?;
         Ok(person)

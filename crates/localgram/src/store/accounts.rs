@@ -131,7 +131,7 @@ pub fn media_count(conn: &Connection, account_id: &str) -> StoreResult<i64> {
     // Stories and carousel children are not counted (ref 001 L5847-6095: "published IG Media").
     let mut stmt = conn.prepare_cached(
         "SELECT COUNT(*) FROM media WHERE account_id = ?1 AND parent_id IS NULL
-         AND media_product_type <> 'STORY'",
+         AND media_product_type NOT IN ('STORY', 'LIVE')",
     )?;
     Ok(stmt.query_row([account_id], |r| r.get(0))?)
 }

@@ -65,20 +65,16 @@ pub fn insert(conn: &Connection, app: &App) -> StoreResult<()> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<App>> {
-    optional(conn.query_row(
-        &format!("SELECT {COLUMNS} FROM apps WHERE id = ?1"),
-        [id],
-        from_row,
-    ))
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM apps WHERE id = ?1"))?;
+    optional(stmt.query_row([id], from_row))
 }
 
 /// Finds an app by its Meta app id or its Instagram app id.
 pub fn find_by_any_id(conn: &Connection, id: &str) -> StoreResult<Option<App>> {
-    optional(conn.query_row(
-        &format!("SELECT {COLUMNS} FROM apps WHERE id = ?1 OR instagram_app_id = ?1"),
-        [id],
-        from_row,
-    ))
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM apps WHERE id = ?1 OR instagram_app_id = ?1"
+    ))?;
+    optional(stmt.query_row([id], from_row))
 }
 
 pub fn list(conn: &Connection) -> StoreResult<Vec<App>> {

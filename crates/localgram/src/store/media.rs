@@ -27,12 +27,16 @@ pub struct Media {
     /// The carousel this media is a child of.
     pub parent_id: Option<String>,
     pub created_at: i64,
+    /// When a live broadcast ended (`LIVE` media broadcast while this is `None`).
+    pub live_ended_at: Option<i64>,
+    /// A person's media (from `person_media`): `account_id` then holds the person's id.
+    pub owner_is_person: bool,
 }
 
 const COLUMNS: &str =
     "id, account_id, media_type, media_product_type, caption, alt_text, media_url, \
      thumbnail_url, permalink, shortcode, is_comment_enabled, is_shared_to_feed, like_count, \
-     comments_count, parent_id, created_at";
+     comments_count, parent_id, created_at, live_ended_at";
 
 fn from_row(r: &Row) -> rusqlite::Result<Media> {
     Ok(Media {
@@ -52,6 +56,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Media> {
         comments_count: r.get(13)?,
         parent_id: r.get(14)?,
         created_at: r.get(15)?,
+        live_ended_at: r.get(16)?,
+        owner_is_person: false,
     })
 }
 
@@ -63,7 +69,7 @@ pub fn sort_key(created_at: i64, id: &str) -> String {
 pub fn insert(conn: &Connection, media: &Media) -> StoreResult<()> {
     conn.execute(
         &format!(
-            "INSERT INTO media ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+            "INSERT INTO media ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
         ),
         params![
             media.id,
@@ -82,6 +88,7 @@ pub fn insert(conn: &Connection, media: &Media) -> StoreResult<()> {
             media.comments_count,
             media.parent_id,
             media.created_at,
+            media.live_ended_at,
             sort_key(media.created_at, &media.id)
         ],
     )?;
@@ -119,7 +126,7 @@ pub fn list(
     window: &Window,
 ) -> StoreResult<Vec<(String, Media)>> {
     let kind = match listing {
-        Listing::Feed => "media_product_type <> 'STORY'",
+        Listing::Feed => "media_product_type NOT IN ('STORY', 'LIVE')",
         Listing::Stories => "media_product_type = 'STORY'",
     };
     let (cursor, order) = match (window.before, window.after) {
@@ -143,7 +150,7 @@ pub fn list(
             window.until,
             window.limit as i64
         ],
-        |r| Ok((r.get::<_, String>(16)?, from_row(r)?)),
+        |r| Ok((r.get::<_, String>(17)?, from_row(r)?)),
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -160,4 +167,54 @@ pub fn by_shortcode(conn: &Connection, shortcode: &str) -> StoreResult<Option<Me
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM media WHERE shortcode = ?1"))?;
     optional(stmt.query_row([shortcode], from_row))
+}
+
+/// A media of an account or, failing that, of a person (as an IG Media node renders it).
+pub fn get_any(conn: &Connection, id: &str) -> StoreResult<Option<Media>> {
+    if let Some(media) = get(conn, id)? {
+        return Ok(Some(media));
+    }
+    Ok(super::person_media::get(conn, id)?.map(|m| m.as_media()))
+}
+
+/// Changes a media's comment or like counters (the caption's comments and replies count).
+pub fn add_counts(conn: &Connection, id: &str, comments: i64, likes: i64) -> StoreResult<()> {
+    for table in ["media", "person_media"] {
+        conn.execute(
+            &format!(
+                "UPDATE {table} SET comments_count = MAX(0, comments_count + ?2),
+                 like_count = MAX(0, like_count + ?3) WHERE id = ?1"
+            ),
+            params![id, comments, likes],
+        )?;
+    }
+    Ok(())
+}
+
+pub fn set_comment_enabled(conn: &Connection, id: &str, enabled: bool) -> StoreResult<()> {
+    for table in ["media", "person_media"] {
+        conn.execute(
+            &format!("UPDATE {table} SET is_comment_enabled = ?2 WHERE id = ?1"),
+            params![id, enabled],
+        )?;
+    }
+    Ok(())
+}
+
+/// The account's live broadcasts on air (`LIVE` media not ended), newest first.
+pub fn live(conn: &Connection, account_id: &str) -> StoreResult<Vec<Media>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM media WHERE account_id = ?1 AND media_product_type = 'LIVE'
+         AND live_ended_at IS NULL ORDER BY sort_key"
+    ))?;
+    let rows = stmt.query_map([account_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn end_live(conn: &Connection, id: &str, at: i64) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE media SET live_ended_at = ?2 WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
 }

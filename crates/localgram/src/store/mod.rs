@@ -7,15 +7,28 @@
 
 pub mod accounts;
 pub mod apps;
+pub mod cache;
+pub mod comments;
+pub mod containers;
+pub mod conversations;
 pub mod events;
+pub mod igsids;
 pub mod logins;
 pub mod media;
+pub mod media_files;
+pub mod message_attachments;
+pub mod messages;
+pub mod messenger_profiles;
 pub mod objects;
 pub mod people;
+pub mod person_media;
+pub mod publishing_setup;
+pub mod relationships;
 pub mod settings;
 pub mod snapshot;
 pub mod tokens;
 pub mod webhooks;
+pub mod welcome_flows;
 
 use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -26,6 +39,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_core.sql")),
     (2, include_str!("migrations/0002_logins.sql")),
     (3, include_str!("migrations/0003_webhooks.sql")),
+    (4, include_str!("migrations/0004_publishing.sql")),
+    (5, include_str!("migrations/0005_comments.sql")),
+    (6, include_str!("migrations/0006_messaging.sql")),
 ];
 
 /// Tables holding state, in creation order (parents before children): what snapshots export
@@ -55,6 +71,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 pub struct Db {
     conn: Mutex<Connection>,
+    cache: cache::ReadCache,
 }
 
 impl Db {
@@ -83,6 +100,7 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let db = Db {
             conn: Mutex::new(conn),
+            cache: cache::ReadCache::default(),
         };
         db.migrate()?;
         Ok(db)
@@ -94,7 +112,10 @@ impl Db {
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
             [],
         )?;
-        for (version, sql) in MIGRATIONS {
+        // In number order, whatever order the list was written in.
+        let mut ordered: Vec<&(i64, &str)> = MIGRATIONS.iter().collect();
+        ordered.sort_by_key(|(version, _)| *version);
+        for (version, sql) in ordered {
             let applied: bool = conn.query_row(
                 "SELECT COUNT(*) > 0 FROM schema_migrations WHERE version = ?1",
                 [version],
@@ -114,6 +135,64 @@ impl Db {
         Ok(())
     }
 
+    /// A token and its app, from memory when nothing was written since they were read.
+    pub fn token_with_app(&self, token: &str) -> StoreResult<Option<(tokens::Token, apps::App)>> {
+        let generation = self.cache.generation();
+        if let Some(hit) = self.cache.tokens.get(&token.to_string(), generation) {
+            return Ok(hit);
+        }
+        let found = self.read(|c| {
+            let Some(row) = tokens::get(c, token)? else {
+                return Ok(None);
+            };
+            Ok(apps::get(c, &row.app_id)?.map(|app| (row, app)))
+        })?;
+        self.cache
+            .tokens
+            .put(token.to_string(), generation, found.clone());
+        Ok(found)
+    }
+
+    /// What node an id names, from memory when nothing was written since it was read.
+    pub fn object(&self, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+        let generation = self.cache.generation();
+        if let Some(hit) = self.cache.objects.get(&id.to_string(), generation) {
+            return Ok(hit);
+        }
+        let found = self.read(|c| objects::lookup(c, id))?;
+        self.cache
+            .objects
+            .put(id.to_string(), generation, found.clone());
+        Ok(found)
+    }
+
+    /// An account, from memory when nothing was written since it was read.
+    pub fn account(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
+        let generation = self.cache.generation();
+        if let Some(hit) = self.cache.accounts.get(&id.to_string(), generation) {
+            return Ok(hit);
+        }
+        let found = self.read(|c| accounts::get(c, id))?;
+        self.cache
+            .accounts
+            .put(id.to_string(), generation, found.clone());
+        Ok(found)
+    }
+
+    /// The app-scoped id of an account, from memory when nothing was written since.
+    pub fn app_scoped_id(&self, app_id: &str, account_id: &str) -> StoreResult<Option<String>> {
+        let generation = self.cache.generation();
+        let key = (app_id.to_string(), account_id.to_string());
+        if let Some(hit) = self.cache.app_scoped_ids.get(&key, generation) {
+            return Ok(hit);
+        }
+        let found = self.read(|c| accounts::app_scoped_id(c, app_id, account_id))?;
+        self.cache
+            .app_scoped_ids
+            .put(key, generation, found.clone());
+        Ok(found)
+    }
+
     /// Runs a read. Reads see only committed state.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let conn = self.conn.lock();
@@ -131,6 +210,7 @@ impl Db {
             .map_err(StoreError::from)?;
         let value = f(&tx)?;
         tx.commit().map_err(StoreError::from)?;
+        self.cache.bump();
         Ok(value)
     }
 }

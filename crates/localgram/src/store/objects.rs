@@ -35,11 +35,12 @@ pub fn mint_alias(
     for _ in 0..64 {
         counter += 1;
         let id = minter.mint(kind, counter);
-        let inserted = conn.execute(
-            "INSERT INTO objects (id, kind, target_id, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (id) DO NOTHING",
-            params![id, node_kind, target, now],
-        )?;
+        let inserted = conn
+            .prepare_cached(
+                "INSERT INTO objects (id, kind, target_id, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO NOTHING",
+            )?
+            .execute(params![id, node_kind, target, now])?;
         if inserted == 1 {
             settings::set(conn, COUNTER_KEY, &counter.to_string())?;
             return Ok(id);
@@ -50,9 +51,6 @@ pub fn mint_alias(
 
 /// What node an id names: `(kind, target)`.
 pub fn lookup(conn: &Connection, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
-    optional(conn.query_row(
-        "SELECT kind, target_id FROM objects WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    ))
+    let mut stmt = conn.prepare_cached("SELECT kind, target_id FROM objects WHERE id = ?1")?;
+    optional(stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))))
 }

@@ -13,10 +13,12 @@ pub struct Person {
     pub is_private: bool,
     pub followers_count: i64,
     pub created_at: i64,
+    /// Indirect reads of this person's media leave `like_count` out.
+    pub hide_like_counts: bool,
 }
 
 const COLUMNS: &str =
-    "id, username, name, profile_picture_url, is_private, followers_count, created_at";
+    "id, username, name, profile_picture_url, is_private, followers_count, created_at, hide_like_counts";
 
 fn from_row(r: &Row) -> rusqlite::Result<Person> {
     Ok(Person {
@@ -27,6 +29,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Person> {
         is_private: r.get(4)?,
         followers_count: r.get(5)?,
         created_at: r.get(6)?,
+        hide_like_counts: r.get(7)?,
     })
 }
 
@@ -38,7 +41,7 @@ pub fn insert(conn: &Connection, person: &Person) -> StoreResult<()> {
         )));
     }
     conn.execute(
-        &format!("INSERT INTO people ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+        &format!("INSERT INTO people ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         params![
             person.id,
             person.username,
@@ -46,7 +49,8 @@ pub fn insert(conn: &Connection, person: &Person) -> StoreResult<()> {
             person.profile_picture_url,
             person.is_private,
             person.followers_count,
-            person.created_at
+            person.created_at,
+            person.hide_like_counts
         ],
     )?;
     Ok(())

@@ -15,7 +15,7 @@ use super::{tables, StoreError, StoreResult, MIGRATIONS};
 pub const FORMAT: &str = "localgram-snapshot";
 
 fn schema_version() -> i64 {
-    MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0)
+    MIGRATIONS.iter().map(|(v, _)| *v).max().unwrap_or(0)
 }
 
 fn columns(conn: &Connection, table: &str) -> StoreResult<Vec<String>> {

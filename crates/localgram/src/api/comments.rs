@@ -1,0 +1,325 @@
+//! Comments, replies and moderation (ref 001 L4933-5032 comments edge, L3623-3831 comment
+//! node, L3833-3914 replies, L754-796 `comment_enabled`), mention replies (001 L7975-8097)
+//! and the account's `tags` and `live_media` edges (001 L8605-8704, L7407-7522).
+
+use graph::paging::{edge_envelope, Page};
+use graph::{GraphError, Params};
+use serde_json::{json, Value};
+
+use super::{internal, with_metadata, Call};
+use crate::auth::{Caller, TokenKind};
+use crate::nodes::ig_comment::{self, IG_COMMENT, PAGE_MAX};
+use crate::nodes::ig_media;
+use crate::social::{self, Refusal, Writer};
+use crate::store::comments::{self, Comment};
+use crate::store::media::{self, Media};
+use crate::store::{accounts, person_media, StoreError};
+
+fn refusal(error: Refusal) -> GraphError {
+    match error {
+        Refusal::Graph(error) => error,
+        Refusal::Store(error) => internal(error),
+    }
+}
+
+fn message(params: &Params) -> Result<String, GraphError> {
+    params
+        .required_str("message")
+        .map_err(|e| GraphError::from_param(&e))
+}
+
+/// The account a caller writes as: its own with Instagram Login; with Facebook Login, the
+/// account of the media it can act on.
+fn writer(caller: &Caller, media: &Media) -> Writer {
+    match caller.kind {
+        TokenKind::InstagramUser => Writer::Account(caller.subject.clone()),
+        _ => Writer::Account(media.account_id.clone()),
+    }
+}
+
+fn target_media(call: &Call) -> Result<Media, GraphError> {
+    let target = call.target()?;
+    call.read(|c| media::get(c, &target.id))?.ok_or_else(|| {
+        GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
+    })
+}
+
+fn target_comment(call: &Call) -> Result<Comment, GraphError> {
+    let target = call.target()?;
+    call.read(|c| comments::get(c, &target.id))?.ok_or_else(|| {
+        GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
+    })
+}
+
+fn rendered_page(call: &Call, page: Page<Comment>) -> Result<Value, GraphError> {
+    let mut items = Vec::with_capacity(page.items.len());
+    for comment in &page.items {
+        items.push(ig_comment::render(call, comment, call.fields.as_ref())?);
+    }
+    Ok(call.edge_reply(Page {
+        items,
+        before: page.before,
+        after: page.after,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    }))
+}
+
+/// `GET /{ig-media-id}/comments`: top-level comments, newest first, at most 50 a page.
+pub async fn list_comments(call: Call) -> Result<Value, GraphError> {
+    let media = target_media(&call)?;
+    let request = call.page_request(PAGE_MAX, PAGE_MAX)?;
+    let page = ig_comment::list(&call, &media.id, None, Some(&media.account_id), &request)?;
+    rendered_page(&call, page)
+}
+
+/// `POST /{ig-media-id}/comments?message=`: the account comments on its media.
+pub async fn create_comment(call: Call) -> Result<Value, GraphError> {
+    let media = target_media(&call)?;
+    if social::is_live(&media) {
+        return Err(GraphError::live_video_not_supported());
+    }
+    let text = message(&call.params)?;
+    let writer = writer(call.caller()?, &media);
+    let comment = call
+        .state
+        .db
+        .write(|tx| {
+            social::post_comment(tx, &call.state, &writer, &media.id, None, &text, call.now)
+        })
+        .map_err(refusal)?;
+    Ok(json!({"id": comment.id}))
+}
+
+/// `GET /{ig-comment-id}`.
+pub async fn get_comment(call: Call) -> Result<Value, GraphError> {
+    let comment = target_comment(&call)?;
+    let body = ig_comment::render(&call, &comment, call.fields.as_ref())?;
+    with_metadata(&call, &IG_COMMENT, body)
+}
+
+/// `POST /{ig-comment-id}?hide=true|false`. The media owner's own comments always stay
+/// visible (ref 001 L3790-3800).
+pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
+    let comment = target_comment(&call)?;
+    let hide = call
+        .params
+        .bool("hide")
+        .map_err(|e| GraphError::from_param(&e))?
+        .ok_or_else(|| GraphError::param_required("hide"))?;
+    let media = call.read(|c| media::get(c, &comment.media_id))?;
+    let Some(media) = media else {
+        return Err(GraphError::unsupported_method(
+            "POST",
+            &comment.id,
+            call.api,
+        ));
+    };
+    if social::is_live(&media) {
+        return Err(GraphError::live_video_not_supported());
+    }
+    let owners_own = comment.by_account() && comment.author_id == media.account_id;
+    if !owners_own {
+        call.state
+            .db
+            .write(|tx| comments::set_hidden(tx, &comment.id, hide))
+            .map_err(internal)?;
+    }
+    Ok(json!({"success": true}))
+}
+
+/// `DELETE /{ig-comment-id}`: only the owner of the media commented on deletes; replies go too
+/// (ref 001 L3802-3831).
+pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
+    let comment = target_comment(&call)?;
+    let media = call.read(|c| media::get(c, &comment.media_id))?;
+    let owned = match (&media, &call.caller) {
+        (Some(media), Some(caller)) => {
+            call.read(|c| crate::auth::visibility::can_see_account(c, caller, &media.account_id))?
+        }
+        _ => false,
+    };
+    if !owned {
+        return Err(GraphError::unsupported_method(
+            "DELETE",
+            &comment.id,
+            call.api,
+        ));
+    }
+    if media.as_ref().is_some_and(social::is_live) {
+        return Err(GraphError::live_video_not_supported());
+    }
+    call.state
+        .db
+        .write(|tx| -> Result<(), StoreError> {
+            let removed = comments::delete(tx, &comment.id)? as i64;
+            media::add_counts(tx, &comment.media_id, -removed, 0)
+        })
+        .map_err(internal)?;
+    Ok(json!({"success": true}))
+}
+
+/// `GET /{ig-comment-id}/replies`.
+pub async fn list_replies(call: Call) -> Result<Value, GraphError> {
+    let comment = target_comment(&call)?;
+    let request = call.page_request(PAGE_MAX, PAGE_MAX)?;
+    let page = ig_comment::list_replies(&call, &comment, &request)?;
+    rendered_page(&call, page)
+}
+
+/// `POST /{ig-comment-id}/replies?message=`: replies join the top-level comment; hidden
+/// comments take none (ref 001 L3840-3850).
+pub async fn create_reply(call: Call) -> Result<Value, GraphError> {
+    let comment = target_comment(&call)?;
+    let media = call
+        .read(|c| media::get(c, &comment.media_id))?
+        .ok_or_else(|| GraphError::unsupported_method("POST", &comment.id, call.api))?;
+    if social::is_live(&media) {
+        return Err(GraphError::live_video_not_supported());
+    }
+    let text = message(&call.params)?;
+    let writer = writer(call.caller()?, &media);
+    let reply = call
+        .state
+        .db
+        .write(|tx| {
+            social::post_comment(
+                tx,
+                &call.state,
+                &writer,
+                &media.id,
+                Some(&comment.id),
+                &text,
+                call.now,
+            )
+        })
+        .map_err(refusal)?;
+    Ok(json!({"id": reply.id}))
+}
+
+/// `POST /{ig-media-id}?comment_enabled=true|false` (ref 001 L754-796).
+pub async fn update_media(call: Call) -> Result<Value, GraphError> {
+    let media = target_media(&call)?;
+    let enabled = call
+        .params
+        .bool("comment_enabled")
+        .map_err(|e| GraphError::from_param(&e))?
+        .ok_or_else(|| GraphError::param_required("comment_enabled"))?;
+    if social::is_live(&media) {
+        return Err(GraphError::live_video_not_supported());
+    }
+    call.state
+        .db
+        .write(|tx| media::set_comment_enabled(tx, &media.id, enabled))
+        .map_err(internal)?;
+    Ok(json!({"success": true}))
+}
+
+/// `POST /{ig-user-id}/mentions`: answers a mention with a comment on the mentioning media
+/// (`media_id`) or under the mentioning comment (`comment_id` + `media_id`).
+pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
+    let target = call.target()?;
+    let account = call
+        .read(|c| accounts::get(c, &target.id))?
+        .ok_or_else(|| GraphError::unsupported_method("POST", &target.addressed_as, call.api))?;
+    let media_id = call
+        .params
+        .required_str("media_id")
+        .map_err(|e| GraphError::from_param(&e))?;
+    let text = message(&call.params)?;
+    let comment_id = call
+        .params
+        .str("comment_id")
+        .map_err(|e| GraphError::from_param(&e))?;
+    let on = call
+        .read(|c| media::get_any(c, &media_id))?
+        .ok_or_else(|| GraphError::not_mentioned_in_media(&media_id))?;
+    if on.media_product_type == "STORY" {
+        return Err(GraphError::mentions_on_stories_not_supported());
+    }
+    match &comment_id {
+        Some(comment_id) => {
+            let mentioned = call
+                .read(|c| comments::get(c, comment_id))?
+                .filter(|c| c.media_id == on.id)
+                .is_some_and(|c| social::mentions(&c.text, &account.username));
+            if !mentioned {
+                return Err(GraphError::not_mentioned_in_comment(comment_id));
+            }
+        }
+        None => {
+            if !on
+                .caption
+                .as_deref()
+                .is_some_and(|c| social::mentions(c, &account.username))
+            {
+                return Err(GraphError::not_mentioned_in_media(&media_id));
+            }
+        }
+    }
+    let writer = Writer::Account(account.id.clone());
+    let comment = call
+        .state
+        .db
+        .write(|tx| {
+            social::post_comment(
+                tx,
+                &call.state,
+                &writer,
+                &on.id,
+                comment_id.as_deref(),
+                &text,
+                call.now,
+            )
+        })
+        .map_err(refusal)?;
+    Ok(json!({"id": comment.id}))
+}
+
+/// `GET /{ig-user-id}/tags`: public media in which people tagged the account, newest first,
+/// cursors only (ref 001 L8605-8704).
+pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
+    let target = call.target()?;
+    let request = call.page_request(25, 100)?;
+    let (after, before) = match &request.window {
+        graph::paging::Window::Forward { after } => (after.as_deref(), None),
+        graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    let fetched =
+        call.read(|c| person_media::tagged(c, &target.id, after, before, request.fetch_count()))?;
+    let page = Page::from_fetched(&request, fetched);
+    let mut items = Vec::with_capacity(page.items.len());
+    for media in &page.items {
+        items.push(ig_media::render(
+            &call,
+            &media.as_media(),
+            call.fields.as_ref(),
+        )?);
+    }
+    let page = Page {
+        items,
+        before: page.before,
+        after: page.after,
+        has_next: page.has_next,
+        has_previous: page.has_previous,
+    };
+    let paging = page.paging(None);
+    Ok(edge_envelope(page.items, paging))
+}
+
+/// `GET /{ig-user-id}/live_media`: the broadcasts on air right now (ref 001 L7407-7522).
+pub async fn list_live_media(call: Call) -> Result<Value, GraphError> {
+    let target = call.target()?;
+    let live = call.read(|c| media::live(c, &target.id))?;
+    let mut items = Vec::with_capacity(live.len());
+    for media in &live {
+        items.push(ig_media::render(&call, media, call.fields.as_ref())?);
+    }
+    Ok(edge_envelope(items, None))
+}
+
+/// `GET /{ig-media-id}/collaborators` (Facebook Login, ref 001 L4840-4931).
+pub async fn list_collaborators(call: Call) -> Result<Value, GraphError> {
+    let media = target_media(&call)?;
+    Ok(edge_envelope(ig_media::collaborators(&call, &media)?, None))
+}

@@ -1,0 +1,356 @@
+//! Content publishing endpoints: `POST /{ig-user-id}/media` (create a container), `POST
+//! /{ig-user-id}/media_publish`, `GET /{ig-container-id}` and `GET /{ig-user-id}/
+//! content_publishing_limit` (ref 001 L1-384, L1372-1595, L3916-4027, L6564-6662,
+//! L7902-7974). The pipeline itself is in `crate::publishing`.
+
+use graph::ids::IdKind;
+use graph::GraphError;
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+use super::{internal, time_param, with_metadata, Call};
+use crate::auth::scopes::{
+    INSTAGRAM_BASIC, INSTAGRAM_BUSINESS_BASIC, INSTAGRAM_BUSINESS_CONTENT_PUBLISH,
+    PAGES_READ_ENGAGEMENT,
+};
+use crate::auth::TokenKind;
+use crate::http::host::HostKind;
+use crate::nodes::ig_container::{self, IG_CONTAINER};
+use crate::publishing::request::{self, Context, Kind};
+use crate::publishing::status::{self, Code};
+use crate::publishing::{limits, processing, publish};
+use crate::router::{NodeKind, Scopes};
+use crate::store::accounts::{self, Account};
+use crate::store::containers::{self, Container};
+use crate::store::media::Media;
+use crate::store::{objects, publishing_setup, StoreError, StoreResult};
+
+/// Creating, reading and publishing containers and reading the limit (ref 001 L32-59,
+/// L3938-3947, L6585-6594, L7925-7935; 002-004 inventory §1.3).
+pub const PUBLISHING: Scopes = Scopes {
+    instagram: &[INSTAGRAM_BUSINESS_BASIC, INSTAGRAM_BUSINESS_CONTENT_PUBLISH],
+    facebook: &[
+        INSTAGRAM_BASIC,
+        "instagram_content_publish",
+        PAGES_READ_ENGAGEMENT,
+    ],
+};
+
+/// The Page tasks that allow publishing (ref 001 L55-58, L7930).
+const PUBLISHING_TASKS: &[&str] = &["MANAGE", "CREATE_CONTENT"];
+
+/// The node type name errors about `content_publishing_limit` fields use.
+const LIMIT_NODE: &str = "IGContentPublishingLimit";
+
+fn account(call: &Call) -> Result<Account, GraphError> {
+    let target = call.target()?;
+    call.read(|c| accounts::get(c, &target.id))?.ok_or_else(|| {
+        GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
+    })
+}
+
+fn is_facebook(call: &Call) -> bool {
+    call.caller
+        .as_ref()
+        .is_some_and(|c| matches!(c.kind, TokenKind::FacebookUser | TokenKind::Page))
+}
+
+/// With Facebook Login the app user must be able to perform MANAGE or CREATE_CONTENT on the
+/// Page linked to the account.
+fn require_task(call: &Call, account: &Account) -> Result<(), GraphError> {
+    if !is_facebook(call) {
+        return Ok(());
+    }
+    let page = match &account.page_id {
+        Some(page_id) => call.read(|c| accounts::page(c, page_id))?,
+        None => None,
+    };
+    let allowed = page.is_some_and(|p| {
+        p.tasks
+            .iter()
+            .any(|t| PUBLISHING_TASKS.contains(&t.as_str()))
+    });
+    if allowed {
+        Ok(())
+    } else {
+        Err(GraphError::page_task_required(PUBLISHING_TASKS))
+    }
+}
+
+/// What Meta decided about the account outside the API (control API flags).
+fn check_flags(call: &Call, account: &Account, publishing: bool) -> Result<(), GraphError> {
+    let flags = call.read(|c| publishing_setup::flags(c, &account.id))?;
+    if flags.restricted {
+        return Err(GraphError::account_restricted());
+    }
+    if flags.ppa_required {
+        return Err(GraphError::page_publishing_authorization_required());
+    }
+    if flags.two_factor_required && is_facebook(call) {
+        return Err(GraphError::page_two_factor_required());
+    }
+    if publishing && flags.spam {
+        return Err(GraphError::restricted_as_spam());
+    }
+    Ok(())
+}
+
+/// A container and, for a carousel, its children in order.
+fn load(conn: &Connection, id: &str) -> StoreResult<Option<(Container, Vec<Container>)>> {
+    let Some(container) = containers::get(conn, id)? else {
+        return Ok(None);
+    };
+    let mut children = Vec::with_capacity(container.children.len());
+    for child in &container.children {
+        if let Some(child) = containers::get(conn, child)? {
+            children.push(child);
+        }
+    }
+    Ok(Some((container, children)))
+}
+
+/// The rupload URI of a resumable container, on the host the client called: Meta's own when
+/// it named graph.facebook.com, else the same origin (ref 001 L145-148).
+fn upload_uri(call: &Call, id: &str) -> String {
+    let version = call.version;
+    let host = call.links.host.as_str();
+    if HostKind::classify(host) != HostKind::Neutral && !host.contains("localhost") {
+        return format!("https://rupload.facebook.com/ig-api-upload/{version}/{id}");
+    }
+    let host = host
+        .strip_prefix("graph.")
+        .map(|rest| format!("rupload.{rest}"))
+        .unwrap_or_else(|| host.to_string());
+    format!(
+        "{}://{host}/ig-api-upload/{version}/{id}",
+        call.links.scheme
+    )
+}
+
+/// `POST /{ig-user-id}/media`: creates an IG Container (ref 001 L8-384).
+pub async fn create_container(call: Call) -> Result<Value, GraphError> {
+    let account = account(&call)?;
+    require_task(&call, &account)?;
+    check_flags(&call, &account, false)?;
+    let caller = call.caller()?;
+    let may_tag_products = caller.has_scope("catalog_management")
+        && caller.has_scope("instagram_shopping_tag_products");
+    let new = request::read(
+        &call.params,
+        &Context {
+            api: call.api,
+            account: &account,
+            now: call.now,
+            may_tag_products,
+            feed_product_tags: call.state.config.publishing.feed_product_tag_limit,
+        },
+    )?;
+    let state = &call.state;
+    let limit = state.config.publishing.container_limit;
+    // Refuse before fetching what the transaction would refuse anyway.
+    let now_ms = state.clock.now_ms();
+    call.read(|c| limits::check_containers(c, &account.id, limit, now_ms))??;
+    let tag_limit = state.config.publishing.feed_product_tag_limit;
+    call.read(|c| request::check_references(c, &account, &new, now_ms, tag_limit))??;
+
+    let processed = match &new.source_url {
+        Some(url) => Some(
+            processing::from_url(
+                state,
+                new.kind,
+                new.is_video,
+                url,
+                &new.options,
+                new.cover_url.as_deref(),
+            )
+            .await,
+        ),
+        None => None,
+    };
+    let now_ms = state.clock.now_ms();
+    let mut container = Container {
+        account_id: account.id.clone(),
+        kind: new.kind.as_str().into(),
+        is_video: new.is_video,
+        is_carousel_item: new.is_carousel_item,
+        resumable: new.resumable,
+        params: new.options.to_json(),
+        source_url: new.source_url.clone(),
+        cover_url: new.cover_url.clone(),
+        children: new.children.clone(),
+        created_at: now_ms,
+        ..Container::default()
+    };
+    match (&processed, new.kind) {
+        (Some(done), _) => {
+            container.file_sha256 = done.file.as_ref().map(|f| f.sha256.clone());
+            container.cover_sha256 = done.cover.as_ref().map(|f| f.sha256.clone());
+            container.bytes_transferred = done.bytes as i64;
+            container.duration_ms = done.duration_ms.map(|d| d as i64);
+            container.failure = done.failure.as_ref().map(|f| f.to_json());
+            container.processing_started_at = Some(now_ms);
+            container.processing_ms = state
+                .config
+                .publishing
+                .processing_ms(new.is_video, done.bytes);
+        }
+        // A carousel is ready when its children are.
+        (None, Kind::Carousel) => container.processing_started_at = Some(now_ms),
+        // A resumable session waits for its bytes.
+        (None, _) => {}
+    }
+    let id = state
+        .db
+        .write(|tx| -> Result<Result<String, GraphError>, StoreError> {
+            if let Err(e) = limits::check_containers(tx, &account.id, limit, now_ms)? {
+                return Ok(Err(e));
+            }
+            if let Err(e) = request::check_references(tx, &account, &new, now_ms, tag_limit)? {
+                return Ok(Err(e));
+            }
+            let id = objects::mint(
+                tx,
+                &state.ids,
+                IdKind::Container,
+                NodeKind::Container.as_str(),
+                call.now,
+            )?;
+            container.id = id.clone();
+            containers::insert(tx, &container)?;
+            Ok(Ok(id))
+        })
+        .map_err(internal)??;
+    if new.resumable {
+        Ok(json!({"id": id, "uri": upload_uri(&call, &id)}))
+    } else {
+        Ok(json!({ "id": id }))
+    }
+}
+
+/// `POST /{ig-user-id}/media_publish?creation_id=`: publishes a FINISHED container as a new
+/// IG Media (ref 001 L7902-7974, L1549-1569), within the daily limit.
+pub async fn publish(call: Call) -> Result<Value, GraphError> {
+    let account = account(&call)?;
+    require_task(&call, &account)?;
+    check_flags(&call, &account, true)?;
+    let creation_id = call
+        .params
+        .required_str("creation_id")
+        .map_err(|e| GraphError::from_param(&e))?
+        .trim()
+        .to_string();
+    let state = &call.state;
+    // Poster frames are files: made before the transaction, harmlessly if it then refuses.
+    let posters = match call.read(|c| load(c, &creation_id))? {
+        Some((container, children)) if container.account_id == account.id => {
+            let mut all = vec![&container];
+            all.extend(children.iter());
+            publish::posters(state, &all)
+        }
+        _ => HashMap::new(),
+    };
+    let limit = state.config.publishing.publish_limit;
+    let now_ms = state.clock.now_ms();
+    let media = state
+        .db
+        .write(|tx| -> Result<Result<Media, GraphError>, StoreError> {
+            let not_found = || GraphError::media_builder_not_found(&creation_id);
+            let Some((container, children)) = load(tx, &creation_id)? else {
+                return Ok(Err(not_found()));
+            };
+            if container.account_id != account.id {
+                return Ok(Err(not_found()));
+            }
+            if container.is_carousel_item {
+                return Ok(Err(GraphError::carousel_item_not_publishable(&creation_id)));
+            }
+            let state_now = status::state(&container, &children, now_ms);
+            match state_now.code {
+                Code::Published | Code::Expired => return Ok(Err(not_found())),
+                Code::InProgress => return Ok(Err(GraphError::media_not_ready())),
+                Code::Error => {
+                    return Ok(Err(state_now
+                        .failure
+                        .map(|f| f.error())
+                        .unwrap_or_else(GraphError::unknown_upload_error)))
+                }
+                Code::Finished => {}
+            }
+            if let Err(e) = limits::check_publish(tx, &account.id, limit, now_ms)? {
+                return Ok(Err(e));
+            }
+            let media = publish::create_media(
+                tx,
+                state,
+                &account,
+                &container,
+                &children,
+                &posters,
+                now_ms.div_euclid(1000),
+            )?;
+            containers::mark_published(tx, &container.id, &media.id, now_ms)?;
+            for child in &children {
+                containers::mark_published(tx, &child.id, &media.id, now_ms)?;
+            }
+            containers::insert_publish(tx, &media.id, &account.id, &container.id, now_ms)?;
+            Ok(Ok(media))
+        })
+        .map_err(internal)??;
+    Ok(json!({ "id": media.id }))
+}
+
+/// `GET /{ig-container-id}` (ref 001 L3916-4027).
+pub async fn get_container(call: Call) -> Result<Value, GraphError> {
+    let target = call.target()?;
+    let (container, children) = call
+        .read(|c| load(c, &target.id))?
+        .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, call.api))?;
+    let now_ms = call.state.clock.now_ms();
+    let body = ig_container::render(&call, &container, &children, now_ms, call.fields.as_ref())?;
+    with_metadata(&call, &IG_CONTAINER, body)
+}
+
+/// `GET /{ig-user-id}/content_publishing_limit` (ref 001 L6564-6662): `quota_usage` by
+/// default, `config` on request; the sample's `rate_limit_settings` answers as `config`.
+pub async fn publishing_limit(call: Call) -> Result<Value, GraphError> {
+    let account = account(&call)?;
+    let now_ms = call.state.clock.now_ms();
+    let since = time_param(&call, "since")?;
+    let since_ms = match since {
+        // "A Unix timestamp no older than 24 hours" (ref 001 L6621-6624).
+        Some(since) if since.saturating_mul(1000) < now_ms - limits::WINDOW_MS => {
+            return Err(GraphError::invalid_parameter(
+                "The parameter since must be a Unix timestamp no older than 24 hours",
+            ))
+        }
+        Some(since) => since.saturating_mul(1000),
+        None => now_ms - limits::WINDOW_MS + 1,
+    };
+    let usage = call.read(|c| limits::quota_usage(c, &account.id, since_ms, now_ms))?;
+    let names: Vec<String> = match &call.fields {
+        Some(selection) if !selection.is_empty() => {
+            selection.0.iter().map(|f| f.name.clone()).collect()
+        }
+        _ => vec!["quota_usage".into()],
+    };
+    let mut item = Map::new();
+    for name in names {
+        match name.as_str() {
+            "quota_usage" => {
+                item.insert("quota_usage".into(), json!(usage));
+            }
+            "config" | "rate_limit_settings" => {
+                item.insert(
+                    "config".into(),
+                    json!({
+                        "quota_total": call.state.config.publishing.publish_limit,
+                        "quota_duration": limits::WINDOW_MS / 1000,
+                    }),
+                );
+            }
+            other => return Err(GraphError::nonexisting_field(other, LIMIT_NODE)),
+        }
+    }
+    Ok(json!({ "data": [Value::Object(item)] }))
+}

@@ -1,0 +1,129 @@
+//! A conversation node (ref 000 L1776-2010): its id, last activity, the two participants and
+//! its messages, newest first, paged.
+
+use graph::paging::{edge_envelope, Page, PageRequest, Window};
+use graph::{FieldRequest, FieldSelection, GraphError};
+use serde_json::{json, Value};
+
+use super::message::{self as message_node, Sides};
+use super::{expanded_page, field, Apis, FieldKind::*, NodeType};
+use crate::api::Call;
+use crate::store::conversations::Conversation;
+use crate::store::messages::{self, Message};
+
+/// Ref 000 L1834-1935 (`id`, `updated_time`), L1936-2010 (`messages`).
+#[rustfmt::skip]
+pub static CONVERSATION: NodeType = NodeType {
+    name: "UnifiedThread",
+    metadata_type: "unifiedthread",
+    // The order the list sample prints (ref 000 L1853-1856).
+    defaults: &["id", "updated_time"],
+    fields: &[
+        field("id", Scalar, "string", Apis::Both, "The conversation ID."),
+        field("updated_time", Scalar, "datetime", Apis::Both, "When the last message was sent, ISO 8601 in UTC."),
+        field("participants", Scalar, "object", Apis::Both, "The account and the person, as data[{username, id}]."),
+        field("messages", Edge, "edge", Apis::Both, "The messages, newest first."),
+    ],
+};
+
+/// Message pages: 25 by default, 100 at most (decisions.md).
+pub const MESSAGES_DEFAULT: usize = 25;
+pub const MESSAGES_MAX: usize = 100;
+
+pub fn render(
+    call: &Call,
+    conversation: &Conversation,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let plan = CONVERSATION.plan(call.api, selection)?;
+    let mut sides: Option<Sides> = None;
+    super::render(&plan, |request| {
+        resolve(call, conversation, &mut sides, request)
+    })
+}
+
+fn resolve(
+    call: &Call,
+    conversation: &Conversation,
+    sides: &mut Option<Sides>,
+    request: &FieldRequest,
+) -> Result<Option<Value>, GraphError> {
+    Ok(match request.name.as_str() {
+        "id" => Some(json!(conversation.id)),
+        "updated_time" => Some(json!(graph::timefmt::graph_time(
+            conversation.updated_at.div_euclid(1000)
+        ))),
+        "participants" => {
+            let s = ensure(call, conversation, sides)?;
+            Some(json!({"data": [s.account.clone(), s.person.clone()]}))
+        }
+        "messages" => {
+            let page_request = expanded_page(request, MESSAGES_DEFAULT, MESSAGES_MAX)?;
+            let page = list(call, conversation, &page_request)?;
+            let s = ensure(call, conversation, sides)?;
+            let items = page
+                .items
+                .iter()
+                .map(|m| message_node::render(call, m, s, request.subfields.as_ref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            // The expanded messages link to the messages edge (ref 000 L1989-1996).
+            let next = page.has_next.then(|| {
+                let mut url = format!(
+                    "{}/messages?limit={}",
+                    call.links.node_url(&conversation.id),
+                    page_request.limit
+                );
+                if let Some(token) = &call.links.token {
+                    url.push_str(&format!("&access_token={token}"));
+                }
+                if let Some(after) = &page.after {
+                    url.push_str(&format!("&after={after}"));
+                }
+                url
+            });
+            Some(edge_envelope(
+                items,
+                forward_paging(page.after.as_deref(), next),
+            ))
+        }
+        _ => None,
+    })
+}
+
+fn ensure<'a>(
+    call: &Call,
+    conversation: &Conversation,
+    sides: &'a mut Option<Sides>,
+) -> Result<&'a Sides, GraphError> {
+    if sides.is_none() {
+        *sides = Some(message_node::sides(call, conversation)?);
+    }
+    sides.as_ref().ok_or_else(GraphError::unknown_error)
+}
+
+/// Paging as the Conversations API samples print it: an `after` cursor and `next` when more
+/// follow (ref 000 L1884-1889, L1989-1996); no `before` (decisions.md).
+pub fn forward_paging(after: Option<&str>, next: Option<String>) -> Option<Value> {
+    let after = after?;
+    let mut paging = serde_json::Map::new();
+    paging.insert("cursors".into(), json!({"after": after}));
+    if let Some(next) = next {
+        paging.insert("next".into(), json!(next));
+    }
+    Some(Value::Object(paging))
+}
+
+/// A window of the conversation's messages, newest first (send order reversed).
+pub fn list(
+    call: &Call,
+    conversation: &Conversation,
+    request: &PageRequest,
+) -> Result<Page<Message>, GraphError> {
+    let (after, before) = match &request.window {
+        Window::Forward { after } => (after.as_deref(), None),
+        Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    let fetched =
+        call.read(|c| messages::list(c, &conversation.id, after, before, request.fetch_count()))?;
+    Ok(Page::from_fetched(request, fetched))
+}

@@ -1,0 +1,178 @@
+//! The IG Comment node: a comment or reply on media (ref 001 L3623-3831).
+
+use graph::paging::{edge_envelope, Page, PageRequest, Window};
+use graph::{FieldRequest, FieldSelection, GraphError};
+use serde_json::{json, Value};
+
+use super::{expanded_page, field, Apis, FieldKind::*, NodeType};
+use crate::api::{internal, Call};
+use crate::auth::visibility::can_see_account;
+use crate::social;
+use crate::store::comments::{self, Comment, Listing};
+use crate::store::media::{self, Media};
+
+#[rustfmt::skip]
+pub static IG_COMMENT: NodeType = NodeType {
+    name: "ShadowIGComment",
+    metadata_type: "shadowigcomment",
+    defaults: &["timestamp", "text", "id"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Both, "The comment's ID."),
+        field("from", Scalar, "object", Apis::Both, "The commenter: their Instagram-scoped ID and username."),
+        field("hidden", Scalar, "bool", Apis::Both, "Whether the comment is hidden."),
+        field("like_count", Scalar, "int", Apis::Both, "Number of likes on the comment."),
+        field("legacy_instagram_comment_id", Scalar, "numeric string", Apis::Both, "The ID Marketing API endpoints of v21.0 and older use for this comment."),
+        field("media", Node, "ig_media", Apis::Both, "The media the comment was made on: its ID and media_product_type."),
+        field("parent_id", Scalar, "numeric string", Apis::Both, "The parent comment's ID, for a reply."),
+        field("text", Scalar, "string", Apis::Both, "The comment text."),
+        field("timestamp", Scalar, "datetime", Apis::Both, "ISO 8601 creation date in UTC."),
+        field("user", Node, "ig_user", Apis::Both, "The IG User who wrote the comment; only when the app user wrote it."),
+        field("username", Scalar, "string", Apis::Both, "Username of the commenter."),
+        field("replies", Edge, "edge", Apis::Both, "Replies to the comment."),
+    ],
+};
+
+/// Comment pages hold at most 50 (ref 001 L4990-4996).
+pub const PAGE_MAX: usize = 50;
+
+pub fn render(
+    call: &Call,
+    comment: &Comment,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let plan = IG_COMMENT.plan(call.api, selection)?;
+    let media = call.read(|c| media::get_any(c, &comment.media_id))?;
+    super::render(&plan, |request| {
+        resolve(call, comment, media.as_ref(), request)
+    })
+}
+
+/// The `username` field needs the comment-management permission since August 27, 2024
+/// (ref 001 L3761-3765).
+fn may_read_username(call: &Call) -> bool {
+    call.caller.as_ref().is_some_and(|c| {
+        c.has_scope("instagram_business_manage_comments")
+            || c.has_scope("instagram_manage_comments")
+    })
+}
+
+pub(crate) fn resolve(
+    call: &Call,
+    comment: &Comment,
+    media: Option<&Media>,
+    request: &FieldRequest,
+) -> Result<Option<Value>, GraphError> {
+    let media_account = media
+        .filter(|m| !m.owner_is_person)
+        .map(|m| m.account_id.clone());
+    Ok(match request.name.as_str() {
+        "id" => Some(json!(comment.id)),
+        "text" => Some(json!(comment.text)),
+        "timestamp" => Some(json!(graph::timefmt::graph_time(comment.created_at))),
+        "hidden" => Some(json!(comment.hidden)),
+        "like_count" => Some(json!(comment.like_count)),
+        "legacy_instagram_comment_id" => Some(json!(comment.id)),
+        "parent_id" => comment.parent_id.as_ref().map(|p| json!(p)),
+        "from" => {
+            let viewer = media_account.clone().unwrap_or_default();
+            let (id, username) = call
+                .state
+                .db
+                .write(|tx| social::author_for(tx, &call.state, comment, &viewer, call.now))
+                .map_err(internal)?;
+            Some(json!({"id": id, "username": username}))
+        }
+        "username" if may_read_username(call) => {
+            let viewer = media_account.clone().unwrap_or_default();
+            let (_, username) = call
+                .state
+                .db
+                .write(|tx| social::author_for(tx, &call.state, comment, &viewer, call.now))
+                .map_err(internal)?;
+            Some(json!(username))
+        }
+        "username" => None,
+        // Only the account that wrote the comment gets `user` (ref 001 L3750-3760).
+        "user" => {
+            let wrote_it = match &call.caller {
+                Some(caller) if comment.by_account() => {
+                    call.read(|c| can_see_account(c, caller, &comment.author_id))?
+                }
+                _ => false,
+            };
+            wrote_it.then(|| json!({"id": comment.author_id}))
+        }
+        "media" => match media {
+            None => None,
+            Some(media) => match &request.subfields {
+                None => {
+                    Some(json!({"id": media.id, "media_product_type": media.media_product_type}))
+                }
+                Some(selection) => Some(super::ig_media::render(call, media, Some(selection))?),
+            },
+        },
+        "replies" => Some(expanded_replies(call, comment, request)?),
+        _ => None,
+    })
+}
+
+fn expanded_replies(
+    call: &Call,
+    comment: &Comment,
+    request: &FieldRequest,
+) -> Result<Value, GraphError> {
+    let page_request = expanded_page(request, PAGE_MAX, PAGE_MAX)?;
+    let page = list_replies(call, comment, &page_request)?;
+    let items = page
+        .items
+        .iter()
+        .map(|reply| render(call, reply, request.subfields.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let paging = page.paging(None);
+    Ok(edge_envelope(items, paging))
+}
+
+/// A window of a comment's replies, newest first.
+pub fn list_replies(
+    call: &Call,
+    comment: &Comment,
+    request: &PageRequest,
+) -> Result<Page<Comment>, GraphError> {
+    let owner = call
+        .read(|c| media::get(c, &comment.media_id))?
+        .map(|m| m.account_id);
+    list(
+        call,
+        &comment.media_id,
+        Some(&comment.id),
+        owner.as_deref(),
+        request,
+    )
+}
+
+/// A window of a media's top-level comments (or of one comment's replies). API versions up to
+/// v3.1 list oldest first, v3.2 and later newest first (ref 001 L4995).
+pub fn list(
+    call: &Call,
+    media_id: &str,
+    parent_id: Option<&str>,
+    owner_account: Option<&str>,
+    request: &PageRequest,
+) -> Result<Page<Comment>, GraphError> {
+    let chronological = call.version < graph::ApiVersion::new(3, 2);
+    let (after, before) = match &request.window {
+        Window::Forward { after } => (after.as_deref(), None),
+        Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    let listing = Listing {
+        media_id,
+        parent_id,
+        restricted_for: owner_account,
+        after,
+        before,
+        chronological,
+        limit: request.fetch_count(),
+    };
+    let fetched = call.read(|c| comments::list(c, &listing))?;
+    Ok(Page::from_fetched(request, fetched))
+}

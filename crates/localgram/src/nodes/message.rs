@@ -1,0 +1,188 @@
+//! A message of a conversation as the Conversations API shows it (ref 000 L1936-2055): who
+//! sent it to whom, its text, attachments, reactions, shares and story, newest first in a
+//! conversation. Only URLs of shared media are given (ref 000 L1828-1830).
+
+use graph::{FieldRequest, FieldSelection, GraphError};
+use serde_json::{json, Map, Value};
+
+use super::{field, Apis, FieldKind::*, NodeType};
+use crate::api::Call;
+use crate::messaging::thread::LIKE_HEART_URL;
+use crate::store::conversations::Conversation;
+use crate::store::messages::{self, Message};
+use crate::store::{accounts, people};
+
+/// Ref 000 L1936-2055; `attachments`, `reactions`, `shares`, `story` from the list
+/// and Meta's public Conversations API.
+#[rustfmt::skip]
+pub static MESSAGE: NodeType = NodeType {
+    name: "Message",
+    metadata_type: "message",
+    // The order the messages sample prints (ref 000 L1954-1958).
+    defaults: &["id", "created_time", "is_unsupported"],
+    fields: &[
+        field("id", Scalar, "string", Apis::Both, "The message ID."),
+        field("created_time", Scalar, "datetime", Apis::Both, "When the message was sent, ISO 8601 in UTC."),
+        field("from", Scalar, "object", Apis::Both, "The sender: username and ID (the account's ID, or the person's Instagram-scoped ID)."),
+        field("to", Scalar, "object", Apis::Both, "The recipients, as data[{username, id}]."),
+        field("message", Scalar, "string", Apis::Both, "The text; empty for a message without text."),
+        field("attachments", Scalar, "object", Apis::Both, "Images, videos, audio and files, as data[...] with their URLs."),
+        field("reactions", Scalar, "object", Apis::Both, "Reactions, as data[{reaction, users}]."),
+        field("shares", Scalar, "object", Apis::Both, "Shared posts, as data[{link}]; only their URL."),
+        field("story", Scalar, "object", Apis::Both, "The story the message replies to or mentions: reply_to or mention {link, id}."),
+        field("is_unsupported", Scalar, "bool", Apis::Both, "Whether the message holds content the API cannot show."),
+    ],
+};
+
+/// Who a side of the conversation is: `{username, id}`.
+pub struct Sides {
+    pub account: Value,
+    pub person: Value,
+}
+
+/// The two sides of a conversation as messages show them.
+pub fn sides(call: &Call, conversation: &Conversation) -> Result<Sides, GraphError> {
+    let account = call.read(|c| accounts::get(c, &conversation.account_id))?;
+    let username = account.map(|a| a.username).unwrap_or_default();
+    let person_name = if conversation.is_self {
+        username.clone()
+    } else {
+        call.read(|c| people::get(c, &conversation.person_id))?
+            .map(|p| p.username)
+            .unwrap_or_default()
+    };
+    Ok(Sides {
+        account: json!({"username": username, "id": conversation.account_id}),
+        person: json!({"username": person_name, "id": conversation.igsid}),
+    })
+}
+
+pub fn render(
+    call: &Call,
+    message: &Message,
+    sides: &Sides,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let plan = MESSAGE.plan(call.api, selection)?;
+    super::render(&plan, |request| resolve(call, message, sides, request))
+}
+
+fn parsed(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+fn attachment_view(a: &Value) -> Option<Value> {
+    let url = a.get("url")?.as_str()?;
+    let kind = a.get("type")?.as_str()?;
+    let mut out = Map::new();
+    if let Some(id) = a.get("attachment_id").and_then(Value::as_str) {
+        out.insert("id".into(), json!(id));
+    }
+    if let Some(mime) = a.get("mime_type").and_then(Value::as_str) {
+        out.insert("mime_type".into(), json!(mime));
+    }
+    if let Some(size) = a.get("size").and_then(Value::as_i64) {
+        out.insert("size".into(), json!(size));
+    }
+    match kind {
+        "image" | "like_heart" => {
+            out.insert("image_data".into(), json!({"url": url, "preview_url": url}));
+        }
+        "video" | "ig_reel" | "reel" => {
+            out.insert("video_data".into(), json!({"url": url, "preview_url": url}));
+        }
+        "audio" | "file" => {
+            out.insert("file_url".into(), json!(url));
+        }
+        _ => return None,
+    }
+    Some(Value::Object(out))
+}
+
+fn resolve(
+    call: &Call,
+    message: &Message,
+    sides: &Sides,
+    request: &FieldRequest,
+) -> Result<Option<Value>, GraphError> {
+    let (from, to) = if message.inbound() {
+        (&sides.person, &sides.account)
+    } else {
+        (&sides.account, &sides.person)
+    };
+    let attachments = parsed(&message.attachments);
+    let attachments = attachments.as_array().cloned().unwrap_or_default();
+    let content = parsed(&message.content);
+    Ok(match request.name.as_str() {
+        "id" => Some(json!(message.id)),
+        "created_time" => Some(json!(graph::timefmt::graph_time(
+            message.created_at.div_euclid(1000)
+        ))),
+        "from" => Some(from.clone()),
+        "to" => Some(json!({"data": [to]})),
+        "message" => Some(json!(message.text.clone().unwrap_or_default())),
+        "is_unsupported" => Some(json!(message.is_unsupported)),
+        "attachments" => {
+            let mut data: Vec<Value> = attachments.iter().filter_map(attachment_view).collect();
+            if content.get("sticker").is_some() {
+                data.extend(attachment_view(
+                    &json!({"type": "like_heart", "url": LIKE_HEART_URL}),
+                ));
+            }
+            (!data.is_empty()).then(|| json!({"data": data}))
+        }
+        "shares" => {
+            let mut data: Vec<Value> = attachments
+                .iter()
+                .filter(|a| {
+                    matches!(
+                        a.get("type").and_then(Value::as_str),
+                        Some("share" | "ig_post" | "media_share")
+                    )
+                })
+                .filter_map(|a| a.get("url").map(|url| json!({"link": url})))
+                .collect();
+            if let Some(url) = content.pointer("/share/url") {
+                data.push(json!({"link": url}));
+            }
+            (!data.is_empty()).then(|| json!({"data": data}))
+        }
+        "story" => story(message, &attachments),
+        "reactions" => {
+            let reactions = call.read(|c| messages::reactions(c, &message.id))?;
+            let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+            for r in reactions {
+                let who = if r.actor == "person" {
+                    &sides.person
+                } else {
+                    &sides.account
+                };
+                match groups.iter_mut().find(|(name, _)| *name == r.reaction) {
+                    Some((_, users)) => users.push(who.clone()),
+                    None => groups.push((r.reaction.clone(), vec![who.clone()])),
+                }
+            }
+            (!groups.is_empty()).then(|| {
+                json!({"data": groups.into_iter().map(|(reaction, users)| json!({"reaction": reaction, "users": users})).collect::<Vec<_>>()})
+            })
+        }
+        _ => None,
+    })
+}
+
+/// A story reply (`reply_to`) or a story mention (`mention`), with the story's URL and id.
+fn story(message: &Message, attachments: &[Value]) -> Option<Value> {
+    if let (Some(id), Some(kind)) = (&message.story_id, &message.story_kind) {
+        let link = parsed(&message.content)
+            .pointer("/story/url")
+            .cloned()
+            .unwrap_or(Value::Null);
+        return Some(json!({ kind.as_str(): {"link": link, "id": id} }));
+    }
+    let mention = attachments
+        .iter()
+        .find(|a| a.get("type").and_then(Value::as_str) == Some("story_mention"))?;
+    Some(
+        json!({"mention": {"link": mention.get("url")?, "id": mention.get("id").cloned().unwrap_or(Value::Null)}}),
+    )
+}

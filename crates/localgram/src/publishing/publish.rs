@@ -1,0 +1,254 @@
+//! Turning a FINISHED container into IG Media (ref 001 L1549-1580, L7902-7974; 004
+//! L2804-2845): a reel reads back as `VIDEO`/`REELS`, a story as `IMAGE` or `VIDEO`/`STORY`,
+//! a carousel as `CAROUSEL_ALBUM` with its children, everything else as `FEED`. The media's
+//! files are served by localgram's media host.
+
+use graph::ids::IdKind;
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+use super::request::{Kind, Options};
+use super::specs::Checked;
+use super::{fetch, synth};
+use crate::router::NodeKind;
+use crate::sim::media::shortcode_for;
+use crate::state::Shared;
+use crate::store::accounts::Account;
+use crate::store::containers::Container;
+use crate::store::media::{self, Media};
+use crate::store::{media_files, objects, StoreError, StoreResult};
+
+/// Poster frames are generated at most this wide (videos without a `cover_url`).
+const POSTER_MAX_WIDTH: u32 = 640;
+
+/// The poster size for a video of `width` × `height`.
+fn poster_size(width: u32, height: u32) -> (u32, u32) {
+    let (width, height) = (width.max(1), height.max(1));
+    let w = width.min(POSTER_MAX_WIDTH);
+    let h = (u64::from(height) * u64::from(w) / u64::from(width)).clamp(1, 4096) as u32;
+    (w, h)
+}
+
+/// The thumbnail URL of each video container without a cover: a generated JPEG the size of
+/// the video (scaled down), stored once per size. Runs before the publishing transaction.
+pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
+    let mut urls = HashMap::new();
+    for c in containers
+        .iter()
+        .filter(|c| c.is_video && c.cover_sha256.is_none())
+    {
+        let Some(sha) = &c.file_sha256 else {
+            continue;
+        };
+        let dims = state
+            .db
+            .read(|conn| media_files::get(conn, sha))
+            .ok()
+            .flatten()
+            .map(|f| {
+                (
+                    f.width.unwrap_or(1080) as u32,
+                    f.height.unwrap_or(1920) as u32,
+                )
+            })
+            .unwrap_or((1080, 1920));
+        let size = poster_size(dims.0, dims.1);
+        let poster = match state.publishing.poster(size) {
+            Some(sha) => Some(sha),
+            None => {
+                let bytes = synth::jpeg(size.0 as u16, size.1 as u16);
+                let checked = Checked {
+                    width: size.0,
+                    height: size.1,
+                    duration_ms: None,
+                    content_type: "image/jpeg",
+                    extension: "jpg",
+                };
+                match fetch::store_bytes(state, &bytes, &checked) {
+                    Ok(stored) => {
+                        state
+                            .publishing
+                            .remember_poster(size, stored.sha256.clone());
+                        Some(stored.sha256)
+                    }
+                    Err(e) => {
+                        tracing::error!("cannot store a poster frame: {e}");
+                        None
+                    }
+                }
+            }
+        };
+        if let Some(poster) = poster {
+            urls.insert(c.id.clone(), state.publishing.files.url(&poster, "jpg"));
+        }
+    }
+    urls
+}
+
+/// The media host URL of a container's file.
+fn file_url(conn: &Connection, state: &Shared, sha256: &str) -> StoreResult<String> {
+    let extension = media_files::get(conn, sha256)?
+        .map(|f| f.extension)
+        .unwrap_or_else(|| "jpg".into());
+    Ok(state.publishing.files.url(sha256, &extension))
+}
+
+struct Shape {
+    media_type: &'static str,
+    product: &'static str,
+}
+
+fn shape(c: &Container) -> Shape {
+    let kind = Kind::parse(&c.kind);
+    let media_type = match (kind, c.is_video) {
+        (Kind::Carousel, _) => "CAROUSEL_ALBUM",
+        (_, true) => "VIDEO",
+        (_, false) => "IMAGE",
+    };
+    let product = match kind {
+        Kind::Reels => "REELS",
+        Kind::Stories => "STORY",
+        _ => "FEED",
+    };
+    Shape {
+        media_type,
+        product,
+    }
+}
+
+/// The permalink Instagram gives each surface.
+fn permalink(product: &str, shortcode: &str, username: &str, id: &str) -> String {
+    match product {
+        "REELS" => format!("https://www.instagram.com/reel/{shortcode}/"),
+        "STORY" => format!("https://www.instagram.com/stories/{username}/{id}/"),
+        _ => format!("https://www.instagram.com/p/{shortcode}/"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    conn: &Connection,
+    state: &Shared,
+    id: String,
+    account: &Account,
+    c: &Container,
+    parent: Option<&str>,
+    posters: &HashMap<String, String>,
+    now: i64,
+) -> StoreResult<Media> {
+    let shape = shape(c);
+    let options = Options::from_json(&c.params);
+    let shortcode = shortcode_for(&id);
+    let media_url = match &c.file_sha256 {
+        Some(sha) => Some(file_url(conn, state, sha)?),
+        None => None,
+    };
+    let thumbnail_url = if c.is_video {
+        match &c.cover_sha256 {
+            Some(sha) => Some(state.publishing.files.url(sha, "jpg")),
+            None => posters.get(&c.id).cloned(),
+        }
+    } else {
+        None
+    };
+    Ok(Media {
+        permalink: permalink(shape.product, &shortcode, &account.username, &id),
+        id,
+        account_id: account.id.clone(),
+        media_type: shape.media_type.into(),
+        media_product_type: shape.product.into(),
+        caption: if parent.is_some() {
+            None
+        } else {
+            options.caption.clone()
+        },
+        alt_text: options.alt_text.clone(),
+        media_url,
+        thumbnail_url,
+        shortcode,
+        is_comment_enabled: true,
+        is_shared_to_feed: (shape.product == "REELS")
+            .then(|| options.share_to_feed.unwrap_or(true)),
+        like_count: 0,
+        comments_count: 0,
+        parent_id: parent.map(str::to_string),
+        created_at: now,
+        ..Default::default()
+    })
+}
+
+/// Creates the IG Media of a FINISHED container (and a carousel's children, in album order)
+/// inside the publishing transaction. `now` is in Unix seconds.
+pub fn create_media(
+    tx: &Connection,
+    state: &Shared,
+    account: &Account,
+    container: &Container,
+    children: &[Container],
+    posters: &HashMap<String, String>,
+    now: i64,
+) -> Result<Media, StoreError> {
+    let mint = |tx: &Connection| {
+        objects::mint(
+            tx,
+            &state.ids,
+            IdKind::Media,
+            NodeKind::IgMedia.as_str(),
+            now,
+        )
+    };
+    let id = mint(tx)?;
+    let parent = row(tx, state, id, account, container, None, posters, now)?;
+    media::insert(tx, &parent)?;
+    // Children list by id: give them ascending ids in album order.
+    let mut ids = Vec::with_capacity(children.len());
+    for _ in &container.children {
+        ids.push(mint(tx)?);
+    }
+    ids.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+    for (child_id, media_id) in container.children.iter().zip(ids) {
+        let Some(child) = children.iter().find(|c| &c.id == child_id) else {
+            continue;
+        };
+        let child_row = row(
+            tx,
+            state,
+            media_id,
+            account,
+            child,
+            Some(&parent.id),
+            posters,
+            now,
+        )?;
+        media::insert(tx, &child_row)?;
+    }
+    Ok(parent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posters_keep_the_video_shape() {
+        assert_eq!(poster_size(1080, 1920), (640, 1137));
+        assert_eq!(poster_size(320, 240), (320, 240));
+        assert_eq!(poster_size(0, 0), (1, 1));
+    }
+
+    #[test]
+    fn permalinks_follow_the_surface() {
+        assert_eq!(
+            permalink("FEED", "abc", "shop", "1"),
+            "https://www.instagram.com/p/abc/"
+        );
+        assert_eq!(
+            permalink("REELS", "abc", "shop", "1"),
+            "https://www.instagram.com/reel/abc/"
+        );
+        assert_eq!(
+            permalink("STORY", "abc", "shop", "1"),
+            "https://www.instagram.com/stories/shop/1/"
+        );
+    }
+}

@@ -1,0 +1,492 @@
+//! The other side of the conversation (issue #5): people comment, reply, edit, delete, like
+//! and post their own media that mentions and tags accounts; accounts comment and go live
+//! from the Instagram app; collaborators answer invites; accounts restrict people. Everything
+//! that Meta notifies is recorded as an event in the same transaction.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::Json;
+use graph::ids::IdKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{parse_body, ControlError};
+use crate::events::{self, Event, Mention, Payload};
+use crate::router::NodeKind;
+use crate::sim::media::shortcode_for;
+use crate::social::{self, Refusal, Writer};
+use crate::state::Shared;
+use crate::store::comments;
+use crate::store::media::{self, Media};
+use crate::store::person_media::{self, PersonMedia};
+use crate::store::{accounts, objects, people, StoreError};
+
+fn refused(error: Refusal) -> ControlError {
+    match error {
+        Refusal::Graph(e) => ControlError::bad_request(e.message),
+        Refusal::Store(e) => e.into(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    pub media_id: String,
+    pub text: String,
+    pub parent_id: Option<String>,
+}
+
+fn post(state: &Shared, writer: Writer, input: NewComment) -> Result<Json<Value>, ControlError> {
+    if input.text.trim().is_empty() {
+        return Err(ControlError::bad_request("text must not be empty"));
+    }
+    let now = state.clock.now();
+    let comment = state
+        .db
+        .write(|tx| -> Result<_, Refusal> {
+            if media::get_any(tx, &input.media_id)?.is_none() {
+                return Err(Refusal::Store(StoreError::NotFound(format!(
+                    "no media {}",
+                    input.media_id
+                ))));
+            }
+            social::post_comment(
+                tx,
+                state,
+                &writer,
+                &input.media_id,
+                input.parent_id.as_deref(),
+                &input.text,
+                now,
+            )
+        })
+        .map_err(refused)?;
+    Ok(Json(
+        json!({"id": comment.id, "parent_id": comment.parent_id}),
+    ))
+}
+
+/// `POST /_localgram/people/{id}/comments`.
+pub async fn person_comments(
+    State(state): State<Shared>,
+    Path(person_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewComment = parse_body(&body)?;
+    if state.db.read(|c| people::get(c, &person_id))?.is_none() {
+        return Err(ControlError::not_found(format!("no person {person_id}")));
+    }
+    post(&state, Writer::Person(person_id), input)
+}
+
+/// `POST /_localgram/accounts/{id}/comments`: the account comments from the Instagram app.
+pub async fn account_comments(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewComment = parse_body(&body)?;
+    if state.db.read(|c| accounts::get(c, &account_id))?.is_none() {
+        return Err(ControlError::not_found(format!("no account {account_id}")));
+    }
+    post(&state, Writer::Account(account_id), input)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditComment {
+    pub text: String,
+}
+
+/// `PATCH /_localgram/comments/{id}`: the author edits the text.
+pub async fn edit_comment(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: EditComment = parse_body(&body)?;
+    let found = state.db.write(|tx| -> Result<bool, StoreError> {
+        if comments::get(tx, &id)?.is_none() {
+            return Ok(false);
+        }
+        comments::set_text(tx, &id, &input.text)?;
+        Ok(true)
+    })?;
+    if !found {
+        return Err(ControlError::not_found(format!("no comment {id}")));
+    }
+    Ok(Json(json!({"id": id, "text": input.text})))
+}
+
+/// `DELETE /_localgram/comments/{id}`: the author deletes the comment (and its replies).
+pub async fn delete_comment(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let found = state.db.write(|tx| -> Result<bool, StoreError> {
+        let Some(comment) = comments::get(tx, &id)? else {
+            return Ok(false);
+        };
+        let removed = comments::delete(tx, &id)? as i64;
+        media::add_counts(tx, &comment.media_id, -removed, 0)?;
+        Ok(true)
+    })?;
+    if !found {
+        return Err(ControlError::not_found(format!("no comment {id}")));
+    }
+    Ok(Json(json!({"success": true})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLike {
+    pub media_id: Option<String>,
+    pub comment_id: Option<String>,
+}
+
+fn change_like(
+    state: &Shared,
+    person_id: &str,
+    object_id: &str,
+    like: bool,
+) -> Result<Value, ControlError> {
+    let now = state.clock.now();
+    let result = state.db.write(|tx| -> Result<Option<i64>, StoreError> {
+        if people::get(tx, person_id)?.is_none() {
+            return Err(StoreError::NotFound(format!("no person {person_id}")));
+        }
+        let changed = if like {
+            comments::like(tx, person_id, object_id, now)?
+        } else {
+            comments::unlike(tx, person_id, object_id)?
+        };
+        let delta = match (changed, like) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => -1,
+        };
+        if let Some(comment) = comments::get(tx, object_id)? {
+            comments::add_comment_likes(tx, &comment.id, delta)?;
+            return Ok(comments::get(tx, object_id)?.map(|c| c.like_count));
+        }
+        if media::get_any(tx, object_id)?.is_some() {
+            media::add_counts(tx, object_id, 0, delta)?;
+            return Ok(media::get_any(tx, object_id)?.map(|m| m.like_count));
+        }
+        Err(StoreError::NotFound(format!(
+            "no media or comment {object_id}"
+        )))
+    })?;
+    Ok(json!({"success": true, "like_count": result.unwrap_or(0)}))
+}
+
+/// `POST /_localgram/people/{id}/likes` `{"media_id"}` or `{"comment_id"}`.
+pub async fn like(
+    State(state): State<Shared>,
+    Path(person_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewLike = parse_body(&body)?;
+    let object = match (input.media_id, input.comment_id) {
+        (Some(id), None) | (None, Some(id)) => id,
+        _ => {
+            return Err(ControlError::bad_request(
+                "give exactly one of media_id and comment_id",
+            ))
+        }
+    };
+    Ok(Json(change_like(&state, &person_id, &object, true)?))
+}
+
+/// `DELETE /_localgram/people/{id}/likes/{object_id}`.
+pub async fn unlike(
+    State(state): State<Shared>,
+    Path((person_id, object_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ControlError> {
+    Ok(Json(change_like(&state, &person_id, &object_id, false)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserTag {
+    pub account_id: Option<String>,
+    pub username: Option<String>,
+    pub x: Option<f64>,
+    pub y: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonMedia {
+    pub caption: Option<String>,
+    #[serde(default = "image")]
+    pub media_type: String,
+    #[serde(default = "feed")]
+    pub media_product_type: String,
+    #[serde(default)]
+    pub user_tags: Vec<UserTag>,
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub comments_disabled: bool,
+}
+
+fn image() -> String {
+    "IMAGE".into()
+}
+
+fn feed() -> String {
+    "FEED".into()
+}
+
+/// `POST /_localgram/people/{id}/media`: a person posts; captions that @mention accounts
+/// notify them (not from stories), and `user_tags` tag accounts.
+pub async fn person_media(
+    State(state): State<Shared>,
+    Path(person_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewPersonMedia = parse_body(&body)?;
+    let media_type = input.media_type.to_ascii_uppercase();
+    let product = input.media_product_type.to_ascii_uppercase();
+    if !["IMAGE", "VIDEO", "CAROUSEL_ALBUM"].contains(&media_type.as_str())
+        || !["FEED", "REELS", "STORY"].contains(&product.as_str())
+    {
+        return Err(ControlError::bad_request("media_type must be IMAGE, VIDEO or CAROUSEL_ALBUM; media_product_type FEED, REELS or STORY"));
+    }
+    let created_at = match &input.timestamp {
+        None => state.clock.now(),
+        Some(text) => graph::timefmt::parse_rfc3339(text).ok_or_else(|| {
+            ControlError::bad_request(format!("timestamp must be RFC 3339, not {text:?}"))
+        })?,
+    };
+    let base = format!("http://{}", state.config.listen);
+    let row = state.db.write(
+        |tx| -> Result<Result<PersonMedia, ControlError>, StoreError> {
+            if people::get(tx, &person_id)?.is_none() {
+                return Ok(Err(ControlError::not_found(format!(
+                    "no person {person_id}"
+                ))));
+            }
+            let mut tagged = Vec::new();
+            for tag in &input.user_tags {
+                let account = match (&tag.account_id, &tag.username) {
+                    (Some(id), _) => accounts::get(tx, id)?,
+                    (None, Some(username)) => {
+                        let username = username.to_ascii_lowercase();
+                        accounts::list(tx)?
+                            .into_iter()
+                            .find(|a| a.username == username)
+                    }
+                    (None, None) => None,
+                };
+                match account {
+                    Some(account) => tagged.push((account.id, tag.x, tag.y)),
+                    None => {
+                        return Ok(Err(ControlError::bad_request(
+                            "each user tag names an existing account by account_id or username",
+                        )))
+                    }
+                }
+            }
+            let id = objects::mint(
+                tx,
+                &state.ids,
+                IdKind::Media,
+                NodeKind::IgMedia.as_str(),
+                created_at,
+            )?;
+            let shortcode = shortcode_for(&id);
+            let row = PersonMedia {
+                id: id.clone(),
+                person_id: person_id.clone(),
+                media_type: media_type.clone(),
+                media_product_type: product.clone(),
+                caption: input.caption.clone(),
+                media_url: Some(format!("{base}/media/{shortcode}.jpg")),
+                permalink: format!("https://www.instagram.com/p/{shortcode}/"),
+                shortcode,
+                is_comment_enabled: !input.comments_disabled,
+                like_count: 0,
+                comments_count: 0,
+                created_at,
+            };
+            person_media::insert(tx, &row)?;
+            for (account_id, x, y) in &tagged {
+                person_media::tag(tx, &id, account_id, *x, *y, created_at)?;
+            }
+            // Caption mentions notify each mentioned account; stories' mentions are not supported.
+            if product != "STORY" {
+                if let Some(caption) = &input.caption {
+                    for account_id in social::mentioned_accounts(tx, caption)? {
+                        let mention = Mention {
+                            media_id: id.clone(),
+                            comment_id: None,
+                            media_owner_id: Some(person_id.clone()),
+                        };
+                        events::record(
+                            tx,
+                            &state,
+                            Event::new(account_id, Payload::Mention(mention)),
+                        )?;
+                    }
+                }
+            }
+            Ok(Ok(row))
+        },
+    )??;
+    Ok(Json(json!({
+        "id": row.id,
+        "shortcode": row.shortcode,
+        "permalink": row.permalink,
+        "timestamp": graph::timefmt::graph_time(row.created_at),
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLive {
+    pub caption: Option<String>,
+}
+
+/// `POST /_localgram/accounts/{id}/live`: the account starts a live broadcast.
+pub async fn start_live(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: NewLive = parse_body(&body)?;
+    let now = state.clock.now();
+    let live = state
+        .db
+        .write(|tx| -> Result<Result<Media, ControlError>, StoreError> {
+            if accounts::get(tx, &account_id)?.is_none() {
+                return Ok(Err(ControlError::not_found(format!(
+                    "no account {account_id}"
+                ))));
+            }
+            if !media::live(tx, &account_id)?.is_empty() {
+                return Ok(Err(ControlError::conflict("the account is already live")));
+            }
+            let row = crate::sim::media::insert_media(
+                tx,
+                &state,
+                &account_id,
+                "VIDEO",
+                "LIVE",
+                input.caption.as_deref(),
+                None,
+                now,
+            )?;
+            Ok(Ok(row))
+        })??;
+    Ok(Json(json!({"id": live.id})))
+}
+
+/// `DELETE /_localgram/accounts/{id}/live`: the broadcast ends.
+pub async fn end_live(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let now = state.clock.now();
+    let ended = state.db.write(|tx| -> Result<usize, StoreError> {
+        let live = media::live(tx, &account_id)?;
+        for media in &live {
+            media::end_live(tx, &media.id, now)?;
+        }
+        Ok(live.len())
+    })?;
+    if ended == 0 {
+        return Err(ControlError::not_found("the account is not live"));
+    }
+    Ok(Json(json!({"success": true})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collaborator {
+    pub username: String,
+    /// `Pending` or `Accepted`.
+    #[serde(default = "pending")]
+    pub invite_status: String,
+}
+
+fn pending() -> String {
+    "Pending".into()
+}
+
+/// `POST /_localgram/media/{id}/collaborators`: invite a collaborator, or record their answer.
+pub async fn set_collaborator(
+    State(state): State<Shared>,
+    Path(media_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: Collaborator = parse_body(&body)?;
+    if input.invite_status != "Pending" && input.invite_status != "Accepted" {
+        return Err(ControlError::bad_request(
+            "invite_status must be \"Pending\" or \"Accepted\"",
+        ));
+    }
+    let username = input.username.to_ascii_lowercase();
+    state
+        .db
+        .write(|tx| -> Result<Result<(), ControlError>, StoreError> {
+            if media::get(tx, &media_id)?.is_none() {
+                return Ok(Err(ControlError::not_found(format!(
+                    "no account media {media_id}"
+                ))));
+            }
+            if !accounts::username_taken(tx, &username)? {
+                return Ok(Err(ControlError::not_found(format!(
+                    "no account or person @{username}"
+                ))));
+            }
+            person_media::set_collaborator(tx, &media_id, &username, &input.invite_status)?;
+            Ok(Ok(()))
+        })??;
+    Ok(Json(json!({"success": true})))
+}
+
+/// `DELETE /_localgram/media/{id}/collaborators/{username}`: the invite was declined.
+pub async fn remove_collaborator(
+    State(state): State<Shared>,
+    Path((media_id, username)): Path<(String, String)>,
+) -> Result<Json<Value>, ControlError> {
+    state.db.write(|tx| {
+        person_media::remove_collaborator(tx, &media_id, &username.to_ascii_lowercase())
+    })?;
+    Ok(Json(json!({"success": true})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restriction {
+    pub person_id: String,
+    #[serde(default = "yes")]
+    pub restricted: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /_localgram/accounts/{id}/restricted`: the account restricts (or unrestricts) a
+/// person; their comments are no longer returned (ref 001 L3665-3675).
+pub async fn restrict(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: Restriction = parse_body(&body)?;
+    state
+        .db
+        .write(|tx| -> Result<Result<(), ControlError>, StoreError> {
+            if accounts::get(tx, &account_id)?.is_none()
+                || people::get(tx, &input.person_id)?.is_none()
+            {
+                return Ok(Err(ControlError::not_found("no such account or person")));
+            }
+            comments::set_restricted(tx, &account_id, &input.person_id, input.restricted)?;
+            Ok(Ok(()))
+        })??;
+    Ok(Json(json!({"success": true})))
+}
