@@ -29,6 +29,16 @@ fn poster_size(width: u32, height: u32) -> (u32, u32) {
     (w, h)
 }
 
+fn poster_checked(size: (u32, u32)) -> Checked {
+    Checked {
+        width: size.0,
+        height: size.1,
+        duration_ms: None,
+        content_type: "image/jpeg",
+        extension: "jpg",
+    }
+}
+
 /// The thumbnail URL of each video container without a cover: a generated JPEG the size of
 /// the video (scaled down), stored once per size. Runs before the publishing transaction.
 pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
@@ -54,17 +64,32 @@ pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, Str
             .unwrap_or((1080, 1920));
         let size = poster_size(dims.0, dims.1);
         let poster = match state.publishing.poster(size) {
-            Some(sha) => Some(sha),
+            // Recorded again: a reset empties the records while the bytes stay on disk.
+            Some(sha) => {
+                let checked = poster_checked(size);
+                let row = media_files::MediaFile {
+                    sha256: sha.clone(),
+                    size: std::fs::metadata(state.publishing.files.path_of(&sha))
+                        .map(|m| m.len() as i64)
+                        .unwrap_or_default(),
+                    content_type: checked.content_type.into(),
+                    extension: checked.extension.into(),
+                    width: Some(i64::from(size.0)),
+                    height: Some(i64::from(size.1)),
+                    duration_ms: None,
+                    created_at: state.clock.now(),
+                };
+                match state.db.write(|tx| media_files::insert(tx, &row)) {
+                    Ok(()) => Some(sha),
+                    Err(e) => {
+                        tracing::error!("cannot record a poster frame: {e}");
+                        None
+                    }
+                }
+            }
             None => {
                 let bytes = synth::jpeg(size.0 as u16, size.1 as u16);
-                let checked = Checked {
-                    width: size.0,
-                    height: size.1,
-                    duration_ms: None,
-                    content_type: "image/jpeg",
-                    extension: "jpg",
-                };
-                match fetch::store_bytes(state, &bytes, &checked) {
+                match fetch::store_bytes(state, &bytes, &poster_checked(size)) {
                     Ok(stored) => {
                         state
                             .publishing
