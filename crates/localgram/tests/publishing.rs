@@ -2321,3 +2321,52 @@ async fn containers_uploads_and_media_survive_a_restart() {
     assert_eq!(t.status_code(&session).await, "FINISHED");
     t.server.stop().await;
 }
+
+#[tokio::test]
+async fn caption_mentions_notify_the_mentioned_accounts() {
+    // ref 001 L249-255: "@Mentioned Instagram users receive a notification when the container
+    // is published"; mentions webhooks are not sent for stories (001 L7980-7985).
+    let t = T::start().await;
+    let id = t
+        .created(&[
+            ("image_url", &t.cdn.jpeg("m.jpg", 1080, 1080)),
+            ("caption", "Dinner with @dino.creator and @metricsaurus"),
+        ])
+        .await;
+    let media = t.published(&id).await;
+    let (_, log) = t
+        .server
+        .control(
+            reqwest::Method::GET,
+            "/webhooks/deliveries?include=skipped,body",
+            None,
+        )
+        .await;
+    // One notification, to the creator account; the publishing account mentions itself.
+    let events = log["data"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{log}");
+    assert_eq!(events[0]["field"], "mentions");
+    assert_eq!(events[0]["account_id"], t.world.creator["id"]);
+    assert_eq!(
+        events[0]["payload"]["entry"][0]["changes"][0]["value"],
+        json!({"media_id": media})
+    );
+    // A story's caption cannot mention anyone; nothing more is sent for other media.
+    let quiet = t
+        .created(&[
+            ("image_url", &t.cdn.jpeg("q.jpg", 1080, 1080)),
+            ("caption", "no one"),
+        ])
+        .await;
+    t.published(&quiet).await;
+    let (_, log) = t
+        .server
+        .control(
+            reqwest::Method::GET,
+            "/webhooks/deliveries?include=skipped",
+            None,
+        )
+        .await;
+    assert_eq!(log["data"].as_array().unwrap().len(), 1);
+    t.server.stop().await;
+}

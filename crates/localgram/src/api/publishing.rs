@@ -25,6 +25,7 @@ use crate::store::accounts::{self, Account};
 use crate::store::containers::{self, Container};
 use crate::store::media::Media;
 use crate::store::{objects, publishing_setup, StoreError, StoreResult};
+use crate::{events, social};
 
 /// Creating, reading and publishing containers and reading the limit (ref 001 L32-59,
 /// L3938-3947, L6585-6594, L7925-7935; 002-004 inventory §1.3).
@@ -294,10 +295,44 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
                 containers::mark_published(tx, &child.id, &media.id, now_ms)?;
             }
             containers::insert_publish(tx, &media.id, &account.id, &container.id, now_ms)?;
+            notify_mentions(tx, state, &account, &media)?;
             Ok(Ok(media))
         })
         .map_err(internal)??;
     Ok(json!({ "id": media.id }))
+}
+
+/// "@Mentioned Instagram users receive a notification when the container is published"
+/// (ref 001 L249-255): each professional account the caption mentions gets a `mentions`
+/// event, as for a person's caption; not for stories or private accounts' media.
+fn notify_mentions(
+    tx: &Connection,
+    state: &crate::state::AppState,
+    account: &Account,
+    media: &Media,
+) -> Result<(), StoreError> {
+    let Some(caption) = &media.caption else {
+        return Ok(());
+    };
+    if media.media_product_type == "STORY" || account.is_private {
+        return Ok(());
+    }
+    for mentioned in social::mentioned_accounts(tx, caption)? {
+        if mentioned == account.id {
+            continue;
+        }
+        let mention = events::Mention {
+            media_id: media.id.clone(),
+            comment_id: None,
+            media_owner_id: Some(account.id.clone()),
+        };
+        events::record(
+            tx,
+            state,
+            events::Event::new(mentioned, events::Payload::Mention(mention)),
+        )?;
+    }
+    Ok(())
 }
 
 /// `GET /{ig-container-id}` (ref 001 L3916-4027).
