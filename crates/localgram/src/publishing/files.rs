@@ -55,6 +55,10 @@ impl FileStore {
         for sub in ["files", "uploads", "incoming"] {
             std::fs::create_dir_all(root.join(sub))?;
         }
+        // Downloads a crash interrupted are of no use: nothing refers to them.
+        for entry in std::fs::read_dir(root.join("incoming"))?.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
         Ok(FileStore {
             root,
             _ephemeral: ephemeral,
