@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the numbers in docs/performance.md:
 #   1. a closed-loop load against a minimal axum server and against localgram, in one process;
-#   2. start-up time (spawn to first 200) and idle resident memory of the release binary.
+#   2. start-up time (spawn to first 200) and idle resident memory of the release binary;
+#   3. publishing: posts per second end to end, and memory while uploading a large video.
 # Usage: scripts/bench.sh [DURATION_SECONDS [CONNECTIONS [ROUNDS]]]   (defaults: 10 64 1)
 # With ROUNDS > 1 the servers are measured alternately ROUNDS times and the medians reported.
 # Set BENCH_MICRO=1 to also run the criterion micro-benchmarks of the graph crate (quick pass).
@@ -31,6 +32,10 @@ timeout "$limit" target/release/loadtest load \
 echo "== start-up and idle memory"
 timeout 300 target/release/loadtest startup --bin target/release/localgram --runs 10 --idle 2 \
     || status=$?
+
+echo "== publishing: posts per second end to end, memory while uploading a 300 MB reel"
+timeout 600 target/release/loadtest publish --bin target/release/localgram \
+    --duration "$duration" --warmup "$warmup" || status=$?
 
 if [ "${BENCH_MICRO:-0}" = 1 ]; then
     echo "== micro-benchmarks (graph crate)"

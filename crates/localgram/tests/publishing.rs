@@ -75,7 +75,7 @@ async fn cdn_file(
     Path(name): Path<String>,
 ) -> axum::response::Response {
     if name.starts_with("slow") {
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(Duration::from_secs(8)).await;
     }
     match files.lock().get(&name).cloned() {
         Some((content_type, bytes)) => {
@@ -143,7 +143,7 @@ fn config(publishing: Settings) -> Config {
 
 fn settings() -> Settings {
     Settings {
-        fetch_timeout: Duration::from_secs(2),
+        fetch_timeout: Duration::from_secs(3),
         ..Settings::default()
     }
 }
