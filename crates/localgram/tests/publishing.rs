@@ -564,6 +564,12 @@ async fn a_reel_processes_in_virtual_time_then_publishes_as_video_reels() {
     assert_eq!(media["media_type"], "VIDEO");
     assert_eq!(media["media_product_type"], "REELS");
     assert_eq!(media["is_shared_to_feed"], false);
+    // The published video carries its container's copyright check (ref 001 L9486-9510).
+    let checked = t.media(&media_id, "copyright_check_information").await;
+    assert_eq!(
+        checked["copyright_check_information"],
+        json!({"status": {"status": "complete", "matches_found": false}})
+    );
     let shortcode = media["shortcode"].as_str().unwrap();
     assert_eq!(
         media["permalink"],

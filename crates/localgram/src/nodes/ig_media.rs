@@ -93,9 +93,8 @@ pub(crate) fn resolve(
         "children" => Some(children_envelope(call, media, request)?),
         "comments" => Some(comments_envelope(call, media, request)?),
         "collaborators" => Some(edge_envelope(collaborators(call, media)?, None)),
-        // Videos published through the API are checked for copyright (ref 001 L9448-9510).
-        "copyright_check_information" => (media.media_type == "VIDEO")
-            .then(|| json!({"status": {"status": "completed", "matches_found": false}})),
+        // Copyright is checked on videos published through the API (ref 001 L9448-9510).
+        "copyright_check_information" => copyright(call, media)?,
         // IGTV's title is gone from v14.0 (004 changelog Oct 5, 2021).
         "video_title" if call.version >= graph::ApiVersion::new(14, 0) => {
             return Err(GraphError::field_deprecated("video_title", "v14.0"))
@@ -129,6 +128,35 @@ fn like_count(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
     } else {
         Ok(Some(json!(0)))
     }
+}
+
+/// `copyright_check_information` of a video published through the API: the check its container
+/// ran, with the matches a test chose (ref 001 L9486-9510); absent for other media.
+fn copyright(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
+    use crate::store::containers;
+    let container = call.read(|c| {
+        let Some(id) = containers::container_of_media(c, &media.id)? else {
+            return Ok(None);
+        };
+        containers::get(c, &id)
+    })?;
+    let Some(container) = container else {
+        return Ok(None);
+    };
+    let now_ms = call.state.clock.now_ms();
+    let Some(status) = crate::publishing::status::copyright(&container, now_ms) else {
+        return Ok(None);
+    };
+    let mut info = serde_json::Map::new();
+    info.insert("status".into(), status);
+    let chosen = container
+        .copyright
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok());
+    if let Some(matches) = chosen.as_ref().and_then(|c| c.get("copyright_matches")) {
+        info.insert("copyright_matches".into(), matches.clone());
+    }
+    Ok(Some(Value::Object(info)))
 }
 
 /// Whether the caller acts for the account that owns the media.
