@@ -89,6 +89,19 @@ fn rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Write system calls of this process so far (`syscw` of /proc/self/io): the store's
+/// write-ahead log frames are most of them.
+fn write_syscalls() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("syscw:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 /// The app's webhook callback: answers the verification request and counts echoes.
 struct Receiver {
     addr: SocketAddr,
@@ -501,6 +514,8 @@ struct Scenario {
     drain_seconds: Option<f64>,
     /// Accepted messages per second from the first send to the last echo.
     delivered_per_second: f64,
+    /// Write system calls (sockets and the store) per accepted message.
+    writes_per_message: f64,
 }
 
 fn scenario(
@@ -540,6 +555,7 @@ fn scenario(
             "loadtest: messaging: {conversations} conversation(s): {} connections, {:.1} s warm-up + {:.1} s measured ...",
             args.connections, args.warmup, args.duration
         );
+        let writes_before = write_syscalls();
         let first_send = Instant::now();
         let path = format!("/v24.0/{}/messages", world.account_id);
         let (tally, rss) =
@@ -552,6 +568,8 @@ fn scenario(
             std::thread::sleep(Duration::from_millis(20));
         }
         let echoes = receiver.echoes.load(Ordering::Relaxed) - opened;
+        let writes = write_syscalls().saturating_sub(writes_before);
+        let writes_per_message = writes as f64 / tally.accepted.max(1) as f64;
         let last = receiver.last_echo.get();
         let complete = echoes >= tally.accepted;
         let drain_seconds = complete.then(|| {
@@ -574,6 +592,7 @@ fn scenario(
             backlog_at_end,
             drain_seconds,
             delivered_per_second,
+            writes_per_message,
         })
     })();
     if let Err(e) = servers.block_on(server.stop()) {
@@ -722,6 +741,7 @@ pub fn run(args: MessagingArgs) -> Result<bool, String> {
             "backlog_at_window_end": s.backlog_at_end,
             "drain_seconds": s.drain_seconds.map(round3),
             "delivered_per_second": round3(s.delivered_per_second),
+            "write_syscalls_per_message": round3(s.writes_per_message),
             "rss_mb": {"after_warmup": round3(start), "end": round3(end), "peak": round3(peak), "samples": s.rss.len()},
             "errors": s.tally.errors,
             "targets": {"messages_per_second": TARGET_MESSAGES_PER_SECOND, "met": met, "memory_flat": flat},
