@@ -117,10 +117,13 @@ pub fn known_versions() -> impl Iterator<Item = ApiVersion> {
     RELEASES.iter().map(|(v, _)| *v)
 }
 
-/// The oldest version still served at `now`.
+/// The oldest version still served at `now`: the first whose successor shipped less than two
+/// years ago (one pass over the releases; this runs on every request).
 pub fn oldest_available(now: i64) -> ApiVersion {
-    known_versions()
-        .find(|v| v.is_available_at(now))
+    RELEASES
+        .windows(2)
+        .find(|pair| now < pair[1].1 + TWO_YEARS_SECONDS)
+        .map(|pair| pair[0].0)
         .unwrap_or(LATEST)
 }
 

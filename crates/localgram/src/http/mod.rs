@@ -62,12 +62,12 @@ pub async fn log_requests(
         .to_string();
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or("").to_string();
-    let time = graph::timefmt::rfc3339(state.clock.now());
+    let at = state.clock.now();
     let response = next.run(request).await;
     let error = response.extensions().get::<ErrorInfo>().copied();
     state.requests.push(LoggedRequest {
         id: state.requests.next_id(),
-        time,
+        at,
         method,
         host,
         path,

@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
     pub id: u64,
-    /// Virtual time of arrival, RFC 3339.
-    pub time: String,
+    /// Virtual time of arrival (Unix seconds), shown as RFC 3339 `time`; formatted only when
+    /// the log is read, not on every request.
+    #[serde(rename = "time", serialize_with = "as_rfc3339")]
+    pub at: i64,
     pub method: String,
     pub host: String,
     pub path: String,
@@ -20,6 +22,10 @@ pub struct LoggedRequest {
     pub fbtrace_id: Option<String>,
     pub error_code: Option<i64>,
     pub error_subcode: Option<i64>,
+}
+
+fn as_rfc3339<S: serde::Serializer>(at: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&graph::timefmt::rfc3339(*at))
 }
 
 pub struct RequestLog {

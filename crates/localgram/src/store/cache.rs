@@ -26,7 +26,11 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
     }
 
     /// The cached value if it was read at this generation.
-    pub fn get(&self, key: &K, generation: u64) -> Option<V> {
+    pub fn get<Q>(&self, key: &Q, generation: u64) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let entries = self.entries.lock();
         entries
             .get(key)

@@ -138,7 +138,7 @@ impl Db {
     /// A token and its app, from memory when nothing was written since they were read.
     pub fn token_with_app(&self, token: &str) -> StoreResult<Option<(tokens::Token, apps::App)>> {
         let generation = self.cache.generation();
-        if let Some(hit) = self.cache.tokens.get(&token.to_string(), generation) {
+        if let Some(hit) = self.cache.tokens.get(token, generation) {
             return Ok(hit);
         }
         let found = self.read(|c| {
@@ -156,7 +156,7 @@ impl Db {
     /// What node an id names, from memory when nothing was written since it was read.
     pub fn object(&self, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
         let generation = self.cache.generation();
-        if let Some(hit) = self.cache.objects.get(&id.to_string(), generation) {
+        if let Some(hit) = self.cache.objects.get(id, generation) {
             return Ok(hit);
         }
         let found = self.read(|c| objects::lookup(c, id))?;
@@ -169,7 +169,7 @@ impl Db {
     /// An account, from memory when nothing was written since it was read.
     pub fn account(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
         let generation = self.cache.generation();
-        if let Some(hit) = self.cache.accounts.get(&id.to_string(), generation) {
+        if let Some(hit) = self.cache.accounts.get(id, generation) {
             return Ok(hit);
         }
         let found = self.read(|c| accounts::get(c, id))?;
