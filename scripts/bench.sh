@@ -2,7 +2,8 @@
 # Reproduces the numbers in docs/performance.md:
 #   1. a closed-loop load against a minimal axum server and against localgram, in one process;
 #   2. start-up time (spawn to first 200) and idle resident memory of the release binary;
-#   3. publishing: posts per second end to end, and memory while uploading a large video.
+#   3. publishing: posts per second end to end, and memory while uploading a large video;
+#   4. messaging: Send API messages per second to 1 and 1,000 conversations, every echo delivered.
 # Usage: scripts/bench.sh [DURATION_SECONDS [CONNECTIONS [ROUNDS]]]   (defaults: 10 64 1)
 # With ROUNDS > 1 the servers are measured alternately ROUNDS times and the medians reported.
 # Set BENCH_MICRO=1 to also run the criterion micro-benchmarks of the graph crate (quick pass).
@@ -36,6 +37,10 @@ timeout 300 target/release/loadtest startup --bin target/release/localgram --run
 echo "== publishing: posts per second end to end, memory while uploading a 300 MB reel"
 timeout 600 target/release/loadtest publish --bin target/release/localgram \
     --duration "$duration" --warmup "$warmup" || status=$?
+
+echo "== messaging: Send API messages per second with every echo webhook delivered"
+timeout 900 target/release/loadtest messaging --duration "$duration" --warmup "$warmup" \
+    || status=$?
 
 if [ "${BENCH_MICRO:-0}" = 1 ]; then
     echo "== micro-benchmarks (graph crate)"

@@ -1072,6 +1072,23 @@ async fn limits_get_metas_errors() {
         None,
         "The parameter recipient is required",
     );
+    // The button template body as printed, a brace missing, is not JSON (seed000 §16.3).
+    let printed = format!(
+        r#"{{"recipient":{{"id":{igsid}}},"message":{{"attachment":{{"type":"template","payload":{{"template_type":"button","text":"Hi","buttons":[{{"type":"postback","title":"A","payload":"A"}}]}}}}}}"#
+    );
+    let broken = c
+        .server
+        .send(
+            c.server
+                .http
+                .post(format!("{}/v24.0/{}/messages", c.server.base, c.account()))
+                .bearer_auth(&c.world.ig_token)
+                .header("Host", IG)
+                .header("Content-Type", "application/json")
+                .body(printed),
+        )
+        .await;
+    assert_error(&broken, 100, None, "The request body could not be parsed");
     c.server.stop().await;
 }
 
@@ -1311,6 +1328,14 @@ async fn conversations_are_listed_newest_first_and_paged() {
         ok(&page);
     }
     assert_eq!(seen, expected, "newest activity first, each once");
+    // One customer per conversation (ref 000 L384): the account and the person.
+    let participants = c
+        .get(&format!("/v24.0/{}?fields=participants", expected[0]))
+        .await;
+    assert_eq!(
+        participants.body["participants"],
+        json!({"data": [{"username": "metricsaurus", "id": c.account()}, {"username": "p2", "id": p2}]})
+    );
     // /me/conversations, and one person's conversation by user_id without paging.
     ok(&c.get("/v24.0/me/conversations?platform=instagram").await);
     let one = c

@@ -755,7 +755,7 @@ pub fn require_platform_instagram(params: &Params) -> Result<(), GraphError> {
         Some("instagram") => Ok(()),
         Some(other) => Err(GraphError::param_not_one_of(
             "platform",
-            &["instagram", "messenger"],
+            &["instagram"],
             other,
         )),
         None => Err(GraphError::param_required("platform")),
