@@ -81,7 +81,7 @@ mod tests {
     fn entries_expire_with_the_generation() {
         let cache: Generational<String, u32> = Generational::new();
         cache.put("a".into(), 1, 7);
-        assert_eq!(cache.get(&"a".into(), 1), Some(7));
-        assert_eq!(cache.get(&"a".into(), 2), None);
+        assert_eq!(cache.get("a", 1), Some(7));
+        assert_eq!(cache.get("a", 2), None);
     }
 }
