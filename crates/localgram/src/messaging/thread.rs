@@ -41,33 +41,14 @@ pub fn with_person(
     }
     let igsid = igsids::get_or_mint(tx, &state.ids, person_id, account_id, seconds(now_ms))?;
     let follows = relationships::get(tx, person_id, account_id)?.follows_account;
-    let conversation = Conversation {
-        id: objects::mint(
-            tx,
-            &state.ids,
-            IdKind::Other,
-            NodeKind::Conversation.as_str(),
-            seconds(now_ms),
-        )?,
-        account_id: account_id.to_string(),
-        person_id: person_id.to_string(),
-        igsid,
-        is_self: false,
-        folder: if follows {
-            conversations::PRIMARY
-        } else {
-            conversations::REQUESTS
-        }
-        .to_string(),
-        consent: false,
-        last_inbound_at: None,
-        business_read_at: None,
-        message_count: 0,
-        created_at: now_ms,
-        updated_at: now_ms,
+    let folder = if follows {
+        conversations::PRIMARY
+    } else {
+        conversations::REQUESTS
     };
-    conversations::insert(tx, &conversation)?;
-    Ok(conversation)
+    start(
+        tx, state, account_id, person_id, igsid, folder, false, now_ms,
+    )
 }
 
 /// The account's conversation with itself (self messaging, ref 000 L2430-2438), started with
@@ -98,6 +79,30 @@ pub fn with_self(
             igsid
         }
     };
+    start(
+        tx,
+        state,
+        account_id,
+        account_id,
+        igsid,
+        conversations::GENERAL,
+        true,
+        now_ms,
+    )
+}
+
+/// Writes a new conversation; only self messaging starts with consent and in General.
+#[allow(clippy::too_many_arguments)]
+fn start(
+    tx: &Connection,
+    state: &AppState,
+    account_id: &str,
+    person_id: &str,
+    igsid: String,
+    folder: &str,
+    is_self: bool,
+    now_ms: i64,
+) -> StoreResult<Conversation> {
     let conversation = Conversation {
         id: objects::mint(
             tx,
@@ -107,11 +112,11 @@ pub fn with_self(
             seconds(now_ms),
         )?,
         account_id: account_id.to_string(),
-        person_id: account_id.to_string(),
+        person_id: person_id.to_string(),
         igsid,
-        is_self: true,
-        folder: conversations::GENERAL.to_string(),
-        consent: true,
+        is_self,
+        folder: folder.to_string(),
+        consent: is_self,
         last_inbound_at: None,
         business_read_at: None,
         message_count: 0,

@@ -38,6 +38,24 @@ fn bad(message: impl Into<String>) -> ControlError {
 }
 
 /// A person and an account that both exist; the person has not blocked the account.
+/// Records a messaging event that carries no message (a referral, an opt-in) in the person's
+/// conversation with the account, or as from a stranger when they have none yet.
+fn notify_without_message(
+    state: &Shared,
+    person_id: &str,
+    account_id: &str,
+    kind: MessagingKind,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    state.db.write(|tx| -> Result<(), StoreError> {
+        check_parties(tx, person_id, account_id)?;
+        match conversations::between(tx, account_id, person_id)? {
+            Some(c) => thread::notify_from_person(tx, state, &c, kind, now_ms),
+            None => thread::notify_from_stranger(tx, state, account_id, person_id, kind, now_ms),
+        }
+    })
+}
+
 fn check_parties(
     conn: &rusqlite::Connection,
     person_id: &str,
@@ -533,20 +551,7 @@ pub async fn referral(
         ),
         kind: input.kind.clone(),
     });
-    state.db.write(|tx| -> Result<(), StoreError> {
-        check_parties(tx, &person_id, &input.account_id)?;
-        match conversations::between(tx, &input.account_id, &person_id)? {
-            Some(c) => thread::notify_from_person(tx, &state, &c, kind, now_ms),
-            None => thread::notify_from_stranger(
-                tx,
-                &state,
-                &input.account_id,
-                &person_id,
-                kind,
-                now_ms,
-            ),
-        }
-    })?;
+    notify_without_message(&state, &person_id, &input.account_id, kind, now_ms)?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -578,20 +583,7 @@ pub async fn optin(
         title: input.title.clone(),
         ..events::Optin::default()
     });
-    state.db.write(|tx| -> Result<(), StoreError> {
-        check_parties(tx, &person_id, &input.account_id)?;
-        match conversations::between(tx, &input.account_id, &person_id)? {
-            Some(c) => thread::notify_from_person(tx, &state, &c, kind, now_ms),
-            None => thread::notify_from_stranger(
-                tx,
-                &state,
-                &input.account_id,
-                &person_id,
-                kind,
-                now_ms,
-            ),
-        }
-    })?;
+    notify_without_message(&state, &person_id, &input.account_id, kind, now_ms)?;
     Ok(Json(json!({"success": true})))
 }
 
