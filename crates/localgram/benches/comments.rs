@@ -66,7 +66,7 @@ async fn fixture() -> Fixture {
     let person_id = person["id"].as_str().unwrap().to_string();
     let (deep_key, target) = state
         .db
-        .write(
+        .write_blocking(
             |tx| -> Result<(String, String), localgram::store::StoreError> {
                 let mut keys = Vec::with_capacity(COMMENTS);
                 for i in 0..COMMENTS {

@@ -12,8 +12,11 @@ pub const MAX_GRAPH_BODY_BYTES: usize = 32 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    /// Where the SQLite file lives; `None` keeps everything in memory.
+    /// Where the SQLite file and media files live; `None` keeps them only while localgram runs.
     pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL: the state lives there instead of SQLite, shared by every instance
+    /// given the same URL.
+    pub database_url: Option<String>,
     /// Makes ids reproducible: the same seed and calls give the same ids.
     pub seed: Option<u64>,
     /// Creates the demo app, accounts, people and media on an empty store.
@@ -26,11 +29,24 @@ pub struct Config {
     pub publishing: crate::publishing::Settings,
 }
 
+impl Config {
+    /// Where the store keeps the state.
+    pub fn location(&self) -> crate::store::Location {
+        use crate::store::Location;
+        match (&self.database_url, &self.data_dir) {
+            (Some(url), _) => Location::Postgres(url.clone()),
+            (None, Some(dir)) => Location::Dir(dir.clone()),
+            (None, None) => Location::Ephemeral,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)),
             data_dir: None,
+            database_url: None,
             seed: None,
             demo: false,
             request_log_capacity: 1000,

@@ -14,7 +14,7 @@ pub const DEMO_APP_NAME: &str = "localgram demo";
 
 /// Creates the demo world unless the store already has apps.
 pub fn ensure(state: &Shared) -> Result<(), ControlError> {
-    if !state.db.read(apps::list)?.is_empty() {
+    if !state.db.read_blocking(apps::list)?.is_empty() {
         return Ok(());
     }
     create_app(
@@ -114,7 +114,7 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
             5 * 86_400,
         ),
     ];
-    state.db.write(|tx| -> Result<(), StoreError> {
+    state.db.write_blocking(|tx| -> Result<(), StoreError> {
         for (account_id, media_type, product, caption, age) in posts {
             let created_at = now - age;
             let id = insert_media(
@@ -145,11 +145,11 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
 pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
     let app = state
         .db
-        .read(apps::list)?
+        .read_blocking(apps::list)?
         .into_iter()
         .find(|a| a.name == DEMO_APP_NAME)
         .ok_or_else(|| ControlError::not_found("the demo app is gone (was the store reset?)"))?;
-    let all = state.db.read(accounts::list)?;
+    let all = state.db.read_blocking(accounts::list)?;
     let mut out = String::new();
     out.push_str(&format!(
         "\nDemo app \"{}\": id {}, secret {}, Instagram app id {}\n",

@@ -30,7 +30,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     let now = state.clock.now();
     let host_api = incoming.host_kind.api();
     let caller = match &incoming.token {
-        Some(token) => match tokens::resolve(&state.db, token, host_api, now) {
+        Some(token) => match tokens::resolve(&state.db, token, host_api, now).await {
             Ok(caller) => Some(caller),
             Err(error) => {
                 return Outcome {
@@ -132,7 +132,7 @@ async fn route(
                 }
                 (On::Root(root_name(first)), None, None)
             } else if first == "me" || addressable(first) {
-                let target = resolve_id(state, caller.as_ref(), first, &method_name, api)?;
+                let target = resolve_id(state, caller.as_ref(), first, &method_name, api).await?;
                 resolve_edge(target, rest.first(), api)?
             } else {
                 return Err(GraphError::aliases_do_not_exist(&[first.as_str()]));
@@ -246,7 +246,7 @@ pub fn authorize(
     if let Some(target) = target {
         let visible = state
             .db
-            .read(|c| visibility::can_see(c, caller, target))
+            .read_blocking(|c| visibility::can_see(c, caller, target))
             .map_err(internal)?;
         if !visible {
             return Err(unsupported(&target.addressed_as));
@@ -266,7 +266,7 @@ pub fn authorize(
     {
         let via_bm = state
             .db
-            .read(|c| visibility::page_role_via_business_manager(c, target))
+            .read_blocking(|c| visibility::page_role_via_business_manager(c, target))
             .map_err(internal)?;
         if via_bm
             && !BUSINESS_MANAGER_EXTRA
@@ -301,7 +301,7 @@ fn bracketed_names(text: &str) -> String {
 }
 
 /// Resolves an id (or `me`) to its node, as a path's first segment is resolved.
-pub fn resolve_id(
+pub async fn resolve_id(
     state: &Shared,
     caller: Option<&Caller>,
     id: &str,
@@ -323,7 +323,7 @@ pub fn resolve_id(
             kind: NodeKind::Message,
         });
     }
-    let found = state.db.object(id).map_err(internal)?;
+    let found = state.db.object(id).await.map_err(internal)?;
     let (kind, alias_of) = found.ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
     let kind =
         NodeKind::parse(&kind).ok_or_else(|| GraphError::unsupported_method(method, id, api))?;

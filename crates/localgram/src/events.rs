@@ -8,7 +8,7 @@
 //! notifications committed with it, and a change that rolls back has none. The payload is not
 //! yet shaped for a login: `webhooks::render` does that per app at delivery time.
 
-use rusqlite::Connection;
+use crate::store::Writer;
 use serde::{Deserialize, Serialize};
 
 use crate::state::AppState;
@@ -349,7 +349,7 @@ pub struct RecordedDelivery {
 /// Records `event` in the caller's transaction: the event row, and for every app connected to
 /// the account either a pending delivery or a skipped one with its reason. Wakes the delivery
 /// worker, which sees the rows once the transaction commits.
-pub fn record(conn: &Connection, state: &AppState, event: Event) -> StoreResult<Recorded> {
+pub fn record(conn: &Writer, state: &AppState, event: Event) -> StoreResult<Recorded> {
     let now = state.clock.now_ms();
     let decisions = conditions::decide(conn, &event, now.div_euclid(1000))?;
     let field = event.payload.field();

@@ -34,9 +34,13 @@ struct ServeArgs {
     /// Directory of the SQLite database (created and migrated at start).
     #[arg(long, conflicts_with = "ephemeral")]
     data: Option<PathBuf>,
-    /// Keep all state in memory (the default when --data is not given).
+    /// Keep all state only while localgram runs (the default when --data is not given).
     #[arg(long)]
     ephemeral: bool,
+    /// Keep the state in PostgreSQL instead of SQLite (`postgres://user@host/db`): every
+    /// instance started with the same URL serves the same Instagram.
+    #[arg(long, env = "LOCALGRAM_DATABASE_URL", conflicts_with = "ephemeral")]
+    database: Option<String>,
     /// Create a demo app, accounts, people and media, and print tokens and example calls.
     #[arg(long)]
     demo: bool,
@@ -72,6 +76,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let config = Config {
         listen: args.listen,
         data_dir: if args.ephemeral { None } else { args.data },
+        database_url: args.database,
         seed: args.seed,
         demo: args.demo,
         publishing: localgram::publishing::Settings {

@@ -2,9 +2,9 @@
 //! comment under Meta's rules (and recording what it notifies), who wrote it as an account
 //! sees them, and the @mentions in text.
 
+use crate::store::{Reader, Writer};
 use graph::ids::IdKind;
 use graph::GraphError;
-use rusqlite::Connection;
 
 use crate::events::{self, Author, CommentMedia, Event, Mention, Payload};
 use crate::router::NodeKind;
@@ -15,7 +15,7 @@ use crate::store::{accounts, igsids, objects, people, StoreError};
 
 /// Who writes a comment.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Writer {
+pub enum Commenter {
     /// A professional account, through the API or the Instagram app.
     Account(String),
     /// An Instagram user who is not an app's account.
@@ -51,9 +51,9 @@ pub fn is_live(media: &Media) -> bool {
 /// the notifications (`comments` or `live_comments` to the media's account, `mentions` to
 /// every account the text @mentions) commit in the same transaction.
 pub fn post_comment(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
-    writer: &Writer,
+    writer: &Commenter,
     media_id: &str,
     parent_id: Option<&str>,
     text: &str,
@@ -81,8 +81,8 @@ pub fn post_comment(
         }
     };
     let (author_kind, author_id) = match writer {
-        Writer::Account(id) => ("account", id.clone()),
-        Writer::Person(id) => ("person", id.clone()),
+        Commenter::Account(id) => ("account", id.clone()),
+        Commenter::Person(id) => ("person", id.clone()),
     };
     let comment = Comment {
         id: objects::mint(
@@ -110,7 +110,7 @@ pub fn post_comment(
 /// The `comments`/`live_comments` notification to the media's account, and `mentions` to each
 /// account the comment @mentions.
 fn notify_comment(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     media: &Media,
     comment: &Comment,
@@ -168,7 +168,7 @@ fn notify_comment(
 /// A comment's author as `account_id` sees them: `(id, username)` — the account's own id for
 /// an account, the person's Instagram-scoped id for a person.
 pub fn author_for(
-    conn: &Connection,
+    conn: &Writer,
     state: &AppState,
     comment: &Comment,
     account_id: &str,
@@ -216,7 +216,7 @@ pub fn mentioned_usernames(text: &str) -> Vec<String> {
 }
 
 /// The professional accounts a text @mentions.
-pub fn mentioned_accounts(conn: &Connection, text: &str) -> Result<Vec<String>, StoreError> {
+pub fn mentioned_accounts(conn: &Reader, text: &str) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
     for username in mentioned_usernames(text) {
         if let Some(account) = accounts::list(conn)?

@@ -31,8 +31,8 @@ const CLOCK_FROZEN_KEY: &str = "clock_frozen_at_ms";
 impl AppState {
     /// Opens the store and restores the id seed and the clock it recorded.
     pub fn open(config: Config) -> StoreResult<Shared> {
-        let db = Db::open(config.data_dir.as_deref())?;
-        let seed = db.write(|tx| -> StoreResult<u64> {
+        let db = Db::open(&config.location())?;
+        let seed = db.write_blocking(|tx| -> StoreResult<u64> {
             if let Some(seed) = settings::get(tx, SEED_KEY)?.and_then(|s| s.parse().ok()) {
                 return Ok(seed);
             }
@@ -40,7 +40,7 @@ impl AppState {
             settings::set(tx, SEED_KEY, &seed.to_string())?;
             Ok(seed)
         })?;
-        let clock_state = db.read(|c| {
+        let clock_state = db.read_blocking(|c| {
             Ok(ClockState {
                 offset_ms: settings::get(c, CLOCK_OFFSET_KEY)?
                     .and_then(|v| v.parse().ok())
@@ -68,7 +68,7 @@ impl AppState {
     /// Records the clock so a restart resumes the same virtual time.
     pub fn persist_clock(&self) -> Result<(), StoreError> {
         let state = self.clock.state();
-        self.db.write(|tx| -> StoreResult<()> {
+        self.db.write_blocking(|tx| -> StoreResult<()> {
             settings::set(tx, CLOCK_OFFSET_KEY, &state.offset_ms.to_string())?;
             match state.frozen_at_ms {
                 Some(at) => settings::set(tx, CLOCK_FROZEN_KEY, &at.to_string())?,
@@ -83,7 +83,7 @@ impl AppState {
     /// Wipes all state but keeps the id seed, so a reset run mints the same ids again.
     pub fn reset(&self) -> Result<(), StoreError> {
         let seed = self.ids.seed();
-        self.db.write(|tx| -> StoreResult<()> {
+        self.db.write_blocking(|tx| -> StoreResult<()> {
             crate::store::snapshot::wipe(tx)?;
             settings::set(tx, SEED_KEY, &seed.to_string())
         })?;

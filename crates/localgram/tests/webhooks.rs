@@ -1865,27 +1865,33 @@ async fn the_dashboard_test_button_sends_the_fields_sample() {
 #[tokio::test]
 async fn an_event_commits_or_rolls_back_with_its_change() {
     let s = hooked().await;
-    let state = &s.server.server.state;
-    let rolled_back: Result<(), localgram::store::StoreError> = state.db.write(|tx| {
-        localgram::events::record(
-            tx,
-            state,
-            Event::new(s.account_id(), comment_payload("1", "never")),
-        )?;
-        Err(localgram::store::StoreError::Conflict(
-            "the change failed".into(),
-        ))
-    });
-    assert!(rolled_back.is_err());
-    let committed = state
+    let state = s.server.server.state.clone();
+    let (writing, account) = (state.clone(), s.account_id().to_string());
+    let rolled_back: Result<(), localgram::store::StoreError> = state
         .db
-        .write(|tx| {
+        .write(move |tx| {
             localgram::events::record(
                 tx,
-                state,
-                Event::new(s.account_id(), comment_payload("2", "kept")),
+                &writing,
+                Event::new(&account, comment_payload("1", "never")),
+            )?;
+            Err(localgram::store::StoreError::Conflict(
+                "the change failed".into(),
+            ))
+        })
+        .await;
+    assert!(rolled_back.is_err());
+    let (writing, account) = (state.clone(), s.account_id().to_string());
+    let committed = state
+        .db
+        .write(move |tx| {
+            localgram::events::record(
+                tx,
+                &writing,
+                Event::new(&account, comment_payload("2", "kept")),
             )
         })
+        .await
         .unwrap();
     assert_eq!(committed.deliveries[0].status, "pending");
     wait_for!("the kept comment", s.receiver.received().len() == 1);

@@ -10,7 +10,7 @@ use super::{internal, with_metadata, Call};
 use crate::auth::{Caller, TokenKind};
 use crate::nodes::ig_comment::{self, IG_COMMENT, PAGE_MAX};
 use crate::nodes::ig_media;
-use crate::social::{self, Refusal, Writer};
+use crate::social::{self, Commenter, Refusal};
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Media};
 use crate::store::{accounts, person_media, StoreError};
@@ -30,10 +30,10 @@ fn message(params: &Params) -> Result<String, GraphError> {
 
 /// The account a caller writes as: its own with Instagram Login; with Facebook Login, the
 /// account of the media it can act on.
-fn writer(caller: &Caller, media: &Media) -> Writer {
+fn writer(caller: &Caller, media: &Media) -> Commenter {
     match caller.kind {
-        TokenKind::InstagramUser => Writer::Account(caller.subject.clone()),
-        _ => Writer::Account(media.account_id.clone()),
+        TokenKind::InstagramUser => Commenter::Account(caller.subject.clone()),
+        _ => Commenter::Account(media.account_id.clone()),
     }
 }
 
@@ -84,7 +84,7 @@ pub async fn create_comment(call: Call) -> Result<Value, GraphError> {
     let comment = call
         .state
         .db
-        .write(|tx| {
+        .write_blocking(|tx| {
             social::post_comment(tx, &call.state, &writer, &media.id, None, &text, call.now)
         })
         .map_err(refusal)?;
@@ -122,7 +122,7 @@ pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
     if !owners_own {
         call.state
             .db
-            .write(|tx| comments::set_hidden(tx, &comment.id, hide))
+            .write_blocking(|tx| comments::set_hidden(tx, &comment.id, hide))
             .map_err(internal)?;
     }
     Ok(json!({"success": true}))
@@ -151,7 +151,7 @@ pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
     }
     call.state
         .db
-        .write(|tx| -> Result<(), StoreError> {
+        .write_blocking(|tx| -> Result<(), StoreError> {
             let removed = comments::delete(tx, &comment.id)? as i64;
             media::add_counts(tx, &comment.media_id, -removed, 0)
         })
@@ -182,7 +182,7 @@ pub async fn create_reply(call: Call) -> Result<Value, GraphError> {
     let reply = call
         .state
         .db
-        .write(|tx| {
+        .write_blocking(|tx| {
             social::post_comment(
                 tx,
                 &call.state,
@@ -210,7 +210,7 @@ pub async fn update_media(call: Call) -> Result<Value, GraphError> {
     }
     call.state
         .db
-        .write(|tx| media::set_comment_enabled(tx, &media.id, enabled))
+        .write_blocking(|tx| media::set_comment_enabled(tx, &media.id, enabled))
         .map_err(internal)?;
     Ok(json!({"success": true}))
 }
@@ -257,11 +257,11 @@ pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
             }
         }
     }
-    let writer = Writer::Account(account.id.clone());
+    let writer = Commenter::Account(account.id.clone());
     let comment = call
         .state
         .db
-        .write(|tx| {
+        .write_blocking(|tx| {
             social::post_comment(
                 tx,
                 &call.state,

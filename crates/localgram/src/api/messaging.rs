@@ -5,8 +5,8 @@
 //! and 7-day windows, one private reply per comment) are checked against the store in the
 //! transaction that writes the message and its echo.
 
+use crate::store::{Reader, Writer};
 use graph::{Api, GraphError, Params};
-use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::{internal, Call};
@@ -245,7 +245,7 @@ fn read_request(params: &Params) -> Result<SendRequest, GraphError> {
 /// must have given consent (ref 000 L1585-1590), not blocked the account (L1641-1645), and,
 /// outside the self thread, last written within the window (004 L198).
 fn open_conversation(
-    conn: &Connection,
+    conn: &Reader,
     api: Api,
     account: &Account,
     igsid: &str,
@@ -286,7 +286,7 @@ fn open_conversation(
 /// without a private reply yet, at most 7 days old, on a live broadcast only while it is on
 /// air (ref 001 L2494-2496, 004 L2907-2909).
 fn private_reply_target(
-    conn: &Connection,
+    conn: &Reader,
     api: Api,
     account: &Account,
     comment_id: &str,
@@ -333,11 +333,7 @@ async fn check_attachments(outgoing: &Outgoing) -> Result<Checked, GraphError> {
 }
 
 /// Whether the multi-image beta is on for the account: its switch, else the rollout date.
-fn multi_image_enabled(
-    conn: &Connection,
-    account_id: &str,
-    now_s: i64,
-) -> Result<bool, StoreError> {
+fn multi_image_enabled(conn: &Reader, account_id: &str, now_s: i64) -> Result<bool, StoreError> {
     Ok(relationships::settings(conn, account_id)?
         .multi_image_send
         .unwrap_or(now_s >= MULTI_IMAGE_FROM_S))
@@ -346,7 +342,7 @@ fn multi_image_enabled(
 /// Turns a checked message into what is stored, resolving uploaded assets and shared posts
 /// against the store; reusable URL attachments become uploaded assets (their ids come back).
 fn draft_of(
-    conn: &Connection,
+    conn: &Writer,
     state: &AppState,
     account: &Account,
     outgoing: &Outgoing,
@@ -530,7 +526,7 @@ pub async fn send(call: Call) -> Result<Value, GraphError> {
 /// The send's writes: the rules checked as they stand now, then the message and its echo, a
 /// reaction, or a read marker.
 fn write(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     api: Api,
     account: &Account,
@@ -596,7 +592,7 @@ fn write(
 
 /// A message of this conversation that can take a reaction.
 fn reactable(
-    conn: &Connection,
+    conn: &Reader,
     conversation: &Conversation,
     message_id: &str,
 ) -> Result<messages::Message, Refused> {
@@ -712,7 +708,7 @@ pub async fn upload_attachment(call: Call) -> Result<Value, GraphError> {
     let state = call.state.clone();
     let id = state
         .db
-        .write(|tx| -> Result<String, StoreError> {
+        .write_blocking(|tx| -> Result<String, StoreError> {
             let id = objects::mint(
                 tx,
                 &state.ids,

@@ -76,7 +76,7 @@ pub async fn set(call: Call) -> Result<Value, GraphError> {
     let now_ms = call.state.clock.now_ms();
     call.state
         .db
-        .write(|tx| -> Result<(), StoreError> {
+        .write_blocking(|tx| -> Result<(), StoreError> {
             if let Some(menu) = &menu {
                 messenger_profiles::set(tx, &account.id, PERSISTENT_MENU, menu, now_ms)?;
             }
@@ -112,7 +112,7 @@ pub async fn delete(call: Call) -> Result<Value, GraphError> {
     let fields = named_fields(&call)?;
     call.state
         .db
-        .write(|tx| -> Result<(), StoreError> {
+        .write_blocking(|tx| -> Result<(), StoreError> {
             for field in &fields {
                 messenger_profiles::delete(tx, &account.id, field)?;
             }

@@ -111,9 +111,9 @@ impl Call {
     /// Runs a read against the store; a database failure becomes Meta's code 1.
     pub fn read<T>(
         &self,
-        f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+        f: impl FnOnce(&crate::store::Reader) -> StoreResult<T>,
     ) -> Result<T, GraphError> {
-        self.state.db.read(f).map_err(internal)
+        self.state.db.read_blocking(f).map_err(internal)
     }
 
     /// A top-level edge answer: the page with `next`/`previous` links.
@@ -134,6 +134,12 @@ impl Call {
 
 /// Logs a store failure and answers Meta's catch-all error.
 pub fn internal(error: StoreError) -> GraphError {
+    if let StoreError::Unavailable(reason) = &error {
+        // An outage of the database is Meta's transient error: clients retry, and localgram
+        // answers again once the database is back.
+        tracing::warn!("database unavailable: {reason}");
+        return GraphError::service_unavailable();
+    }
     tracing::error!("store failure: {error}");
     GraphError::unknown_error()
 }

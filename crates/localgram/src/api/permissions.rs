@@ -25,7 +25,9 @@ pub async fn revoke_all(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?;
     call.state
         .db
-        .write(|tx| store::tokens::revoke_app_for(tx, &caller.app.id, &target.id, call.now))
+        .write_blocking(|tx| {
+            store::tokens::revoke_app_for(tx, &caller.app.id, &target.id, call.now)
+        })
         .map_err(internal)?;
     Ok(json!({"success": true}))
 }

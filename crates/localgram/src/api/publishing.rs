@@ -3,9 +3,9 @@
 //! content_publishing_limit` (ref 001 L1-384, L1372-1595, L3916-4027, L6564-6662,
 //! L7902-7974). The pipeline itself is in `crate::publishing`.
 
+use crate::store::{Reader, Writer};
 use graph::ids::IdKind;
 use graph::GraphError;
-use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -98,7 +98,7 @@ fn check_flags(call: &Call, account: &Account, publishing: bool) -> Result<(), G
 }
 
 /// A container and, for a carousel, its children in order.
-fn load(conn: &Connection, id: &str) -> StoreResult<Option<(Container, Vec<Container>)>> {
+fn load(conn: &Reader, id: &str) -> StoreResult<Option<(Container, Vec<Container>)>> {
     let Some(container) = containers::get(conn, id)? else {
         return Ok(None);
     };
@@ -203,7 +203,7 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
     }
     let id = state
         .db
-        .write(|tx| -> Result<Result<String, GraphError>, StoreError> {
+        .write_blocking(|tx| -> Result<Result<String, GraphError>, StoreError> {
             if let Err(e) = limits::check_containers(tx, &account.id, limit, now_ms)? {
                 return Ok(Err(e));
             }
@@ -255,7 +255,7 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
     let now_ms = state.clock.now_ms();
     let media = state
         .db
-        .write(|tx| -> Result<Result<Media, GraphError>, StoreError> {
+        .write_blocking(|tx| -> Result<Result<Media, GraphError>, StoreError> {
             let not_found = || GraphError::media_builder_not_found(&creation_id);
             let Some((container, children)) = load(tx, &creation_id)? else {
                 return Ok(Err(not_found()));
@@ -306,7 +306,7 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
 /// (ref 001 L249-255): each professional account the caption mentions gets a `mentions`
 /// event, as for a person's caption; not for stories or private accounts' media.
 fn notify_mentions(
-    tx: &Connection,
+    tx: &Writer,
     state: &crate::state::AppState,
     account: &Account,
     media: &Media,

@@ -26,7 +26,7 @@ pub async fn multi_read(call: Call) -> Result<Value, GraphError> {
     let mut missing = Vec::new();
     let mut targets = Vec::new();
     for id in &ids {
-        match resolve_id(&call.state, Some(&caller), id, "GET", call.api) {
+        match resolve_id(&call.state, Some(&caller), id, "GET", call.api).await {
             Ok(target) => targets.push((id.clone(), target)),
             Err(error) if error.code == 803 || error.subcode == Some(33) => {
                 missing.push(id.as_str())

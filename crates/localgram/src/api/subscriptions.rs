@@ -174,14 +174,14 @@ pub async fn create_app_subscription(call: Call) -> Result<Value, GraphError> {
             subscription.verification_error = Some(error.message.clone());
             call.state
                 .db
-                .write(|tx| config::put_subscription(tx, &subscription))
+                .write_blocking(|tx| config::put_subscription(tx, &subscription))
                 .map_err(internal)?;
         }
         return Err(error);
     }
     call.state
         .db
-        .write(|tx| config::put_subscription(tx, &subscription))
+        .write_blocking(|tx| config::put_subscription(tx, &subscription))
         .map_err(internal)?;
     call.state.webhooks.wake();
     Ok(success())
@@ -196,7 +196,7 @@ pub async fn delete_app_subscription(call: Call) -> Result<Value, GraphError> {
     let now_ms = call.state.clock.now_ms();
     call.state
         .db
-        .write(|tx| -> StoreResult<()> {
+        .write_blocking(|tx| -> StoreResult<()> {
             let existing = match &object {
                 Some(object) => config::subscription(tx, &app_id, object)?
                     .into_iter()
@@ -281,7 +281,7 @@ pub async fn subscribe_app(call: Call) -> Result<Value, GraphError> {
     };
     call.state
         .db
-        .write(|tx| config::put_account_subscription(tx, &subscription))
+        .write_blocking(|tx| config::put_account_subscription(tx, &subscription))
         .map_err(internal)?;
     Ok(success())
 }
@@ -293,7 +293,9 @@ pub async fn unsubscribe_app(call: Call) -> Result<Value, GraphError> {
     let app_id = call.caller()?.app.id.clone();
     call.state
         .db
-        .write(|tx| config::delete_account_subscription(tx, &subject, &app_id, login.as_str()))
+        .write_blocking(|tx| {
+            config::delete_account_subscription(tx, &subject, &app_id, login.as_str())
+        })
         .map_err(internal)?;
     Ok(success())
 }

@@ -48,7 +48,7 @@ fn reissue(
     );
     call.state
         .db
-        .write(|tx| store::tokens::insert(tx, &token))
+        .write_blocking(|tx| store::tokens::insert(tx, &token))
         .map_err(internal)?;
     Ok(token)
 }
@@ -108,7 +108,8 @@ pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
         Some("fb_exchange_token") => {
             let short = param(&call.params, "fb_exchange_token")?;
             let from =
-                tokens::resolve(&call.state.db, &short, Some(graph::Api::Facebook), call.now)?;
+                tokens::resolve(&call.state.db, &short, Some(graph::Api::Facebook), call.now)
+                    .await?;
             if from.app.id != app.id || from.kind != TokenKind::FacebookUser {
                 return Err(GraphError::token_unparseable());
             }
@@ -150,7 +151,7 @@ pub fn redeem(
     redirect_uri: &str,
     now: i64,
 ) -> Result<store::tokens::Token, GraphError> {
-    let result = state.db.write(
+    let result = state.db.write_blocking(
         |tx| -> Result<Result<store::tokens::Token, GraphError>, StoreError> {
             let Some(row) = logins::code(tx, code)? else {
                 return Ok(Err(GraphError::code_invalid()));
@@ -199,7 +200,7 @@ pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
     {
         return Err(GraphError::debug_token_app_mismatch());
     }
-    let resolved = tokens::resolve(&call.state.db, &input, None, call.now);
+    let resolved = tokens::resolve(&call.state.db, &input, None, call.now).await;
     let mut data = Map::new();
     if let (None, Err(error)) = (&row, &resolved) {
         data.insert(

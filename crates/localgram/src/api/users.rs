@@ -11,18 +11,19 @@ use crate::nodes::ig_user::{
 use crate::store::accounts::Account;
 use crate::store::media::Listing;
 
-fn account(call: &Call) -> Result<Account, GraphError> {
+async fn account(call: &Call) -> Result<Account, GraphError> {
     let target = call.target()?;
     call.state
         .db
         .account(&target.id)
+        .await
         .map_err(super::internal)?
         .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, call.api))
 }
 
 /// `GET /{ig-user-id}` and `GET /me`.
 pub async fn get_user(call: Call) -> Result<Value, GraphError> {
-    let account = account(&call)?;
+    let account = account(&call).await?;
     let body = ig_user::render(&call, &account, call.fields.as_ref())?;
     with_metadata(&call, &IG_USER, body)
 }
@@ -39,7 +40,7 @@ pub async fn list_stories(call: Call) -> Result<Value, GraphError> {
 }
 
 async fn list(call: Call, listing: Listing) -> Result<Value, GraphError> {
-    let account = account(&call)?;
+    let account = account(&call).await?;
     let request = call.page_request(MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
     let since = time_param(&call, "since")?;
     let until = time_param(&call, "until")?;

@@ -101,7 +101,7 @@ pub async fn create_or_update(call: Call) -> Result<Value, GraphError> {
         existing.updated_at = now_s;
         call.state
             .db
-            .write(|tx| store::update(tx, &existing))
+            .write_blocking(|tx| store::update(tx, &existing))
             .map_err(internal)?;
         return Ok(json!({"success": true}));
     }
@@ -111,7 +111,7 @@ pub async fn create_or_update(call: Call) -> Result<Value, GraphError> {
     let state = call.state.clone();
     let id = state
         .db
-        .write(|tx| -> Result<String, StoreError> {
+        .write_blocking(|tx| -> Result<String, StoreError> {
             let id = objects::mint(
                 tx,
                 &state.ids,
@@ -169,7 +169,7 @@ pub async fn delete(call: Call) -> Result<Value, GraphError> {
     let flow = owned_flow(&call, &account, &id)?;
     call.state
         .db
-        .write(|tx| store::delete(tx, &flow.id))
+        .write_blocking(|tx| store::delete(tx, &flow.id))
         .map_err(internal)?;
     Ok(json!({"success": true}))
 }

@@ -72,7 +72,7 @@ fn ct_eq(a: &str, b: &str) -> bool {
 
 /// Resolves a token string into its caller, or Meta's error for it. `host_api` is the API the
 /// Host header fixes, if any: a token of the other login there cannot be parsed.
-pub fn resolve(
+pub async fn resolve(
     db: &store::Db,
     token: &str,
     host_api: Option<Api>,
@@ -83,8 +83,10 @@ pub fn resolve(
         GraphError::unknown_error()
     };
     if let Some((app_id, secret)) = token.split_once('|') {
+        let lookup = app_id.to_string();
         let app = db
-            .read(|c| store::apps::find_by_any_id(c, app_id))
+            .read(move |c| store::apps::find_by_any_id(c, &lookup))
+            .await
             .map_err(internal)?
             .ok_or_else(GraphError::token_unparseable)?;
         let kind = if ct_eq(secret, &app.secret) || ct_eq(secret, &app.instagram_app_secret) {
@@ -110,6 +112,7 @@ pub fn resolve(
     }
     let (row, app) = db
         .token_with_app(token)
+        .await
         .map_err(internal)?
         .ok_or_else(GraphError::token_unparseable)?;
     let kind = TokenKind::parse(&row.kind).ok_or_else(GraphError::token_unparseable)?;
@@ -199,7 +202,7 @@ pub fn secrets_match(a: &str, b: &str) -> bool {
 /// The Page token a Facebook user token gives for a Page: taken once, then the same one.
 /// It lives as long as its user token (forever when that is long-lived).
 pub fn page_token(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::Writer,
     user: &Caller,
     page_id: &str,
     now: i64,

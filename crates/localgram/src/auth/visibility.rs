@@ -1,14 +1,14 @@
 //! Which nodes a token can see: its own account, Page or user, and what hangs off them.
 //! Anything else answers as if it did not exist, as Meta does.
 
-use rusqlite::Connection;
+use crate::store::Reader;
 
 use super::{Caller, TokenKind};
 use crate::api::Target;
 use crate::router::NodeKind;
 use crate::store::{accounts, comments, containers, media, StoreResult};
 
-pub fn can_see(conn: &Connection, caller: &Caller, target: &Target) -> StoreResult<bool> {
+pub fn can_see(conn: &Reader, caller: &Caller, target: &Target) -> StoreResult<bool> {
     match target.kind {
         NodeKind::IgUser => can_see_account(conn, caller, &target.id),
         NodeKind::IgMedia => match media::get(conn, &target.id)? {
@@ -57,7 +57,7 @@ pub fn can_see(conn: &Connection, caller: &Caller, target: &Target) -> StoreResu
 
 /// An IG account is visible to its own Instagram Login token, to the Facebook user who manages
 /// its Page, and to that Page's token.
-pub fn can_see_account(conn: &Connection, caller: &Caller, account_id: &str) -> StoreResult<bool> {
+pub fn can_see_account(conn: &Reader, caller: &Caller, account_id: &str) -> StoreResult<bool> {
     match caller.kind {
         TokenKind::InstagramUser => Ok(caller.subject == account_id),
         TokenKind::FacebookUser => accounts::is_managed_by(conn, account_id, &caller.subject),
@@ -69,7 +69,7 @@ pub fn can_see_account(conn: &Connection, caller: &Caller, account_id: &str) -> 
 
 /// Whether the Page behind a node gives its Facebook user their role through Business
 /// Manager; such users also need `ads_management` or `ads_read` (ref 001 L5860-5875).
-pub fn page_role_via_business_manager(conn: &Connection, target: &Target) -> StoreResult<bool> {
+pub fn page_role_via_business_manager(conn: &Reader, target: &Target) -> StoreResult<bool> {
     let account_id = match target.kind {
         NodeKind::IgUser => Some(target.id.clone()),
         NodeKind::IgMedia => media::get(conn, &target.id)?.map(|m| m.account_id),

@@ -49,7 +49,7 @@ fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Response>
     let client_id = text("client_id");
     let app = state
         .db
-        .read(|c| apps::get(c, &client_id))
+        .read_blocking(|c| apps::get(c, &client_id))
         .map_err(|e| Box::new(internal(e)))?
         .ok_or_else(|| {
             error_page(
@@ -106,7 +106,7 @@ fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Response>
 /// Facebook users who may log in, with a description of their Pages. Under Standard Access
 /// only those whose linked account has a role on the app.
 fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<(FacebookUser, String)>, StoreError> {
-    state.db.read(|c| {
+    state.db.read_blocking(|c| {
         let mut out: Vec<(FacebookUser, String)> = Vec::new();
         for account in accounts::list(c)? {
             let Some(page_id) = &account.page_id else {
@@ -168,7 +168,7 @@ fn allow(state: &Shared, request: &DialogRequest, user_id: &str, granted: Vec<St
             true,
             now,
         );
-        let written = state.db.write(|tx| -> Result<(), StoreError> {
+        let written = state.db.write_blocking(|tx| -> Result<(), StoreError> {
             crate::store::tokens::insert(tx, &short)?;
             crate::store::tokens::insert(tx, &long)
         });
@@ -211,7 +211,7 @@ fn allow(state: &Shared, request: &DialogRequest, user_id: &str, granted: Vec<St
         expires_at: now + CODE_LIFETIME_SECONDS,
         used_at: None,
     };
-    if let Err(error) = state.db.write(|tx| logins::insert_code(tx, &code)) {
+    if let Err(error) = state.db.write_blocking(|tx| logins::insert_code(tx, &code)) {
         return internal(error);
     }
     let mut pairs = vec![("code", code.code.as_str())];
@@ -281,7 +281,7 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
             if next.deny {
                 return cancel(&checked);
             }
-            let page_user = state.db.read(|c| {
+            let page_user = state.db.read_blocking(|c| {
                 let Some(account) = accounts::get(c, &next.account_id)? else {
                     return Ok(None);
                 };

@@ -56,7 +56,7 @@ fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Response>> {
     let client_id = text("client_id");
     let app = state
         .db
-        .read(|c| apps::find_by_any_id(c, &client_id))
+        .read_blocking(|c| apps::find_by_any_id(c, &client_id))
         .map_err(|e| Box::new(internal(e)))?
         .filter(|app| app.instagram_app_id == client_id)
         .ok_or_else(|| boxed(oauth_error("Invalid platform app")))?;
@@ -104,7 +104,7 @@ fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Response>> {
 /// Accounts that may log in: any professional account under Advanced Access; under Standard
 /// Access only those with a role on the app (ref 004 L91-114).
 fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<Account>, StoreError> {
-    state.db.read(|c| {
+    state.db.read_blocking(|c| {
         let all = accounts::list(c)?;
         if app.access_level == "advanced" {
             return Ok(all);
@@ -145,7 +145,7 @@ fn allow(state: &Shared, request: &Authorize, account_id: &str, granted: Vec<Str
         expires_at: now + CODE_LIFETIME_SECONDS,
         used_at: None,
     };
-    if let Err(error) = state.db.write(|tx| logins::insert_code(tx, &code)) {
+    if let Err(error) = state.db.write_blocking(|tx| logins::insert_code(tx, &code)) {
         return internal(error);
     }
     let mut pairs = vec![("code", code.code.as_str())];
@@ -275,7 +275,7 @@ pub fn is_instagram_client(state: &Shared, params: &Params) -> bool {
     };
     state
         .db
-        .read(|c| apps::find_by_any_id(c, &client_id))
+        .read_blocking(|c| apps::find_by_any_id(c, &client_id))
         .ok()
         .flatten()
         .is_some_and(|app| app.instagram_app_id == client_id)
@@ -302,7 +302,10 @@ pub fn exchange_code(state: &Shared, params: &Params) -> Response {
     }
     let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
     let client_id = text("client_id");
-    let app = match state.db.read(|c| apps::find_by_any_id(c, &client_id)) {
+    let app = match state
+        .db
+        .read_blocking(|c| apps::find_by_any_id(c, &client_id))
+    {
         Ok(Some(app)) if app.instagram_app_id == client_id => app,
         Ok(_) => return oauth_error("Invalid platform app"),
         Err(error) => return internal(error),
@@ -332,7 +335,7 @@ pub fn exchange_code(state: &Shared, params: &Params) -> Response {
     };
     let user_id = match state
         .db
-        .write(|tx| app_scoped_id_in(tx, &state.ids, &app.id, &token.subject_id, now))
+        .write_blocking(|tx| app_scoped_id_in(tx, &state.ids, &app.id, &token.subject_id, now))
     {
         Ok(id) => id,
         Err(error) => return internal(error),

@@ -37,12 +37,14 @@ const NEXT_KEY: &str = "login_next";
 
 pub fn set_next(state: &Shared, next: &NextLogin) -> Result<(), StoreError> {
     let text = serde_json::to_string(next).unwrap_or_default();
-    state.db.write(|tx| settings::set(tx, NEXT_KEY, &text))
+    state
+        .db
+        .write_blocking(|tx| settings::set(tx, NEXT_KEY, &text))
 }
 
 /// Takes (and clears) the pending next login, if any.
 pub fn take_next(state: &Shared) -> StoreResult<Option<NextLogin>> {
-    state.db.write(|tx| {
+    state.db.write_blocking(|tx| {
         let Some(text) = settings::get(tx, NEXT_KEY)? else {
             return Ok(None);
         };

@@ -13,8 +13,8 @@
 
 use std::sync::{OnceLock, Weak};
 
+use crate::store::Writer;
 use graph::GraphError;
-use rusqlite::Connection;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
@@ -27,7 +27,7 @@ const GROUP_MAX: usize = 256;
 const GATHER_US: u64 = 500;
 
 /// One send's writes, run inside the group's transaction.
-pub type Work = Box<dyn FnOnce(&Connection) -> Result<Value, GraphError> + Send>;
+pub type Work = Box<dyn FnOnce(&Writer) -> Result<Value, GraphError> + Send>;
 
 struct Job {
     work: Work,
@@ -83,8 +83,8 @@ async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
-fn savepoint(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([])?;
+fn savepoint(conn: &Writer, sql: &str) -> crate::store::StoreResult<()> {
+    conn.prepare_cached(sql)?.execute(())?;
     Ok(())
 }
 
@@ -93,7 +93,7 @@ fn write_group(state: &AppState, jobs: Vec<Job>) {
     let mut answers = Vec::with_capacity(jobs.len());
     let committed = state
         .db
-        .write(|tx| -> Result<(), crate::store::StoreError> {
+        .write_blocking(|tx| -> Result<(), crate::store::StoreError> {
             for job in jobs {
                 savepoint(tx, "SAVEPOINT send")?;
                 let result = (job.work)(tx);

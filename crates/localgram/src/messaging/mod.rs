@@ -12,7 +12,7 @@ pub mod profile;
 pub mod rules;
 pub mod thread;
 
-use rusqlite::Connection;
+use crate::store::Reader;
 
 use crate::api::Target;
 use crate::router::NodeKind;
@@ -21,7 +21,7 @@ use crate::store::{
 };
 
 /// The account a messaging node belongs to, which decides who can see it.
-pub fn owner_of(conn: &Connection, target: &Target) -> StoreResult<Option<String>> {
+pub fn owner_of(conn: &Reader, target: &Target) -> StoreResult<Option<String>> {
     Ok(match target.kind {
         NodeKind::Conversation => conversations::get(conn, &target.id)?.map(|c| c.account_id),
         NodeKind::Message => match messages::get(conn, &target.addressed_as)? {

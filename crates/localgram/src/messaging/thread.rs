@@ -4,8 +4,8 @@
 //! ref 000 L341-352 and 004 L202-212: a follower's new conversation starts in Primary, anyone
 //! else's in Requests, and a reply through the API moves it to General and marks it read.
 
+use crate::store::Writer;
 use graph::ids::IdKind;
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::ids;
@@ -30,7 +30,7 @@ fn seconds(now_ms: i64) -> i64 {
 /// The conversation of an account with a person, started (empty) if they have none: the
 /// person's IGSID is minted, and the folder follows whether they follow the account.
 pub fn with_person(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     account_id: &str,
     person_id: &str,
@@ -54,7 +54,7 @@ pub fn with_person(
 /// The account's conversation with itself (self messaging, ref 000 L2430-2438), started with
 /// a self IGSID the first time the account messages itself in the Instagram app.
 pub fn with_self(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     account_id: &str,
     now_ms: i64,
@@ -94,7 +94,7 @@ pub fn with_self(
 /// Writes a new conversation; only self messaging starts with consent and in General.
 #[allow(clippy::too_many_arguments)]
 fn start(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     account_id: &str,
     person_id: &str,
@@ -147,7 +147,7 @@ pub struct Draft {
 /// Stores the next message of a conversation (send order is `seq`, the count so far) and
 /// registers its id.
 fn store(
-    tx: &Connection,
+    tx: &Writer,
     conversation: &mut Conversation,
     direction: &str,
     draft: &Draft,
@@ -201,7 +201,7 @@ pub fn event_attachments(attachments: &[Value]) -> Vec<Attachment> {
 }
 
 fn record(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     account_id: &str,
     messaging: Messaging,
@@ -217,7 +217,7 @@ fn record(
 /// A person's message: it opens the windows and gives consent (ref 000 L1585-1590), and the
 /// `messages` notification goes to the account.
 pub fn receive(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     conversation: &mut Conversation,
     draft: &Draft,
@@ -271,7 +271,7 @@ pub fn receive(
 /// API moves the conversation to General and marks it read (ref 000 L341-352, 004 L210-212);
 /// the echo (`is_echo`, and `is_self` in the self thread) goes to the account.
 pub fn send(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     conversation: &mut Conversation,
     draft: &Draft,
@@ -338,7 +338,7 @@ pub fn send(
 /// The account messages itself from the Instagram app (self messaging): the `messages`
 /// notification has `is_echo` and `is_self` set (ref 000 L2440-2474, 004 L2497-2500).
 pub fn self_message(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     conversation: &mut Conversation,
     text: &str,
@@ -403,7 +403,7 @@ fn template_attachments(template: &Value) -> Vec<Attachment> {
 /// in the conversation as their message, the tap opens the window and gives consent (ref 000
 /// L1270-1290, L1585-1590), and `messaging_postbacks` goes to the account (ref 000 L2652-2690).
 pub fn postback(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     conversation: &mut Conversation,
     title: &str,
@@ -444,7 +444,7 @@ pub fn postback(
 /// A notification from the person about a message of the conversation (reaction, seen,
 /// edit, deletion) or about the thread (referral, opt-in).
 pub fn notify_from_person(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     conversation: &Conversation,
     kind: MessagingKind,
@@ -467,7 +467,7 @@ pub fn notify_from_person(
 /// The same for a person who has no conversation with the account yet (an ig.me link or an
 /// opt-in before any message): only their IGSID is needed.
 pub fn notify_from_stranger(
-    tx: &Connection,
+    tx: &Writer,
     state: &AppState,
     account_id: &str,
     person_id: &str,

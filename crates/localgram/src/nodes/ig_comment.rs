@@ -78,7 +78,9 @@ pub(crate) fn resolve(
             let (id, username) = call
                 .state
                 .db
-                .write(|tx| social::author_for(tx, &call.state, comment, &viewer, call.now))
+                .write_blocking(|tx| {
+                    social::author_for(tx, &call.state, comment, &viewer, call.now)
+                })
                 .map_err(internal)?;
             Some(json!({"id": id, "username": username}))
         }
@@ -87,7 +89,9 @@ pub(crate) fn resolve(
             let (_, username) = call
                 .state
                 .db
-                .write(|tx| social::author_for(tx, &call.state, comment, &viewer, call.now))
+                .write_blocking(|tx| {
+                    social::author_for(tx, &call.state, comment, &viewer, call.now)
+                })
                 .map_err(internal)?;
             Some(json!(username))
         }

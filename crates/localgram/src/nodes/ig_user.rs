@@ -70,7 +70,7 @@ pub fn app_scoped_id(call: &Call, app_id: &str, account_id: &str) -> Result<Stri
     if let Some(id) = call
         .state
         .db
-        .app_scoped_id(app_id, account_id)
+        .app_scoped_id_blocking(app_id, account_id)
         .map_err(internal)?
     {
         return Ok(id);
@@ -78,13 +78,13 @@ pub fn app_scoped_id(call: &Call, app_id: &str, account_id: &str) -> Result<Stri
     let state = &call.state;
     state
         .db
-        .write(|tx| app_scoped_id_in(tx, &state.ids, app_id, account_id, call.now))
+        .write_blocking(|tx| app_scoped_id_in(tx, &state.ids, app_id, account_id, call.now))
         .map_err(internal)
 }
 
 /// Gets or mints the app-scoped id inside a transaction.
 pub fn app_scoped_id_in(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::Writer,
     ids: &graph::ids::IdMinter,
     app_id: &str,
     account_id: &str,

@@ -67,7 +67,7 @@ fn access_token(call: &Call, page: &Page) -> Result<Option<String>, GraphError> 
             let token = call
                 .state
                 .db
-                .write(|tx| tokens::page_token(tx, caller, &page.id, call.now))
+                .write_blocking(|tx| tokens::page_token(tx, caller, &page.id, call.now))
                 .map_err(internal)?;
             Ok(Some(token.token))
         }

@@ -158,7 +158,7 @@ pub fn record(state: &Shared, stored: &Stored, checked: &Checked) -> Result<(), 
     };
     state
         .db
-        .write(|tx| media_files::insert(tx, &file))
+        .write_blocking(|tx| media_files::insert(tx, &file))
         .map_err(|e| {
             tracing::error!("cannot record a media file: {e}");
             Failure::Chosen { subcode: 2207001 }
@@ -186,7 +186,9 @@ pub fn store_bytes(
         duration_ms: checked.duration_ms.map(|d| d as i64),
         created_at: state.clock.now(),
     };
-    state.db.write(|tx| media_files::insert(tx, &file))?;
+    state
+        .db
+        .write_blocking(|tx| media_files::insert(tx, &file))?;
     Ok(stored)
 }
 

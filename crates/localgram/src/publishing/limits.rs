@@ -2,8 +2,8 @@
 //! some documents; configurable). Both are counted inside the write transaction that would
 //! add to them, so concurrent calls cannot pass a limit together.
 
+use crate::store::Reader;
 use graph::GraphError;
-use rusqlite::Connection;
 
 use crate::store::{containers, StoreError};
 
@@ -18,7 +18,7 @@ pub const DEFAULT_PUBLISH_LIMIT: u32 = 100;
 
 /// Posts published since `since_ms` (and within the window ending at `now_ms`).
 pub fn quota_usage(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     since_ms: i64,
     now_ms: i64,
@@ -33,7 +33,7 @@ pub fn quota_usage(
 
 /// Refuses a publish that would pass the daily limit (9/2207042, ref 001 L3375-3383).
 pub fn check_publish(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     limit: u32,
     now_ms: i64,
@@ -49,7 +49,7 @@ pub fn check_publish(
 
 /// Refuses a container that would pass the 400-per-day limit.
 pub fn check_containers(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     limit: u32,
     now_ms: i64,

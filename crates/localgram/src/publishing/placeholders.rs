@@ -2,7 +2,7 @@
 //! a generated square JPEG, a short 9:16 MP4 and its poster, stored once, so every
 //! `media_url` and `thumbnail_url` localgram hands out can be fetched.
 
-use rusqlite::Connection;
+use crate::store::Writer;
 
 use super::synth::{self, VideoSpec};
 use crate::state::Shared;
@@ -63,7 +63,7 @@ impl Placeholder {
 
 /// The media host URL of a placeholder, storing it (and recording it through `conn`, the
 /// caller's transaction) the first time.
-pub fn url(conn: &Connection, state: &Shared, which: Placeholder) -> StoreResult<String> {
+pub fn url(conn: &Writer, state: &Shared, which: Placeholder) -> StoreResult<String> {
     let publishing = &state.publishing;
     let cached = publishing.placeholder(which);
     let mut row = match cached {

@@ -148,7 +148,7 @@ pub fn record(
         .config
         .publishing
         .processing_ms(is_video, processed.bytes);
-    state.db.write(|tx| {
+    state.db.write_blocking(|tx| {
         containers::set_media(
             tx,
             container_id,

@@ -3,8 +3,8 @@
 //! a carousel as `CAROUSEL_ALBUM` with its children, everything else as `FEED`. The media's
 //! files are served by localgram's media host.
 
+use crate::store::{Reader, Writer};
 use graph::ids::IdKind;
-use rusqlite::Connection;
 use std::collections::HashMap;
 
 use super::request::{Kind, Options};
@@ -52,7 +52,7 @@ pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, Str
         };
         let dims = state
             .db
-            .read(|conn| media_files::get(conn, sha))
+            .read_blocking(|conn| media_files::get(conn, sha))
             .ok()
             .flatten()
             .map(|f| {
@@ -79,7 +79,7 @@ pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, Str
                     duration_ms: None,
                     created_at: state.clock.now(),
                 };
-                match state.db.write(|tx| media_files::insert(tx, &row)) {
+                match state.db.write_blocking(|tx| media_files::insert(tx, &row)) {
                     Ok(()) => Some(sha),
                     Err(e) => {
                         tracing::error!("cannot record a poster frame: {e}");
@@ -111,7 +111,7 @@ pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, Str
 }
 
 /// The media host URL of a container's file.
-fn file_url(conn: &Connection, state: &Shared, sha256: &str) -> StoreResult<String> {
+fn file_url(conn: &Reader, state: &Shared, sha256: &str) -> StoreResult<String> {
     let extension = media_files::get(conn, sha256)?
         .map(|f| f.extension)
         .unwrap_or_else(|| "jpg".into());
@@ -152,7 +152,7 @@ fn permalink(product: &str, shortcode: &str, username: &str, id: &str) -> String
 
 #[allow(clippy::too_many_arguments)]
 fn row(
-    conn: &Connection,
+    conn: &Reader,
     state: &Shared,
     id: String,
     account: &Account,
@@ -205,7 +205,7 @@ fn row(
 /// Creates the IG Media of a FINISHED container (and a carousel's children, in album order)
 /// inside the publishing transaction. `now` is in Unix seconds.
 pub fn create_media(
-    tx: &Connection,
+    tx: &Writer,
     state: &Shared,
     account: &Account,
     container: &Container,
@@ -213,7 +213,7 @@ pub fn create_media(
     posters: &HashMap<String, String>,
     now: i64,
 ) -> Result<Media, StoreError> {
-    let mint = |tx: &Connection| {
+    let mint = |tx: &Writer| {
         objects::mint(
             tx,
             &state.ids,

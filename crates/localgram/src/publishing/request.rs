@@ -3,8 +3,8 @@
 //! fetched. Each violation gets the reference's error where it gives one, else a code 100
 //! that says what is wrong (docs/decisions.md).
 
+use crate::store::Reader;
 use graph::{Api, GraphError, Params};
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -622,7 +622,7 @@ fn read_trial(trial: Map<String, Value>) -> Result<Value, GraphError> {
 /// `location_id` is a Page with location data, and the children are usable carousel items of
 /// this account. Runs in the creating transaction.
 pub fn check_references(
-    conn: &Connection,
+    conn: &Reader,
     account: &Account,
     new: &NewContainer,
     now_ms: i64,

@@ -80,7 +80,7 @@ fn token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
 fn may_publish(state: &Shared, caller: &Caller, account_id: &str) -> bool {
     let visible = state
         .db
-        .read(|c| visibility::can_see_account(c, caller, account_id))
+        .read_blocking(|c| visibility::can_see_account(c, caller, account_id))
         .unwrap_or(false);
     let needed = match caller.kind {
         TokenKind::InstagramUser => crate::api::publishing::PUBLISHING.instagram,
@@ -123,10 +123,10 @@ async fn handle(state: Shared, id: String, request: Request) -> Response {
     let Some(token) = token(request.headers(), request.uri().query()) else {
         return unauthorized();
     };
-    let Ok(caller) = tokens::resolve(&state.db, &token, None, now) else {
+    let Ok(caller) = tokens::resolve(&state.db, &token, None, now).await else {
         return unauthorized();
     };
-    let container = match state.db.read(|c| containers::get(c, &id)) {
+    let container = match state.db.read_blocking(|c| containers::get(c, &id)) {
         Ok(Some(container)) => container,
         Ok(None) => return unauthorized(),
         Err(e) => {
@@ -318,10 +318,9 @@ async fn from_body(state: &Shared, container: &Container, request: Request) -> R
         tracing::error!("cannot flush {}: {e}", part.display());
     }
     drop(file);
-    if let Err(e) = state
-        .db
-        .write(|tx| containers::set_upload_progress(tx, &id, file_size as i64, received as i64))
-    {
+    if let Err(e) = state.db.write_blocking(|tx| {
+        containers::set_upload_progress(tx, &id, file_size as i64, received as i64)
+    }) {
         tracing::error!("cannot record upload progress: {e}");
         return failure(StatusCode::INTERNAL_SERVER_ERROR, true, "internal error");
     }

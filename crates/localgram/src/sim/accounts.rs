@@ -132,7 +132,7 @@ pub fn create_account(
     let display_name = input.name.clone().unwrap_or_else(|| username.clone());
     let created = state
         .db
-        .write(|tx| -> Result<(Account, Option<Page>), StoreError> {
+        .write_blocking(|tx| -> Result<(Account, Option<Page>), StoreError> {
             if accounts::username_taken(tx, &username)? {
                 return Err(StoreError::Conflict(format!(
                     "username {username} is taken"
@@ -213,14 +213,14 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
 
 fn with_page(state: &Shared, account: Account) -> Result<Value, ControlError> {
     let page = match &account.page_id {
-        Some(id) => state.db.read(|c| accounts::page(c, id))?,
+        Some(id) => state.db.read_blocking(|c| accounts::page(c, id))?,
         None => None,
     };
     Ok(describe(&account, page.as_ref()))
 }
 
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    let all = state.db.read(accounts::list)?;
+    let all = state.db.read_blocking(accounts::list)?;
     let data = all
         .into_iter()
         .map(|a| with_page(&state, a))
@@ -234,7 +234,7 @@ pub async fn get_one(
 ) -> Result<Json<Value>, ControlError> {
     let account = state
         .db
-        .read(|c| accounts::get(c, &id))?
+        .read_blocking(|c| accounts::get(c, &id))?
         .ok_or_else(|| ControlError::not_found(format!("no account {id}")))?;
     Ok(Json(with_page(&state, account)?))
 }

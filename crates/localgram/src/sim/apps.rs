@@ -76,31 +76,33 @@ pub fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, ControlErr
         },
     };
     let now = state.clock.now();
-    let app = state.db.write(|tx| -> Result<apps::App, StoreError> {
-        let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
-        let instagram_app_id =
-            objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
-        // The Instagram app id names the same app.
-        tx.execute(
-            "UPDATE objects SET target_id = ?1 WHERE id = ?2",
-            [&id, &instagram_app_id],
-        )?;
-        let app = apps::App {
-            id,
-            name: input.name.trim().to_string(),
-            secret: new_secret(32),
-            client_token: new_secret(32),
-            instagram_app_id,
-            instagram_app_secret: new_secret(32),
-            access_level: input.access_level.clone(),
-            api_version,
-            redirect_uris: input.redirect_uris.clone(),
-            require_appsecret_proof: input.require_appsecret_proof,
-            created_at: now,
-        };
-        apps::insert(tx, &app)?;
-        Ok(app)
-    })?;
+    let app = state
+        .db
+        .write_blocking(|tx| -> Result<apps::App, StoreError> {
+            let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
+            let instagram_app_id =
+                objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
+            // The Instagram app id names the same app.
+            tx.execute(
+                "UPDATE objects SET target_id = ?1 WHERE id = ?2",
+                [&id, &instagram_app_id],
+            )?;
+            let app = apps::App {
+                id,
+                name: input.name.trim().to_string(),
+                secret: new_secret(32),
+                client_token: new_secret(32),
+                instagram_app_id,
+                instagram_app_secret: new_secret(32),
+                access_level: input.access_level.clone(),
+                api_version,
+                redirect_uris: input.redirect_uris.clone(),
+                require_appsecret_proof: input.require_appsecret_proof,
+                created_at: now,
+            };
+            apps::insert(tx, &app)?;
+            Ok(app)
+        })?;
     Ok(app)
 }
 
@@ -110,7 +112,7 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
 }
 
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    let apps = state.db.read(apps::list)?;
+    let apps = state.db.read_blocking(apps::list)?;
     Ok(Json(
         json!({"data": apps.iter().map(describe).collect::<Vec<_>>()}),
     ))

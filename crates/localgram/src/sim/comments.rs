@@ -14,7 +14,7 @@ use super::{parse_body, ControlError};
 use crate::events::{self, Event, Mention, Payload};
 use crate::router::NodeKind;
 use crate::sim::media::shortcode_for;
-use crate::social::{self, Refusal, Writer};
+use crate::social::{self, Commenter, Refusal};
 use crate::state::Shared;
 use crate::store::comments;
 use crate::store::media::{self, Media};
@@ -36,14 +36,14 @@ pub struct NewComment {
     pub parent_id: Option<String>,
 }
 
-fn post(state: &Shared, writer: Writer, input: NewComment) -> Result<Json<Value>, ControlError> {
+fn post(state: &Shared, writer: Commenter, input: NewComment) -> Result<Json<Value>, ControlError> {
     if input.text.trim().is_empty() {
         return Err(ControlError::bad_request("text must not be empty"));
     }
     let now = state.clock.now();
     let comment = state
         .db
-        .write(|tx| -> Result<_, Refusal> {
+        .write_blocking(|tx| -> Result<_, Refusal> {
             if media::get_any(tx, &input.media_id)?.is_none() {
                 return Err(Refusal::Store(StoreError::NotFound(format!(
                     "no media {}",
@@ -73,10 +73,14 @@ pub async fn person_comments(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: NewComment = parse_body(&body)?;
-    if state.db.read(|c| people::get(c, &person_id))?.is_none() {
+    if state
+        .db
+        .read_blocking(|c| people::get(c, &person_id))?
+        .is_none()
+    {
         return Err(ControlError::not_found(format!("no person {person_id}")));
     }
-    post(&state, Writer::Person(person_id), input)
+    post(&state, Commenter::Person(person_id), input)
 }
 
 /// `POST /_localgram/accounts/{id}/comments`: the account comments from the Instagram app.
@@ -86,10 +90,14 @@ pub async fn account_comments(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: NewComment = parse_body(&body)?;
-    if state.db.read(|c| accounts::get(c, &account_id))?.is_none() {
+    if state
+        .db
+        .read_blocking(|c| accounts::get(c, &account_id))?
+        .is_none()
+    {
         return Err(ControlError::not_found(format!("no account {account_id}")));
     }
-    post(&state, Writer::Account(account_id), input)
+    post(&state, Commenter::Account(account_id), input)
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,7 +113,7 @@ pub async fn edit_comment(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: EditComment = parse_body(&body)?;
-    let found = state.db.write(|tx| -> Result<bool, StoreError> {
+    let found = state.db.write_blocking(|tx| -> Result<bool, StoreError> {
         if comments::get(tx, &id)?.is_none() {
             return Ok(false);
         }
@@ -123,7 +131,7 @@ pub async fn delete_comment(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    let found = state.db.write(|tx| -> Result<bool, StoreError> {
+    let found = state.db.write_blocking(|tx| -> Result<bool, StoreError> {
         let Some(comment) = comments::get(tx, &id)? else {
             return Ok(false);
         };
@@ -151,32 +159,34 @@ fn change_like(
     like: bool,
 ) -> Result<Value, ControlError> {
     let now = state.clock.now();
-    let result = state.db.write(|tx| -> Result<Option<i64>, StoreError> {
-        if people::get(tx, person_id)?.is_none() {
-            return Err(StoreError::NotFound(format!("no person {person_id}")));
-        }
-        let changed = if like {
-            comments::like(tx, person_id, object_id, now)?
-        } else {
-            comments::unlike(tx, person_id, object_id)?
-        };
-        let delta = match (changed, like) {
-            (false, _) => 0,
-            (true, true) => 1,
-            (true, false) => -1,
-        };
-        if let Some(comment) = comments::get(tx, object_id)? {
-            comments::add_comment_likes(tx, &comment.id, delta)?;
-            return Ok(comments::get(tx, object_id)?.map(|c| c.like_count));
-        }
-        if media::get_any(tx, object_id)?.is_some() {
-            media::add_counts(tx, object_id, 0, delta)?;
-            return Ok(media::get_any(tx, object_id)?.map(|m| m.like_count));
-        }
-        Err(StoreError::NotFound(format!(
-            "no media or comment {object_id}"
-        )))
-    })?;
+    let result = state
+        .db
+        .write_blocking(|tx| -> Result<Option<i64>, StoreError> {
+            if people::get(tx, person_id)?.is_none() {
+                return Err(StoreError::NotFound(format!("no person {person_id}")));
+            }
+            let changed = if like {
+                comments::like(tx, person_id, object_id, now)?
+            } else {
+                comments::unlike(tx, person_id, object_id)?
+            };
+            let delta = match (changed, like) {
+                (false, _) => 0,
+                (true, true) => 1,
+                (true, false) => -1,
+            };
+            if let Some(comment) = comments::get(tx, object_id)? {
+                comments::add_comment_likes(tx, &comment.id, delta)?;
+                return Ok(comments::get(tx, object_id)?.map(|c| c.like_count));
+            }
+            if media::get_any(tx, object_id)?.is_some() {
+                media::add_counts(tx, object_id, 0, delta)?;
+                return Ok(media::get_any(tx, object_id)?.map(|m| m.like_count));
+            }
+            Err(StoreError::NotFound(format!(
+                "no media or comment {object_id}"
+            )))
+        })?;
     Ok(json!({"success": true, "like_count": result.unwrap_or(0)}))
 }
 
@@ -260,7 +270,7 @@ pub async fn person_media(
         })?,
     };
     let base = format!("http://{}", state.config.listen);
-    let row = state.db.write(
+    let row = state.db.write_blocking(
         |tx| -> Result<Result<PersonMedia, ControlError>, StoreError> {
             if people::get(tx, &person_id)?.is_none() {
                 return Ok(Err(ControlError::not_found(format!(
@@ -356,29 +366,30 @@ pub async fn start_live(
 ) -> Result<Json<Value>, ControlError> {
     let input: NewLive = parse_body(&body)?;
     let now = state.clock.now();
-    let live = state
-        .db
-        .write(|tx| -> Result<Result<Media, ControlError>, StoreError> {
-            if accounts::get(tx, &account_id)?.is_none() {
-                return Ok(Err(ControlError::not_found(format!(
-                    "no account {account_id}"
-                ))));
-            }
-            if !media::live(tx, &account_id)?.is_empty() {
-                return Ok(Err(ControlError::conflict("the account is already live")));
-            }
-            let row = crate::sim::media::insert_media(
-                tx,
-                &state,
-                &account_id,
-                "VIDEO",
-                "LIVE",
-                input.caption.as_deref(),
-                None,
-                now,
-            )?;
-            Ok(Ok(row))
-        })??;
+    let live =
+        state
+            .db
+            .write_blocking(|tx| -> Result<Result<Media, ControlError>, StoreError> {
+                if accounts::get(tx, &account_id)?.is_none() {
+                    return Ok(Err(ControlError::not_found(format!(
+                        "no account {account_id}"
+                    ))));
+                }
+                if !media::live(tx, &account_id)?.is_empty() {
+                    return Ok(Err(ControlError::conflict("the account is already live")));
+                }
+                let row = crate::sim::media::insert_media(
+                    tx,
+                    &state,
+                    &account_id,
+                    "VIDEO",
+                    "LIVE",
+                    input.caption.as_deref(),
+                    None,
+                    now,
+                )?;
+                Ok(Ok(row))
+            })??;
     Ok(Json(json!({"id": live.id})))
 }
 
@@ -388,7 +399,7 @@ pub async fn end_live(
     Path(account_id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let now = state.clock.now();
-    let ended = state.db.write(|tx| -> Result<usize, StoreError> {
+    let ended = state.db.write_blocking(|tx| -> Result<usize, StoreError> {
         let live = media::live(tx, &account_id)?;
         for media in &live {
             media::end_live(tx, &media.id, now)?;
@@ -429,7 +440,7 @@ pub async fn set_collaborator(
     let username = input.username.to_ascii_lowercase();
     state
         .db
-        .write(|tx| -> Result<Result<(), ControlError>, StoreError> {
+        .write_blocking(|tx| -> Result<Result<(), ControlError>, StoreError> {
             if media::get(tx, &media_id)?.is_none() {
                 return Ok(Err(ControlError::not_found(format!(
                     "no account media {media_id}"
@@ -451,7 +462,7 @@ pub async fn remove_collaborator(
     State(state): State<Shared>,
     Path((media_id, username)): Path<(String, String)>,
 ) -> Result<Json<Value>, ControlError> {
-    state.db.write(|tx| {
+    state.db.write_blocking(|tx| {
         person_media::remove_collaborator(tx, &media_id, &username.to_ascii_lowercase())
     })?;
     Ok(Json(json!({"success": true})))
@@ -479,7 +490,7 @@ pub async fn restrict(
     let input: Restriction = parse_body(&body)?;
     state
         .db
-        .write(|tx| -> Result<Result<(), ControlError>, StoreError> {
+        .write_blocking(|tx| -> Result<Result<(), ControlError>, StoreError> {
             if accounts::get(tx, &account_id)?.is_none()
                 || people::get(tx, &input.person_id)?.is_none()
             {

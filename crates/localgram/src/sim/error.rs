@@ -42,7 +42,11 @@ impl From<StoreError> for ControlError {
             StoreError::Conflict(m) => ControlError::conflict(m),
             StoreError::NotFound(m) => ControlError::not_found(m),
             StoreError::Snapshot(m) => ControlError::bad_request(m),
-            StoreError::Sql(e) => {
+            StoreError::Unavailable(m) => ControlError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: format!("the database is unavailable: {m}"),
+            },
+            e => {
                 tracing::error!("control API store failure: {e}");
                 ControlError {
                     status: StatusCode::INTERNAL_SERVER_ERROR,

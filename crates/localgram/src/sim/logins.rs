@@ -18,7 +18,7 @@ pub async fn next(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
     let next: NextLogin = parse_body(&body)?;
     if state
         .db
-        .read(|c| accounts::get(c, &next.account_id))?
+        .read_blocking(|c| accounts::get(c, &next.account_id))?
         .is_none()
     {
         return Err(ControlError::not_found(format!(
@@ -51,7 +51,7 @@ pub async fn invalidate(
         ));
     }
     let now = state.clock.now();
-    let found = state.db.write(|tx| -> Result<bool, StoreError> {
+    let found = state.db.write_blocking(|tx| -> Result<bool, StoreError> {
         if tokens::get(tx, &input.access_token)?.is_none() {
             return Ok(false);
         }
@@ -95,11 +95,11 @@ pub async fn add_role(
     }
     let app = state
         .db
-        .read(|c| apps::find_by_any_id(c, &app_id))?
+        .read_blocking(|c| apps::find_by_any_id(c, &app_id))?
         .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
     if state
         .db
-        .read(|c| accounts::get(c, &input.account_id))?
+        .read_blocking(|c| accounts::get(c, &input.account_id))?
         .is_none()
     {
         return Err(ControlError::not_found(format!(
@@ -109,7 +109,7 @@ pub async fn add_role(
     }
     state
         .db
-        .write(|tx| logins::add_role(tx, &app.id, &input.account_id, &input.role))?;
+        .write_blocking(|tx| logins::add_role(tx, &app.id, &input.account_id, &input.role))?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -120,9 +120,9 @@ pub async fn list_roles(
 ) -> Result<Json<Value>, ControlError> {
     let app = state
         .db
-        .read(|c| apps::find_by_any_id(c, &app_id))?
+        .read_blocking(|c| apps::find_by_any_id(c, &app_id))?
         .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
-    let roles = state.db.read(|c| logins::roles_of(c, &app.id))?;
+    let roles = state.db.read_blocking(|c| logins::roles_of(c, &app.id))?;
     let data: Vec<Value> = roles
         .into_iter()
         .map(|(account_id, role)| json!({"account_id": account_id, "role": role}))

@@ -60,7 +60,7 @@ pub fn shortcode_for(id: &str) -> String {
 /// Inserts one media row (and registers its id) inside a transaction.
 #[allow(clippy::too_many_arguments)]
 pub fn insert_media(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::Writer,
     state: &Shared,
     account_id: &str,
     media_type: &str,
@@ -187,7 +187,7 @@ pub fn create_media(
         })?,
     };
     let given = given_file(state, &media_type, &input)?;
-    let media = state.db.write(|tx| -> Result<Result<Media, ControlError>, StoreError> {
+    let media = state.db.write_blocking(|tx| -> Result<Result<Media, ControlError>, StoreError> {
         if accounts::get(tx, account_id)?.is_none() {
             return Ok(Err(ControlError::not_found(format!("no account {account_id}"))));
         }
@@ -201,7 +201,7 @@ pub fn create_media(
         }
         tx.execute(
             "UPDATE media SET alt_text = ?2, is_comment_enabled = ?3, like_count = ?4 WHERE id = ?1",
-            rusqlite::params![row.id, input.alt_text, !input.comments_disabled, input.like_count.unwrap_or(0)],
+            crate::store::params![row.id, input.alt_text, !input.comments_disabled, input.like_count.unwrap_or(0)],
         )?;
         row.alt_text = input.alt_text.clone();
         row.is_comment_enabled = !input.comments_disabled;

@@ -47,7 +47,7 @@ fn notify_without_message(
     kind: MessagingKind,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    state.db.write(|tx| -> Result<(), StoreError> {
+    state.db.write_blocking(|tx| -> Result<(), StoreError> {
         check_parties(tx, person_id, account_id)?;
         match conversations::between(tx, account_id, person_id)? {
             Some(c) => thread::notify_from_person(tx, state, &c, kind, now_ms),
@@ -57,7 +57,7 @@ fn notify_without_message(
 }
 
 fn check_parties(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Reader,
     person_id: &str,
     account_id: &str,
 ) -> Result<(), StoreError> {
@@ -77,7 +77,7 @@ fn check_parties(
 
 /// Their conversation, which must exist.
 fn existing(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Reader,
     person_id: &str,
     account_id: &str,
 ) -> Result<Conversation, StoreError> {
@@ -90,7 +90,7 @@ fn existing(
 
 /// A message of that conversation.
 fn message_in(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Reader,
     conversation: &Conversation,
     mid: &str,
 ) -> Result<Message, StoreError> {
@@ -183,45 +183,55 @@ pub async fn person_message(
         attachments.push(item);
     }
     let now_ms = state.clock.now_ms();
-    let message = state.db.write(|tx| -> Result<Message, StoreError> {
-        check_parties(tx, &person_id, &input.account_id)?;
-        let mut conversation =
-            thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
-        let story = match &input.story_id {
-            None => None,
-            Some(id) => {
-                let story = media::get(tx, id)?
-                    .filter(|m| m.account_id == input.account_id && m.media_product_type == "STORY")
-                    .ok_or_else(|| {
-                        StoreError::NotFound(format!(
-                            "no story {id} of account {}",
-                            input.account_id
-                        ))
-                    })?;
-                let url = story
-                    .media_url
-                    .clone()
-                    .unwrap_or_else(|| story.permalink.clone());
-                Some((story.id, url, "reply_to".to_string()))
+    let message = state
+        .db
+        .write_blocking(|tx| -> Result<Message, StoreError> {
+            check_parties(tx, &person_id, &input.account_id)?;
+            let mut conversation =
+                thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
+            let story = match &input.story_id {
+                None => None,
+                Some(id) => {
+                    let story = media::get(tx, id)?
+                        .filter(|m| {
+                            m.account_id == input.account_id && m.media_product_type == "STORY"
+                        })
+                        .ok_or_else(|| {
+                            StoreError::NotFound(format!(
+                                "no story {id} of account {}",
+                                input.account_id
+                            ))
+                        })?;
+                    let url = story
+                        .media_url
+                        .clone()
+                        .unwrap_or_else(|| story.permalink.clone());
+                    Some((story.id, url, "reply_to".to_string()))
+                }
+            };
+            if let Some(mid) = &input.reply_to {
+                message_in(tx, &conversation, mid)?;
             }
-        };
-        if let Some(mid) = &input.reply_to {
-            message_in(tx, &conversation, mid)?;
-        }
-        if let Some(referral) = &input.referral {
-            thread::notify_from_person(tx, &state, &conversation, referral_kind(referral), now_ms)?;
-        }
-        let draft = Draft {
-            text: input.text.clone().filter(|t| !t.is_empty()),
-            attachments: attachments.clone(),
-            reply_to_mid: input.reply_to.clone(),
-            story,
-            quick_reply_payload: input.quick_reply_payload.clone(),
-            is_unsupported: input.is_unsupported,
-            ..Draft::default()
-        };
-        thread::receive(tx, &state, &mut conversation, &draft, now_ms)
-    })?;
+            if let Some(referral) = &input.referral {
+                thread::notify_from_person(
+                    tx,
+                    &state,
+                    &conversation,
+                    referral_kind(referral),
+                    now_ms,
+                )?;
+            }
+            let draft = Draft {
+                text: input.text.clone().filter(|t| !t.is_empty()),
+                attachments: attachments.clone(),
+                reply_to_mid: input.reply_to.clone(),
+                story,
+                quick_reply_payload: input.quick_reply_payload.clone(),
+                is_unsupported: input.is_unsupported,
+                ..Draft::default()
+            };
+            thread::receive(tx, &state, &mut conversation, &draft, now_ms)
+        })?;
     Ok(Json(json!({"mid": message.id})))
 }
 
@@ -230,7 +240,7 @@ pub struct ThreadQuery {
     pub account_id: String,
 }
 
-fn describe_message(conn: &rusqlite::Connection, m: &Message) -> Result<Value, StoreError> {
+fn describe_message(conn: &crate::store::Reader, m: &Message) -> Result<Value, StoreError> {
     let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
     let reactions: Vec<Value> = messages::reactions(conn, &m.id)?
         .into_iter()
@@ -270,7 +280,7 @@ pub async fn person_thread(
     Path(person_id): Path<String>,
     Query(query): Query<ThreadQuery>,
 ) -> Result<Json<Value>, ControlError> {
-    let value = state.db.read(|c| {
+    let value = state.db.read_blocking(|c| {
         let conversation = existing(c, &person_id, &query.account_id)?;
         let data = messages::all(c, &conversation.id)?
             .iter()
@@ -312,7 +322,7 @@ pub async fn reaction(
         return Err(bad("action must be react or unreact"));
     }
     let now_ms = state.clock.now_ms();
-    state.db.write(|tx| -> Result<(), StoreError> {
+    state.db.write_blocking(|tx| -> Result<(), StoreError> {
         check_parties(tx, &person_id, &input.account_id)?;
         let conversation = existing(tx, &person_id, &input.account_id)?;
         let target = message_in(tx, &conversation, &input.mid)?;
@@ -378,34 +388,36 @@ pub async fn postback(
 ) -> Result<Json<Value>, ControlError> {
     let input: NewPostback = parse_body(&body)?;
     let now_ms = state.clock.now_ms();
-    let message = state.db.write(|tx| -> Result<Message, StoreError> {
-        check_parties(tx, &person_id, &input.account_id)?;
-        let title = match &input.title {
-            Some(title) => title.clone(),
-            None => {
-                let menu = messenger_profiles::get(tx, &input.account_id, PERSISTENT_MENU)?;
-                let ice = messenger_profiles::get(tx, &input.account_id, ICE_BREAKERS)?;
-                profile::title_for(&input.payload, menu.as_ref(), ice.as_ref()).ok_or_else(
-                    || {
-                        StoreError::NotFound(format!(
-                            "no ice breaker or menu item has the payload {}: give its title",
-                            input.payload
-                        ))
-                    },
-                )?
-            }
-        };
-        let mut conversation =
-            thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
-        thread::postback(
-            tx,
-            &state,
-            &mut conversation,
-            &title,
-            &input.payload,
-            now_ms,
-        )
-    })?;
+    let message = state
+        .db
+        .write_blocking(|tx| -> Result<Message, StoreError> {
+            check_parties(tx, &person_id, &input.account_id)?;
+            let title = match &input.title {
+                Some(title) => title.clone(),
+                None => {
+                    let menu = messenger_profiles::get(tx, &input.account_id, PERSISTENT_MENU)?;
+                    let ice = messenger_profiles::get(tx, &input.account_id, ICE_BREAKERS)?;
+                    profile::title_for(&input.payload, menu.as_ref(), ice.as_ref()).ok_or_else(
+                        || {
+                            StoreError::NotFound(format!(
+                                "no ice breaker or menu item has the payload {}: give its title",
+                                input.payload
+                            ))
+                        },
+                    )?
+                }
+            };
+            let mut conversation =
+                thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
+            thread::postback(
+                tx,
+                &state,
+                &mut conversation,
+                &title,
+                &input.payload,
+                now_ms,
+            )
+        })?;
     Ok(Json(json!({"mid": message.id})))
 }
 
@@ -425,28 +437,30 @@ pub async fn seen(
 ) -> Result<Json<Value>, ControlError> {
     let input: NewSeen = parse_body(&body)?;
     let now_ms = state.clock.now_ms();
-    let mid = state.db.write(|tx| -> Result<String, StoreError> {
-        check_parties(tx, &person_id, &input.account_id)?;
-        let conversation = existing(tx, &person_id, &input.account_id)?;
-        let mid = match &input.mid {
-            Some(mid) => message_in(tx, &conversation, mid)?.id,
-            None => {
-                messages::latest(tx, &conversation.id, messages::OUT)?
-                    .ok_or_else(|| {
-                        StoreError::Conflict("the account has sent nothing to see yet".into())
-                    })?
-                    .id
-            }
-        };
-        thread::notify_from_person(
-            tx,
-            &state,
-            &conversation,
-            MessagingKind::Read(events::Read { mid: mid.clone() }),
-            now_ms,
-        )?;
-        Ok(mid)
-    })?;
+    let mid = state
+        .db
+        .write_blocking(|tx| -> Result<String, StoreError> {
+            check_parties(tx, &person_id, &input.account_id)?;
+            let conversation = existing(tx, &person_id, &input.account_id)?;
+            let mid = match &input.mid {
+                Some(mid) => message_in(tx, &conversation, mid)?.id,
+                None => {
+                    messages::latest(tx, &conversation.id, messages::OUT)?
+                        .ok_or_else(|| {
+                            StoreError::Conflict("the account has sent nothing to see yet".into())
+                        })?
+                        .id
+                }
+            };
+            thread::notify_from_person(
+                tx,
+                &state,
+                &conversation,
+                MessagingKind::Read(events::Read { mid: mid.clone() }),
+                now_ms,
+            )?;
+            Ok(mid)
+        })?;
     Ok(Json(json!({"success": true, "mid": mid})))
 }
 
@@ -458,7 +472,7 @@ pub struct EditMessage {
 
 /// The person's own message, not deleted.
 fn own_message(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::Reader,
     mid: &str,
 ) -> Result<(Message, Conversation), StoreError> {
     let message = messages::get(conn, mid)?
@@ -486,7 +500,7 @@ pub async fn edit_message(
         return Err(bad("text must not be empty"));
     }
     let now_ms = state.clock.now_ms();
-    let num_edit = state.db.write(|tx| -> Result<i64, StoreError> {
+    let num_edit = state.db.write_blocking(|tx| -> Result<i64, StoreError> {
         let (message, conversation) = own_message(tx, &mid)?;
         messages::edit(tx, &message.id, &input.text)?;
         let num_edit = message.num_edit + 1;
@@ -508,7 +522,7 @@ pub async fn delete_message(
     Path(mid): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let now_ms = state.clock.now_ms();
-    state.db.write(|tx| -> Result<(), StoreError> {
+    state.db.write_blocking(|tx| -> Result<(), StoreError> {
         let (message, conversation) = own_message(tx, &mid)?;
         messages::mark_deleted(tx, &message.id)?;
         let kind = MessagingKind::Message(events::Message {
@@ -608,23 +622,25 @@ pub async fn set_relationship(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: RelationshipChange = parse_body(&body)?;
-    let r = state.db.write(|tx| -> Result<Relationship, StoreError> {
-        if people::get(tx, &person_id)?.is_none() {
-            return Err(StoreError::NotFound(format!("no person {person_id}")));
-        }
-        if accounts::get(tx, &input.account_id)?.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "no account {}",
-                input.account_id
-            )));
-        }
-        let mut r = relationships::get(tx, &person_id, &input.account_id)?;
-        r.follows_account = input.follows_account.unwrap_or(r.follows_account);
-        r.followed_by_account = input.followed_by_account.unwrap_or(r.followed_by_account);
-        r.blocked = input.blocked.unwrap_or(r.blocked);
-        relationships::set(tx, &person_id, &input.account_id, r)?;
-        Ok(r)
-    })?;
+    let r = state
+        .db
+        .write_blocking(|tx| -> Result<Relationship, StoreError> {
+            if people::get(tx, &person_id)?.is_none() {
+                return Err(StoreError::NotFound(format!("no person {person_id}")));
+            }
+            if accounts::get(tx, &input.account_id)?.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "no account {}",
+                    input.account_id
+                )));
+            }
+            let mut r = relationships::get(tx, &person_id, &input.account_id)?;
+            r.follows_account = input.follows_account.unwrap_or(r.follows_account);
+            r.followed_by_account = input.followed_by_account.unwrap_or(r.followed_by_account);
+            r.blocked = input.blocked.unwrap_or(r.blocked);
+            relationships::set(tx, &person_id, &input.account_id, r)?;
+            Ok(r)
+        })?;
     Ok(Json(describe_relationship(&r)))
 }
 
@@ -641,7 +657,7 @@ pub async fn set_verified(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: Verified = parse_body(&body)?;
-    state.db.write(|tx| -> Result<(), StoreError> {
+    state.db.write_blocking(|tx| -> Result<(), StoreError> {
         if people::get(tx, &person_id)?.is_none() {
             return Err(StoreError::NotFound(format!("no person {person_id}")));
         }
@@ -671,16 +687,18 @@ pub async fn self_message(
         return Err(bad("text must not be empty"));
     }
     let now_ms = state.clock.now_ms();
-    let (message, igsid) = state
-        .db
-        .write(|tx| -> Result<(Message, String), StoreError> {
-            if accounts::get(tx, &account_id)?.is_none() {
-                return Err(StoreError::NotFound(format!("no account {account_id}")));
-            }
-            let mut conversation = thread::with_self(tx, &state, &account_id, now_ms)?;
-            let message = thread::self_message(tx, &state, &mut conversation, &input.text, now_ms)?;
-            Ok((message, conversation.igsid))
-        })?;
+    let (message, igsid) =
+        state
+            .db
+            .write_blocking(|tx| -> Result<(Message, String), StoreError> {
+                if accounts::get(tx, &account_id)?.is_none() {
+                    return Err(StoreError::NotFound(format!("no account {account_id}")));
+                }
+                let mut conversation = thread::with_self(tx, &state, &account_id, now_ms)?;
+                let message =
+                    thread::self_message(tx, &state, &mut conversation, &input.text, now_ms)?;
+                Ok((message, conversation.igsid))
+            })?;
     Ok(Json(json!({"mid": message.id, "igsid": igsid})))
 }
 
@@ -699,7 +717,7 @@ pub async fn set_switches(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: MessagingSwitches = parse_body(&body)?;
-    state.db.write(|tx| -> Result<(), StoreError> {
+    state.db.write_blocking(|tx| -> Result<(), StoreError> {
         if accounts::get(tx, &account_id)?.is_none() {
             return Err(StoreError::NotFound(format!("no account {account_id}")));
         }

@@ -47,26 +47,28 @@ pub fn create_person(state: &Shared, input: NewPerson) -> Result<Person, Control
         ));
     }
     let now = state.clock.now();
-    let person = state.db.write(|tx| -> Result<Person, StoreError> {
-        if accounts::username_taken(tx, &username)? {
-            return Err(StoreError::Conflict(format!(
-                "username {username} is taken"
-            )));
-        }
-        let person = Person {
-            // Registered as `person`, a kind no route reads: apps see people by IGSID.
-            id: objects::mint(tx, &state.ids, IdKind::Person, "person", now)?,
-            username: username.clone(),
-            name: input.name.clone().unwrap_or_else(|| username.clone()),
-            profile_picture_url: input.profile_picture_url.clone(),
-            is_private: input.is_private,
-            followers_count: input.followers_count.unwrap_or(0),
-            created_at: now,
-            hide_like_counts: input.hide_like_counts,
-        };
-        people::insert(tx, &person)?;
-        Ok(person)
-    })?;
+    let person = state
+        .db
+        .write_blocking(|tx| -> Result<Person, StoreError> {
+            if accounts::username_taken(tx, &username)? {
+                return Err(StoreError::Conflict(format!(
+                    "username {username} is taken"
+                )));
+            }
+            let person = Person {
+                // Registered as `person`, a kind no route reads: apps see people by IGSID.
+                id: objects::mint(tx, &state.ids, IdKind::Person, "person", now)?,
+                username: username.clone(),
+                name: input.name.clone().unwrap_or_else(|| username.clone()),
+                profile_picture_url: input.profile_picture_url.clone(),
+                is_private: input.is_private,
+                followers_count: input.followers_count.unwrap_or(0),
+                created_at: now,
+                hide_like_counts: input.hide_like_counts,
+            };
+            people::insert(tx, &person)?;
+            Ok(person)
+        })?;
     Ok(person)
 }
 
@@ -76,7 +78,7 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
 }
 
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    let all = state.db.read(people::list)?;
+    let all = state.db.read_blocking(people::list)?;
     Ok(Json(
         json!({"data": all.iter().map(describe).collect::<Vec<_>>()}),
     ))

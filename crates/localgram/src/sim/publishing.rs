@@ -27,7 +27,7 @@ use crate::store::{accounts, media_files, objects, StoreError};
 
 /// A container as the control API shows it: its stored state and what the API reports now.
 fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError> {
-    let children = state.db.read(|c| {
+    let children = state.db.read_blocking(|c| {
         let mut children = Vec::new();
         for id in &container.children {
             if let Some(child) = containers::get(c, id)? {
@@ -42,7 +42,7 @@ fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError
         Ok(match sha {
             Some(sha) => state
                 .db
-                .read(|c| media_files::get(c, sha))?
+                .read_blocking(|c| media_files::get(c, sha))?
                 .map(|f| state.publishing.files.url(sha, &f.extension)),
             None => None,
         })
@@ -75,7 +75,7 @@ fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError
 fn container(state: &Shared, id: &str) -> Result<Container, ControlError> {
     state
         .db
-        .read(|c| containers::get(c, id))?
+        .read_blocking(|c| containers::get(c, id))?
         .ok_or_else(|| ControlError::not_found(format!("no container {id}")))
 }
 
@@ -163,7 +163,7 @@ pub async fn set_container(
                 .to_string(),
         );
     }
-    state.db.write(|tx| {
+    state.db.write_blocking(|tx| {
         containers::set_outcome(
             tx,
             &id,
@@ -344,18 +344,20 @@ pub async fn create_location(
         ));
     }
     let now = state.clock.now();
-    let location = state.db.write(|tx| -> Result<Location, StoreError> {
-        // A Page id, registered under a kind no Graph route reads.
-        let location = Location {
-            id: objects::mint(tx, &state.ids, IdKind::Page, "location", now)?,
-            name: input.name.trim().to_string(),
-            latitude: input.latitude.to_string(),
-            longitude: input.longitude.to_string(),
-            created_at: now,
-        };
-        publishing_setup::insert_location(tx, &location)?;
-        Ok(location)
-    })?;
+    let location = state
+        .db
+        .write_blocking(|tx| -> Result<Location, StoreError> {
+            // A Page id, registered under a kind no Graph route reads.
+            let location = Location {
+                id: objects::mint(tx, &state.ids, IdKind::Page, "location", now)?,
+                name: input.name.trim().to_string(),
+                latitude: input.latitude.to_string(),
+                longitude: input.longitude.to_string(),
+                created_at: now,
+            };
+            publishing_setup::insert_location(tx, &location)?;
+            Ok(location)
+        })?;
     Ok(Json(json!({
         "id": location.id,
         "name": location.name,
@@ -390,7 +392,7 @@ pub async fn get_flags(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    let (flags, shopping) = state.db.read(|c| {
+    let (flags, shopping) = state.db.read_blocking(|c| {
         let Some(account) = accounts::get(c, &account_id)? else {
             return Err(StoreError::NotFound(format!("no account {account_id}")));
         };
@@ -410,23 +412,25 @@ pub async fn set_flags(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: FlagChanges = parse_body(&body)?;
-    let (flags, shopping) = state.db.write(|tx| -> Result<(Flags, bool), StoreError> {
-        let Some(account) = accounts::get(tx, &account_id)? else {
-            return Err(StoreError::NotFound(format!("no account {account_id}")));
-        };
-        let mut flags = publishing_setup::flags(tx, &account_id)?;
-        flags.restricted = input.restricted.unwrap_or(flags.restricted);
-        flags.spam = input.spam.unwrap_or(flags.spam);
-        flags.ppa_required = input.ppa_required.unwrap_or(flags.ppa_required);
-        flags.two_factor_required = input
-            .two_factor_required
-            .unwrap_or(flags.two_factor_required);
-        publishing_setup::set_flags(tx, &account_id, flags)?;
-        let shopping = input
-            .shopping_product_tag_eligibility
-            .unwrap_or(account.shopping_product_tag_eligibility);
-        publishing_setup::set_shopping_eligibility(tx, &account_id, shopping)?;
-        Ok((flags, shopping))
-    })?;
+    let (flags, shopping) = state
+        .db
+        .write_blocking(|tx| -> Result<(Flags, bool), StoreError> {
+            let Some(account) = accounts::get(tx, &account_id)? else {
+                return Err(StoreError::NotFound(format!("no account {account_id}")));
+            };
+            let mut flags = publishing_setup::flags(tx, &account_id)?;
+            flags.restricted = input.restricted.unwrap_or(flags.restricted);
+            flags.spam = input.spam.unwrap_or(flags.spam);
+            flags.ppa_required = input.ppa_required.unwrap_or(flags.ppa_required);
+            flags.two_factor_required = input
+                .two_factor_required
+                .unwrap_or(flags.two_factor_required);
+            publishing_setup::set_flags(tx, &account_id, flags)?;
+            let shopping = input
+                .shopping_product_tag_eligibility
+                .unwrap_or(account.shopping_product_tag_eligibility);
+            publishing_setup::set_shopping_eligibility(tx, &account_id, shopping)?;
+            Ok((flags, shopping))
+        })?;
     Ok(Json(describe_flags(flags, shopping)))
 }

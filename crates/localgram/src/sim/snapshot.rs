@@ -17,7 +17,7 @@ pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlEr
 }
 
 pub async fn export(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    Ok(Json(state.db.read(snapshot::export)?))
+    Ok(Json(state.db.read_blocking(snapshot::export)?))
 }
 
 /// Replaces the whole state; a snapshot that does not fit changes nothing.
@@ -25,6 +25,6 @@ pub async fn import(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
     let value: Value = parse_body(&body)?;
     state
         .db
-        .write(|tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })?;
+        .write_blocking(|tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })?;
     Ok(Json(json!({"success": true})))
 }

@@ -81,43 +81,44 @@ pub fn issue(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {
         )));
     }
     let now = state.clock.now();
-    let issued = state
-        .db
-        .write(|tx| -> Result<Result<Issued, ControlError>, StoreError> {
-            let Some(app) = apps::find_by_any_id(tx, &input.app_id)? else {
-                return Ok(Err(ControlError::not_found(format!(
-                    "no app {}",
-                    input.app_id
-                ))));
-            };
-            let Some(account) = accounts::get(tx, &input.account_id)? else {
-                return Ok(Err(ControlError::not_found(format!(
-                    "no account {}",
-                    input.account_id
-                ))));
-            };
-            let (subject, user_id) = match kind {
-                TokenKind::InstagramUser => {
-                    let scoped = app_scoped_id_in(tx, &state.ids, &app.id, &account.id, now)?;
-                    (account.id.clone(), scoped)
-                }
-                _ => {
-                    let Some(page_id) = &account.page_id else {
-                        return Ok(Err(ControlError::bad_request(format!(
+    let issued =
+        state
+            .db
+            .write_blocking(|tx| -> Result<Result<Issued, ControlError>, StoreError> {
+                let Some(app) = apps::find_by_any_id(tx, &input.app_id)? else {
+                    return Ok(Err(ControlError::not_found(format!(
+                        "no app {}",
+                        input.app_id
+                    ))));
+                };
+                let Some(account) = accounts::get(tx, &input.account_id)? else {
+                    return Ok(Err(ControlError::not_found(format!(
+                        "no account {}",
+                        input.account_id
+                    ))));
+                };
+                let (subject, user_id) = match kind {
+                    TokenKind::InstagramUser => {
+                        let scoped = app_scoped_id_in(tx, &state.ids, &app.id, &account.id, now)?;
+                        (account.id.clone(), scoped)
+                    }
+                    _ => {
+                        let Some(page_id) = &account.page_id else {
+                            return Ok(Err(ControlError::bad_request(format!(
                         "account {} has no Facebook Page; create it with \"facebook_page\": true",
                         account.id
                     ))));
-                    };
-                    let Some(page) = accounts::page(tx, page_id)? else {
-                        return Ok(Err(ControlError::not_found(format!("no page {page_id}"))));
-                    };
-                    (page.facebook_user_id.clone(), page.facebook_user_id)
-                }
-            };
-            let token = tokens::build(&app, kind, &subject, &requested, input.long_lived, now);
-            crate::store::tokens::insert(tx, &token)?;
-            Ok(Ok(Issued { token, user_id }))
-        })??;
+                        };
+                        let Some(page) = accounts::page(tx, page_id)? else {
+                            return Ok(Err(ControlError::not_found(format!("no page {page_id}"))));
+                        };
+                        (page.facebook_user_id.clone(), page.facebook_user_id)
+                    }
+                };
+                let token = tokens::build(&app, kind, &subject, &requested, input.long_lived, now);
+                crate::store::tokens::insert(tx, &token)?;
+                Ok(Ok(Issued { token, user_id }))
+            })??;
     Ok(issued)
 }
 

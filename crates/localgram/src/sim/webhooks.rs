@@ -41,7 +41,7 @@ fn parse_json(text: &str) -> Value {
 
 /// A delivery as the log shows it: the decision, every attempt with its answer and timing, the
 /// headers of the last request, and the notification rendered for the delivery's login.
-fn describe(conn: &rusqlite::Connection, d: &Delivery, with_body: bool) -> StoreResult<Value> {
+fn describe(conn: &crate::store::Reader, d: &Delivery, with_body: bool) -> StoreResult<Value> {
     let requests = outbox::requests_of(conn, d.id)?;
     let attempts: Vec<Value> = requests
         .iter()
@@ -156,7 +156,7 @@ pub async fn list(
         limit,
     };
     let with_body = include.contains(&"body");
-    let (data, counts) = state.db.read(|c| {
+    let (data, counts) = state.db.read_blocking(|c| {
         let rows = outbox::list(c, &query)?;
         let data = rows
             .iter()
@@ -192,7 +192,7 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let id = delivery_id(&id)?;
-    let value = state.db.read(|c| match outbox::delivery(c, id)? {
+    let value = state.db.read_blocking(|c| match outbox::delivery(c, id)? {
         Some(d) => describe(c, &d, true).map(Some),
         None => Ok(None),
     })?;
@@ -215,7 +215,7 @@ pub async fn replay(
         )),
         ReplayError::Store(e) => e.into(),
     })?;
-    let mut value = state.db.read(|c| match outbox::delivery(c, id)? {
+    let mut value = state.db.read_blocking(|c| match outbox::delivery(c, id)? {
         Some(d) => describe(c, &d, true),
         None => Ok(Value::Null),
     })?;
@@ -246,27 +246,29 @@ fn describe_paused(paused: &Paused) -> Value {
 
 fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, ControlError> {
     let input: PauseBody = parse_body(body)?;
-    let paused = state.db.write(|tx| -> Result<Paused, ControlError> {
-        let mut paused = config::paused(tx)?;
-        match &input.app_id {
-            None => {
-                paused.all = pause;
-                if !pause {
-                    paused.apps.clear();
+    let paused = state
+        .db
+        .write_blocking(|tx| -> Result<Paused, ControlError> {
+            let mut paused = config::paused(tx)?;
+            match &input.app_id {
+                None => {
+                    paused.all = pause;
+                    if !pause {
+                        paused.apps.clear();
+                    }
+                }
+                Some(app_id) => {
+                    let app = apps::find_by_any_id(tx, app_id)?
+                        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
+                    paused.apps.retain(|a| a != &app.id);
+                    if pause {
+                        paused.apps.push(app.id);
+                    }
                 }
             }
-            Some(app_id) => {
-                let app = apps::find_by_any_id(tx, app_id)?
-                    .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
-                paused.apps.retain(|a| a != &app.id);
-                if pause {
-                    paused.apps.push(app.id);
-                }
-            }
-        }
-        config::set_paused(tx, &paused)?;
-        Ok(paused)
-    })?;
+            config::set_paused(tx, &paused)?;
+            Ok(paused)
+        })?;
     state.webhooks.wake();
     Ok(describe_paused(&paused))
 }
@@ -286,7 +288,7 @@ pub async fn resume(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
 pub async fn status(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let (paused, counts) = state
         .db
-        .read(|c| Ok((config::paused(c)?, outbox::counts(c)?)))?;
+        .read_blocking(|c| Ok((config::paused(c)?, outbox::counts(c)?)))?;
     let mut value = describe_paused(&paused);
     if let Value::Object(object) = &mut value {
         let counts: serde_json::Map<String, Value> =
@@ -392,7 +394,10 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                     "an account event goes out under the login the account enabled the app with: give no login",
                 ));
             }
-            let exists = state.db.read(|c| accounts::get(c, account_id))?.is_some();
+            let exists = state
+                .db
+                .read_blocking(|c| accounts::get(c, account_id))?
+                .is_some();
             if !exists {
                 return Err(ControlError::not_found(format!("no account {account_id}")));
             }

@@ -1,7 +1,7 @@
 //! Instagram professional accounts, the Facebook users and Pages linked to them, and the
 //! app-scoped ids Instagram Login gives them.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreError, StoreResult};
 
@@ -29,7 +29,7 @@ const COLUMNS: &str = "id, username, name, account_type, biography, website, pro
      followers_count, follows_count, is_private, is_published, legacy_instagram_user_id, \
      shopping_product_tag_eligibility, page_id, created_at";
 
-fn from_row(row: &Row) -> rusqlite::Result<Account> {
+fn from_row(row: &Row) -> crate::store::StoreResult<Account> {
     Ok(Account {
         id: row.get(0)?,
         username: row.get(1)?,
@@ -50,7 +50,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Account> {
 }
 
 /// Instagram usernames are global: an account and a person cannot share one.
-pub fn username_taken(conn: &Connection, username: &str) -> StoreResult<bool> {
+pub fn username_taken(conn: &Reader, username: &str) -> StoreResult<bool> {
     Ok(conn.query_row(
         "SELECT (SELECT COUNT(*) FROM accounts WHERE username = ?1)
               + (SELECT COUNT(*) FROM people WHERE username = ?1)",
@@ -59,7 +59,7 @@ pub fn username_taken(conn: &Connection, username: &str) -> StoreResult<bool> {
     )? > 0)
 }
 
-pub fn insert(conn: &Connection, account: &Account) -> StoreResult<()> {
+pub fn insert(conn: &Writer, account: &Account) -> StoreResult<()> {
     if username_taken(conn, &account.username)? {
         return Err(StoreError::Conflict(format!(
             "username {} is taken",
@@ -91,21 +91,21 @@ pub fn insert(conn: &Connection, account: &Account) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Account>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Account>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
 }
 
-pub fn list(conn: &Connection) -> StoreResult<Vec<Account>> {
+pub fn list(conn: &Reader) -> StoreResult<Vec<Account>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM accounts ORDER BY created_at, id"
     ))?;
-    let rows = stmt.query_map([], from_row)?;
+    let rows = stmt.query_map((), from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The account a Page is linked to, if any.
-pub fn by_page(conn: &Connection, page_id: &str) -> StoreResult<Option<Account>> {
+pub fn by_page(conn: &Reader, page_id: &str) -> StoreResult<Option<Account>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM accounts WHERE page_id = ?1"
     ))?;
@@ -113,11 +113,7 @@ pub fn by_page(conn: &Connection, page_id: &str) -> StoreResult<Option<Account>>
 }
 
 /// Whether a Facebook user manages the Page the account is linked to.
-pub fn is_managed_by(
-    conn: &Connection,
-    account_id: &str,
-    facebook_user_id: &str,
-) -> StoreResult<bool> {
+pub fn is_managed_by(conn: &Reader, account_id: &str, facebook_user_id: &str) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached(
         "SELECT COUNT(*) FROM accounts a JOIN pages p ON p.id = a.page_id
          WHERE a.id = ?1 AND p.facebook_user_id = ?2",
@@ -127,7 +123,7 @@ pub fn is_managed_by(
     })? > 0)
 }
 
-pub fn media_count(conn: &Connection, account_id: &str) -> StoreResult<i64> {
+pub fn media_count(conn: &Reader, account_id: &str) -> StoreResult<i64> {
     // Stories and carousel children are not counted (ref 001 L5847-6095: "published IG Media").
     let mut stmt = conn.prepare_cached(
         "SELECT COUNT(*) FROM media WHERE account_id = ?1 AND parent_id IS NULL
@@ -138,11 +134,7 @@ pub fn media_count(conn: &Connection, account_id: &str) -> StoreResult<i64> {
 
 // ----- app-scoped ids (Instagram Login) ---------------------------------------------------
 
-pub fn app_scoped_id(
-    conn: &Connection,
-    app_id: &str,
-    account_id: &str,
-) -> StoreResult<Option<String>> {
+pub fn app_scoped_id(conn: &Reader, app_id: &str, account_id: &str) -> StoreResult<Option<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT scoped_id FROM app_scoped_ids WHERE app_id = ?1 AND account_id = ?2",
     )?;
@@ -150,7 +142,7 @@ pub fn app_scoped_id(
 }
 
 pub fn insert_app_scoped_id(
-    conn: &Connection,
+    conn: &Writer,
     app_id: &str,
     account_id: &str,
     scoped_id: &str,
@@ -184,7 +176,7 @@ pub struct Page {
     pub role_via_business_manager: bool,
 }
 
-pub fn insert_facebook_user(conn: &Connection, user: &FacebookUser) -> StoreResult<()> {
+pub fn insert_facebook_user(conn: &Writer, user: &FacebookUser) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO facebook_users (id, name, created_at) VALUES (?1, ?2, ?3)",
         params![user.id, user.name, user.created_at],
@@ -192,7 +184,7 @@ pub fn insert_facebook_user(conn: &Connection, user: &FacebookUser) -> StoreResu
     Ok(())
 }
 
-pub fn facebook_user(conn: &Connection, id: &str) -> StoreResult<Option<FacebookUser>> {
+pub fn facebook_user(conn: &Reader, id: &str) -> StoreResult<Option<FacebookUser>> {
     let mut stmt =
         conn.prepare_cached("SELECT id, name, created_at FROM facebook_users WHERE id = ?1")?;
     optional(stmt.query_row([id], |r| {
@@ -204,7 +196,7 @@ pub fn facebook_user(conn: &Connection, id: &str) -> StoreResult<Option<Facebook
     }))
 }
 
-fn page_from_row(r: &Row) -> rusqlite::Result<Page> {
+fn page_from_row(r: &Row) -> crate::store::StoreResult<Page> {
     let tasks: String = r.get(4)?;
     Ok(Page {
         id: r.get(0)?,
@@ -221,7 +213,7 @@ fn page_from_row(r: &Row) -> rusqlite::Result<Page> {
     })
 }
 
-pub fn insert_page(conn: &Connection, page: &Page) -> StoreResult<()> {
+pub fn insert_page(conn: &Writer, page: &Page) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO pages (id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -230,14 +222,14 @@ pub fn insert_page(conn: &Connection, page: &Page) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn page(conn: &Connection, id: &str) -> StoreResult<Option<Page>> {
+pub fn page(conn: &Reader, id: &str) -> StoreResult<Option<Page>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager FROM pages WHERE id = ?1",
     )?;
     optional(stmt.query_row([id], page_from_row))
 }
 
-pub fn pages_of(conn: &Connection, facebook_user_id: &str) -> StoreResult<Vec<Page>> {
+pub fn pages_of(conn: &Reader, facebook_user_id: &str) -> StoreResult<Vec<Page>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager FROM pages
          WHERE facebook_user_id = ?1 ORDER BY created_at, id",

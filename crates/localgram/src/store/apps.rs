@@ -1,6 +1,6 @@
 //! Meta apps: ids, secrets, client tokens, redirect URIs and access level.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -25,7 +25,7 @@ pub struct App {
 const COLUMNS: &str = "id, name, secret, client_token, instagram_app_id, instagram_app_secret, \
                        access_level, api_version, redirect_uris, require_appsecret_proof, created_at";
 
-fn from_row(row: &Row) -> rusqlite::Result<App> {
+fn from_row(row: &Row) -> crate::store::StoreResult<App> {
     let uris: String = row.get(8)?;
     Ok(App {
         id: row.get(0)?,
@@ -42,7 +42,7 @@ fn from_row(row: &Row) -> rusqlite::Result<App> {
     })
 }
 
-pub fn insert(conn: &Connection, app: &App) -> StoreResult<()> {
+pub fn insert(conn: &Writer, app: &App) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO apps ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -64,23 +64,23 @@ pub fn insert(conn: &Connection, app: &App) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<App>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<App>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM apps WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
 }
 
 /// Finds an app by its Meta app id or its Instagram app id.
-pub fn find_by_any_id(conn: &Connection, id: &str) -> StoreResult<Option<App>> {
+pub fn find_by_any_id(conn: &Reader, id: &str) -> StoreResult<Option<App>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM apps WHERE id = ?1 OR instagram_app_id = ?1"
     ))?;
     optional(stmt.query_row([id], from_row))
 }
 
-pub fn list(conn: &Connection) -> StoreResult<Vec<App>> {
+pub fn list(conn: &Reader) -> StoreResult<Vec<App>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM apps ORDER BY created_at, id"
     ))?;
-    let rows = stmt.query_map([], from_row)?;
+    let rows = stmt.query_map((), from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

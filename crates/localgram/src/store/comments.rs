@@ -1,6 +1,6 @@
 //! Comments and replies on media, their likes, and the people an account restricted.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -28,7 +28,7 @@ impl Comment {
 const COLUMNS: &str =
     "id, media_id, parent_id, author_kind, author_id, text, hidden, like_count, created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Comment> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Comment> {
     Ok(Comment {
         id: r.get(0)?,
         media_id: r.get(1)?,
@@ -47,7 +47,7 @@ pub fn sort_key(created_at: i64, id: &str) -> String {
     format!("{:016}:{id}", i64::MAX / 2 - created_at)
 }
 
-pub fn insert(conn: &Connection, comment: &Comment) -> StoreResult<()> {
+pub fn insert(conn: &Writer, comment: &Comment) -> StoreResult<()> {
     conn.execute(
         &format!("INSERT INTO comments ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         params![
@@ -66,7 +66,7 @@ pub fn insert(conn: &Connection, comment: &Comment) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Comment>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Comment>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM comments WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
 }
@@ -84,7 +84,7 @@ pub struct Listing<'a> {
     pub limit: usize,
 }
 
-pub fn list(conn: &Connection, listing: &Listing) -> StoreResult<Vec<(String, Comment)>> {
+pub fn list(conn: &Reader, listing: &Listing) -> StoreResult<Vec<(String, Comment)>> {
     // Keys sort newest first; chronological order walks them backwards.
     let (forward_cmp, forward_order, backward_cmp, backward_order) = if listing.chronological {
         ("<", "DESC", ">", "ASC")
@@ -124,12 +124,12 @@ pub fn list(conn: &Connection, listing: &Listing) -> StoreResult<Vec<(String, Co
 }
 
 /// Every comment on a media, replies included (the media's `comments_count`).
-pub fn count_on(conn: &Connection, media_id: &str) -> StoreResult<i64> {
+pub fn count_on(conn: &Reader, media_id: &str) -> StoreResult<i64> {
     let mut stmt = conn.prepare_cached("SELECT COUNT(*) FROM comments WHERE media_id = ?1")?;
     Ok(stmt.query_row([media_id], |r| r.get(0))?)
 }
 
-pub fn set_hidden(conn: &Connection, id: &str, hidden: bool) -> StoreResult<()> {
+pub fn set_hidden(conn: &Writer, id: &str, hidden: bool) -> StoreResult<()> {
     conn.execute(
         "UPDATE comments SET hidden = ?2 WHERE id = ?1",
         params![id, hidden],
@@ -137,7 +137,7 @@ pub fn set_hidden(conn: &Connection, id: &str, hidden: bool) -> StoreResult<()> 
     Ok(())
 }
 
-pub fn set_text(conn: &Connection, id: &str, text: &str) -> StoreResult<()> {
+pub fn set_text(conn: &Writer, id: &str, text: &str) -> StoreResult<()> {
     conn.execute(
         "UPDATE comments SET text = ?2 WHERE id = ?1",
         params![id, text],
@@ -146,7 +146,7 @@ pub fn set_text(conn: &Connection, id: &str, text: &str) -> StoreResult<()> {
 }
 
 /// Deletes a comment and its replies; returns how many comments went.
-pub fn delete(conn: &Connection, id: &str) -> StoreResult<usize> {
+pub fn delete(conn: &Writer, id: &str) -> StoreResult<usize> {
     let replies = conn.execute("DELETE FROM comments WHERE parent_id = ?1", [id])?;
     let own = conn.execute("DELETE FROM comments WHERE id = ?1", [id])?;
     conn.execute("DELETE FROM likes WHERE object_id = ?1", [id])?;
@@ -156,7 +156,7 @@ pub fn delete(conn: &Connection, id: &str) -> StoreResult<usize> {
 // ----- likes ---------------------------------------------------------------------------------
 
 /// Records a like; false when the person liked it already.
-pub fn like(conn: &Connection, person_id: &str, object_id: &str, at: i64) -> StoreResult<bool> {
+pub fn like(conn: &Writer, person_id: &str, object_id: &str, at: i64) -> StoreResult<bool> {
     let inserted = conn.execute(
         "INSERT INTO likes (person_id, object_id, created_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (person_id, object_id) DO NOTHING",
@@ -166,7 +166,7 @@ pub fn like(conn: &Connection, person_id: &str, object_id: &str, at: i64) -> Sto
 }
 
 /// Removes a like; false when there was none.
-pub fn unlike(conn: &Connection, person_id: &str, object_id: &str) -> StoreResult<bool> {
+pub fn unlike(conn: &Writer, person_id: &str, object_id: &str) -> StoreResult<bool> {
     let removed = conn.execute(
         "DELETE FROM likes WHERE person_id = ?1 AND object_id = ?2",
         params![person_id, object_id],
@@ -174,7 +174,7 @@ pub fn unlike(conn: &Connection, person_id: &str, object_id: &str) -> StoreResul
     Ok(removed == 1)
 }
 
-pub fn add_comment_likes(conn: &Connection, comment_id: &str, delta: i64) -> StoreResult<()> {
+pub fn add_comment_likes(conn: &Writer, comment_id: &str, delta: i64) -> StoreResult<()> {
     conn.execute(
         "UPDATE comments SET like_count = MAX(0, like_count + ?2) WHERE id = ?1",
         params![comment_id, delta],
@@ -185,7 +185,7 @@ pub fn add_comment_likes(conn: &Connection, comment_id: &str, delta: i64) -> Sto
 // ----- restricted people -----------------------------------------------------------------------
 
 pub fn set_restricted(
-    conn: &Connection,
+    conn: &Writer,
     account_id: &str,
     person_id: &str,
     restricted: bool,
@@ -205,7 +205,7 @@ pub fn set_restricted(
     Ok(())
 }
 
-pub fn is_restricted(conn: &Connection, account_id: &str, person_id: &str) -> StoreResult<bool> {
+pub fn is_restricted(conn: &Reader, account_id: &str, person_id: &str) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached(
         "SELECT COUNT(*) FROM restricted_people WHERE account_id = ?1 AND person_id = ?2",
     )?;

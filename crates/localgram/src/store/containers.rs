@@ -1,6 +1,6 @@
 //! IG Containers and the publishes counted against the daily limit.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -41,7 +41,7 @@ const COLUMNS: &str = "id, account_id, kind, is_video, is_carousel_item, resumab
      processing_started_at, processing_ms, duration_ms, failure, copyright, published_media_id, \
      published_at, created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Container> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Container> {
     let children: String = r.get(9)?;
     Ok(Container {
         id: r.get(0)?,
@@ -73,7 +73,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Container> {
     })
 }
 
-pub fn insert(conn: &Connection, c: &Container) -> StoreResult<()> {
+pub fn insert(conn: &Writer, c: &Container) -> StoreResult<()> {
     conn.prepare_cached(&format!(
         "INSERT INTO containers ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
          ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
@@ -105,26 +105,21 @@ pub fn insert(conn: &Connection, c: &Container) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Container>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Container>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM containers WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
 }
 
 /// The account a container belongs to (for access checks).
-pub fn account_of(conn: &Connection, id: &str) -> StoreResult<Option<String>> {
+pub fn account_of(conn: &Reader, id: &str) -> StoreResult<Option<String>> {
     let mut stmt = conn.prepare_cached("SELECT account_id FROM containers WHERE id = ?1")?;
     optional(stmt.query_row([id], |r| r.get(0)))
 }
 
 /// Containers an account created at or after `since_ms`, counted up to `cap` (a limit check
 /// needs no more, and stays cheap however many there are).
-pub fn created_since(
-    conn: &Connection,
-    account_id: &str,
-    since_ms: i64,
-    cap: i64,
-) -> StoreResult<i64> {
+pub fn created_since(conn: &Reader, account_id: &str, since_ms: i64, cap: i64) -> StoreResult<i64> {
     let mut stmt = conn.prepare_cached(
         "SELECT COUNT(*) FROM (SELECT 1 FROM containers WHERE account_id = ?1
          AND created_at >= ?2 LIMIT ?3) AS recent",
@@ -134,7 +129,7 @@ pub fn created_since(
 
 /// Progress of a resumable upload.
 pub fn set_upload_progress(
-    conn: &Connection,
+    conn: &Writer,
     id: &str,
     file_size: i64,
     bytes_transferred: i64,
@@ -149,7 +144,7 @@ pub fn set_upload_progress(
 /// The media is in hand: processing starts now and ends in `failure` or success.
 #[allow(clippy::too_many_arguments)]
 pub fn set_media(
-    conn: &Connection,
+    conn: &Writer,
     id: &str,
     file_sha256: Option<&str>,
     cover_sha256: Option<&str>,
@@ -179,7 +174,7 @@ pub fn set_media(
 
 /// The control API's overrides: a chosen failure, a processing time, a copyright outcome.
 pub fn set_outcome(
-    conn: &Connection,
+    conn: &Writer,
     id: &str,
     failure: Option<&str>,
     processing_ms: i64,
@@ -193,7 +188,7 @@ pub fn set_outcome(
 }
 
 /// Marks a container (and a carousel's children) published as `media_id` at `at_ms`.
-pub fn mark_published(conn: &Connection, id: &str, media_id: &str, at_ms: i64) -> StoreResult<()> {
+pub fn mark_published(conn: &Writer, id: &str, media_id: &str, at_ms: i64) -> StoreResult<()> {
     conn.execute(
         "UPDATE containers SET published_media_id = ?2, published_at = ?3 WHERE id = ?1",
         params![id, media_id, at_ms],
@@ -204,7 +199,7 @@ pub fn mark_published(conn: &Connection, id: &str, media_id: &str, at_ms: i64) -
 // ----- publishes ------------------------------------------------------------------------
 
 pub fn insert_publish(
-    conn: &Connection,
+    conn: &Writer,
     media_id: &str,
     account_id: &str,
     container_id: &str,
@@ -220,7 +215,7 @@ pub fn insert_publish(
 
 /// Publishes of an account at or after `since_ms`, counted up to `cap`.
 pub fn published_since(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     since_ms: i64,
     cap: i64,
@@ -233,7 +228,7 @@ pub fn published_since(
 }
 
 /// The container a published media came from.
-pub fn container_of_media(conn: &Connection, media_id: &str) -> StoreResult<Option<String>> {
+pub fn container_of_media(conn: &Reader, media_id: &str) -> StoreResult<Option<String>> {
     let mut stmt = conn.prepare_cached("SELECT container_id FROM publishes WHERE media_id = ?1")?;
     optional(stmt.query_row([media_id], |r| r.get(0)))
 }

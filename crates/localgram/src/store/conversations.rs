@@ -2,7 +2,7 @@
 //! folder, consent, the time of the person's last message (which opens the reply windows)
 //! and their place in the account's list, newest activity first.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -35,7 +35,7 @@ pub const GENERAL: &str = "general";
 const COLUMNS: &str = "id, account_id, person_id, igsid, is_self, folder, consent, \
      last_inbound_at, business_read_at, message_count, created_at, updated_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Conversation> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Conversation> {
     Ok(Conversation {
         id: r.get(0)?,
         account_id: r.get(1)?,
@@ -57,7 +57,7 @@ pub fn sort_key(updated_at: i64, id: &str) -> String {
     format!("{:019}:{id}", i64::MAX - updated_at.max(0))
 }
 
-pub fn insert(conn: &Connection, c: &Conversation) -> StoreResult<()> {
+pub fn insert(conn: &Writer, c: &Conversation) -> StoreResult<()> {
     let mut stmt = conn.prepare_cached(&format!(
         "INSERT INTO conversations ({COLUMNS}, sort_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
@@ -80,7 +80,7 @@ pub fn insert(conn: &Connection, c: &Conversation) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Conversation>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Conversation>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM conversations WHERE id = ?1"
     ))?;
@@ -89,7 +89,7 @@ pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Conversation>> {
 
 /// The conversation between an account and a person (or itself), if they have one.
 pub fn between(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     person_id: &str,
 ) -> StoreResult<Option<Conversation>> {
@@ -100,11 +100,7 @@ pub fn between(
 }
 
 /// The conversation an account has under an IGSID of its own.
-pub fn by_igsid(
-    conn: &Connection,
-    account_id: &str,
-    igsid: &str,
-) -> StoreResult<Option<Conversation>> {
+pub fn by_igsid(conn: &Reader, account_id: &str, igsid: &str) -> StoreResult<Option<Conversation>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM conversations WHERE igsid = ?1 AND account_id = ?2"
     ))?;
@@ -113,7 +109,7 @@ pub fn by_igsid(
 
 /// Writes back what a message changes: activity time, counter, folder, consent, windows and
 /// the read marker.
-pub fn update(conn: &Connection, c: &Conversation) -> StoreResult<()> {
+pub fn update(conn: &Writer, c: &Conversation) -> StoreResult<()> {
     let mut stmt = conn.prepare_cached(
         "UPDATE conversations SET folder = ?2, consent = ?3, last_inbound_at = ?4,
          business_read_at = ?5, message_count = ?6, updated_at = ?7, sort_key = ?8
@@ -142,7 +138,7 @@ pub struct Listing<'a> {
     pub limit: usize,
 }
 
-pub fn list(conn: &Connection, l: &Listing) -> StoreResult<Vec<(String, Conversation)>> {
+pub fn list(conn: &Reader, l: &Listing) -> StoreResult<Vec<(String, Conversation)>> {
     let (cmp, order, key) = match (l.before, l.after) {
         (Some(before), _) => ("<", "DESC", Some(before)),
         (None, Some(after)) => (">", "ASC", Some(after)),

@@ -1,7 +1,7 @@
 //! The webhook outbox and its log: events, one delivery row per (event, app) decision, and
 //! every HTTP request sent to a callback with what came back.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -11,13 +11,13 @@ pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 pub const SKIPPED: &str = "skipped";
 
-fn next_id(conn: &Connection, table: &str) -> StoreResult<i64> {
+fn next_id(conn: &Reader, table: &str) -> StoreResult<i64> {
     let mut stmt = conn.prepare_cached(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))?;
-    Ok(stmt.query_row([], |r| r.get(0))?)
+    Ok(stmt.query_row((), |r| r.get(0))?)
 }
 
 pub fn insert_event(
-    conn: &Connection,
+    conn: &Writer,
     account_id: &str,
     field: &str,
     payload: &str,
@@ -45,7 +45,7 @@ pub struct NewDelivery<'a> {
     pub next_attempt_at: Option<i64>,
 }
 
-pub fn insert_delivery(conn: &Connection, d: &NewDelivery) -> StoreResult<i64> {
+pub fn insert_delivery(conn: &Writer, d: &NewDelivery) -> StoreResult<i64> {
     let id = next_id(conn, "webhook_deliveries")?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO webhook_deliveries (id, event_id, app_id, account_id, field, login, status,
@@ -93,7 +93,7 @@ const DELIVERY_COLUMNS: &str = "d.id, d.event_id, d.app_id, d.account_id, d.fiel
      d.status, d.reason, d.attempts, d.created_at, d.next_attempt_at, d.first_attempt_at, \
      d.finished_at, d.last_request_id, e.payload, e.test";
 
-fn delivery_from_row(r: &Row) -> rusqlite::Result<Delivery> {
+fn delivery_from_row(r: &Row) -> crate::store::StoreResult<Delivery> {
     Ok(Delivery {
         id: r.get(0)?,
         event_id: r.get(1)?,
@@ -114,7 +114,7 @@ fn delivery_from_row(r: &Row) -> rusqlite::Result<Delivery> {
     })
 }
 
-pub fn delivery(conn: &Connection, id: i64) -> StoreResult<Option<Delivery>> {
+pub fn delivery(conn: &Reader, id: i64) -> StoreResult<Option<Delivery>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
          JOIN webhook_events e ON e.id = d.event_id WHERE d.id = ?1"
@@ -133,7 +133,7 @@ pub struct Queued {
 /// The pending deliveries of one app under one login after `after`, in the order they were
 /// recorded, at most `limit`: the worker pages through them to pick its next batch.
 pub fn pending_stream(
-    conn: &Connection,
+    conn: &Reader,
     app_id: &str,
     login: &str,
     after: i64,
@@ -176,7 +176,7 @@ pub struct LogQuery {
 }
 
 /// The delivery log, newest first.
-pub fn list(conn: &Connection, q: &LogQuery) -> StoreResult<Vec<Delivery>> {
+pub fn list(conn: &Reader, q: &LogQuery) -> StoreResult<Vec<Delivery>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
          JOIN webhook_events e ON e.id = d.event_id
@@ -218,7 +218,7 @@ pub struct Request {
     pub replay: bool,
 }
 
-pub fn insert_request(conn: &Connection, r: &Request) -> StoreResult<i64> {
+pub fn insert_request(conn: &Writer, r: &Request) -> StoreResult<i64> {
     let id = next_id(conn, "webhook_requests")?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO webhook_requests (id, app_id, url, headers, body, started_at, duration_ms,
@@ -241,7 +241,7 @@ pub fn insert_request(conn: &Connection, r: &Request) -> StoreResult<i64> {
     Ok(id)
 }
 
-fn request_from_row(r: &Row) -> rusqlite::Result<Request> {
+fn request_from_row(r: &Row) -> crate::store::StoreResult<Request> {
     Ok(Request {
         id: r.get(0)?,
         app_id: r.get(1)?,
@@ -260,7 +260,7 @@ fn request_from_row(r: &Row) -> rusqlite::Result<Request> {
 const REQUEST_COLUMNS: &str = "r.id, r.app_id, r.url, r.headers, r.body, r.started_at, \
      r.duration_ms, r.status, r.response_body, r.error, r.replay";
 
-pub fn request(conn: &Connection, id: i64) -> StoreResult<Option<Request>> {
+pub fn request(conn: &Reader, id: i64) -> StoreResult<Option<Request>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {REQUEST_COLUMNS} FROM webhook_requests r WHERE r.id = ?1"
     ))?;
@@ -268,7 +268,7 @@ pub fn request(conn: &Connection, id: i64) -> StoreResult<Option<Request>> {
 }
 
 /// The requests that carried a delivery, oldest first: its attempts.
-pub fn requests_of(conn: &Connection, delivery_id: i64) -> StoreResult<Vec<(Request, i64)>> {
+pub fn requests_of(conn: &Reader, delivery_id: i64) -> StoreResult<Vec<(Request, i64)>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {REQUEST_COLUMNS},
             (SELECT COUNT(*) FROM webhook_request_deliveries c WHERE c.request_id = r.id)
@@ -282,7 +282,7 @@ pub fn requests_of(conn: &Connection, delivery_id: i64) -> StoreResult<Vec<(Requ
 }
 
 /// Which delivery a request row carried, for the log.
-pub fn link(conn: &Connection, request_id: i64, delivery_id: i64) -> StoreResult<()> {
+pub fn link(conn: &Writer, request_id: i64, delivery_id: i64) -> StoreResult<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO webhook_request_deliveries (delivery_id, request_id) VALUES (?1, ?2)
          ON CONFLICT (delivery_id, request_id) DO NOTHING",
@@ -306,7 +306,7 @@ pub struct Outcome<'a> {
     pub count_attempt: bool,
 }
 
-pub fn record_outcome(conn: &Connection, o: &Outcome) -> StoreResult<bool> {
+pub fn record_outcome(conn: &Writer, o: &Outcome) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached(
         "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
             first_attempt_at = COALESCE(first_attempt_at, ?5), next_attempt_at = ?6,
@@ -331,7 +331,7 @@ pub fn record_outcome(conn: &Connection, o: &Outcome) -> StoreResult<bool> {
 
 /// Gives up every pending delivery of an app (its configuration was removed).
 pub fn fail_pending_of_app(
-    conn: &Connection,
+    conn: &Writer,
     app_id: &str,
     reason: &str,
     now: i64,
@@ -345,10 +345,10 @@ pub fn fail_pending_of_app(
 }
 
 /// How many deliveries are in each state, for the control API.
-pub fn counts(conn: &Connection) -> StoreResult<Vec<(String, i64)>> {
+pub fn counts(conn: &Reader) -> StoreResult<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status ORDER BY status",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

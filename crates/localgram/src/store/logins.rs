@@ -1,6 +1,6 @@
 //! Authorization codes and app roles: what the login dialogs write and read.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -21,7 +21,7 @@ pub struct Code {
 const COLUMNS: &str =
     "code, app_id, login, subject_id, redirect_uri, scopes, created_at, expires_at, used_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Code> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Code> {
     let scopes: String = r.get(5)?;
     Ok(Code {
         code: r.get(0)?,
@@ -40,7 +40,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Code> {
     })
 }
 
-pub fn insert_code(conn: &Connection, code: &Code) -> StoreResult<()> {
+pub fn insert_code(conn: &Writer, code: &Code) -> StoreResult<()> {
     conn.execute(
         &format!("INSERT INTO oauth_codes ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
         params![
@@ -58,7 +58,7 @@ pub fn insert_code(conn: &Connection, code: &Code) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn code(conn: &Connection, code: &str) -> StoreResult<Option<Code>> {
+pub fn code(conn: &Reader, code: &str) -> StoreResult<Option<Code>> {
     optional(conn.query_row(
         &format!("SELECT {COLUMNS} FROM oauth_codes WHERE code = ?1"),
         [code],
@@ -67,7 +67,7 @@ pub fn code(conn: &Connection, code: &str) -> StoreResult<Option<Code>> {
 }
 
 /// Marks a code used; false when it was used already (two racing exchanges: one wins).
-pub fn use_code(conn: &Connection, code: &str, at: i64) -> StoreResult<bool> {
+pub fn use_code(conn: &Writer, code: &str, at: i64) -> StoreResult<bool> {
     let changed = conn.execute(
         "UPDATE oauth_codes SET used_at = ?2 WHERE code = ?1 AND used_at IS NULL",
         params![code, at],
@@ -75,7 +75,7 @@ pub fn use_code(conn: &Connection, code: &str, at: i64) -> StoreResult<bool> {
     Ok(changed == 1)
 }
 
-pub fn add_role(conn: &Connection, app_id: &str, account_id: &str, role: &str) -> StoreResult<()> {
+pub fn add_role(conn: &Writer, app_id: &str, account_id: &str, role: &str) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO app_roles (app_id, account_id, role) VALUES (?1, ?2, ?3)
          ON CONFLICT (app_id, account_id) DO UPDATE SET role = excluded.role",
@@ -84,13 +84,13 @@ pub fn add_role(conn: &Connection, app_id: &str, account_id: &str, role: &str) -
     Ok(())
 }
 
-pub fn has_role(conn: &Connection, app_id: &str, account_id: &str) -> StoreResult<bool> {
+pub fn has_role(conn: &Reader, app_id: &str, account_id: &str) -> StoreResult<bool> {
     let mut stmt = conn
         .prepare_cached("SELECT COUNT(*) FROM app_roles WHERE app_id = ?1 AND account_id = ?2")?;
     Ok(stmt.query_row(params![app_id, account_id], |r| r.get::<_, i64>(0))? > 0)
 }
 
-pub fn roles_of(conn: &Connection, app_id: &str) -> StoreResult<Vec<(String, String)>> {
+pub fn roles_of(conn: &Reader, app_id: &str) -> StoreResult<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT account_id, role FROM app_roles WHERE app_id = ?1 ORDER BY account_id",
     )?;

@@ -1,6 +1,6 @@
 //! Published IG Media rows and the account's media edge.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -38,7 +38,7 @@ const COLUMNS: &str =
      thumbnail_url, permalink, shortcode, is_comment_enabled, is_shared_to_feed, like_count, \
      comments_count, parent_id, created_at, live_ended_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Media> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Media> {
     Ok(Media {
         id: r.get(0)?,
         account_id: r.get(1)?,
@@ -66,7 +66,7 @@ pub fn sort_key(created_at: i64, id: &str) -> String {
     format!("{:016}:{id}", i64::MAX / 2 - created_at)
 }
 
-pub fn insert(conn: &Connection, media: &Media) -> StoreResult<()> {
+pub fn insert(conn: &Writer, media: &Media) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO media ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
@@ -95,7 +95,7 @@ pub fn insert(conn: &Connection, media: &Media) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Media>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Media>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM media WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
 }
@@ -120,7 +120,7 @@ pub struct Window<'a> {
 }
 
 pub fn list(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     listing: Listing,
     window: &Window,
@@ -155,7 +155,7 @@ pub fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn children(conn: &Connection, parent_id: &str) -> StoreResult<Vec<Media>> {
+pub fn children(conn: &Reader, parent_id: &str) -> StoreResult<Vec<Media>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM media WHERE parent_id = ?1 ORDER BY created_at, id"
     ))?;
@@ -163,14 +163,14 @@ pub fn children(conn: &Connection, parent_id: &str) -> StoreResult<Vec<Media>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn by_shortcode(conn: &Connection, shortcode: &str) -> StoreResult<Option<Media>> {
+pub fn by_shortcode(conn: &Reader, shortcode: &str) -> StoreResult<Option<Media>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM media WHERE shortcode = ?1"))?;
     optional(stmt.query_row([shortcode], from_row))
 }
 
 /// A media of an account or, failing that, of a person (as an IG Media node renders it).
-pub fn get_any(conn: &Connection, id: &str) -> StoreResult<Option<Media>> {
+pub fn get_any(conn: &Reader, id: &str) -> StoreResult<Option<Media>> {
     if let Some(media) = get(conn, id)? {
         return Ok(Some(media));
     }
@@ -178,7 +178,7 @@ pub fn get_any(conn: &Connection, id: &str) -> StoreResult<Option<Media>> {
 }
 
 /// Changes a media's comment or like counters (the caption's comments and replies count).
-pub fn add_counts(conn: &Connection, id: &str, comments: i64, likes: i64) -> StoreResult<()> {
+pub fn add_counts(conn: &Writer, id: &str, comments: i64, likes: i64) -> StoreResult<()> {
     for table in ["media", "person_media"] {
         conn.execute(
             &format!(
@@ -191,7 +191,7 @@ pub fn add_counts(conn: &Connection, id: &str, comments: i64, likes: i64) -> Sto
     Ok(())
 }
 
-pub fn set_comment_enabled(conn: &Connection, id: &str, enabled: bool) -> StoreResult<()> {
+pub fn set_comment_enabled(conn: &Writer, id: &str, enabled: bool) -> StoreResult<()> {
     for table in ["media", "person_media"] {
         conn.execute(
             &format!("UPDATE {table} SET is_comment_enabled = ?2 WHERE id = ?1"),
@@ -202,7 +202,7 @@ pub fn set_comment_enabled(conn: &Connection, id: &str, enabled: bool) -> StoreR
 }
 
 /// The account's live broadcasts on air (`LIVE` media not ended), newest first.
-pub fn live(conn: &Connection, account_id: &str) -> StoreResult<Vec<Media>> {
+pub fn live(conn: &Reader, account_id: &str) -> StoreResult<Vec<Media>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM media WHERE account_id = ?1 AND media_product_type = 'LIVE'
          AND live_ended_at IS NULL ORDER BY sort_key"
@@ -211,7 +211,7 @@ pub fn live(conn: &Connection, account_id: &str) -> StoreResult<Vec<Media>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn end_live(conn: &Connection, id: &str, at: i64) -> StoreResult<()> {
+pub fn end_live(conn: &Writer, id: &str, at: i64) -> StoreResult<()> {
     conn.execute(
         "UPDATE media SET live_ended_at = ?2 WHERE id = ?1",
         params![id, at],

@@ -1,6 +1,6 @@
 //! What is known of each stored media file (the bytes are on disk, `publishing::files`).
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -20,7 +20,7 @@ pub struct MediaFile {
 const COLUMNS: &str =
     "sha256, size, content_type, extension, width, height, duration_ms, created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<MediaFile> {
+fn from_row(r: &Row) -> crate::store::StoreResult<MediaFile> {
     Ok(MediaFile {
         sha256: r.get(0)?,
         size: r.get(1)?,
@@ -34,7 +34,7 @@ fn from_row(r: &Row) -> rusqlite::Result<MediaFile> {
 }
 
 /// Records a file; the same bytes stored again keep their first row.
-pub fn insert(conn: &Connection, file: &MediaFile) -> StoreResult<()> {
+pub fn insert(conn: &Writer, file: &MediaFile) -> StoreResult<()> {
     conn.prepare_cached(&format!(
         "INSERT INTO media_files ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (sha256) DO NOTHING"
@@ -52,7 +52,7 @@ pub fn insert(conn: &Connection, file: &MediaFile) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, sha256: &str) -> StoreResult<Option<MediaFile>> {
+pub fn get(conn: &Reader, sha256: &str) -> StoreResult<Option<MediaFile>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM media_files WHERE sha256 = ?1"
     ))?;
@@ -60,7 +60,7 @@ pub fn get(conn: &Connection, sha256: &str) -> StoreResult<Option<MediaFile>> {
 }
 
 /// Points a media's `media_url` at a stored file (media posted with its bytes).
-pub fn attach(conn: &Connection, media_id: &str, media_url: &str) -> StoreResult<()> {
+pub fn attach(conn: &Writer, media_id: &str, media_url: &str) -> StoreResult<()> {
     conn.execute(
         "UPDATE media SET media_url = ?2 WHERE id = ?1",
         params![media_id, media_url],

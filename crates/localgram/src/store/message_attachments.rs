@@ -1,6 +1,6 @@
 //! Assets uploaded with the Attachment Upload API, which messages send later by id.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -21,7 +21,7 @@ pub struct Attachment {
 
 const COLUMNS: &str = "id, account_id, kind, url, mime_type, size, is_reusable, used, created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Attachment> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Attachment> {
     Ok(Attachment {
         id: r.get(0)?,
         account_id: r.get(1)?,
@@ -35,7 +35,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Attachment> {
     })
 }
 
-pub fn insert(conn: &Connection, a: &Attachment) -> StoreResult<()> {
+pub fn insert(conn: &Writer, a: &Attachment) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO message_attachments ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -55,14 +55,14 @@ pub fn insert(conn: &Connection, a: &Attachment) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Attachment>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Attachment>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM message_attachments WHERE id = ?1"
     ))?;
     optional(stmt.query_row([id], from_row))
 }
 
-pub fn mark_used(conn: &Connection, id: &str) -> StoreResult<()> {
+pub fn mark_used(conn: &Writer, id: &str) -> StoreResult<()> {
     conn.execute(
         "UPDATE message_attachments SET used = 1 WHERE id = ?1",
         [id],

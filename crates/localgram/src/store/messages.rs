@@ -1,7 +1,7 @@
 //! Messages of conversations in send order, their reactions, and the private reply each
 //! comment got.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -46,7 +46,7 @@ const COLUMNS: &str = "id, conversation_id, seq, direction, text, attachments, c
      reply_to_mid, story_id, story_kind, comment_id, tag, is_unsupported, is_deleted, num_edit, \
      created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Message> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Message> {
     Ok(Message {
         id: r.get(0)?,
         conversation_id: r.get(1)?,
@@ -69,7 +69,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Message> {
 
 /// Stores a message. Its id is not in the object registry: the dispatcher knows a mid by
 /// its shape, and the mid itself says where the message is (`messaging::ids::position`).
-pub fn insert(conn: &Connection, m: &Message) -> StoreResult<()> {
+pub fn insert(conn: &Writer, m: &Message) -> StoreResult<()> {
     let mut stmt = conn.prepare_cached(&format!(
         "INSERT INTO messages ({COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
@@ -96,7 +96,7 @@ pub fn insert(conn: &Connection, m: &Message) -> StoreResult<()> {
 }
 
 /// The message a mid names, found through the conversation and position it encodes.
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Message>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Message>> {
     let Some((conversation_id, seq)) = crate::messaging::ids::position(id) else {
         return Ok(None);
     };
@@ -114,7 +114,7 @@ pub fn sort_key(seq: i64) -> String {
 /// A window of a conversation's messages that are not deleted, newest first, keyset-paged
 /// on `seq`. `after`/`before` are sort keys.
 pub fn list(
-    conn: &Connection,
+    conn: &Reader,
     conversation_id: &str,
     after: Option<&str>,
     before: Option<&str>,
@@ -148,7 +148,7 @@ pub fn list(
 
 /// Every message of a conversation in send order, deleted ones included (the control API's
 /// view of the thread).
-pub fn all(conn: &Connection, conversation_id: &str) -> StoreResult<Vec<Message>> {
+pub fn all(conn: &Reader, conversation_id: &str) -> StoreResult<Vec<Message>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM messages WHERE conversation_id = ?1 ORDER BY seq"
     ))?;
@@ -158,7 +158,7 @@ pub fn all(conn: &Connection, conversation_id: &str) -> StoreResult<Vec<Message>
 
 /// The newest message of one direction, for `mark_seen` and seen receipts.
 pub fn latest(
-    conn: &Connection,
+    conn: &Reader,
     conversation_id: &str,
     direction: &str,
 ) -> StoreResult<Option<Message>> {
@@ -169,7 +169,7 @@ pub fn latest(
     optional(stmt.query_row(params![conversation_id, direction], from_row))
 }
 
-pub fn edit(conn: &Connection, id: &str, text: &str) -> StoreResult<()> {
+pub fn edit(conn: &Writer, id: &str, text: &str) -> StoreResult<()> {
     conn.execute(
         "UPDATE messages SET text = ?2, num_edit = num_edit + 1 WHERE id = ?1",
         params![id, text],
@@ -177,7 +177,7 @@ pub fn edit(conn: &Connection, id: &str, text: &str) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn mark_deleted(conn: &Connection, id: &str) -> StoreResult<()> {
+pub fn mark_deleted(conn: &Writer, id: &str) -> StoreResult<()> {
     conn.execute("UPDATE messages SET is_deleted = 1 WHERE id = ?1", [id])?;
     Ok(())
 }
@@ -190,12 +190,7 @@ pub struct Reaction {
     pub emoji: String,
 }
 
-pub fn set_reaction(
-    conn: &Connection,
-    message_id: &str,
-    r: &Reaction,
-    now: i64,
-) -> StoreResult<()> {
+pub fn set_reaction(conn: &Writer, message_id: &str, r: &Reaction, now: i64) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO message_reactions (message_id, actor, reaction, emoji, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -206,7 +201,7 @@ pub fn set_reaction(
 }
 
 /// Removes a side's reaction; whether there was one.
-pub fn remove_reaction(conn: &Connection, message_id: &str, actor: &str) -> StoreResult<bool> {
+pub fn remove_reaction(conn: &Writer, message_id: &str, actor: &str) -> StoreResult<bool> {
     let removed = conn.execute(
         "DELETE FROM message_reactions WHERE message_id = ?1 AND actor = ?2",
         params![message_id, actor],
@@ -214,7 +209,7 @@ pub fn remove_reaction(conn: &Connection, message_id: &str, actor: &str) -> Stor
     Ok(removed > 0)
 }
 
-pub fn reactions(conn: &Connection, message_id: &str) -> StoreResult<Vec<Reaction>> {
+pub fn reactions(conn: &Reader, message_id: &str) -> StoreResult<Vec<Reaction>> {
     let mut stmt = conn.prepare_cached(
         "SELECT actor, reaction, emoji FROM message_reactions WHERE message_id = ?1
          ORDER BY created_at, actor",
@@ -230,14 +225,14 @@ pub fn reactions(conn: &Connection, message_id: &str) -> StoreResult<Vec<Reactio
 }
 
 /// The private reply a comment got, if any: its message id.
-pub fn private_reply(conn: &Connection, comment_id: &str) -> StoreResult<Option<String>> {
+pub fn private_reply(conn: &Reader, comment_id: &str) -> StoreResult<Option<String>> {
     let mut stmt =
         conn.prepare_cached("SELECT message_id FROM private_replies WHERE comment_id = ?1")?;
     optional(stmt.query_row([comment_id], |r| r.get(0)))
 }
 
 pub fn insert_private_reply(
-    conn: &Connection,
+    conn: &Writer,
     comment_id: &str,
     account_id: &str,
     message_id: &str,

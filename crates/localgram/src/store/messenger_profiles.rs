@@ -1,13 +1,13 @@
 //! The messenger profile of an account: its persistent menu and ice breakers, each stored as
 //! the JSON the API validated.
 
-use rusqlite::{params, Connection};
+use super::sql::{params, Reader, Writer};
 use serde_json::Value;
 
 use super::{optional, StoreResult};
 
 /// The field's stored value, if set.
-pub fn get(conn: &Connection, account_id: &str, field: &str) -> StoreResult<Option<Value>> {
+pub fn get(conn: &Reader, account_id: &str, field: &str) -> StoreResult<Option<Value>> {
     let mut stmt = conn.prepare_cached(
         "SELECT value FROM messenger_profiles WHERE account_id = ?1 AND field = ?2",
     )?;
@@ -16,7 +16,7 @@ pub fn get(conn: &Connection, account_id: &str, field: &str) -> StoreResult<Opti
 }
 
 pub fn set(
-    conn: &Connection,
+    conn: &Writer,
     account_id: &str,
     field: &str,
     value: &Value,
@@ -31,7 +31,7 @@ pub fn set(
     Ok(())
 }
 
-pub fn delete(conn: &Connection, account_id: &str, field: &str) -> StoreResult<()> {
+pub fn delete(conn: &Writer, account_id: &str, field: &str) -> StoreResult<()> {
     conn.execute(
         "DELETE FROM messenger_profiles WHERE account_id = ?1 AND field = ?2",
         params![account_id, field],

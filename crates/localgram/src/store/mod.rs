@@ -1,9 +1,12 @@
-//! The database: every SQL statement localgram runs lives below this module.
+//! The database: every SQL statement localgram runs lives below this module, and no other
+//! module names the database driver.
 //!
-//! SQLite by default (a file, or memory with `--ephemeral`), one connection behind a mutex:
-//! writes are serialised by SQLite anyway, and point reads take microseconds. Each write runs
-//! in one transaction, so a change and the events it produces commit together. The schema and
-//! queries keep to SQL that PostgreSQL also speaks.
+//! Two engines answer the same store API: SQLite, embedded (the default; one writer and a pool
+//! of WAL readers), and PostgreSQL for several instances sharing one state. Work reaches the
+//! database through two async entry points, [`Db::read`] and [`Db::write`], which run the
+//! given closure on a blocking thread with a [`Reader`] (a consistent snapshot that cannot
+//! write) or a [`Writer`] (one transaction: a change and the events it produces commit
+//! together). Each commit is announced on the change feed ([`feed`]).
 
 pub mod accounts;
 pub mod apps;
@@ -12,6 +15,7 @@ pub mod comments;
 pub mod containers;
 pub mod conversations;
 pub mod events;
+pub mod feed;
 pub mod igsids;
 pub mod logins;
 pub mod media;
@@ -22,17 +26,22 @@ pub mod messenger_profiles;
 pub mod objects;
 pub mod people;
 pub mod person_media;
+pub mod pg;
 pub mod publishing_setup;
 pub mod relationships;
 pub mod settings;
 pub mod snapshot;
+pub mod sql;
+pub mod sqlite;
 pub mod tokens;
 pub mod webhooks;
 pub mod welcome_flows;
 
-use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
+
+pub use sql::{params, Change, Reader, Row, Writer};
 
 /// Embedded migrations, applied in order at start-up and recorded in `schema_migrations`.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -46,181 +55,590 @@ const MIGRATIONS: &[(i64, &str)] = &[
 
 /// Tables holding state, in creation order (parents before children): what snapshots export
 /// and restore and what reset wipes. Migrations that add tables need no other change.
-pub fn tables(conn: &Connection) -> StoreResult<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-         AND name <> 'schema_migrations' ORDER BY rowid",
-    )?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn tables(conn: &Reader) -> StoreResult<Vec<String>> {
+    let sql = match conn.engine() {
+        Engine::Sqlite => sqlite::TABLES_SQL,
+        Engine::Postgres => {
+            "SELECT relname::text FROM pg_class WHERE relkind = 'r'
+             AND relnamespace = current_schema()::regnamespace
+             AND relname <> 'schema_migrations' ORDER BY oid"
+        }
+    };
+    conn.query_map(sql, (), |r| r.get::<_, String>(0))?
+        .collect()
+}
+
+/// Which database runs underneath.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the state lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// SQLite, gone when localgram stops.
+    Ephemeral,
+    /// SQLite in `DIR/localgram.db`.
+    Dir(PathBuf),
+    /// PostgreSQL at this URL (`postgres://...`).
+    Postgres(String),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    #[error("database: {0}")]
+    Database(String),
+    /// The database cannot be reached (Meta's transient code 2 until it returns).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("no row")]
+    NoRow,
+    #[error("unexpected column type: {0}")]
+    Type(String),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("not found: {0}")]
     NotFound(String),
     #[error("invalid snapshot: {0}")]
     Snapshot(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NoRow,
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DatabaseBusy => {
+                StoreError::Unavailable(error.to_string())
+            }
+            other => StoreError::Sqlite(other),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(error: r2d2::Error) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-pub struct Db {
-    conn: Mutex<Connection>,
+enum EngineImpl {
+    Sqlite(sqlite::SqliteEngine),
+    Postgres {
+        pool: pg::PgPool,
+        /// The newest value of the changes sequence this instance has caught up with.
+        seen: AtomicI64,
+    },
+}
+
+struct DbInner {
+    engine: EngineImpl,
     cache: cache::ReadCache,
+    feed: feed::Feed,
+    /// This instance's name on the change feed.
+    instance: String,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for DbInner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+/// The store: cheap to clone, shared by every request and background task.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<DbInner>,
 }
 
 impl Db {
-    /// Opens (creating if needed) the database file in `dir`, or a private in-memory database.
-    pub fn open(dir: Option<&Path>) -> StoreResult<Db> {
-        let conn = match dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Conflict(format!(
-                        "cannot create data directory {}: {e}",
-                        dir.display()
-                    ))
-                })?;
-                let conn = Connection::open_with_flags(
-                    dir.join("localgram.db"),
-                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-                )?;
-                // WAL with NORMAL sync: a committed transaction survives a process crash.
-                conn.pragma_update(None, "journal_mode", "WAL")?;
-                conn.pragma_update(None, "synchronous", "NORMAL")?;
-                conn
-            }
-            None => Connection::open_in_memory()?,
+    /// Opens (creating and migrating if needed) the database at `location`.
+    pub fn open(location: &Location) -> StoreResult<Db> {
+        let instance = format!("{:016x}", rand::random::<u64>());
+        let stop = Arc::new(AtomicBool::new(false));
+        let engine = match location {
+            Location::Ephemeral => EngineImpl::Sqlite(sqlite::SqliteEngine::open(None)?),
+            Location::Dir(dir) => EngineImpl::Sqlite(sqlite::SqliteEngine::open(Some(dir))?),
+            Location::Postgres(url) => EngineImpl::Postgres {
+                pool: pg::pool(pg::parse_url(url)?),
+                seen: AtomicI64::new(0),
+            },
         };
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let db = Db {
-            conn: Mutex::new(conn),
-            cache: cache::ReadCache::default(),
+            inner: Arc::new(DbInner {
+                engine,
+                cache: cache::ReadCache::default(),
+                feed: feed::Feed::default(),
+                instance,
+                stop,
+            }),
         };
         db.migrate()?;
+        if let Location::Postgres(url) = location {
+            db.start_listening(pg::parse_url(url)?)?;
+        }
         Ok(db)
     }
 
+    pub fn engine(&self) -> Engine {
+        match self.inner.engine {
+            EngineImpl::Sqlite(_) => Engine::Sqlite,
+            EngineImpl::Postgres { .. } => Engine::Postgres,
+        }
+    }
+
+    /// The change feed: what every committed write changed, here and on other instances.
+    pub fn feed(&self) -> &feed::Feed {
+        &self.inner.feed
+    }
+
+    /// This instance's id on the change feed and in delivery leases.
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
+    }
+
+    fn start_listening(&self, config: ::postgres::Config) -> StoreResult<()> {
+        let weak = Arc::downgrade(&self.inner);
+        feed::listen(
+            config,
+            self.inner.instance.clone(),
+            self.inner.stop.clone(),
+            move |set| {
+                if let Some(inner) = weak.upgrade() {
+                    inner.cache.bump();
+                    inner.feed.publish(set);
+                }
+            },
+        )
+        .map_err(|e| StoreError::Internal(format!("cannot start the change listener: {e}")))?;
+        Ok(())
+    }
+
     fn migrate(&self) -> StoreResult<()> {
-        let mut conn = self.conn.lock();
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
-            [],
-        )?;
+        let engine = self.engine();
+        self.write_blocking(|tx| {
+            tx.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+            )?;
+            if engine == Engine::Postgres {
+                tx.execute_batch(&format!(
+                    "CREATE SEQUENCE IF NOT EXISTS {}",
+                    pg::CHANGES_SEQUENCE
+                ))?;
+            }
+            Ok::<_, StoreError>(())
+        })?;
         // In number order, whatever order the list was written in.
         let mut ordered: Vec<&(i64, &str)> = MIGRATIONS.iter().collect();
         ordered.sort_by_key(|(version, _)| *version);
         for (version, sql) in ordered {
-            let applied: bool = conn.query_row(
-                "SELECT COUNT(*) > 0 FROM schema_migrations WHERE version = ?1",
-                [version],
-                |row| row.get(0),
-            )?;
-            if applied {
-                continue;
-            }
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(sql)?;
-            tx.execute(
-                "INSERT INTO schema_migrations (version) VALUES (?1)",
-                [version],
-            )?;
-            tx.commit()?;
+            // One transaction per version: concurrent instances starting together apply each
+            // once (the write lock serialises them; the second sees it applied).
+            self.write_blocking(|tx| {
+                let applied = tx
+                    .prepare_cached("SELECT 1 FROM schema_migrations WHERE version = ?1")?
+                    .exists([*version])?;
+                if applied {
+                    return Ok(());
+                }
+                match engine {
+                    Engine::Sqlite => tx.execute_batch(sql)?,
+                    Engine::Postgres => tx.execute_batch(&pg::migration_sql(sql))?,
+                }
+                tx.execute(
+                    "INSERT INTO schema_migrations (version) VALUES (?1)",
+                    [*version],
+                )?;
+                Ok::<_, StoreError>(())
+            })?;
         }
         Ok(())
     }
 
-    /// A token and its app, from memory when nothing was written since they were read.
-    pub fn token_with_app(&self, token: &str) -> StoreResult<Option<(tokens::Token, apps::App)>> {
-        let generation = self.cache.generation();
-        if let Some(hit) = self.cache.tokens.get(token, generation) {
-            return Ok(hit);
+    /// Catches up with writes other instances committed, so the caches answer nothing older
+    /// than what a direct read would. Answers whether anything changed since the last call.
+    /// On SQLite every writer is in this process and this costs nothing.
+    pub async fn refresh(&self) -> StoreResult<bool> {
+        if self.engine() == Engine::Sqlite {
+            return Ok(false);
         }
-        let found = self.read(|c| {
-            let Some(row) = tokens::get(c, token)? else {
-                return Ok(None);
+        let this = self.clone();
+        run_blocking(move || {
+            let EngineImpl::Postgres { pool, seen } = &this.inner.engine else {
+                return Ok(false);
             };
-            Ok(apps::get(c, &row.app_id)?.map(|app| (row, app)))
-        })?;
-        self.cache
-            .tokens
-            .put(token.to_string(), generation, found.clone());
-        Ok(found)
+            let conn = pool.get()?;
+            let rows = conn.borrow_mut().query(
+                &format!("SELECT last_value FROM {}", pg::CHANGES_SEQUENCE),
+                &[],
+            )?;
+            let latest: i64 = match rows.first() {
+                Some(row) => match row.value(0)? {
+                    sql::ValueRef::Integer(n) => n,
+                    _ => 0,
+                },
+                None => 0,
+            };
+            let before = seen.fetch_max(latest, Ordering::AcqRel);
+            if latest > before {
+                this.inner.cache.bump();
+                return Ok(true);
+            }
+            Ok(false)
+        })
+        .await
     }
 
-    /// What node an id names, from memory when nothing was written since it was read.
-    pub fn object(&self, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
-        let generation = self.cache.generation();
-        if let Some(hit) = self.cache.objects.get(id, generation) {
-            return Ok(hit);
+    /// Runs `f` on a blocking thread with a consistent snapshot of committed state.
+    pub async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Reader) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let this = self.clone();
+        run_blocking(move || this.read_blocking(f)).await
+    }
+
+    /// Runs `f` on a blocking thread in one write transaction: all of it commits, or none of
+    /// it does.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Writer) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let this = self.clone();
+        match tokio::task::spawn_blocking(move || this.write_blocking(f)).await {
+            Ok(result) => result,
+            Err(e) => Err(E::from(StoreError::Internal(format!(
+                "a database task failed: {e}"
+            )))),
         }
-        let found = self.read(|c| objects::lookup(c, id))?;
-        self.cache
-            .objects
-            .put(id.to_string(), generation, found.clone());
-        Ok(found)
     }
 
-    /// An account, from memory when nothing was written since it was read.
-    pub fn account(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
-        let generation = self.cache.generation();
-        if let Some(hit) = self.cache.accounts.get(id, generation) {
-            return Ok(hit);
+    /// [`Db::read`] on the calling thread: for start-up, tests and threads outside the async
+    /// runtime. Never call it from an async task.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Reader) -> StoreResult<T>) -> StoreResult<T> {
+        match &self.inner.engine {
+            EngineImpl::Sqlite(engine) => {
+                let conn = engine.readers.get()?;
+                // A deferred transaction: every statement of `f` sees the same snapshot.
+                conn.execute_batch("BEGIN")?;
+                let result = unwinding_to(
+                    || f(&Reader::new(sql::Handle::Sqlite(&conn))),
+                    || {
+                        let _ = conn.execute_batch("ROLLBACK");
+                    },
+                );
+                let end = conn.execute_batch("COMMIT");
+                let value = result?;
+                end?;
+                Ok(value)
+            }
+            EngineImpl::Postgres { pool, .. } => {
+                let conn = pool.get()?;
+                conn.borrow_mut()
+                    .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+                let result = {
+                    let reader = Reader::new(sql::Handle::Postgres(&conn));
+                    let caught =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&reader)));
+                    drop(reader);
+                    match caught {
+                        Ok(result) => result,
+                        Err(panic) => {
+                            let _ = conn.borrow_mut().batch_execute("ROLLBACK");
+                            std::panic::resume_unwind(panic)
+                        }
+                    }
+                };
+                let end = conn.borrow_mut().batch_execute(if result.is_ok() {
+                    "COMMIT"
+                } else {
+                    "ROLLBACK"
+                });
+                let value = result?;
+                end?;
+                Ok(value)
+            }
         }
-        let found = self.read(|c| accounts::get(c, id))?;
-        self.cache
-            .accounts
-            .put(id.to_string(), generation, found.clone());
-        Ok(found)
     }
 
-    /// The app-scoped id of an account, from memory when nothing was written since.
-    pub fn app_scoped_id(&self, app_id: &str, account_id: &str) -> StoreResult<Option<String>> {
-        let generation = self.cache.generation();
-        let key = (app_id.to_string(), account_id.to_string());
-        if let Some(hit) = self.cache.app_scoped_ids.get(&key, generation) {
-            return Ok(hit);
-        }
-        let found = self.read(|c| accounts::app_scoped_id(c, app_id, account_id))?;
-        self.cache
-            .app_scoped_ids
-            .put(key, generation, found.clone());
-        Ok(found)
-    }
-
-    /// Runs a read. Reads see only committed state.
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let conn = self.conn.lock();
-        f(&conn)
-    }
-
-    /// Runs `f` in one transaction: all of it commits, or none of it does.
-    pub fn write<T, E>(&self, f: impl FnOnce(&Transaction) -> Result<T, E>) -> Result<T, E>
+    /// [`Db::write`] on the calling thread: for start-up, tests and threads outside the async
+    /// runtime. Never call it from an async task.
+    pub fn write_blocking<T, E>(&self, f: impl FnOnce(&Writer) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
-        let mut conn = self.conn.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let value = f(&tx)?;
-        tx.commit().map_err(StoreError::from)?;
-        self.cache.bump();
+        let changes = match &self.inner.engine {
+            EngineImpl::Sqlite(engine) => {
+                let conn = engine.writer.lock();
+                conn.execute_batch("BEGIN IMMEDIATE")
+                    .map_err(StoreError::from)?;
+                let mut guard = RollbackGuard::Sqlite(Some(&conn));
+                let writer = Writer::new(sql::Handle::Sqlite(&conn));
+                let value = f(&writer)?;
+                let changes = writer.into_changes();
+                conn.execute_batch("COMMIT").map_err(StoreError::from)?;
+                guard.disarm();
+                (value, changes)
+            }
+            EngineImpl::Postgres { pool, seen } => {
+                let cell = pool.get().map_err(StoreError::from)?;
+                cell.borrow_mut().batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({})",
+                    pg::WRITE_LOCK_KEY
+                ))?;
+                let outcome = {
+                    let writer = Writer::new(sql::Handle::Postgres(&cell));
+                    let caught =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&writer)));
+                    match caught {
+                        Ok(Ok(value)) => Ok((value, writer.into_changes())),
+                        Ok(Err(e)) => Err(Ok(e)),
+                        Err(panic) => Err(Err(panic)),
+                    }
+                };
+                let mut conn = cell.borrow_mut();
+                let (value, changes) = match outcome {
+                    Ok(done) => done,
+                    Err(failure) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        match failure {
+                            Ok(e) => return Err(e),
+                            Err(panic) => std::panic::resume_unwind(panic),
+                        }
+                    }
+                };
+                if !changes.is_empty() {
+                    let set = feed::ChangeSet {
+                        origin: self.inner.instance.clone(),
+                        changes: changes.clone(),
+                    };
+                    // Delivered to the listeners only if the transaction commits.
+                    if let Err(e) = conn.execute(
+                        "SELECT pg_notify(?1, ?2)",
+                        &[
+                            sql::ValueRef::Text(pg::CHANGES_CHANNEL),
+                            sql::ValueRef::Text(&feed::payload(&set)),
+                        ],
+                    ) {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        return Err(e.into());
+                    }
+                }
+                if let Err(e) = conn.batch_execute("COMMIT") {
+                    let _ = conn.batch_execute("ROLLBACK");
+                    return Err(e.into());
+                }
+                if !changes.is_empty() {
+                    // After the commit, so another instance that sees the new value also sees
+                    // the committed rows.
+                    if let Ok(rows) =
+                        conn.query(&format!("SELECT nextval('{}')", pg::CHANGES_SEQUENCE), &[])
+                    {
+                        if let Some(Ok(sql::ValueRef::Integer(n))) =
+                            rows.first().map(|r| r.value(0))
+                        {
+                            // Only our own bump: earlier values of others may still be unseen.
+                            let _ = seen.compare_exchange(
+                                n - 1,
+                                n,
+                                Ordering::AcqRel,
+                                Ordering::Acquire,
+                            );
+                        }
+                    }
+                }
+                (value, changes)
+            }
+        };
+        let (value, changes) = changes;
+        if !changes.is_empty() {
+            self.inner.cache.bump();
+            self.inner.feed.publish(feed::ChangeSet {
+                origin: self.inner.instance.clone(),
+                changes,
+            });
+        }
         Ok(value)
+    }
+
+    /// A token and its app, from memory when nothing was written since they were read.
+    pub async fn token_with_app(
+        &self,
+        token: &str,
+    ) -> StoreResult<Option<(tokens::Token, apps::App)>> {
+        self.cached(|c| &c.tokens, token.to_string(), token_with_app)
+            .await
+    }
+
+    /// What node an id names, from memory when nothing was written since it was read.
+    pub async fn object(&self, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+        self.cached(
+            |c| &c.objects,
+            id.to_string(),
+            |c, id| objects::lookup(c, id),
+        )
+        .await
+    }
+
+    /// An account, from memory when nothing was written since it was read.
+    pub async fn account(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
+        self.cached(
+            |c| &c.accounts,
+            id.to_string(),
+            |c, id| accounts::get(c, id),
+        )
+        .await
+    }
+
+    /// The app-scoped id of an account, from memory when nothing was written since.
+    pub async fn app_scoped_id(
+        &self,
+        app_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Option<String>> {
+        let key = (app_id.to_string(), account_id.to_string());
+        self.cached(
+            |c| &c.app_scoped_ids,
+            key,
+            |c, (app, account)| accounts::app_scoped_id(c, app, account),
+        )
+        .await
+    }
+
+    /// [`Db::account`] on the calling thread (see [`Db::read_blocking`]).
+    pub fn account_blocking(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
+        self.cached_blocking(
+            |c| &c.accounts,
+            id.to_string(),
+            |c, id| accounts::get(c, id),
+        )
+    }
+
+    /// [`Db::app_scoped_id`] on the calling thread (see [`Db::read_blocking`]).
+    pub fn app_scoped_id_blocking(
+        &self,
+        app_id: &str,
+        account_id: &str,
+    ) -> StoreResult<Option<String>> {
+        let key = (app_id.to_string(), account_id.to_string());
+        self.cached_blocking(
+            |c| &c.app_scoped_ids,
+            key,
+            |c, (app, account)| accounts::app_scoped_id(c, app, account),
+        )
+    }
+
+    /// A value from a read cache, loaded with `load` when nothing cached is current. The
+    /// generation is taken before the load, so a write committed meanwhile makes the entry
+    /// stale at once.
+    async fn cached<K, V>(
+        &self,
+        pick: fn(&cache::ReadCache) -> &cache::Generational<K, V>,
+        key: K,
+        load: fn(&Reader, &K) -> StoreResult<V>,
+    ) -> StoreResult<V>
+    where
+        K: Eq + std::hash::Hash + Clone + Send + 'static,
+        V: Clone + Send + 'static,
+    {
+        let generation = self.inner.cache.generation();
+        if let Some(hit) = pick(&self.inner.cache).get(&key, generation) {
+            return Ok(hit);
+        }
+        let lookup = key.clone();
+        let found = self.read(move |c| load(c, &lookup)).await?;
+        pick(&self.inner.cache).put(key, generation, found.clone());
+        Ok(found)
+    }
+
+    fn cached_blocking<K, V>(
+        &self,
+        pick: fn(&cache::ReadCache) -> &cache::Generational<K, V>,
+        key: K,
+        load: fn(&Reader, &K) -> StoreResult<V>,
+    ) -> StoreResult<V>
+    where
+        K: Eq + std::hash::Hash + Clone,
+        V: Clone,
+    {
+        let generation = self.inner.cache.generation();
+        if let Some(hit) = pick(&self.inner.cache).get(&key, generation) {
+            return Ok(hit);
+        }
+        let found = self.read_blocking(|c| load(c, &key))?;
+        pick(&self.inner.cache).put(key, generation, found.clone());
+        Ok(found)
+    }
+}
+
+fn token_with_app(c: &Reader, token: &String) -> StoreResult<Option<(tokens::Token, apps::App)>> {
+    let Some(row) = tokens::get(c, token)? else {
+        return Ok(None);
+    };
+    Ok(apps::get(c, &row.app_id)?.map(|app| (row, app)))
+}
+
+/// Runs blocking database work off the async workers.
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => Err(StoreError::Internal(format!("a database task failed: {e}"))),
+    }
+}
+
+/// Runs `f`; if it panics, runs `cleanup` before the panic goes on, so a pooled connection is
+/// never handed out again inside a transaction.
+fn unwinding_to<R>(f: impl FnOnce() -> R, cleanup: impl FnOnce()) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(value) => value,
+        Err(panic) => {
+            cleanup();
+            std::panic::resume_unwind(panic)
+        }
+    }
+}
+
+/// Rolls a SQLite transaction back if the closure running in it returned early or panicked,
+/// so the writer connection is never left inside a transaction.
+enum RollbackGuard<'c> {
+    Sqlite(Option<&'c rusqlite::Connection>),
+}
+
+impl RollbackGuard<'_> {
+    fn disarm(&mut self) {
+        let RollbackGuard::Sqlite(conn) = self;
+        *conn = None;
+    }
+}
+
+impl Drop for RollbackGuard<'_> {
+    fn drop(&mut self) {
+        let RollbackGuard::Sqlite(conn) = self;
+        if let Some(conn) = conn {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
 /// Maps "no row" to `None` for single-row lookups.
-pub(crate) fn optional<T>(result: rusqlite::Result<T>) -> StoreResult<Option<T>> {
+pub(crate) fn optional<T>(result: StoreResult<T>) -> StoreResult<Option<T>> {
     match result {
         Ok(value) => Ok(Some(value)),
-        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-        Err(e) => Err(e.into()),
+        Err(StoreError::NoRow) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -233,13 +651,14 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("localgram-store-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         {
-            let db = Db::open(Some(&dir)).unwrap();
-            db.write(|tx| settings::set(tx, "probe", "1")).unwrap();
+            let db = Db::open(&Location::Dir(dir.clone())).unwrap();
+            db.write_blocking(|tx| settings::set(tx, "probe", "1"))
+                .unwrap();
         }
-        let db = Db::open(Some(&dir)).unwrap();
-        let value = db.read(|c| settings::get(c, "probe")).unwrap();
+        let db = Db::open(&Location::Dir(dir.clone())).unwrap();
+        let value = db.read_blocking(|c| settings::get(c, "probe")).unwrap();
         assert_eq!(value.as_deref(), Some("1"));
-        let tables = db.read(tables).unwrap();
+        let tables = db.read_blocking(tables).unwrap();
         for expected in ["settings", "objects", "apps", "accounts", "tokens", "media"] {
             assert!(
                 tables.iter().any(|t| t == expected),

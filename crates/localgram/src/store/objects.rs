@@ -1,7 +1,7 @@
 //! The object registry: every Graph id, its node kind, and the minting of new ids.
 
+use super::sql::{params, Reader, Writer};
 use graph::ids::{IdKind, IdMinter};
-use rusqlite::{params, Connection};
 
 use super::{optional, settings, StoreError, StoreResult};
 
@@ -10,7 +10,7 @@ const COUNTER_KEY: &str = "id_counter";
 /// Mints a fresh id of `kind` and registers it as a node of `node_kind`. Runs inside the
 /// caller's transaction, so the counter and the object commit with the row that uses them.
 pub fn mint(
-    conn: &Connection,
+    conn: &Writer,
     minter: &IdMinter,
     kind: IdKind,
     node_kind: &str,
@@ -21,7 +21,7 @@ pub fn mint(
 
 /// Like [`mint`], for an id that names another object (an app-scoped id of an account).
 pub fn mint_alias(
-    conn: &Connection,
+    conn: &Writer,
     minter: &IdMinter,
     kind: IdKind,
     node_kind: &str,
@@ -50,7 +50,7 @@ pub fn mint_alias(
 }
 
 /// What node an id names: `(kind, target)`.
-pub fn lookup(conn: &Connection, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+pub fn lookup(conn: &Reader, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
     let mut stmt = conn.prepare_cached("SELECT kind, target_id FROM objects WHERE id = ?1")?;
     optional(stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))))
 }

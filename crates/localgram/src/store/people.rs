@@ -1,6 +1,6 @@
 //! Instagram users who are not the apps' accounts: the commenters and customers tests play.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{accounts::username_taken, optional, StoreError, StoreResult};
 
@@ -20,7 +20,7 @@ pub struct Person {
 const COLUMNS: &str =
     "id, username, name, profile_picture_url, is_private, followers_count, created_at, hide_like_counts";
 
-fn from_row(r: &Row) -> rusqlite::Result<Person> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Person> {
     Ok(Person {
         id: r.get(0)?,
         username: r.get(1)?,
@@ -33,7 +33,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Person> {
     })
 }
 
-pub fn insert(conn: &Connection, person: &Person) -> StoreResult<()> {
+pub fn insert(conn: &Writer, person: &Person) -> StoreResult<()> {
     if username_taken(conn, &person.username)? {
         return Err(StoreError::Conflict(format!(
             "username {} is taken",
@@ -56,15 +56,15 @@ pub fn insert(conn: &Connection, person: &Person) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Person>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Person>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
 }
 
-pub fn list(conn: &Connection) -> StoreResult<Vec<Person>> {
+pub fn list(conn: &Reader) -> StoreResult<Vec<Person>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM people ORDER BY created_at, id"
     ))?;
-    let rows = stmt.query_map([], from_row)?;
+    let rows = stmt.query_map((), from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -1,7 +1,7 @@
 //! Media people post from the Instagram app, where they @mention and tag accounts, and the
 //! collaborators invited on an account's media.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::media::Media;
 use super::{optional, StoreResult};
@@ -48,7 +48,7 @@ const COLUMNS: &str =
     "id, person_id, media_type, media_product_type, caption, media_url, permalink, \
                        shortcode, is_comment_enabled, like_count, comments_count, created_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<PersonMedia> {
+fn from_row(r: &Row) -> crate::store::StoreResult<PersonMedia> {
     Ok(PersonMedia {
         id: r.get(0)?,
         person_id: r.get(1)?,
@@ -65,7 +65,7 @@ fn from_row(r: &Row) -> rusqlite::Result<PersonMedia> {
     })
 }
 
-pub fn insert(conn: &Connection, media: &PersonMedia) -> StoreResult<()> {
+pub fn insert(conn: &Writer, media: &PersonMedia) -> StoreResult<()> {
     conn.execute(
         &format!("INSERT INTO person_media ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
         params![
@@ -87,7 +87,7 @@ pub fn insert(conn: &Connection, media: &PersonMedia) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<PersonMedia>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<PersonMedia>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM person_media WHERE id = ?1"))?;
     optional(stmt.query_row([id], from_row))
@@ -96,7 +96,7 @@ pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<PersonMedia>> {
 // ----- tags ------------------------------------------------------------------------------------
 
 pub fn tag(
-    conn: &Connection,
+    conn: &Writer,
     media_id: &str,
     account_id: &str,
     x: Option<f64>,
@@ -113,7 +113,7 @@ pub fn tag(
 
 /// The public media that tag an account, newest first, keyset-paged.
 pub fn tagged(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     after: Option<&str>,
     before: Option<&str>,
@@ -146,7 +146,7 @@ pub fn tagged(
 // ----- collaborators ---------------------------------------------------------------------------
 
 pub fn set_collaborator(
-    conn: &Connection,
+    conn: &Writer,
     media_id: &str,
     username: &str,
     invite_status: &str,
@@ -159,7 +159,7 @@ pub fn set_collaborator(
     Ok(())
 }
 
-pub fn remove_collaborator(conn: &Connection, media_id: &str, username: &str) -> StoreResult<()> {
+pub fn remove_collaborator(conn: &Writer, media_id: &str, username: &str) -> StoreResult<()> {
     conn.execute(
         "DELETE FROM media_collaborators WHERE media_id = ?1 AND username = ?2",
         params![media_id, username],
@@ -167,7 +167,7 @@ pub fn remove_collaborator(conn: &Connection, media_id: &str, username: &str) ->
     Ok(())
 }
 
-pub fn collaborators(conn: &Connection, media_id: &str) -> StoreResult<Vec<(String, String)>> {
+pub fn collaborators(conn: &Reader, media_id: &str) -> StoreResult<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT username, invite_status FROM media_collaborators WHERE media_id = ?1 ORDER BY username",
     )?;

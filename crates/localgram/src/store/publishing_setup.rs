@@ -1,7 +1,7 @@
 //! What Meta knows outside the API that publishing depends on: Pages with location data
 //! (for `location_id`) and per-account flags (restricted, spam, Page PPA and 2FA).
 
-use rusqlite::{params, Connection};
+use super::sql::{params, Reader, Writer};
 
 use super::{optional, StoreResult};
 
@@ -14,7 +14,7 @@ pub struct Location {
     pub created_at: i64,
 }
 
-pub fn insert_location(conn: &Connection, location: &Location) -> StoreResult<()> {
+pub fn insert_location(conn: &Writer, location: &Location) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO locations (id, name, latitude, longitude, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -29,7 +29,7 @@ pub fn insert_location(conn: &Connection, location: &Location) -> StoreResult<()
     Ok(())
 }
 
-pub fn location(conn: &Connection, id: &str) -> StoreResult<Option<Location>> {
+pub fn location(conn: &Reader, id: &str) -> StoreResult<Option<Location>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, latitude, longitude, created_at FROM locations WHERE id = ?1",
     )?;
@@ -56,7 +56,7 @@ pub struct Flags {
     pub two_factor_required: bool,
 }
 
-pub fn flags(conn: &Connection, account_id: &str) -> StoreResult<Flags> {
+pub fn flags(conn: &Reader, account_id: &str) -> StoreResult<Flags> {
     let mut stmt = conn.prepare_cached(
         "SELECT restricted, spam, ppa_required, two_factor_required FROM publishing_flags
          WHERE account_id = ?1",
@@ -72,7 +72,7 @@ pub fn flags(conn: &Connection, account_id: &str) -> StoreResult<Flags> {
     .unwrap_or_default())
 }
 
-pub fn set_flags(conn: &Connection, account_id: &str, flags: Flags) -> StoreResult<()> {
+pub fn set_flags(conn: &Writer, account_id: &str, flags: Flags) -> StoreResult<()> {
     conn.execute(
         "DELETE FROM publishing_flags WHERE account_id = ?1",
         [account_id],
@@ -99,7 +99,7 @@ pub struct InstagramUser {
 }
 
 /// The account or person with `username` (usernames are stored in lower case).
-pub fn instagram_user(conn: &Connection, username: &str) -> StoreResult<Option<InstagramUser>> {
+pub fn instagram_user(conn: &Reader, username: &str) -> StoreResult<Option<InstagramUser>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, is_private FROM accounts WHERE username = ?1
          UNION ALL SELECT id, is_private FROM people WHERE username = ?1",
@@ -114,7 +114,7 @@ pub fn instagram_user(conn: &Connection, username: &str) -> StoreResult<Option<I
 
 /// Whether the account has an approved Instagram Shop (`shopping_product_tag_eligibility`).
 pub fn set_shopping_eligibility(
-    conn: &Connection,
+    conn: &Writer,
     account_id: &str,
     eligible: bool,
 ) -> StoreResult<()> {

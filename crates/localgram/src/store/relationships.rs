@@ -2,7 +2,7 @@
 //! badge, and per-account messaging switches: what the User Profile API and the inbox rules
 //! read.
 
-use rusqlite::{params, Connection};
+use super::sql::{params, Reader, Writer};
 
 use super::{optional, StoreResult};
 
@@ -17,7 +17,7 @@ pub struct Relationship {
 }
 
 /// How they stand; no row means none of it.
-pub fn get(conn: &Connection, person_id: &str, account_id: &str) -> StoreResult<Relationship> {
+pub fn get(conn: &Reader, person_id: &str, account_id: &str) -> StoreResult<Relationship> {
     let mut stmt = conn.prepare_cached(
         "SELECT follows_account, followed_by_account, blocked FROM person_relationships
          WHERE person_id = ?1 AND account_id = ?2",
@@ -32,12 +32,7 @@ pub fn get(conn: &Connection, person_id: &str, account_id: &str) -> StoreResult<
     Ok(found.unwrap_or_default())
 }
 
-pub fn set(
-    conn: &Connection,
-    person_id: &str,
-    account_id: &str,
-    r: Relationship,
-) -> StoreResult<()> {
+pub fn set(conn: &Writer, person_id: &str, account_id: &str, r: Relationship) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO person_relationships
          (person_id, account_id, follows_account, followed_by_account, blocked)
@@ -55,12 +50,12 @@ pub fn set(
     Ok(())
 }
 
-pub fn is_verified(conn: &Connection, person_id: &str) -> StoreResult<bool> {
+pub fn is_verified(conn: &Reader, person_id: &str) -> StoreResult<bool> {
     let mut stmt = conn.prepare_cached("SELECT is_verified_user FROM people WHERE id = ?1")?;
     Ok(optional(stmt.query_row([person_id], |r| r.get(0)))?.unwrap_or(false))
 }
 
-pub fn set_verified(conn: &Connection, person_id: &str, verified: bool) -> StoreResult<()> {
+pub fn set_verified(conn: &Writer, person_id: &str, verified: bool) -> StoreResult<()> {
     conn.execute(
         "UPDATE people SET is_verified_user = ?2 WHERE id = ?1",
         params![person_id, verified],
@@ -77,7 +72,7 @@ pub struct Settings {
     pub self_igsid: Option<String>,
 }
 
-pub fn settings(conn: &Connection, account_id: &str) -> StoreResult<Settings> {
+pub fn settings(conn: &Reader, account_id: &str) -> StoreResult<Settings> {
     let mut stmt = conn.prepare_cached(
         "SELECT multi_image_send, self_igsid FROM messaging_settings WHERE account_id = ?1",
     )?;
@@ -90,7 +85,7 @@ pub fn settings(conn: &Connection, account_id: &str) -> StoreResult<Settings> {
     Ok(found.unwrap_or_default())
 }
 
-pub fn set_settings(conn: &Connection, account_id: &str, s: &Settings) -> StoreResult<()> {
+pub fn set_settings(conn: &Writer, account_id: &str, s: &Settings) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO messaging_settings (account_id, multi_image_send, self_igsid)
          VALUES (?1, ?2, ?3)
@@ -101,7 +96,7 @@ pub fn set_settings(conn: &Connection, account_id: &str, s: &Settings) -> StoreR
 }
 
 /// The account whose self IGSID this is.
-pub fn self_igsid_owner(conn: &Connection, igsid: &str) -> StoreResult<Option<String>> {
+pub fn self_igsid_owner(conn: &Reader, igsid: &str) -> StoreResult<Option<String>> {
     let mut stmt =
         conn.prepare_cached("SELECT account_id FROM messaging_settings WHERE self_igsid = ?1")?;
     optional(stmt.query_row([igsid], |r| r.get(0)))

@@ -4,10 +4,9 @@
 //! each row an object of column values. Import replaces everything in one transaction and
 //! accepts only known tables and columns, so a bad snapshot changes nothing.
 
+use super::sql::{Reader, Value as SqlValue, Writer};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rusqlite::types::{Value as SqlValue, ValueRef};
-use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::{tables, StoreError, StoreResult, MIGRATIONS};
@@ -18,51 +17,47 @@ fn schema_version() -> i64 {
     MIGRATIONS.iter().map(|(v, _)| *v).max().unwrap_or(0)
 }
 
-fn columns(conn: &Connection, table: &str) -> StoreResult<Vec<String>> {
-    let stmt = conn.prepare(&format!("SELECT * FROM {table} LIMIT 0"))?;
-    Ok(stmt
-        .column_names()
-        .into_iter()
-        .map(str::to_string)
-        .collect())
+fn columns(conn: &Reader, table: &str) -> StoreResult<Vec<String>> {
+    let sql = format!("SELECT * FROM {table} LIMIT 0");
+    conn.prepare_cached(&sql)?.column_names()
 }
 
-pub fn export(conn: &Connection) -> StoreResult<Value> {
+pub fn export(conn: &Reader) -> StoreResult<Value> {
     let mut out_tables = Map::new();
     for table in tables(conn)? {
         let table = table.as_str();
         let names = columns(conn, table)?;
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1"))?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut object = Map::new();
-            for (i, name) in names.iter().enumerate() {
-                let value = match row.get_ref(i)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(n) => json!(n),
-                    ValueRef::Real(f) => json!(f),
-                    ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
-                    ValueRef::Blob(b) => json!({ "base64": STANDARD.encode(b) }),
-                };
-                object.insert(name.clone(), value);
-            }
-            out.push(Value::Object(object));
-        }
+        let sql = format!("SELECT * FROM {table} ORDER BY 1");
+        let out = conn
+            .query_map(&sql, (), |row| {
+                let mut object = Map::new();
+                for (i, name) in names.iter().enumerate() {
+                    let value = match row.get::<_, SqlValue>(i)? {
+                        SqlValue::Null => Value::Null,
+                        SqlValue::Integer(n) => json!(n),
+                        SqlValue::Real(f) => json!(f),
+                        SqlValue::Text(t) => json!(t),
+                        SqlValue::Blob(b) => json!({ "base64": STANDARD.encode(b) }),
+                    };
+                    object.insert(name.clone(), value);
+                }
+                Ok(Value::Object(object))
+            })?
+            .collect::<StoreResult<Vec<_>>>()?;
         out_tables.insert(table.to_string(), Value::Array(out));
     }
     Ok(json!({ "format": FORMAT, "schema": schema_version(), "tables": out_tables }))
 }
 
 /// Deletes every row of every state table, children first.
-pub fn wipe(conn: &Connection) -> StoreResult<()> {
+pub fn wipe(conn: &Writer) -> StoreResult<()> {
     for table in tables(conn)?.iter().rev() {
-        conn.execute(&format!("DELETE FROM {table}"), [])?;
+        conn.execute(&format!("DELETE FROM {table}"), ())?;
     }
     Ok(())
 }
 
-pub fn import(conn: &Connection, snapshot: &Value) -> StoreResult<()> {
+pub fn import(conn: &Writer, snapshot: &Value) -> StoreResult<()> {
     let bad = |m: &str| StoreError::Snapshot(m.to_string());
     if snapshot.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(bad("\"format\" must be \"localgram-snapshot\""));
@@ -106,7 +101,7 @@ pub fn import(conn: &Connection, snapshot: &Value) -> StoreResult<()> {
                 placeholders.join(", ")
             );
             let values: Vec<SqlValue> = object.values().map(to_sql).collect::<StoreResult<_>>()?;
-            conn.execute(&sql, rusqlite::params_from_iter(values))?;
+            conn.execute(&sql, values)?;
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Access tokens issued to apps: whose they are, what they may do, and when they end.
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -27,7 +27,7 @@ const COLUMNS: &str =
     "token, app_id, kind, subject_id, scopes, issued_at, expires_at, long_lived, \
                        invalidated_reason, invalidated_at, parent_token";
 
-fn from_row(r: &Row) -> rusqlite::Result<Token> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Token> {
     let scopes: String = r.get(4)?;
     Ok(Token {
         token: r.get(0)?,
@@ -48,7 +48,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Token> {
     })
 }
 
-pub fn insert(conn: &Connection, token: &Token) -> StoreResult<()> {
+pub fn insert(conn: &Writer, token: &Token) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
@@ -70,13 +70,13 @@ pub fn insert(conn: &Connection, token: &Token) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, token: &str) -> StoreResult<Option<Token>> {
+pub fn get(conn: &Reader, token: &str) -> StoreResult<Option<Token>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM tokens WHERE token = ?1"))?;
     optional(stmt.query_row([token], from_row))
 }
 
-pub fn invalidate(conn: &Connection, token: &str, reason: &str, at: i64) -> StoreResult<bool> {
+pub fn invalidate(conn: &Writer, token: &str, reason: &str, at: i64) -> StoreResult<bool> {
     let changed = conn.execute(
         "UPDATE tokens SET invalidated_reason = ?2, invalidated_at = ?3
          WHERE token = ?1 AND invalidated_reason IS NULL",
@@ -87,7 +87,7 @@ pub fn invalidate(conn: &Connection, token: &str, reason: &str, at: i64) -> Stor
 
 /// Ends a token and the Page tokens taken from it.
 pub fn invalidate_with_children(
-    conn: &Connection,
+    conn: &Writer,
     token: &str,
     reason: &str,
     at: i64,
@@ -104,7 +104,7 @@ pub fn invalidate_with_children(
 /// Ends every token an app holds for a person (they removed the app), and the Page tokens
 /// taken from them.
 pub fn revoke_app_for(
-    conn: &Connection,
+    conn: &Writer,
     app_id: &str,
     subject_id: &str,
     at: i64,
@@ -122,11 +122,7 @@ pub fn revoke_app_for(
 }
 
 /// The Page token already taken from a user token for a Page, if any.
-pub fn page_token_from(
-    conn: &Connection,
-    parent: &str,
-    page_id: &str,
-) -> StoreResult<Option<Token>> {
+pub fn page_token_from(conn: &Reader, parent: &str, page_id: &str) -> StoreResult<Option<Token>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM tokens WHERE parent_token = ?1 AND subject_id = ?2 AND kind = 'page'
          AND invalidated_reason IS NULL"
@@ -135,7 +131,7 @@ pub fn page_token_from(
 }
 
 /// Shortens a token's life to end at `at` (a test's "expired" invalidation).
-pub fn expire(conn: &Connection, token: &str, at: i64) -> StoreResult<bool> {
+pub fn expire(conn: &Writer, token: &str, at: i64) -> StoreResult<bool> {
     let changed = conn.execute(
         "UPDATE tokens SET expires_at = ?2 WHERE token = ?1",
         params![token, at],
@@ -148,12 +144,7 @@ pub fn expire(conn: &Connection, token: &str, at: i64) -> StoreResult<bool> {
 }
 
 /// Removes one permission from every live token an app holds for a person.
-pub fn remove_scope(
-    conn: &Connection,
-    app_id: &str,
-    subject_id: &str,
-    scope: &str,
-) -> StoreResult<()> {
+pub fn remove_scope(conn: &Writer, app_id: &str, subject_id: &str, scope: &str) -> StoreResult<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT token, scopes FROM tokens WHERE app_id = ?1 AND (subject_id = ?2 OR parent_token IN
            (SELECT token FROM tokens WHERE app_id = ?1 AND subject_id = ?2))

@@ -2,7 +2,7 @@
 //! Webhooks product), the accounts that enabled an app, what an account granted an app, and
 //! the pause switches of the delivery worker.
 
-use rusqlite::{params, Connection};
+use super::sql::{params, Reader, Writer};
 use serde_json::{json, Value};
 
 use super::{optional, settings, StoreResult};
@@ -71,7 +71,7 @@ fn fields_from_json(text: &str) -> Vec<SubscribedField> {
 const SUBSCRIPTION_COLUMNS: &str = "app_id, object, callback_url, verify_token, fields, \
      include_values, active, verification_error, updated_at";
 
-fn subscription_from_row(r: &rusqlite::Row) -> rusqlite::Result<Subscription> {
+fn subscription_from_row(r: &super::sql::Row) -> crate::store::StoreResult<Subscription> {
     let fields: String = r.get(4)?;
     Ok(Subscription {
         app_id: r.get(0)?,
@@ -87,7 +87,7 @@ fn subscription_from_row(r: &rusqlite::Row) -> rusqlite::Result<Subscription> {
 }
 
 pub fn subscription(
-    conn: &Connection,
+    conn: &Reader,
     app_id: &str,
     object: &str,
 ) -> StoreResult<Option<Subscription>> {
@@ -97,7 +97,7 @@ pub fn subscription(
     optional(stmt.query_row(params![app_id, object], subscription_from_row))
 }
 
-pub fn subscriptions_of(conn: &Connection, app_id: &str) -> StoreResult<Vec<Subscription>> {
+pub fn subscriptions_of(conn: &Reader, app_id: &str) -> StoreResult<Vec<Subscription>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE app_id = ?1 ORDER BY object"
     ))?;
@@ -106,7 +106,7 @@ pub fn subscriptions_of(conn: &Connection, app_id: &str) -> StoreResult<Vec<Subs
 }
 
 /// Every app's configuration for `object`, for the delivery worker.
-pub fn subscriptions_for_object(conn: &Connection, object: &str) -> StoreResult<Vec<Subscription>> {
+pub fn subscriptions_for_object(conn: &Reader, object: &str) -> StoreResult<Vec<Subscription>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE object = ?1 ORDER BY app_id"
     ))?;
@@ -114,7 +114,7 @@ pub fn subscriptions_for_object(conn: &Connection, object: &str) -> StoreResult<
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn put_subscription(conn: &Connection, s: &Subscription) -> StoreResult<()> {
+pub fn put_subscription(conn: &Writer, s: &Subscription) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO webhook_subscriptions ({SUBSCRIPTION_COLUMNS})
@@ -140,7 +140,7 @@ pub fn put_subscription(conn: &Connection, s: &Subscription) -> StoreResult<()> 
     Ok(())
 }
 
-pub fn delete_subscription(conn: &Connection, app_id: &str, object: &str) -> StoreResult<bool> {
+pub fn delete_subscription(conn: &Writer, app_id: &str, object: &str) -> StoreResult<bool> {
     Ok(conn.execute(
         "DELETE FROM webhook_subscriptions WHERE app_id = ?1 AND object = ?2",
         params![app_id, object],
@@ -161,7 +161,9 @@ pub struct AccountSubscription {
     pub created_at: i64,
 }
 
-fn account_subscription_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountSubscription> {
+fn account_subscription_from_row(
+    r: &super::sql::Row,
+) -> crate::store::StoreResult<AccountSubscription> {
     let fields: String = r.get(3)?;
     Ok(AccountSubscription {
         subject_id: r.get(0)?,
@@ -176,7 +178,7 @@ fn account_subscription_from_row(r: &rusqlite::Row) -> rusqlite::Result<AccountS
     })
 }
 
-pub fn put_account_subscription(conn: &Connection, s: &AccountSubscription) -> StoreResult<()> {
+pub fn put_account_subscription(conn: &Writer, s: &AccountSubscription) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO webhook_subscribed_apps (subject_id, app_id, login, fields, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -193,7 +195,7 @@ pub fn put_account_subscription(conn: &Connection, s: &AccountSubscription) -> S
 }
 
 pub fn delete_account_subscription(
-    conn: &Connection,
+    conn: &Writer,
     subject_id: &str,
     app_id: &str,
     login: &str,
@@ -206,7 +208,7 @@ pub fn delete_account_subscription(
 
 /// The apps an account (or Page) enabled under one login, oldest first.
 pub fn account_subscriptions(
-    conn: &Connection,
+    conn: &Reader,
     subject_id: &str,
     login: &str,
 ) -> StoreResult<Vec<AccountSubscription>> {
@@ -219,7 +221,7 @@ pub fn account_subscriptions(
 }
 
 pub fn account_subscription(
-    conn: &Connection,
+    conn: &Reader,
     subject_id: &str,
     app_id: &str,
     login: &str,
@@ -239,7 +241,7 @@ pub fn account_subscription(
 /// The apps connected to an account: those it enabled through `subscribed_apps`, and those it
 /// logged in to (a token for the account, its Page or the Facebook user managing the Page).
 pub fn connected_apps(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     page_id: Option<&str>,
     facebook_user_id: Option<&str>,
@@ -266,7 +268,7 @@ pub fn connected_apps(
 /// scopes of the app's tokens for it that were not revoked (an expired token's grant still
 /// stands), old `business_*` names counting only until their end date.
 pub fn granted_scopes(
-    conn: &Connection,
+    conn: &Reader,
     app_id: &str,
     login: &str,
     account_id: &str,
@@ -321,7 +323,7 @@ impl Paused {
     }
 }
 
-pub fn paused(conn: &Connection) -> StoreResult<Paused> {
+pub fn paused(conn: &Reader) -> StoreResult<Paused> {
     Ok(Paused {
         all: settings::get(conn, PAUSED_ALL)?.as_deref() == Some("1"),
         apps: settings::get(conn, PAUSED_APPS)?
@@ -335,7 +337,7 @@ pub fn paused(conn: &Connection) -> StoreResult<Paused> {
     })
 }
 
-pub fn set_paused(conn: &Connection, paused: &Paused) -> StoreResult<()> {
+pub fn set_paused(conn: &Writer, paused: &Paused) -> StoreResult<()> {
     settings::set(conn, PAUSED_ALL, if paused.all { "1" } else { "0" })?;
     settings::set(conn, PAUSED_APPS, &paused.apps.join(","))
 }

@@ -1,6 +1,6 @@
 //! Welcome message flows of an account (ads that open an Instagram Direct conversation).
 
-use rusqlite::{params, Connection, Row};
+use super::sql::{params, Reader, Row, Writer};
 
 use super::{optional, StoreResult};
 
@@ -22,7 +22,7 @@ pub struct Flow {
 const COLUMNS: &str =
     "id, account_id, name, flow, platforms, is_used_in_ad, created_at, updated_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Flow> {
+fn from_row(r: &Row) -> crate::store::StoreResult<Flow> {
     let platforms: String = r.get(4)?;
     Ok(Flow {
         id: r.get(0)?,
@@ -45,7 +45,7 @@ fn sort_key(created_at: i64, id: &str) -> String {
     format!("{:019}:{id}", i64::MAX - created_at.max(0))
 }
 
-pub fn insert(conn: &Connection, f: &Flow) -> StoreResult<()> {
+pub fn insert(conn: &Writer, f: &Flow) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO welcome_flows ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -65,14 +65,14 @@ pub fn insert(conn: &Connection, f: &Flow) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &Connection, id: &str) -> StoreResult<Option<Flow>> {
+pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Flow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM welcome_flows WHERE id = ?1"
     ))?;
     optional(stmt.query_row([id], from_row))
 }
 
-pub fn update(conn: &Connection, f: &Flow) -> StoreResult<()> {
+pub fn update(conn: &Writer, f: &Flow) -> StoreResult<()> {
     conn.execute(
         "UPDATE welcome_flows SET name = ?2, flow = ?3, platforms = ?4, updated_at = ?5
          WHERE id = ?1",
@@ -81,14 +81,14 @@ pub fn update(conn: &Connection, f: &Flow) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: &str) -> StoreResult<()> {
+pub fn delete(conn: &Writer, id: &str) -> StoreResult<()> {
     conn.execute("DELETE FROM welcome_flows WHERE id = ?1", [id])?;
     Ok(())
 }
 
 /// A window of an account's flows, newest first, keyset-paged on the sort key.
 pub fn list(
-    conn: &Connection,
+    conn: &Reader,
     account_id: &str,
     after: Option<&str>,
     before: Option<&str>,

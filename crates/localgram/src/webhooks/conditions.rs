@@ -7,7 +7,7 @@
 //! granted the field's permissions; the app has Advanced Access where the field needs it; the
 //! media's owner is public for comments and mentions.
 
-use rusqlite::Connection;
+use crate::store::Reader;
 
 use super::fields::{self, Login, OBJECT};
 use crate::events::Event;
@@ -29,7 +29,7 @@ pub enum Decision {
 
 /// The decisions for every app connected to the event's account at `now` (Unix seconds), in
 /// app id order; one skip without an app when none is.
-pub fn decide(conn: &Connection, event: &Event, now: i64) -> StoreResult<Vec<Decision>> {
+pub fn decide(conn: &Reader, event: &Event, now: i64) -> StoreResult<Vec<Decision>> {
     let field = event.payload.field();
     let Some(account) = accounts::get(conn, &event.account_id)? else {
         return Ok(vec![Decision::Skip {
@@ -119,7 +119,7 @@ pub fn decide(conn: &Connection, event: &Event, now: i64) -> StoreResult<Vec<Dec
 }
 
 struct Context<'a> {
-    conn: &'a Connection,
+    conn: &'a Reader<'a>,
     now: i64,
     field: &'static str,
     is_echo: bool,
@@ -221,7 +221,7 @@ fn check(c: &Context, login: Login) -> StoreResult<Result<(), String>> {
 }
 
 /// The login the app most likely uses with the account, for a skip without a subscription.
-fn likely_login(conn: &Connection, c: &Context) -> StoreResult<Option<Login>> {
+fn likely_login(conn: &Reader, c: &Context) -> StoreResult<Option<Login>> {
     for login in [Login::Instagram, Login::Facebook] {
         let granted = config::granted_scopes(
             conn,
@@ -240,11 +240,7 @@ fn likely_login(conn: &Connection, c: &Context) -> StoreResult<Option<Login>> {
 }
 
 /// Whether the media the event is on belongs to a private account.
-fn media_owner_private(
-    conn: &Connection,
-    event: &Event,
-    account_private: bool,
-) -> StoreResult<bool> {
+fn media_owner_private(conn: &Reader, event: &Event, account_private: bool) -> StoreResult<bool> {
     match event.payload.media_owner_id() {
         None => Ok(account_private),
         Some(owner) if owner == event.account_id => Ok(account_private),

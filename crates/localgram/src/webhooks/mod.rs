@@ -98,8 +98,9 @@ pub fn queue_test(
     let payload = samples::sample(field, "0", now).ok_or(TestError::UnknownField)?;
     let text = serde_json::to_string(&payload)
         .map_err(|e| TestError::Store(StoreError::Conflict(e.to_string())))?;
-    let ids =
-        state.db.write(|tx| -> Result<(i64, i64), TestError> {
+    let ids = state
+        .db
+        .write_blocking(|tx| -> Result<(i64, i64), TestError> {
             let app = apps::find_by_any_id(tx, app_id)?.ok_or(TestError::UnknownApp)?;
             match config::subscription(tx, &app.id, OBJECT)? {
                 Some(s) if s.active => {}
@@ -138,5 +139,7 @@ pub fn queue_test(
 /// Records an event in its own transaction: for tests and tools that have no change of their
 /// own to attach it to (areas that change state call `events::record` in theirs).
 pub fn record_alone(state: &AppState, event: Event) -> Result<crate::events::Recorded, StoreError> {
-    state.db.write(|tx| crate::events::record(tx, state, event))
+    state
+        .db
+        .write_blocking(|tx| crate::events::record(tx, state, event))
 }

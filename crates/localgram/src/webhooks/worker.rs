@@ -92,7 +92,7 @@ async fn run(state: Shared) {
         while sending.try_join_next().is_some() {}
         let now = state.clock.now_ms();
         let taken = busy.lock().clone();
-        let plan = match state.db.read(|c| plan(c, now, &taken)) {
+        let plan = match state.db.read_blocking(|c| plan(c, now, &taken)) {
             Ok(plan) => plan,
             Err(error) => {
                 tracing::error!("webhook worker cannot read the outbox: {error}");
@@ -143,7 +143,7 @@ async fn run(state: Shared) {
 }
 
 /// The batches to send now and when to look again.
-fn plan(conn: &rusqlite::Connection, now: i64, busy: &HashSet<StreamKey>) -> StoreResult<Plan> {
+fn plan(conn: &crate::store::Reader, now: i64, busy: &HashSet<StreamKey>) -> StoreResult<Plan> {
     let paused = config::paused(conn)?;
     let mut plan = Plan::default();
     for subscription in config::subscriptions_for_object(conn, OBJECT)? {
@@ -225,7 +225,7 @@ pub async fn attempt(
 ) -> Result<Attempted, StoreError> {
     let app = state
         .db
-        .read(|c| apps::get(c, &subscription.app_id))?
+        .read_blocking(|c| apps::get(c, &subscription.app_id))?
         .ok_or_else(|| StoreError::NotFound(format!("app {}", subscription.app_id)))?;
     // Instagram Login apps sign with the Instagram app secret (decisions.md).
     let secret = match login {
@@ -298,7 +298,7 @@ pub async fn attempt(
         error: error.clone(),
         replay,
     };
-    let request_id = state.db.write(|tx| -> StoreResult<i64> {
+    let request_id = state.db.write_blocking(|tx| -> StoreResult<i64> {
         let request_id = outbox::insert_request(tx, &request)?;
         for delivery in &sendable {
             outbox::link(tx, request_id, delivery.id)?;
@@ -436,7 +436,7 @@ impl From<StoreError> for ReplayError {
 pub async fn replay(state: &AppState, delivery_id: i64) -> Result<Attempted, ReplayError> {
     let delivery = state
         .db
-        .read(|c| outbox::delivery(c, delivery_id))?
+        .read_blocking(|c| outbox::delivery(c, delivery_id))?
         .ok_or(ReplayError::NotFound)?;
     if delivery.status == outbox::SKIPPED {
         return Err(ReplayError::Skipped(delivery.reason.unwrap_or_default()));
@@ -449,7 +449,7 @@ pub async fn replay(state: &AppState, delivery_id: i64) -> Result<Attempted, Rep
     };
     let subscription = state
         .db
-        .read(|c| config::subscription(c, &app_id, OBJECT))?
+        .read_blocking(|c| config::subscription(c, &app_id, OBJECT))?
         .filter(|s| s.active)
         .ok_or(ReplayError::NoCallback)?;
     Ok(attempt(
