@@ -78,10 +78,16 @@ pub enum StartError {
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let listen = config.listen;
     let demo = config.demo;
-    let state = AppState::open(config)?;
-    if demo {
-        crate::demo::ensure(&state).map_err(|e| StartError::Demo(e.message))?;
-    }
+    // Opening, migrating and seeding block on the database: off the async workers.
+    let state = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+        let state = AppState::open(config)?;
+        if demo {
+            crate::demo::ensure(&state).map_err(|e| StartError::Demo(e.message))?;
+        }
+        Ok(state)
+    })
+    .await
+    .map_err(|e| StartError::Store(crate::store::StoreError::Internal(e.to_string())))??;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|source| StartError::Listen {

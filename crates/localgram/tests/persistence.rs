@@ -1,5 +1,7 @@
 //! State written before a `kill -9` is there after a restart with the same `--data`.
 
+mod common;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -28,8 +30,8 @@ fn free_port() -> u16 {
 async fn spawn(data: &std::path::Path) -> Process {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_localgram"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(common::serve_storage_args(data))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

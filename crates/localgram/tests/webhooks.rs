@@ -1971,8 +1971,8 @@ async fn spawn_binary(data: &std::path::Path) -> Process {
         .unwrap()
         .port();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_localgram"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
-        .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(common::serve_storage_args(data))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

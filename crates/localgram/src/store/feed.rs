@@ -80,6 +80,7 @@ pub(super) fn payload(set: &ChangeSet) -> String {
 /// each set another instance committed.
 pub(super) fn listen(
     config: postgres::Config,
+    channel: String,
     origin: String,
     stop: Arc<AtomicBool>,
     on_remote: impl Fn(ChangeSet) + Send + 'static,
@@ -96,9 +97,7 @@ pub(super) fn listen(
                         continue;
                     }
                 };
-                if let Err(e) =
-                    client.batch_execute(&format!("LISTEN {}", super::pg::CHANGES_CHANNEL))
-                {
+                if let Err(e) = client.batch_execute(&format!("LISTEN \"{channel}\"")) {
                     tracing::debug!("change feed: LISTEN failed: {e}");
                     std::thread::sleep(Duration::from_millis(500));
                     continue;

@@ -191,6 +191,21 @@ pub fn add_counts(conn: &Writer, id: &str, comments: i64, likes: i64) -> StoreRe
     Ok(())
 }
 
+/// The details a media is created with through the control API beyond its insert.
+pub fn set_details(
+    conn: &Writer,
+    id: &str,
+    alt_text: Option<&str>,
+    comment_enabled: bool,
+    like_count: i64,
+) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE media SET alt_text = ?2, is_comment_enabled = ?3, like_count = ?4 WHERE id = ?1",
+        params![id, alt_text, comment_enabled, like_count],
+    )?;
+    Ok(())
+}
+
 pub fn set_comment_enabled(conn: &Writer, id: &str, enabled: bool) -> StoreResult<()> {
     for table in ["media", "person_media"] {
         conn.execute(

@@ -135,6 +135,8 @@ enum EngineImpl {
         pool: pg::PgPool,
         /// The newest value of the changes sequence this instance has caught up with.
         seen: AtomicI64,
+        /// The NOTIFY channel of this database schema's change feed.
+        channel: String,
     },
 }
 
@@ -167,10 +169,15 @@ impl Db {
         let engine = match location {
             Location::Ephemeral => EngineImpl::Sqlite(sqlite::SqliteEngine::open(None)?),
             Location::Dir(dir) => EngineImpl::Sqlite(sqlite::SqliteEngine::open(Some(dir))?),
-            Location::Postgres(url) => EngineImpl::Postgres {
-                pool: pg::pool(pg::parse_url(url)?),
-                seen: AtomicI64::new(0),
-            },
+            Location::Postgres(url) => {
+                let pool = pg::pool(pg::parse_url(url)?);
+                let channel = pg::channel(&pool)?;
+                EngineImpl::Postgres {
+                    pool,
+                    seen: AtomicI64::new(0),
+                    channel,
+                }
+            }
         };
         let db = Db {
             inner: Arc::new(DbInner {
@@ -182,8 +189,10 @@ impl Db {
             }),
         };
         db.migrate()?;
-        if let Location::Postgres(url) = location {
-            db.start_listening(pg::parse_url(url)?)?;
+        if let (Location::Postgres(url), EngineImpl::Postgres { channel, .. }) =
+            (location, &db.inner.engine)
+        {
+            db.start_listening(pg::parse_url(url)?, channel.clone())?;
         }
         Ok(db)
     }
@@ -205,10 +214,11 @@ impl Db {
         &self.inner.instance
     }
 
-    fn start_listening(&self, config: ::postgres::Config) -> StoreResult<()> {
+    fn start_listening(&self, config: ::postgres::Config, channel: String) -> StoreResult<()> {
         let weak = Arc::downgrade(&self.inner);
         feed::listen(
             config,
+            channel,
             self.inner.instance.clone(),
             self.inner.stop.clone(),
             move |set| {
@@ -272,7 +282,7 @@ impl Db {
         }
         let this = self.clone();
         run_blocking(move || {
-            let EngineImpl::Postgres { pool, seen } = &this.inner.engine else {
+            let EngineImpl::Postgres { pool, seen, .. } = &this.inner.engine else {
                 return Ok(false);
             };
             let conn = pool.get()?;
@@ -391,7 +401,11 @@ impl Db {
                 guard.disarm();
                 (value, changes)
             }
-            EngineImpl::Postgres { pool, seen } => {
+            EngineImpl::Postgres {
+                pool,
+                seen,
+                channel,
+            } => {
                 let cell = pool.get().map_err(StoreError::from)?;
                 cell.borrow_mut().batch_execute(&format!(
                     "BEGIN; SELECT pg_advisory_xact_lock({})",
@@ -427,7 +441,7 @@ impl Db {
                     if let Err(e) = conn.execute(
                         "SELECT pg_notify(?1, ?2)",
                         &[
-                            sql::ValueRef::Text(pg::CHANGES_CHANNEL),
+                            sql::ValueRef::Text(channel),
                             sql::ValueRef::Text(&feed::payload(&set)),
                         ],
                     ) {

@@ -54,3 +54,12 @@ pub fn lookup(conn: &Reader, id: &str) -> StoreResult<Option<(String, Option<Str
     let mut stmt = conn.prepare_cached("SELECT kind, target_id FROM objects WHERE id = ?1")?;
     optional(stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))))
 }
+
+/// Makes `alias` name the object `target` (an app's Instagram app id names the app).
+pub fn set_alias(conn: &Writer, alias: &str, target: &str) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE objects SET target_id = ?1 WHERE id = ?2",
+        [target, alias],
+    )?;
+    Ok(())
+}

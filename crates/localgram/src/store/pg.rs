@@ -23,8 +23,43 @@ pub const WRITE_LOCK_KEY: i64 = 0x6c67_7772; // "lgwr"
 /// Bumped after each commit; other instances compare it to know their caches are stale.
 pub const CHANGES_SEQUENCE: &str = "localgram_changes";
 
-/// The channel committed writes are announced on.
-pub const CHANGES_CHANNEL: &str = "localgram_changes";
+/// The channel committed writes are announced on, per schema: instances share a feed exactly
+/// when they share the tables.
+pub fn channel(pool: &PgPool) -> StoreResult<String> {
+    let conn = pool.get()?;
+    let rows = conn
+        .borrow_mut()
+        .query("SELECT current_schema()::text", &[])?;
+    match rows.first().map(|r| r.value(0)).transpose()? {
+        Some(ValueRef::Text(schema)) => Ok(format!("localgram_changes_{schema}")),
+        _ => Err(StoreError::Database(
+            "the PostgreSQL search_path names no existing schema".into(),
+        )),
+    }
+}
+
+/// A schema `name` (created if new) in the database at `url`, and a URL whose connections use
+/// it: one isolated localgram per test on one PostgreSQL server. `name` must be a plain
+/// lower-case identifier.
+pub fn schema_url(url: &str, name: &str) -> StoreResult<String> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StoreError::Database(format!("invalid schema name {name:?}")));
+    }
+    let config = parse_url(url)?;
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let schema = name;
+    client
+        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+        .map_err(|e| StoreError::Database(e.to_string()))?;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{separator}options=-csearch_path%3D{schema}"))
+}
 
 /// Statements kept prepared per connection before the cache starts over.
 const STATEMENT_CACHE: usize = 2_000;

@@ -17,3 +17,8 @@ pub fn set(conn: &Writer, key: &str, value: &str) -> StoreResult<()> {
     .execute(params![key, value])?;
     Ok(())
 }
+
+pub fn delete(conn: &Writer, key: &str) -> StoreResult<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}

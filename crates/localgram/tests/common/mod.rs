@@ -64,6 +64,56 @@ impl World {
     }
 }
 
+/// The PostgreSQL server the suite runs against, if this is the PostgreSQL run.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("LOCALGRAM_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// On the PostgreSQL run, a database URL for one test's localgram: a fresh schema, or the
+/// schema that belongs to `data_dir` (so a restart on the same directory finds its state).
+pub fn test_database(data_dir: Option<&std::path::Path>) -> Option<String> {
+    let url = postgres_url()?;
+    let name = match data_dir {
+        Some(dir) => {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            dir.hash(&mut hasher);
+            format!("lg_dir_{:016x}", hasher.finish())
+        }
+        None => format!("lg_{:016x}", rand_u64()),
+    };
+    // The synchronous client must not run on the test's async runtime: a thread of its own.
+    let made = std::thread::spawn(move || localgram::store::pg::schema_url(&url, &name))
+        .join()
+        .expect("the schema thread");
+    Some(made.expect("a PostgreSQL schema for the test"))
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or_default(),
+    );
+    hasher.finish()
+}
+
+/// The engine arguments of a `localgram serve` child process keeping its state for `data`:
+/// `--data DIR`, plus `--database URL` on the PostgreSQL run.
+pub fn serve_storage_args(data: &std::path::Path) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["--data".into(), data.as_os_str().into()];
+    if let Some(url) = test_database(Some(data)) {
+        args.push("--database".into());
+        args.push(url.into());
+    }
+    args
+}
+
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_with(Config {
@@ -74,7 +124,12 @@ impl TestServer {
         .await
     }
 
-    pub async fn start_with(config: Config) -> TestServer {
+    /// Starts a server on `config`; on the PostgreSQL run (`LOCALGRAM_TEST_DATABASE_URL`) its
+    /// state lives in a schema of its own there, the same one again for the same `data_dir`.
+    pub async fn start_with(mut config: Config) -> TestServer {
+        if config.database_url.is_none() {
+            config.database_url = test_database(config.data_dir.as_deref());
+        }
         let server = localgram::start(config).await.expect("server starts");
         let base = server.base_url();
         TestServer {
