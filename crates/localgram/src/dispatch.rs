@@ -166,7 +166,7 @@ async fn route(
         let Some(caller) = caller.as_ref() else {
             return Err(GraphError::token_required());
         };
-        authorize(state, route, caller, target.as_ref(), api, &method_name)?;
+        authorize(state, route, caller, target.as_ref(), api, &method_name).await?;
     }
     let proof = params.remove("appsecret_proof");
     if let Some(caller) = &caller {
@@ -228,8 +228,9 @@ async fn route(
 }
 
 /// A row's access rules: a token of an accepted kind, that can see the node, holding the
-/// row's permissions.
-pub fn authorize(
+/// row's permissions. The node's visibility and its Page's Business Manager role are read
+/// together, in one read.
+pub async fn authorize(
     state: &Shared,
     route: &Route,
     caller: &Caller,
@@ -243,38 +244,38 @@ pub fn authorize(
             target.map(|t| t.addressed_as.as_str()).unwrap_or(""),
         ));
     }
-    if let Some(target) = target {
-        let visible = state
-            .db
-            .read_blocking(|c| visibility::can_see(c, caller, target))
-            .map_err(internal)?;
-        if !visible {
-            return Err(unsupported(&target.addressed_as));
-        }
-    }
     let needed = match caller.kind {
         TokenKind::InstagramUser => route.scopes.instagram,
         TokenKind::FacebookUser | TokenKind::Page => route.scopes.facebook,
         TokenKind::App | TokenKind::Client => &[],
     };
+    // A Page role granted through Business Manager also needs an ads permission.
+    let business_manager =
+        matches!(caller.kind, TokenKind::FacebookUser | TokenKind::Page) && !needed.is_empty();
+    let access = match target {
+        Some(target) => {
+            let (who, node) = (caller.clone(), target.clone());
+            let access = state
+                .db
+                .read(move |c| visibility::access(c, &who, &node, business_manager))
+                .await
+                .map_err(internal)?;
+            if !access.visible {
+                return Err(unsupported(&target.addressed_as));
+            }
+            Some(access)
+        }
+        None => None,
+    };
     if needed.iter().any(|scope| !caller.has_scope(scope)) {
         return Err(GraphError::permission_denied());
     }
-    // A Page role granted through Business Manager also needs an ads permission.
-    if let (TokenKind::FacebookUser | TokenKind::Page, Some(target), false) =
-        (caller.kind, target, needed.is_empty())
+    if access.is_some_and(|a| a.via_business_manager)
+        && !BUSINESS_MANAGER_EXTRA
+            .iter()
+            .any(|scope| caller.has_scope(scope))
     {
-        let via_bm = state
-            .db
-            .read_blocking(|c| visibility::page_role_via_business_manager(c, target))
-            .map_err(internal)?;
-        if via_bm
-            && !BUSINESS_MANAGER_EXTRA
-                .iter()
-                .any(|scope| caller.has_scope(scope))
-        {
-            return Err(GraphError::permission_denied());
-        }
+        return Err(GraphError::permission_denied());
     }
     Ok(())
 }

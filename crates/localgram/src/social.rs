@@ -117,7 +117,9 @@ fn notify_comment(
     now: i64,
 ) -> Result<(), StoreError> {
     if !media.owner_is_person {
-        let from = author_for(tx, state, comment, &media.account_id, now)?;
+        // The account now knows the commenter: their IGSID for it is minted here, so reads
+        // only look it up.
+        let from = author_in(tx, state, comment, &media.account_id, now)?;
         let self_scoped = match comment.by_account() && comment.author_id == media.account_id {
             true => Some(comment.author_id.clone()),
             false => None,
@@ -166,8 +168,9 @@ fn notify_comment(
 }
 
 /// A comment's author as `account_id` sees them: `(id, username)` — the account's own id for
-/// an account, the person's Instagram-scoped id for a person.
-pub fn author_for(
+/// an account, the person's Instagram-scoped id for a person (minted when they first meet the
+/// account: the comment's notification).
+fn author_in(
     conn: &Writer,
     state: &AppState,
     comment: &Comment,
@@ -186,6 +189,29 @@ pub fn author_for(
     let igsid = match accounts::get(conn, account_id)? {
         Some(_) => igsids::get_or_mint(conn, &state.ids, &comment.author_id, account_id, now)?,
         None => comment.author_id.clone(),
+    };
+    Ok((igsid, username))
+}
+
+/// [`author_in`] for reads: never mints. The id is `None` when the person's IGSID for the
+/// account is missing (state written before IGSIDs were minted with the comment).
+pub fn author_for(
+    conn: &Reader,
+    comment: &Comment,
+    account_id: &str,
+) -> Result<(Option<String>, String), StoreError> {
+    if comment.by_account() {
+        let username = accounts::get(conn, &comment.author_id)?
+            .map(|a| a.username)
+            .unwrap_or_default();
+        return Ok((Some(comment.author_id.clone()), username));
+    }
+    let username = people::get(conn, &comment.author_id)?
+        .map(|p| p.username)
+        .unwrap_or_default();
+    let igsid = match accounts::get(conn, account_id)? {
+        Some(_) => igsids::get(conn, &comment.author_id, account_id)?,
+        None => Some(comment.author_id.clone()),
     };
     Ok((igsid, username))
 }

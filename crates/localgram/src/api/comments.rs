@@ -3,17 +3,17 @@
 //! and the account's `tags` and `live_media` edges (001 L8605-8704, L7407-7522).
 
 use graph::paging::{edge_envelope, Page};
-use graph::{GraphError, Params};
+use graph::{FieldSelection, GraphError, Params};
 use serde_json::{json, Value};
 
-use super::{internal, with_metadata, Call};
+use super::{internal, with_metadata, Call, Target};
 use crate::auth::{Caller, TokenKind};
 use crate::nodes::ig_comment::{self, IG_COMMENT, PAGE_MAX};
-use crate::nodes::ig_media;
+use crate::nodes::{db, ig_media, RenderContext};
 use crate::social::{self, Commenter, Refusal};
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Media};
-use crate::store::{accounts, person_media, StoreError};
+use crate::store::{person_media, Reader, StoreError};
 
 fn refusal(error: Refusal) -> GraphError {
     match error {
@@ -37,77 +37,140 @@ fn writer(caller: &Caller, media: &Media) -> Commenter {
     }
 }
 
-fn target_media(call: &Call) -> Result<Media, GraphError> {
-    let target = call.target()?;
-    call.read(|c| media::get(c, &target.id))?.ok_or_else(|| {
-        GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
-    })
+/// The addressed media, or Meta's error for a node that is not there.
+fn target_media(r: &Reader, call: &NodeOf) -> Result<Media, GraphError> {
+    db(media::get(r, &call.target.id))?.ok_or_else(|| call.missing())
 }
 
-fn target_comment(call: &Call) -> Result<Comment, GraphError> {
-    let target = call.target()?;
-    call.read(|c| comments::get(c, &target.id))?.ok_or_else(|| {
-        GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
-    })
+fn target_comment(r: &Reader, call: &NodeOf) -> Result<Comment, GraphError> {
+    db(comments::get(r, &call.target.id))?.ok_or_else(|| call.missing())
 }
 
-fn rendered_page(call: &Call, page: Page<Comment>) -> Result<Value, GraphError> {
+/// The addressed node with what its "not there" error needs, owned for a closure.
+#[derive(Clone)]
+struct NodeOf {
+    target: Target,
+    method: String,
+    api: graph::Api,
+}
+
+impl NodeOf {
+    fn of(call: &Call) -> Result<NodeOf, GraphError> {
+        Ok(NodeOf {
+            target: call.target()?.clone(),
+            method: call.method.as_str().to_string(),
+            api: call.api,
+        })
+    }
+
+    fn missing(&self) -> GraphError {
+        GraphError::unsupported_method(&self.method, &self.target.addressed_as, self.api)
+    }
+}
+
+fn rendered_items(
+    r: &Reader,
+    ctx: &RenderContext,
+    page: Page<Comment>,
+    fields: Option<&FieldSelection>,
+) -> Result<Page<Value>, GraphError> {
     let mut items = Vec::with_capacity(page.items.len());
     for comment in &page.items {
-        items.push(ig_comment::render(call, comment, call.fields.as_ref())?);
+        items.push(ig_comment::render(r, ctx, comment, fields)?);
     }
-    Ok(call.edge_reply(Page {
+    Ok(Page {
         items,
         before: page.before,
         after: page.after,
         has_next: page.has_next,
         has_previous: page.has_previous,
-    }))
+    })
+}
+
+/// Posts a comment in one transaction; a refusal writes nothing.
+async fn post(
+    call: &Call,
+    writer: Commenter,
+    media_id: String,
+    parent_id: Option<String>,
+    text: String,
+) -> Result<Comment, GraphError> {
+    let (state, now) = (call.state.clone(), call.now);
+    call.state
+        .db
+        .write(move |tx| {
+            social::post_comment(
+                tx,
+                &state,
+                &writer,
+                &media_id,
+                parent_id.as_deref(),
+                &text,
+                now,
+            )
+        })
+        .await
+        .map_err(refusal)
 }
 
 /// `GET /{ig-media-id}/comments`: top-level comments, newest first, at most 50 a page.
 pub async fn list_comments(call: Call) -> Result<Value, GraphError> {
-    let media = target_media(&call)?;
+    let node = NodeOf::of(&call)?;
     let request = call.page_request(PAGE_MAX, PAGE_MAX)?;
-    let page = ig_comment::list(&call, &media.id, None, Some(&media.account_id), &request)?;
-    rendered_page(&call, page)
+    let fields = call.fields.clone();
+    let page = call
+        .render(move |r, ctx| {
+            let media = target_media(r, &node)?;
+            let page =
+                ig_comment::list(r, ctx, &media.id, None, Some(&media.account_id), &request)?;
+            rendered_items(r, ctx, page, fields.as_ref())
+        })
+        .await?;
+    Ok(call.edge_reply(page))
 }
 
 /// `POST /{ig-media-id}/comments?message=`: the account comments on its media.
 pub async fn create_comment(call: Call) -> Result<Value, GraphError> {
-    let media = target_media(&call)?;
+    let node = NodeOf::of(&call)?;
+    let media = call.render(move |r, _| target_media(r, &node)).await?;
     if social::is_live(&media) {
         return Err(GraphError::live_video_not_supported());
     }
     let text = message(&call.params)?;
     let writer = writer(call.caller()?, &media);
-    let comment = call
-        .state
-        .db
-        .write_blocking(|tx| {
-            social::post_comment(tx, &call.state, &writer, &media.id, None, &text, call.now)
-        })
-        .map_err(refusal)?;
+    let comment = post(&call, writer, media.id, None, text).await?;
     Ok(json!({"id": comment.id}))
 }
 
 /// `GET /{ig-comment-id}`.
 pub async fn get_comment(call: Call) -> Result<Value, GraphError> {
-    let comment = target_comment(&call)?;
-    let body = ig_comment::render(&call, &comment, call.fields.as_ref())?;
+    let node = NodeOf::of(&call)?;
+    let fields = call.fields.clone();
+    let body = call
+        .render(move |r, ctx| {
+            let comment = target_comment(r, &node)?;
+            ig_comment::render(r, ctx, &comment, fields.as_ref())
+        })
+        .await?;
     with_metadata(&call, &IG_COMMENT, body)
 }
 
 /// `POST /{ig-comment-id}?hide=true|false`. The media owner's own comments always stay
 /// visible (ref 001 L3790-3800).
 pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
-    let comment = target_comment(&call)?;
+    let node = NodeOf::of(&call)?;
+    let (comment, media) = call
+        .render(move |r, _| {
+            let comment = target_comment(r, &node)?;
+            let media = db(media::get(r, &comment.media_id))?;
+            Ok((comment, media))
+        })
+        .await?;
     let hide = call
         .params
         .bool("hide")
         .map_err(|e| GraphError::from_param(&e))?
         .ok_or_else(|| GraphError::param_required("hide"))?;
-    let media = call.read(|c| media::get(c, &comment.media_id))?;
     let Some(media) = media else {
         return Err(GraphError::unsupported_method(
             "POST",
@@ -120,10 +183,8 @@ pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
     }
     let owners_own = comment.by_account() && comment.author_id == media.account_id;
     if !owners_own {
-        call.state
-            .db
-            .write_blocking(|tx| comments::set_hidden(tx, &comment.id, hide))
-            .map_err(internal)?;
+        call.write(move |tx| comments::set_hidden(tx, &comment.id, hide))
+            .await?;
     }
     Ok(json!({"success": true}))
 }
@@ -131,14 +192,22 @@ pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
 /// `DELETE /{ig-comment-id}`: only the owner of the media commented on deletes; replies go too
 /// (ref 001 L3802-3831).
 pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
-    let comment = target_comment(&call)?;
-    let media = call.read(|c| media::get(c, &comment.media_id))?;
-    let owned = match (&media, &call.caller) {
-        (Some(media), Some(caller)) => {
-            call.read(|c| crate::auth::visibility::can_see_account(c, caller, &media.account_id))?
-        }
-        _ => false,
-    };
+    let node = NodeOf::of(&call)?;
+    let (comment, media, owned) = call
+        .render(move |r, ctx| {
+            let comment = target_comment(r, &node)?;
+            let media = db(media::get(r, &comment.media_id))?;
+            let owned = match (&media, &ctx.caller) {
+                (Some(media), Some(caller)) => db(crate::auth::visibility::can_see_account(
+                    r,
+                    caller,
+                    &media.account_id,
+                ))?,
+                _ => false,
+            };
+            Ok((comment, media, owned))
+        })
+        .await?;
     if !owned {
         return Err(GraphError::unsupported_method(
             "DELETE",
@@ -149,57 +218,55 @@ pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
     if media.as_ref().is_some_and(social::is_live) {
         return Err(GraphError::live_video_not_supported());
     }
-    call.state
-        .db
-        .write_blocking(|tx| -> Result<(), StoreError> {
-            let removed = comments::delete(tx, &comment.id)? as i64;
-            media::add_counts(tx, &comment.media_id, -removed, 0)
-        })
-        .map_err(internal)?;
+    call.write(move |tx| -> Result<(), StoreError> {
+        let removed = comments::delete(tx, &comment.id)? as i64;
+        media::add_counts(tx, &comment.media_id, -removed, 0)
+    })
+    .await?;
     Ok(json!({"success": true}))
 }
 
 /// `GET /{ig-comment-id}/replies`.
 pub async fn list_replies(call: Call) -> Result<Value, GraphError> {
-    let comment = target_comment(&call)?;
+    let node = NodeOf::of(&call)?;
     let request = call.page_request(PAGE_MAX, PAGE_MAX)?;
-    let page = ig_comment::list_replies(&call, &comment, &request)?;
-    rendered_page(&call, page)
+    let fields = call.fields.clone();
+    let page = call
+        .render(move |r, ctx| {
+            let comment = target_comment(r, &node)?;
+            let page = ig_comment::list_replies(r, ctx, &comment, &request)?;
+            rendered_items(r, ctx, page, fields.as_ref())
+        })
+        .await?;
+    Ok(call.edge_reply(page))
 }
 
 /// `POST /{ig-comment-id}/replies?message=`: replies join the top-level comment; hidden
 /// comments take none (ref 001 L3840-3850).
 pub async fn create_reply(call: Call) -> Result<Value, GraphError> {
-    let comment = target_comment(&call)?;
-    let media = call
-        .read(|c| media::get(c, &comment.media_id))?
-        .ok_or_else(|| GraphError::unsupported_method("POST", &comment.id, call.api))?;
+    let node = NodeOf::of(&call)?;
+    let api = call.api;
+    let (comment, media) = call
+        .render(move |r, _| {
+            let comment = target_comment(r, &node)?;
+            let media = db(media::get(r, &comment.media_id))?
+                .ok_or_else(|| GraphError::unsupported_method("POST", &comment.id, api))?;
+            Ok((comment, media))
+        })
+        .await?;
     if social::is_live(&media) {
         return Err(GraphError::live_video_not_supported());
     }
     let text = message(&call.params)?;
     let writer = writer(call.caller()?, &media);
-    let reply = call
-        .state
-        .db
-        .write_blocking(|tx| {
-            social::post_comment(
-                tx,
-                &call.state,
-                &writer,
-                &media.id,
-                Some(&comment.id),
-                &text,
-                call.now,
-            )
-        })
-        .map_err(refusal)?;
+    let reply = post(&call, writer, media.id, Some(comment.id), text).await?;
     Ok(json!({"id": reply.id}))
 }
 
 /// `POST /{ig-media-id}?comment_enabled=true|false` (ref 001 L754-796).
 pub async fn update_media(call: Call) -> Result<Value, GraphError> {
-    let media = target_media(&call)?;
+    let node = NodeOf::of(&call)?;
+    let media = call.render(move |r, _| target_media(r, &node)).await?;
     let enabled = call
         .params
         .bool("comment_enabled")
@@ -208,10 +275,8 @@ pub async fn update_media(call: Call) -> Result<Value, GraphError> {
     if social::is_live(&media) {
         return Err(GraphError::live_video_not_supported());
     }
-    call.state
-        .db
-        .write_blocking(|tx| media::set_comment_enabled(tx, &media.id, enabled))
-        .map_err(internal)?;
+    call.write(move |tx| media::set_comment_enabled(tx, &media.id, enabled))
+        .await?;
     Ok(json!({"success": true}))
 }
 
@@ -220,7 +285,11 @@ pub async fn update_media(call: Call) -> Result<Value, GraphError> {
 pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?;
     let account = call
-        .read(|c| accounts::get(c, &target.id))?
+        .state
+        .db
+        .account(&target.id)
+        .await
+        .map_err(internal)?
         .ok_or_else(|| GraphError::unsupported_method("POST", &target.addressed_as, call.api))?;
     let media_id = call
         .params
@@ -231,16 +300,24 @@ pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
         .params
         .str("comment_id")
         .map_err(|e| GraphError::from_param(&e))?;
-    let on = call
-        .read(|c| media::get_any(c, &media_id))?
-        .ok_or_else(|| GraphError::not_mentioned_in_media(&media_id))?;
+    let lookup = (media_id.clone(), comment_id.clone());
+    let (on, mentioning) = call
+        .read(move |c| {
+            let on = media::get_any(c, &lookup.0)?;
+            let mentioning = match &lookup.1 {
+                Some(id) => comments::get(c, id)?,
+                None => None,
+            };
+            Ok((on, mentioning))
+        })
+        .await?;
+    let on = on.ok_or_else(|| GraphError::not_mentioned_in_media(&media_id))?;
     if on.media_product_type == "STORY" {
         return Err(GraphError::mentions_on_stories_not_supported());
     }
     match &comment_id {
         Some(comment_id) => {
-            let mentioned = call
-                .read(|c| comments::get(c, comment_id))?
+            let mentioned = mentioning
                 .filter(|c| c.media_id == on.id)
                 .is_some_and(|c| social::mentions(&c.text, &account.username));
             if !mentioned {
@@ -258,68 +335,77 @@ pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
         }
     }
     let writer = Commenter::Account(account.id.clone());
-    let comment = call
-        .state
-        .db
-        .write_blocking(|tx| {
-            social::post_comment(
-                tx,
-                &call.state,
-                &writer,
-                &on.id,
-                comment_id.as_deref(),
-                &text,
-                call.now,
-            )
-        })
-        .map_err(refusal)?;
+    let comment = post(&call, writer, on.id, comment_id, text).await?;
     Ok(json!({"id": comment.id}))
 }
 
 /// `GET /{ig-user-id}/tags`: public media in which people tagged the account, newest first,
 /// cursors only (ref 001 L8605-8704).
 pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
-    let target = call.target()?;
+    let target = call.target()?.clone();
     let request = call.page_request(25, 100)?;
-    let (after, before) = match &request.window {
-        graph::paging::Window::Forward { after } => (after.as_deref(), None),
-        graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
-    };
-    let fetched =
-        call.read(|c| person_media::tagged(c, &target.id, after, before, request.fetch_count()))?;
-    let page = Page::from_fetched(&request, fetched);
-    let mut items = Vec::with_capacity(page.items.len());
-    for media in &page.items {
-        items.push(ig_media::render(
-            &call,
-            &media.as_media(),
-            call.fields.as_ref(),
-        )?);
-    }
-    let page = Page {
-        items,
-        before: page.before,
-        after: page.after,
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-    };
+    let fields = call.fields.clone();
+    let page = call
+        .render(move |r, ctx| {
+            let (after, before) = match &request.window {
+                graph::paging::Window::Forward { after } => (after.as_deref(), None),
+                graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
+            };
+            let fetched = db(person_media::tagged(
+                r,
+                &target.id,
+                after,
+                before,
+                request.fetch_count(),
+            ))?;
+            let page = Page::from_fetched(&request, fetched);
+            let mut items = Vec::with_capacity(page.items.len());
+            for media in &page.items {
+                items.push(ig_media::render(
+                    r,
+                    ctx,
+                    &media.as_media(),
+                    fields.as_ref(),
+                )?);
+            }
+            Ok(Page {
+                items,
+                before: page.before,
+                after: page.after,
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+            })
+        })
+        .await?;
     let paging = page.paging(None);
     Ok(edge_envelope(page.items, paging))
 }
 
 /// `GET /{ig-user-id}/live_media`: the broadcasts on air right now (ref 001 L7407-7522).
 pub async fn list_live_media(call: Call) -> Result<Value, GraphError> {
-    let target = call.target()?;
-    let live = call.read(|c| media::live(c, &target.id))?;
-    let mut items = Vec::with_capacity(live.len());
-    for media in &live {
-        items.push(ig_media::render(&call, media, call.fields.as_ref())?);
-    }
+    let target = call.target()?.clone();
+    let fields = call.fields.clone();
+    let items = call
+        .render(move |r, ctx| {
+            let live = db(media::live(r, &target.id))?;
+            let mut items = Vec::with_capacity(live.len());
+            for media in &live {
+                items.push(ig_media::render(r, ctx, media, fields.as_ref())?);
+            }
+            Ok(items)
+        })
+        .await?;
     Ok(edge_envelope(items, None))
 }
 
 /// `GET /{ig-media-id}/collaborators` (Facebook Login, ref 001 L4840-4931).
 pub async fn list_collaborators(call: Call) -> Result<Value, GraphError> {
-    let media = target_media(&call)?;
-    Ok(edge_envelope(ig_media::collaborators(&call, &media)?, None))
+    let node = NodeOf::of(&call)?;
+    let items = call
+        .render(move |r, ctx| {
+            let media = target_media(r, &node)?;
+            ig_media::collaborators(r, ctx, &media)
+        })
+        .await?;
+    Ok(edge_envelope(items, None))
 }

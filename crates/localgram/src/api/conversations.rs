@@ -8,14 +8,15 @@ use graph::{Api, GraphError};
 use serde_json::Value;
 
 use super::messaging::{account_of, require_platform_instagram};
-use super::{with_metadata, Call};
+use super::{with_metadata, Call, Target};
 use crate::messaging::{rules, thread};
 use crate::nodes::conversation::{self, CONVERSATION, MESSAGES_DEFAULT, MESSAGES_MAX};
 use crate::nodes::igsid_profile::{self, Profile, IGSID_PROFILE};
 use crate::nodes::message::{self, MESSAGE};
+use crate::nodes::{db, RenderContext};
 use crate::router::NodeKind;
 use crate::store::conversations::{self as store, Conversation, Listing};
-use crate::store::{igsids, messages, people, relationships};
+use crate::store::{igsids, messages, people, relationships, Reader};
 
 /// Conversation pages: 25 by default, 100 at most (decisions.md).
 const PAGE_DEFAULT: usize = 25;
@@ -23,7 +24,7 @@ const PAGE_MAX: usize = 100;
 
 /// `GET /{ig-user-id}/conversations` (and `/{page-id}/conversations?platform=instagram`).
 pub async fn list(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     let on_page = call.target()?.kind == NodeKind::Page;
     let platform = call
         .params
@@ -51,31 +52,49 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
         .map_err(|e| GraphError::from_param(&e))?
     {
         // Find the conversation with one person: no paging (ref 000 L1920-1933).
-        let found = call.read(|c| store::by_igsid(c, &account.id, user_id.trim()))?;
-        let items = match found.filter(|c| thread::listed(c, now_ms)) {
-            Some(c) => vec![conversation::render(&call, &c, call.fields.as_ref())?],
-            None => Vec::new(),
-        };
+        let (account_id, fields) = (account.id.clone(), call.fields.clone());
+        let items = call
+            .render(move |r, ctx| {
+                let found = db(store::by_igsid(r, &account_id, user_id.trim()))?;
+                match found.filter(|c| thread::listed(c, now_ms)) {
+                    Some(c) => Ok(vec![conversation::render(r, ctx, &c, fields.as_ref())?]),
+                    None => Ok(Vec::new()),
+                }
+            })
+            .await?;
         return Ok(graph::paging::edge_envelope(items, None));
     }
     let request = call.page_request(PAGE_DEFAULT, PAGE_MAX)?;
-    let (after, before) = match &request.window {
-        Window::Forward { after } => (after.as_deref(), None),
-        Window::Backward { before } => (None, Some(before.as_str())),
-    };
-    let listing = Listing {
-        account_id: &account.id,
-        requests_active_since: rules::requests_active_since(now_ms),
-        after,
-        before,
-        limit: request.fetch_count(),
-    };
-    let fetched = call.read(|c| store::list(c, &listing))?;
-    let page = Page::from_fetched(&request, fetched);
-    let mut items = Vec::with_capacity(page.items.len());
-    for c in &page.items {
-        items.push(conversation::render(&call, c, call.fields.as_ref())?);
-    }
+    let fields = call.fields.clone();
+    let page = call
+        .render(move |r, ctx| {
+            let (after, before) = match &request.window {
+                Window::Forward { after } => (after.as_deref(), None),
+                Window::Backward { before } => (None, Some(before.as_str())),
+            };
+            let listing = Listing {
+                account_id: &account.id,
+                requests_active_since: rules::requests_active_since(now_ms),
+                after,
+                before,
+                limit: request.fetch_count(),
+            };
+            let fetched = db(store::list(r, &listing))?;
+            let page = Page::from_fetched(&request, fetched);
+            let mut items = Vec::with_capacity(page.items.len());
+            for c in &page.items {
+                items.push(conversation::render(r, ctx, c, fields.as_ref())?);
+            }
+            Ok(Page {
+                items,
+                before: page.before,
+                after: page.after,
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+            })
+        })
+        .await?;
+    let items = page.items;
     let next = page
         .has_next
         .then(|| call.links.page_url(page.after.as_deref(), None));
@@ -86,33 +105,54 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
 }
 
 /// The conversation a request addresses, unless it is hidden.
-fn target_conversation(call: &Call) -> Result<Conversation, GraphError> {
-    let target = call.target()?;
-    let now_ms = call.state.clock.now_ms();
-    call.read(|c| store::get(c, &target.id))?
-        .filter(|c| thread::listed(c, now_ms))
-        .ok_or_else(|| {
-            GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
-        })
+fn target_conversation(
+    r: &Reader,
+    ctx: &RenderContext,
+    target: &Target,
+    method: &str,
+) -> Result<Conversation, GraphError> {
+    db(store::get(r, &target.id))?
+        .filter(|c| thread::listed(c, ctx.now_ms))
+        .ok_or_else(|| GraphError::unsupported_method(method, &target.addressed_as, ctx.api))
 }
 
 /// `GET /{conversation-id}` (`fields=messages{...}`, ref 000 L1936-2010).
 pub async fn get_conversation(call: Call) -> Result<Value, GraphError> {
-    let conversation = target_conversation(&call)?;
-    let body = conversation::render(&call, &conversation, call.fields.as_ref())?;
+    let (target, fields) = (call.target()?.clone(), call.fields.clone());
+    let method = call.method.as_str().to_string();
+    let body = call
+        .render(move |r, ctx| {
+            let conversation = target_conversation(r, ctx, &target, &method)?;
+            conversation::render(r, ctx, &conversation, fields.as_ref())
+        })
+        .await?;
     with_metadata(&call, &CONVERSATION, body)
 }
 
 /// `GET /{conversation-id}/messages`: the messages as a top-level edge, newest first.
 pub async fn list_messages(call: Call) -> Result<Value, GraphError> {
-    let conversation = target_conversation(&call)?;
+    let (target, fields) = (call.target()?.clone(), call.fields.clone());
+    let method = call.method.as_str().to_string();
     let request = call.page_request(MESSAGES_DEFAULT, MESSAGES_MAX)?;
-    let page = conversation::list(&call, &conversation, &request)?;
-    let sides = message::sides(&call, &conversation)?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for m in &page.items {
-        items.push(message::render(&call, m, &sides, call.fields.as_ref())?);
-    }
+    let page = call
+        .render(move |r, ctx| {
+            let conversation = target_conversation(r, ctx, &target, &method)?;
+            let page = conversation::list(r, &conversation, &request)?;
+            let sides = message::sides(r, &conversation)?;
+            let mut items = Vec::with_capacity(page.items.len());
+            for m in &page.items {
+                items.push(message::render(r, ctx, m, &sides, fields.as_ref())?);
+            }
+            Ok(Page {
+                items,
+                before: page.before,
+                after: page.after,
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+            })
+        })
+        .await?;
+    let items = page.items;
     let next = page
         .has_next
         .then(|| call.links.page_url(page.after.as_deref(), None));
@@ -124,18 +164,21 @@ pub async fn list_messages(call: Call) -> Result<Value, GraphError> {
 
 /// `GET /{message-id}` (ref 000 L2011-2055).
 pub async fn get_message(call: Call) -> Result<Value, GraphError> {
-    let target = call.target()?;
-    let unsupported =
-        || GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api);
-    let found = call.read(|c| messages::get(c, &target.addressed_as))?;
-    let message = found.filter(|m| !m.is_deleted).ok_or_else(unsupported)?;
-    let now_ms = call.state.clock.now_ms();
-    let conversation = call
-        .read(|c| store::get(c, &message.conversation_id))?
-        .filter(|c| thread::listed(c, now_ms))
-        .ok_or_else(unsupported)?;
-    let sides = message::sides(&call, &conversation)?;
-    let body = message::render(&call, &message, &sides, call.fields.as_ref())?;
+    let (target, fields) = (call.target()?.clone(), call.fields.clone());
+    let method = call.method.as_str().to_string();
+    let body = call
+        .render(move |r, ctx| {
+            let unsupported =
+                || GraphError::unsupported_method(&method, &target.addressed_as, ctx.api);
+            let found = db(messages::get(r, &target.addressed_as))?;
+            let message = found.filter(|m| !m.is_deleted).ok_or_else(unsupported)?;
+            let conversation = db(store::get(r, &message.conversation_id))?
+                .filter(|c| thread::listed(c, ctx.now_ms))
+                .ok_or_else(unsupported)?;
+            let sides = message::sides(r, &conversation)?;
+            message::render(r, ctx, &message, &sides, fields.as_ref())
+        })
+        .await?;
     with_metadata(&call, &MESSAGE, body)
 }
 
@@ -145,17 +188,22 @@ pub async fn get_profile(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?;
     let igsid = target.addressed_as.clone();
     let unsupported = || GraphError::unsupported_method(call.method.as_str(), &igsid, call.api);
-    let (person_id, account_id) = call
-        .read(|c| igsids::resolve(c, &igsid))?
-        .ok_or_else(unsupported)?;
+    let lookup = igsid.clone();
     let api: Api = call.api;
-    let found = call.read(|c| {
-        let person = people::get(c, &person_id)?;
-        let relationship = relationships::get(c, &person_id, &account_id)?;
-        let verified = relationships::is_verified(c, &person_id)?;
-        let consent = store::between(c, &account_id, &person_id)?.is_some_and(|conv| conv.consent);
-        Ok((person, relationship, verified, consent))
-    })?;
+    let found = call
+        .read(move |c| {
+            let Some((person_id, account_id)) = igsids::resolve(c, &lookup)? else {
+                return Ok(None);
+            };
+            let person = people::get(c, &person_id)?;
+            let relationship = relationships::get(c, &person_id, &account_id)?;
+            let verified = relationships::is_verified(c, &person_id)?;
+            let consent =
+                store::between(c, &account_id, &person_id)?.is_some_and(|conv| conv.consent);
+            Ok(Some((person, relationship, verified, consent)))
+        })
+        .await?
+        .ok_or_else(unsupported)?;
     let (Some(person), relationship, verified, consent) = found else {
         return Err(unsupported());
     };
@@ -171,6 +219,6 @@ pub async fn get_profile(call: Call) -> Result<Value, GraphError> {
         relationship,
         verified,
     };
-    let body = igsid_profile::render(&call, &profile, call.fields.as_ref())?;
+    let body = igsid_profile::render(&call.render_context(), &profile, call.fields.as_ref())?;
     with_metadata(&call, &IGSID_PROFILE, body)
 }

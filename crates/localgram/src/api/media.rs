@@ -4,25 +4,38 @@ use graph::paging::edge_envelope;
 use graph::GraphError;
 use serde_json::Value;
 
-use super::{with_metadata, Call};
+use super::{with_metadata, Call, Target};
+use crate::nodes::db;
 use crate::nodes::ig_media::{self, IG_MEDIA};
 use crate::store::media::{self as media_store, Media};
+use crate::store::Reader;
 
-fn media(call: &Call) -> Result<Media, GraphError> {
-    let target = call.target()?;
-    call.read(|c| media_store::get(c, &target.id))?
-        .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, call.api))
+/// The addressed media, or Meta's error for a node that is not there.
+pub(crate) fn media(r: &Reader, target: &Target, api: graph::Api) -> Result<Media, GraphError> {
+    db(media_store::get(r, &target.id))?
+        .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, api))
 }
 
 /// `GET /{ig-media-id}`.
 pub async fn get_media(call: Call) -> Result<Value, GraphError> {
-    let media = media(&call)?;
-    let body = ig_media::render(&call, &media, call.fields.as_ref())?;
+    let (target, fields) = (call.target()?.clone(), call.fields.clone());
+    let body = call
+        .render(move |r, ctx| {
+            let media = media(r, &target, ctx.api)?;
+            ig_media::render(r, ctx, &media, fields.as_ref())
+        })
+        .await?;
     with_metadata(&call, &IG_MEDIA, body)
 }
 
 /// `GET /{ig-media-id}/children`: an album's media, in album order.
 pub async fn list_children(call: Call) -> Result<Value, GraphError> {
-    let media = media(&call)?;
-    Ok(edge_envelope(ig_media::list_children(&call, &media)?, None))
+    let (target, fields) = (call.target()?.clone(), call.fields.clone());
+    let children = call
+        .render(move |r, ctx| {
+            let media = media(r, &target, ctx.api)?;
+            ig_media::list_children(r, ctx, &media, fields.as_ref())
+        })
+        .await?;
+    Ok(edge_envelope(children, None))
 }

@@ -56,13 +56,14 @@ fn refused(e: Refused) -> GraphError {
 
 /// The professional account a messaging call acts for: the IG User addressed, or the account
 /// linked to the Page addressed (Messenger Platform).
-pub fn account_of(call: &Call) -> Result<Account, GraphError> {
+pub async fn account_of(call: &Call) -> Result<Account, GraphError> {
     let target = call.target()?;
     let unsupported =
         || GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api);
+    let id = target.id.clone();
     let account = match target.kind {
-        NodeKind::IgUser => call.read(|c| accounts::get(c, &target.id))?,
-        NodeKind::Page => call.read(|c| accounts::by_page(c, &target.id))?,
+        NodeKind::IgUser => call.state.db.account(&id).await.map_err(internal)?,
+        NodeKind::Page => call.read(move |c| accounts::by_page(c, &id)).await?,
         _ => None,
     };
     account.ok_or_else(unsupported)
@@ -470,7 +471,7 @@ fn draft_of(
 
 /// `POST /{ig-user-id}/messages` and `/{page-id}/messages`.
 pub async fn send(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     let caller = call.caller()?.clone();
     let request = read_request(&call.params)?;
     let api = call.api;
@@ -494,17 +495,20 @@ pub async fn send(call: Call) -> Result<Value, GraphError> {
     // transaction below checks them again, as they stand when the message is written.
     let fetches = matches!(&request.action, Action::Message(o) if o.attachments.iter().any(|a| matches!(a, OutAttachment::Url { .. })));
     if fetches {
-        call.read(|c| {
-            Ok(match &request.recipient {
+        let (recipient, human_agent, on) = (
+            request.recipient.clone(),
+            request.human_agent,
+            account.clone(),
+        );
+        call.read(move |c| {
+            Ok(match &recipient {
                 Recipient::Igsid(igsid) => {
-                    open_conversation(c, api, &account, igsid, request.human_agent, now_ms)
-                        .map(|_| ())
+                    open_conversation(c, api, &on, igsid, human_agent, now_ms).map(|_| ())
                 }
-                Recipient::Comment(id) => {
-                    private_reply_target(c, api, &account, id, now_s).map(|_| ())
-                }
+                Recipient::Comment(id) => private_reply_target(c, api, &on, id, now_s).map(|_| ()),
             })
-        })?
+        })
+        .await?
         .map_err(refused)?;
     }
     let checked = match &request.action {
@@ -623,7 +627,7 @@ fn answer(recipient_id: &str, message_id: Option<&str>, saved: &[String]) -> Val
 /// `POST /{ig-user-id}/message_attachments`: saves an asset from a URL (ref 000 L1739-1774) or
 /// from an uploaded `filedata` part, checked as a send would check it → `{"attachment_id"}`.
 pub async fn upload_attachment(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     if call.target()?.kind == NodeKind::Page {
         require_platform_instagram(&call.params)?;
@@ -706,9 +710,11 @@ pub async fn upload_attachment(call: Call) -> Result<Value, GraphError> {
         }
     };
     let state = call.state.clone();
-    let id = state
-        .db
-        .write_blocking(|tx| -> Result<String, StoreError> {
+    let account_id = account.id.clone();
+    let mime_type = found.mime_type.clone();
+    let size = i64::try_from(found.size).ok();
+    let id = call
+        .write(move |tx| -> Result<String, StoreError> {
             let id = objects::mint(
                 tx,
                 &state.ids,
@@ -724,11 +730,11 @@ pub async fn upload_attachment(call: Call) -> Result<Value, GraphError> {
                 tx,
                 &Attachment {
                     id: id.clone(),
-                    account_id: account.id.clone(),
+                    account_id,
                     kind: kind.as_str().to_string(),
                     url,
-                    mime_type: Some(found.mime_type.clone()),
-                    size: i64::try_from(found.size).ok(),
+                    mime_type: Some(mime_type),
+                    size,
                     is_reusable,
                     used: false,
                     created_at: now_ms,
@@ -736,7 +742,7 @@ pub async fn upload_attachment(call: Call) -> Result<Value, GraphError> {
             )?;
             Ok(id)
         })
-        .map_err(internal)?;
+        .await?;
     Ok(json!({"attachment_id": id}))
 }
 

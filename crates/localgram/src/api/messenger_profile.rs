@@ -6,7 +6,7 @@ use graph::GraphError;
 use serde_json::{json, Value};
 
 use super::messaging::{account_of, require_messaging, require_platform_instagram};
-use super::{internal, Call};
+use super::Call;
 use crate::messaging::profile::{self, FIELDS, ICE_BREAKERS, PERSISTENT_MENU};
 use crate::router::NodeKind;
 use crate::store::{messenger_profiles, StoreError};
@@ -54,7 +54,7 @@ fn named_fields(call: &Call) -> Result<Vec<&'static str>, GraphError> {
 /// `POST .../messenger_profile` with `persistent_menu` and/or `ice_breakers` →
 /// `{"result":"success"}` (ref 000 L1318-1369, L1451-1493).
 pub async fn set(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     check_platform(&call)?;
     let json_param = |name: &str| {
@@ -74,50 +74,48 @@ pub async fn set(call: Call) -> Result<Value, GraphError> {
         ));
     }
     let now_ms = call.state.clock.now_ms();
-    call.state
-        .db
-        .write_blocking(|tx| -> Result<(), StoreError> {
-            if let Some(menu) = &menu {
-                messenger_profiles::set(tx, &account.id, PERSISTENT_MENU, menu, now_ms)?;
-            }
-            if let Some(ice) = &ice {
-                messenger_profiles::set(tx, &account.id, ICE_BREAKERS, ice, now_ms)?;
-            }
-            Ok(())
-        })
-        .map_err(internal)?;
+    call.write(move |tx| -> Result<(), StoreError> {
+        if let Some(menu) = &menu {
+            messenger_profiles::set(tx, &account.id, PERSISTENT_MENU, menu, now_ms)?;
+        }
+        if let Some(ice) = &ice {
+            messenger_profiles::set(tx, &account.id, ICE_BREAKERS, ice, now_ms)?;
+        }
+        Ok(())
+    })
+    .await?;
     Ok(json!({"result": "success"}))
 }
 
 /// `GET .../messenger_profile?fields=...` (ref 000 L1370-1422, L1494-1552).
 pub async fn get(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     check_platform(&call)?;
     let fields = named_fields(&call)?;
-    let (menu, ice) = call.read(|c| {
-        Ok((
-            messenger_profiles::get(c, &account.id, PERSISTENT_MENU)?,
-            messenger_profiles::get(c, &account.id, ICE_BREAKERS)?,
-        ))
-    })?;
+    let (menu, ice) = call
+        .read(move |c| {
+            Ok((
+                messenger_profiles::get(c, &account.id, PERSISTENT_MENU)?,
+                messenger_profiles::get(c, &account.id, ICE_BREAKERS)?,
+            ))
+        })
+        .await?;
     Ok(json!({"data": profile::read_data(&fields, menu, ice)}))
 }
 
 /// `DELETE .../messenger_profile?fields=['persistent_menu']` (ref 000 L1423-1450, L1553-1580).
 pub async fn delete(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     check_platform(&call)?;
     let fields = named_fields(&call)?;
-    call.state
-        .db
-        .write_blocking(|tx| -> Result<(), StoreError> {
-            for field in &fields {
-                messenger_profiles::delete(tx, &account.id, field)?;
-            }
-            Ok(())
-        })
-        .map_err(internal)?;
+    call.write(move |tx| -> Result<(), StoreError> {
+        for field in &fields {
+            messenger_profiles::delete(tx, &account.id, field)?;
+        }
+        Ok(())
+    })
+    .await?;
     Ok(json!({"result": "success"}))
 }

@@ -23,9 +23,10 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::http::incoming::Upload;
+use crate::nodes::RenderContext;
 use crate::router::NodeKind;
 use crate::state::Shared;
-use crate::store::{StoreError, StoreResult};
+use crate::store::{Reader, StoreError, StoreResult, Writer};
 
 /// The node a request addresses.
 #[derive(Debug, Clone)]
@@ -108,12 +109,49 @@ impl Call {
         self.caller.as_ref().ok_or_else(GraphError::token_required)
     }
 
-    /// Runs a read against the store; a database failure becomes Meta's code 1.
-    pub fn read<T>(
+    /// Runs a read against the store on a blocking thread; a database failure becomes Meta's
+    /// code 1.
+    pub async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&crate::store::Reader) -> StoreResult<T>,
+        f: impl FnOnce(&Reader) -> StoreResult<T> + Send + 'static,
     ) -> Result<T, GraphError> {
-        self.state.db.read_blocking(f).map_err(internal)
+        self.state.db.read(f).await.map_err(internal)
+    }
+
+    /// Runs one write transaction; a database failure becomes Meta's code 1. Closures that can
+    /// also refuse answer `Ok(Err(graph_error))`, which rolls nothing back by itself: refuse
+    /// before writing.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Writer) -> StoreResult<T> + Send + 'static,
+    ) -> Result<T, GraphError> {
+        self.state.db.write(f).await.map_err(internal)
+    }
+
+    /// Runs a whole render in one read: `f` gets the reader and this request's
+    /// [`RenderContext`] and answers Meta's errors itself.
+    pub async fn render<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Reader, &RenderContext) -> Result<T, GraphError> + Send + 'static,
+    ) -> Result<T, GraphError> {
+        let ctx = self.render_context();
+        self.state
+            .db
+            .read(move |r| Ok(f(r, &ctx)))
+            .await
+            .map_err(internal)?
+    }
+
+    /// What renderers may know about this request.
+    pub fn render_context(&self) -> RenderContext {
+        RenderContext {
+            api: self.api,
+            version: self.version,
+            caller: self.caller.clone(),
+            now: self.now,
+            now_ms: self.state.clock.now_ms(),
+            links: self.links.clone(),
+        }
     }
 
     /// A top-level edge answer: the page with `next`/`previous` links.

@@ -5,7 +5,7 @@ use graph::paging::edge_envelope;
 use graph::GraphError;
 use serde_json::{json, Value};
 
-use super::{internal, Call};
+use super::Call;
 use crate::store;
 
 /// The granted permissions of the calling token.
@@ -23,11 +23,8 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
 pub async fn revoke_all(call: Call) -> Result<Value, GraphError> {
     let caller = call.caller()?;
     let target = call.target()?;
-    call.state
-        .db
-        .write_blocking(|tx| {
-            store::tokens::revoke_app_for(tx, &caller.app.id, &target.id, call.now)
-        })
-        .map_err(internal)?;
+    let (app_id, subject, now) = (caller.app.id.clone(), target.id.clone(), call.now);
+    call.write(move |tx| store::tokens::revoke_app_for(tx, &app_id, &subject, now))
+        .await?;
     Ok(json!({"success": true}))
 }

@@ -21,9 +21,10 @@ use crate::publishing::request::{self, Context, Kind};
 use crate::publishing::status::{self, Code};
 use crate::publishing::{limits, processing, publish};
 use crate::router::{NodeKind, Scopes};
-use crate::store::accounts::{self, Account};
+use crate::store::accounts::{self, Account, Page};
 use crate::store::containers::{self, Container};
 use crate::store::media::Media;
+use crate::store::publishing_setup::Flags;
 use crate::store::{objects, publishing_setup, StoreError, StoreResult};
 use crate::{events, social};
 
@@ -44,11 +45,35 @@ const PUBLISHING_TASKS: &[&str] = &["MANAGE", "CREATE_CONTENT"];
 /// The node type name errors about `content_publishing_limit` fields use.
 const LIMIT_NODE: &str = "IGContentPublishingLimit";
 
-fn account(call: &Call) -> Result<Account, GraphError> {
+async fn account(call: &Call) -> Result<Account, GraphError> {
     let target = call.target()?;
-    call.read(|c| accounts::get(c, &target.id))?.ok_or_else(|| {
-        GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
-    })
+    call.state
+        .db
+        .account(&target.id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| {
+            GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
+        })
+}
+
+/// The account a publishing call acts for, after its Page task and flags are checked (one
+/// read for both).
+async fn publishing_account(call: &Call, publishing: bool) -> Result<Account, GraphError> {
+    let account = account(call).await?;
+    let (page_id, account_id) = (account.page_id.clone(), account.id.clone());
+    let (page, flags) = call
+        .read(move |c| {
+            let page = match &page_id {
+                Some(page_id) => accounts::page(c, page_id)?,
+                None => None,
+            };
+            Ok((page, publishing_setup::flags(c, &account_id)?))
+        })
+        .await?;
+    require_task(call, page)?;
+    check_flags(call, flags, publishing)?;
+    Ok(account)
 }
 
 fn is_facebook(call: &Call) -> bool {
@@ -59,14 +84,10 @@ fn is_facebook(call: &Call) -> bool {
 
 /// With Facebook Login the app user must be able to perform MANAGE or CREATE_CONTENT on the
 /// Page linked to the account.
-fn require_task(call: &Call, account: &Account) -> Result<(), GraphError> {
+fn require_task(call: &Call, page: Option<Page>) -> Result<(), GraphError> {
     if !is_facebook(call) {
         return Ok(());
     }
-    let page = match &account.page_id {
-        Some(page_id) => call.read(|c| accounts::page(c, page_id))?,
-        None => None,
-    };
     let allowed = page.is_some_and(|p| {
         p.tasks
             .iter()
@@ -80,8 +101,7 @@ fn require_task(call: &Call, account: &Account) -> Result<(), GraphError> {
 }
 
 /// What Meta decided about the account outside the API (control API flags).
-fn check_flags(call: &Call, account: &Account, publishing: bool) -> Result<(), GraphError> {
-    let flags = call.read(|c| publishing_setup::flags(c, &account.id))?;
+fn check_flags(call: &Call, flags: Flags, publishing: bool) -> Result<(), GraphError> {
     if flags.restricted {
         return Err(GraphError::account_restricted());
     }
@@ -131,9 +151,7 @@ fn upload_uri(call: &Call, id: &str) -> String {
 
 /// `POST /{ig-user-id}/media`: creates an IG Container (ref 001 L8-384).
 pub async fn create_container(call: Call) -> Result<Value, GraphError> {
-    let account = account(&call)?;
-    require_task(&call, &account)?;
-    check_flags(&call, &account, false)?;
+    let account = publishing_account(&call, false).await?;
     let caller = call.caller()?;
     let may_tag_products = caller.has_scope("catalog_management")
         && caller.has_scope("instagram_shopping_tag_products");
@@ -151,9 +169,15 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
     let limit = state.config.publishing.container_limit;
     // Refuse before fetching what the transaction would refuse anyway.
     let now_ms = state.clock.now_ms();
-    call.read(|c| limits::check_containers(c, &account.id, limit, now_ms))??;
     let tag_limit = state.config.publishing.feed_product_tag_limit;
-    call.read(|c| request::check_references(c, &account, &new, now_ms, tag_limit))??;
+    let (on, checked) = (account.clone(), new.clone());
+    call.read(move |c| {
+        if let Err(e) = limits::check_containers(c, &on.id, limit, now_ms)? {
+            return Ok(Err(e));
+        }
+        request::check_references(c, &on, &checked, now_ms, tag_limit)
+    })
+    .await??;
 
     let processed = match &new.source_url {
         Some(url) => Some(
@@ -201,28 +225,30 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
         // A resumable session waits for its bytes.
         (None, _) => {}
     }
-    let id = state
-        .db
-        .write_blocking(|tx| -> Result<Result<String, GraphError>, StoreError> {
-            if let Err(e) = limits::check_containers(tx, &account.id, limit, now_ms)? {
-                return Ok(Err(e));
-            }
-            if let Err(e) = request::check_references(tx, &account, &new, now_ms, tag_limit)? {
-                return Ok(Err(e));
-            }
-            let id = objects::mint(
-                tx,
-                &state.ids,
-                IdKind::Container,
-                NodeKind::Container.as_str(),
-                call.now,
-            )?;
-            container.id = id.clone();
-            containers::insert(tx, &container)?;
-            Ok(Ok(id))
-        })
-        .map_err(internal)??;
-    if new.resumable {
+    let (state, now, resumable) = (call.state.clone(), call.now, new.resumable);
+    let id = call
+        .write(
+            move |tx| -> Result<Result<String, GraphError>, StoreError> {
+                if let Err(e) = limits::check_containers(tx, &account.id, limit, now_ms)? {
+                    return Ok(Err(e));
+                }
+                if let Err(e) = request::check_references(tx, &account, &new, now_ms, tag_limit)? {
+                    return Ok(Err(e));
+                }
+                let id = objects::mint(
+                    tx,
+                    &state.ids,
+                    IdKind::Container,
+                    NodeKind::Container.as_str(),
+                    now,
+                )?;
+                container.id = id.clone();
+                containers::insert(tx, &container)?;
+                Ok(Ok(id))
+            },
+        )
+        .await??;
+    if resumable {
         Ok(json!({"id": id, "uri": upload_uri(&call, &id)}))
     } else {
         Ok(json!({ "id": id }))
@@ -232,9 +258,7 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
 /// `POST /{ig-user-id}/media_publish?creation_id=`: publishes a FINISHED container as a new
 /// IG Media (ref 001 L7902-7974, L1549-1569), within the daily limit.
 pub async fn publish(call: Call) -> Result<Value, GraphError> {
-    let account = account(&call)?;
-    require_task(&call, &account)?;
-    check_flags(&call, &account, true)?;
+    let account = publishing_account(&call, true).await?;
     let creation_id = call
         .params
         .required_str("creation_id")
@@ -243,7 +267,8 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
         .to_string();
     let state = &call.state;
     // Poster frames are files: made before the transaction, harmlessly if it then refuses.
-    let posters = match call.read(|c| load(c, &creation_id))? {
+    let lookup = creation_id.clone();
+    let posters = match call.read(move |c| load(c, &lookup)).await? {
         Some((container, children)) if container.account_id == account.id => {
             let mut all = vec![&container];
             all.extend(children.iter());
@@ -253,9 +278,9 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
     };
     let limit = state.config.publishing.publish_limit;
     let now_ms = state.clock.now_ms();
-    let media = state
-        .db
-        .write_blocking(|tx| -> Result<Result<Media, GraphError>, StoreError> {
+    let state = state.clone();
+    let media = call
+        .write(move |tx| -> Result<Result<Media, GraphError>, StoreError> {
             let not_found = || GraphError::media_builder_not_found(&creation_id);
             let Some((container, children)) = load(tx, &creation_id)? else {
                 return Ok(Err(not_found()));
@@ -283,7 +308,7 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
             }
             let media = publish::create_media(
                 tx,
-                state,
+                &state,
                 &account,
                 &container,
                 &children,
@@ -295,10 +320,10 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
                 containers::mark_published(tx, &child.id, &media.id, now_ms)?;
             }
             containers::insert_publish(tx, &media.id, &account.id, &container.id, now_ms)?;
-            notify_mentions(tx, state, &account, &media)?;
+            notify_mentions(tx, &state, &account, &media)?;
             Ok(Ok(media))
         })
-        .map_err(internal)??;
+        .await??;
     Ok(json!({ "id": media.id }))
 }
 
@@ -338,18 +363,26 @@ fn notify_mentions(
 /// `GET /{ig-container-id}` (ref 001 L3916-4027).
 pub async fn get_container(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?;
+    let id = target.id.clone();
     let (container, children) = call
-        .read(|c| load(c, &target.id))?
+        .read(move |c| load(c, &id))
+        .await?
         .ok_or_else(|| GraphError::unsupported_method("GET", &target.addressed_as, call.api))?;
-    let now_ms = call.state.clock.now_ms();
-    let body = ig_container::render(&call, &container, &children, now_ms, call.fields.as_ref())?;
+    let ctx = call.render_context();
+    let body = ig_container::render(
+        &ctx,
+        &container,
+        &children,
+        ctx.now_ms,
+        call.fields.as_ref(),
+    )?;
     with_metadata(&call, &IG_CONTAINER, body)
 }
 
 /// `GET /{ig-user-id}/content_publishing_limit` (ref 001 L6564-6662): `quota_usage` by
 /// default, `config` on request; the sample's `rate_limit_settings` answers as `config`.
 pub async fn publishing_limit(call: Call) -> Result<Value, GraphError> {
-    let account = account(&call)?;
+    let account = account(&call).await?;
     let now_ms = call.state.clock.now_ms();
     let since = time_param(&call, "since")?;
     let since_ms = match since {
@@ -362,7 +395,9 @@ pub async fn publishing_limit(call: Call) -> Result<Value, GraphError> {
         Some(since) => since.saturating_mul(1000),
         None => now_ms - limits::WINDOW_MS + 1,
     };
-    let usage = call.read(|c| limits::quota_usage(c, &account.id, since_ms, now_ms))?;
+    let usage = call
+        .read(move |c| limits::quota_usage(c, &account.id, since_ms, now_ms))
+        .await?;
     let names: Vec<String> = match &call.fields {
         Some(selection) if !selection.is_empty() => {
             selection.0.iter().map(|f| f.name.clone()).collect()

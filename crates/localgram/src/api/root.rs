@@ -45,7 +45,7 @@ pub async fn multi_read(call: Call) -> Result<Value, GraphError> {
         if !route.apis.allows(call.api) {
             return Err(GraphError::unsupported_method("GET", &id, call.api));
         }
-        authorize(&call.state, route, &caller, Some(&target), call.api, "GET")?;
+        authorize(&call.state, route, &caller, Some(&target), call.api, "GET").await?;
         let mut node_call = call.clone();
         node_call.target = Some(target);
         node_call.params.remove("ids");

@@ -6,7 +6,7 @@
 use graph::{FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{internal, Call};
+use super::Call;
 use crate::router::NodeKind;
 use crate::store::webhooks::{self as config, AccountSubscription, SubscribedField, Subscription};
 use crate::store::{apps, events as outbox, StoreResult};
@@ -97,7 +97,9 @@ fn describe_subscription(s: &Subscription) -> Value {
 /// `GET /{app-id}/subscriptions`: the app's webhook configuration.
 pub async fn list_app_subscriptions(call: Call) -> Result<Value, GraphError> {
     let app_id = call.target()?.id.clone();
-    let subscriptions = call.read(|c| config::subscriptions_of(c, &app_id))?;
+    let subscriptions = call
+        .read(move |c| config::subscriptions_of(c, &app_id))
+        .await?;
     Ok(json!({"data": subscriptions.iter().map(describe_subscription).collect::<Vec<_>>()}))
 }
 
@@ -108,7 +110,10 @@ pub async fn list_app_subscriptions(call: Call) -> Result<Value, GraphError> {
 pub async fn create_app_subscription(call: Call) -> Result<Value, GraphError> {
     let app_id = call.target()?.id.clone();
     let object = object_param(&call, true)?.unwrap_or_else(|| OBJECT.to_string());
-    let existing = call.read(|c| config::subscription(c, &app_id, &object))?;
+    let lookup = (app_id.clone(), object.clone());
+    let existing = call
+        .read(move |c| config::subscription(c, &lookup.0, &lookup.1))
+        .await?;
     let callback_url = call.params.str("callback_url").map_err(param_error)?;
     let verify_token = call.params.str("verify_token").map_err(param_error)?;
     let requested = subscription_fields(&call)?;
@@ -172,17 +177,13 @@ pub async fn create_app_subscription(call: Call) -> Result<Value, GraphError> {
         if !existing.as_ref().is_some_and(|e| e.active) {
             subscription.active = false;
             subscription.verification_error = Some(error.message.clone());
-            call.state
-                .db
-                .write_blocking(|tx| config::put_subscription(tx, &subscription))
-                .map_err(internal)?;
+            call.write(move |tx| config::put_subscription(tx, &subscription))
+                .await?;
         }
         return Err(error);
     }
-    call.state
-        .db
-        .write_blocking(|tx| config::put_subscription(tx, &subscription))
-        .map_err(internal)?;
+    call.write(move |tx| config::put_subscription(tx, &subscription))
+        .await?;
     call.state.webhooks.wake();
     Ok(success())
 }
@@ -194,40 +195,38 @@ pub async fn delete_app_subscription(call: Call) -> Result<Value, GraphError> {
     let object = object_param(&call, false)?;
     let remove = subscription_fields(&call)?;
     let now_ms = call.state.clock.now_ms();
-    call.state
-        .db
-        .write_blocking(|tx| -> StoreResult<()> {
-            let existing = match &object {
-                Some(object) => config::subscription(tx, &app_id, object)?
-                    .into_iter()
-                    .collect(),
-                None => config::subscriptions_of(tx, &app_id)?,
-            };
-            for mut subscription in existing {
-                match &remove {
-                    Some(remove) => {
-                        subscription.fields.retain(|f| !remove.contains(&f.name));
-                        if subscription.fields.is_empty() {
-                            config::delete_subscription(tx, &app_id, &subscription.object)?;
-                        } else {
-                            config::put_subscription(tx, &subscription)?;
-                            continue;
-                        }
-                    }
-                    None => {
+    call.write(move |tx| -> StoreResult<()> {
+        let existing = match &object {
+            Some(object) => config::subscription(tx, &app_id, object)?
+                .into_iter()
+                .collect(),
+            None => config::subscriptions_of(tx, &app_id)?,
+        };
+        for mut subscription in existing {
+            match &remove {
+                Some(remove) => {
+                    subscription.fields.retain(|f| !remove.contains(&f.name));
+                    if subscription.fields.is_empty() {
                         config::delete_subscription(tx, &app_id, &subscription.object)?;
+                    } else {
+                        config::put_subscription(tx, &subscription)?;
+                        continue;
                     }
                 }
-                outbox::fail_pending_of_app(
-                    tx,
-                    &app_id,
-                    "the app removed its Instagram webhooks configuration",
-                    now_ms,
-                )?;
+                None => {
+                    config::delete_subscription(tx, &app_id, &subscription.object)?;
+                }
             }
-            Ok(())
-        })
-        .map_err(internal)?;
+            outbox::fail_pending_of_app(
+                tx,
+                &app_id,
+                "the app removed its Instagram webhooks configuration",
+                now_ms,
+            )?;
+        }
+        Ok(())
+    })
+    .await?;
     Ok(success())
 }
 
@@ -245,14 +244,16 @@ fn subject(call: &Call) -> Result<(Login, String), GraphError> {
 /// account enabled and the fields it named.
 pub async fn list_subscribed_apps(call: Call) -> Result<Value, GraphError> {
     let (login, subject) = subject(&call)?;
-    let data = call.read(|c| {
-        let mut data = Vec::new();
-        for s in config::account_subscriptions(c, &subject, login.as_str())? {
-            let name = apps::get(c, &s.app_id)?.map(|a| a.name).unwrap_or_default();
-            data.push(json!({"name": name, "id": s.app_id, "subscribed_fields": s.fields}));
-        }
-        Ok(data)
-    })?;
+    let data = call
+        .read(move |c| {
+            let mut data = Vec::new();
+            for s in config::account_subscriptions(c, &subject, login.as_str())? {
+                let name = apps::get(c, &s.app_id)?.map(|a| a.name).unwrap_or_default();
+                data.push(json!({"name": name, "id": s.app_id, "subscribed_fields": s.fields}));
+            }
+            Ok(data)
+        })
+        .await?;
     Ok(json!({ "data": data }))
 }
 
@@ -279,10 +280,8 @@ pub async fn subscribe_app(call: Call) -> Result<Value, GraphError> {
         fields,
         created_at: call.now,
     };
-    call.state
-        .db
-        .write_blocking(|tx| config::put_account_subscription(tx, &subscription))
-        .map_err(internal)?;
+    call.write(move |tx| config::put_account_subscription(tx, &subscription))
+        .await?;
     Ok(success())
 }
 
@@ -291,11 +290,9 @@ pub async fn subscribe_app(call: Call) -> Result<Value, GraphError> {
 pub async fn unsubscribe_app(call: Call) -> Result<Value, GraphError> {
     let (login, subject) = subject(&call)?;
     let app_id = call.caller()?.app.id.clone();
-    call.state
-        .db
-        .write_blocking(|tx| {
-            config::delete_account_subscription(tx, &subject, &app_id, login.as_str())
-        })
-        .map_err(internal)?;
+    call.write(move |tx| {
+        config::delete_account_subscription(tx, &subject, &app_id, login.as_str())
+    })
+    .await?;
     Ok(success())
 }

@@ -32,8 +32,9 @@ fn token_answer(token: &store::tokens::Token, now: i64) -> Value {
     Value::Object(answer)
 }
 
-/// Issues a new token for the same app, person and scopes as `from`.
-fn reissue(
+/// Issues a new token for the same app, person and scopes as `from`. These GET endpoints
+/// write by design: minting tokens is what Meta's exchange and refresh do.
+async fn reissue(
     call: &Call,
     from: &Caller,
     long_lived: bool,
@@ -46,10 +47,10 @@ fn reissue(
         long_lived,
         call.now,
     );
-    call.state
-        .db
-        .write_blocking(|tx| store::tokens::insert(tx, &token))
-        .map_err(internal)?;
+    let state = call.state.clone();
+    let issued = token.clone();
+    call.write(move |tx| tokens::issue(tx, &state.ids, &issued))
+        .await?;
     Ok(token)
 }
 
@@ -67,7 +68,7 @@ pub async fn ig_exchange_token(call: Call) -> Result<Value, GraphError> {
     if caller.long_lived {
         return Err(GraphError::token_not_short_lived());
     }
-    let token = reissue(&call, caller, true)?;
+    let token = reissue(&call, caller, true).await?;
     Ok(token_answer(&token, call.now))
 }
 
@@ -85,7 +86,7 @@ pub async fn ig_refresh_token(call: Call) -> Result<Value, GraphError> {
     if call.now - caller.issued_at < REFRESH_MIN_AGE_SECONDS {
         return Err(GraphError::token_refresh_too_early());
     }
-    let token = reissue(&call, caller, true)?;
+    let token = reissue(&call, caller, true).await?;
     Ok(token_answer(&token, call.now))
 }
 
@@ -94,8 +95,10 @@ pub async fn ig_refresh_token(call: Call) -> Result<Value, GraphError> {
 pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
     let client_id = param(&call.params, "client_id")?;
     let secret = param(&call.params, "client_secret")?;
+    let lookup = client_id.clone();
     let app = call
-        .read(|c| apps::get(c, &client_id))?
+        .read(move |c| apps::get(c, &lookup))
+        .await?
         .ok_or_else(GraphError::invalid_client_id)?;
     if !tokens::secrets_match(&secret, &app.secret) {
         return Err(GraphError::invalid_client_secret());
@@ -113,7 +116,7 @@ pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
             if from.app.id != app.id || from.kind != TokenKind::FacebookUser {
                 return Err(GraphError::token_unparseable());
             }
-            let token = reissue(&call, &from, true)?;
+            let token = reissue(&call, &from, true).await?;
             Ok(token_answer(&token, call.now))
         }
         Some("client_credentials") => Ok(json!({
@@ -123,7 +126,7 @@ pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
         None | Some("authorization_code") => {
             let code = param(&call.params, "code")?;
             let redirect_uri = param(&call.params, "redirect_uri")?;
-            let token = redeem_code(&call, &app, "facebook", &code, &redirect_uri)?;
+            let token = redeem_code(&call, &app, "facebook", &code, &redirect_uri).await?;
             Ok(token_answer(&token, call.now))
         }
         Some(other) => Err(GraphError::unsupported_grant_type(other)),
@@ -132,17 +135,26 @@ pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
 
 /// Exchanges a one-time code for a short-lived user token. The code must be the app's, of this
 /// login, unused, under an hour old, and redeemed with the dialog's `redirect_uri`.
-pub fn redeem_code(
+pub async fn redeem_code(
     call: &Call,
     app: &apps::App,
     login: &str,
     code: &str,
     redirect_uri: &str,
 ) -> Result<store::tokens::Token, GraphError> {
-    redeem(&call.state, app, login, code, redirect_uri, call.now)
+    let (state, app, now) = (call.state.clone(), app.clone(), call.now);
+    let (login, code, redirect_uri) = (
+        login.to_string(),
+        code.to_string(),
+        redirect_uri.to_string(),
+    );
+    call.write(move |tx| redeem_in(tx, &state.ids, &app, &login, &code, &redirect_uri, now))
+        .await?
 }
 
-/// As [`redeem_code`], for callers outside the Graph dispatch (the Instagram OAuth host).
+/// As [`redeem_code`], on the calling thread, for the Instagram OAuth host
+/// (`login/instagram.rs`) until it moves to [`redeem_in`] inside its own `Db::write`.
+/// Blocks its thread (and panics on PostgreSQL from async code): transition only.
 pub fn redeem(
     state: &crate::state::Shared,
     app: &apps::App,
@@ -151,44 +163,57 @@ pub fn redeem(
     redirect_uri: &str,
     now: i64,
 ) -> Result<store::tokens::Token, GraphError> {
-    let result = state.db.write_blocking(
-        |tx| -> Result<Result<store::tokens::Token, GraphError>, StoreError> {
-            let Some(row) = logins::code(tx, code)? else {
-                return Ok(Err(GraphError::code_invalid()));
-            };
-            if row.app_id != app.id || row.login != login {
-                return Ok(Err(GraphError::code_invalid()));
-            }
-            if row.used_at.is_some() {
-                return Ok(Err(GraphError::code_used()));
-            }
-            if now >= row.expires_at {
-                return Ok(Err(GraphError::code_expired()));
-            }
-            if row.redirect_uri != redirect_uri {
-                return Ok(Err(GraphError::code_redirect_mismatch()));
-            }
-            if !logins::use_code(tx, code, now)? {
-                return Ok(Err(GraphError::code_used()));
-            }
-            let kind = if login == "instagram" {
-                TokenKind::InstagramUser
-            } else {
-                TokenKind::FacebookUser
-            };
-            let token = tokens::build(app, kind, &row.subject_id, &row.scopes, false, now);
-            store::tokens::insert(tx, &token)?;
-            Ok(Ok(token))
-        },
-    );
+    let result = state
+        .db
+        .write_blocking(|tx| redeem_in(tx, &state.ids, app, login, code, redirect_uri, now));
     result.map_err(internal)?
+}
+
+/// The code exchange inside a write transaction: the code is used and the token issued (with
+/// its app-scoped id) together, or the refusal is answered and nothing is written.
+pub fn redeem_in(
+    tx: &store::Writer,
+    ids: &graph::ids::IdMinter,
+    app: &apps::App,
+    login: &str,
+    code: &str,
+    redirect_uri: &str,
+    now: i64,
+) -> Result<Result<store::tokens::Token, GraphError>, StoreError> {
+    let Some(row) = logins::code(tx, code)? else {
+        return Ok(Err(GraphError::code_invalid()));
+    };
+    if row.app_id != app.id || row.login != login {
+        return Ok(Err(GraphError::code_invalid()));
+    }
+    if row.used_at.is_some() {
+        return Ok(Err(GraphError::code_used()));
+    }
+    if now >= row.expires_at {
+        return Ok(Err(GraphError::code_expired()));
+    }
+    if row.redirect_uri != redirect_uri {
+        return Ok(Err(GraphError::code_redirect_mismatch()));
+    }
+    if !logins::use_code(tx, code, now)? {
+        return Ok(Err(GraphError::code_used()));
+    }
+    let kind = if login == "instagram" {
+        TokenKind::InstagramUser
+    } else {
+        TokenKind::FacebookUser
+    };
+    let token = tokens::build(app, kind, &row.subject_id, &row.scopes, false, now);
+    tokens::issue(tx, ids, &token)?;
+    Ok(Ok(token))
 }
 
 /// `GET /debug_token?input_token=…`: what a token is, whose, and whether it still works.
 pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
     let caller = call.caller()?;
     let input = param(&call.params, "input_token")?;
-    let row = call.read(|c| store::tokens::get(c, &input))?;
+    let lookup = input.clone();
+    let row = call.read(move |c| store::tokens::get(c, &lookup)).await?;
     // A token of another app cannot be inspected (app tokens name their app before the `|`).
     let input_app = match &row {
         Some(row) => Some(row.app_id.clone()),
@@ -255,14 +280,23 @@ pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
         match row.kind.as_str() {
             "page" => {
                 data.insert("profile_id".into(), json!(row.subject_id));
-                let owner = call.read(|c| store::accounts::page(c, &row.subject_id))?;
+                let page_id = row.subject_id.clone();
+                let owner = call
+                    .read(move |c| store::accounts::page(c, &page_id))
+                    .await?;
                 if let Some(page) = owner {
                     data.insert("user_id".into(), json!(page.facebook_user_id));
                 }
             }
             "instagram_user" => {
-                let scoped =
-                    crate::nodes::ig_user::app_scoped_id(&call, &row.app_id, &row.subject_id)?;
+                // Minted when the token was issued; older state may lack it.
+                let scoped = call
+                    .state
+                    .db
+                    .app_scoped_id(&row.app_id, &row.subject_id)
+                    .await
+                    .map_err(internal)?
+                    .unwrap_or_else(|| row.subject_id.clone());
                 data.insert("user_id".into(), json!(scoped));
             }
             _ => {

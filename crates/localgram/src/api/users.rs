@@ -24,7 +24,10 @@ async fn account(call: &Call) -> Result<Account, GraphError> {
 /// `GET /{ig-user-id}` and `GET /me`.
 pub async fn get_user(call: Call) -> Result<Value, GraphError> {
     let account = account(&call).await?;
-    let body = ig_user::render(&call, &account, call.fields.as_ref())?;
+    let fields = call.fields.clone();
+    let body = call
+        .render(move |r, ctx| ig_user::render(r, ctx, &account, fields.as_ref()))
+        .await?;
     with_metadata(&call, &IG_USER, body)
 }
 
@@ -44,17 +47,22 @@ async fn list(call: Call, listing: Listing) -> Result<Value, GraphError> {
     let request = call.page_request(MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
     let since = time_param(&call, "since")?;
     let until = time_param(&call, "until")?;
-    let page = page_of_media(&call, &account, listing, &request, since, until)?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for media in &page.items {
-        items.push(ig_media::render(&call, media, call.fields.as_ref())?);
-    }
-    let page = graph::paging::Page {
-        items,
-        before: page.before,
-        after: page.after,
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-    };
+    let fields = call.fields.clone();
+    let page = call
+        .render(move |r, ctx| {
+            let page = page_of_media(r, ctx, &account, listing, &request, since, until)?;
+            let mut items = Vec::with_capacity(page.items.len());
+            for media in &page.items {
+                items.push(ig_media::render(r, ctx, media, fields.as_ref())?);
+            }
+            Ok(graph::paging::Page {
+                items,
+                before: page.before,
+                after: page.after,
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+            })
+        })
+        .await?;
     Ok(call.edge_reply(page))
 }

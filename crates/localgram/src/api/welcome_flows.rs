@@ -7,7 +7,7 @@ use graph::GraphError;
 use serde_json::{json, Value};
 
 use super::messaging::{account_of, require_messaging};
-use super::{internal, Call};
+use super::Call;
 use crate::messaging::flows;
 use crate::router::NodeKind;
 use crate::store::accounts::Account;
@@ -37,8 +37,10 @@ fn flow_id(call: &Call) -> Result<Option<String>, GraphError> {
 }
 
 /// The account's flow `id`, or the parameter error.
-fn owned_flow(call: &Call, account: &Account, id: &str) -> Result<Flow, GraphError> {
-    call.read(|c| store::get(c, id))?
+async fn owned_flow(call: &Call, account: &Account, id: &str) -> Result<Flow, GraphError> {
+    let id = id.to_string();
+    call.read(move |c| store::get(c, &id))
+        .await?
         .filter(|f| f.account_id == account.id)
         .ok_or_else(|| {
             GraphError::param_invalid(
@@ -78,14 +80,14 @@ fn platforms_param(call: &Call) -> Result<Option<Vec<String>>, GraphError> {
 /// `POST .../welcome_message_flows`: creates (→ `{"flow_id"}`, ref 000 L1088-1142) or, with
 /// `flow_id`, updates (→ `{"success":true}`, L1143-1199).
 pub async fn create_or_update(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     let now_s = call.state.clock.now();
     let name = name_param(&call)?;
     let flow = flow_param(&call)?;
     let platforms = platforms_param(&call)?;
     if let Some(id) = flow_id(&call)? {
-        let mut existing = owned_flow(&call, &account, &id)?;
+        let mut existing = owned_flow(&call, &account, &id).await?;
         if name.is_none() && flow.is_none() && platforms.is_none() {
             return Err(GraphError::param_required("name or welcome_message_flow"));
         }
@@ -99,19 +101,16 @@ pub async fn create_or_update(call: Call) -> Result<Value, GraphError> {
             existing.platforms = platforms;
         }
         existing.updated_at = now_s;
-        call.state
-            .db
-            .write_blocking(|tx| store::update(tx, &existing))
-            .map_err(internal)?;
+        call.write(move |tx| store::update(tx, &existing)).await?;
         return Ok(json!({"success": true}));
     }
     let name = name.ok_or_else(|| GraphError::param_required("name"))?;
     let flow = flow.ok_or_else(|| GraphError::param_required("welcome_message_flow"))?;
     let platforms = platforms.unwrap_or_else(|| vec!["INSTAGRAM".to_string()]);
     let state = call.state.clone();
-    let id = state
-        .db
-        .write_blocking(|tx| -> Result<String, StoreError> {
+    let created_at = call.state.clock.now_ms();
+    let id = call
+        .write(move |tx| -> Result<String, StoreError> {
             let id = objects::mint(
                 tx,
                 &state.ids,
@@ -128,22 +127,22 @@ pub async fn create_or_update(call: Call) -> Result<Value, GraphError> {
                     flow: flow.clone(),
                     platforms: platforms.clone(),
                     is_used_in_ad: false,
-                    created_at: call.state.clock.now_ms(),
+                    created_at,
                     updated_at: now_s,
                 },
             )?;
             Ok(id)
         })
-        .map_err(internal)?;
+        .await?;
     Ok(json!({"flow_id": id}))
 }
 
 /// `GET .../welcome_message_flows` (ref 000 L977-1034) and `?flow_id=` (L1035-1087).
 pub async fn list(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     if let Some(id) = flow_id(&call)? {
-        let flow = owned_flow(&call, &account, &id)?;
+        let flow = owned_flow(&call, &account, &id).await?;
         let cursor = graph::paging::encode_cursor(&flow.id);
         return Ok(json!({
             "data": [render(&flow)],
@@ -151,25 +150,26 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
         }));
     }
     let request = call.page_request(PAGE_DEFAULT, PAGE_MAX)?;
-    let (after, before) = match &request.window {
-        Window::Forward { after } => (after.as_deref(), None),
-        Window::Backward { before } => (None, Some(before.as_str())),
-    };
-    let fetched =
-        call.read(|c| store::list(c, &account.id, after, before, request.fetch_count()))?;
+    let window = request.clone();
+    let fetched = call
+        .read(move |c| {
+            let (after, before) = match &window.window {
+                Window::Forward { after } => (after.as_deref(), None),
+                Window::Backward { before } => (None, Some(before.as_str())),
+            };
+            store::list(c, &account.id, after, before, window.fetch_count())
+        })
+        .await?;
     let page = Page::from_fetched(&request, fetched).map(|f| render(&f));
     Ok(call.edge_reply(page))
 }
 
 /// `DELETE .../welcome_message_flows?flow_id=` → `{"success":true}` (ref 000 L1200-1233).
 pub async fn delete(call: Call) -> Result<Value, GraphError> {
-    let account = account_of(&call)?;
+    let account = account_of(&call).await?;
     require_messaging(call.caller()?)?;
     let id = flow_id(&call)?.ok_or_else(|| GraphError::param_required("flow_id"))?;
-    let flow = owned_flow(&call, &account, &id)?;
-    call.state
-        .db
-        .write_blocking(|tx| store::delete(tx, &flow.id))
-        .map_err(internal)?;
+    let flow = owned_flow(&call, &account, &id).await?;
+    call.write(move |tx| store::delete(tx, &flow.id)).await?;
     Ok(json!({"success": true}))
 }

@@ -199,30 +199,45 @@ pub fn secrets_match(a: &str, b: &str) -> bool {
     ct_eq(a, b)
 }
 
-/// The Page token a Facebook user token gives for a Page: taken once, then the same one.
-/// It lives as long as its user token (forever when that is long-lived).
-pub fn page_token(
-    tx: &crate::store::Writer,
-    user: &Caller,
-    page_id: &str,
-    now: i64,
-) -> Result<Token, StoreError> {
-    if let Some(existing) = store::tokens::page_token_from(tx, &user.token, page_id)? {
-        return Ok(existing);
-    }
+/// The Page token a Facebook user token gives for a Page, issued with it
+/// (`store::tokens::insert`). It lives as long as its user token (forever when that is
+/// long-lived).
+pub fn build_page_token(user: &Token, page_id: &str, now: i64) -> Token {
     let long_lived = user
         .expires_at
         .is_none_or(|end| end - user.issued_at >= LONG_LIVED_SECONDS);
-    let mut token = build(
-        &user.app,
-        TokenKind::Page,
-        page_id,
-        &user.scopes,
+    Token {
+        token: new_token_string(TokenKind::Page),
+        app_id: user.app_id.clone(),
+        kind: TokenKind::Page.as_str().to_string(),
+        subject_id: page_id.to_string(),
+        scopes: user.scopes.clone(),
+        issued_at: now,
+        expires_at: if long_lived { None } else { user.expires_at },
         long_lived,
-        now,
-    );
-    token.expires_at = if long_lived { None } else { user.expires_at };
-    token.parent_token = Some(user.token.clone());
-    store::tokens::insert(tx, &token)?;
-    Ok(token)
+        invalidated_reason: None,
+        invalidated_at: None,
+        parent_token: Some(user.token.clone()),
+    }
+}
+
+/// Inserts a newly issued user token with what it relates: under Instagram Login, the
+/// app-scoped id of the account for the app (Page tokens of a Facebook user token come with
+/// `store::tokens::insert`). Reads then only look these up.
+pub fn issue(
+    tx: &store::Writer,
+    ids: &graph::ids::IdMinter,
+    token: &Token,
+) -> Result<(), StoreError> {
+    store::tokens::insert(tx, token)?;
+    if token.kind == TokenKind::InstagramUser.as_str() {
+        crate::nodes::ig_user::app_scoped_id_in(
+            tx,
+            ids,
+            &token.app_id,
+            &token.subject_id,
+            token.issued_at,
+        )?;
+    }
+    Ok(())
 }

@@ -98,3 +98,28 @@ pub fn page_role_via_business_manager(conn: &Reader, target: &Target) -> StoreRe
     };
     Ok(accounts::page(conn, &page_id)?.is_some_and(|p| p.role_via_business_manager))
 }
+
+/// What access checks need to know about a node, read together in one snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub visible: bool,
+    /// Whether the Page behind the node gives its role through Business Manager; only read
+    /// when asked for and the node is visible.
+    pub via_business_manager: bool,
+}
+
+/// [`can_see`] and, when `business_manager` is set, [`page_role_via_business_manager`].
+pub fn access(
+    conn: &Reader,
+    caller: &Caller,
+    target: &Target,
+    business_manager: bool,
+) -> StoreResult<Access> {
+    let visible = can_see(conn, caller, target)?;
+    let via_business_manager =
+        visible && business_manager && page_role_via_business_manager(conn, target)?;
+    Ok(Access {
+        visible,
+        via_business_manager,
+    })
+}

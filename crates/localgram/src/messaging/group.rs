@@ -79,7 +79,7 @@ async fn writer(state: Weak<AppState>, mut rx: mpsc::UnboundedReceiver<Job>) {
         let Some(state) = state.upgrade() else {
             return;
         };
-        write_group(&state, jobs);
+        write_group(&state, jobs).await;
     }
 }
 
@@ -89,33 +89,39 @@ fn savepoint(conn: &Writer, sql: &str) -> crate::store::StoreResult<()> {
 }
 
 /// One transaction for the group; each job in its savepoint.
-fn write_group(state: &AppState, jobs: Vec<Job>) {
-    let mut answers = Vec::with_capacity(jobs.len());
+async fn write_group(state: &AppState, jobs: Vec<Job>) {
+    // The answers stay here, so a failed commit still reaches every send of the group.
+    let (works, answers): (Vec<Work>, Vec<_>) =
+        jobs.into_iter().map(|j| (j.work, j.answer)).unzip();
     let committed = state
         .db
-        .write_blocking(|tx| -> Result<(), crate::store::StoreError> {
-            for job in jobs {
-                savepoint(tx, "SAVEPOINT send")?;
-                let result = (job.work)(tx);
-                if result.is_ok() {
-                    savepoint(tx, "RELEASE send")?;
-                } else {
-                    savepoint(tx, "ROLLBACK TO send")?;
-                    savepoint(tx, "RELEASE send")?;
+        .write(
+            move |tx| -> Result<Vec<Result<Value, GraphError>>, crate::store::StoreError> {
+                let mut results = Vec::with_capacity(works.len());
+                for work in works {
+                    savepoint(tx, "SAVEPOINT send")?;
+                    let result = work(tx);
+                    if result.is_ok() {
+                        savepoint(tx, "RELEASE send")?;
+                    } else {
+                        savepoint(tx, "ROLLBACK TO send")?;
+                        savepoint(tx, "RELEASE send")?;
+                    }
+                    results.push(result);
                 }
-                answers.push((job.answer, result));
-            }
-            Ok(())
-        });
+                Ok(results)
+            },
+        )
+        .await;
     match committed {
-        Ok(()) => {
-            for (answer, result) in answers {
+        Ok(results) => {
+            for (answer, result) in answers.into_iter().zip(results) {
                 let _ = answer.send(result);
             }
         }
         Err(error) => {
             let error = internal(error);
-            for (answer, _) in answers {
+            for answer in answers {
                 let _ = answer.send(Err(error.clone()));
             }
         }

@@ -6,10 +6,10 @@ use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
 use super::message::{self as message_node, Sides};
-use super::{expanded_page, field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::store::conversations::Conversation;
 use crate::store::messages::{self, Message};
+use crate::store::Reader;
 
 /// Ref 000 L1834-1935 (`id`, `updated_time`), L1936-2010 (`messages`).
 #[rustfmt::skip]
@@ -31,19 +31,21 @@ pub const MESSAGES_DEFAULT: usize = 25;
 pub const MESSAGES_MAX: usize = 100;
 
 pub fn render(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     conversation: &Conversation,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = CONVERSATION.plan(call.api, selection)?;
+    let plan = CONVERSATION.plan(ctx.api, selection)?;
     let mut sides: Option<Sides> = None;
     super::render(&plan, |request| {
-        resolve(call, conversation, &mut sides, request)
+        resolve(r, ctx, conversation, &mut sides, request)
     })
 }
 
 fn resolve(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     conversation: &Conversation,
     sides: &mut Option<Sides>,
     request: &FieldRequest,
@@ -54,26 +56,26 @@ fn resolve(
             conversation.updated_at.div_euclid(1000)
         ))),
         "participants" => {
-            let s = ensure(call, conversation, sides)?;
+            let s = ensure(r, conversation, sides)?;
             Some(json!({"data": [s.account.clone(), s.person.clone()]}))
         }
         "messages" => {
             let page_request = expanded_page(request, MESSAGES_DEFAULT, MESSAGES_MAX)?;
-            let page = list(call, conversation, &page_request)?;
-            let s = ensure(call, conversation, sides)?;
+            let page = list(r, conversation, &page_request)?;
+            let s = ensure(r, conversation, sides)?;
             let items = page
                 .items
                 .iter()
-                .map(|m| message_node::render(call, m, s, request.subfields.as_ref()))
+                .map(|m| message_node::render(r, ctx, m, s, request.subfields.as_ref()))
                 .collect::<Result<Vec<_>, _>>()?;
             // The expanded messages link to the messages edge (ref 000 L1989-1996).
             let next = page.has_next.then(|| {
                 let mut url = format!(
                     "{}/messages?limit={}",
-                    call.links.node_url(&conversation.id),
+                    ctx.links.node_url(&conversation.id),
                     page_request.limit
                 );
-                if let Some(token) = &call.links.token {
+                if let Some(token) = &ctx.links.token {
                     url.push_str(&format!("&access_token={token}"));
                 }
                 if let Some(after) = &page.after {
@@ -91,12 +93,12 @@ fn resolve(
 }
 
 fn ensure<'a>(
-    call: &Call,
+    r: &Reader,
     conversation: &Conversation,
     sides: &'a mut Option<Sides>,
 ) -> Result<&'a Sides, GraphError> {
     if sides.is_none() {
-        *sides = Some(message_node::sides(call, conversation)?);
+        *sides = Some(message_node::sides(r, conversation)?);
     }
     sides.as_ref().ok_or_else(GraphError::unknown_error)
 }
@@ -115,7 +117,7 @@ pub fn forward_paging(after: Option<&str>, next: Option<String>) -> Option<Value
 
 /// A window of the conversation's messages, newest first (send order reversed).
 pub fn list(
-    call: &Call,
+    r: &Reader,
     conversation: &Conversation,
     request: &PageRequest,
 ) -> Result<Page<Message>, GraphError> {
@@ -123,7 +125,12 @@ pub fn list(
         Window::Forward { after } => (after.as_deref(), None),
         Window::Backward { before } => (None, Some(before.as_str())),
     };
-    let fetched =
-        call.read(|c| messages::list(c, &conversation.id, after, before, request.fetch_count()))?;
+    let fetched = db(messages::list(
+        r,
+        &conversation.id,
+        after,
+        before,
+        request.fetch_count(),
+    ))?;
     Ok(Page::from_fetched(request, fetched))
 }

@@ -3,8 +3,7 @@
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::store::accounts::FacebookUser;
 
 #[rustfmt::skip]
@@ -20,11 +19,11 @@ pub static FACEBOOK_USER: NodeType = NodeType {
 };
 
 pub fn render(
-    call: &Call,
+    ctx: &RenderContext,
     user: &FacebookUser,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = FACEBOOK_USER.plan(call.api, selection)?;
+    let plan = FACEBOOK_USER.plan(ctx.api, selection)?;
     super::render(&plan, |request| resolve(user, request))
 }
 

@@ -4,12 +4,12 @@ use graph::paging::{edge_envelope, Page, PageRequest, Window};
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{expanded_page, field, Apis, FieldKind::*, NodeType};
-use crate::api::{internal, Call};
+use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::auth::visibility::can_see_account;
 use crate::social;
 use crate::store::comments::{self, Comment, Listing};
 use crate::store::media::{self, Media};
+use crate::store::Reader;
 
 #[rustfmt::skip]
 pub static IG_COMMENT: NodeType = NodeType {
@@ -36,28 +36,30 @@ pub static IG_COMMENT: NodeType = NodeType {
 pub const PAGE_MAX: usize = 50;
 
 pub fn render(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     comment: &Comment,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = IG_COMMENT.plan(call.api, selection)?;
-    let media = call.read(|c| media::get_any(c, &comment.media_id))?;
+    let plan = IG_COMMENT.plan(ctx.api, selection)?;
+    let media = db(media::get_any(r, &comment.media_id))?;
     super::render(&plan, |request| {
-        resolve(call, comment, media.as_ref(), request)
+        resolve(r, ctx, comment, media.as_ref(), request)
     })
 }
 
 /// The `username` field needs the comment-management permission since August 27, 2024
 /// (ref 001 L3761-3765).
-fn may_read_username(call: &Call) -> bool {
-    call.caller.as_ref().is_some_and(|c| {
+fn may_read_username(ctx: &RenderContext) -> bool {
+    ctx.caller.as_ref().is_some_and(|c| {
         c.has_scope("instagram_business_manage_comments")
             || c.has_scope("instagram_manage_comments")
     })
 }
 
 pub(crate) fn resolve(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     comment: &Comment,
     media: Option<&Media>,
     request: &FieldRequest,
@@ -75,32 +77,22 @@ pub(crate) fn resolve(
         "parent_id" => comment.parent_id.as_ref().map(|p| json!(p)),
         "from" => {
             let viewer = media_account.clone().unwrap_or_default();
-            let (id, username) = call
-                .state
-                .db
-                .write_blocking(|tx| {
-                    social::author_for(tx, &call.state, comment, &viewer, call.now)
-                })
-                .map_err(internal)?;
-            Some(json!({"id": id, "username": username}))
+            let (id, username) = db(social::author_for(r, comment, &viewer))?;
+            // No id: the IGSID minted with the comment is missing (state from an older
+            // version), so the account does not know the commenter.
+            id.map(|id| json!({"id": id, "username": username}))
         }
-        "username" if may_read_username(call) => {
+        "username" if may_read_username(ctx) => {
             let viewer = media_account.clone().unwrap_or_default();
-            let (_, username) = call
-                .state
-                .db
-                .write_blocking(|tx| {
-                    social::author_for(tx, &call.state, comment, &viewer, call.now)
-                })
-                .map_err(internal)?;
+            let (_, username) = db(social::author_for(r, comment, &viewer))?;
             Some(json!(username))
         }
         "username" => None,
         // Only the account that wrote the comment gets `user` (ref 001 L3750-3760).
         "user" => {
-            let wrote_it = match &call.caller {
+            let wrote_it = match &ctx.caller {
                 Some(caller) if comment.by_account() => {
-                    call.read(|c| can_see_account(c, caller, &comment.author_id))?
+                    db(can_see_account(r, caller, &comment.author_id))?
                 }
                 _ => false,
             };
@@ -112,25 +104,26 @@ pub(crate) fn resolve(
                 None => {
                     Some(json!({"id": media.id, "media_product_type": media.media_product_type}))
                 }
-                Some(selection) => Some(super::ig_media::render(call, media, Some(selection))?),
+                Some(selection) => Some(super::ig_media::render(r, ctx, media, Some(selection))?),
             },
         },
-        "replies" => Some(expanded_replies(call, comment, request)?),
+        "replies" => Some(expanded_replies(r, ctx, comment, request)?),
         _ => None,
     })
 }
 
 fn expanded_replies(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     comment: &Comment,
     request: &FieldRequest,
 ) -> Result<Value, GraphError> {
     let page_request = expanded_page(request, PAGE_MAX, PAGE_MAX)?;
-    let page = list_replies(call, comment, &page_request)?;
+    let page = list_replies(r, ctx, comment, &page_request)?;
     let items = page
         .items
         .iter()
-        .map(|reply| render(call, reply, request.subfields.as_ref()))
+        .map(|reply| render(r, ctx, reply, request.subfields.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
@@ -138,15 +131,15 @@ fn expanded_replies(
 
 /// A window of a comment's replies, newest first.
 pub fn list_replies(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     comment: &Comment,
     request: &PageRequest,
 ) -> Result<Page<Comment>, GraphError> {
-    let owner = call
-        .read(|c| media::get(c, &comment.media_id))?
-        .map(|m| m.account_id);
+    let owner = db(media::get(r, &comment.media_id))?.map(|m| m.account_id);
     list(
-        call,
+        r,
+        ctx,
         &comment.media_id,
         Some(&comment.id),
         owner.as_deref(),
@@ -157,13 +150,14 @@ pub fn list_replies(
 /// A window of a media's top-level comments (or of one comment's replies). API versions up to
 /// v3.1 list oldest first, v3.2 and later newest first (ref 001 L4995).
 pub fn list(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     media_id: &str,
     parent_id: Option<&str>,
     owner_account: Option<&str>,
     request: &PageRequest,
 ) -> Result<Page<Comment>, GraphError> {
-    let chronological = call.version < graph::ApiVersion::new(3, 2);
+    let chronological = ctx.version < graph::ApiVersion::new(3, 2);
     let (after, before) = match &request.window {
         Window::Forward { after } => (after.as_deref(), None),
         Window::Backward { before } => (None, Some(before.as_str())),
@@ -177,6 +171,6 @@ pub fn list(
         chronological,
         limit: request.fetch_count(),
     };
-    let fetched = call.read(|c| comments::list(c, &listing))?;
+    let fetched = db(comments::list(r, &listing))?;
     Ok(Page::from_fetched(request, fetched))
 }

@@ -5,8 +5,7 @@
 use graph::{FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::publishing::status;
 use crate::store::containers::Container;
 
@@ -27,13 +26,13 @@ pub static IG_CONTAINER: NodeType = NodeType {
 
 /// Renders a container as of `now_ms` (virtual); a carousel needs its children.
 pub fn render(
-    call: &Call,
+    ctx: &RenderContext,
     container: &Container,
     children: &[Container],
     now_ms: i64,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = IG_CONTAINER.plan(call.api, selection)?;
+    let plan = IG_CONTAINER.plan(ctx.api, selection)?;
     let state = status::state(container, children, now_ms);
     super::render(&plan, |request| {
         Ok(match request.name.as_str() {

@@ -4,13 +4,12 @@ use graph::paging::edge_envelope;
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{db, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::auth::visibility::can_see_account;
 use crate::nodes::ig_comment;
 use crate::social;
-use crate::store::accounts;
 use crate::store::media::{self as media_store, Media};
+use crate::store::{accounts, Reader};
 
 /// Ref 001 L520-700 (fields) and L700-760 (edges).
 #[rustfmt::skip]
@@ -48,16 +47,18 @@ pub static IG_MEDIA: NodeType = NodeType {
 };
 
 pub fn render(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     media: &Media,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = IG_MEDIA.plan(call.api, selection)?;
-    super::render(&plan, |request| resolve(call, media, request))
+    let plan = IG_MEDIA.plan(ctx.api, selection)?;
+    super::render(&plan, |request| resolve(r, ctx, media, request))
 }
 
 pub(crate) fn resolve(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     media: &Media,
     request: &FieldRequest,
 ) -> Result<Option<Value>, GraphError> {
@@ -69,14 +70,14 @@ pub(crate) fn resolve(
         // (ref 001 L494).
         "caption" if !is_child => match &media.caption {
             None => None,
-            Some(caption) if acts_for_owner(call, media)? => Some(json!(caption)),
+            Some(caption) if acts_for_owner(r, ctx, media)? => Some(json!(caption)),
             Some(caption) => Some(json!(social::strip_at(caption))),
         },
         "comments_count" if !is_child => Some(json!(media.comments_count)),
         "is_comment_enabled" if !is_child => Some(json!(media.is_comment_enabled)),
         "is_shared_to_feed" => media.is_shared_to_feed.map(|b| json!(b)),
         "legacy_instagram_media_id" => Some(json!(media.id)),
-        "like_count" if !is_child => like_count(call, media)?,
+        "like_count" if !is_child => like_count(r, ctx, media)?,
         "media_product_type" => Some(json!(media.media_product_type)),
         "media_type" => Some(json!(if media.media_product_type == "LIVE" {
             "BROADCAST"
@@ -84,19 +85,19 @@ pub(crate) fn resolve(
             media.media_type.as_str()
         })),
         "media_url" => media.media_url.as_ref().map(|u| json!(u)),
-        "owner" => owner(call, media, request)?,
+        "owner" => owner(r, ctx, media, request)?,
         "permalink" if !is_child => Some(json!(media.permalink)),
         "shortcode" => Some(json!(media.shortcode)),
         "thumbnail_url" => media.thumbnail_url.as_ref().map(|u| json!(u)),
         "timestamp" => Some(json!(graph::timefmt::graph_time(media.created_at))),
-        "username" => owner_username(call, media)?.map(|u| json!(u)),
-        "children" => Some(children_envelope(call, media, request)?),
-        "comments" => Some(comments_envelope(call, media, request)?),
-        "collaborators" => Some(edge_envelope(collaborators(call, media)?, None)),
+        "username" => owner_username(r, media)?.map(|u| json!(u)),
+        "children" => Some(children_envelope(r, ctx, media, request)?),
+        "comments" => Some(comments_envelope(r, ctx, media, request)?),
+        "collaborators" => Some(edge_envelope(collaborators(r, ctx, media)?, None)),
         // Copyright is checked on videos published through the API (ref 001 L9448-9510).
-        "copyright_check_information" => copyright(call, media)?,
+        "copyright_check_information" => copyright(r, ctx, media)?,
         // IGTV's title is gone from v14.0 (004 changelog Oct 5, 2021).
-        "video_title" if call.version >= graph::ApiVersion::new(14, 0) => {
+        "video_title" if ctx.version >= graph::ApiVersion::new(14, 0) => {
             return Err(GraphError::field_deprecated("video_title", "v14.0"))
         }
         "video_title" => None,
@@ -112,18 +113,17 @@ pub(crate) fn resolve(
 /// `like_count`, read indirectly (another person's media reached through mentions or tags) when
 /// its owner hides like counts: `0` until v10.0, left out from v11.0 and, for every version,
 /// from September 7, 2021 (004 changelog May 26 and June 8, 2021).
-fn like_count(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
+fn like_count(r: &Reader, ctx: &RenderContext, media: &Media) -> Result<Option<Value>, GraphError> {
     if !media.owner_is_person {
         return Ok(Some(json!(media.like_count)));
     }
-    let hidden = call
-        .read(|c| crate::store::people::get(c, &media.account_id))?
-        .is_some_and(|p| p.hide_like_counts);
+    let hidden =
+        db(crate::store::people::get(r, &media.account_id))?.is_some_and(|p| p.hide_like_counts);
     if !hidden {
         return Ok(Some(json!(media.like_count)));
     }
     const ALL_VERSIONS_OMIT: i64 = 1_630_972_800; // 2021-09-07
-    if call.version >= graph::ApiVersion::new(11, 0) || call.now >= ALL_VERSIONS_OMIT {
+    if ctx.version >= graph::ApiVersion::new(11, 0) || ctx.now >= ALL_VERSIONS_OMIT {
         Ok(None)
     } else {
         Ok(Some(json!(0)))
@@ -132,18 +132,16 @@ fn like_count(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
 
 /// `copyright_check_information` of a video published through the API: the check its container
 /// ran, with the matches a test chose (ref 001 L9486-9510); absent for other media.
-fn copyright(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
+fn copyright(r: &Reader, ctx: &RenderContext, media: &Media) -> Result<Option<Value>, GraphError> {
     use crate::store::containers;
-    let container = call.read(|c| {
-        let Some(id) = containers::container_of_media(c, &media.id)? else {
-            return Ok(None);
-        };
-        containers::get(c, &id)
-    })?;
+    let container = match db(containers::container_of_media(r, &media.id))? {
+        Some(id) => db(containers::get(r, &id))?,
+        None => None,
+    };
     let Some(container) = container else {
         return Ok(None);
     };
-    let now_ms = call.state.clock.now_ms();
+    let now_ms = ctx.now_ms;
     let Some(status) = crate::publishing::status::copyright(&container, now_ms) else {
         return Ok(None);
     };
@@ -160,40 +158,37 @@ fn copyright(call: &Call, media: &Media) -> Result<Option<Value>, GraphError> {
 }
 
 /// Whether the caller acts for the account that owns the media.
-fn acts_for_owner(call: &Call, media: &Media) -> Result<bool, GraphError> {
+fn acts_for_owner(r: &Reader, ctx: &RenderContext, media: &Media) -> Result<bool, GraphError> {
     if media.owner_is_person {
         return Ok(false);
     }
-    match &call.caller {
-        Some(caller) => call.read(|c| can_see_account(c, caller, &media.account_id)),
+    match &ctx.caller {
+        Some(caller) => db(can_see_account(r, caller, &media.account_id)),
         None => Ok(false),
     }
 }
 
-fn owner_username(call: &Call, media: &Media) -> Result<Option<String>, GraphError> {
+fn owner_username(r: &Reader, media: &Media) -> Result<Option<String>, GraphError> {
     if media.owner_is_person {
-        return Ok(call
-            .read(|c| crate::store::people::get(c, &media.account_id))?
-            .map(|p| p.username));
+        return Ok(db(crate::store::people::get(r, &media.account_id))?.map(|p| p.username));
     }
-    Ok(call
-        .read(|c| accounts::get(c, &media.account_id))?
-        .map(|a| a.username))
+    Ok(db(accounts::get(r, &media.account_id))?.map(|a| a.username))
 }
 
 /// `comments{...}` expanded through `fields`: top-level comments, cursors only.
 fn comments_envelope(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     media: &Media,
     request: &FieldRequest,
 ) -> Result<Value, GraphError> {
     let page_request = super::expanded_page(request, ig_comment::PAGE_MAX, ig_comment::PAGE_MAX)?;
     let owner = (!media.owner_is_person).then_some(media.account_id.as_str());
-    let page = ig_comment::list(call, &media.id, None, owner, &page_request)?;
+    let page = ig_comment::list(r, ctx, &media.id, None, owner, &page_request)?;
     let items = page
         .items
         .iter()
-        .map(|comment| ig_comment::render(call, comment, request.subfields.as_ref()))
+        .map(|comment| ig_comment::render(r, ctx, comment, request.subfields.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
@@ -201,23 +196,22 @@ fn comments_envelope(
 
 /// The media's collaborators with their invite status (ref 001 L4840-4931). Their `id` is the
 /// collaborating account's id as this app sees it.
-pub fn collaborators(call: &Call, media: &Media) -> Result<Vec<Value>, GraphError> {
-    let rows = call.read(|c| crate::store::person_media::collaborators(c, &media.id))?;
+pub fn collaborators(
+    r: &Reader,
+    ctx: &RenderContext,
+    media: &Media,
+) -> Result<Vec<Value>, GraphError> {
+    let rows = db(crate::store::person_media::collaborators(r, &media.id))?;
     let mut out = Vec::with_capacity(rows.len());
     for (username, status) in rows {
-        let account = call.read(|c| {
-            Ok(accounts::list(c)?
-                .into_iter()
-                .find(|a| a.username == username))
-        })?;
+        let account = db(accounts::list(r))?
+            .into_iter()
+            .find(|a| a.username == username);
         let id = match account {
-            Some(account) => super::ig_user::visible_id(call, &account)?,
-            None => call
-                .read(|c| {
-                    Ok(crate::store::people::list(c)?
-                        .into_iter()
-                        .find(|p| p.username == username))
-                })?
+            Some(account) => super::ig_user::visible_id(r, ctx, &account)?,
+            None => db(crate::store::people::list(r))?
+                .into_iter()
+                .find(|p| p.username == username)
                 .map(|p| p.id)
                 .unwrap_or_default(),
         };
@@ -227,23 +221,29 @@ pub fn collaborators(call: &Call, media: &Media) -> Result<Vec<Value>, GraphErro
 }
 
 /// `owner` is only returned to the account that created the media (ref 001 L640-650).
-fn owner(call: &Call, media: &Media, request: &FieldRequest) -> Result<Option<Value>, GraphError> {
+fn owner(
+    r: &Reader,
+    ctx: &RenderContext,
+    media: &Media,
+    request: &FieldRequest,
+) -> Result<Option<Value>, GraphError> {
     if media.owner_is_person {
         return Ok(None);
     }
-    let Some(caller) = &call.caller else {
+    let Some(caller) = &ctx.caller else {
         return Ok(None);
     };
-    if !call.read(|c| can_see_account(c, caller, &media.account_id))? {
+    if !db(can_see_account(r, caller, &media.account_id))? {
         return Ok(None);
     }
-    let Some(account) = call.read(|c| accounts::get(c, &media.account_id))? else {
+    let Some(account) = db(accounts::get(r, &media.account_id))? else {
         return Ok(None);
     };
     match &request.subfields {
         None => Ok(Some(json!({"id": account.id}))),
         Some(selection) => Ok(Some(super::ig_user::render(
-            call,
+            r,
+            ctx,
             &account,
             Some(selection),
         )?)),
@@ -251,23 +251,29 @@ fn owner(call: &Call, media: &Media, request: &FieldRequest) -> Result<Option<Va
 }
 
 fn children_envelope(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     media: &Media,
     request: &FieldRequest,
 ) -> Result<Value, GraphError> {
-    let children = call.read(|c| media_store::children(c, &media.id))?;
+    let children = db(media_store::children(r, &media.id))?;
     let items = children
         .iter()
-        .map(|child| render(call, child, request.subfields.as_ref()))
+        .map(|child| render(r, ctx, child, request.subfields.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(edge_envelope(items, None))
 }
 
-/// All children of an album, rendered with the request's fields.
-pub fn list_children(call: &Call, media: &Media) -> Result<Vec<Value>, GraphError> {
-    let children = call.read(|c| media_store::children(c, &media.id))?;
+/// All children of an album, rendered with `selection`.
+pub fn list_children(
+    r: &Reader,
+    ctx: &RenderContext,
+    media: &Media,
+    selection: Option<&FieldSelection>,
+) -> Result<Vec<Value>, GraphError> {
+    let children = db(media_store::children(r, &media.id))?;
     children
         .iter()
-        .map(|child| render(call, child, call.fields.as_ref()))
+        .map(|child| render(r, ctx, child, selection))
         .collect()
 }

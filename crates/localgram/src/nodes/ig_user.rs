@@ -4,11 +4,10 @@ use graph::paging::{edge_envelope, Page};
 use graph::{Api, FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{expanded_page, field, Apis, FieldKind::*, NodeType};
-use crate::api::{internal, Call};
+use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::store::accounts::{self, Account};
 use crate::store::media::{self as media_store, Listing};
-use crate::store::objects;
+use crate::store::{objects, Reader};
 
 /// Ref 001 L5880-5990 (fields and edges); `user_id` and `account_type` are Instagram Login's
 /// `/me` fields (docs/decisions.md).
@@ -57,29 +56,19 @@ pub const STORY_LIFETIME_SECONDS: i64 = 86_400;
 pub const MEDIA_PAGE_DEFAULT: usize = 25;
 pub const MEDIA_PAGE_MAX: usize = 100;
 
-/// The `id` an account shows to this call: app-scoped under Instagram Login.
-pub fn visible_id(call: &Call, account: &Account) -> Result<String, GraphError> {
-    let Some(caller) = call.caller.as_ref().filter(|_| call.api == Api::Instagram) else {
+/// The `id` an account shows to this request: app-scoped under Instagram Login. The id is
+/// minted when the app's token for the account is issued (`auth::tokens::issue`); state
+/// written by an older version may lack it, and then the account shows its own id, as to an
+/// app with no token for it.
+pub fn visible_id(
+    r: &Reader,
+    ctx: &RenderContext,
+    account: &Account,
+) -> Result<String, GraphError> {
+    let Some(app_id) = ctx.app_id().filter(|_| ctx.api == Api::Instagram) else {
         return Ok(account.id.clone());
     };
-    app_scoped_id(call, &caller.app.id, &account.id)
-}
-
-/// The app-scoped id of an account for an app, minted the first time it is needed.
-pub fn app_scoped_id(call: &Call, app_id: &str, account_id: &str) -> Result<String, GraphError> {
-    if let Some(id) = call
-        .state
-        .db
-        .app_scoped_id_blocking(app_id, account_id)
-        .map_err(internal)?
-    {
-        return Ok(id);
-    }
-    let state = &call.state;
-    state
-        .db
-        .write_blocking(|tx| app_scoped_id_in(tx, &state.ids, app_id, account_id, call.now))
-        .map_err(internal)
+    Ok(db(accounts::app_scoped_id(r, app_id, &account.id))?.unwrap_or_else(|| account.id.clone()))
 }
 
 /// Gets or mints the app-scoped id inside a transaction.
@@ -106,21 +95,23 @@ pub fn app_scoped_id_in(
 }
 
 pub fn render(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     account: &Account,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = IG_USER.plan(call.api, selection)?;
-    super::render(&plan, |request| resolve(call, account, request))
+    let plan = IG_USER.plan(ctx.api, selection)?;
+    super::render(&plan, |request| resolve(r, ctx, account, request))
 }
 
 fn resolve(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     account: &Account,
     request: &FieldRequest,
 ) -> Result<Option<Value>, GraphError> {
     Ok(match request.name.as_str() {
-        "id" => Some(json!(visible_id(call, account)?)),
+        "id" => Some(json!(visible_id(r, ctx, account)?)),
         "user_id" => Some(json!(account.id)),
         "username" => Some(json!(account.username)),
         "name" => Some(json!(account.name)),
@@ -133,16 +124,18 @@ fn resolve(
         "profile_picture_url" => account.profile_picture_url.as_ref().map(|u| json!(u)),
         "followers_count" => Some(json!(account.followers_count)),
         "follows_count" => Some(json!(account.follows_count)),
-        "media_count" => Some(json!(call.read(|c| accounts::media_count(c, &account.id))?)),
+        "media_count" => Some(json!(db(accounts::media_count(r, &account.id))?)),
         "has_profile_pic" => Some(json!(account.profile_picture_url.is_some())),
         "is_published" => Some(json!(account.is_published)),
         "legacy_instagram_user_id" => Some(json!(account.legacy_instagram_user_id)),
         "shopping_product_tag_eligibility" => Some(json!(account.shopping_product_tag_eligibility)),
-        "media" => Some(expanded_media(call, account, request, Listing::Feed)?),
-        "stories" => Some(expanded_media(call, account, request, Listing::Stories)?),
+        "media" => Some(expanded_media(r, ctx, account, request, Listing::Feed)?),
+        "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
         "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
-        "mentioned_comment" => Some(super::mentions::mentioned_comment(call, account, request)?),
-        "mentioned_media" => Some(super::mentions::mentioned_media(call, account, request)?),
+        "mentioned_comment" => Some(super::mentions::mentioned_comment(
+            r, ctx, account, request,
+        )?),
+        "mentioned_media" => Some(super::mentions::mentioned_media(r, ctx, account, request)?),
         // Edges whose content later areas bring: an empty list until then.
         _ => Some(edge_envelope(Vec::new(), None)),
     })
@@ -150,17 +143,18 @@ fn resolve(
 
 /// `media{...}` / `stories{...}` expanded through `fields`: cursors only, no links.
 fn expanded_media(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     account: &Account,
     request: &FieldRequest,
     listing: Listing,
 ) -> Result<Value, GraphError> {
     let page_request = expanded_page(request, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
-    let page = list_media(call, account, listing, &page_request, None, None)?;
+    let page = list_media(r, ctx, account, listing, &page_request, None, None)?;
     let items = page
         .items
         .iter()
-        .map(|m| super::ig_media::render(call, m, request.subfields.as_ref()))
+        .map(|m| super::ig_media::render(r, ctx, m, request.subfields.as_ref()))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
@@ -168,7 +162,8 @@ fn expanded_media(
 
 /// One page of an account's media or stories.
 pub fn list_media(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     account: &Account,
     listing: Listing,
     request: &graph::paging::PageRequest,
@@ -184,7 +179,7 @@ pub fn list_media(
         Listing::Stories => Some(
             since
                 .unwrap_or(i64::MIN)
-                .max(call.now - STORY_LIFETIME_SECONDS + 1),
+                .max(ctx.now - STORY_LIFETIME_SECONDS + 1),
         ),
         Listing::Feed => since,
     };
@@ -195,6 +190,6 @@ pub fn list_media(
         until,
         limit: request.fetch_count(),
     };
-    let fetched = call.read(|c| media_store::list(c, &account.id, listing, &window))?;
+    let fetched = db(media_store::list(r, &account.id, listing, &window))?;
     Ok(Page::from_fetched(request, fetched))
 }

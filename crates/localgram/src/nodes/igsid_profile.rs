@@ -4,8 +4,7 @@
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::store::people::Person;
 use crate::store::relationships::Relationship;
 
@@ -36,11 +35,11 @@ pub struct Profile<'a> {
 }
 
 pub fn render(
-    call: &Call,
+    ctx: &RenderContext,
     profile: &Profile,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = IGSID_PROFILE.plan(call.api, selection)?;
+    let plan = IGSID_PROFILE.plan(ctx.api, selection)?;
     super::render(&plan, |request| resolve(profile, request))
 }
 

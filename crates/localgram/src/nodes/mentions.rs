@@ -5,11 +5,10 @@
 use graph::{FieldRequest, GraphError};
 use serde_json::Value;
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{db, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::social;
 use crate::store::accounts::Account;
-use crate::store::{comments, media};
+use crate::store::{comments, media, Reader};
 
 #[rustfmt::skip]
 pub static MENTIONED_MEDIA: NodeType = NodeType {
@@ -46,13 +45,13 @@ pub static MENTIONED_COMMENT: NodeType = NodeType {
 
 /// `mentioned_media.media_id(x){...}`: media whose caption @mentions the account, not a story.
 pub fn mentioned_media(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     account: &Account,
     request: &FieldRequest,
 ) -> Result<Value, GraphError> {
     let media_id = request.modifier_arg("media_id").unwrap_or_default();
-    let media = call
-        .read(|c| media::get_any(c, media_id))?
+    let media = db(media::get_any(r, media_id))?
         .ok_or_else(|| GraphError::not_mentioned_in_media(media_id))?;
     if media.media_product_type == "STORY" {
         return Err(GraphError::mentions_on_stories_not_supported());
@@ -64,28 +63,30 @@ pub fn mentioned_media(
     if !mentioned {
         return Err(GraphError::not_mentioned_in_media(media_id));
     }
-    let plan = MENTIONED_MEDIA.plan(call.api, request.subfields.as_ref())?;
-    super::render(&plan, |field| super::ig_media::resolve(call, &media, field))
+    let plan = MENTIONED_MEDIA.plan(ctx.api, request.subfields.as_ref())?;
+    super::render(&plan, |field| {
+        super::ig_media::resolve(r, ctx, &media, field)
+    })
 }
 
 /// `mentioned_comment.comment_id(x){...}`: a comment that @mentions the account; an error when
 /// comments are off on its media (ref 001 L8103-8106).
 pub fn mentioned_comment(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     account: &Account,
     request: &FieldRequest,
 ) -> Result<Value, GraphError> {
     let comment_id = request.modifier_arg("comment_id").unwrap_or_default();
-    let comment = call
-        .read(|c| comments::get(c, comment_id))?
+    let comment = db(comments::get(r, comment_id))?
         .filter(|c| social::mentions(&c.text, &account.username))
         .ok_or_else(|| GraphError::not_mentioned_in_comment(comment_id))?;
-    let on = call.read(|c| media::get_any(c, &comment.media_id))?;
+    let on = db(media::get_any(r, &comment.media_id))?;
     if on.as_ref().is_some_and(|m| !m.is_comment_enabled) {
         return Err(GraphError::comments_disabled());
     }
-    let plan = MENTIONED_COMMENT.plan(call.api, request.subfields.as_ref())?;
+    let plan = MENTIONED_COMMENT.plan(ctx.api, request.subfields.as_ref())?;
     super::render(&plan, |field| {
-        super::ig_comment::resolve(call, &comment, on.as_ref(), field)
+        super::ig_comment::resolve(r, ctx, &comment, on.as_ref(), field)
     })
 }

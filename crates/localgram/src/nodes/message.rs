@@ -5,12 +5,11 @@
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Map, Value};
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::Call;
+use super::{db, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::messaging::thread::LIKE_HEART_URL;
 use crate::store::conversations::Conversation;
 use crate::store::messages::{self, Message};
-use crate::store::{accounts, people};
+use crate::store::{accounts, people, Reader};
 
 /// Ref 000 L1936-2055; `attachments`, `reactions`, `shares`, `story` from the list
 /// and Meta's public Conversations API.
@@ -41,13 +40,13 @@ pub struct Sides {
 }
 
 /// The two sides of a conversation as messages show them.
-pub fn sides(call: &Call, conversation: &Conversation) -> Result<Sides, GraphError> {
-    let account = call.read(|c| accounts::get(c, &conversation.account_id))?;
+pub fn sides(r: &Reader, conversation: &Conversation) -> Result<Sides, GraphError> {
+    let account = db(accounts::get(r, &conversation.account_id))?;
     let username = account.map(|a| a.username).unwrap_or_default();
     let person_name = if conversation.is_self {
         username.clone()
     } else {
-        call.read(|c| people::get(c, &conversation.person_id))?
+        db(people::get(r, &conversation.person_id))?
             .map(|p| p.username)
             .unwrap_or_default()
     };
@@ -58,13 +57,14 @@ pub fn sides(call: &Call, conversation: &Conversation) -> Result<Sides, GraphErr
 }
 
 pub fn render(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     message: &Message,
     sides: &Sides,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = MESSAGE.plan(call.api, selection)?;
-    super::render(&plan, |request| resolve(call, message, sides, request))
+    let plan = MESSAGE.plan(ctx.api, selection)?;
+    super::render(&plan, |request| resolve(r, message, sides, request))
 }
 
 fn parsed(text: &str) -> Value {
@@ -100,7 +100,7 @@ fn attachment_view(a: &Value) -> Option<Value> {
 }
 
 fn resolve(
-    call: &Call,
+    r: &Reader,
     message: &Message,
     sides: &Sides,
     request: &FieldRequest,
@@ -149,7 +149,7 @@ fn resolve(
         }
         "story" => story(message, &attachments),
         "reactions" => {
-            let reactions = call.read(|c| messages::reactions(c, &message.id))?;
+            let reactions = db(messages::reactions(r, &message.id))?;
             let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
             for r in reactions {
                 let who = if r.actor == "person" {

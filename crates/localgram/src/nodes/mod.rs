@@ -14,8 +14,39 @@ pub mod message;
 pub mod page;
 
 use graph::paging::PageRequest;
-use graph::{Api, FieldRequest, FieldSelection, GraphError};
+use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Map, Value};
+
+use crate::api::{internal, Links};
+use crate::auth::Caller;
+use crate::store::StoreResult;
+
+/// What a renderer may know about the request. Owned and small, so a whole render moves into
+/// one database read (`Db::read`) on a blocking thread; renderers never see the state, so they
+/// cannot write.
+#[derive(Clone)]
+pub struct RenderContext {
+    pub api: Api,
+    pub version: ApiVersion,
+    pub caller: Option<Caller>,
+    /// Virtual time when the request arrived: Unix seconds, and milliseconds.
+    pub now: i64,
+    pub now_ms: i64,
+    /// For paging and `metadata` URLs.
+    pub links: Links,
+}
+
+impl RenderContext {
+    /// The calling app, if a token names one.
+    pub fn app_id(&self) -> Option<&str> {
+        self.caller.as_ref().map(|c| c.app.id.as_str())
+    }
+}
+
+/// A store failure inside a render, as Meta's catch-all error.
+pub(crate) fn db<T>(result: StoreResult<T>) -> Result<T, GraphError> {
+    result.map_err(internal)
+}
 
 /// Which API offers a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

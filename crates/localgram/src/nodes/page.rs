@@ -4,10 +4,10 @@
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
-use super::{field, Apis, FieldKind::*, NodeType};
-use crate::api::{internal, Call};
-use crate::auth::{tokens, TokenKind};
+use super::{db, field, Apis, FieldKind::*, NodeType, RenderContext};
+use crate::auth::TokenKind;
 use crate::store::accounts::{self, Page};
+use crate::store::{tokens, Reader};
 
 #[rustfmt::skip]
 pub static PAGE: NodeType = NodeType {
@@ -26,50 +26,57 @@ pub static PAGE: NodeType = NodeType {
 };
 
 pub fn render(
-    call: &Call,
+    r: &Reader,
+    ctx: &RenderContext,
     page: &Page,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
-    let plan = PAGE.plan(call.api, selection)?;
-    super::render(&plan, |request| resolve(call, page, request))
+    let plan = PAGE.plan(ctx.api, selection)?;
+    super::render(&plan, |request| resolve(r, ctx, page, request))
 }
 
-fn resolve(call: &Call, page: &Page, request: &FieldRequest) -> Result<Option<Value>, GraphError> {
+fn resolve(
+    r: &Reader,
+    ctx: &RenderContext,
+    page: &Page,
+    request: &FieldRequest,
+) -> Result<Option<Value>, GraphError> {
     Ok(match request.name.as_str() {
         "id" => Some(json!(page.id)),
         "name" => Some(json!(page.name)),
         "category" => Some(json!(page.category)),
         "tasks" => Some(json!(page.tasks)),
-        "instagram_business_account" => match call.read(|c| accounts::by_page(c, &page.id))? {
+        "instagram_business_account" => match db(accounts::by_page(r, &page.id))? {
             None => None,
             Some(account) => match &request.subfields {
                 None => Some(json!({"id": account.id})),
-                Some(selection) => Some(super::ig_user::render(call, &account, Some(selection))?),
+                Some(selection) => Some(super::ig_user::render(r, ctx, &account, Some(selection))?),
             },
         },
         "category_list" => {
             Some(json!([{"id": category_id(&page.category), "name": page.category}]))
         }
-        "access_token" => access_token(call, page)?.map(|t| json!(t)),
+        "access_token" => access_token(r, ctx, page)?.map(|t| json!(t)),
         _ => None,
     })
 }
 
-/// A Page token for the caller: taken from a Facebook user token that manages the Page, or the
-/// Page token itself.
-fn access_token(call: &Call, page: &Page) -> Result<Option<String>, GraphError> {
-    let Some(caller) = &call.caller else {
+/// A Page token for the caller: the one taken from a Facebook user token that manages the
+/// Page (minted with the user token, `store::tokens::insert`), or the Page token itself.
+fn access_token(
+    r: &Reader,
+    ctx: &RenderContext,
+    page: &Page,
+) -> Result<Option<String>, GraphError> {
+    let Some(caller) = &ctx.caller else {
         return Ok(None);
     };
     match caller.kind {
         TokenKind::Page if caller.subject == page.id => Ok(Some(caller.token.clone())),
+        // None when the user token predates the Page or the minting (older state): no token
+        // manages it yet.
         TokenKind::FacebookUser if page.facebook_user_id == caller.subject => {
-            let token = call
-                .state
-                .db
-                .write_blocking(|tx| tokens::page_token(tx, caller, &page.id, call.now))
-                .map_err(internal)?;
-            Ok(Some(token.token))
+            Ok(db(tokens::page_token_from(r, &caller.token, &page.id))?.map(|t| t.token))
         }
         _ => Ok(None),
     }

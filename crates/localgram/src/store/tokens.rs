@@ -48,7 +48,23 @@ fn from_row(r: &Row) -> crate::store::StoreResult<Token> {
     })
 }
 
+/// Inserts a token. A Facebook user token brings the Page token of each Page its user manages
+/// in the same transaction, so answering `access_token` on a Page only reads.
 pub fn insert(conn: &Writer, token: &Token) -> StoreResult<()> {
+    insert_row(conn, token)?;
+    if token.kind == "facebook_user" {
+        for page in super::accounts::pages_of(conn, &token.subject_id)? {
+            if page_token_from(conn, &token.token, &page.id)?.is_none() {
+                let page_token =
+                    crate::auth::tokens::build_page_token(token, &page.id, token.issued_at);
+                insert_row(conn, &page_token)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_row(conn: &Writer, token: &Token) -> StoreResult<()> {
     conn.execute(
         &format!(
             "INSERT INTO tokens ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
