@@ -152,23 +152,6 @@ pub async fn redeem_code(
         .await?
 }
 
-/// As [`redeem_code`], on the calling thread, for the Instagram OAuth host
-/// (`login/instagram.rs`) until it moves to [`redeem_in`] inside its own `Db::write`.
-/// Blocks its thread (and panics on PostgreSQL from async code): transition only.
-pub fn redeem(
-    state: &crate::state::Shared,
-    app: &apps::App,
-    login: &str,
-    code: &str,
-    redirect_uri: &str,
-    now: i64,
-) -> Result<store::tokens::Token, GraphError> {
-    let result = state
-        .db
-        .write_blocking(|tx| redeem_in(tx, &state.ids, app, login, code, redirect_uri, now));
-    result.map_err(internal)?
-}
-
 /// The code exchange inside a write transaction: the code is used and the token issued (with
 /// its app-scoped id) together, or the refusal is answered and nothing is written.
 pub fn redeem_in(
