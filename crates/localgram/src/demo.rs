@@ -1,11 +1,11 @@
 //! `--demo`: a ready-made world to try localgram with: an app, a BUSINESS account linked to a
 //! Facebook Page, a CREATOR account, a few people and media; then tokens and example calls.
 
-use crate::sim::accounts::{create_account, NewAccount};
-use crate::sim::apps::{create_app, NewApp};
+use crate::sim::accounts::{create_account_blocking, NewAccount};
+use crate::sim::apps::{create_app_blocking, NewApp};
 use crate::sim::media::insert_media;
-use crate::sim::people::{create_person, NewPerson};
-use crate::sim::tokens::{issue, NewToken};
+use crate::sim::people::{create_person_blocking, NewPerson};
+use crate::sim::tokens::{issue_blocking, NewToken};
 use crate::sim::ControlError;
 use crate::state::Shared;
 use crate::store::{accounts, apps, StoreError};
@@ -17,7 +17,7 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
     if !state.db.read_blocking(apps::list)?.is_empty() {
         return Ok(());
     }
-    create_app(
+    create_app_blocking(
         state,
         NewApp {
             name: DEMO_APP_NAME.into(),
@@ -27,7 +27,7 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
             api_version: None,
         },
     )?;
-    let (business, _) = create_account(
+    let (business, _) = create_account_blocking(
         state,
         NewAccount {
             username: "bluebottle".into(),
@@ -46,7 +46,7 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
             page_role_via_business_manager: false,
         },
     )?;
-    let (creator, _) = create_account(
+    let (creator, _) = create_account_blocking(
         state,
         NewAccount {
             username: "metricsaurus".into(),
@@ -70,7 +70,7 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
         ("ana.sousa", "Ana Sousa"),
         ("sam_tries_things", "Sam"),
     ] {
-        create_person(
+        create_person_blocking(
             state,
             NewPerson {
                 username: username.into(),
@@ -141,7 +141,19 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
     Ok(())
 }
 
-/// Ready-to-use tokens and example calls for the demo world.
+/// [`describe`] from async code: it issues tokens on the blocking threads, where the store's
+/// synchronous calls may run.
+pub async fn describe_async(state: &Shared, base: &str) -> Result<String, ControlError> {
+    let (state, base) = (state.clone(), base.to_string());
+    tokio::task::spawn_blocking(move || describe(&state, &base))
+        .await
+        .map_err(|e| {
+            ControlError::from(StoreError::Internal(format!("the demo task failed: {e}")))
+        })?
+}
+
+/// Ready-to-use tokens and example calls for the demo world. Blocks its thread: call it off
+/// the async runtime (see [`describe_async`]).
 pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
     let app = state
         .db
@@ -158,7 +170,7 @@ pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
     let mut first_ig = None;
     let mut first_fb = None;
     for account in &all {
-        let ig = issue(
+        let ig = issue_blocking(
             state,
             NewToken {
                 app_id: app.id.clone(),
@@ -174,7 +186,7 @@ pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
         ));
         first_ig.get_or_insert((account.id.clone(), ig.token.token.clone()));
         if let Some(page_id) = &account.page_id {
-            let fb = issue(
+            let fb = issue_blocking(
                 state,
                 NewToken {
                     app_id: app.id.clone(),

@@ -66,27 +66,31 @@ impl AppState {
     }
 
     /// Records the clock so a restart resumes the same virtual time.
-    pub fn persist_clock(&self) -> Result<(), StoreError> {
+    pub async fn persist_clock(&self) -> Result<(), StoreError> {
         let state = self.clock.state();
-        self.db.write_blocking(|tx| -> StoreResult<()> {
-            settings::set(tx, CLOCK_OFFSET_KEY, &state.offset_ms.to_string())?;
-            match state.frozen_at_ms {
-                Some(at) => settings::set(tx, CLOCK_FROZEN_KEY, &at.to_string())?,
-                None => {
-                    tx.execute("DELETE FROM settings WHERE key = ?1", [CLOCK_FROZEN_KEY])?;
+        self.db
+            .write(move |tx| -> StoreResult<()> {
+                settings::set(tx, CLOCK_OFFSET_KEY, &state.offset_ms.to_string())?;
+                match state.frozen_at_ms {
+                    Some(at) => settings::set(tx, CLOCK_FROZEN_KEY, &at.to_string())?,
+                    None => {
+                        tx.execute("DELETE FROM settings WHERE key = ?1", [CLOCK_FROZEN_KEY])?;
+                    }
                 }
-            }
-            Ok(())
-        })
+                Ok(())
+            })
+            .await
     }
 
     /// Wipes all state but keeps the id seed, so a reset run mints the same ids again.
-    pub fn reset(&self) -> Result<(), StoreError> {
+    pub async fn reset(&self) -> Result<(), StoreError> {
         let seed = self.ids.seed();
-        self.db.write_blocking(|tx| -> StoreResult<()> {
-            crate::store::snapshot::wipe(tx)?;
-            settings::set(tx, SEED_KEY, &seed.to_string())
-        })?;
+        self.db
+            .write(move |tx| -> StoreResult<()> {
+                crate::store::snapshot::wipe(tx)?;
+                settings::set(tx, SEED_KEY, &seed.to_string())
+            })
+            .await?;
         self.clock.reset();
         self.requests.clear();
         Ok(())

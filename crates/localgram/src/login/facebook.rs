@@ -44,12 +44,14 @@ fn boxed(response: Response) -> Box<Response> {
 }
 
 /// A refused request is answered with the response in the box.
-fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Response>> {
+async fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Response>> {
     let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
     let client_id = text("client_id");
+    let wanted = client_id.clone();
     let app = state
         .db
-        .read_blocking(|c| apps::get(c, &client_id))
+        .read(move |c| apps::get(c, &wanted))
+        .await
         .map_err(|e| Box::new(internal(e)))?
         .ok_or_else(|| {
             error_page(
@@ -105,31 +107,38 @@ fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Response>
 
 /// Facebook users who may log in, with a description of their Pages. Under Standard Access
 /// only those whose linked account has a role on the app.
-fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<(FacebookUser, String)>, StoreError> {
-    state.db.read_blocking(|c| {
-        let mut out: Vec<(FacebookUser, String)> = Vec::new();
-        for account in accounts::list(c)? {
-            let Some(page_id) = &account.page_id else {
-                continue;
-            };
-            let Some(page) = accounts::page(c, page_id)? else {
-                continue;
-            };
-            if app.access_level != "advanced" && !logins::has_role(c, &app.id, &account.id)? {
-                continue;
+async fn eligible(
+    state: &Shared,
+    app: &apps::App,
+) -> Result<Vec<(FacebookUser, String)>, StoreError> {
+    let app = app.clone();
+    state
+        .db
+        .read(move |c| {
+            let mut out: Vec<(FacebookUser, String)> = Vec::new();
+            for account in accounts::list(c)? {
+                let Some(page_id) = &account.page_id else {
+                    continue;
+                };
+                let Some(page) = accounts::page(c, page_id)? else {
+                    continue;
+                };
+                if app.access_level != "advanced" && !logins::has_role(c, &app.id, &account.id)? {
+                    continue;
+                }
+                if out.iter().any(|(u, _)| u.id == page.facebook_user_id) {
+                    continue;
+                }
+                if let Some(user) = accounts::facebook_user(c, &page.facebook_user_id)? {
+                    out.push((
+                        user,
+                        format!("manages {} (@{})", page.name, account.username),
+                    ));
+                }
             }
-            if out.iter().any(|(u, _)| u.id == page.facebook_user_id) {
-                continue;
-            }
-            if let Some(user) = accounts::facebook_user(c, &page.facebook_user_id)? {
-                out.push((
-                    user,
-                    format!("manages {} (@{})", page.name, account.username),
-                ));
-            }
-        }
-        Ok(out)
-    })
+            Ok(out)
+        })
+        .await
 }
 
 fn cancel(request: &DialogRequest) -> Response {
@@ -148,7 +157,12 @@ fn cancel(request: &DialogRequest) -> Response {
     ))
 }
 
-fn allow(state: &Shared, request: &DialogRequest, user_id: &str, granted: Vec<String>) -> Response {
+async fn allow(
+    state: &Shared,
+    request: &DialogRequest,
+    user_id: &str,
+    granted: Vec<String>,
+) -> Response {
     let now = state.clock.now();
     if request.response_type == "token" {
         // The onboarding flow puts both tokens in the fragment (ref 001 L9030-9063).
@@ -168,10 +182,14 @@ fn allow(state: &Shared, request: &DialogRequest, user_id: &str, granted: Vec<St
             true,
             now,
         );
-        let written = state.db.write_blocking(|tx| -> Result<(), StoreError> {
-            crate::store::tokens::insert(tx, &short)?;
-            crate::store::tokens::insert(tx, &long)
-        });
+        let (short_row, long_row) = (short.clone(), long.clone());
+        let written = state
+            .db
+            .write(move |tx| -> Result<(), StoreError> {
+                crate::store::tokens::insert(tx, &short_row)?;
+                crate::store::tokens::insert(tx, &long_row)
+            })
+            .await;
         if let Err(error) = written {
             return internal(error);
         }
@@ -211,7 +229,12 @@ fn allow(state: &Shared, request: &DialogRequest, user_id: &str, granted: Vec<St
         expires_at: now + CODE_LIFETIME_SECONDS,
         used_at: None,
     };
-    if let Err(error) = state.db.write_blocking(|tx| logins::insert_code(tx, &code)) {
+    let row = code.clone();
+    if let Err(error) = state
+        .db
+        .write(move |tx| logins::insert_code(tx, &row))
+        .await
+    {
         return internal(error);
     }
     let mut pairs = vec![("code", code.code.as_str())];
@@ -243,11 +266,11 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
         .unwrap_or_default();
     let mut params = Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes());
     params.extend_urlencoded(&body);
-    let checked = match check(&state, &params) {
+    let checked = match check(&state, &params).await {
         Ok(checked) => checked,
         Err(response) => return *response,
     };
-    let users = match eligible(&state, &checked.app) {
+    let users = match eligible(&state, &checked.app).await {
         Ok(users) => users,
         Err(error) => return internal(error),
     };
@@ -272,24 +295,29 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
             &checked,
             &user_id,
             granted(&checked, &all_values(&body, "grant")),
-        );
+        )
+        .await;
     }
 
-    match take_next(&state) {
+    match take_next(&state).await {
         Err(error) => return internal(error),
         Ok(Some(next)) => {
             if next.deny {
                 return cancel(&checked);
             }
-            let page_user = state.db.read_blocking(|c| {
-                let Some(account) = accounts::get(c, &next.account_id)? else {
-                    return Ok(None);
-                };
-                let Some(page_id) = account.page_id else {
-                    return Ok(None);
-                };
-                Ok(accounts::page(c, &page_id)?.map(|p| p.facebook_user_id))
-            });
+            let account_id = next.account_id.clone();
+            let page_user = state
+                .db
+                .read(move |c| {
+                    let Some(account) = accounts::get(c, &account_id)? else {
+                        return Ok(None);
+                    };
+                    let Some(page_id) = account.page_id else {
+                        return Ok(None);
+                    };
+                    Ok(accounts::page(c, &page_id)?.map(|p| p.facebook_user_id))
+                })
+                .await;
             let user_id = match page_user {
                 Ok(Some(user_id)) if users.iter().any(|(u, _)| u.id == user_id) => user_id,
                 Ok(_) => {
@@ -304,7 +332,7 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
                 .scopes
                 .clone()
                 .unwrap_or_else(|| checked.scopes.clone());
-            return allow(&state, &checked, &user_id, granted(&checked, &ticked));
+            return allow(&state, &checked, &user_id, granted(&checked, &ticked)).await;
         }
         Ok(None) => {}
     }

@@ -15,6 +15,7 @@ use super::{
     all_values, html_response, json_response, new_code, redirect, take_next, with_query,
     CODE_LIFETIME_SECONDS,
 };
+use crate::api::tokens::redeem_in;
 use crate::auth::{scopes, tokens};
 use crate::nodes::ig_user::app_scoped_id_in;
 use crate::state::Shared;
@@ -51,12 +52,11 @@ fn boxed(response: Response) -> Box<Response> {
 }
 
 /// A refused request is answered with the response in the box.
-fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Response>> {
+async fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Response>> {
     let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
     let client_id = text("client_id");
-    let app = state
-        .db
-        .read_blocking(|c| apps::find_by_any_id(c, &client_id))
+    let app = app_by_any_id(state, &client_id)
+        .await
         .map_err(|e| Box::new(internal(e)))?
         .filter(|app| app.instagram_app_id == client_id)
         .ok_or_else(|| boxed(oauth_error("Invalid platform app")))?;
@@ -101,22 +101,35 @@ fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Response>> {
     })
 }
 
+/// The app named by its Facebook or Instagram app id.
+async fn app_by_any_id(state: &Shared, id: &str) -> Result<Option<apps::App>, StoreError> {
+    let wanted = id.to_string();
+    state
+        .db
+        .read(move |c| apps::find_by_any_id(c, &wanted))
+        .await
+}
+
 /// Accounts that may log in: any professional account under Advanced Access; under Standard
 /// Access only those with a role on the app (ref 004 L91-114).
-fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<Account>, StoreError> {
-    state.db.read_blocking(|c| {
-        let all = accounts::list(c)?;
-        if app.access_level == "advanced" {
-            return Ok(all);
-        }
-        let mut out = Vec::new();
-        for account in all {
-            if logins::has_role(c, &app.id, &account.id)? {
-                out.push(account);
+async fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<Account>, StoreError> {
+    let (app_id, advanced) = (app.id.clone(), app.access_level == "advanced");
+    state
+        .db
+        .read(move |c| {
+            let all = accounts::list(c)?;
+            if advanced {
+                return Ok(all);
             }
-        }
-        Ok(out)
-    })
+            let mut out = Vec::new();
+            for account in all {
+                if logins::has_role(c, &app_id, &account.id)? {
+                    out.push(account);
+                }
+            }
+            Ok(out)
+        })
+        .await
 }
 
 fn cancel(request: &Authorize) -> Response {
@@ -132,7 +145,12 @@ fn cancel(request: &Authorize) -> Response {
 }
 
 /// Allow: a one-hour, one-time code bound to the app and redirect URI, with Meta's `#_`.
-fn allow(state: &Shared, request: &Authorize, account_id: &str, granted: Vec<String>) -> Response {
+async fn allow(
+    state: &Shared,
+    request: &Authorize,
+    account_id: &str,
+    granted: Vec<String>,
+) -> Response {
     let now = state.clock.now();
     let code = logins::Code {
         code: new_code(),
@@ -145,7 +163,12 @@ fn allow(state: &Shared, request: &Authorize, account_id: &str, granted: Vec<Str
         expires_at: now + CODE_LIFETIME_SECONDS,
         used_at: None,
     };
-    if let Err(error) = state.db.write_blocking(|tx| logins::insert_code(tx, &code)) {
+    let row = code.clone();
+    if let Err(error) = state
+        .db
+        .write(move |tx| logins::insert_code(tx, &row))
+        .await
+    {
         return internal(error);
     }
     let mut pairs = vec![("code", code.code.as_str())];
@@ -174,11 +197,11 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
         .unwrap_or_default();
     let mut params = Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes());
     params.extend_urlencoded(&body);
-    let checked = match check(&state, &params) {
+    let checked = match check(&state, &params).await {
         Ok(checked) => checked,
         Err(response) => return *response,
     };
-    let accounts = match eligible(&state, &checked.app) {
+    let accounts = match eligible(&state, &checked.app).await {
         Ok(accounts) => accounts,
         Err(error) => return internal(error),
     };
@@ -193,11 +216,11 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
             return oauth_error("Invalid account: choose one of the accounts the dialog offers");
         }
         let ticked = all_values(&body, "grant");
-        return allow(&state, &checked, &account_id, granted(&checked, &ticked));
+        return allow(&state, &checked, &account_id, granted(&checked, &ticked)).await;
     }
 
     // A test may have decided how this visit ends.
-    match take_next(&state) {
+    match take_next(&state).await {
         Err(error) => return internal(error),
         Ok(Some(next)) => {
             if next.deny {
@@ -217,7 +240,8 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
                 &checked,
                 &next.account_id,
                 granted(&checked, &ticked),
-            );
+            )
+            .await;
         }
         Ok(None) => {}
     }
@@ -269,13 +293,12 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
 }
 
 /// Whether `client_id` names an app by its Instagram app id.
-pub fn is_instagram_client(state: &Shared, params: &Params) -> bool {
+pub async fn is_instagram_client(state: &Shared, params: &Params) -> bool {
     let Some(client_id) = params.str("client_id").ok().flatten() else {
         return false;
     };
-    state
-        .db
-        .read_blocking(|c| apps::find_by_any_id(c, &client_id))
+    app_by_any_id(state, &client_id)
+        .await
         .ok()
         .flatten()
         .is_some_and(|app| app.instagram_app_id == client_id)
@@ -283,7 +306,7 @@ pub fn is_instagram_client(state: &Shared, params: &Params) -> bool {
 
 /// `POST /oauth/access_token` (api.instagram.com): a code for a short-lived Instagram User
 /// token, with the app-scoped user id and the granted permissions.
-pub fn exchange_code(state: &Shared, params: &Params) -> Response {
+pub async fn exchange_code(state: &Shared, params: &Params) -> Response {
     for field in [
         "client_id",
         "client_secret",
@@ -302,10 +325,7 @@ pub fn exchange_code(state: &Shared, params: &Params) -> Response {
     }
     let text = |name: &str| params.str(name).ok().flatten().unwrap_or_default();
     let client_id = text("client_id");
-    let app = match state
-        .db
-        .read_blocking(|c| apps::find_by_any_id(c, &client_id))
-    {
+    let app = match app_by_any_id(state, &client_id).await {
         Ok(Some(app)) if app.instagram_app_id == client_id => app,
         Ok(_) => return oauth_error("Invalid platform app"),
         Err(error) => return internal(error),
@@ -317,14 +337,24 @@ pub fn exchange_code(state: &Shared, params: &Params) -> Response {
         return oauth_error("Unsupported grant_type: set grant_type to authorization_code");
     }
     let now = state.clock.now();
-    let token = match crate::api::tokens::redeem(
-        state,
-        &app,
-        "instagram",
-        &text("code"),
-        &text("redirect_uri"),
-        now,
-    ) {
+    let (writing, redeeming) = (state.clone(), app.clone());
+    let (code, redirect_uri) = (text("code"), text("redirect_uri"));
+    let redeemed = state
+        .db
+        .write(move |tx| {
+            redeem_in(
+                tx,
+                &writing.ids,
+                &redeeming,
+                "instagram",
+                &code,
+                &redirect_uri,
+                now,
+            )
+        })
+        .await
+        .map_err(crate::api::internal);
+    let token = match redeemed.and_then(|refused_or_token| refused_or_token) {
         Ok(token) => token,
         Err(error) => {
             return oauth_error(match error.subcode {
@@ -333,9 +363,11 @@ pub fn exchange_code(state: &Shared, params: &Params) -> Response {
             })
         }
     };
+    let (writing, subject_id) = (state.clone(), token.subject_id.clone());
     let user_id = match state
         .db
-        .write_blocking(|tx| app_scoped_id_in(tx, &state.ids, &app.id, &token.subject_id, now))
+        .write(move |tx| app_scoped_id_in(tx, &writing.ids, &app.id, &subject_id, now))
+        .await
     {
         Ok(id) => id,
         Err(error) => return internal(error),

@@ -35,22 +35,26 @@ pub struct NextLogin {
 
 const NEXT_KEY: &str = "login_next";
 
-pub fn set_next(state: &Shared, next: &NextLogin) -> Result<(), StoreError> {
+pub async fn set_next(state: &Shared, next: &NextLogin) -> Result<(), StoreError> {
     let text = serde_json::to_string(next).unwrap_or_default();
     state
         .db
-        .write_blocking(|tx| settings::set(tx, NEXT_KEY, &text))
+        .write(move |tx| settings::set(tx, NEXT_KEY, &text))
+        .await
 }
 
 /// Takes (and clears) the pending next login, if any.
-pub fn take_next(state: &Shared) -> StoreResult<Option<NextLogin>> {
-    state.db.write_blocking(|tx| {
-        let Some(text) = settings::get(tx, NEXT_KEY)? else {
-            return Ok(None);
-        };
-        tx.execute("DELETE FROM settings WHERE key = ?1", [NEXT_KEY])?;
-        Ok(serde_json::from_str(&text).ok())
-    })
+pub async fn take_next(state: &Shared) -> StoreResult<Option<NextLogin>> {
+    state
+        .db
+        .write(|tx| {
+            let Some(text) = settings::get(tx, NEXT_KEY)? else {
+                return Ok(None);
+            };
+            tx.execute("DELETE FROM settings WHERE key = ?1", [NEXT_KEY])?;
+            Ok(serde_json::from_str(&text).ok())
+        })
+        .await
 }
 
 /// A fresh authorization code: unguessable, from the CSPRNG, shaped like Meta's `AQ…`.
@@ -130,10 +134,10 @@ pub async fn access_token(state: axum::extract::State<Shared>, request: Request<
     let instagram = match host {
         HostKind::InstagramWeb => true,
         HostKind::GraphFacebook | HostKind::GraphInstagram => false,
-        _ => instagram::is_instagram_client(&state, &params),
+        _ => instagram::is_instagram_client(&state, &params).await,
     };
     if instagram {
-        return instagram::exchange_code(&state, &params);
+        return instagram::exchange_code(&state, &params).await;
     }
     let request = Request::from_parts(parts, Body::from(bytes));
     crate::http::graph_entry(state, request).await

@@ -125,7 +125,7 @@ pub async fn fetch(state: &Shared, url: &str, spec: Spec) -> Result<Accepted, Fa
             )
         }
     };
-    record(state, &stored, &checked)?;
+    record(state, &stored, &checked).await?;
     Ok(Accepted { stored, checked })
 }
 
@@ -144,9 +144,9 @@ pub async fn check_path(
     specs::check(spec, &probed, size)
 }
 
-/// Records a stored file's metadata, so the media host serves it.
-pub fn record(state: &Shared, stored: &Stored, checked: &Checked) -> Result<(), Failure> {
-    let file = MediaFile {
+/// The metadata row of a stored, checked file.
+fn media_file(state: &Shared, stored: &Stored, checked: &Checked) -> MediaFile {
+    MediaFile {
         sha256: stored.sha256.clone(),
         size: stored.size as i64,
         content_type: checked.content_type.into(),
@@ -155,37 +155,54 @@ pub fn record(state: &Shared, stored: &Stored, checked: &Checked) -> Result<(), 
         height: Some(i64::from(checked.height)),
         duration_ms: checked.duration_ms.map(|d| d as i64),
         created_at: state.clock.now(),
-    };
+    }
+}
+
+/// Records a stored file's metadata, so the media host serves it.
+pub async fn record(state: &Shared, stored: &Stored, checked: &Checked) -> Result<(), Failure> {
+    let file = media_file(state, stored, checked);
     state
         .db
-        .write_blocking(|tx| media_files::insert(tx, &file))
+        .write(move |tx| media_files::insert(tx, &file))
+        .await
         .map_err(|e| {
             tracing::error!("cannot record a media file: {e}");
             Failure::Chosen { subcode: 2207001 }
         })
 }
 
+fn put_bytes(state: &Shared, bytes: &[u8]) -> Result<Stored, crate::store::StoreError> {
+    state
+        .publishing
+        .files
+        .put_bytes(bytes)
+        .map_err(|e| crate::store::StoreError::Conflict(format!("cannot store media: {e}")))
+}
+
 /// Stores generated or uploaded bytes that are already in memory, with their metadata.
-pub fn store_bytes(
+pub async fn store_bytes(
     state: &Shared,
     bytes: &[u8],
     checked: &Checked,
 ) -> Result<Stored, crate::store::StoreError> {
-    let stored = state
-        .publishing
-        .files
-        .put_bytes(bytes)
-        .map_err(|e| crate::store::StoreError::Conflict(format!("cannot store media: {e}")))?;
-    let file = MediaFile {
-        sha256: stored.sha256.clone(),
-        size: stored.size as i64,
-        content_type: checked.content_type.into(),
-        extension: checked.extension.into(),
-        width: Some(i64::from(checked.width)),
-        height: Some(i64::from(checked.height)),
-        duration_ms: checked.duration_ms.map(|d| d as i64),
-        created_at: state.clock.now(),
-    };
+    let stored = put_bytes(state, bytes)?;
+    let file = media_file(state, &stored, checked);
+    state
+        .db
+        .write(move |tx| media_files::insert(tx, &file))
+        .await?;
+    Ok(stored)
+}
+
+/// [`store_bytes`] on the calling thread, for [`super::publish::posters`] until its callers
+/// move to the async variant.
+pub fn store_bytes_blocking(
+    state: &Shared,
+    bytes: &[u8],
+    checked: &Checked,
+) -> Result<Stored, crate::store::StoreError> {
+    let stored = put_bytes(state, bytes)?;
+    let file = media_file(state, &stored, checked);
     state
         .db
         .write_blocking(|tx| media_files::insert(tx, &file))?;

@@ -29,7 +29,8 @@ pub async fn serve(
     if !is_sha256(sha256) {
         return not_found();
     }
-    let file = match state.db.read_blocking(|c| media_files::get(c, sha256)) {
+    let wanted = sha256.to_string();
+    let file = match state.db.read(move |c| media_files::get(c, &wanted)).await {
         Ok(Some(file)) if file.extension == extension => file,
         Ok(_) => return not_found(),
         Err(e) => {

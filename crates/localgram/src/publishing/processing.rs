@@ -90,7 +90,7 @@ pub async fn from_upload(
             return Processed::failed(Failure::Chosen { subcode: 2207053 });
         }
     };
-    if let Err(failure) = fetch::record(state, &stored, &checked) {
+    if let Err(failure) = fetch::record(state, &stored, &checked).await {
         return Processed::failed(failure);
     }
     let options = Options::from_json(&container.params);
@@ -137,7 +137,7 @@ async fn finish(
 
 /// Records the outcome on the container: processing starts now (virtual ms) and lasts as the
 /// settings say for the file's size.
-pub fn record(
+pub async fn record(
     state: &Shared,
     container_id: &str,
     is_video: bool,
@@ -148,17 +148,26 @@ pub fn record(
         .config
         .publishing
         .processing_ms(is_video, processed.bytes);
-    state.db.write_blocking(|tx| {
-        containers::set_media(
-            tx,
-            container_id,
-            processed.file.as_ref().map(|f| f.sha256.as_str()),
-            processed.cover.as_ref().map(|f| f.sha256.as_str()),
-            processed.bytes as i64,
-            processed.duration_ms.map(|d| d as i64),
-            now_ms,
-            processing_ms,
-            processed.failure.as_ref().map(Failure::to_json).as_deref(),
-        )
-    })
+    let container_id = container_id.to_string();
+    let file = processed.file.as_ref().map(|f| f.sha256.clone());
+    let cover = processed.cover.as_ref().map(|f| f.sha256.clone());
+    let bytes = processed.bytes as i64;
+    let duration_ms = processed.duration_ms.map(|d| d as i64);
+    let failure = processed.failure.as_ref().map(Failure::to_json);
+    state
+        .db
+        .write(move |tx| {
+            containers::set_media(
+                tx,
+                &container_id,
+                file.as_deref(),
+                cover.as_deref(),
+                bytes,
+                duration_ms,
+                now_ms,
+                processing_ms,
+                failure.as_deref(),
+            )
+        })
+        .await
 }

@@ -39,71 +39,128 @@ fn poster_checked(size: (u32, u32)) -> Checked {
     }
 }
 
-/// The thumbnail URL of each video container without a cover: a generated JPEG the size of
-/// the video (scaled down), stored once per size. Runs before the publishing transaction.
-pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
-    let mut urls = HashMap::new();
-    for c in containers
+/// The video containers that need a generated poster (no cover), with their file's hash.
+fn needing_posters<'a>(
+    containers: &'a [&'a Container],
+) -> impl Iterator<Item = (&'a Container, &'a str)> {
+    containers
         .iter()
         .filter(|c| c.is_video && c.cover_sha256.is_none())
-    {
-        let Some(sha) = &c.file_sha256 else {
-            continue;
-        };
-        let dims = state
-            .db
-            .read_blocking(|conn| media_files::get(conn, sha))
-            .ok()
-            .flatten()
-            .map(|f| {
-                (
-                    f.width.unwrap_or(1080) as u32,
-                    f.height.unwrap_or(1920) as u32,
-                )
-            })
-            .unwrap_or((1080, 1920));
-        let size = poster_size(dims.0, dims.1);
-        let poster = match state.publishing.poster(size) {
+        .filter_map(|c| Some((*c, c.file_sha256.as_deref()?)))
+}
+
+/// The poster size for a video file, from its recorded dimensions when there are any.
+fn poster_size_of(file: StoreResult<Option<media_files::MediaFile>>) -> (u32, u32) {
+    let dims = file
+        .ok()
+        .flatten()
+        .map(|f| {
+            (
+                f.width.unwrap_or(1080) as u32,
+                f.height.unwrap_or(1920) as u32,
+            )
+        })
+        .unwrap_or((1080, 1920));
+    poster_size(dims.0, dims.1)
+}
+
+/// The record of a poster already on disk.
+fn poster_row(state: &Shared, sha: &str, size: (u32, u32)) -> media_files::MediaFile {
+    let checked = poster_checked(size);
+    media_files::MediaFile {
+        sha256: sha.to_string(),
+        size: std::fs::metadata(state.publishing.files.path_of(sha))
+            .map(|m| m.len() as i64)
+            .unwrap_or_default(),
+        content_type: checked.content_type.into(),
+        extension: checked.extension.into(),
+        width: Some(i64::from(size.0)),
+        height: Some(i64::from(size.1)),
+        duration_ms: None,
+        created_at: state.clock.now(),
+    }
+}
+
+/// The hash of a poster once recorded, remembered for its size when it was just generated.
+fn recorded_poster(
+    state: &Shared,
+    size: (u32, u32),
+    existing: Option<String>,
+    outcome: StoreResult<Option<super::files::Stored>>,
+) -> Option<String> {
+    match (existing, outcome) {
+        (Some(sha), Ok(_)) => Some(sha),
+        (None, Ok(Some(stored))) => {
+            state
+                .publishing
+                .remember_poster(size, stored.sha256.clone());
+            Some(stored.sha256)
+        }
+        (None, Ok(None)) => None,
+        (Some(_), Err(e)) => {
+            tracing::error!("cannot record a poster frame: {e}");
+            None
+        }
+        (None, Err(e)) => {
+            tracing::error!("cannot store a poster frame: {e}");
+            None
+        }
+    }
+}
+
+/// The thumbnail URL of each video container without a cover: a generated JPEG the size of
+/// the video (scaled down), stored once per size. Runs before the publishing transaction.
+pub async fn posters_async(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
+    let mut urls = HashMap::new();
+    for (c, sha) in needing_posters(containers) {
+        let file = sha.to_string();
+        let size = poster_size_of(state.db.read(move |r| media_files::get(r, &file)).await);
+        let existing = state.publishing.poster(size);
+        let outcome = match &existing {
             // Recorded again: a reset empties the records while the bytes stay on disk.
             Some(sha) => {
-                let checked = poster_checked(size);
-                let row = media_files::MediaFile {
-                    sha256: sha.clone(),
-                    size: std::fs::metadata(state.publishing.files.path_of(&sha))
-                        .map(|m| m.len() as i64)
-                        .unwrap_or_default(),
-                    content_type: checked.content_type.into(),
-                    extension: checked.extension.into(),
-                    width: Some(i64::from(size.0)),
-                    height: Some(i64::from(size.1)),
-                    duration_ms: None,
-                    created_at: state.clock.now(),
-                };
-                match state.db.write_blocking(|tx| media_files::insert(tx, &row)) {
-                    Ok(()) => Some(sha),
-                    Err(e) => {
-                        tracing::error!("cannot record a poster frame: {e}");
-                        None
-                    }
-                }
+                let row = poster_row(state, sha, size);
+                state
+                    .db
+                    .write(move |tx| media_files::insert(tx, &row))
+                    .await
+                    .map(|()| None)
             }
             None => {
                 let bytes = synth::jpeg(size.0 as u16, size.1 as u16);
-                match fetch::store_bytes(state, &bytes, &poster_checked(size)) {
-                    Ok(stored) => {
-                        state
-                            .publishing
-                            .remember_poster(size, stored.sha256.clone());
-                        Some(stored.sha256)
-                    }
-                    Err(e) => {
-                        tracing::error!("cannot store a poster frame: {e}");
-                        None
-                    }
-                }
+                fetch::store_bytes(state, &bytes, &poster_checked(size))
+                    .await
+                    .map(Some)
             }
         };
-        if let Some(poster) = poster {
+        if let Some(poster) = recorded_poster(state, size, existing, outcome) {
+            urls.insert(c.id.clone(), state.publishing.files.url(&poster, "jpg"));
+        }
+    }
+    urls
+}
+
+/// [`posters_async`] on the calling thread: kept only until `api::publishing` awaits the
+/// async one (it blocks the runtime, and fails on PostgreSQL there).
+pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
+    let mut urls = HashMap::new();
+    for (c, sha) in needing_posters(containers) {
+        let size = poster_size_of(state.db.read_blocking(|r| media_files::get(r, sha)));
+        let existing = state.publishing.poster(size);
+        let outcome = match &existing {
+            Some(sha) => {
+                let row = poster_row(state, sha, size);
+                state
+                    .db
+                    .write_blocking(|tx| media_files::insert(tx, &row))
+                    .map(|()| None)
+            }
+            None => {
+                let bytes = synth::jpeg(size.0 as u16, size.1 as u16);
+                fetch::store_bytes_blocking(state, &bytes, &poster_checked(size)).map(Some)
+            }
+        };
+        if let Some(poster) = recorded_poster(state, size, existing, outcome) {
             urls.insert(c.id.clone(), state.publishing.files.url(&poster, "jpg"));
         }
     }

@@ -77,10 +77,12 @@ fn token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
 
 /// Whether the caller may publish for the account: it can see it and holds the publishing
 /// permissions of its login.
-fn may_publish(state: &Shared, caller: &Caller, account_id: &str) -> bool {
+async fn may_publish(state: &Shared, caller: &Caller, account_id: &str) -> bool {
+    let (asking, account_id) = (caller.clone(), account_id.to_string());
     let visible = state
         .db
-        .read_blocking(|c| visibility::can_see_account(c, caller, account_id))
+        .read(move |c| visibility::can_see_account(c, &asking, &account_id))
+        .await
         .unwrap_or(false);
     let needed = match caller.kind {
         TokenKind::InstagramUser => crate::api::publishing::PUBLISHING.instagram,
@@ -126,7 +128,8 @@ async fn handle(state: Shared, id: String, request: Request) -> Response {
     let Ok(caller) = tokens::resolve(&state.db, &token, None, now).await else {
         return unauthorized();
     };
-    let container = match state.db.read_blocking(|c| containers::get(c, &id)) {
+    let wanted = id.clone();
+    let container = match state.db.read(move |c| containers::get(c, &wanted)).await {
         Ok(Some(container)) => container,
         Ok(None) => return unauthorized(),
         Err(e) => {
@@ -134,7 +137,7 @@ async fn handle(state: Shared, id: String, request: Request) -> Response {
             return failure(StatusCode::INTERNAL_SERVER_ERROR, true, "internal error");
         }
     };
-    if !may_publish(&state, &caller, &container.account_id) {
+    if !may_publish(&state, &caller, &container.account_id).await {
         return unauthorized();
     }
     if !container.resumable {
@@ -205,7 +208,8 @@ async fn from_url(state: &Shared, container: &Container, url: &str) -> Response 
         Some(super::failure::Failure::FetchFailed { .. } | super::failure::Failure::Timeout)
     );
     let message = processed.failure.as_ref().map(|f| f.error().message);
-    if let Err(e) = processing::record(state, &container.id, true, &processed, state.clock.now_ms())
+    if let Err(e) =
+        processing::record(state, &container.id, true, &processed, state.clock.now_ms()).await
     {
         tracing::error!("cannot record an upload: {e}");
         return failure(StatusCode::INTERNAL_SERVER_ERROR, true, "internal error");
@@ -260,7 +264,7 @@ async fn from_body(state: &Shared, container: &Container, request: Request) -> R
             failure: Some(spec.too_large()),
             ..Processed::default()
         };
-        let _ = processing::record(state, &id, true, &processed, state.clock.now_ms());
+        let _ = processing::record(state, &id, true, &processed, state.clock.now_ms()).await;
         return failure(
             StatusCode::BAD_REQUEST,
             false,
@@ -318,9 +322,14 @@ async fn from_body(state: &Shared, container: &Container, request: Request) -> R
         tracing::error!("cannot flush {}: {e}", part.display());
     }
     drop(file);
-    if let Err(e) = state.db.write_blocking(|tx| {
-        containers::set_upload_progress(tx, &id, file_size as i64, received as i64)
-    }) {
+    let progressed = id.clone();
+    if let Err(e) = state
+        .db
+        .write(move |tx| {
+            containers::set_upload_progress(tx, &progressed, file_size as i64, received as i64)
+        })
+        .await
+    {
         tracing::error!("cannot record upload progress: {e}");
         return failure(StatusCode::INTERNAL_SERVER_ERROR, true, "internal error");
     }
@@ -339,7 +348,7 @@ async fn from_body(state: &Shared, container: &Container, request: Request) -> R
         bytes: received,
         ..processed
     };
-    if let Err(e) = processing::record(state, &id, true, &processed, state.clock.now_ms()) {
+    if let Err(e) = processing::record(state, &id, true, &processed, state.clock.now_ms()).await {
         tracing::error!("cannot record an upload: {e}");
         return failure(StatusCode::INTERNAL_SERVER_ERROR, true, "internal error");
     }

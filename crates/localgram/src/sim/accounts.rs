@@ -10,9 +10,9 @@ use serde_json::{json, Value};
 
 use super::{parse_body, ControlError};
 use crate::router::NodeKind;
-use crate::state::Shared;
+use crate::state::{AppState, Shared};
 use crate::store::accounts::{self, Account, FacebookUser, Page};
-use crate::store::{objects, StoreError};
+use crate::store::{objects, StoreError, Writer};
 
 /// Every Page task, as `GET /me/accounts` lists them (ref 000 L77-126).
 pub const ALL_PAGE_TASKS: &[&str] = &[
@@ -92,10 +92,15 @@ pub fn describe(account: &Account, page: Option<&Page>) -> Value {
     value
 }
 
-pub fn create_account(
-    state: &Shared,
+/// A new account whose input passed the checks, with the values it resolved to.
+struct CheckedAccount {
     input: NewAccount,
-) -> Result<(Account, Option<Page>), ControlError> {
+    username: String,
+    account_type: String,
+    tasks: Vec<String>,
+}
+
+fn check_account(input: NewAccount) -> Result<CheckedAccount, ControlError> {
     let username = valid_username(&input.username)?;
     let account_type = input
         .account_type
@@ -128,103 +133,145 @@ pub fn create_account(
             tasks.clone()
         }
     };
-    let now = state.clock.now();
+    Ok(CheckedAccount {
+        input,
+        username,
+        account_type,
+        tasks,
+    })
+}
+
+fn insert_account(
+    tx: &Writer,
+    state: &AppState,
+    checked: CheckedAccount,
+    now: i64,
+) -> Result<(Account, Option<Page>), StoreError> {
+    let CheckedAccount {
+        input,
+        username,
+        account_type,
+        tasks,
+    } = checked;
     let display_name = input.name.clone().unwrap_or_else(|| username.clone());
-    let created = state
-        .db
-        .write_blocking(|tx| -> Result<(Account, Option<Page>), StoreError> {
-            if accounts::username_taken(tx, &username)? {
-                return Err(StoreError::Conflict(format!(
-                    "username {username} is taken"
-                )));
-            }
-            let page = if input.facebook_page {
-                let user = FacebookUser {
-                    id: objects::mint(
-                        tx,
-                        &state.ids,
-                        IdKind::FacebookUser,
-                        NodeKind::FacebookUser.as_str(),
-                        now,
-                    )?,
-                    name: input
-                        .facebook_user_name
-                        .clone()
-                        .unwrap_or_else(|| format!("{display_name} Admin")),
-                    created_at: now,
-                };
-                accounts::insert_facebook_user(tx, &user)?;
-                let page = Page {
-                    id: objects::mint(tx, &state.ids, IdKind::Page, NodeKind::Page.as_str(), now)?,
-                    name: input
-                        .page_name
-                        .clone()
-                        .unwrap_or_else(|| display_name.clone()),
-                    category: "Brand".into(),
-                    facebook_user_id: user.id,
-                    tasks: tasks.clone(),
-                    created_at: now,
-                    role_via_business_manager: input.page_role_via_business_manager,
-                };
-                accounts::insert_page(tx, &page)?;
-                Some(page)
-            } else {
-                None
-            };
-            let id = objects::mint(
+    if accounts::username_taken(tx, &username)? {
+        return Err(StoreError::Conflict(format!(
+            "username {username} is taken"
+        )));
+    }
+    let page = if input.facebook_page {
+        let user = FacebookUser {
+            id: objects::mint(
                 tx,
                 &state.ids,
-                IdKind::IgUser,
-                NodeKind::IgUser.as_str(),
+                IdKind::FacebookUser,
+                NodeKind::FacebookUser.as_str(),
                 now,
-            )?;
-            let legacy = state.ids.mint(
-                IdKind::Other,
-                graph::ids::splitmix64(id.parse::<u64>().unwrap_or(0)),
-            );
-            let account = Account {
-                id,
-                username: username.clone(),
-                name: display_name.clone(),
-                account_type: account_type.clone(),
-                biography: input.biography.clone().unwrap_or_default(),
-                website: input.website.clone(),
-                profile_picture_url: input.profile_picture_url.clone(),
-                followers_count: input.followers_count.unwrap_or(0),
-                follows_count: input.follows_count.unwrap_or(0),
-                is_private: input.is_private,
-                is_published: true,
-                legacy_instagram_user_id: legacy,
-                shopping_product_tag_eligibility: false,
-                page_id: page.as_ref().map(|p| p.id.clone()),
-                created_at: now,
-            };
-            accounts::insert(tx, &account)?;
-            Ok((account, page))
-        })?;
+            )?,
+            name: input
+                .facebook_user_name
+                .clone()
+                .unwrap_or_else(|| format!("{display_name} Admin")),
+            created_at: now,
+        };
+        accounts::insert_facebook_user(tx, &user)?;
+        let page = Page {
+            id: objects::mint(tx, &state.ids, IdKind::Page, NodeKind::Page.as_str(), now)?,
+            name: input
+                .page_name
+                .clone()
+                .unwrap_or_else(|| display_name.clone()),
+            category: "Brand".into(),
+            facebook_user_id: user.id,
+            tasks: tasks.clone(),
+            created_at: now,
+            role_via_business_manager: input.page_role_via_business_manager,
+        };
+        accounts::insert_page(tx, &page)?;
+        Some(page)
+    } else {
+        None
+    };
+    let id = objects::mint(
+        tx,
+        &state.ids,
+        IdKind::IgUser,
+        NodeKind::IgUser.as_str(),
+        now,
+    )?;
+    let legacy = state.ids.mint(
+        IdKind::Other,
+        graph::ids::splitmix64(id.parse::<u64>().unwrap_or(0)),
+    );
+    let account = Account {
+        id,
+        username: username.clone(),
+        name: display_name.clone(),
+        account_type: account_type.clone(),
+        biography: input.biography.clone().unwrap_or_default(),
+        website: input.website.clone(),
+        profile_picture_url: input.profile_picture_url.clone(),
+        followers_count: input.followers_count.unwrap_or(0),
+        follows_count: input.follows_count.unwrap_or(0),
+        is_private: input.is_private,
+        is_published: true,
+        legacy_instagram_user_id: legacy,
+        shopping_product_tag_eligibility: false,
+        page_id: page.as_ref().map(|p| p.id.clone()),
+        created_at: now,
+    };
+    accounts::insert(tx, &account)?;
+    Ok((account, page))
+}
+
+pub async fn create_account(
+    state: &Shared,
+    input: NewAccount,
+) -> Result<(Account, Option<Page>), ControlError> {
+    let checked = check_account(input)?;
+    let now = state.clock.now();
+    let writing = state.clone();
+    let created = state
+        .db
+        .write(move |tx| insert_account(tx, &writing, checked, now))
+        .await?;
+    Ok(created)
+}
+
+/// [`create_account`] on the calling thread: for the demo, which is seeded before the server
+/// runs.
+pub fn create_account_blocking(
+    state: &Shared,
+    input: NewAccount,
+) -> Result<(Account, Option<Page>), ControlError> {
+    let checked = check_account(input)?;
+    let now = state.clock.now();
+    let created = state
+        .db
+        .write_blocking(|tx| insert_account(tx, state, checked, now))?;
     Ok(created)
 }
 
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewAccount = parse_body(&body)?;
-    let (account, page) = create_account(&state, input)?;
+    let (account, page) = create_account(&state, input).await?;
     Ok(Json(describe(&account, page.as_ref())))
 }
 
-fn with_page(state: &Shared, account: Account) -> Result<Value, ControlError> {
-    let page = match &account.page_id {
-        Some(id) => state.db.read_blocking(|c| accounts::page(c, id))?,
+async fn with_page(state: &Shared, account: Account) -> Result<Value, ControlError> {
+    let page = match account.page_id.clone() {
+        Some(id) => state.db.read(move |c| accounts::page(c, &id)).await?,
         None => None,
     };
     Ok(describe(&account, page.as_ref()))
 }
 
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    let all = state.db.read_blocking(accounts::list)?;
-    let data = all
-        .into_iter()
-        .map(|a| with_page(&state, a))
-        .collect::<Result<Vec<_>, _>>()?;
+    let all = state.db.read(accounts::list).await?;
+    let mut data = Vec::with_capacity(all.len());
+    for account in all {
+        data.push(with_page(&state, account).await?);
+    }
     Ok(Json(json!({"data": data})))
 }
 
@@ -232,9 +279,11 @@ pub async fn get_one(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
+    let wanted = id.clone();
     let account = state
         .db
-        .read_blocking(|c| accounts::get(c, &id))?
+        .read(move |c| accounts::get(c, &wanted))
+        .await?
         .ok_or_else(|| ControlError::not_found(format!("no account {id}")))?;
-    Ok(Json(with_page(&state, account)?))
+    Ok(Json(with_page(&state, account).await?))
 }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use super::{parse_body, ControlError};
 use crate::auth::tokens::new_secret;
 use crate::router::NodeKind;
-use crate::state::Shared;
-use crate::store::{apps, objects, StoreError};
+use crate::state::{AppState, Shared};
+use crate::store::{apps, objects, StoreError, Writer};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,7 +48,13 @@ pub fn describe(app: &apps::App) -> Value {
     })
 }
 
-pub fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, ControlError> {
+/// A new app whose input passed the checks, with the API version it resolved to.
+struct CheckedApp {
+    input: NewApp,
+    api_version: String,
+}
+
+fn check_app(input: NewApp) -> Result<CheckedApp, ControlError> {
     if input.name.trim().is_empty() {
         return Err(ControlError::bad_request("name must not be empty"));
     }
@@ -75,44 +81,68 @@ pub fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, ControlErr
             }
         },
     };
+    Ok(CheckedApp { input, api_version })
+}
+
+fn insert_app(
+    tx: &Writer,
+    state: &AppState,
+    checked: CheckedApp,
+    now: i64,
+) -> Result<apps::App, StoreError> {
+    let CheckedApp { input, api_version } = checked;
+    let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
+    let instagram_app_id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
+    // The Instagram app id names the same app.
+    tx.execute(
+        "UPDATE objects SET target_id = ?1 WHERE id = ?2",
+        [&id, &instagram_app_id],
+    )?;
+    let app = apps::App {
+        id,
+        name: input.name.trim().to_string(),
+        secret: new_secret(32),
+        client_token: new_secret(32),
+        instagram_app_id,
+        instagram_app_secret: new_secret(32),
+        access_level: input.access_level.clone(),
+        api_version,
+        redirect_uris: input.redirect_uris.clone(),
+        require_appsecret_proof: input.require_appsecret_proof,
+        created_at: now,
+    };
+    apps::insert(tx, &app)?;
+    Ok(app)
+}
+
+pub async fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, ControlError> {
+    let checked = check_app(input)?;
+    let now = state.clock.now();
+    let writing = state.clone();
+    let app = state
+        .db
+        .write(move |tx| insert_app(tx, &writing, checked, now))
+        .await?;
+    Ok(app)
+}
+
+/// [`create_app`] on the calling thread: for the demo, which is seeded before the server runs.
+pub fn create_app_blocking(state: &Shared, input: NewApp) -> Result<apps::App, ControlError> {
+    let checked = check_app(input)?;
     let now = state.clock.now();
     let app = state
         .db
-        .write_blocking(|tx| -> Result<apps::App, StoreError> {
-            let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
-            let instagram_app_id =
-                objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
-            // The Instagram app id names the same app.
-            tx.execute(
-                "UPDATE objects SET target_id = ?1 WHERE id = ?2",
-                [&id, &instagram_app_id],
-            )?;
-            let app = apps::App {
-                id,
-                name: input.name.trim().to_string(),
-                secret: new_secret(32),
-                client_token: new_secret(32),
-                instagram_app_id,
-                instagram_app_secret: new_secret(32),
-                access_level: input.access_level.clone(),
-                api_version,
-                redirect_uris: input.redirect_uris.clone(),
-                require_appsecret_proof: input.require_appsecret_proof,
-                created_at: now,
-            };
-            apps::insert(tx, &app)?;
-            Ok(app)
-        })?;
+        .write_blocking(|tx| insert_app(tx, state, checked, now))?;
     Ok(app)
 }
 
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewApp = parse_body(&body)?;
-    Ok(Json(describe(&create_app(&state, input)?)))
+    Ok(Json(describe(&create_app(&state, input).await?)))
 }
 
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    let apps = state.db.read_blocking(apps::list)?;
+    let apps = state.db.read(apps::list).await?;
     Ok(Json(
         json!({"data": apps.iter().map(describe).collect::<Vec<_>>()}),
     ))

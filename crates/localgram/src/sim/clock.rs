@@ -68,6 +68,6 @@ pub async fn set_clock(
     if let Some(frozen) = change.frozen {
         state.clock.set_frozen(frozen);
     }
-    state.persist_clock()?;
+    state.persist_clock().await?;
     Ok(Json(describe(&state)))
 }

@@ -36,14 +36,20 @@ pub struct NewComment {
     pub parent_id: Option<String>,
 }
 
-fn post(state: &Shared, writer: Commenter, input: NewComment) -> Result<Json<Value>, ControlError> {
+async fn post(
+    state: &Shared,
+    writer: Commenter,
+    input: NewComment,
+) -> Result<Json<Value>, ControlError> {
     if input.text.trim().is_empty() {
         return Err(ControlError::bad_request("text must not be empty"));
     }
     let now = state.clock.now();
+    let writing = state.clone();
     let comment = state
         .db
-        .write_blocking(|tx| -> Result<_, Refusal> {
+        .write(move |tx| -> Result<_, Refusal> {
+            let state = &writing;
             if media::get_any(tx, &input.media_id)?.is_none() {
                 return Err(Refusal::Store(StoreError::NotFound(format!(
                     "no media {}",
@@ -60,6 +66,7 @@ fn post(state: &Shared, writer: Commenter, input: NewComment) -> Result<Json<Val
                 now,
             )
         })
+        .await
         .map_err(refused)?;
     Ok(Json(
         json!({"id": comment.id, "parent_id": comment.parent_id}),
@@ -73,14 +80,16 @@ pub async fn person_comments(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: NewComment = parse_body(&body)?;
+    let wanted = person_id.clone();
     if state
         .db
-        .read_blocking(|c| people::get(c, &person_id))?
+        .read(move |c| people::get(c, &wanted))
+        .await?
         .is_none()
     {
         return Err(ControlError::not_found(format!("no person {person_id}")));
     }
-    post(&state, Commenter::Person(person_id), input)
+    post(&state, Commenter::Person(person_id), input).await
 }
 
 /// `POST /_localgram/accounts/{id}/comments`: the account comments from the Instagram app.
@@ -90,14 +99,16 @@ pub async fn account_comments(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: NewComment = parse_body(&body)?;
+    let wanted = account_id.clone();
     if state
         .db
-        .read_blocking(|c| accounts::get(c, &account_id))?
+        .read(move |c| accounts::get(c, &wanted))
+        .await?
         .is_none()
     {
         return Err(ControlError::not_found(format!("no account {account_id}")));
     }
-    post(&state, Commenter::Account(account_id), input)
+    post(&state, Commenter::Account(account_id), input).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,13 +124,17 @@ pub async fn edit_comment(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: EditComment = parse_body(&body)?;
-    let found = state.db.write_blocking(|tx| -> Result<bool, StoreError> {
-        if comments::get(tx, &id)?.is_none() {
-            return Ok(false);
-        }
-        comments::set_text(tx, &id, &input.text)?;
-        Ok(true)
-    })?;
+    let (comment_id, text) = (id.clone(), input.text.clone());
+    let found = state
+        .db
+        .write(move |tx| -> Result<bool, StoreError> {
+            if comments::get(tx, &comment_id)?.is_none() {
+                return Ok(false);
+            }
+            comments::set_text(tx, &comment_id, &text)?;
+            Ok(true)
+        })
+        .await?;
     if !found {
         return Err(ControlError::not_found(format!("no comment {id}")));
     }
@@ -131,14 +146,18 @@ pub async fn delete_comment(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    let found = state.db.write_blocking(|tx| -> Result<bool, StoreError> {
-        let Some(comment) = comments::get(tx, &id)? else {
-            return Ok(false);
-        };
-        let removed = comments::delete(tx, &id)? as i64;
-        media::add_counts(tx, &comment.media_id, -removed, 0)?;
-        Ok(true)
-    })?;
+    let comment_id = id.clone();
+    let found = state
+        .db
+        .write(move |tx| -> Result<bool, StoreError> {
+            let Some(comment) = comments::get(tx, &comment_id)? else {
+                return Ok(false);
+            };
+            let removed = comments::delete(tx, &comment_id)? as i64;
+            media::add_counts(tx, &comment.media_id, -removed, 0)?;
+            Ok(true)
+        })
+        .await?;
     if !found {
         return Err(ControlError::not_found(format!("no comment {id}")));
     }
@@ -152,16 +171,17 @@ pub struct NewLike {
     pub comment_id: Option<String>,
 }
 
-fn change_like(
+async fn change_like(
     state: &Shared,
-    person_id: &str,
-    object_id: &str,
+    person_id: String,
+    object_id: String,
     like: bool,
 ) -> Result<Value, ControlError> {
     let now = state.clock.now();
     let result = state
         .db
-        .write_blocking(|tx| -> Result<Option<i64>, StoreError> {
+        .write(move |tx| -> Result<Option<i64>, StoreError> {
+            let (person_id, object_id) = (person_id.as_str(), object_id.as_str());
             if people::get(tx, person_id)?.is_none() {
                 return Err(StoreError::NotFound(format!("no person {person_id}")));
             }
@@ -186,7 +206,8 @@ fn change_like(
             Err(StoreError::NotFound(format!(
                 "no media or comment {object_id}"
             )))
-        })?;
+        })
+        .await?;
     Ok(json!({"success": true, "like_count": result.unwrap_or(0)}))
 }
 
@@ -205,7 +226,7 @@ pub async fn like(
             ))
         }
     };
-    Ok(Json(change_like(&state, &person_id, &object, true)?))
+    Ok(Json(change_like(&state, person_id, object, true).await?))
 }
 
 /// `DELETE /_localgram/people/{id}/likes/{object_id}`.
@@ -213,7 +234,9 @@ pub async fn unlike(
     State(state): State<Shared>,
     Path((person_id, object_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ControlError> {
-    Ok(Json(change_like(&state, &person_id, &object_id, false)?))
+    Ok(Json(
+        change_like(&state, person_id, object_id, false).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,80 +293,84 @@ pub async fn person_media(
         })?,
     };
     let base = format!("http://{}", state.config.listen);
-    let row = state.db.write_blocking(
-        |tx| -> Result<Result<PersonMedia, ControlError>, StoreError> {
-            if people::get(tx, &person_id)?.is_none() {
-                return Ok(Err(ControlError::not_found(format!(
-                    "no person {person_id}"
-                ))));
-            }
-            let mut tagged = Vec::new();
-            for tag in &input.user_tags {
-                let account = match (&tag.account_id, &tag.username) {
-                    (Some(id), _) => accounts::get(tx, id)?,
-                    (None, Some(username)) => {
-                        let username = username.to_ascii_lowercase();
-                        accounts::list(tx)?
-                            .into_iter()
-                            .find(|a| a.username == username)
+    let writing = state.clone();
+    let row =
+        state
+            .db
+            .write(
+                move |tx| -> Result<Result<PersonMedia, ControlError>, StoreError> {
+                    let state = &writing;
+                    if people::get(tx, &person_id)?.is_none() {
+                        return Ok(Err(ControlError::not_found(format!(
+                            "no person {person_id}"
+                        ))));
                     }
-                    (None, None) => None,
-                };
-                match account {
-                    Some(account) => tagged.push((account.id, tag.x, tag.y)),
-                    None => {
-                        return Ok(Err(ControlError::bad_request(
-                            "each user tag names an existing account by account_id or username",
-                        )))
-                    }
-                }
-            }
-            let id = objects::mint(
-                tx,
-                &state.ids,
-                IdKind::Media,
-                NodeKind::IgMedia.as_str(),
-                created_at,
-            )?;
-            let shortcode = shortcode_for(&id);
-            let row = PersonMedia {
-                id: id.clone(),
-                person_id: person_id.clone(),
-                media_type: media_type.clone(),
-                media_product_type: product.clone(),
-                caption: input.caption.clone(),
-                media_url: Some(format!("{base}/media/{shortcode}.jpg")),
-                permalink: format!("https://www.instagram.com/p/{shortcode}/"),
-                shortcode,
-                is_comment_enabled: !input.comments_disabled,
-                like_count: 0,
-                comments_count: 0,
-                created_at,
-            };
-            person_media::insert(tx, &row)?;
-            for (account_id, x, y) in &tagged {
-                person_media::tag(tx, &id, account_id, *x, *y, created_at)?;
-            }
-            // Caption mentions notify each mentioned account; stories' mentions are not supported.
-            if product != "STORY" {
-                if let Some(caption) = &input.caption {
-                    for account_id in social::mentioned_accounts(tx, caption)? {
-                        let mention = Mention {
-                            media_id: id.clone(),
-                            comment_id: None,
-                            media_owner_id: Some(person_id.clone()),
+                    let mut tagged = Vec::new();
+                    for tag in &input.user_tags {
+                        let account = match (&tag.account_id, &tag.username) {
+                            (Some(id), _) => accounts::get(tx, id)?,
+                            (None, Some(username)) => {
+                                let username = username.to_ascii_lowercase();
+                                accounts::list(tx)?
+                                    .into_iter()
+                                    .find(|a| a.username == username)
+                            }
+                            (None, None) => None,
                         };
-                        events::record(
-                            tx,
-                            &state,
-                            Event::new(account_id, Payload::Mention(mention)),
-                        )?;
+                        match account {
+                            Some(account) => tagged.push((account.id, tag.x, tag.y)),
+                            None => return Ok(Err(ControlError::bad_request(
+                                "each user tag names an existing account by account_id or username",
+                            ))),
+                        }
                     }
-                }
-            }
-            Ok(Ok(row))
-        },
-    )??;
+                    let id = objects::mint(
+                        tx,
+                        &state.ids,
+                        IdKind::Media,
+                        NodeKind::IgMedia.as_str(),
+                        created_at,
+                    )?;
+                    let shortcode = shortcode_for(&id);
+                    let row = PersonMedia {
+                        id: id.clone(),
+                        person_id: person_id.clone(),
+                        media_type: media_type.clone(),
+                        media_product_type: product.clone(),
+                        caption: input.caption.clone(),
+                        media_url: Some(format!("{base}/media/{shortcode}.jpg")),
+                        permalink: format!("https://www.instagram.com/p/{shortcode}/"),
+                        shortcode,
+                        is_comment_enabled: !input.comments_disabled,
+                        like_count: 0,
+                        comments_count: 0,
+                        created_at,
+                    };
+                    person_media::insert(tx, &row)?;
+                    for (account_id, x, y) in &tagged {
+                        person_media::tag(tx, &id, account_id, *x, *y, created_at)?;
+                    }
+                    // Caption mentions notify each mentioned account; stories' mentions are not supported.
+                    if product != "STORY" {
+                        if let Some(caption) = &input.caption {
+                            for account_id in social::mentioned_accounts(tx, caption)? {
+                                let mention = Mention {
+                                    media_id: id.clone(),
+                                    comment_id: None,
+                                    media_owner_id: Some(person_id.clone()),
+                                };
+                                events::record(
+                                    tx,
+                                    state,
+                                    Event::new(account_id, Payload::Mention(mention)),
+                                )?;
+                            }
+                        }
+                    }
+                    Ok(Ok(row))
+                },
+            )
+            .await??;
     Ok(Json(json!({
         "id": row.id,
         "shortcode": row.shortcode,
@@ -366,10 +393,11 @@ pub async fn start_live(
 ) -> Result<Json<Value>, ControlError> {
     let input: NewLive = parse_body(&body)?;
     let now = state.clock.now();
-    let live =
-        state
-            .db
-            .write_blocking(|tx| -> Result<Result<Media, ControlError>, StoreError> {
+    let writing = state.clone();
+    let live = state
+        .db
+        .write(
+            move |tx| -> Result<Result<Media, ControlError>, StoreError> {
                 if accounts::get(tx, &account_id)?.is_none() {
                     return Ok(Err(ControlError::not_found(format!(
                         "no account {account_id}"
@@ -380,7 +408,7 @@ pub async fn start_live(
                 }
                 let row = crate::sim::media::insert_media(
                     tx,
-                    &state,
+                    &writing,
                     &account_id,
                     "VIDEO",
                     "LIVE",
@@ -389,7 +417,9 @@ pub async fn start_live(
                     now,
                 )?;
                 Ok(Ok(row))
-            })??;
+            },
+        )
+        .await??;
     Ok(Json(json!({"id": live.id})))
 }
 
@@ -399,13 +429,16 @@ pub async fn end_live(
     Path(account_id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let now = state.clock.now();
-    let ended = state.db.write_blocking(|tx| -> Result<usize, StoreError> {
-        let live = media::live(tx, &account_id)?;
-        for media in &live {
-            media::end_live(tx, &media.id, now)?;
-        }
-        Ok(live.len())
-    })?;
+    let ended = state
+        .db
+        .write(move |tx| -> Result<usize, StoreError> {
+            let live = media::live(tx, &account_id)?;
+            for media in &live {
+                media::end_live(tx, &media.id, now)?;
+            }
+            Ok(live.len())
+        })
+        .await?;
     if ended == 0 {
         return Err(ControlError::not_found("the account is not live"));
     }
@@ -440,7 +473,7 @@ pub async fn set_collaborator(
     let username = input.username.to_ascii_lowercase();
     state
         .db
-        .write_blocking(|tx| -> Result<Result<(), ControlError>, StoreError> {
+        .write(move |tx| -> Result<Result<(), ControlError>, StoreError> {
             if media::get(tx, &media_id)?.is_none() {
                 return Ok(Err(ControlError::not_found(format!(
                     "no account media {media_id}"
@@ -453,7 +486,8 @@ pub async fn set_collaborator(
             }
             person_media::set_collaborator(tx, &media_id, &username, &input.invite_status)?;
             Ok(Ok(()))
-        })??;
+        })
+        .await??;
     Ok(Json(json!({"success": true})))
 }
 
@@ -462,9 +496,12 @@ pub async fn remove_collaborator(
     State(state): State<Shared>,
     Path((media_id, username)): Path<(String, String)>,
 ) -> Result<Json<Value>, ControlError> {
-    state.db.write_blocking(|tx| {
-        person_media::remove_collaborator(tx, &media_id, &username.to_ascii_lowercase())
-    })?;
+    state
+        .db
+        .write(move |tx| {
+            person_media::remove_collaborator(tx, &media_id, &username.to_ascii_lowercase())
+        })
+        .await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -490,7 +527,7 @@ pub async fn restrict(
     let input: Restriction = parse_body(&body)?;
     state
         .db
-        .write_blocking(|tx| -> Result<Result<(), ControlError>, StoreError> {
+        .write(move |tx| -> Result<Result<(), ControlError>, StoreError> {
             if accounts::get(tx, &account_id)?.is_none()
                 || people::get(tx, &input.person_id)?.is_none()
             {
@@ -498,6 +535,7 @@ pub async fn restrict(
             }
             comments::set_restricted(tx, &account_id, &input.person_id, input.restricted)?;
             Ok(Ok(()))
-        })??;
+        })
+        .await??;
     Ok(Json(json!({"success": true})))
 }

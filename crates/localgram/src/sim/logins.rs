@@ -12,21 +12,33 @@ use crate::login::{set_next, NextLogin};
 use crate::state::Shared;
 use crate::store::{accounts, apps, logins, tokens, StoreError};
 
+async fn account_exists(state: &Shared, account_id: &str) -> Result<bool, StoreError> {
+    let wanted = account_id.to_string();
+    let found = state.db.read(move |c| accounts::get(c, &wanted)).await?;
+    Ok(found.is_some())
+}
+
+/// The app named by its Facebook or Instagram app id.
+async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlError> {
+    let wanted = app_id.to_string();
+    state
+        .db
+        .read(move |c| apps::find_by_any_id(c, &wanted))
+        .await?
+        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))
+}
+
 /// `POST /_localgram/login/next`: the next visit to either login dialog answers at once, as
 /// this account's person would (granting `scopes`, all asked ones by default, or denying).
 pub async fn next(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let next: NextLogin = parse_body(&body)?;
-    if state
-        .db
-        .read_blocking(|c| accounts::get(c, &next.account_id))?
-        .is_none()
-    {
+    if !account_exists(&state, &next.account_id).await? {
         return Err(ControlError::not_found(format!(
             "no account {}",
             next.account_id
         )));
     }
-    set_next(&state, &next)?;
+    set_next(&state, &next).await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -51,7 +63,7 @@ pub async fn invalidate(
         ));
     }
     let now = state.clock.now();
-    let found = state.db.write_blocking(|tx| -> Result<bool, StoreError> {
+    let found = state.db.write(move |tx| -> Result<bool, StoreError> {
         if tokens::get(tx, &input.access_token)?.is_none() {
             return Ok(false);
         }
@@ -61,7 +73,7 @@ pub async fn invalidate(
         };
         Ok(true)
     });
-    if !found? {
+    if !found.await? {
         return Err(ControlError::not_found("no such access token"));
     }
     Ok(Json(json!({"success": true})))
@@ -93,15 +105,8 @@ pub async fn add_role(
             "role must be \"administrator\", \"developer\" or \"tester\"",
         ));
     }
-    let app = state
-        .db
-        .read_blocking(|c| apps::find_by_any_id(c, &app_id))?
-        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
-    if state
-        .db
-        .read_blocking(|c| accounts::get(c, &input.account_id))?
-        .is_none()
-    {
+    let app = app_named(&state, &app_id).await?;
+    if !account_exists(&state, &input.account_id).await? {
         return Err(ControlError::not_found(format!(
             "no account {}",
             input.account_id
@@ -109,7 +114,8 @@ pub async fn add_role(
     }
     state
         .db
-        .write_blocking(|tx| logins::add_role(tx, &app.id, &input.account_id, &input.role))?;
+        .write(move |tx| logins::add_role(tx, &app.id, &input.account_id, &input.role))
+        .await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -118,11 +124,8 @@ pub async fn list_roles(
     State(state): State<Shared>,
     Path(app_id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    let app = state
-        .db
-        .read_blocking(|c| apps::find_by_any_id(c, &app_id))?
-        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))?;
-    let roles = state.db.read_blocking(|c| logins::roles_of(c, &app.id))?;
+    let app = app_named(&state, &app_id).await?;
+    let roles = state.db.read(move |c| logins::roles_of(c, &app.id)).await?;
     let data: Vec<Value> = roles
         .into_iter()
         .map(|(account_id, role)| json!({"account_id": account_id, "role": role}))

@@ -112,7 +112,7 @@ pub fn insert_media(
 }
 
 /// The media host URL of bytes given as `image_base64` or `video_base64`, stored first.
-fn given_file(
+async fn given_file(
     state: &Shared,
     media_type: &str,
     input: &NewMedia,
@@ -135,7 +135,7 @@ fn given_file(
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
         .map_err(|e| ControlError::bad_request(format!("invalid base64: {e}")))?;
-    let stored = super::publishing::store_file(state, &bytes)?;
+    let stored = super::publishing::store_file(state, &bytes).await?;
     let content_type = stored["content_type"].as_str().unwrap_or_default();
     let fits = if video {
         content_type.starts_with("video/")
@@ -155,7 +155,7 @@ fn given_file(
     Ok(stored["url"].as_str().map(str::to_string))
 }
 
-pub fn create_media(
+pub async fn create_media(
     state: &Shared,
     account_id: &str,
     input: NewMedia,
@@ -186,8 +186,10 @@ pub fn create_media(
             ControlError::bad_request(format!("timestamp must be RFC 3339, not {text:?}"))
         })?,
     };
-    let given = given_file(state, &media_type, &input)?;
-    let media = state.db.write_blocking(|tx| -> Result<Result<Media, ControlError>, StoreError> {
+    let given = given_file(state, &media_type, &input).await?;
+    let (writing, account_id) = (state.clone(), account_id.to_string());
+    let media = state.db.write(move |tx| -> Result<Result<Media, ControlError>, StoreError> {
+        let (state, account_id) = (&writing, account_id.as_str());
         if accounts::get(tx, account_id)?.is_none() {
             return Ok(Err(ControlError::not_found(format!("no account {account_id}"))));
         }
@@ -207,7 +209,7 @@ pub fn create_media(
         row.is_comment_enabled = !input.comments_disabled;
         row.like_count = input.like_count.unwrap_or(0);
         Ok(Ok(row))
-    })??;
+    }).await??;
     Ok(media)
 }
 
@@ -217,7 +219,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: NewMedia = parse_body(&body)?;
-    let media = create_media(&state, &account_id, input)?;
+    let media = create_media(&state, &account_id, input).await?;
     Ok(Json(json!({
         "id": media.id,
         "media_type": media.media_type,

@@ -40,20 +40,27 @@ fn bad(message: impl Into<String>) -> ControlError {
 /// A person and an account that both exist; the person has not blocked the account.
 /// Records a messaging event that carries no message (a referral, an opt-in) in the person's
 /// conversation with the account, or as from a stranger when they have none yet.
-fn notify_without_message(
+async fn notify_without_message(
     state: &Shared,
-    person_id: &str,
-    account_id: &str,
+    person_id: String,
+    account_id: String,
     kind: MessagingKind,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    state.db.write_blocking(|tx| -> Result<(), StoreError> {
-        check_parties(tx, person_id, account_id)?;
-        match conversations::between(tx, account_id, person_id)? {
-            Some(c) => thread::notify_from_person(tx, state, &c, kind, now_ms),
-            None => thread::notify_from_stranger(tx, state, account_id, person_id, kind, now_ms),
-        }
-    })
+    let writing = state.clone();
+    state
+        .db
+        .write(move |tx| -> Result<(), StoreError> {
+            let (state, person_id, account_id) = (&writing, &person_id, &account_id);
+            check_parties(tx, person_id, account_id)?;
+            match conversations::between(tx, account_id, person_id)? {
+                Some(c) => thread::notify_from_person(tx, state, &c, kind, now_ms),
+                None => {
+                    thread::notify_from_stranger(tx, state, account_id, person_id, kind, now_ms)
+                }
+            }
+        })
+        .await
 }
 
 fn check_parties(
@@ -183,9 +190,11 @@ pub async fn person_message(
         attachments.push(item);
     }
     let now_ms = state.clock.now_ms();
+    let writing = state.clone();
     let message = state
         .db
-        .write_blocking(|tx| -> Result<Message, StoreError> {
+        .write(move |tx| -> Result<Message, StoreError> {
+            let state = &writing;
             check_parties(tx, &person_id, &input.account_id)?;
             let mut conversation =
                 thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
@@ -231,7 +240,8 @@ pub async fn person_message(
                 ..Draft::default()
             };
             thread::receive(tx, &state, &mut conversation, &draft, now_ms)
-        })?;
+        })
+        .await?;
     Ok(Json(json!({"mid": message.id})))
 }
 
@@ -280,21 +290,24 @@ pub async fn person_thread(
     Path(person_id): Path<String>,
     Query(query): Query<ThreadQuery>,
 ) -> Result<Json<Value>, ControlError> {
-    let value = state.db.read_blocking(|c| {
-        let conversation = existing(c, &person_id, &query.account_id)?;
-        let data = messages::all(c, &conversation.id)?
-            .iter()
-            .map(|m| describe_message(c, m))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(json!({
-            "conversation_id": conversation.id,
-            "igsid": conversation.igsid,
-            "folder": conversation.folder,
-            "consent": conversation.consent,
-            "read_by_account": conversation.business_read_at.is_some(),
-            "data": data,
-        }))
-    })?;
+    let value = state
+        .db
+        .read(move |c| {
+            let conversation = existing(c, &person_id, &query.account_id)?;
+            let data = messages::all(c, &conversation.id)?
+                .iter()
+                .map(|m| describe_message(c, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(json!({
+                "conversation_id": conversation.id,
+                "igsid": conversation.igsid,
+                "folder": conversation.folder,
+                "consent": conversation.consent,
+                "read_by_account": conversation.business_read_at.is_some(),
+                "data": data,
+            }))
+        })
+        .await?;
     Ok(Json(value))
 }
 
@@ -322,50 +335,55 @@ pub async fn reaction(
         return Err(bad("action must be react or unreact"));
     }
     let now_ms = state.clock.now_ms();
-    state.db.write_blocking(|tx| -> Result<(), StoreError> {
-        check_parties(tx, &person_id, &input.account_id)?;
-        let conversation = existing(tx, &person_id, &input.account_id)?;
-        let target = message_in(tx, &conversation, &input.mid)?;
-        let kind = if action == "react" {
-            let reaction = input.reaction.clone().unwrap_or_else(|| "love".to_string());
-            // The heart is U+2764 alone, as the sample prints it (ref 000 L2640).
-            let emoji = input
-                .emoji
-                .clone()
-                .unwrap_or_else(|| "\u{2764}".to_string());
-            messages::set_reaction(
+    let writing = state.clone();
+    state
+        .db
+        .write(move |tx| -> Result<(), StoreError> {
+            let state = &writing;
+            check_parties(tx, &person_id, &input.account_id)?;
+            let conversation = existing(tx, &person_id, &input.account_id)?;
+            let target = message_in(tx, &conversation, &input.mid)?;
+            let kind = if action == "react" {
+                let reaction = input.reaction.clone().unwrap_or_else(|| "love".to_string());
+                // The heart is U+2764 alone, as the sample prints it (ref 000 L2640).
+                let emoji = input
+                    .emoji
+                    .clone()
+                    .unwrap_or_else(|| "\u{2764}".to_string());
+                messages::set_reaction(
+                    tx,
+                    &target.id,
+                    &messages::Reaction {
+                        actor: "person".into(),
+                        reaction: reaction.clone(),
+                        emoji: emoji.clone(),
+                    },
+                    now_ms,
+                )?;
+                events::Reaction {
+                    mid: target.id.clone(),
+                    action,
+                    reaction: Some(reaction),
+                    emoji: Some(emoji),
+                }
+            } else {
+                messages::remove_reaction(tx, &target.id, "person")?;
+                events::Reaction {
+                    mid: target.id.clone(),
+                    action,
+                    reaction: None,
+                    emoji: None,
+                }
+            };
+            thread::notify_from_person(
                 tx,
-                &target.id,
-                &messages::Reaction {
-                    actor: "person".into(),
-                    reaction: reaction.clone(),
-                    emoji: emoji.clone(),
-                },
+                &state,
+                &conversation,
+                MessagingKind::Reaction(kind),
                 now_ms,
-            )?;
-            events::Reaction {
-                mid: target.id.clone(),
-                action,
-                reaction: Some(reaction),
-                emoji: Some(emoji),
-            }
-        } else {
-            messages::remove_reaction(tx, &target.id, "person")?;
-            events::Reaction {
-                mid: target.id.clone(),
-                action,
-                reaction: None,
-                emoji: None,
-            }
-        };
-        thread::notify_from_person(
-            tx,
-            &state,
-            &conversation,
-            MessagingKind::Reaction(kind),
-            now_ms,
-        )
-    })?;
+            )
+        })
+        .await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -388,9 +406,11 @@ pub async fn postback(
 ) -> Result<Json<Value>, ControlError> {
     let input: NewPostback = parse_body(&body)?;
     let now_ms = state.clock.now_ms();
+    let writing = state.clone();
     let message = state
         .db
-        .write_blocking(|tx| -> Result<Message, StoreError> {
+        .write(move |tx| -> Result<Message, StoreError> {
+            let state = &writing;
             check_parties(tx, &person_id, &input.account_id)?;
             let title = match &input.title {
                 Some(title) => title.clone(),
@@ -417,7 +437,8 @@ pub async fn postback(
                 &input.payload,
                 now_ms,
             )
-        })?;
+        })
+        .await?;
     Ok(Json(json!({"mid": message.id})))
 }
 
@@ -437,9 +458,11 @@ pub async fn seen(
 ) -> Result<Json<Value>, ControlError> {
     let input: NewSeen = parse_body(&body)?;
     let now_ms = state.clock.now_ms();
+    let writing = state.clone();
     let mid = state
         .db
-        .write_blocking(|tx| -> Result<String, StoreError> {
+        .write(move |tx| -> Result<String, StoreError> {
+            let state = &writing;
             check_parties(tx, &person_id, &input.account_id)?;
             let conversation = existing(tx, &person_id, &input.account_id)?;
             let mid = match &input.mid {
@@ -460,7 +483,8 @@ pub async fn seen(
                 now_ms,
             )?;
             Ok(mid)
-        })?;
+        })
+        .await?;
     Ok(Json(json!({"success": true, "mid": mid})))
 }
 
@@ -500,18 +524,23 @@ pub async fn edit_message(
         return Err(bad("text must not be empty"));
     }
     let now_ms = state.clock.now_ms();
-    let num_edit = state.db.write_blocking(|tx| -> Result<i64, StoreError> {
-        let (message, conversation) = own_message(tx, &mid)?;
-        messages::edit(tx, &message.id, &input.text)?;
-        let num_edit = message.num_edit + 1;
-        let kind = MessagingKind::MessageEdit(events::MessageEdit {
-            mid: message.id.clone(),
-            text: input.text.clone(),
-            num_edit,
-        });
-        thread::notify_from_person(tx, &state, &conversation, kind, now_ms)?;
-        Ok(num_edit)
-    })?;
+    let (writing, edited) = (state.clone(), mid.clone());
+    let num_edit = state
+        .db
+        .write(move |tx| -> Result<i64, StoreError> {
+            let state = &writing;
+            let (message, conversation) = own_message(tx, &edited)?;
+            messages::edit(tx, &message.id, &input.text)?;
+            let num_edit = message.num_edit + 1;
+            let kind = MessagingKind::MessageEdit(events::MessageEdit {
+                mid: message.id.clone(),
+                text: input.text.clone(),
+                num_edit,
+            });
+            thread::notify_from_person(tx, &state, &conversation, kind, now_ms)?;
+            Ok(num_edit)
+        })
+        .await?;
     Ok(Json(json!({"mid": mid, "num_edit": num_edit})))
 }
 
@@ -522,16 +551,21 @@ pub async fn delete_message(
     Path(mid): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let now_ms = state.clock.now_ms();
-    state.db.write_blocking(|tx| -> Result<(), StoreError> {
-        let (message, conversation) = own_message(tx, &mid)?;
-        messages::mark_deleted(tx, &message.id)?;
-        let kind = MessagingKind::Message(events::Message {
-            mid: message.id.clone(),
-            is_deleted: true,
-            ..events::Message::default()
-        });
-        thread::notify_from_person(tx, &state, &conversation, kind, now_ms)
-    })?;
+    let writing = state.clone();
+    state
+        .db
+        .write(move |tx| -> Result<(), StoreError> {
+            let state = &writing;
+            let (message, conversation) = own_message(tx, &mid)?;
+            messages::mark_deleted(tx, &message.id)?;
+            let kind = MessagingKind::Message(events::Message {
+                mid: message.id.clone(),
+                is_deleted: true,
+                ..events::Message::default()
+            });
+            thread::notify_from_person(tx, &state, &conversation, kind, now_ms)
+        })
+        .await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -565,7 +599,7 @@ pub async fn referral(
         ),
         kind: input.kind.clone(),
     });
-    notify_without_message(&state, &person_id, &input.account_id, kind, now_ms)?;
+    notify_without_message(&state, person_id, input.account_id, kind, now_ms).await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -597,7 +631,7 @@ pub async fn optin(
         title: input.title.clone(),
         ..events::Optin::default()
     });
-    notify_without_message(&state, &person_id, &input.account_id, kind, now_ms)?;
+    notify_without_message(&state, person_id, input.account_id, kind, now_ms).await?;
     Ok(Json(json!({"success": true})))
 }
 
@@ -624,7 +658,7 @@ pub async fn set_relationship(
     let input: RelationshipChange = parse_body(&body)?;
     let r = state
         .db
-        .write_blocking(|tx| -> Result<Relationship, StoreError> {
+        .write(move |tx| -> Result<Relationship, StoreError> {
             if people::get(tx, &person_id)?.is_none() {
                 return Err(StoreError::NotFound(format!("no person {person_id}")));
             }
@@ -640,7 +674,8 @@ pub async fn set_relationship(
             r.blocked = input.blocked.unwrap_or(r.blocked);
             relationships::set(tx, &person_id, &input.account_id, r)?;
             Ok(r)
-        })?;
+        })
+        .await?;
     Ok(Json(describe_relationship(&r)))
 }
 
@@ -657,12 +692,16 @@ pub async fn set_verified(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: Verified = parse_body(&body)?;
-    state.db.write_blocking(|tx| -> Result<(), StoreError> {
-        if people::get(tx, &person_id)?.is_none() {
-            return Err(StoreError::NotFound(format!("no person {person_id}")));
-        }
-        relationships::set_verified(tx, &person_id, input.is_verified_user)
-    })?;
+    let (person, verified) = (person_id.clone(), input.is_verified_user);
+    state
+        .db
+        .write(move |tx| -> Result<(), StoreError> {
+            if people::get(tx, &person)?.is_none() {
+                return Err(StoreError::NotFound(format!("no person {person}")));
+            }
+            relationships::set_verified(tx, &person, verified)
+        })
+        .await?;
     Ok(Json(
         json!({"id": person_id, "is_verified_user": input.is_verified_user}),
     ))
@@ -687,18 +726,19 @@ pub async fn self_message(
         return Err(bad("text must not be empty"));
     }
     let now_ms = state.clock.now_ms();
-    let (message, igsid) =
-        state
-            .db
-            .write_blocking(|tx| -> Result<(Message, String), StoreError> {
-                if accounts::get(tx, &account_id)?.is_none() {
-                    return Err(StoreError::NotFound(format!("no account {account_id}")));
-                }
-                let mut conversation = thread::with_self(tx, &state, &account_id, now_ms)?;
-                let message =
-                    thread::self_message(tx, &state, &mut conversation, &input.text, now_ms)?;
-                Ok((message, conversation.igsid))
-            })?;
+    let writing = state.clone();
+    let (message, igsid) = state
+        .db
+        .write(move |tx| -> Result<(Message, String), StoreError> {
+            let state = &writing;
+            if accounts::get(tx, &account_id)?.is_none() {
+                return Err(StoreError::NotFound(format!("no account {account_id}")));
+            }
+            let mut conversation = thread::with_self(tx, &state, &account_id, now_ms)?;
+            let message = thread::self_message(tx, &state, &mut conversation, &input.text, now_ms)?;
+            Ok((message, conversation.igsid))
+        })
+        .await?;
     Ok(Json(json!({"mid": message.id, "igsid": igsid})))
 }
 
@@ -717,14 +757,18 @@ pub async fn set_switches(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: MessagingSwitches = parse_body(&body)?;
-    state.db.write_blocking(|tx| -> Result<(), StoreError> {
-        if accounts::get(tx, &account_id)?.is_none() {
-            return Err(StoreError::NotFound(format!("no account {account_id}")));
-        }
-        let mut settings = relationships::settings(tx, &account_id)?;
-        settings.multi_image_send = input.multi_image_send;
-        relationships::set_settings(tx, &account_id, &settings)
-    })?;
+    let (account, multi_image_send) = (account_id.clone(), input.multi_image_send);
+    state
+        .db
+        .write(move |tx| -> Result<(), StoreError> {
+            if accounts::get(tx, &account)?.is_none() {
+                return Err(StoreError::NotFound(format!("no account {account}")));
+            }
+            let mut settings = relationships::settings(tx, &account)?;
+            settings.multi_image_send = multi_image_send;
+            relationships::set_settings(tx, &account, &settings)
+        })
+        .await?;
     Ok(Json(
         json!({"account_id": account_id, "multi_image_send": input.multi_image_send}),
     ))

@@ -26,27 +26,24 @@ use crate::store::publishing_setup::{self, Flags, Location};
 use crate::store::{accounts, media_files, objects, StoreError};
 
 /// A container as the control API shows it: its stored state and what the API reports now.
-fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError> {
-    let children = state.db.read_blocking(|c| {
-        let mut children = Vec::new();
-        for id in &container.children {
-            if let Some(child) = containers::get(c, id)? {
-                children.push(child);
+async fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError> {
+    let child_ids = container.children.clone();
+    let children = state
+        .db
+        .read(move |c| {
+            let mut children = Vec::new();
+            for id in &child_ids {
+                if let Some(child) = containers::get(c, id)? {
+                    children.push(child);
+                }
             }
-        }
-        Ok(children)
-    })?;
+            Ok(children)
+        })
+        .await?;
     let now_ms = state.clock.now_ms();
     let now_state = status::state(container, &children, now_ms);
-    let file_url = |sha: &Option<String>| -> Result<Option<String>, ControlError> {
-        Ok(match sha {
-            Some(sha) => state
-                .db
-                .read_blocking(|c| media_files::get(c, sha))?
-                .map(|f| state.publishing.files.url(sha, &f.extension)),
-            None => None,
-        })
-    };
+    let file_url = hosted_url(state, &container.file_sha256).await?;
+    let cover_file_url = hosted_url(state, &container.cover_sha256).await?;
     Ok(json!({
         "id": container.id,
         "account_id": container.account_id,
@@ -59,8 +56,8 @@ fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError
         "status": now_state.text(),
         "error_subcode": now_state.failure.as_ref().map(Failure::subcode),
         "error_message": now_state.failure.as_ref().map(|f| f.error().message),
-        "file_url": file_url(&container.file_sha256)?,
-        "cover_file_url": file_url(&container.cover_sha256)?,
+        "file_url": file_url,
+        "cover_file_url": cover_file_url,
         "file_size": container.file_size,
         "bytes_transferred": container.bytes_transferred,
         "duration_ms": container.duration_ms,
@@ -72,10 +69,25 @@ fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError
     }))
 }
 
-fn container(state: &Shared, id: &str) -> Result<Container, ControlError> {
+/// The media host URL of a stored file, by its hash.
+async fn hosted_url(state: &Shared, sha: &Option<String>) -> Result<Option<String>, ControlError> {
+    let Some(sha) = sha.clone() else {
+        return Ok(None);
+    };
+    let wanted = sha.clone();
+    Ok(state
+        .db
+        .read(move |c| media_files::get(c, &wanted))
+        .await?
+        .map(|f| state.publishing.files.url(&sha, &f.extension)))
+}
+
+async fn container(state: &Shared, id: &str) -> Result<Container, ControlError> {
+    let wanted = id.to_string();
     state
         .db
-        .read_blocking(|c| containers::get(c, id))?
+        .read(move |c| containers::get(c, &wanted))
+        .await?
         .ok_or_else(|| ControlError::not_found(format!("no container {id}")))
 }
 
@@ -84,8 +96,8 @@ pub async fn get_container(
     State(state): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    let found = container(&state, &id)?;
-    Ok(Json(describe(&state, &found)?))
+    let found = container(&state, &id).await?;
+    Ok(Json(describe(&state, &found).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,7 +121,7 @@ pub async fn set_container(
     body: Bytes,
 ) -> Result<Json<Value>, ControlError> {
     let input: Outcome = parse_body(&body)?;
-    let mut found = container(&state, &id)?;
+    let mut found = container(&state, &id).await?;
     if input.succeed && input.fail_with.is_some() {
         return Err(ControlError::bad_request(
             "give fail_with or succeed, not both",
@@ -163,16 +175,24 @@ pub async fn set_container(
                 .to_string(),
         );
     }
-    state.db.write_blocking(|tx| {
-        containers::set_outcome(
-            tx,
-            &id,
-            found.failure.as_deref(),
-            found.processing_ms,
-            found.copyright.as_deref(),
-        )
-    })?;
-    Ok(Json(describe(&state, &found)?))
+    let (failure, processing_ms, copyright) = (
+        found.failure.clone(),
+        found.processing_ms,
+        found.copyright.clone(),
+    );
+    state
+        .db
+        .write(move |tx| {
+            containers::set_outcome(
+                tx,
+                &id,
+                failure.as_deref(),
+                processing_ms,
+                copyright.as_deref(),
+            )
+        })
+        .await?;
+    Ok(Json(describe(&state, &found).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,7 +241,7 @@ fn served_as(probed: &Probe) -> (&'static str, &'static str) {
 }
 
 /// Stores bytes as a media host file, typed by what they are.
-pub fn store_file(state: &Shared, bytes: &[u8]) -> Result<Value, ControlError> {
+pub async fn store_file(state: &Shared, bytes: &[u8]) -> Result<Value, ControlError> {
     let scratch = tempfile::NamedTempFile::new()
         .map_err(|e| ControlError::bad_request(format!("cannot store the file: {e}")))?;
     std::fs::write(scratch.path(), bytes)
@@ -244,7 +264,7 @@ pub fn store_file(state: &Shared, bytes: &[u8]) -> Result<Value, ControlError> {
         content_type,
         extension,
     };
-    let stored = fetch::store_bytes(state, bytes, &checked)?;
+    let stored = fetch::store_bytes(state, bytes, &checked).await?;
     Ok(json!({
         "url": state.publishing.files.url(&stored.sha256, extension),
         "sha256": stored.sha256,
@@ -318,7 +338,7 @@ pub async fn create_file(
             return Err(ControlError::bad_request("give kind or base64"))
         }
     };
-    Ok(Json(store_file(&state, &bytes)?))
+    Ok(Json(store_file(&state, &bytes).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,20 +364,27 @@ pub async fn create_location(
         ));
     }
     let now = state.clock.now();
+    let writing = state.clone();
+    let (name, latitude, longitude) = (
+        input.name.trim().to_string(),
+        input.latitude.to_string(),
+        input.longitude.to_string(),
+    );
     let location = state
         .db
-        .write_blocking(|tx| -> Result<Location, StoreError> {
+        .write(move |tx| -> Result<Location, StoreError> {
             // A Page id, registered under a kind no Graph route reads.
             let location = Location {
-                id: objects::mint(tx, &state.ids, IdKind::Page, "location", now)?,
-                name: input.name.trim().to_string(),
-                latitude: input.latitude.to_string(),
-                longitude: input.longitude.to_string(),
+                id: objects::mint(tx, &writing.ids, IdKind::Page, "location", now)?,
+                name,
+                latitude,
+                longitude,
                 created_at: now,
             };
             publishing_setup::insert_location(tx, &location)?;
             Ok(location)
-        })?;
+        })
+        .await?;
     Ok(Json(json!({
         "id": location.id,
         "name": location.name,
@@ -392,15 +419,18 @@ pub async fn get_flags(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    let (flags, shopping) = state.db.read_blocking(|c| {
-        let Some(account) = accounts::get(c, &account_id)? else {
-            return Err(StoreError::NotFound(format!("no account {account_id}")));
-        };
-        Ok((
-            publishing_setup::flags(c, &account_id)?,
-            account.shopping_product_tag_eligibility,
-        ))
-    })?;
+    let (flags, shopping) = state
+        .db
+        .read(move |c| {
+            let Some(account) = accounts::get(c, &account_id)? else {
+                return Err(StoreError::NotFound(format!("no account {account_id}")));
+            };
+            Ok((
+                publishing_setup::flags(c, &account_id)?,
+                account.shopping_product_tag_eligibility,
+            ))
+        })
+        .await?;
     Ok(Json(describe_flags(flags, shopping)))
 }
 
@@ -414,7 +444,7 @@ pub async fn set_flags(
     let input: FlagChanges = parse_body(&body)?;
     let (flags, shopping) = state
         .db
-        .write_blocking(|tx| -> Result<(Flags, bool), StoreError> {
+        .write(move |tx| -> Result<(Flags, bool), StoreError> {
             let Some(account) = accounts::get(tx, &account_id)? else {
                 return Err(StoreError::NotFound(format!("no account {account_id}")));
             };
@@ -431,6 +461,7 @@ pub async fn set_flags(
                 .unwrap_or(account.shopping_product_tag_eligibility);
             publishing_setup::set_shopping_eligibility(tx, &account_id, shopping)?;
             Ok((flags, shopping))
-        })?;
+        })
+        .await?;
     Ok(Json(describe_flags(flags, shopping)))
 }

@@ -11,13 +11,13 @@ use crate::state::Shared;
 use crate::store::{snapshot, StoreError};
 
 pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    state.reset()?;
-    state.persist_clock()?;
+    state.reset().await?;
+    state.persist_clock().await?;
     Ok(Json(json!({"success": true})))
 }
 
 pub async fn export(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
-    Ok(Json(state.db.read_blocking(snapshot::export)?))
+    Ok(Json(state.db.read(snapshot::export).await?))
 }
 
 /// Replaces the whole state; a snapshot that does not fit changes nothing.
@@ -25,6 +25,7 @@ pub async fn import(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
     let value: Value = parse_body(&body)?;
     state
         .db
-        .write_blocking(|tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })?;
+        .write(move |tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })
+        .await?;
     Ok(Json(json!({"success": true})))
 }

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use super::{parse_body, ControlError};
 use crate::auth::{scopes, tokens, TokenKind};
 use crate::nodes::ig_user::app_scoped_id_in;
-use crate::state::Shared;
-use crate::store::{accounts, apps, StoreError};
+use crate::state::{AppState, Shared};
+use crate::store::{accounts, apps, StoreError, Writer};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +52,14 @@ pub struct Issued {
     pub user_id: String,
 }
 
-pub fn issue(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {
+/// A token request whose input passed the checks.
+struct CheckedToken {
+    input: NewToken,
+    kind: TokenKind,
+    requested: Vec<String>,
+}
+
+fn check_token(input: NewToken) -> Result<CheckedToken, ControlError> {
     let kind = match input.login.as_str() {
         "instagram" => TokenKind::InstagramUser,
         "facebook" => TokenKind::FacebookUser,
@@ -80,46 +87,77 @@ pub fn issue(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {
             "unknown scope {unknown}"
         )));
     }
+    Ok(CheckedToken {
+        input,
+        kind,
+        requested,
+    })
+}
+
+/// Issues the token; the inner error refuses the request and writes nothing.
+fn insert_token(
+    tx: &Writer,
+    state: &AppState,
+    checked: CheckedToken,
+    now: i64,
+) -> Result<Result<Issued, ControlError>, StoreError> {
+    let CheckedToken {
+        input,
+        kind,
+        requested,
+    } = checked;
+    let Some(app) = apps::find_by_any_id(tx, &input.app_id)? else {
+        return Ok(Err(ControlError::not_found(format!(
+            "no app {}",
+            input.app_id
+        ))));
+    };
+    let Some(account) = accounts::get(tx, &input.account_id)? else {
+        return Ok(Err(ControlError::not_found(format!(
+            "no account {}",
+            input.account_id
+        ))));
+    };
+    let (subject, user_id) = match kind {
+        TokenKind::InstagramUser => {
+            let scoped = app_scoped_id_in(tx, &state.ids, &app.id, &account.id, now)?;
+            (account.id.clone(), scoped)
+        }
+        _ => {
+            let Some(page_id) = &account.page_id else {
+                return Ok(Err(ControlError::bad_request(format!(
+                    "account {} has no Facebook Page; create it with \"facebook_page\": true",
+                    account.id
+                ))));
+            };
+            let Some(page) = accounts::page(tx, page_id)? else {
+                return Ok(Err(ControlError::not_found(format!("no page {page_id}"))));
+            };
+            (page.facebook_user_id.clone(), page.facebook_user_id)
+        }
+    };
+    let token = tokens::build(&app, kind, &subject, &requested, input.long_lived, now);
+    crate::store::tokens::insert(tx, &token)?;
+    Ok(Ok(Issued { token, user_id }))
+}
+
+pub async fn issue(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {
+    let checked = check_token(input)?;
     let now = state.clock.now();
-    let issued =
-        state
-            .db
-            .write_blocking(|tx| -> Result<Result<Issued, ControlError>, StoreError> {
-                let Some(app) = apps::find_by_any_id(tx, &input.app_id)? else {
-                    return Ok(Err(ControlError::not_found(format!(
-                        "no app {}",
-                        input.app_id
-                    ))));
-                };
-                let Some(account) = accounts::get(tx, &input.account_id)? else {
-                    return Ok(Err(ControlError::not_found(format!(
-                        "no account {}",
-                        input.account_id
-                    ))));
-                };
-                let (subject, user_id) = match kind {
-                    TokenKind::InstagramUser => {
-                        let scoped = app_scoped_id_in(tx, &state.ids, &app.id, &account.id, now)?;
-                        (account.id.clone(), scoped)
-                    }
-                    _ => {
-                        let Some(page_id) = &account.page_id else {
-                            return Ok(Err(ControlError::bad_request(format!(
-                        "account {} has no Facebook Page; create it with \"facebook_page\": true",
-                        account.id
-                    ))));
-                        };
-                        let Some(page) = accounts::page(tx, page_id)? else {
-                            return Ok(Err(ControlError::not_found(format!("no page {page_id}"))));
-                        };
-                        (page.facebook_user_id.clone(), page.facebook_user_id)
-                    }
-                };
-                let token = tokens::build(&app, kind, &subject, &requested, input.long_lived, now);
-                crate::store::tokens::insert(tx, &token)?;
-                Ok(Ok(Issued { token, user_id }))
-            })??;
-    Ok(issued)
+    let writing = state.clone();
+    state
+        .db
+        .write(move |tx| insert_token(tx, &writing, checked, now))
+        .await?
+}
+
+/// [`issue`] on the calling thread: for the demo's start-up summary, printed outside requests.
+pub fn issue_blocking(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {
+    let checked = check_token(input)?;
+    let now = state.clock.now();
+    state
+        .db
+        .write_blocking(|tx| insert_token(tx, state, checked, now))?
 }
 
 pub fn describe(issued: &Issued, now: i64) -> Value {
@@ -137,6 +175,6 @@ pub fn describe(issued: &Issued, now: i64) -> Value {
 
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewToken = parse_body(&body)?;
-    let issued = issue(&state, input)?;
+    let issued = issue(&state, input).await?;
     Ok(Json(describe(&issued, state.clock.now())))
 }

@@ -156,14 +156,17 @@ pub async fn list(
         limit,
     };
     let with_body = include.contains(&"body");
-    let (data, counts) = state.db.read_blocking(|c| {
-        let rows = outbox::list(c, &query)?;
-        let data = rows
-            .iter()
-            .map(|d| describe(c, d, with_body))
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok((data, outbox::counts(c)?))
-    })?;
+    let (data, counts) = state
+        .db
+        .read(move |c| {
+            let rows = outbox::list(c, &query)?;
+            let data = rows
+                .iter()
+                .map(|d| describe(c, d, with_body))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok((data, outbox::counts(c)?))
+        })
+        .await?;
     let next_before = (data.len() == limit)
         .then(|| data.last().and_then(|d| d["id"].as_i64()))
         .flatten();
@@ -192,10 +195,13 @@ pub async fn get_one(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let id = delivery_id(&id)?;
-    let value = state.db.read_blocking(|c| match outbox::delivery(c, id)? {
-        Some(d) => describe(c, &d, true).map(Some),
-        None => Ok(None),
-    })?;
+    let value = state
+        .db
+        .read(move |c| match outbox::delivery(c, id)? {
+            Some(d) => describe(c, &d, true).map(Some),
+            None => Ok(None),
+        })
+        .await?;
     value.map(Json).ok_or_else(|| not_found(id))
 }
 
@@ -215,10 +221,13 @@ pub async fn replay(
         )),
         ReplayError::Store(e) => e.into(),
     })?;
-    let mut value = state.db.read_blocking(|c| match outbox::delivery(c, id)? {
-        Some(d) => describe(c, &d, true),
-        None => Ok(Value::Null),
-    })?;
+    let mut value = state
+        .db
+        .read(move |c| match outbox::delivery(c, id)? {
+            Some(d) => describe(c, &d, true),
+            None => Ok(Value::Null),
+        })
+        .await?;
     if let Value::Object(object) = &mut value {
         object.insert(
             "replay".into(),
@@ -244,11 +253,11 @@ fn describe_paused(paused: &Paused) -> Value {
     json!({"paused": paused.all, "paused_apps": paused.apps})
 }
 
-fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, ControlError> {
+async fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, ControlError> {
     let input: PauseBody = parse_body(body)?;
     let paused = state
         .db
-        .write_blocking(|tx| -> Result<Paused, ControlError> {
+        .write(move |tx| -> Result<Paused, ControlError> {
             let mut paused = config::paused(tx)?;
             match &input.app_id {
                 None => {
@@ -268,19 +277,20 @@ fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, Control
             }
             config::set_paused(tx, &paused)?;
             Ok(paused)
-        })?;
+        })
+        .await?;
     state.webhooks.wake();
     Ok(describe_paused(&paused))
 }
 
 /// `POST /_localgram/webhooks/pause`: deliveries wait (and keep being recorded) until resumed.
 pub async fn pause(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
-    Ok(Json(set_paused(&state, &body, true)?))
+    Ok(Json(set_paused(&state, &body, true).await?))
 }
 
 /// `POST /_localgram/webhooks/resume`.
 pub async fn resume(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
-    Ok(Json(set_paused(&state, &body, false)?))
+    Ok(Json(set_paused(&state, &body, false).await?))
 }
 
 /// `GET /_localgram/webhooks`: whether delivery is paused and how many deliveries are in each
@@ -288,7 +298,8 @@ pub async fn resume(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
 pub async fn status(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let (paused, counts) = state
         .db
-        .read_blocking(|c| Ok((config::paused(c)?, outbox::counts(c)?)))?;
+        .read(|c| Ok((config::paused(c)?, outbox::counts(c)?)))
+        .await?;
     let mut value = describe_paused(&paused);
     if let Value::Object(object) = &mut value {
         let counts: serde_json::Map<String, Value> =
@@ -372,16 +383,16 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                 })?,
             };
             let (event_id, delivery_id) =
-                crate::webhooks::queue_test(&state, app_id, &input.field, login).map_err(|e| {
-                    match e {
+                crate::webhooks::queue_test(&state, app_id, &input.field, login)
+                    .await
+                    .map_err(|e| match e {
                         TestError::UnknownApp => {
                             ControlError::not_found(format!("no app {app_id}"))
                         }
                         TestError::UnknownField => ControlError::bad_request("unknown field"),
                         TestError::NoCallback(reason) => ControlError::conflict(reason),
                         TestError::Store(e) => e.into(),
-                    }
-                })?;
+                    })?;
             Ok(Json(json!({
                 "event_id": event_id,
                 "field": input.field,
@@ -394,9 +405,11 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                     "an account event goes out under the login the account enabled the app with: give no login",
                 ));
             }
+            let wanted = account_id.clone();
             let exists = state
                 .db
-                .read_blocking(|c| accounts::get(c, account_id))?
+                .read(move |c| accounts::get(c, &wanted))
+                .await?
                 .is_some();
             if !exists {
                 return Err(ControlError::not_found(format!("no account {account_id}")));
@@ -412,7 +425,7 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                 payload,
                 deliver_at_ms: input.deliver_at_ms,
             };
-            let recorded = crate::webhooks::record_alone(&state, event)?;
+            let recorded = crate::webhooks::record_alone_async(&state, event).await?;
             Ok(Json(json!({
                 "event_id": recorded.event_id,
                 "field": input.field,

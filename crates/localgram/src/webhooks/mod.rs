@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::events::Event;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::events::{self as outbox, NewDelivery};
 use crate::store::{apps, webhooks as config, StoreError};
 use fields::{Login, OBJECT};
@@ -88,7 +88,7 @@ impl From<StoreError> for TestError {
 /// The App Dashboard's "Test" button (ref 004 L2238-2244): queues the field's sample payload
 /// for the app's callback, with no account involved (`entry[].id` is `0`, as the dashboard
 /// sends it), signed for `login`. Returns the event and delivery ids.
-pub fn queue_test(
+pub async fn queue_test(
     state: &AppState,
     app_id: &str,
     field: &str,
@@ -98,10 +98,11 @@ pub fn queue_test(
     let payload = samples::sample(field, "0", now).ok_or(TestError::UnknownField)?;
     let text = serde_json::to_string(&payload)
         .map_err(|e| TestError::Store(StoreError::Conflict(e.to_string())))?;
+    let app_id = app_id.to_string();
     let ids = state
         .db
-        .write_blocking(|tx| -> Result<(i64, i64), TestError> {
-            let app = apps::find_by_any_id(tx, app_id)?.ok_or(TestError::UnknownApp)?;
+        .write(move |tx| -> Result<(i64, i64), TestError> {
+            let app = apps::find_by_any_id(tx, &app_id)?.ok_or(TestError::UnknownApp)?;
             match config::subscription(tx, &app.id, OBJECT)? {
                 Some(s) if s.active => {}
                 Some(s) => {
@@ -131,13 +132,27 @@ pub fn queue_test(
                 },
             )?;
             Ok((event_id, delivery_id))
-        })?;
+        })
+        .await?;
     state.webhooks.wake();
     Ok(ids)
 }
 
 /// Records an event in its own transaction: for tests and tools that have no change of their
 /// own to attach it to (areas that change state call `events::record` in theirs).
+pub async fn record_alone_async(
+    state: &Shared,
+    event: Event,
+) -> Result<crate::events::Recorded, StoreError> {
+    let writing = state.clone();
+    state
+        .db
+        .write(move |tx| crate::events::record(tx, &writing, event))
+        .await
+}
+
+/// [`record_alone_async`] on the calling thread, for tests and benches outside the runtime's
+/// tasks; it blocks its thread (and fails on PostgreSQL when called from async code).
 pub fn record_alone(state: &AppState, event: Event) -> Result<crate::events::Recorded, StoreError> {
     state
         .db

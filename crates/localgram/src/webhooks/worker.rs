@@ -92,7 +92,7 @@ async fn run(state: Shared) {
         while sending.try_join_next().is_some() {}
         let now = state.clock.now_ms();
         let taken = busy.lock().clone();
-        let plan = match state.db.read_blocking(|c| plan(c, now, &taken)) {
+        let plan = match state.db.read(move |c| plan(c, now, &taken)).await {
             Ok(plan) => plan,
             Err(error) => {
                 tracing::error!("webhook worker cannot read the outbox: {error}");
@@ -223,9 +223,11 @@ pub async fn attempt(
     deliveries: &[Delivery],
     replay: bool,
 ) -> Result<Attempted, StoreError> {
+    let app_id = subscription.app_id.clone();
     let app = state
         .db
-        .read_blocking(|c| apps::get(c, &subscription.app_id))?
+        .read(move |c| apps::get(c, &app_id))
+        .await?
         .ok_or_else(|| StoreError::NotFound(format!("app {}", subscription.app_id)))?;
     // Instagram Login apps sign with the Instagram app secret (decisions.md).
     let secret = match login {
@@ -234,8 +236,9 @@ pub async fn attempt(
     };
     let started_at = state.clock.now_ms();
     let mut items: Vec<(&str, Item)> = Vec::with_capacity(deliveries.len());
-    let mut sendable: Vec<&Delivery> = Vec::with_capacity(deliveries.len());
-    let mut unreadable: Vec<&Delivery> = Vec::new();
+    // Owned: the outcomes are recorded on a database thread.
+    let mut sendable: Vec<Delivery> = Vec::with_capacity(deliveries.len());
+    let mut unreadable: Vec<Delivery> = Vec::new();
     for delivery in deliveries {
         match serde_json::from_str::<Payload>(&delivery.payload) {
             Ok(payload) => {
@@ -243,9 +246,9 @@ pub async fn attempt(
                     delivery.account_id.as_str(),
                     render::item(&payload, login, subscription.include_values),
                 ));
-                sendable.push(delivery);
+                sendable.push(delivery.clone());
             }
-            Err(_) => unreadable.push(delivery),
+            Err(_) => unreadable.push(delivery.clone()),
         }
     }
     let body = graph::json::to_meta_vec(&render::envelope(&items, started_at));
@@ -298,70 +301,73 @@ pub async fn attempt(
         error: error.clone(),
         replay,
     };
-    let request_id = state.db.write_blocking(|tx| -> StoreResult<i64> {
-        let request_id = outbox::insert_request(tx, &request)?;
-        for delivery in &sendable {
-            outbox::link(tx, request_id, delivery.id)?;
-            let (status, next, reason) = if delivered {
-                (outbox::DELIVERED, None, None)
-            } else if replay {
-                // A failed replay changes nothing but the log.
-                continue;
-            } else {
-                let first = delivery.first_attempt_at.unwrap_or(started_at);
-                match schedule::next_attempt(first, delivery.attempts + 1, finished_at) {
-                    Some(at) => (
-                        outbox::PENDING,
-                        Some(at),
-                        Some(format!(
-                            "attempt {} failed: {failure}",
-                            delivery.attempts + 1
-                        )),
-                    ),
-                    None => (
-                        outbox::FAILED,
-                        None,
-                        Some(format!(
+    let request_id = state
+        .db
+        .write(move |tx| -> StoreResult<i64> {
+            let request_id = outbox::insert_request(tx, &request)?;
+            for delivery in &sendable {
+                outbox::link(tx, request_id, delivery.id)?;
+                let (status, next, reason) = if delivered {
+                    (outbox::DELIVERED, None, None)
+                } else if replay {
+                    // A failed replay changes nothing but the log.
+                    continue;
+                } else {
+                    let first = delivery.first_attempt_at.unwrap_or(started_at);
+                    match schedule::next_attempt(first, delivery.attempts + 1, finished_at) {
+                        Some(at) => (
+                            outbox::PENDING,
+                            Some(at),
+                            Some(format!(
+                                "attempt {} failed: {failure}",
+                                delivery.attempts + 1
+                            )),
+                        ),
+                        None => (
+                            outbox::FAILED,
+                            None,
+                            Some(format!(
                             "gave up after 36 hours and {} attempts; the last failed: {failure}",
                             delivery.attempts + 1
                         )),
-                    ),
+                        ),
+                    }
+                };
+                if replay && delivery.status == outbox::DELIVERED {
+                    continue;
                 }
-            };
-            if replay && delivery.status == outbox::DELIVERED {
-                continue;
+                outbox::record_outcome(
+                    tx,
+                    &Outcome {
+                        delivery,
+                        request_id,
+                        attempted_at: started_at,
+                        status,
+                        next_attempt_at: next,
+                        reason: reason.as_deref(),
+                        now: finished_at,
+                        count_attempt: !replay,
+                    },
+                )?;
             }
-            outbox::record_outcome(
-                tx,
-                &Outcome {
-                    delivery,
-                    request_id,
-                    attempted_at: started_at,
-                    status,
-                    next_attempt_at: next,
-                    reason: reason.as_deref(),
-                    now: finished_at,
-                    count_attempt: !replay,
-                },
-            )?;
-        }
-        for delivery in &unreadable {
-            outbox::record_outcome(
-                tx,
-                &Outcome {
-                    delivery,
-                    request_id,
-                    attempted_at: started_at,
-                    status: outbox::FAILED,
-                    next_attempt_at: None,
-                    reason: Some("the event's payload cannot be read"),
-                    now: finished_at,
-                    count_attempt: false,
-                },
-            )?;
-        }
-        Ok(request_id)
-    })?;
+            for delivery in &unreadable {
+                outbox::record_outcome(
+                    tx,
+                    &Outcome {
+                        delivery,
+                        request_id,
+                        attempted_at: started_at,
+                        status: outbox::FAILED,
+                        next_attempt_at: None,
+                        reason: Some("the event's payload cannot be read"),
+                        now: finished_at,
+                        count_attempt: false,
+                    },
+                )?;
+            }
+            Ok(request_id)
+        })
+        .await?;
     Ok(Attempted {
         request_id,
         status,
@@ -436,7 +442,8 @@ impl From<StoreError> for ReplayError {
 pub async fn replay(state: &AppState, delivery_id: i64) -> Result<Attempted, ReplayError> {
     let delivery = state
         .db
-        .read_blocking(|c| outbox::delivery(c, delivery_id))?
+        .read(move |c| outbox::delivery(c, delivery_id))
+        .await?
         .ok_or(ReplayError::NotFound)?;
     if delivery.status == outbox::SKIPPED {
         return Err(ReplayError::Skipped(delivery.reason.unwrap_or_default()));
@@ -449,7 +456,8 @@ pub async fn replay(state: &AppState, delivery_id: i64) -> Result<Attempted, Rep
     };
     let subscription = state
         .db
-        .read_blocking(|c| config::subscription(c, &app_id, OBJECT))?
+        .read(move |c| config::subscription(c, &app_id, OBJECT))
+        .await?
         .filter(|s| s.active)
         .ok_or(ReplayError::NoCallback)?;
     Ok(attempt(
