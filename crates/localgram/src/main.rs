@@ -158,7 +158,10 @@ fn env(args: EnvArgs) -> ExitCode {
         .and_then(|authority| Ok((authority.write_bundle()?, authority.cert_path())));
     match written {
         Ok((bundle, cert)) => {
-            print!("{}", localgram::proxy::env::lines(args.proxy, &cert, &bundle));
+            print!(
+                "{}",
+                localgram::proxy::env::lines(args.proxy, &cert, &bundle)
+            );
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -203,7 +206,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
         eprintln!("localgram HTTPS for Meta's hostnames on {addr}");
     }
     if let Some(authority) = &front.authority {
-        eprintln!("localgram CA certificate: {}", authority.cert_path().display());
+        eprintln!(
+            "localgram CA certificate: {}",
+            authority.cert_path().display()
+        );
     }
     if args.demo {
         match localgram::demo::describe(&server.state, &base) {

@@ -6,8 +6,8 @@
 
 use parking_lot::Mutex;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::CertifiedKey;
@@ -144,11 +144,7 @@ impl Authority {
         let cert_der = first_certificate(cert_pem).ok_or_else(|| corrupt("certificate".into()))?;
         // The stored certificate must belong to the stored key, or leaves would not chain.
         let public = key.public_key_raw();
-        if !cert_der
-            .as_ref()
-            .windows(public.len())
-            .any(|w| w == public)
-        {
+        if !cert_der.as_ref().windows(public.len()).any(|w| w == public) {
             return Err(corrupt("the certificate is not the key's".into()));
         }
         Ok(Authority {
@@ -191,7 +187,10 @@ impl Authority {
     fn sign_leaf(&self, names: &[&str]) -> Result<CertifiedKey, CaError> {
         let mut params = CertificateParams::default();
         let mut subject = DistinguishedName::new();
-        subject.push(DnType::CommonName, names.first().copied().unwrap_or("localhost"));
+        subject.push(
+            DnType::CommonName,
+            names.first().copied().unwrap_or("localhost"),
+        );
         subject.push(DnType::OrganizationName, CA_ORG);
         params.distinguished_name = subject;
         params.subject_alt_names = names
@@ -253,9 +252,7 @@ fn system_roots() -> Option<String> {
 
 fn first_certificate(pem: &str) -> Option<CertificateDer<'static>> {
     use rustls::pki_types::pem::PemObject;
-    CertificateDer::pem_slice_iter(pem.as_bytes())
-        .next()?
-        .ok()
+    CertificateDer::pem_slice_iter(pem.as_bytes()).next()?.ok()
 }
 
 /// Creates a new CA in `dir`. The key is created with `create_new`, so two processes racing
@@ -340,9 +337,14 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         let _ = Authority::load_or_create(other.path()).unwrap();
         std::fs::copy(other.path().join(KEY_FILE), dir.path().join(KEY_FILE)).unwrap();
-        let error = Authority::load_or_create(dir.path()).unwrap_err().to_string();
+        let error = Authority::load_or_create(dir.path())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("not the key's"), "{error}");
-        assert!(error.contains(CERT_FILE) && error.contains(KEY_FILE), "{error}");
+        assert!(
+            error.contains(CERT_FILE) && error.contains(KEY_FILE),
+            "{error}"
+        );
         drop(ca);
     }
 

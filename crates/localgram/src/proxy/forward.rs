@@ -129,9 +129,15 @@ mod tests {
     #[test]
     fn hop_by_hop_headers_are_dropped_and_listed_ones_too() {
         let mut headers = HeaderMap::new();
-        headers.insert("connection", HeaderValue::from_static("close, x-secret-hop"));
+        headers.insert(
+            "connection",
+            HeaderValue::from_static("close, x-secret-hop"),
+        );
         headers.insert("x-secret-hop", HeaderValue::from_static("1"));
-        headers.insert("proxy-authorization", HeaderValue::from_static("Basic eA=="));
+        headers.insert(
+            "proxy-authorization",
+            HeaderValue::from_static("Basic eA=="),
+        );
         headers.insert("accept", HeaderValue::from_static("*/*"));
         strip_hop_by_hop(&mut headers);
         assert_eq!(headers.len(), 1);

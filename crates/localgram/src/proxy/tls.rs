@@ -123,7 +123,12 @@ pub async fn serve<IO>(
         let service = service.clone();
         async move {
             use tower::ServiceExt;
-            Ok::<_, Infallible>(service.oneshot(request).await.unwrap_or_else(|e| match e {}))
+            Ok::<_, Infallible>(
+                service
+                    .oneshot(request)
+                    .await
+                    .unwrap_or_else(|e| match e {}),
+            )
         }
     });
     // ALPN decides: h2 speaks HTTP/2 only, everything else HTTP/1.1 with keep-alive.
