@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, lints, then every test of the workspace.
+# The project's test command: formatting, lints, then every test of the workspace, including
+# the compatibility suite (crates/localgram/tests/compat.rs) that drives localgram with real
+# clients installed by compat/install.sh into compat/.cache/ (first run only; then reused).
 # Usage: scripts/test.sh   (from anywhere inside the repository)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,5 +12,8 @@ cargo fmt --all -- --check
 echo "== cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== compatibility clients (compat/install.sh)"
+compat/install.sh
+
 echo "== cargo test"
-cargo test --workspace
+LOCALGRAM_COMPAT=1 cargo test --workspace

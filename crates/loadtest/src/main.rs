@@ -10,12 +10,15 @@
 //!   reference in the same run) and the server's memory while a large video is uploaded.
 //! * `loadtest messaging` measures messages per second through the Send API to 1 and to 1,000
 //!   conversations with every echo delivered to a loopback webhook, and memory over the run.
+//! * `loadtest proxy` measures a node read through localgram's proxy (CONNECT, TLS, keep-alive)
+//!   against the same read direct, in one run.
 //!
 //! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
 
 mod client;
 mod load;
 mod messaging;
+mod proxy;
 mod publish;
 mod servers;
 mod startup;
@@ -43,6 +46,8 @@ enum Command {
     Publish(publish::PublishArgs),
     /// Send API throughput with every echo webhook delivered, and memory over the run.
     Messaging(messaging::MessagingArgs),
+    /// A node read through the proxy (CONNECT, TLS, keep-alive) against the same read direct.
+    Proxy(proxy::ProxyArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
         Some(Command::Startup(args)) => startup::run(args),
         Some(Command::Publish(args)) => publish::run(args),
         Some(Command::Messaging(args)) => messaging::run(args),
+        Some(Command::Proxy(args)) => proxy::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

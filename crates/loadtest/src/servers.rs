@@ -98,8 +98,32 @@ impl Localgram {
         Ok(Localgram { server })
     }
 
+    /// localgram as `start` makes it, also serving as a proxy on a free port, its CA in
+    /// `ca_dir` (for `loadtest proxy`).
+    pub async fn start_with_proxy(ca_dir: &std::path::Path) -> Result<Localgram, String> {
+        let config = localgram::Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: None,
+            seed: Some(1),
+            proxy: localgram::proxy::ProxyConfig {
+                proxy: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+                ca_dir: Some(ca_dir.to_path_buf()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let server = localgram::start(config)
+            .await
+            .map_err(|e| format!("localgram: cannot start: {e}"))?;
+        Ok(Localgram { server })
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.server.addr
+    }
+
+    pub fn front(&self) -> &localgram::proxy::Front {
+        &self.server.front
     }
 
     /// Creates an app, an account and a long-lived token through the control API (over

@@ -27,6 +27,8 @@ pub struct Config {
     pub webhook_timeout: std::time::Duration,
     /// Content publishing: the daily publishing limit, processing times, fetch timeout.
     pub publishing: crate::publishing::Settings,
+    /// The proxy and TLS listeners for apps that keep Meta's URLs (off unless asked).
+    pub proxy: crate::proxy::ProxyConfig,
 }
 
 impl Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             request_log_capacity: 1000,
             webhook_timeout: crate::webhooks::DEFAULT_TIMEOUT,
             publishing: crate::publishing::Settings::default(),
+            proxy: crate::proxy::ProxyConfig::default(),
         }
     }
 }

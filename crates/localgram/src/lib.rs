@@ -14,6 +14,7 @@ pub mod http;
 pub mod login;
 pub mod messaging;
 pub mod nodes;
+pub mod proxy;
 pub mod publishing;
 pub mod router;
 pub mod server;

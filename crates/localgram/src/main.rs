@@ -24,6 +24,50 @@ enum Command {
     Serve(ServeArgs),
     /// Print the control API's OpenAPI document.
     Openapi,
+    /// Print the local CA's certificate (PEM), creating the CA if needed.
+    Ca(CaArgs),
+    /// Print `export` lines that point unmodified clients at the proxy and trust the CA.
+    Env(EnvArgs),
+}
+
+/// Where the CA lives: `--ca-dir`, else `DATA/ca` with `--data`, else
+/// `$XDG_DATA_HOME/localgram/ca` (or `~/.local/share/localgram/ca`).
+#[derive(clap::Args)]
+struct CaLocation {
+    /// The data directory `serve --data` uses (its CA is in `DATA/ca`).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// The CA directory, overriding the default.
+    #[arg(long)]
+    ca_dir: Option<PathBuf>,
+}
+
+impl CaLocation {
+    fn load(&self) -> Result<localgram::proxy::Authority, localgram::proxy::ca::CaError> {
+        let dir = self
+            .ca_dir
+            .clone()
+            .unwrap_or_else(|| localgram::proxy::ca::default_dir(self.data.as_deref()));
+        localgram::proxy::Authority::load_or_create(&dir)
+    }
+}
+
+#[derive(clap::Args)]
+struct CaArgs {
+    #[command(flatten)]
+    location: CaLocation,
+    /// Write the certificate to this file instead of printing it.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct EnvArgs {
+    #[command(flatten)]
+    location: CaLocation,
+    /// The proxy address `serve --proxy` listens on.
+    #[arg(long, default_value_t = SocketAddr::from(([127, 0, 0, 1], localgram::proxy::DEFAULT_PROXY_PORT)))]
+    proxy: SocketAddr,
 }
 
 #[derive(clap::Args)]
@@ -51,6 +95,20 @@ struct ServeArgs {
     /// and 50; see docs/decisions.md).
     #[arg(long, default_value_t = localgram::publishing::limits::DEFAULT_PUBLISH_LIMIT)]
     publish_limit: u32,
+    /// Also act as an HTTP proxy here (127.0.0.1:4180 if no address is given): Meta's hosts
+    /// are answered by localgram (HTTPS with the local CA), other hosts pass through.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:4180")]
+    proxy: Option<SocketAddr>,
+    /// Refuse (403) hosts localgram does not serve instead of passing them through.
+    #[arg(long, requires = "proxy")]
+    proxy_only_meta: bool,
+    /// Also serve Meta's hostnames over HTTPS here (127.0.0.1:4443 if no address is given),
+    /// for containers that map graph.facebook.com and the others to localgram.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:4443")]
+    tls_listen: Option<SocketAddr>,
+    /// The CA directory (default: DATA/ca with --data, else ~/.local/share/localgram/ca).
+    #[arg(long)]
+    ca_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -69,6 +127,51 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Serve(args) => serve(args).await,
+        Command::Ca(args) => ca(args),
+        Command::Env(args) => env(args),
+    }
+}
+
+fn ca(args: CaArgs) -> ExitCode {
+    let authority = match args.location.load() {
+        Ok(authority) => authority,
+        Err(error) => {
+            eprintln!("localgram: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.out {
+        Some(path) => match std::fs::write(&path, authority.cert_pem()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("localgram: cannot write {}: {error}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+        None => {
+            print!("{}", authority.cert_pem());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn env(args: EnvArgs) -> ExitCode {
+    let written = args
+        .location
+        .load()
+        .and_then(|authority| Ok((authority.write_bundle()?, authority.cert_path())));
+    match written {
+        Ok((bundle, cert)) => {
+            print!(
+                "{}",
+                localgram::proxy::env::lines(args.proxy, &cert, &bundle)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("localgram: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -83,6 +186,12 @@ async fn serve(args: ServeArgs) -> ExitCode {
             publish_limit: args.publish_limit,
             ..Default::default()
         },
+        proxy: localgram::proxy::ProxyConfig {
+            proxy: args.proxy,
+            tls_listen: args.tls_listen,
+            only_meta: args.proxy_only_meta,
+            ca_dir: args.ca_dir,
+        },
         ..Config::default()
     };
     let server = match localgram::start(config).await {
@@ -94,6 +203,19 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let base = server.base_url();
     eprintln!("localgram listening on {base}");
+    let front = &server.front;
+    if let Some(addr) = front.proxy_addr {
+        eprintln!("localgram proxy on http://{addr} (Meta's hosts answered here; `localgram env` prints the settings)");
+    }
+    if let Some(addr) = front.tls_addr {
+        eprintln!("localgram HTTPS for Meta's hostnames on {addr}");
+    }
+    if let Some(authority) = &front.authority {
+        eprintln!(
+            "localgram CA certificate: {}",
+            authority.cert_path().display()
+        );
+    }
     if args.demo {
         match localgram::demo::describe(&server.state, &base) {
             Ok(text) => println!("{text}"),

@@ -30,6 +30,8 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     /// Stops with the server (dropped with it).
     _webhooks: crate::webhooks::Worker,
+    /// The proxy and TLS listeners, if configured; stop with the server (dropped with it).
+    pub front: crate::proxy::Front,
 }
 
 impl RunningServer {
@@ -72,6 +74,8 @@ pub enum StartError {
     },
     #[error("cannot create the demo data: {0}")]
     Demo(String),
+    #[error(transparent)]
+    Front(#[from] crate::proxy::FrontError),
 }
 
 /// Opens the store, seeds the demo if asked, binds and starts serving.
@@ -104,6 +108,12 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let webhooks = crate::webhooks::spawn(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let service = app(state.clone());
+    let front = crate::proxy::spawn(
+        &state.config.proxy,
+        state.config.data_dir.as_deref(),
+        service.clone(),
+    )
+    .await?;
     let task = tokio::spawn(async move {
         axum::serve(listener, service)
             .with_graceful_shutdown(async {
@@ -117,5 +127,6 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         shutdown: Some(tx),
         task,
         _webhooks: webhooks,
+        front,
     })
 }
