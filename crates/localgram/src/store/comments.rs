@@ -94,12 +94,12 @@ pub fn list(conn: &Reader, listing: &Listing) -> StoreResult<Vec<(String, Commen
     let (cursor, order) = match (listing.before, listing.after) {
         (Some(_), _) => (format!("sort_key {backward_cmp} ?3"), backward_order),
         (None, Some(_)) => (format!("sort_key {forward_cmp} ?3"), forward_order),
-        (None, None) => ("?3 IS NULL".to_string(), forward_order),
+        (None, None) => ("CAST(?3 AS TEXT) IS NULL".to_string(), forward_order),
     };
     let parent = if listing.parent_id.is_some() {
         "parent_id = ?2"
     } else {
-        "parent_id IS NULL AND ?2 IS NULL"
+        "parent_id IS NULL AND CAST(?2 AS TEXT) IS NULL"
     };
     let sql = format!(
         "SELECT {COLUMNS}, sort_key FROM comments
@@ -176,7 +176,8 @@ pub fn unlike(conn: &Writer, person_id: &str, object_id: &str) -> StoreResult<bo
 
 pub fn add_comment_likes(conn: &Writer, comment_id: &str, delta: i64) -> StoreResult<()> {
     conn.execute(
-        "UPDATE comments SET like_count = MAX(0, like_count + ?2) WHERE id = ?1",
+        "UPDATE comments SET like_count = CASE WHEN like_count + ?2 < 0 THEN 0 ELSE like_count + ?2 END
+         WHERE id = ?1",
         params![comment_id, delta],
     )?;
     Ok(())

@@ -147,7 +147,7 @@ pub fn list(conn: &Reader, l: &Listing) -> StoreResult<Vec<(String, Conversation
     let sql = format!(
         "SELECT {COLUMNS}, sort_key FROM conversations
          WHERE account_id = ?1 AND (folder <> 'requests' OR updated_at >= ?2)
-           AND (?3 IS NULL OR sort_key {cmp} ?3)
+           AND (CAST(?3 AS TEXT) IS NULL OR sort_key {cmp} ?3)
          ORDER BY sort_key {order} LIMIT ?4"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

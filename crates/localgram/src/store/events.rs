@@ -180,10 +180,12 @@ pub fn list(conn: &Reader, q: &LogQuery) -> StoreResult<Vec<Delivery>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
          JOIN webhook_events e ON e.id = d.event_id
-         WHERE (?1 IS NULL OR d.app_id = ?1) AND (?2 IS NULL OR d.account_id = ?2)
-           AND (?3 IS NULL OR d.field = ?3) AND (?4 IS NULL OR d.status = ?4)
+         WHERE (CAST(?1 AS TEXT) IS NULL OR d.app_id = ?1)
+           AND (CAST(?2 AS TEXT) IS NULL OR d.account_id = ?2)
+           AND (CAST(?3 AS TEXT) IS NULL OR d.field = ?3)
+           AND (CAST(?4 AS TEXT) IS NULL OR d.status = ?4)
            AND (?5 = 1 OR d.status <> 'skipped' OR ?4 = 'skipped')
-           AND (?6 IS NULL OR d.id < ?6)
+           AND (CAST(?6 AS BIGINT) IS NULL OR d.id < ?6)
          ORDER BY d.id DESC LIMIT ?7"
     ))?;
     let rows = stmt.query_map(

@@ -132,12 +132,13 @@ pub fn list(
     let (cursor, order) = match (window.before, window.after) {
         (Some(_), _) => ("sort_key < ?2", "DESC"),
         (None, Some(_)) => ("sort_key > ?2", "ASC"),
-        (None, None) => ("?2 IS NULL", "ASC"),
+        (None, None) => ("CAST(?2 AS TEXT) IS NULL", "ASC"),
     };
     let sql = format!(
         "SELECT {COLUMNS}, sort_key FROM media
          WHERE account_id = ?1 AND parent_id IS NULL AND {kind} AND {cursor}
-           AND (?3 IS NULL OR created_at >= ?3) AND (?4 IS NULL OR created_at <= ?4)
+           AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3)
+           AND (CAST(?4 AS BIGINT) IS NULL OR created_at <= ?4)
          ORDER BY sort_key {order} LIMIT ?5"
     );
     let key = window.before.or(window.after);
@@ -182,8 +183,10 @@ pub fn add_counts(conn: &Writer, id: &str, comments: i64, likes: i64) -> StoreRe
     for table in ["media", "person_media"] {
         conn.execute(
             &format!(
-                "UPDATE {table} SET comments_count = MAX(0, comments_count + ?2),
-                 like_count = MAX(0, like_count + ?3) WHERE id = ?1"
+                "UPDATE {table} SET
+                 comments_count = CASE WHEN comments_count + ?2 < 0 THEN 0 ELSE comments_count + ?2 END,
+                 like_count = CASE WHEN like_count + ?3 < 0 THEN 0 ELSE like_count + ?3 END
+                 WHERE id = ?1"
             ),
             params![id, comments, likes],
         )?;

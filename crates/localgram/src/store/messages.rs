@@ -128,7 +128,7 @@ pub fn list(
     };
     let sql = format!(
         "SELECT {COLUMNS} FROM messages
-         WHERE conversation_id = ?1 AND is_deleted = 0 AND (?2 IS NULL OR seq {cmp} ?2)
+         WHERE conversation_id = ?1 AND is_deleted = 0 AND (CAST(?2 AS BIGINT) IS NULL OR seq {cmp} ?2)
          ORDER BY seq {order} LIMIT ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

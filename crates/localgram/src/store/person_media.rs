@@ -122,7 +122,7 @@ pub fn tagged(
     let (cursor, order) = match (before, after) {
         (Some(_), _) => ("m.sort_key < ?2", "DESC"),
         (None, Some(_)) => ("m.sort_key > ?2", "ASC"),
-        (None, None) => ("?2 IS NULL", "ASC"),
+        (None, None) => ("CAST(?2 AS TEXT) IS NULL", "ASC"),
     };
     let columns: String = COLUMNS
         .split(", ")

@@ -101,7 +101,7 @@ pub fn list(
     };
     let sql = format!(
         "SELECT {COLUMNS}, sort_key FROM welcome_flows
-         WHERE account_id = ?1 AND (?2 IS NULL OR sort_key {cmp} ?2)
+         WHERE account_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR sort_key {cmp} ?2)
          ORDER BY sort_key {order} LIMIT ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
