@@ -313,7 +313,7 @@ pub fn record_outcome(conn: &Writer, o: &Outcome) -> StoreResult<bool> {
         "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
             first_attempt_at = COALESCE(first_attempt_at, ?5), next_attempt_at = ?6,
             reason = ?7, last_request_id = ?8,
-            finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE ?9 END
+            finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE CAST(?9 AS BIGINT) END
          WHERE id = ?1 AND event_id = ?2 AND created_at = ?3",
     )?;
     let changed = stmt.execute(params![
