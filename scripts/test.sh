@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== store boundary (no driver, no SQL outside crates/localgram/src/store)"
+scripts/check-store-boundary.sh
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -73,9 +73,7 @@ impl AppState {
                 settings::set(tx, CLOCK_OFFSET_KEY, &state.offset_ms.to_string())?;
                 match state.frozen_at_ms {
                     Some(at) => settings::set(tx, CLOCK_FROZEN_KEY, &at.to_string())?,
-                    None => {
-                        tx.execute("DELETE FROM settings WHERE key = ?1", [CLOCK_FROZEN_KEY])?;
-                    }
+                    None => settings::delete(tx, CLOCK_FROZEN_KEY)?,
                 }
                 Ok(())
             })

@@ -51,7 +51,7 @@ pub async fn take_next(state: &Shared) -> StoreResult<Option<NextLogin>> {
             let Some(text) = settings::get(tx, NEXT_KEY)? else {
                 return Ok(None);
             };
-            tx.execute("DELETE FROM settings WHERE key = ?1", [NEXT_KEY])?;
+            settings::delete(tx, NEXT_KEY)?;
             Ok(serde_json::from_str(&text).ok())
         })
         .await

@@ -94,10 +94,7 @@ fn insert_app(
     let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
     let instagram_app_id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
     // The Instagram app id names the same app.
-    tx.execute(
-        "UPDATE objects SET target_id = ?1 WHERE id = ?2",
-        [&id, &instagram_app_id],
-    )?;
+    objects::set_alias(tx, &instagram_app_id, &id)?;
     let app = apps::App {
         id,
         name: input.name.trim().to_string(),

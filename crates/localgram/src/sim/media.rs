@@ -188,28 +188,56 @@ pub async fn create_media(
     };
     let given = given_file(state, &media_type, &input).await?;
     let (writing, account_id) = (state.clone(), account_id.to_string());
-    let media = state.db.write(move |tx| -> Result<Result<Media, ControlError>, StoreError> {
-        let (state, account_id) = (&writing, account_id.as_str());
-        if accounts::get(tx, account_id)?.is_none() {
-            return Ok(Err(ControlError::not_found(format!("no account {account_id}"))));
-        }
-        let mut row = insert_media(tx, state, account_id, &media_type, &product, input.caption.as_deref(), None, created_at)?;
-        if let Some(url) = &given {
-            media_files::attach(tx, &row.id, url)?;
-            row.media_url = Some(url.clone());
-        }
-        for _ in 0..children {
-            insert_media(tx, state, account_id, "IMAGE", "FEED", None, Some(&row.id), created_at)?;
-        }
-        tx.execute(
-            "UPDATE media SET alt_text = ?2, is_comment_enabled = ?3, like_count = ?4 WHERE id = ?1",
-            crate::store::params![row.id, input.alt_text, !input.comments_disabled, input.like_count.unwrap_or(0)],
-        )?;
-        row.alt_text = input.alt_text.clone();
-        row.is_comment_enabled = !input.comments_disabled;
-        row.like_count = input.like_count.unwrap_or(0);
-        Ok(Ok(row))
-    }).await??;
+    let media = state
+        .db
+        .write(
+            move |tx| -> Result<Result<Media, ControlError>, StoreError> {
+                let (state, account_id) = (&writing, account_id.as_str());
+                if accounts::get(tx, account_id)?.is_none() {
+                    return Ok(Err(ControlError::not_found(format!(
+                        "no account {account_id}"
+                    ))));
+                }
+                let mut row = insert_media(
+                    tx,
+                    state,
+                    account_id,
+                    &media_type,
+                    &product,
+                    input.caption.as_deref(),
+                    None,
+                    created_at,
+                )?;
+                if let Some(url) = &given {
+                    media_files::attach(tx, &row.id, url)?;
+                    row.media_url = Some(url.clone());
+                }
+                for _ in 0..children {
+                    insert_media(
+                        tx,
+                        state,
+                        account_id,
+                        "IMAGE",
+                        "FEED",
+                        None,
+                        Some(&row.id),
+                        created_at,
+                    )?;
+                }
+                media::set_details(
+                    tx,
+                    &row.id,
+                    input.alt_text.as_deref(),
+                    !input.comments_disabled,
+                    input.like_count.unwrap_or(0),
+                )?;
+                row.alt_text = input.alt_text.clone();
+                row.is_comment_enabled = !input.comments_disabled;
+                row.like_count = input.like_count.unwrap_or(0);
+                Ok(Ok(row))
+            },
+        )
+        .await??;
     Ok(media)
 }
 

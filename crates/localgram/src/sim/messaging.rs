@@ -197,7 +197,7 @@ pub async fn person_message(
             let state = &writing;
             check_parties(tx, &person_id, &input.account_id)?;
             let mut conversation =
-                thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
+                thread::with_person(tx, state, &input.account_id, &person_id, now_ms)?;
             let story = match &input.story_id {
                 None => None,
                 Some(id) => {
@@ -224,7 +224,7 @@ pub async fn person_message(
             if let Some(referral) = &input.referral {
                 thread::notify_from_person(
                     tx,
-                    &state,
+                    state,
                     &conversation,
                     referral_kind(referral),
                     now_ms,
@@ -239,7 +239,7 @@ pub async fn person_message(
                 is_unsupported: input.is_unsupported,
                 ..Draft::default()
             };
-            thread::receive(tx, &state, &mut conversation, &draft, now_ms)
+            thread::receive(tx, state, &mut conversation, &draft, now_ms)
         })
         .await?;
     Ok(Json(json!({"mid": message.id})))
@@ -377,7 +377,7 @@ pub async fn reaction(
             };
             thread::notify_from_person(
                 tx,
-                &state,
+                state,
                 &conversation,
                 MessagingKind::Reaction(kind),
                 now_ms,
@@ -428,15 +428,8 @@ pub async fn postback(
                 }
             };
             let mut conversation =
-                thread::with_person(tx, &state, &input.account_id, &person_id, now_ms)?;
-            thread::postback(
-                tx,
-                &state,
-                &mut conversation,
-                &title,
-                &input.payload,
-                now_ms,
-            )
+                thread::with_person(tx, state, &input.account_id, &person_id, now_ms)?;
+            thread::postback(tx, state, &mut conversation, &title, &input.payload, now_ms)
         })
         .await?;
     Ok(Json(json!({"mid": message.id})))
@@ -477,7 +470,7 @@ pub async fn seen(
             };
             thread::notify_from_person(
                 tx,
-                &state,
+                state,
                 &conversation,
                 MessagingKind::Read(events::Read { mid: mid.clone() }),
                 now_ms,
@@ -537,7 +530,7 @@ pub async fn edit_message(
                 text: input.text.clone(),
                 num_edit,
             });
-            thread::notify_from_person(tx, &state, &conversation, kind, now_ms)?;
+            thread::notify_from_person(tx, state, &conversation, kind, now_ms)?;
             Ok(num_edit)
         })
         .await?;
@@ -563,7 +556,7 @@ pub async fn delete_message(
                 is_deleted: true,
                 ..events::Message::default()
             });
-            thread::notify_from_person(tx, &state, &conversation, kind, now_ms)
+            thread::notify_from_person(tx, state, &conversation, kind, now_ms)
         })
         .await?;
     Ok(Json(json!({"success": true})))
@@ -734,8 +727,8 @@ pub async fn self_message(
             if accounts::get(tx, &account_id)?.is_none() {
                 return Err(StoreError::NotFound(format!("no account {account_id}")));
             }
-            let mut conversation = thread::with_self(tx, &state, &account_id, now_ms)?;
-            let message = thread::self_message(tx, &state, &mut conversation, &input.text, now_ms)?;
+            let mut conversation = thread::with_self(tx, state, &account_id, now_ms)?;
+            let message = thread::self_message(tx, state, &mut conversation, &input.text, now_ms)?;
             Ok((message, conversation.igsid))
         })
         .await?;

@@ -101,7 +101,7 @@ pub fn list(conn: &Reader) -> StoreResult<Vec<Account>> {
         "SELECT {COLUMNS} FROM accounts ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map((), from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// The account a Page is linked to, if any.
@@ -129,7 +129,7 @@ pub fn media_count(conn: &Reader, account_id: &str) -> StoreResult<i64> {
         "SELECT COUNT(*) FROM media WHERE account_id = ?1 AND parent_id IS NULL
          AND media_product_type NOT IN ('STORY', 'LIVE')",
     )?;
-    Ok(stmt.query_row([account_id], |r| r.get(0))?)
+    stmt.query_row([account_id], |r| r.get(0))
 }
 
 // ----- app-scoped ids (Instagram Login) ---------------------------------------------------
@@ -235,5 +235,5 @@ pub fn pages_of(conn: &Reader, facebook_user_id: &str) -> StoreResult<Vec<Page>>
          WHERE facebook_user_id = ?1 ORDER BY created_at, id",
     )?;
     let rows = stmt.query_map([facebook_user_id], page_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

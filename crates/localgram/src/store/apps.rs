@@ -82,5 +82,5 @@ pub fn list(conn: &Reader) -> StoreResult<Vec<App>> {
         "SELECT {COLUMNS} FROM apps ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map((), from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

@@ -120,13 +120,13 @@ pub fn list(conn: &Reader, listing: &Listing) -> StoreResult<Vec<(String, Commen
         ],
         |r| Ok((r.get::<_, String>(9)?, from_row(r)?)),
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Every comment on a media, replies included (the media's `comments_count`).
 pub fn count_on(conn: &Reader, media_id: &str) -> StoreResult<i64> {
     let mut stmt = conn.prepare_cached("SELECT COUNT(*) FROM comments WHERE media_id = ?1")?;
-    Ok(stmt.query_row([media_id], |r| r.get(0))?)
+    stmt.query_row([media_id], |r| r.get(0))
 }
 
 pub fn set_hidden(conn: &Writer, id: &str, hidden: bool) -> StoreResult<()> {

@@ -160,7 +160,7 @@ pub fn list(conn: &Reader, l: &Listing) -> StoreResult<Vec<(String, Conversation
         ],
         |r| Ok((r.get::<_, String>(12)?, from_row(r)?)),
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub const SKIPPED: &str = "skipped";
 
 fn next_id(conn: &Reader, table: &str) -> StoreResult<i64> {
     let mut stmt = conn.prepare_cached(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))?;
-    Ok(stmt.query_row((), |r| r.get(0))?)
+    stmt.query_row((), |r| r.get(0))
 }
 
 pub fn insert_event(
@@ -159,7 +159,7 @@ pub fn pending_stream(
             })
         },
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Filters of the delivery log.
@@ -200,7 +200,7 @@ pub fn list(conn: &Reader, q: &LogQuery) -> StoreResult<Vec<Delivery>> {
         ],
         delivery_from_row,
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// One HTTP request to a callback.
@@ -280,7 +280,7 @@ pub fn requests_of(conn: &Reader, delivery_id: i64) -> StoreResult<Vec<(Request,
     let rows = stmt.query_map([delivery_id], |r| {
         Ok((request_from_row(r)?, r.get::<_, i64>(11)?))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Which delivery a request row carried, for the log.
@@ -338,12 +338,12 @@ pub fn fail_pending_of_app(
     reason: &str,
     now: i64,
 ) -> StoreResult<usize> {
-    Ok(conn.execute(
+    conn.execute(
         "UPDATE webhook_deliveries SET status = 'failed', reason = ?2, finished_at = ?3,
             next_attempt_at = NULL
          WHERE status = 'pending' AND app_id = ?1",
         params![app_id, reason, now],
-    )?)
+    )
 }
 
 /// How many deliveries are in each state, for the control API.
@@ -352,5 +352,5 @@ pub fn counts(conn: &Reader) -> StoreResult<Vec<(String, i64)>> {
         "SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status ORDER BY status",
     )?;
     let rows = stmt.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

@@ -153,7 +153,7 @@ pub fn list(
         ],
         |r| Ok((r.get::<_, String>(17)?, from_row(r)?)),
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 pub fn children(conn: &Reader, parent_id: &str) -> StoreResult<Vec<Media>> {
@@ -161,7 +161,7 @@ pub fn children(conn: &Reader, parent_id: &str) -> StoreResult<Vec<Media>> {
         "SELECT {COLUMNS} FROM media WHERE parent_id = ?1 ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map([parent_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 pub fn by_shortcode(conn: &Reader, shortcode: &str) -> StoreResult<Option<Media>> {
@@ -226,7 +226,7 @@ pub fn live(conn: &Reader, account_id: &str) -> StoreResult<Vec<Media>> {
          AND live_ended_at IS NULL ORDER BY sort_key"
     ))?;
     let rows = stmt.query_map([account_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 pub fn end_live(conn: &Writer, id: &str, at: i64) -> StoreResult<()> {

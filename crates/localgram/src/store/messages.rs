@@ -143,7 +143,7 @@ pub fn list(
             Ok((sort_key(m.seq), m))
         },
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Every message of a conversation in send order, deleted ones included (the control API's
@@ -153,7 +153,7 @@ pub fn all(conn: &Reader, conversation_id: &str) -> StoreResult<Vec<Message>> {
         "SELECT {COLUMNS} FROM messages WHERE conversation_id = ?1 ORDER BY seq"
     ))?;
     let rows = stmt.query_map([conversation_id], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// The newest message of one direction, for `mark_seen` and seen receipts.
@@ -221,7 +221,7 @@ pub fn reactions(conn: &Reader, message_id: &str) -> StoreResult<Vec<Reaction>> 
             emoji: r.get(2)?,
         })
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// The private reply a comment got, if any: its message id.

@@ -66,5 +66,5 @@ pub fn list(conn: &Reader) -> StoreResult<Vec<Person>> {
         "SELECT {COLUMNS} FROM people ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map((), from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

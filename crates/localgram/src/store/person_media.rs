@@ -140,7 +140,7 @@ pub fn tagged(
     let rows = stmt.query_map(params![account_id, before.or(after), limit as i64], |r| {
         Ok((r.get::<_, String>(12)?, from_row(r)?))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 // ----- collaborators ---------------------------------------------------------------------------
@@ -172,5 +172,5 @@ pub fn collaborators(conn: &Reader, media_id: &str) -> StoreResult<Vec<(String, 
         "SELECT username, invite_status FROM media_collaborators WHERE media_id = ?1 ORDER BY username",
     )?;
     let rows = stmt.query_map([media_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }

@@ -47,7 +47,9 @@ pub fn schema_url(url: &str, name: &str) -> StoreResult<String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
-        return Err(StoreError::Database(format!("invalid schema name {name:?}")));
+        return Err(StoreError::Database(format!(
+            "invalid schema name {name:?}"
+        )));
     }
     let config = parse_url(url)?;
     let mut client = config

@@ -102,7 +102,7 @@ pub fn subscriptions_of(conn: &Reader, app_id: &str) -> StoreResult<Vec<Subscrip
         "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE app_id = ?1 ORDER BY object"
     ))?;
     let rows = stmt.query_map([app_id], subscription_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Every app's configuration for `object`, for the delivery worker.
@@ -111,7 +111,7 @@ pub fn subscriptions_for_object(conn: &Reader, object: &str) -> StoreResult<Vec<
         "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE object = ?1 ORDER BY app_id"
     ))?;
     let rows = stmt.query_map([object], subscription_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 pub fn put_subscription(conn: &Writer, s: &Subscription) -> StoreResult<()> {
@@ -217,7 +217,7 @@ pub fn account_subscriptions(
          WHERE subject_id = ?1 AND login = ?2 ORDER BY created_at, app_id",
     )?;
     let rows = stmt.query_map(params![subject_id, login], account_subscription_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 pub fn account_subscription(
@@ -261,7 +261,7 @@ pub fn connected_apps(
         ],
         |r| r.get(0),
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
 
 /// Every permission the account granted the app under one login at `now` (Unix seconds): the

@@ -109,5 +109,5 @@ pub fn list(
         params![account_id, key, i64::try_from(limit).unwrap_or(i64::MAX)],
         |r| Ok((r.get::<_, String>(8)?, from_row(r)?)),
     )?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.collect::<Result<_, _>>()
 }
