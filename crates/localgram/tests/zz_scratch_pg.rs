@@ -1597,6 +1597,10 @@ async fn a_deep_backlog_of_one_account_does_not_hold_up_another() {
 
 #[tokio::test]
 async fn retries_across_failures_lose_nothing_and_keep_each_accounts_order() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("localgram=debug")
+        .with_test_writer()
+        .try_init();
     // A callback that answers 500, hangs, resets and 502 in turn: every event arrives, each
     // account's in the order it happened.
     let s = hooked().await;

@@ -361,7 +361,6 @@ impl Db {
                     let reader = Reader::new(sql::Handle::Postgres(&conn));
                     let caught =
                         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&reader)));
-                    drop(reader);
                     match caught {
                         Ok(result) => result,
                         Err(panic) => {
@@ -596,6 +595,7 @@ impl Db {
     }
 }
 
+#[allow(clippy::ptr_arg)] // the cache key type: `load` takes `&K`
 fn token_with_app(c: &Reader, token: &String) -> StoreResult<Option<(tokens::Token, apps::App)>> {
     let Some(row) = tokens::get(c, token)? else {
         return Ok(None);

@@ -162,6 +162,10 @@ impl PgRow {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Any column the schema uses, read as one of SQLite's storage classes.
