@@ -311,6 +311,44 @@ pub fn create_media(
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn posters_are_generated_once_and_recorded_again() {
+        let state = crate::state::AppState::open(crate::config::Config::default()).unwrap();
+        let video = Container {
+            id: "c1".into(),
+            is_video: true,
+            file_sha256: Some("f".repeat(64)),
+            ..Container::default()
+        };
+        let covered = Container {
+            id: "c2".into(),
+            is_video: true,
+            file_sha256: Some("f".repeat(64)),
+            cover_sha256: Some("e".repeat(64)),
+            ..Container::default()
+        };
+        let first = posters_async(&state, &[&video, &covered]).await;
+        assert_eq!(first.len(), 1);
+        let url = first["c1"].clone();
+        let sha = state.publishing.poster(poster_size(1080, 1920)).unwrap();
+        assert!(url.contains(&sha));
+        // A reset forgets the record; the next publish records the same bytes again.
+        state
+            .db
+            .write(|tx| tx.execute_batch("DELETE FROM media_files"))
+            .await
+            .unwrap();
+        let again = posters_async(&state, &[&video]).await;
+        assert_eq!(again["c1"], url);
+        let wanted = sha.clone();
+        let recorded = state
+            .db
+            .read(move |r| media_files::get(r, &wanted))
+            .await
+            .unwrap();
+        assert_eq!(recorded.map(|f| f.width), Some(Some(640)));
+    }
+
     #[test]
     fn posters_keep_the_video_shape() {
         assert_eq!(poster_size(1080, 1920), (640, 1137));
