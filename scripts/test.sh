@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command: formatting, lints, then every test of the workspace, including
+# The project's test command: the store boundary, formatting, lints, then every test of the
+# workspace (on SQLite, then the integration suite again on PostgreSQL), including
 # the compatibility suite (crates/localgram/tests/compat.rs) that drives localgram with real
 # clients installed by compat/install.sh into compat/.cache/ (first run only; then reused).
 # Usage: scripts/test.sh   (from anywhere inside the repository)
@@ -18,5 +19,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "== compatibility clients (compat/install.sh)"
 compat/install.sh
 
-echo "== cargo test"
+echo "== cargo test (SQLite, the embedded default)"
 LOCALGRAM_COMPAT=1 cargo test --workspace
+
+# The same integration suite on the second engine: a PostgreSQL server that the script
+# installs (Debian's package) and starts on loopback in a temporary directory, then stops.
+echo "== cargo test (PostgreSQL)"
+scripts/with-postgres.sh cargo test -p localgram --tests

@@ -217,8 +217,11 @@ async fn run(quick: bool) -> Result<bool, String> {
         tokio::task::spawn_blocking(move || -> Result<Duration, String> {
             for n in 0..burst {
                 let account = &accounts[(n as usize) % ACCOUNTS];
-                localgram::webhooks::record_alone(&state, Event::new(account.clone(), comment(n)))
-                    .map_err(|e| e.to_string())?;
+                localgram::webhooks::record_alone_blocking(
+                    &state,
+                    Event::new(account.clone(), comment(n)),
+                )
+                .map_err(|e| e.to_string())?;
             }
             Ok(started.elapsed())
         })
@@ -244,8 +247,11 @@ async fn run(quick: bool) -> Result<bool, String> {
         tokio::task::spawn_blocking(move || -> Result<(), String> {
             for n in drain_first..drain_first + burst {
                 let account = &accounts[(n as usize) % ACCOUNTS];
-                localgram::webhooks::record_alone(&state, Event::new(account.clone(), comment(n)))
-                    .map_err(|e| e.to_string())?;
+                localgram::webhooks::record_alone_blocking(
+                    &state,
+                    Event::new(account.clone(), comment(n)),
+                )
+                .map_err(|e| e.to_string())?;
             }
             Ok(())
         })
@@ -281,8 +287,11 @@ async fn run(quick: bool) -> Result<bool, String> {
                 let n = first + i;
                 starts.lock().insert(n, Instant::now());
                 let account = &accounts[(i as usize) % ACCOUNTS];
-                localgram::webhooks::record_alone(&state, Event::new(account.clone(), comment(n)))
-                    .map_err(|e| e.to_string())?;
+                localgram::webhooks::record_alone_blocking(
+                    &state,
+                    Event::new(account.clone(), comment(n)),
+                )
+                .map_err(|e| e.to_string())?;
             }
             Ok(())
         })

@@ -141,11 +141,11 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
     Ok(())
 }
 
-/// [`describe`] from async code: it issues tokens on the blocking threads, where the store's
+/// The demo summary, from async code: it issues tokens on the blocking threads, where the store's
 /// synchronous calls may run.
-pub async fn describe_async(state: &Shared, base: &str) -> Result<String, ControlError> {
+pub async fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
     let (state, base) = (state.clone(), base.to_string());
-    tokio::task::spawn_blocking(move || describe(&state, &base))
+    tokio::task::spawn_blocking(move || describe_blocking(&state, &base))
         .await
         .map_err(|e| {
             ControlError::from(StoreError::Internal(format!("the demo task failed: {e}")))
@@ -153,8 +153,8 @@ pub async fn describe_async(state: &Shared, base: &str) -> Result<String, Contro
 }
 
 /// Ready-to-use tokens and example calls for the demo world. Blocks its thread: call it off
-/// the async runtime (see [`describe_async`]).
-pub fn describe(state: &Shared, base: &str) -> Result<String, ControlError> {
+/// the async runtime (see [`describe`]).
+fn describe_blocking(state: &Shared, base: &str) -> Result<String, ControlError> {
     let app = state
         .db
         .read_blocking(apps::list)?

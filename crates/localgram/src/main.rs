@@ -217,7 +217,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         );
     }
     if args.demo {
-        match localgram::demo::describe(&server.state, &base) {
+        match localgram::demo::describe(&server.state, &base).await {
             Ok(text) => println!("{text}"),
             Err(error) => eprintln!("localgram: cannot describe the demo: {}", error.message),
         }

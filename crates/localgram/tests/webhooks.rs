@@ -1320,6 +1320,7 @@ async fn notifications_are_batched_up_to_1000_changes_per_request() {
                 comment_payload(&i.to_string(), &format!("c{i:04}")),
             ),
         )
+        .await
         .unwrap();
     }
     s.server.post_control("/webhooks/resume", json!({})).await;
@@ -1576,6 +1577,7 @@ async fn a_deep_backlog_of_one_account_does_not_hold_up_another() {
             state,
             Event::new(&a, comment_payload(&i.to_string(), &format!("a-{i}"))),
         )
+        .await
         .unwrap();
     }
     s.server.post_control("/webhooks/resume", json!({})).await;

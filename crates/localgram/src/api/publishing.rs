@@ -272,7 +272,7 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
         Some((container, children)) if container.account_id == account.id => {
             let mut all = vec![&container];
             all.extend(children.iter());
-            publish::posters(state, &all)
+            publish::posters(state, &all).await
         }
         _ => HashMap::new(),
     };

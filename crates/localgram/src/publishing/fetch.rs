@@ -194,21 +194,6 @@ pub async fn store_bytes(
     Ok(stored)
 }
 
-/// [`store_bytes`] on the calling thread, for [`super::publish::posters`] until its callers
-/// move to the async variant.
-pub fn store_bytes_blocking(
-    state: &Shared,
-    bytes: &[u8],
-    checked: &Checked,
-) -> Result<Stored, crate::store::StoreError> {
-    let stored = put_bytes(state, bytes)?;
-    let file = media_file(state, &stored, checked);
-    state
-        .db
-        .write_blocking(|tx| media_files::insert(tx, &file))?;
-    Ok(stored)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

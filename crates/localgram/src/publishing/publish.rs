@@ -110,7 +110,7 @@ fn recorded_poster(
 
 /// The thumbnail URL of each video container without a cover: a generated JPEG the size of
 /// the video (scaled down), stored once per size. Runs before the publishing transaction.
-pub async fn posters_async(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
+pub async fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
     let mut urls = HashMap::new();
     for (c, sha) in needing_posters(containers) {
         let file = sha.to_string();
@@ -131,33 +131,6 @@ pub async fn posters_async(state: &Shared, containers: &[&Container]) -> HashMap
                 fetch::store_bytes(state, &bytes, &poster_checked(size))
                     .await
                     .map(Some)
-            }
-        };
-        if let Some(poster) = recorded_poster(state, size, existing, outcome) {
-            urls.insert(c.id.clone(), state.publishing.files.url(&poster, "jpg"));
-        }
-    }
-    urls
-}
-
-/// [`posters_async`] on the calling thread: kept only until `api::publishing` awaits the
-/// async one (it blocks the runtime, and fails on PostgreSQL there).
-pub fn posters(state: &Shared, containers: &[&Container]) -> HashMap<String, String> {
-    let mut urls = HashMap::new();
-    for (c, sha) in needing_posters(containers) {
-        let size = poster_size_of(state.db.read_blocking(|r| media_files::get(r, sha)));
-        let existing = state.publishing.poster(size);
-        let outcome = match &existing {
-            Some(sha) => {
-                let row = poster_row(state, sha, size);
-                state
-                    .db
-                    .write_blocking(|tx| media_files::insert(tx, &row))
-                    .map(|()| None)
-            }
-            None => {
-                let bytes = synth::jpeg(size.0 as u16, size.1 as u16);
-                fetch::store_bytes_blocking(state, &bytes, &poster_checked(size)).map(Some)
             }
         };
         if let Some(poster) = recorded_poster(state, size, existing, outcome) {
@@ -327,7 +300,7 @@ mod tests {
             cover_sha256: Some("e".repeat(64)),
             ..Container::default()
         };
-        let first = posters_async(&state, &[&video, &covered]).await;
+        let first = posters(&state, &[&video, &covered]).await;
         assert_eq!(first.len(), 1);
         let url = first["c1"].clone();
         let sha = state.publishing.poster(poster_size(1080, 1920)).unwrap();
@@ -338,7 +311,7 @@ mod tests {
             .write(|tx| tx.execute_batch("DELETE FROM media_files"))
             .await
             .unwrap();
-        let again = posters_async(&state, &[&video]).await;
+        let again = posters(&state, &[&video]).await;
         assert_eq!(again["c1"], url);
         let wanted = sha.clone();
         let recorded = state

@@ -425,7 +425,7 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                 payload,
                 deliver_at_ms: input.deliver_at_ms,
             };
-            let recorded = crate::webhooks::record_alone_async(&state, event).await?;
+            let recorded = crate::webhooks::record_alone(&state, event).await?;
             Ok(Json(json!({
                 "event_id": recorded.event_id,
                 "field": input.field,

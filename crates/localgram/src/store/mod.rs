@@ -141,7 +141,8 @@ enum EngineImpl {
 }
 
 struct DbInner {
-    engine: EngineImpl,
+    /// Taken only by `Drop` (see there).
+    engine: std::mem::ManuallyDrop<EngineImpl>,
     cache: cache::ReadCache,
     feed: feed::Feed,
     /// This instance's name on the change feed.
@@ -152,6 +153,20 @@ struct DbInner {
 impl Drop for DbInner {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
+        // SAFETY: `engine` is never used again; this is the last use of `self`.
+        let engine = unsafe { std::mem::ManuallyDrop::take(&mut self.engine) };
+        // Closing a PostgreSQL client blocks on its own runtime, which panics on a thread
+        // that drives async tasks; the last `Db` may well be dropped in one (a server task).
+        if matches!(engine, EngineImpl::Postgres { .. })
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let closing = std::thread::Builder::new()
+                .name("localgram-close".into())
+                .spawn(move || drop(engine));
+            if let Err(e) = closing {
+                tracing::warn!("cannot close the PostgreSQL pool off the runtime: {e}");
+            }
+        }
     }
 }
 
@@ -181,7 +196,7 @@ impl Db {
         };
         let db = Db {
             inner: Arc::new(DbInner {
-                engine,
+                engine: std::mem::ManuallyDrop::new(engine),
                 cache: cache::ReadCache::default(),
                 feed: feed::Feed::default(),
                 instance,
@@ -190,7 +205,7 @@ impl Db {
         };
         db.migrate()?;
         if let (Location::Postgres(url), EngineImpl::Postgres { channel, .. }) =
-            (location, &db.inner.engine)
+            (location, &*db.inner.engine)
         {
             db.start_listening(pg::parse_url(url)?, channel.clone())?;
         }
@@ -198,7 +213,7 @@ impl Db {
     }
 
     pub fn engine(&self) -> Engine {
-        match self.inner.engine {
+        match *self.inner.engine {
             EngineImpl::Sqlite(_) => Engine::Sqlite,
             EngineImpl::Postgres { .. } => Engine::Postgres,
         }
@@ -282,7 +297,7 @@ impl Db {
         }
         let this = self.clone();
         run_blocking(move || {
-            let EngineImpl::Postgres { pool, seen, .. } = &this.inner.engine else {
+            let EngineImpl::Postgres { pool, seen, .. } = &*this.inner.engine else {
                 return Ok(false);
             };
             let conn = pool.get()?;
@@ -337,7 +352,7 @@ impl Db {
     /// [`Db::read`] on the calling thread: for start-up, tests and threads outside the async
     /// runtime. Never call it from an async task.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&Reader) -> StoreResult<T>) -> StoreResult<T> {
-        match &self.inner.engine {
+        match &*self.inner.engine {
             EngineImpl::Sqlite(engine) => {
                 let conn = engine.readers.get()?;
                 // A deferred transaction: every statement of `f` sees the same snapshot.
@@ -387,7 +402,7 @@ impl Db {
     where
         E: From<StoreError>,
     {
-        let changes = match &self.inner.engine {
+        let changes = match &*self.inner.engine {
             EngineImpl::Sqlite(engine) => {
                 let conn = engine.writer.lock();
                 conn.execute_batch("BEGIN IMMEDIATE")

@@ -140,7 +140,7 @@ pub async fn queue_test(
 
 /// Records an event in its own transaction: for tests and tools that have no change of their
 /// own to attach it to (areas that change state call `events::record` in theirs).
-pub async fn record_alone_async(
+pub async fn record_alone(
     state: &Shared,
     event: Event,
 ) -> Result<crate::events::Recorded, StoreError> {
@@ -151,9 +151,12 @@ pub async fn record_alone_async(
         .await
 }
 
-/// [`record_alone_async`] on the calling thread, for tests and benches outside the runtime's
-/// tasks; it blocks its thread (and fails on PostgreSQL when called from async code).
-pub fn record_alone(state: &AppState, event: Event) -> Result<crate::events::Recorded, StoreError> {
+/// [`record_alone`] on the calling thread, for benchmarks that drive the store directly; it
+/// blocks its thread, so never call it from async code.
+pub fn record_alone_blocking(
+    state: &AppState,
+    event: Event,
+) -> Result<crate::events::Recorded, StoreError> {
     state
         .db
         .write_blocking(|tx| crate::events::record(tx, state, event))
