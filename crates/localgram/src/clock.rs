@@ -27,6 +27,12 @@ fn system_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Real Unix milliseconds, for what measures the machine rather than Instagram: whether an
+/// instance sharing the database is still alive (webhook stream leases).
+pub fn real_ms() -> i64 {
+    system_ms()
+}
+
 impl Clock {
     pub fn new(state: ClockState) -> Self {
         let (changes, _) = watch::channel(0);
@@ -96,6 +102,14 @@ impl Clock {
         };
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
         new
+    }
+
+    /// Takes the clock another instance recorded (shared database): nothing happens when it is
+    /// already this one, so waiting timers are woken only by a real move.
+    pub fn adopt(&self, recorded: ClockState) {
+        if self.state() != recorded {
+            self.update(|s| *s = recorded);
+        }
     }
 
     /// A receiver that sees every change of the clock.

@@ -95,6 +95,9 @@ struct ServeArgs {
     /// and 50; see docs/decisions.md).
     #[arg(long, default_value_t = localgram::publishing::limits::DEFAULT_PUBLISH_LIMIT)]
     publish_limit: u32,
+    /// Seconds a webhook callback has to answer before the delivery counts as failed.
+    #[arg(long, value_name = "SECONDS", default_value_t = localgram::webhooks::DEFAULT_TIMEOUT.as_secs_f64())]
+    webhook_timeout: f64,
     /// Also act as an HTTP proxy here (127.0.0.1:4180 if no address is given): Meta's hosts
     /// are answered by localgram (HTTPS with the local CA), other hosts pass through.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:4180")]
@@ -182,6 +185,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
         database_url: args.database,
         seed: args.seed,
         demo: args.demo,
+        webhook_timeout: match std::time::Duration::try_from_secs_f64(args.webhook_timeout) {
+            Ok(timeout) if !timeout.is_zero() => timeout,
+            _ => {
+                eprintln!("localgram: --webhook-timeout must be a positive number of seconds");
+                return ExitCode::FAILURE;
+            }
+        },
         publishing: localgram::publishing::Settings {
             publish_limit: args.publish_limit,
             ..Default::default()

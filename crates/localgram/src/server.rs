@@ -1,5 +1,6 @@
 //! Assembling the HTTP service and running it.
 
+use axum::extract::State;
 use axum::middleware::from_fn_with_state;
 use axum::Router;
 use std::net::SocketAddr;
@@ -18,8 +19,66 @@ pub fn app(state: Shared) -> Router {
         .layer(from_fn_with_state(state.clone(), log_requests))
         .with_state(state.clone());
     Router::new()
-        .nest("/_localgram", crate::sim::router(state))
+        .nest("/_localgram", crate::sim::router(state.clone()))
         .merge(meta_hosts)
+        .layer(from_fn_with_state(state, catch_up))
+}
+
+/// Before each request, catch up with what other instances sharing the database committed,
+/// so no answer is staler than a direct read (nothing to do on SQLite).
+async fn catch_up(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Err(e) = state.catch_up().await {
+        // The request meets the same database next and answers its error there.
+        tracing::debug!("cannot catch up with other instances: {e}");
+    }
+    next.run(request).await
+}
+
+/// Follows other instances' changes between requests, so the virtual clock moved through
+/// any instance moves here too (the webhook worker and processing timers run on it).
+/// Stops with the server.
+struct Follower(JoinHandle<()>);
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn follow_other_instances(state: &Shared) -> Follower {
+    let mut changes = state.db.feed().subscribe();
+    let weak = std::sync::Arc::downgrade(state);
+    Follower(tokio::spawn(async move {
+        loop {
+            let set = match changes.recv().await {
+                Ok(set) => Some(set),
+                // Missed some: catch up as if one had arrived.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => None,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            };
+            let Some(state) = weak.upgrade() else { return };
+            if set
+                .as_ref()
+                .is_some_and(|s| s.origin == state.db.instance())
+            {
+                continue;
+            }
+            // The notification can arrive before the writer bumps the changes sequence, so
+            // the clock is read directly rather than through `catch_up`.
+            let clock_may_have_moved = set.as_ref().is_none_or(|s| {
+                s.changes.is_empty() || s.changes.iter().any(|c| c.kind == "settings")
+            });
+            if clock_may_have_moved {
+                if let Err(e) = state.reload_clock().await {
+                    tracing::debug!("cannot read the clock other instances moved: {e}");
+                }
+            }
+        }
+    }))
 }
 
 /// A server running in the background, for the CLI and for tests.
@@ -30,6 +89,8 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     /// Stops with the server (dropped with it).
     _webhooks: crate::webhooks::Worker,
+    /// Stops with the server.
+    _follower: Follower,
     /// The proxy and TLS listeners, if configured; stop with the server (dropped with it).
     pub front: crate::proxy::Front,
 }
@@ -106,6 +167,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     state.publishing.files.set_public_base(addr);
     // Background work that runs on virtual time (webhook delivery, processing) starts here.
     let webhooks = crate::webhooks::spawn(state.clone());
+    let follower = follow_other_instances(&state);
     let (tx, rx) = oneshot::channel::<()>();
     let service = app(state.clone());
     let front = crate::proxy::spawn(
@@ -127,6 +189,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         shutdown: Some(tx),
         task,
         _webhooks: webhooks,
+        _follower: follower,
         front,
     })
 }

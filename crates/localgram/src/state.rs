@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::clock::{Clock, ClockState};
 use crate::config::Config;
 use crate::http::request_log::RequestLog;
-use crate::store::{settings, Db, StoreError, StoreResult};
+use crate::store::{settings, Db, Reader, StoreError, StoreResult};
 
 pub type Shared = Arc<AppState>;
 
@@ -40,14 +40,7 @@ impl AppState {
             settings::set(tx, SEED_KEY, &seed.to_string())?;
             Ok(seed)
         })?;
-        let clock_state = db.read_blocking(|c| {
-            Ok(ClockState {
-                offset_ms: settings::get(c, CLOCK_OFFSET_KEY)?
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0),
-                frozen_at_ms: settings::get(c, CLOCK_FROZEN_KEY)?.and_then(|v| v.parse().ok()),
-            })
-        })?;
+        let clock_state = db.read_blocking(recorded_clock)?;
         let files =
             crate::publishing::files::FileStore::open(config.data_dir.as_deref(), config.listen)
                 .map_err(|e| {
@@ -63,6 +56,23 @@ impl AppState {
             messaging: Default::default(),
             config,
         }))
+    }
+
+    /// Catches up with what other instances sharing the database wrote since this one last
+    /// looked: stale read caches are dropped and a moved clock is taken over. Costs nothing on
+    /// SQLite, where every writer is in this process.
+    pub async fn catch_up(&self) -> Result<(), StoreError> {
+        if self.db.refresh().await? {
+            self.reload_clock().await?;
+        }
+        Ok(())
+    }
+
+    /// Takes the clock as the database records it.
+    pub async fn reload_clock(&self) -> Result<(), StoreError> {
+        let recorded = self.db.read(recorded_clock).await?;
+        self.clock.adopt(recorded);
+        Ok(())
     }
 
     /// Records the clock so a restart resumes the same virtual time.
@@ -93,4 +103,14 @@ impl AppState {
         self.requests.clear();
         Ok(())
     }
+}
+
+/// The clock as the settings record it (none recorded: real time, running).
+fn recorded_clock(c: &Reader) -> StoreResult<ClockState> {
+    Ok(ClockState {
+        offset_ms: settings::get(c, CLOCK_OFFSET_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
+        frozen_at_ms: settings::get(c, CLOCK_FROZEN_KEY)?.and_then(|v| v.parse().ok()),
+    })
 }

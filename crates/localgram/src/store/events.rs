@@ -162,6 +162,29 @@ pub fn pending_stream(
     rows.collect::<Result<_, _>>()
 }
 
+/// Takes or renews the lease on a webhook stream for `owner` until `until_ms`, unless another
+/// instance holds one that has not expired at `now_ms` (real time). Answers whether `owner`
+/// holds it now.
+pub fn lease_stream(
+    tx: &Writer,
+    app_id: &str,
+    login: &str,
+    owner: &str,
+    now_ms: i64,
+    until_ms: i64,
+) -> StoreResult<bool> {
+    let changed = tx.execute(
+        "INSERT INTO webhook_stream_leases (app_id, login, owner, expires_at)
+         VALUES (?1, ?2, ?3, ?5)
+         ON CONFLICT (app_id, login) DO UPDATE
+         SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE webhook_stream_leases.owner = excluded.owner
+            OR webhook_stream_leases.expires_at < ?4",
+        params![app_id, login, owner, now_ms, until_ms],
+    )?;
+    Ok(changed == 1)
+}
+
 /// Filters of the delivery log.
 #[derive(Debug, Clone, Default)]
 pub struct LogQuery {

@@ -51,7 +51,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_publishing.sql")),
     (5, include_str!("migrations/0005_comments.sql")),
     (6, include_str!("migrations/0006_messaging.sql")),
+    (7, include_str!("migrations/0007_instances.sql")),
 ];
+
+/// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
+/// reset leave them alone.
+const COORDINATION_TABLES: &[&str] = &["webhook_stream_leases"];
 
 /// Tables holding state, in creation order (parents before children): what snapshots export
 /// and restore and what reset wipes. Migrations that add tables need no other change.
@@ -64,8 +69,13 @@ pub fn tables(conn: &Reader) -> StoreResult<Vec<String>> {
              AND relname <> 'schema_migrations' ORDER BY oid"
         }
     };
-    conn.query_map(sql, (), |r| r.get::<_, String>(0))?
-        .collect()
+    let all: Vec<String> = conn
+        .query_map(sql, (), |r| r.get::<_, String>(0))?
+        .collect::<StoreResult<_>>()?;
+    Ok(all
+        .into_iter()
+        .filter(|t| !COORDINATION_TABLES.contains(&t.as_str()))
+        .collect())
 }
 
 /// Which database runs underneath.

@@ -23,7 +23,7 @@ use crate::events::Payload;
 use crate::state::{AppState, Shared};
 use crate::store::events::{self as outbox, Delivery, Outcome, Request};
 use crate::store::webhooks::{self as config, Subscription};
-use crate::store::{apps, StoreError, StoreResult};
+use crate::store::{apps, Engine, StoreError, StoreResult};
 
 /// At most this many updates per request (004 L2381).
 pub const BATCH_MAX: usize = 1000;
@@ -33,6 +33,9 @@ const SCAN: usize = 5 * BATCH_MAX;
 const SCAN_PAGES: usize = 20;
 /// The worker looks again at least this often, whatever happens.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// A stream's lease outlives the longest request by this much (several instances on one
+/// database: the holder renews it with every batch; see `lease`).
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 /// How much of a callback's answer the log keeps.
 const RESPONSE_KEPT: usize = 1024;
 
@@ -100,6 +103,14 @@ async fn run(state: Shared) {
             }
         };
         for batch in plan.batches {
+            let batch = match lease(&state, batch, now).await {
+                Ok(Some(batch)) => batch,
+                Ok(None) => continue,
+                Err(error) => {
+                    tracing::error!("webhook worker cannot lease a stream: {error}");
+                    continue;
+                }
+            };
             busy.lock().insert(batch.key.clone());
             let guard = Busy {
                 key: batch.key.clone(),
@@ -142,6 +153,34 @@ async fn run(state: Shared) {
     }
 }
 
+/// With several instances on one database (PostgreSQL), a batch goes out only from the
+/// instance holding its stream's lease, and is planned again once the lease is held: another
+/// instance may have delivered it meanwhile. Alone on its database, an instance sends it as
+/// planned.
+async fn lease(state: &Shared, batch: Batch, now: i64) -> StoreResult<Option<Batch>> {
+    if state.db.engine() == Engine::Sqlite {
+        return Ok(Some(batch));
+    }
+    let (app_id, login) = batch.key.clone();
+    let owner = state.db.instance().to_string();
+    let real_now = crate::clock::real_ms();
+    let until = real_now
+        + i64::try_from((state.webhooks.timeout + LEASE_MARGIN).as_millis()).unwrap_or(i64::MAX);
+    let (lease_app, lease_login) = (app_id.clone(), login.as_str());
+    let held = state
+        .db
+        .write(move |tx| outbox::lease_stream(tx, &lease_app, lease_login, &owner, real_now, until))
+        .await?;
+    if !held {
+        return Ok(None);
+    }
+    let subscription = batch.subscription;
+    state
+        .db
+        .read(move |c| plan_stream(c, &subscription, login, now, &mut None))
+        .await
+}
+
 /// The batches to send now and when to look again.
 fn plan(conn: &crate::store::Reader, now: i64, busy: &HashSet<StreamKey>) -> StoreResult<Plan> {
     let paused = config::paused(conn)?;
@@ -151,57 +190,66 @@ fn plan(conn: &crate::store::Reader, now: i64, busy: &HashSet<StreamKey>) -> Sto
             continue;
         }
         for login in [Login::Instagram, Login::Facebook] {
-            let key = (subscription.app_id.clone(), login);
-            if busy.contains(&key) {
+            if busy.contains(&(subscription.app_id.clone(), login)) {
                 continue;
             }
-            let mut waiting: HashSet<String> = HashSet::new();
-            let mut ready = Vec::new();
-            let mut after = 0;
-            // Page through the stream until a batch is full; an account whose earliest
-            // delivery waits for a retry holds its later ones back, not other accounts'.
-            'pages: for _ in 0..SCAN_PAGES {
-                let rows = outbox::pending_stream(
-                    conn,
-                    &subscription.app_id,
-                    login.as_str(),
-                    after,
-                    SCAN,
-                )?;
-                for row in &rows {
-                    after = row.id;
-                    if waiting.contains(&row.account_id) {
-                        continue;
-                    }
-                    match row.next_attempt_at {
-                        Some(at) if at > now => {
-                            waiting.insert(row.account_id.clone());
-                            plan.next_due = Some(plan.next_due.map_or(at, |d| d.min(at)));
-                        }
-                        _ => {
-                            if let Some(delivery) = outbox::delivery(conn, row.id)? {
-                                ready.push(delivery);
-                            }
-                            if ready.len() == BATCH_MAX {
-                                break 'pages;
-                            }
-                        }
-                    }
-                }
-                if rows.len() < SCAN {
-                    break;
-                }
-            }
-            if !ready.is_empty() {
-                plan.batches.push(Batch {
-                    key,
-                    subscription: subscription.clone(),
-                    deliveries: ready,
-                });
+            if let Some(batch) = plan_stream(conn, &subscription, login, now, &mut plan.next_due)? {
+                plan.batches.push(batch);
             }
         }
     }
     Ok(plan)
+}
+
+/// The next batch of one stream, if any delivery of it is due; `next_due` learns when the
+/// earliest waiting one becomes due.
+fn plan_stream(
+    conn: &crate::store::Reader,
+    subscription: &Subscription,
+    login: Login,
+    now: i64,
+    next_due: &mut Option<i64>,
+) -> StoreResult<Option<Batch>> {
+    let key = (subscription.app_id.clone(), login);
+    let mut waiting: HashSet<String> = HashSet::new();
+    let mut ready = Vec::new();
+    let mut after = 0;
+    // Page through the stream until a batch is full; an account whose earliest
+    // delivery waits for a retry holds its later ones back, not other accounts'.
+    'pages: for _ in 0..SCAN_PAGES {
+        let rows = outbox::pending_stream(conn, &subscription.app_id, login.as_str(), after, SCAN)?;
+        for row in &rows {
+            after = row.id;
+            if waiting.contains(&row.account_id) {
+                continue;
+            }
+            match row.next_attempt_at {
+                Some(at) if at > now => {
+                    waiting.insert(row.account_id.clone());
+                    *next_due = Some(next_due.map_or(at, |d| d.min(at)));
+                }
+                _ => {
+                    if let Some(delivery) = outbox::delivery(conn, row.id)? {
+                        ready.push(delivery);
+                    }
+                    if ready.len() == BATCH_MAX {
+                        break 'pages;
+                    }
+                }
+            }
+        }
+        if rows.len() < SCAN {
+            break;
+        }
+    }
+    if ready.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Batch {
+        key,
+        subscription: subscription.clone(),
+        deliveries: ready,
+    }))
 }
 
 /// What one request did.
