@@ -67,7 +67,10 @@ async fn a_write_through_one_instance_is_read_through_the_other_at_once() {
     let refused = b.get_ig("/v24.0/me?fields=username", &world.ig_token).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
     let (code, subcode, kind, _) = refused.error();
-    assert_eq!((code, subcode, kind.as_str()), (190, Some(458), "OAuthException"));
+    assert_eq!(
+        (code, subcode, kind.as_str()),
+        (190, Some(458), "OAuthException")
+    );
 
     // Ids minted through either instance never collide.
     let mut ids = std::collections::HashSet::new();
@@ -115,7 +118,8 @@ async fn the_clock_moved_through_one_instance_moves_for_all() {
         .to_string();
     let fine = b.get_ig("/v24.0/me?fields=username", &short).await;
     assert_eq!(fine.status, StatusCode::OK, "{}", fine.text);
-    a.post_control("/clock", json!({"advance_seconds": 3601})).await;
+    a.post_control("/clock", json!({"advance_seconds": 3601}))
+        .await;
     let expired = b.get_ig("/v24.0/me?fields=username", &short).await;
     let (code, subcode, _, _) = expired.error();
     assert_eq!((code, subcode), (190, Some(463)), "{}", expired.text);
@@ -131,7 +135,12 @@ async fn commented_world(server_base: &str, receiver: &Receiver) -> (String, Str
         let http = http.clone();
         let url = format!("{server_base}/_localgram{path}");
         async move {
-            let response = http.post(url).json(&body).send().await.expect("control call");
+            let response = http
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("control call");
             assert_eq!(response.status(), StatusCode::OK);
             response.json::<Value>().await.expect("a JSON answer")
         }
