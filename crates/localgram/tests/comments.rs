@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Answer, TestServer, World};
+use common::{Answer, Host, TestServer, World};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -158,8 +158,9 @@ async fn comment_pages_hold_at_most_50_and_stay_stable() {
     assert_eq!(ids(&first), made[..50]);
     // Between pages: a new comment arrives and one of the next page is deleted.
     comment(&server, &s.sam, &s.media, "late", None).await;
-    let (status, _) = server
-        .control(Method::DELETE, &format!("/comments/{}", made[55]), None)
+    let Answer { status, .. } = server
+        .control_api(Method::DELETE, &format!("/comments/{}", made[55]))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
     // The link points back at the host the app used (graph.instagram.com here).
@@ -170,7 +171,9 @@ async fn comment_pages_hold_at_most_50_and_stay_stable() {
     );
     let next = next.replacen("http://graph.instagram.com", &server.base, 1);
     let second = server
-        .send(server.http.get(next).header("Host", "graph.instagram.com"))
+        .graph(Method::GET, &next)
+        .on(Host::Instagram)
+        .send()
         .await;
     let expected: Vec<String> = made[50..]
         .iter()
@@ -194,13 +197,10 @@ async fn the_comment_node_shows_who_wrote_what() {
         )
         .await;
     let by_account = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{}/comments", server.base, s.media))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("message", "Thanks!")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}/comments", s.media))
+        .bearer(&s.world.ig_token)
+        .form(&[("message", "Thanks!")])
+        .send()
         .await;
     let by_account = by_account.body["id"].as_str().unwrap().to_string();
 
@@ -279,13 +279,10 @@ async fn replies_are_one_level_deep_and_hidden_comments_take_none() {
     let reply = comment(&server, &s.sam, &s.media, "reply", Some(&top)).await;
     // A reply to a reply joins the top-level comment (ref 001 L3840-3846).
     let answer = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{reply}/replies", server.base))
-                .bearer_auth(&s.world.ig_token)
-                .json(&json!({"message": "Thanks for sharing!"})),
-        )
+        .graph(Method::POST, &format!("/v24.0/{reply}/replies"))
+        .bearer(&s.world.ig_token)
+        .json(json!({"message": "Thanks for sharing!"}))
+        .send()
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let ours = answer.body["id"].as_str().unwrap().to_string();
@@ -312,12 +309,9 @@ async fn replies_are_one_level_deep_and_hidden_comments_take_none() {
 
     // Hide it: still listed to the owner, marked hidden; no reply allowed.
     let hidden = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{top}?hide=true", server.base))
-                .bearer_auth(&s.world.ig_token),
-        )
+        .graph(Method::POST, &format!("/v24.0/{top}?hide=true"))
+        .bearer(&s.world.ig_token)
+        .send()
         .await;
     assert_eq!(hidden.body, json!({"success": true}));
     let node = server
@@ -325,13 +319,10 @@ async fn replies_are_one_level_deep_and_hidden_comments_take_none() {
         .await;
     assert_eq!(node.body["hidden"], json!(true));
     let refused = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{top}/replies", server.base))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("message", "x")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{top}/replies"))
+        .bearer(&s.world.ig_token)
+        .form(&[("message", "x")])
+        .send()
         .await;
     assert_eq!(
         refused.error(),
@@ -344,13 +335,10 @@ async fn replies_are_one_level_deep_and_hidden_comments_take_none() {
     );
     // Unhide.
     server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{top}", server.base))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("hide", "false")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{top}"))
+        .bearer(&s.world.ig_token)
+        .form(&[("hide", "false")])
+        .send()
         .await;
     assert_eq!(
         server
@@ -362,22 +350,16 @@ async fn replies_are_one_level_deep_and_hidden_comments_take_none() {
 
     // The owner's own comments always stay visible (ref 001 L3790-3800).
     let own = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{}/comments", server.base, s.media))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("message", "mine")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}/comments", s.media))
+        .bearer(&s.world.ig_token)
+        .form(&[("message", "mine")])
+        .send()
         .await;
     let own = own.body["id"].as_str().unwrap().to_string();
     server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{own}?hide=true", server.base))
-                .bearer_auth(&s.world.ig_token),
-        )
+        .graph(Method::POST, &format!("/v24.0/{own}?hide=true"))
+        .bearer(&s.world.ig_token)
+        .send()
         .await;
     assert_eq!(
         server
@@ -387,12 +369,9 @@ async fn replies_are_one_level_deep_and_hidden_comments_take_none() {
         json!(false)
     );
     let missing = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{own}", server.base))
-                .bearer_auth(&s.world.ig_token),
-        )
+        .graph(Method::POST, &format!("/v24.0/{own}"))
+        .bearer(&s.world.ig_token)
+        .send()
         .await;
     assert_eq!(missing.error().3, "(#100) The parameter hide is required");
     server.stop().await;
@@ -407,21 +386,15 @@ async fn deleting_a_comment_takes_its_replies_and_only_the_media_owner_may() {
     let other = comment(&server, &s.sam, &s.media, "other", None).await;
     // Another account cannot.
     let creator = server
-        .send(
-            server
-                .http
-                .delete(format!("{}/v24.0/{top}", server.base))
-                .bearer_auth(&s.world.creator_token),
-        )
+        .graph(Method::DELETE, &format!("/v24.0/{top}"))
+        .bearer(&s.world.creator_token)
+        .send()
         .await;
     assert_eq!(creator.error().1, Some(33));
     let deleted = server
-        .send(
-            server
-                .http
-                .delete(format!("{}/v24.0/{top}", server.base))
-                .bearer_auth(&s.world.ig_token),
-        )
+        .graph(Method::DELETE, &format!("/v24.0/{top}"))
+        .bearer(&s.world.ig_token)
+        .send()
         .await;
     assert_eq!(deleted.body, json!({"success": true}));
     for gone in [&top, &reply] {
@@ -461,13 +434,10 @@ async fn turning_comments_off_refuses_new_ones() {
     let server = TestServer::start().await;
     let s = scene(&server).await;
     let off = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{}", server.base, s.media))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("comment_enabled", "false")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}", s.media))
+        .bearer(&s.world.ig_token)
+        .form(&[("comment_enabled", "false")])
+        .send()
         .await;
     assert_eq!(off.body, json!({"success": true}));
     let media = server
@@ -478,21 +448,16 @@ async fn turning_comments_off_refuses_new_ones() {
         .await;
     assert_eq!(media.body["is_comment_enabled"], json!(false));
     let api = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{}/comments", server.base, s.media))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("message", "x")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}/comments", s.media))
+        .bearer(&s.world.ig_token)
+        .form(&[("message", "x")])
+        .send()
         .await;
     assert_eq!(api.error().3, "(#100) Comments are disabled for this media");
-    let (status, body) = server
-        .control(
-            Method::POST,
-            &format!("/people/{}/comments", s.ana),
-            Some(json!({"media_id": s.media, "text": "x"})),
-        )
+    let Answer { status, body, .. } = server
+        .control_api(Method::POST, &format!("/people/{}/comments", s.ana))
+        .json(json!({"media_id": s.media, "text": "x"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -500,12 +465,9 @@ async fn turning_comments_off_refuses_new_ones() {
         json!("(#100) Comments are disabled for this media")
     );
     let missing = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{}", server.base, s.media))
-                .bearer_auth(&s.world.ig_token),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}", s.media))
+        .bearer(&s.world.ig_token)
+        .send()
         .await;
     assert_eq!(
         missing.error().3,
@@ -606,32 +568,26 @@ async fn mentions_in_captions_and_comments_and_replying_to_them() {
 
     // Reply to the caption mention, then to the comment mention (ref 001 L7975-8097).
     let on_caption = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{account}/mentions", server.base))
-                .bearer_auth(&s.world.fb_token)
-                .header("Host", "graph.facebook.com")
-                .form(&[
-                    ("media_id", theirs.as_str()),
-                    ("message", "Thanks for the dinosaur!"),
-                ]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{account}/mentions"))
+        .on(Host::Facebook)
+        .bearer(&s.world.fb_token)
+        .form(&[
+            ("media_id", theirs.as_str()),
+            ("message", "Thanks for the dinosaur!"),
+        ])
+        .send()
         .await;
     assert_eq!(on_caption.status, StatusCode::OK, "{}", on_caption.text);
     let on_comment = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{account}/mentions", server.base))
-                .bearer_auth(&s.world.fb_token)
-                .header("Host", "graph.facebook.com")
-                .form(&[
-                    ("media_id", theirs.as_str()),
-                    ("comment_id", mentioning.as_str()),
-                    ("message", "Thanks!"),
-                ]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{account}/mentions"))
+        .on(Host::Facebook)
+        .bearer(&s.world.fb_token)
+        .form(&[
+            ("media_id", theirs.as_str()),
+            ("comment_id", mentioning.as_str()),
+            ("message", "Thanks!"),
+        ])
+        .send()
         .await;
     let reply_id = on_comment.body["id"].as_str().unwrap().to_string();
     let replies = server
@@ -643,18 +599,15 @@ async fn mentions_in_captions_and_comments_and_replying_to_them() {
     assert_eq!(replies.status, StatusCode::OK);
     let _ = reply_id;
     let refused = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{account}/mentions", server.base))
-                .bearer_auth(&s.world.fb_token)
-                .header("Host", "graph.facebook.com")
-                .form(&[
-                    ("media_id", theirs.as_str()),
-                    ("comment_id", plain.as_str()),
-                    ("message", "x"),
-                ]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{account}/mentions"))
+        .on(Host::Facebook)
+        .bearer(&s.world.fb_token)
+        .form(&[
+            ("media_id", theirs.as_str()),
+            ("comment_id", plain.as_str()),
+            ("message", "x"),
+        ])
+        .send()
         .await;
     assert_eq!(
         refused.error().3,
@@ -796,13 +749,10 @@ async fn stories_last_24_hours_and_live_media_only_while_on_air() {
     );
     // The API does not comment on live video.
     let refused = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{live}/comments", server.base))
-                .bearer_auth(&s.world.ig_token)
-                .form(&[("message", "x")]),
-        )
+        .graph(Method::POST, &format!("/v24.0/{live}/comments"))
+        .bearer(&s.world.ig_token)
+        .form(&[("message", "x")])
+        .send()
         .await;
     assert_eq!(
         refused.error().3,
@@ -813,8 +763,9 @@ async fn stories_last_24_hours_and_live_media_only_while_on_air() {
         .get_fb(&format!("/v24.0/{id}/media"), &s.world.fb_token)
         .await)
     .contains(&live));
-    let (status, _) = server
-        .control(Method::DELETE, &format!("/accounts/{id}/live"), None)
+    let Answer { status, .. } = server
+        .control_api(Method::DELETE, &format!("/accounts/{id}/live"))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(ids(&server
@@ -945,7 +896,15 @@ async fn control_api_errors_are_clear() {
     .map(|(p, b, st)| (Box::leak(p.to_string().into_boxed_str()) as &str, b, st))
     .collect();
     for (path, body, status) in cases {
-        let (got, answer) = server.control(Method::POST, path, Some(body)).await;
+        let Answer {
+            status: got,
+            body: answer,
+            ..
+        } = server
+            .control_api(Method::POST, path)
+            .json(body)
+            .send()
+            .await;
         assert_eq!(got, status, "{path}: {answer}");
         assert!(answer["error"]["message"].is_string());
     }

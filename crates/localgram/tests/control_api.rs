@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{Answer, TestServer};
 use localgram::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -28,23 +28,31 @@ async fn apps_are_created_with_ids_secrets_and_client_tokens() {
     assert_eq!(app["api_version"], json!("v24.0"));
     assert_eq!(app["redirect_uris"], json!(["https://a.example/cb"]));
 
-    let (status, error) = server
-        .control(
-            Method::POST,
-            "/apps",
-            Some(json!({"name": "x", "access_level": "gold"})),
-        )
+    let Answer {
+        status,
+        body: error,
+        ..
+    } = server
+        .control_api(Method::POST, "/apps")
+        .json(json!({"name": "x", "access_level": "gold"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         error,
         json!({"error": {"message": "access_level must be \"standard\" or \"advanced\"", "status": 400}})
     );
-    let (status, _) = server
-        .control(Method::POST, "/apps", Some(json!({"nam": "typo"})))
+    let Answer { status, .. } = server
+        .control_api(Method::POST, "/apps")
+        .json(json!({"nam": "typo"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, listed) = server.control(Method::GET, "/apps", None).await;
+    let Answer {
+        status,
+        body: listed,
+        ..
+    } = server.control_api(Method::GET, "/apps").send().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed["data"].as_array().unwrap().len(), 1);
     server.stop().await;
@@ -83,31 +91,44 @@ async fn accounts_and_people_share_one_username_space() {
         ("/people", json!({"username": "shop.owner"})),
         ("/accounts", json!({"username": "commenter_1"})),
     ] {
-        let (status, error) = server.control(Method::POST, path, Some(body)).await;
+        let Answer {
+            status,
+            body: error,
+            ..
+        } = server
+            .control_api(Method::POST, path)
+            .json(body)
+            .send()
+            .await;
         assert_eq!(status, StatusCode::CONFLICT, "{path}");
         assert!(error["error"]["message"]
             .as_str()
             .unwrap()
             .contains("is taken"));
     }
-    let (status, _) = server
-        .control(
-            Method::POST,
-            "/accounts",
-            Some(json!({"username": "no spaces"})),
-        )
+    let Answer { status, .. } = server
+        .control_api(Method::POST, "/accounts")
+        .json(json!({"username": "no spaces"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, fetched) = server
-        .control(
+    let Answer {
+        status,
+        body: fetched,
+        ..
+    } = server
+        .control_api(
             Method::GET,
             &format!("/accounts/{}", account["id"].as_str().unwrap()),
-            None,
         )
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fetched, account);
-    let (status, _) = server.control(Method::GET, "/accounts/123", None).await;
+    let Answer { status, .. } = server
+        .control_api(Method::GET, "/accounts/123")
+        .send()
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     server.stop().await;
 }
@@ -181,7 +202,15 @@ async fn tokens_have_meta_lifetimes_and_follow_the_clock() {
             StatusCode::NOT_FOUND,
         ),
     ] {
-        let (got, error) = server.control(Method::POST, "/tokens", Some(body)).await;
+        let Answer {
+            status: got,
+            body: error,
+            ..
+        } = server
+            .control_api(Method::POST, "/tokens")
+            .json(body)
+            .send()
+            .await;
         assert_eq!(got, status, "{error}");
         assert!(error["error"]["message"].is_string());
     }
@@ -191,7 +220,9 @@ async fn tokens_have_meta_lifetimes_and_follow_the_clock() {
 #[tokio::test]
 async fn the_clock_reads_sets_advances_and_freezes() {
     let server = TestServer::start().await;
-    let (status, now) = server.control(Method::GET, "/clock", None).await;
+    let Answer {
+        status, body: now, ..
+    } = server.control_api(Method::GET, "/clock").send().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(now["frozen"], json!(false));
     let set = server
@@ -206,7 +237,7 @@ async fn the_clock_reads_sets_advances_and_freezes() {
         .post_control("/clock", json!({"advance_seconds": 90061}))
         .await;
     assert_eq!(advanced["now"], json!("2031-01-02T01:01:01Z"));
-    let (_, still) = server.control(Method::GET, "/clock", None).await;
+    let Answer { body: still, .. } = server.control_api(Method::GET, "/clock").send().await;
     assert_eq!(still["now"], json!("2031-01-02T01:01:01Z"));
     let running = server
         .post_control("/clock", json!({"frozen": false}))
@@ -216,8 +247,14 @@ async fn the_clock_reads_sets_advances_and_freezes() {
         .as_str()
         .unwrap()
         .starts_with("2031-01-02T01:01"));
-    let (status, error) = server
-        .control(Method::POST, "/clock", Some(json!({"set": "tomorrow"})))
+    let Answer {
+        status,
+        body: error,
+        ..
+    } = server
+        .control_api(Method::POST, "/clock")
+        .json(json!({"set": "tomorrow"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -236,7 +273,10 @@ async fn the_request_log_lists_meta_calls_newest_first() {
         .get("/v24.0/me?fields=username", &world.ig_token)
         .await;
     let failed = server.get("/v24.0/me?fields=nope", &world.ig_token).await;
-    let (_, log) = server.control(Method::GET, "/requests?limit=5", None).await;
+    let Answer { body: log, .. } = server
+        .control_api(Method::GET, "/requests?limit=5")
+        .send()
+        .await;
     let entries = log["data"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "control calls are not logged: {log}");
     assert_eq!(entries[0]["path"], json!("/v24.0/me"));
@@ -260,7 +300,7 @@ async fn reset_wipes_everything() {
         server.post_control("/reset", json!({})).await,
         json!({"success": true})
     );
-    let (_, accounts) = server.control(Method::GET, "/accounts", None).await;
+    let Answer { body: accounts, .. } = server.control_api(Method::GET, "/accounts").send().await;
     assert_eq!(accounts, json!({"data": []}));
     assert_eq!(
         server.get("/v24.0/me", &world.ig_token).await.error().0,
@@ -279,7 +319,11 @@ async fn snapshots_round_trip_the_whole_state() {
             json!({"caption": "kept"}),
         )
         .await;
-    let (status, snapshot) = server.control(Method::GET, "/snapshot", None).await;
+    let Answer {
+        status,
+        body: snapshot,
+        ..
+    } = server.control_api(Method::GET, "/snapshot").send().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(snapshot["format"], json!("localgram-snapshot"));
     server.post_control("/reset", json!({})).await;
@@ -287,20 +331,28 @@ async fn snapshots_round_trip_the_whole_state() {
     // A snapshot that does not fit changes nothing.
     let mut broken = snapshot.clone();
     broken["tables"]["accounts"][0]["no_such_column"] = json!(1);
-    let (status, _) = server.control(Method::PUT, "/snapshot", Some(broken)).await;
+    let Answer { status, .. } = server
+        .control_api(Method::PUT, "/snapshot")
+        .json(broken)
+        .send()
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (_, accounts) = server.control(Method::GET, "/accounts", None).await;
+    let Answer { body: accounts, .. } = server.control_api(Method::GET, "/accounts").send().await;
     assert_eq!(accounts, json!({"data": []}));
 
-    let (status, ok) = server
-        .control(Method::PUT, "/snapshot", Some(snapshot.clone()))
+    let Answer {
+        status, body: ok, ..
+    } = server
+        .control_api(Method::PUT, "/snapshot")
+        .json(snapshot.clone())
+        .send()
         .await;
     assert_eq!((status, ok), (StatusCode::OK, json!({"success": true})));
     let media = server
         .get("/v24.0/me/media?fields=caption", &world.ig_token)
         .await;
     assert_eq!(media.body["data"][0]["caption"], json!("kept"));
-    let (_, again) = server.control(Method::GET, "/snapshot", None).await;
+    let Answer { body: again, .. } = server.control_api(Method::GET, "/snapshot").send().await;
     assert_eq!(again, snapshot);
     server.stop().await;
 }
@@ -344,13 +396,11 @@ async fn the_same_seed_mints_the_same_ids() {
 async fn the_openapi_document_describes_every_control_route() {
     let server = TestServer::start().await;
     let response = server
-        .http
-        .get(format!("{}/_localgram/openapi.json", server.base))
+        .control_api(Method::GET, "/openapi.json")
         .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let doc: Value = response.json().await.unwrap();
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    let doc = response.body;
     assert_eq!(doc["openapi"], json!("3.1.0"));
     let documented: Vec<&str> = doc["paths"]
         .as_object()
@@ -369,7 +419,11 @@ async fn the_openapi_document_describes_every_control_route() {
     for path in &declared {
         assert!(documented.contains(path), "{path} is not in openapi.json");
     }
-    let (status, error) = server.control(Method::GET, "/nope", None).await;
+    let Answer {
+        status,
+        body: error,
+        ..
+    } = server.control_api(Method::GET, "/nope").send().await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error["error"]["status"], json!(404));
     server.stop().await;

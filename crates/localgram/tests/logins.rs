@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::TestServer;
-use reqwest::{redirect::Policy, StatusCode};
+use common::{Answer, Host, TestServer};
+use reqwest::{redirect::Policy, Method, StatusCode};
 use serde_json::{json, Value};
 
 /// A browser that does not follow redirects, so tests can read where the dialog sends it.
@@ -141,9 +141,8 @@ async fn ig_exchange(
     redirect_uri: &str,
 ) -> (StatusCode, Value) {
     let response = server
-        .http
-        .post(format!("{}/oauth/access_token", server.base))
-        .header("Host", "api.instagram.com")
+        .graph(Method::POST, "/oauth/access_token")
+        .on(API)
         .form(&[
             ("client_id", app["instagram_app_id"].as_str().unwrap()),
             (
@@ -155,13 +154,12 @@ async fn ig_exchange(
             ("code", code),
         ])
         .send()
-        .await
-        .unwrap();
-    (
-        response.status(),
-        response.json().await.unwrap_or(Value::Null),
-    )
+        .await;
+    (response.status, response.body)
 }
+
+/// api.instagram.com, where Instagram Login exchanges codes.
+const API: Host = Host::Named("api.instagram.com");
 
 #[tokio::test]
 async fn instagram_login_from_dialog_to_refreshed_token() {
@@ -425,9 +423,8 @@ async fn instagram_code_exchange_errors() {
         json!("Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request")
     );
     let response = server
-        .http
-        .post(format!("{}/oauth/access_token", server.base))
-        .header("Host", "api.instagram.com")
+        .graph(Method::POST, "/oauth/access_token")
+        .on(API)
         .form(&[
             ("client_id", ig_app),
             ("client_secret", "wrong"),
@@ -436,22 +433,19 @@ async fn instagram_code_exchange_errors() {
             ("code", &code),
         ])
         .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
-        response.json::<Value>().await.unwrap()["error_message"],
+        response.body["error_message"],
         json!("Error validating client secret.")
     );
     let response = server
-        .http
-        .post(format!("{}/oauth/access_token", server.base))
-        .header("Host", "api.instagram.com")
+        .graph(Method::POST, "/oauth/access_token")
+        .on(API)
         .form(&[("client_id", ig_app)])
         .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
-        response.json::<Value>().await.unwrap()["error_message"],
+        response.body["error_message"],
         json!("You must provide a client_secret")
     );
 
@@ -602,11 +596,7 @@ async fn facebook_login_code_flow_pages_and_page_tokens() {
         let server = &server;
         let app_id = world.app_id().to_string();
         async move {
-            server
-                .send(server.http.get(format!(
-                    "{}/v24.0/oauth/access_token?client_id={app_id}&redirect_uri={REDIRECT}&client_secret={secret}&code={code}",
-                    server.base
-                )))
+            server.graph(Method::GET, &format!("/v24.0/oauth/access_token?client_id={app_id}&redirect_uri={REDIRECT}&client_secret={secret}&code={code}")).send()
                 .await
         }
     };
@@ -626,12 +616,7 @@ async fn facebook_login_code_flow_pages_and_page_tokens() {
     );
 
     // fb_exchange_token: long-lived.
-    let long = server
-        .send(server.http.get(format!(
-            "{}/v24.0/oauth/access_token?grant_type=fb_exchange_token&client_id={}&client_secret={secret}&fb_exchange_token={user_token}",
-            server.base,
-            world.app_id()
-        )))
+    let long = server.graph(Method::GET, &format!("/v24.0/oauth/access_token?grant_type=fb_exchange_token&client_id={}&client_secret={secret}&fb_exchange_token={user_token}", world.app_id())).send()
         .await;
     assert_eq!(long.body["expires_in"], json!(5_184_000), "{}", long.text);
     let long_token = long.body["access_token"].as_str().unwrap().to_string();
@@ -851,11 +836,8 @@ async fn facebook_login_token_response_cancel_and_errors() {
     ];
     for (query, (code, subcode)) in cases {
         let answer = server
-            .send(
-                server
-                    .http
-                    .get(format!("{}/v24.0/oauth/access_token?{query}", server.base)),
-            )
+            .graph(Method::GET, &format!("/v24.0/oauth/access_token?{query}"))
+            .send()
             .await;
         assert_eq!(
             (answer.error().0, answer.error().1),
@@ -875,23 +857,13 @@ async fn facebook_login_token_response_cancel_and_errors() {
             .unwrap(),
     );
     let code = get_param(&query_of(&redirect), "code").unwrap();
-    let mismatch = server
-        .send(server.http.get(format!(
-            "{}/v24.0/oauth/access_token?client_id={}&client_secret={secret}&redirect_uri=https://app.example/x&code={code}",
-            server.base,
-            world.app_id()
-        )))
+    let mismatch = server.graph(Method::GET, &format!("/v24.0/oauth/access_token?client_id={}&client_secret={secret}&redirect_uri=https://app.example/x&code={code}", world.app_id())).send()
         .await;
     assert_eq!(mismatch.error().1, Some(36008));
     server
         .post_control("/clock", json!({"advance_seconds": 3600}))
         .await;
-    let expired = server
-        .send(server.http.get(format!(
-            "{}/v24.0/oauth/access_token?client_id={}&client_secret={secret}&redirect_uri={REDIRECT}&code={code}",
-            server.base,
-            world.app_id()
-        )))
+    let expired = server.graph(Method::GET, &format!("/v24.0/oauth/access_token?client_id={}&client_secret={secret}&redirect_uri={REDIRECT}&code={code}", world.app_id())).send()
         .await;
     assert_eq!(
         expired.error(),
@@ -910,12 +882,7 @@ async fn app_tokens_client_tokens_and_debug_token() {
     let server = TestServer::start().await;
     let world = server.world().await;
     let secret = world.app["secret"].as_str().unwrap();
-    let credentials = server
-        .send(server.http.get(format!(
-            "{}/v24.0/oauth/access_token?grant_type=client_credentials&client_id={}&client_secret={secret}",
-            server.base,
-            world.app_id()
-        )))
+    let credentials = server.graph(Method::GET, &format!("/v24.0/oauth/access_token?grant_type=client_credentials&client_id={}&client_secret={secret}", world.app_id())).send()
         .await;
     assert_eq!(
         credentials.body,
@@ -1098,12 +1065,10 @@ async fn each_way_a_token_ends_has_its_own_error() {
             .iter()
             .zip(["expired", "revoked", "logged_out", "password_changed"])
     {
-        let (status, _) = server
-            .control(
-                reqwest::Method::POST,
-                "/tokens/invalidate",
-                Some(json!({"access_token": token, "reason": reason})),
-            )
+        let Answer { status, .. } = server
+            .control_api(reqwest::Method::POST, "/tokens/invalidate")
+            .json(json!({"access_token": token, "reason": reason}))
+            .send()
             .await;
         assert_eq!(status, StatusCode::OK);
     }
@@ -1127,20 +1092,16 @@ async fn each_way_a_token_ends_has_its_own_error() {
     );
     assert_eq!(errors[2].1, Some(467));
     assert_eq!(errors[3].1, Some(460));
-    let (status, body) = server
-        .control(
-            reqwest::Method::POST,
-            "/tokens/invalidate",
-            Some(json!({"access_token": world.ig_token, "reason": "lost"})),
-        )
+    let Answer { status, body, .. } = server
+        .control_api(reqwest::Method::POST, "/tokens/invalidate")
+        .json(json!({"access_token": world.ig_token, "reason": "lost"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let (status, _) = server
-        .control(
-            reqwest::Method::POST,
-            "/tokens/invalidate",
-            Some(json!({"access_token": "nope", "reason": "revoked"})),
-        )
+    let Answer { status, .. } = server
+        .control_api(reqwest::Method::POST, "/tokens/invalidate")
+        .json(json!({"access_token": "nope", "reason": "revoked"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     server.stop().await;
@@ -1170,13 +1131,10 @@ async fn removing_the_app_revokes_its_tokens() {
         .token(world.app_id(), world.business_id(), "facebook", None)
         .await;
     let removed = server
-        .send(
-            server
-                .http
-                .delete(format!("{}/v24.0/me/permissions", server.base))
-                .bearer_auth(&world.fb_token)
-                .header("Host", "graph.facebook.com"),
-        )
+        .graph(Method::DELETE, "/v24.0/me/permissions")
+        .on(Host::Facebook)
+        .bearer(&world.fb_token)
+        .send()
         .await;
     assert_eq!(removed.body, json!({"success": true}));
     for token in [&world.fb_token, &second] {
@@ -1189,12 +1147,9 @@ async fn removing_the_app_revokes_its_tokens() {
         StatusCode::OK
     );
     let ig_removed = server
-        .send(
-            server
-                .http
-                .delete(format!("{}/v24.0/me/permissions", server.base))
-                .bearer_auth(&world.ig_token),
-        )
+        .graph(Method::DELETE, "/v24.0/me/permissions")
+        .bearer(&world.ig_token)
+        .send()
         .await;
     assert_eq!(ig_removed.body, json!({"success": true}));
     assert_eq!(

@@ -13,14 +13,14 @@ mod receiver;
 
 use axum::http::header;
 use axum::routing::get;
-use common::{Answer, TestServer, World};
+use common::{Answer, Host, Remote, TestServer, World};
 use receiver::Receiver;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-const IG: &str = "graph.instagram.com";
-const FB: &str = "graph.facebook.com";
+const IG: Host = Host::Instagram;
+const FB: Host = Host::Facebook;
 const MID_PREFIX: &str = "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOj";
 const MINUTE: f64 = 60.0;
 const HOUR: f64 = 3600.0;
@@ -200,13 +200,13 @@ impl Chat {
     }
 
     async fn thread(&self, person: &str) -> Value {
-        let (status, body) = self
+        let Answer { status, body, .. } = self
             .server
-            .control(
+            .control_api(
                 Method::GET,
                 &format!("/people/{person}/messages?account_id={}", self.account()),
-                None,
             )
+            .send()
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
@@ -230,16 +230,13 @@ impl Chat {
         .await
     }
 
-    async fn send_as(&self, token: &str, host: &str, path: &str, body: Value) -> Answer {
+    async fn send_as(&self, token: &str, host: Host, path: &str, body: Value) -> Answer {
         self.server
-            .send(
-                self.server
-                    .http
-                    .post(format!("{}{path}", self.server.base))
-                    .bearer_auth(token)
-                    .header("Host", host)
-                    .json(&body),
-            )
+            .graph(Method::POST, path)
+            .on(host)
+            .bearer(token)
+            .json(body)
+            .send()
             .await
     }
 
@@ -260,16 +257,16 @@ impl Chat {
 
     /// Outbox rows of one field for the account, newest first, skipped ones included.
     async fn deliveries(&self, field: &str) -> Vec<Value> {
-        let (status, body) = self
+        let Answer { status, body, .. } = self
             .server
-            .control(
+            .control_api(
                 Method::GET,
                 &format!(
                     "/webhooks/deliveries?include=skipped&field={field}&account_id={}&limit=1000",
                     self.account()
                 ),
-                None,
             )
+            .send()
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["data"].as_array().unwrap().clone()
@@ -773,13 +770,10 @@ async fn private_replies_to_live_comments_only_while_on_air() {
         .unwrap()
         .to_string();
     ok(&c.send(json!({"recipient": {"comment_id": on_air}, "message": {"text": "Thanks for watching"}})).await);
-    let (status, body) = c
+    let Answer { status, body, .. } = c
         .server
-        .control(
-            Method::DELETE,
-            &format!("/accounts/{}/live", c.account()),
-            None,
-        )
+        .control_api(Method::DELETE, &format!("/accounts/{}/live", c.account()))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let after = c
@@ -860,11 +854,12 @@ async fn every_documented_body_is_sent_stored_and_echoed() {
     // Button template (ref 000 L428-474, unquoted id accepted, seed000 §16 item 3).
     let button = c
         .server
-        .send(
-            c.server.http.post(format!("{}/v24.0/{}/messages", c.server.base, c.account())).bearer_auth(&c.world.ig_token).header("Host", IG)
-                .header("Content-Type", "application/json")
-                .body(format!(r#"{{"recipient":{{"id":{igsid}}},"message":{{"attachment":{{"type":"template","payload":{{"template_type":"button","text":"What next?","buttons":[{{"type":"web_url","url":"https://shop.example/a","title":"Shop"}},{{"type":"postback","title":"Talk to us","payload":"TALK"}}]}}}}}}}}"#)),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}/messages", c.account()))
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .header("Content-Type", "application/json")
+        .body(format!(r#"{{"recipient":{{"id":{igsid}}},"message":{{"attachment":{{"type":"template","payload":{{"template_type":"button","text":"What next?","buttons":[{{"type":"web_url","url":"https://shop.example/a","title":"Shop"}},{{"type":"postback","title":"Talk to us","payload":"TALK"}}]}}}}}}}}"#))
+        .send()
         .await;
     ok(&button);
     assert_eq!(
@@ -1078,15 +1073,12 @@ async fn limits_get_metas_errors() {
     );
     let broken = c
         .server
-        .send(
-            c.server
-                .http
-                .post(format!("{}/v24.0/{}/messages", c.server.base, c.account()))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG)
-                .header("Content-Type", "application/json")
-                .body(printed),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}/messages", c.account()))
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .header("Content-Type", "application/json")
+        .body(printed)
+        .send()
         .await;
     assert_error(&broken, 100, None, "The request body could not be parsed");
     c.server.stop().await;
@@ -1217,14 +1209,11 @@ async fn uploaded_attachments_are_sent_by_id() {
         );
     let uploaded = c
         .server
-        .send(
-            c.server
-                .http
-                .post(format!("{}{path}", c.server.base))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG)
-                .multipart(form),
-        )
+        .graph(Method::POST, &path)
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .multipart(form)
+        .send()
         .await;
     ok(&uploaded);
     let file_id = uploaded.body["attachment_id"].as_str().unwrap().to_string();
@@ -1321,10 +1310,7 @@ async fn conversations_are_listed_newest_first_and_paged() {
             break;
         };
         let next = next.replacen("http://graph.instagram.com", &c.server.base, 1);
-        page = c
-            .server
-            .send(c.server.http.get(next).header("Host", IG))
-            .await;
+        page = c.server.graph(Method::GET, &next).on(IG).send().await;
         ok(&page);
     }
     assert_eq!(seen, expected, "newest activity first, each once");
@@ -1459,10 +1445,7 @@ async fn messages_come_newest_first_in_send_order() {
             break;
         };
         let next = next.replacen("http://graph.instagram.com", &c.server.base, 1);
-        page = c
-            .server
-            .send(c.server.http.get(next).header("Host", IG))
-            .await;
+        page = c.server.graph(Method::GET, &next).on(IG).send().await;
     }
     assert_eq!(got, sent);
     c.server.stop().await;
@@ -1550,9 +1533,10 @@ async fn a_message_reads_with_its_details() {
         json!({"data": [{"reaction": "love", "users": [{"username": "ana", "id": igsid}]}]})
     );
     // An unsent message is gone from the API; an unknown mid is nobody's.
-    let (status, _) = c
+    let Answer { status, .. } = c
         .server
-        .control(Method::DELETE, &format!("/messages/{shared}"), None)
+        .control_api(Method::DELETE, &format!("/messages/{shared}"))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_error(
@@ -1751,14 +1735,11 @@ async fn the_persistent_menu_is_set_read_and_deleted() {
     // The documented form value, trailing comma and all (seed000 §16 item 10).
     let set = c
         .server
-        .send(
-            c.server
-                .http
-                .post(format!("{}{path}", c.server.base))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG)
-                .form(&form),
-        )
+        .graph(Method::POST, &path)
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .form(&form)
+        .send()
         .await;
     ok(&set);
     assert_eq!(set.body, json!({"result": "success"}));
@@ -1808,16 +1789,13 @@ async fn the_persistent_menu_is_set_read_and_deleted() {
     // Deleted with the Python-style list of the sample (seed000 §16 item 9).
     let delete = c
         .server
-        .send(
-            c.server
-                .http
-                .delete(format!(
-                    "{}{path}?fields=['persistent_menu']",
-                    c.server.base
-                ))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG),
+        .graph(
+            Method::DELETE,
+            &format!("{path}?fields=['persistent_menu']"),
         )
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .send()
         .await;
     ok(&delete);
     assert_eq!(
@@ -1856,14 +1834,11 @@ async fn ice_breakers_are_at_most_four_and_read_by_locale() {
         .collect();
     let set = c
         .server
-        .send(
-            c.server
-                .http
-                .post(format!("{}{path}", c.server.base))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG)
-                .form(&form),
-        )
+        .graph(Method::POST, &path)
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .form(&form)
+        .send()
         .await;
     ok(&set);
     let read = c.get(&format!("{path}?fields=ice_breakers")).await;
@@ -1925,13 +1900,10 @@ async fn ice_breakers_are_at_most_four_and_read_by_locale() {
     );
     let delete = c
         .server
-        .send(
-            c.server
-                .http
-                .delete(format!("{}{path}?fields=['ice_breakers']", c.server.base))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG),
-        )
+        .graph(Method::DELETE, &format!("{path}?fields=['ice_breakers']"))
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .send()
         .await;
     assert_eq!(
         delete.body,
@@ -1951,14 +1923,11 @@ async fn ice_breakers_are_at_most_four_and_read_by_locale() {
     .await;
     let body_delete = c
         .server
-        .send(
-            c.server
-                .http
-                .delete(format!("{}{path}", c.server.base))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG)
-                .json(&json!({"fields": ["ice_breakers"]})),
-        )
+        .graph(Method::DELETE, &path)
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .json(json!({"fields": ["ice_breakers"]}))
+        .send()
         .await;
     ok(&body_delete);
     assert_eq!(
@@ -2083,13 +2052,10 @@ async fn welcome_flows_are_created_read_updated_and_deleted() {
     // Delete (sample -delete-L1200).
     let deleted = c
         .server
-        .send(
-            c.server
-                .http
-                .delete(format!("{}{path}?flow_id={first}", c.server.base))
-                .bearer_auth(&c.world.ig_token)
-                .header("Host", IG),
-        )
+        .graph(Method::DELETE, &format!("{path}?flow_id={first}"))
+        .on(IG)
+        .bearer(&c.world.ig_token)
+        .send()
         .await;
     assert_eq!(
         deleted.body,
@@ -2112,41 +2078,33 @@ async fn hooked(c: &Chat) -> Receiver {
     let fields = "messages,message_reactions,message_edit,messaging_optins,messaging_postbacks,messaging_referral,messaging_seen";
     let configure = c
         .server
-        .send(
-            c.server
-                .http
-                .post(format!(
-                    "{}/v24.0/{}/subscriptions",
-                    c.server.base,
-                    c.world.app_id()
-                ))
-                .header("Host", FB)
-                .form(&[
-                    ("object", "instagram"),
-                    ("callback_url", receiver.url("/webhooks").as_str()),
-                    ("verify_token", "verify-me"),
-                    ("fields", fields),
-                    ("access_token", app_token.as_str()),
-                ]),
+        .graph(
+            Method::POST,
+            &format!("/v24.0/{}/subscriptions", c.world.app_id()),
         )
+        .on(FB)
+        .form(&[
+            ("object", "instagram"),
+            ("callback_url", receiver.url("/webhooks").as_str()),
+            ("verify_token", "verify-me"),
+            ("fields", fields),
+            ("access_token", app_token.as_str()),
+        ])
+        .send()
         .await;
     ok(&configure);
     let subscribe = c
         .server
-        .send(
-            c.server
-                .http
-                .post(format!(
-                    "{}/v24.0/{}/subscribed_apps",
-                    c.server.base,
-                    c.account()
-                ))
-                .header("Host", IG)
-                .form(&[
-                    ("subscribed_fields", "messages"),
-                    ("access_token", c.world.ig_token.as_str()),
-                ]),
+        .graph(
+            Method::POST,
+            &format!("/v24.0/{}/subscribed_apps", c.account()),
         )
+        .on(IG)
+        .form(&[
+            ("subscribed_fields", "messages"),
+            ("access_token", c.world.ig_token.as_str()),
+        ])
+        .send()
         .await;
     ok(&subscribe);
     receiver
@@ -2208,12 +2166,9 @@ async fn every_customer_action_reaches_the_webhook_in_its_documented_shape() {
         .await;
     let edited = c
         .server
-        .send(
-            c.server
-                .http
-                .patch(format!("{}/_localgram/messages/{mid}", c.server.base))
-                .json(&json!({"text": "Hello there"})),
-        )
+        .graph(Method::PATCH, &format!("/_localgram/messages/{mid}"))
+        .json(json!({"text": "Hello there"}))
+        .send()
         .await;
     assert_eq!(edited.body, json!({"mid": mid, "num_edit": 1}));
     let story_reply = c
@@ -2234,9 +2189,10 @@ async fn every_customer_action_reaches_the_webhook_in_its_documented_shape() {
             json!({"account_id": c.account(), "payload": "WEEKLY"}),
         )
         .await;
-    let (status, _) = c
+    let Answer { status, .. } = c
         .server
-        .control(Method::DELETE, &format!("/messages/{story_reply}"), None)
+        .control_api(Method::DELETE, &format!("/messages/{story_reply}"))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
 
@@ -2382,14 +2338,11 @@ async fn self_messaging_skips_the_window_once_the_account_wrote_to_itself() {
     // Another account never wrote to itself: its own IGSID does not exist yet.
     assert_error(
         &c.server
-            .send(
-                c.server
-                    .http
-                    .post(format!("{}/v24.0/me/messages", c.server.base))
-                    .bearer_auth(&c.world.creator_token)
-                    .header("Host", IG)
-                    .json(&json!({"recipient": {"id": self_igsid}, "message": {"text": "x"}})),
-            )
+            .graph(Method::POST, "/v24.0/me/messages")
+            .on(IG)
+            .bearer(&c.world.creator_token)
+            .json(json!({"recipient": {"id": self_igsid}, "message": {"text": "x"}}))
+            .send()
             .await,
         100,
         Some(2534014),
@@ -2404,24 +2357,20 @@ async fn messages_are_neither_lost_nor_duplicated_under_concurrent_sends() {
     let (ana, igsid) = talking(&c, "ana").await;
     let mut tasks = Vec::new();
     for i in 0..120 {
-        let http = c.server.http.clone();
-        let url = format!("{}/v24.0/{}/messages", c.server.base, c.account());
+        let api = Remote::clone(&c.server);
+        let path = format!("/v24.0/{}/messages", c.account());
         let token = c.world.ig_token.clone();
         let body = json!({"recipient": {"id": igsid}, "message": {"text": format!("m{i}")}});
         tasks.push(tokio::spawn(async move {
-            let r = http
-                .post(url)
-                .bearer_auth(token)
-                .header("Host", IG)
+            let r = api
+                .graph(Method::POST, &path)
+                .on(IG)
+                .bearer(&token)
                 .json(&body)
                 .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), StatusCode::OK);
-            r.json::<Value>().await.unwrap()["message_id"]
-                .as_str()
-                .unwrap()
-                .to_string()
+                .await;
+            assert_eq!(r.status, StatusCode::OK);
+            r.body["message_id"].as_str().unwrap().to_string()
         }));
     }
     let mut mids = Vec::new();
@@ -2578,17 +2527,25 @@ async fn conversations_survive_a_snapshot_and_reset() {
     let c = chat().await;
     let (ana, igsid) = talking(&c, "ana").await;
     ok(&c.text_to(&igsid, "saved?").await);
-    let (status, snapshot) = c.server.control(Method::GET, "/snapshot", None).await;
+    let Answer {
+        status,
+        body: snapshot,
+        ..
+    } = c.server.control_api(Method::GET, "/snapshot").send().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(snapshot["tables"]["messages"].as_array().unwrap().len(), 2);
-    let (status, _) = c
+    let Answer { status, .. } = c
         .server
-        .control(Method::POST, "/reset", Some(json!({})))
+        .control_api(Method::POST, "/reset")
+        .json(json!({}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = c
+    let Answer { status, .. } = c
         .server
-        .control(Method::PUT, "/snapshot", Some(snapshot))
+        .control_api(Method::PUT, "/snapshot")
+        .json(snapshot)
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK);
     // A reset puts the clock back to real time; the test's virtual day comes back.

@@ -92,29 +92,25 @@ async fn access_token_is_read_from_query_body_bearer_and_oauth_headers() {
         .await;
     assert!(expected(&query.body), "{}", query.text);
     let bearer = server
-        .send(server.http.get(&url).bearer_auth(&world.ig_token))
+        .graph(Method::GET, &url)
+        .bearer(&world.ig_token)
+        .send()
         .await;
     assert!(expected(&bearer.body), "{}", bearer.text);
     let oauth = server
-        .send(
-            server
-                .http
-                .get(&url)
-                .header("Authorization", format!("OAuth {}", world.ig_token)),
-        )
+        .graph(Method::GET, &url)
+        .header("Authorization", format!("OAuth {}", world.ig_token))
+        .send()
         .await;
     assert!(expected(&oauth.body), "{}", oauth.text);
     let form = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/me", server.base))
-                .form(&[
-                    ("method", "get"),
-                    ("fields", "username"),
-                    ("access_token", world.ig_token.as_str()),
-                ]),
-        )
+        .graph(Method::POST, "/v24.0/me")
+        .form(&[
+            ("method", "get"),
+            ("fields", "username"),
+            ("access_token", world.ig_token.as_str()),
+        ])
+        .send()
         .await;
     assert!(expected(&form.body), "{}", form.text);
     server.stop().await;
@@ -127,13 +123,10 @@ async fn parameters_come_from_form_multipart_and_json_bodies_alike() {
     let world = server.world().await;
     let url = format!("{}/v24.0/me", server.base);
     let json_body = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .json(&json!({"method": "get", "fields": "username,followers_count"})),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .json(json!({"method": "get", "fields": "username,followers_count"}))
+        .send()
         .await;
     assert_eq!(
         json_body.body["followers_count"],
@@ -145,13 +138,10 @@ async fn parameters_come_from_form_multipart_and_json_bodies_alike() {
         .text("method", "get")
         .text("fields", "username");
     let multipart = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .multipart(form),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .multipart(form)
+        .send()
         .await;
     assert_eq!(
         multipart.body["username"],
@@ -161,13 +151,10 @@ async fn parameters_come_from_form_multipart_and_json_bodies_alike() {
     );
     // A JSON list for `fields` works too.
     let list = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .json(&json!({"method": "get", "fields": ["username", "name"]})),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .json(json!({"method": "get", "fields": ["username", "name"]}))
+        .send()
         .await;
     assert_eq!(list.body["name"], json!("Metricsaurus"));
     server.stop().await;
@@ -431,26 +418,23 @@ async fn edges_page_with_cursors_and_links_back_to_localgram() {
         )
         .await;
 
-    let second = server.send(server.http.get(&next)).await;
+    let second = server.graph(Method::GET, &next).send().await;
     assert_eq!(ids(&second), media[2..4]);
     assert!(second.body["paging"]["previous"].as_str().is_some());
     let third = server
-        .send(
-            server
-                .http
-                .get(second.body["paging"]["next"].as_str().unwrap()),
-        )
+        .graph(Method::GET, second.body["paging"]["next"].as_str().unwrap())
+        .send()
         .await;
     assert_eq!(ids(&third), media[4..5]);
     assert!(third.body["paging"].get("next").is_none());
 
     // Going back from the second page gives the first page again.
     let back = server
-        .send(
-            server
-                .http
-                .get(second.body["paging"]["previous"].as_str().unwrap()),
+        .graph(
+            Method::GET,
+            second.body["paging"]["previous"].as_str().unwrap(),
         )
+        .send()
         .await;
     assert_eq!(ids(&back), media[0..2]);
 
@@ -539,12 +523,9 @@ async fn unknown_objects_paths_and_methods_get_metas_errors() {
     );
 
     let post = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/{}", server.base, world.business_id()))
-                .bearer_auth(&world.ig_token),
-        )
+        .graph(Method::POST, &format!("/v24.0/{}", world.business_id()))
+        .bearer(&world.ig_token)
+        .send()
         .await;
     assert_eq!(post.error().1, Some(33));
     assert!(post.error().3.starts_with("Unsupported post request."));
@@ -573,12 +554,9 @@ async fn unknown_objects_paths_and_methods_get_metas_errors() {
     );
 
     let put = server
-        .send(
-            server
-                .http
-                .put(format!("{}/v24.0/me", server.base))
-                .bearer_auth(&world.ig_token),
-        )
+        .graph(Method::PUT, "/v24.0/me")
+        .bearer(&world.ig_token)
+        .send()
         .await;
     assert_eq!(put.error().3, "Unsupported method: PUT");
     server.stop().await;
@@ -588,9 +566,7 @@ async fn unknown_objects_paths_and_methods_get_metas_errors() {
 async fn missing_tokens_get_their_own_errors() {
     let server = TestServer::start().await;
     let world = server.world().await;
-    let me = server
-        .send(server.http.get(format!("{}/v24.0/me", server.base)))
-        .await;
+    let me = server.graph(Method::GET, "/v24.0/me").send().await;
     assert_eq!(
         me.error(),
         (
@@ -602,11 +578,8 @@ async fn missing_tokens_get_their_own_errors() {
         )
     );
     let node = server
-        .send(
-            server
-                .http
-                .get(format!("{}/v24.0/{}", server.base, world.business_id())),
-        )
+        .graph(Method::GET, &format!("/v24.0/{}", world.business_id()))
+        .send()
         .await;
     assert_eq!(
         node.error(),
@@ -626,14 +599,11 @@ async fn malformed_bodies_never_panic() {
     let world = server.world().await;
     let url = format!("{}/v24.0/me", server.base);
     let bad_json = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .header("Content-Type", "application/json")
-                .body("{nope"),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .header("Content-Type", "application/json")
+        .body("{nope")
+        .send()
         .await;
     assert_eq!(bad_json.status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -641,43 +611,33 @@ async fn malformed_bodies_never_panic() {
         "(#100) The request body could not be parsed"
     );
     let not_object = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .header("Content-Type", "application/json")
-                .body("[1,2]"),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .header("Content-Type", "application/json")
+        .body("[1,2]")
+        .send()
         .await;
     assert_eq!(not_object.error().0, 100);
     let bad_multipart = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .header("Content-Type", "multipart/form-data; boundary=xyz")
-                .body("garbage"),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .header("Content-Type", "multipart/form-data; boundary=xyz")
+        .body("garbage")
+        .send()
         .await;
     assert_eq!(bad_multipart.error().0, 100);
     let too_large = server
-        .send(
-            server
-                .http
-                .post(&url)
-                .bearer_auth(&world.ig_token)
-                .body(vec![b'a'; 33 * 1024 * 1024]),
-        )
+        .graph(Method::POST, &url)
+        .bearer(&world.ig_token)
+        .body(vec![b'a'; 33 * 1024 * 1024])
+        .send()
         .await;
     assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(too_large.error().3, "(#100) The request body is too large");
     let binary = server
-        .send(server.http.get(format!(
-            "{}/v24.0/me?fields=%FF%FE&access_token={}",
-            server.base, world.ig_token
-        )))
+        .graph(Method::GET, "/v24.0/me?fields=%FF%FE")
+        .token(&world.ig_token)
+        .send()
         .await;
     assert_eq!(binary.status, StatusCode::BAD_REQUEST);
     server.stop().await;
@@ -755,10 +715,12 @@ async fn batch_requests_run_each_operation() {
         {"method": "GET", "relative_url": "{result=first:$.data.0.id}?fields=caption"}
     ]);
     let answer = server
-        .send(server.http.post(format!("{}/v24.0/", server.base)).form(&[
+        .graph(Method::POST, "/v24.0/")
+        .form(&[
             ("batch", batch.to_string()),
             ("access_token", world.ig_token.clone()),
-        ]))
+        ])
+        .send()
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let results = answer.body.as_array().unwrap();
@@ -780,19 +742,16 @@ async fn batch_requests_run_each_operation() {
 
     // The relaxed syntax the docs use works for the batch parameter too.
     let relaxed = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/", server.base))
-                .bearer_auth(&world.ig_token)
-                .form(&[
-                    (
-                        "batch",
-                        "[{method:'GET', relative_url:'me?fields=username'}]",
-                    ),
-                    ("include_headers", "false"),
-                ]),
-        )
+        .graph(Method::POST, "/v24.0/")
+        .bearer(&world.ig_token)
+        .form(&[
+            (
+                "batch",
+                "[{method:'GET', relative_url:'me?fields=username'}]",
+            ),
+            ("include_headers", "false"),
+        ])
+        .send()
         .await;
     assert_eq!(
         relaxed.body[0]
@@ -807,13 +766,10 @@ async fn batch_requests_run_each_operation() {
         .map(|_| json!({"method": "GET", "relative_url": "me"}))
         .collect();
     let answer = server
-        .send(
-            server
-                .http
-                .post(format!("{}/v24.0/", server.base))
-                .bearer_auth(&world.ig_token)
-                .form(&[("batch", Value::Array(too_many).to_string())]),
-        )
+        .graph(Method::POST, "/v24.0/")
+        .bearer(&world.ig_token)
+        .form(&[("batch", Value::Array(too_many).to_string())])
+        .send()
         .await;
     assert_eq!(
         answer.error().3,

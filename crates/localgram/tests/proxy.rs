@@ -5,12 +5,12 @@
 mod common;
 
 use bytes::Bytes;
-use common::{TestServer, World};
+use common::{Answer, TestServer, World};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use localgram::proxy::ProxyConfig;
 use localgram::Config;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -576,7 +576,7 @@ async fn garbage_on_the_proxy_port_is_an_error_not_a_crash() {
     let mut rest = Vec::new();
     let _ = tunnel.read_to_end(&mut rest).await;
     // The server still answers.
-    let (status, _) = server.control(reqwest::Method::GET, "/clock", None).await;
+    let Answer { status, .. } = server.control_api(Method::GET, "/clock").send().await;
     assert_eq!(status, StatusCode::OK);
     server.stop().await;
 }

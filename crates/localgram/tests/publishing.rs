@@ -13,12 +13,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode as AxumStatus;
 use axum::response::IntoResponse;
 use base64::Engine;
-use common::{Answer, TestServer, World};
+use common::{Answer, Call, Host, TestServer, World};
 use localgram::publishing::synth::{self, Audio, Codec, VideoSpec};
 use localgram::publishing::Settings;
 use localgram::Config;
 use parking_lot::Mutex;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -176,25 +176,22 @@ impl T {
             .await;
     }
 
-    /// A form POST as an app on `host` sends it.
-    async fn post(&self, host: &str, path: &str, token: &str, form: &[(&str, &str)]) -> Answer {
+    /// A form POST as an app on `host` sends it, the token among the form fields.
+    async fn post(&self, host: Host, path: &str, token: &str, form: &[(&str, &str)]) -> Answer {
         let mut form: Vec<(&str, &str)> = form.to_vec();
         form.push(("access_token", token));
         self.server
-            .send(
-                self.server
-                    .http
-                    .post(format!("{}{path}", self.server.base))
-                    .header("Host", host)
-                    .form(&form),
-            )
+            .graph(Method::POST, path)
+            .on(host)
+            .form(&form)
+            .send()
             .await
     }
 
     /// `POST /{ig-user-id}/media` on graph.facebook.com.
     async fn create(&self, form: &[(&str, &str)]) -> Answer {
         self.post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{}/media", self.id()),
             &self.world.fb_token,
             form,
@@ -205,7 +202,7 @@ impl T {
     /// `POST /{ig-user-id}/media` on graph.instagram.com.
     async fn create_ig(&self, form: &[(&str, &str)]) -> Answer {
         self.post(
-            "graph.instagram.com",
+            Host::Instagram,
             &format!("/v24.0/{}/media", self.id()),
             &self.world.ig_token,
             form,
@@ -221,7 +218,7 @@ impl T {
 
     async fn publish(&self, creation_id: &str) -> Answer {
         self.post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{}/media_publish", self.id()),
             &self.world.fb_token,
             &[("creation_id", creation_id)],
@@ -281,6 +278,7 @@ impl T {
             .await;
     }
 
+    /// A served media file: raw, since the tests read its bytes and headers (not JSON).
     async fn fetch(&self, url: &str) -> reqwest::Response {
         self.server.http.get(url).send().await.unwrap()
     }
@@ -444,14 +442,12 @@ async fn instagram_login_publishes_with_a_json_body_and_bearer_token() {
     let t = T::start().await;
     let url = t.cdn.jpeg("a.jpg", 1080, 1080);
     let send = |path: String, body: Value| {
-        t.server.send(
-            t.server
-                .http
-                .post(format!("{}{path}", t.server.base))
-                .header("Host", "graph.instagram.com")
-                .header("Authorization", format!("Bearer {}", t.world.ig_token))
-                .json(&body),
-        )
+        t.server
+            .graph(Method::POST, &path)
+            .on(Host::Instagram)
+            .bearer(&t.world.ig_token)
+            .json(&body)
+            .send()
     };
     let created = send(
         format!("/v24.0/{}/media", t.id()),
@@ -799,7 +795,7 @@ async fn stories_publish_images_and_videos_to_the_story_surface() {
     // Stories are for business accounts (ref 004 L1657).
     let creator = t
         .post(
-            "graph.instagram.com",
+            Host::Instagram,
             &format!("/v24.0/{}/media", t.world.creator["id"].as_str().unwrap()),
             &t.world.creator_token,
             &[
@@ -845,7 +841,7 @@ async fn every_parameter_is_validated_with_the_documented_error() {
         .await;
     let foreign = t
         .post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{}/media", other_account["id"].as_str().unwrap()),
             &other_token,
             &[("image_url", &jpeg), ("is_carousel_item", "true")],
@@ -982,7 +978,7 @@ async fn product_tags_follow_the_shopping_rules() {
         let (t, token, path) = (&t, token.clone(), path.clone());
         async move {
             let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            t.post("graph.facebook.com", &path, &token, &form).await
+            t.post(Host::Facebook, &path, &token, &form).await
         }
     };
     let tag = "[{product_id:'3231775643511089',x: 0.5,y: 0.8}]".to_string();
@@ -1369,13 +1365,11 @@ async fn container_states_follow_virtual_time_and_the_control_api() {
         json!({"status": "complete", "matches_found": true})
     );
     // The control API refuses subcodes outside the table.
-    let (status, _) = t
+    let Answer { status, .. } = t
         .server
-        .control(
-            reqwest::Method::POST,
-            &format!("/containers/{video}"),
-            Some(json!({"fail_with": 1234})),
-        )
+        .control_api(reqwest::Method::POST, &format!("/containers/{video}"))
+        .json(json!({"fail_with": 1234}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     t.server.stop().await;
@@ -1430,10 +1424,9 @@ async fn the_container_node_reads_like_any_node() {
     // Containers take no POST or DELETE.
     let delete = t
         .server
-        .send(t.server.http.delete(format!(
-            "{}/v24.0/{id}?access_token={}",
-            t.server.base, t.world.fb_token
-        )))
+        .graph(Method::DELETE, &format!("/v24.0/{id}"))
+        .token(&t.world.fb_token)
+        .send()
         .await;
     assert_eq!(delete.status, StatusCode::BAD_REQUEST);
     t.server.stop().await;
@@ -1441,11 +1434,10 @@ async fn the_container_node_reads_like_any_node() {
 
 // ----- resumable upload -------------------------------------------------------------------
 
-fn rupload(t: &T, path: &str) -> reqwest::RequestBuilder {
+fn rupload<'a>(t: &'a T, path: &str) -> Call<'a> {
     t.server
-        .http
-        .post(format!("{}{path}", t.server.base))
-        .header("Host", "rupload.facebook.com")
+        .graph(Method::POST, path)
+        .on(Host::Named("rupload.facebook.com"))
         .header("Authorization", format!("OAuth {}", t.world.fb_token))
 }
 
@@ -1491,14 +1483,11 @@ async fn a_resumable_upload_resumes_at_the_right_offset() {
     let half = total / 2;
     let path = format!("/ig-api-upload/v24.0/{id}");
     // First half, announcing the whole size: the upload stays in progress.
-    let first = t
-        .server
-        .send(
-            rupload(&t, &path)
-                .header("offset", "0")
-                .header("file_size", total.to_string())
-                .body(video[..half].to_vec()),
-        )
+    let first = rupload(&t, &path)
+        .header("offset", "0")
+        .header("file_size", total.to_string())
+        .body(video[..half].to_vec())
+        .send()
         .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     assert_eq!(first.body["success"], true);
@@ -1514,14 +1503,11 @@ async fn a_resumable_upload_resumes_at_the_right_offset() {
                "processing_phase": {"status": "not_started"}})
     );
     // A resume past what arrived is refused with rupload's envelope.
-    let gap = t
-        .server
-        .send(
-            rupload(&t, &path)
-                .header("offset", (half + 10).to_string())
-                .header("file_size", total.to_string())
-                .body(video[half + 10..].to_vec()),
-        )
+    let gap = rupload(&t, &path)
+        .header("offset", (half + 10).to_string())
+        .header("file_size", total.to_string())
+        .body(video[half + 10..].to_vec())
+        .send()
         .await;
     assert_eq!(gap.status, StatusCode::BAD_REQUEST);
     assert_eq!(gap.body["debug_info"]["type"], "ProcessingFailedError");
@@ -1537,29 +1523,23 @@ async fn a_resumable_upload_resumes_at_the_right_offset() {
     // A token that may not publish for the account: the documented failure, exactly.
     let stranger = t
         .server
-        .send(
-            t.server
-                .http
-                .post(format!("{}{path}", t.server.base))
-                .header("Authorization", format!("OAuth {}", t.world.creator_token))
-                .header("offset", half.to_string())
-                .header("file_size", total.to_string())
-                .body(video[half..].to_vec()),
-        )
+        .graph(Method::POST, &path)
+        .header("Authorization", format!("OAuth {}", t.world.creator_token))
+        .header("offset", half.to_string())
+        .header("file_size", total.to_string())
+        .body(video[half..].to_vec())
+        .send()
         .await;
     assert_eq!(
         stranger.body,
         sample("001-ig-api-upload-ig-container-post-L1541")["response"]
     );
     // Resume at bytes_transferred, on the path without the version (ref 001 L1433).
-    let rest = t
-        .server
-        .send(
-            rupload(&t, &format!("/ig-api-upload/{id}"))
-                .header("offset", half.to_string())
-                .header("file_size", total.to_string())
-                .body(video[half..].to_vec()),
-        )
+    let rest = rupload(&t, &format!("/ig-api-upload/{id}"))
+        .header("offset", half.to_string())
+        .header("file_size", total.to_string())
+        .body(video[half..].to_vec())
+        .send()
         .await;
     assert_eq!(rest.status, StatusCode::OK, "{}", rest.text);
     assert_eq!(
@@ -1574,14 +1554,11 @@ async fn a_resumable_upload_resumes_at_the_right_offset() {
                "processing_phase": {"status": "in_progress"}})
     );
     // A finished upload takes no more bytes.
-    let again = t
-        .server
-        .send(
-            rupload(&t, &path)
-                .header("offset", "0")
-                .header("file_size", total.to_string())
-                .body(video.clone()),
-        )
+    let again = rupload(&t, &path)
+        .header("offset", "0")
+        .header("file_size", total.to_string())
+        .body(video.clone())
+        .send()
         .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     t.advance(10.0).await;
@@ -1632,10 +1609,12 @@ async fn an_interrupted_upload_keeps_what_arrived() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         Err(std::io::Error::other("network down"))
     }));
+    // A body stream that breaks mid-way is raw HTTP: the builder's request, sent by hand.
     let broken = rupload(&t, &format!("/ig-api-upload/v24.0/{id}"))
         .header("offset", "0")
         .header("file_size", total.to_string())
         .header("content-length", total.to_string())
+        .request()
         .body(reqwest::Body::wrap_stream(stream))
         .send()
         .await;
@@ -1653,14 +1632,11 @@ async fn an_interrupted_upload_keeps_what_arrived() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(transferred, sent as u64);
-    let rest = t
-        .server
-        .send(
-            rupload(&t, &format!("/ig-api-upload/v24.0/{id}"))
-                .header("offset", sent.to_string())
-                .header("file_size", total.to_string())
-                .body(video[sent..].to_vec()),
-        )
+    let rest = rupload(&t, &format!("/ig-api-upload/v24.0/{id}"))
+        .header("offset", sent.to_string())
+        .header("file_size", total.to_string())
+        .body(video[sent..].to_vec())
+        .send()
         .await;
     assert_eq!(rest.body["message"], "Upload successful.", "{}", rest.text);
     t.advance(10.0).await;
@@ -1685,9 +1661,9 @@ async fn a_hosted_file_uploads_through_file_url() {
         ])
         .await;
     let hosted = video_url(&t, "hosted.mp4");
-    let answer = t
-        .server
-        .send(rupload(&t, &format!("/ig-api-upload/v24.0/{item}")).header("file_url", &hosted))
+    let answer = rupload(&t, &format!("/ig-api-upload/v24.0/{item}"))
+        .header("file_url", &hosted)
+        .send()
         .await;
     assert_eq!(
         answer.body,
@@ -1715,9 +1691,9 @@ async fn a_hosted_file_uploads_through_file_url() {
         .created(&[("media_type", "REELS"), ("upload_type", "resumable")])
         .await;
     let missing = format!("{}/nothing.mp4", t.cdn.base);
-    let answer = t
-        .server
-        .send(rupload(&t, &format!("/ig-api-upload/v24.0/{other}")).header("file_url", &missing))
+    let answer = rupload(&t, &format!("/ig-api-upload/v24.0/{other}"))
+        .header("file_url", &missing)
+        .send()
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     t.advance(10.0).await;
@@ -1768,7 +1744,7 @@ async fn publishing_refuses_what_cannot_be_published() {
         .await;
     let foreign = t
         .post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{other_id}/media"),
             &other_token,
             &[("image_url", &t.cdn.jpeg("o.jpg", 1080, 1080))],
@@ -1781,7 +1757,7 @@ async fn publishing_refuses_what_cannot_be_published() {
     assert_eq!(error_of(&t.publish(&foreign).await).1, Some(2207008));
     let cross = t
         .post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{other_id}/media_publish"),
             &t.world.fb_token,
             &[("creation_id", &foreign)],
@@ -1791,7 +1767,7 @@ async fn publishing_refuses_what_cannot_be_published() {
     // The container is still publishable by its own account.
     let own = t
         .post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{other_id}/media_publish"),
             &other_token,
             &[("creation_id", &foreign)],
@@ -1845,14 +1821,19 @@ async fn account_flags_and_page_tasks_gate_publishing() {
     // Two-factor authentication is a Facebook user's: Instagram Login publishes.
     let ig = t
         .post(
-            "graph.instagram.com",
+            Host::Instagram,
             &format!("/v24.0/{}/media_publish", t.id()),
             &t.world.ig_token,
             &[("creation_id", &ready)],
         )
         .await;
     assert_eq!(ig.status, StatusCode::OK, "{}", ig.text);
-    let read = t.server.control(reqwest::Method::GET, &flags, None).await.1;
+    let read = t
+        .server
+        .control_api(reqwest::Method::GET, &flags)
+        .send()
+        .await
+        .body;
     assert_eq!(
         read,
         json!({"restricted": false, "spam": false, "ppa_required": false,
@@ -1874,7 +1855,7 @@ async fn account_flags_and_page_tasks_gate_publishing() {
         .await;
     let refused = t
         .post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{analyst_id}/media"),
             &token,
             &[("image_url", &t.cdn.jpeg("x.jpg", 1080, 1080))],
@@ -1894,7 +1875,7 @@ async fn account_flags_and_page_tasks_gate_publishing() {
         .await;
     let denied = t
         .post(
-            "graph.instagram.com",
+            Host::Instagram,
             &format!("/v24.0/{}/media", t.id()),
             &reader,
             &[("image_url", &t.cdn.jpeg("y.jpg", 1080, 1080))],
@@ -1973,7 +1954,7 @@ async fn the_publishing_limit_refuses_then_recovers_as_the_window_rolls() {
     // The limit is read only (ref 001 L6595-6596, L6655-6659).
     let post = t
         .post(
-            "graph.facebook.com",
+            Host::Facebook,
             &format!("/v24.0/{}/content_publishing_limit", t.id()),
             &t.world.fb_token,
             &[],
@@ -2122,6 +2103,7 @@ async fn the_media_host_serves_types_lengths_and_ranges() {
         full.headers()["content-length"],
         jpeg.len().to_string().as_str()
     );
+    // Range requests on media bytes: raw responses, the bytes are what is asserted.
     let ranged = t
         .server
         .http
@@ -2230,13 +2212,9 @@ async fn media_posted_from_the_app_has_real_files() {
     let thumb = t.fetch(media["thumbnail_url"].as_str().unwrap()).await;
     assert_eq!(thumb.headers()["content-type"], "image/jpeg");
     // Bytes that are not what the media type says are refused.
-    let (status, _) = t
+    let Answer { status, .. } = t
         .server
-        .control(
-            reqwest::Method::POST,
-            &format!("/accounts/{}/media", t.id()),
-            Some(json!({"image_base64": base64::engine::general_purpose::STANDARD.encode(synth::png_header(10, 10))})),
-        )
+        .control_api(reqwest::Method::POST, &format!("/accounts/{}/media", t.id())).json(json!({"image_base64": base64::engine::general_purpose::STANDARD.encode(synth::png_header(10, 10))})).send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // Published through the API or not, the account's own posts do not count.
@@ -2285,13 +2263,11 @@ async fn containers_uploads_and_media_survive_a_restart() {
         .await;
     let video = synth::mp4_bytes(&short_reel()).unwrap();
     let half = video.len() / 2;
-    t.server
-        .send(
-            rupload(&t, &format!("/ig-api-upload/v24.0/{session}"))
-                .header("offset", "0")
-                .header("file_size", video.len().to_string())
-                .body(video[..half].to_vec()),
-        )
+    rupload(&t, &format!("/ig-api-upload/v24.0/{session}"))
+        .header("offset", "0")
+        .header("file_size", video.len().to_string())
+        .body(video[..half].to_vec())
+        .send()
         .await;
     let media_url = t.media(&media, "media_url").await["media_url"]
         .as_str()
@@ -2312,14 +2288,11 @@ async fn containers_uploads_and_media_survive_a_restart() {
     let media_url = media_url.replace(media_url.split("/media/").next().unwrap(), &t.server.base);
     let served = t.fetch(&media_url).await;
     assert_eq!(served.status(), StatusCode::OK);
-    let rest = t
-        .server
-        .send(
-            rupload(&t, &format!("/ig-api-upload/v24.0/{session}"))
-                .header("offset", half.to_string())
-                .header("file_size", video.len().to_string())
-                .body(video[half..].to_vec()),
-        )
+    let rest = rupload(&t, &format!("/ig-api-upload/v24.0/{session}"))
+        .header("offset", half.to_string())
+        .header("file_size", video.len().to_string())
+        .body(video[half..].to_vec())
+        .send()
         .await;
     assert_eq!(rest.body["message"], "Upload successful.");
     t.advance(10.0).await;
@@ -2340,13 +2313,13 @@ async fn caption_mentions_notify_the_mentioned_accounts() {
         ])
         .await;
     let media = t.published(&id).await;
-    let (_, log) = t
+    let Answer { body: log, .. } = t
         .server
-        .control(
+        .control_api(
             reqwest::Method::GET,
             "/webhooks/deliveries?include=skipped,body",
-            None,
         )
+        .send()
         .await;
     // One notification, to the creator account; the publishing account mentions itself.
     let events = log["data"].as_array().unwrap();
@@ -2365,13 +2338,10 @@ async fn caption_mentions_notify_the_mentioned_accounts() {
         ])
         .await;
     t.published(&quiet).await;
-    let (_, log) = t
+    let Answer { body: log, .. } = t
         .server
-        .control(
-            reqwest::Method::GET,
-            "/webhooks/deliveries?include=skipped",
-            None,
-        )
+        .control_api(reqwest::Method::GET, "/webhooks/deliveries?include=skipped")
+        .send()
         .await;
     assert_eq!(log["data"].as_array().unwrap().len(), 1);
     t.server.stop().await;

@@ -9,7 +9,7 @@ mod common;
 #[path = "webhooks/receiver.rs"]
 mod receiver;
 
-use common::{Answer, TestServer};
+use common::{Answer, Host, Remote, TestServer};
 use localgram::events::{Author, Comment, CommentMedia, Event, Payload};
 use localgram::Config;
 use receiver::{Mode, Receiver, Verify};
@@ -120,24 +120,23 @@ async fn start_server() -> TestServer {
 async fn graph(
     server: &TestServer,
     method: Method,
-    host: &str,
+    host: Host,
     path: &str,
     params: &[(&str, &str)],
     token: &str,
 ) -> Answer {
-    let mut form: Vec<(&str, &str)> = params.to_vec();
-    form.push(("access_token", token));
-    let url = format!("{}{path}", server.base);
-    let request = if method == Method::GET {
-        server.http.get(url).query(&form)
+    let mut params: Vec<(&str, &str)> = params.to_vec();
+    params.push(("access_token", token));
+    let call = server.graph(method.clone(), path).on(host);
+    if method == Method::GET {
+        call.query(&params).send().await
     } else {
-        server.http.request(method, url).form(&form)
-    };
-    server.send(request.header("Host", host)).await
+        call.form(&params).send().await
+    }
 }
 
-const FB: &str = "graph.facebook.com";
-const IG: &str = "graph.instagram.com";
+const FB: Host = Host::Facebook;
+const IG: Host = Host::Instagram;
 
 struct Setup {
     server: TestServer,
@@ -223,18 +222,20 @@ impl Setup {
     }
 
     async fn deliveries(&self, query: &str) -> Value {
-        let (status, body) = self
+        let Answer { status, body, .. } = self
             .server
-            .control(Method::GET, &format!("/webhooks/deliveries{query}"), None)
+            .control_api(Method::GET, &format!("/webhooks/deliveries{query}"))
+            .send()
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
 
     async fn delivery(&self, id: i64) -> Value {
-        let (status, body) = self
+        let Answer { status, body, .. } = self
             .server
-            .control(Method::GET, &format!("/webhooks/deliveries/{id}"), None)
+            .control_api(Method::GET, &format!("/webhooks/deliveries/{id}"))
+            .send()
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
@@ -247,7 +248,8 @@ impl Setup {
     }
 
     async fn now_ms(&self) -> i64 {
-        let (_, clock) = self.server.control(Method::GET, "/clock", None).await;
+        let Answer { body: clock, .. } =
+            self.server.control_api(Method::GET, "/clock").send().await;
         clock["now_unix_ms"].as_i64().unwrap()
     }
 }
@@ -484,15 +486,7 @@ async fn app_subscriptions_add_remove_and_validate_fields() {
     );
     // Fields add up; include_values is kept.
     let answer = s
-        .server
-        .send(
-            s.server
-                .http
-                .post(format!("{}/v24.0/{}/subscriptions", s.server.base, s.app_id()))
-                .header("Host", FB)
-                .bearer_auth(&s.app_token)
-                .json(&json!({"object": "instagram", "callback_url": url, "verify_token": VERIFY_TOKEN, "fields": ["mentions", "comments"]})),
-        )
+        .server.graph(Method::POST, &format!("/v24.0/{}/subscriptions", s.app_id())).on(Host::Facebook).bearer(&s.app_token).json(json!({"object": "instagram", "callback_url": url, "verify_token": VERIFY_TOKEN, "fields": ["mentions", "comments"]})).send()
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let path = format!("/v24.0/{}/subscriptions", s.app_id());
@@ -589,14 +583,11 @@ async fn instagram_login_accounts_subscribe_list_and_unsubscribe_the_app() {
     let body = json!({"subscribed_fields": ["messages", "messaging_postbacks", "messaging_seen", "messaging_handover", "messaging_referral", "message_reactions", "standby", "comments", "live_comments", "mentions", "story_insights"]});
     let answer = s
         .server
-        .send(
-            s.server
-                .http
-                .post(format!("{}{path}", s.server.base))
-                .header("Host", IG)
-                .bearer_auth(&s.ig_token)
-                .json(&body),
-        )
+        .graph(Method::POST, &path)
+        .on(Host::Instagram)
+        .bearer(&s.ig_token)
+        .json(&body)
+        .send()
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.body, json!({"success": true}));
@@ -660,15 +651,10 @@ async fn facebook_login_pages_subscribe_list_and_unsubscribe_the_app() {
     let path = format!("/v19.0/{}/subscribed_apps", s.page_id());
     let answer = s
         .server
-        .send(
-            s.server
-                .http
-                .post(format!(
-                    "{}{path}?subscribed_fields=feed&access_token={}",
-                    s.server.base, s.fb_token
-                ))
-                .header("Host", FB),
-        )
+        .graph(Method::POST, &format!("{path}?subscribed_fields=feed"))
+        .on(Host::Facebook)
+        .token(&s.fb_token)
+        .send()
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     assert_eq!(answer.body, json!({"success": true}));
@@ -1636,7 +1622,8 @@ async fn retries_across_failures_lose_nothing_and_keep_each_accounts_order() {
     let mut delivered = 0;
     for _ in 0..40 {
         s.advance(3600.0).await;
-        let (_, status) = s.server.control(Method::GET, "/webhooks", None).await;
+        let Answer { body: status, .. } =
+            s.server.control_api(Method::GET, "/webhooks").send().await;
         delivered = status["counts"]["delivered"].as_i64().unwrap_or(0);
         if delivered == 15 {
             break;
@@ -1664,13 +1651,14 @@ async fn a_delivery_can_be_replayed() {
         .await,
     );
     wait_for!("the first copy", s.receiver.received().len() == 1);
-    let (status, replayed) = s
+    let Answer {
+        status,
+        body: replayed,
+        ..
+    } = s
         .server
-        .control(
-            Method::POST,
-            &format!("/webhooks/deliveries/{id}/replay"),
-            None,
-        )
+        .control_api(Method::POST, &format!("/webhooks/deliveries/{id}/replay"))
+        .send()
         .await;
     assert_eq!(status, StatusCode::OK, "{replayed}");
     assert_eq!(replayed["replay"]["status"], json!(200));
@@ -1701,13 +1689,10 @@ async fn a_delivery_can_be_replayed() {
     );
     attempted(&s, id, 2).await;
     s.receiver.set_mode(Mode::Ok);
-    let (_, replayed) = s
+    let Answer { body: replayed, .. } = s
         .server
-        .control(
-            Method::POST,
-            &format!("/webhooks/deliveries/{id}/replay"),
-            None,
-        )
+        .control_api(Method::POST, &format!("/webhooks/deliveries/{id}/replay"))
+        .send()
         .await;
     assert_eq!(replayed["status"], json!("delivered"));
     // Skipped deliveries and unknown ids cannot be replayed.
@@ -1719,27 +1704,37 @@ async fn a_delivery_can_be_replayed() {
         &s.event(lonely["id"].as_str().unwrap(), "comments", None)
             .await,
     );
-    let (status, error) = s
+    let Answer {
+        status,
+        body: error,
+        ..
+    } = s
         .server
-        .control(
+        .control_api(
             Method::POST,
             &format!("/webhooks/deliveries/{skipped}/replay"),
-            None,
         )
+        .send()
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(error["error"]["message"]
         .as_str()
         .unwrap()
         .contains("was skipped (no app is connected"));
-    let (status, _) = s
+    let Answer { status, .. } = s
         .server
-        .control(Method::POST, "/webhooks/deliveries/999999/replay", None)
+        .control_api(Method::POST, "/webhooks/deliveries/999999/replay")
+        .send()
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, error) = s
+    let Answer {
+        status,
+        body: error,
+        ..
+    } = s
         .server
-        .control(Method::GET, "/webhooks/deliveries/abc", None)
+        .control_api(Method::GET, "/webhooks/deliveries/abc")
+        .send()
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(error["error"]["message"], json!("no webhook delivery abc"));
@@ -1757,7 +1752,7 @@ async fn paused_delivery_waits_until_resumed() {
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(s.receiver.posts(), 0);
-    let (_, status) = s.server.control(Method::GET, "/webhooks", None).await;
+    let Answer { body: status, .. } = s.server.control_api(Method::GET, "/webhooks").send().await;
     assert_eq!(status["paused"], json!(true));
     assert_eq!(status["counts"]["pending"], json!(1));
     s.server.post_control("/webhooks/resume", json!({})).await;
@@ -1787,13 +1782,11 @@ async fn paused_delivery_waits_until_resumed() {
         .post_control("/webhooks/resume", json!({"app_id": s.app_id()}))
         .await;
     wait_for!("the second comment", s.receiver.received().len() == 2);
-    let (status, _) = s
+    let Answer { status, .. } = s
         .server
-        .control(
-            Method::POST,
-            "/webhooks/pause",
-            Some(json!({"app_id": "1"})),
-        )
+        .control_api(Method::POST, "/webhooks/pause")
+        .json(json!({"app_id": "1"}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     s.server.stop().await;
@@ -1803,13 +1796,15 @@ async fn paused_delivery_waits_until_resumed() {
 async fn the_dashboard_test_button_sends_the_fields_sample() {
     // ref 004 L2238-2244: "Test", then "Send to My Server".
     let s = setup().await;
-    let (status, error) = s
+    let Answer {
+        status,
+        body: error,
+        ..
+    } = s
         .server
-        .control(
-            Method::POST,
-            "/webhooks/test",
-            Some(json!({"field": "comments", "app_id": s.app_id()})),
-        )
+        .control_api(Method::POST, "/webhooks/test")
+        .json(json!({"field": "comments", "app_id": s.app_id()}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "no callback yet: {error}");
     assert_eq!(
@@ -1850,13 +1845,11 @@ async fn the_dashboard_test_button_sends_the_fields_sample() {
     );
     let log = s.deliveries("?limit=1").await;
     assert_eq!(log["data"][0]["test"], json!(true));
-    let (status, _) = s
+    let Answer { status, .. } = s
         .server
-        .control(
-            Method::POST,
-            "/webhooks/test",
-            Some(json!({"field": "feed", "app_id": s.app_id()})),
-        )
+        .control_api(Method::POST, "/webhooks/test")
+        .json(json!({"field": "feed", "app_id": s.app_id()}))
+        .send()
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     s.server.stop().await;
@@ -1983,6 +1976,7 @@ async fn spawn_binary(data: &std::path::Path) -> Process {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
+    // Until the child listens the connection fails: a raw request, whose error means "not yet".
     let client = reqwest::Client::new();
     wait_for!("the binary to answer", {
         client
@@ -1994,55 +1988,31 @@ async fn spawn_binary(data: &std::path::Path) -> Process {
     process
 }
 
-async fn control(
-    client: &reqwest::Client,
-    base: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let mut request = client.request(method, format!("{base}/_localgram{path}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn pending_deliveries_survive_a_crash_and_a_restart() {
     // The outbox lives in the database: kill -9 loses no accepted event, and the retry
     // schedule, attempts and pause carry on after a restart with the same --data.
     let data = std::env::temp_dir().join(format!("localgram-webhooks-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let client = reqwest::Client::new();
     let receiver = Receiver::start(VERIFY_TOKEN).await;
     let first = spawn_binary(&data).await;
-    let base = first.base.clone();
-    let app = control(
-        &client,
-        &base,
-        Method::POST,
-        "/apps",
-        Some(json!({"name": "Durable", "access_level": "advanced"})),
-    )
-    .await;
+    let api = Remote::new(&first.base);
+    let app = api
+        .post_control(
+            "/apps",
+            json!({"name": "Durable", "access_level": "advanced"}),
+        )
+        .await;
     receiver.trust(app["secret"].as_str().unwrap());
     receiver.trust(app["instagram_app_secret"].as_str().unwrap());
-    let account = control(
-        &client,
-        &base,
-        Method::POST,
-        "/accounts",
-        Some(json!({"username": "durable"})),
-    )
-    .await;
+    let account = api
+        .post_control("/accounts", json!({"username": "durable"}))
+        .await;
     let (app_id, account_id) = (app["id"].as_str().unwrap(), account["id"].as_str().unwrap());
-    let token = control(&client, &base, Method::POST, "/tokens", Some(json!({"app_id": app_id, "account_id": account_id, "login": "instagram", "long_lived": true}))).await["access_token"].as_str().unwrap().to_string();
-    let configured = client
-        .post(format!("{base}/v24.0/{app_id}/subscriptions"))
-        .header("Host", FB)
+    let token = api.post_control("/tokens", json!({"app_id": app_id, "account_id": account_id, "login": "instagram", "long_lived": true})).await["access_token"].as_str().unwrap().to_string();
+    let configured = api
+        .graph(Method::POST, &format!("/v24.0/{app_id}/subscriptions"))
+        .on(FB)
         .form(&[
             ("object", "instagram"),
             ("callback_url", &receiver.url("/hook")),
@@ -2051,84 +2021,44 @@ async fn pending_deliveries_survive_a_crash_and_a_restart() {
             ("access_token", app["app_token"].as_str().unwrap()),
         ])
         .send()
-        .await
-        .unwrap();
-    assert_eq!(configured.status(), StatusCode::OK);
-    let subscribed = client
-        .post(format!("{base}/v24.0/{account_id}/subscribed_apps"))
-        .header("Host", IG)
+        .await;
+    assert_eq!(configured.status, StatusCode::OK);
+    let subscribed = api
+        .graph(
+            Method::POST,
+            &format!("/v24.0/{account_id}/subscribed_apps"),
+        )
+        .on(IG)
         .form(&[("subscribed_fields", "comments"), ("access_token", &token)])
         .send()
-        .await
-        .unwrap();
-    assert_eq!(subscribed.status(), StatusCode::OK);
-    control(
-        &client,
-        &base,
-        Method::POST,
-        "/clock",
-        Some(json!({"frozen": true})),
-    )
-    .await;
+        .await;
+    assert_eq!(subscribed.status, StatusCode::OK);
+    api.post_control("/clock", json!({"frozen": true})).await;
 
     receiver.set_mode(Mode::Status(500));
-    let recorded = control(&client, &base, Method::POST, "/webhooks/test", Some(json!({"field": "comments", "account_id": account_id, "event": comment_event("1", "before the crash")}))).await;
+    let recorded = api.post_control("/webhooks/test", json!({"field": "comments", "account_id": account_id, "event": comment_event("1", "before the crash")})).await;
     let id = recorded["deliveries"][0]["id"].as_i64().unwrap();
     let mut before: Value;
     wait_for!("two failed attempts", {
-        before = control(
-            &client,
-            &base,
-            Method::GET,
-            &format!("/webhooks/deliveries/{id}"),
-            None,
-        )
-        .await;
+        before = api.get_control(&format!("/webhooks/deliveries/{id}")).await;
         before["attempt_count"] == json!(2)
     });
-    control(
-        &client,
-        &base,
-        Method::POST,
-        "/webhooks/pause",
-        Some(json!({})),
-    )
-    .await;
-    control(&client, &base, Method::POST, "/webhooks/test", Some(json!({"field": "comments", "account_id": account_id, "event": comment_event("2", "while paused")}))).await;
+    api.post_control("/webhooks/pause", json!({})).await;
+    api.post_control("/webhooks/test", json!({"field": "comments", "account_id": account_id, "event": comment_event("2", "while paused")})).await;
     drop(first); // SIGKILL
 
     receiver.set_mode(Mode::Ok);
     let second = spawn_binary(&data).await;
-    let base = second.base.clone();
-    let status = control(&client, &base, Method::GET, "/webhooks", None).await;
+    let api = Remote::new(&second.base);
+    let status = api.get_control("/webhooks").await;
     assert_eq!(status["paused"], json!(true));
     assert_eq!(status["counts"]["pending"], json!(2));
-    let after = control(
-        &client,
-        &base,
-        Method::GET,
-        &format!("/webhooks/deliveries/{id}"),
-        None,
-    )
-    .await;
+    let after = api.get_control(&format!("/webhooks/deliveries/{id}")).await;
     assert_eq!(after["attempts"], before["attempts"]);
     assert_eq!(after["next_attempt_at_ms"], before["next_attempt_at_ms"]);
-    control(
-        &client,
-        &base,
-        Method::POST,
-        "/webhooks/resume",
-        Some(json!({})),
-    )
-    .await;
-    control(
-        &client,
-        &base,
-        Method::POST,
-        "/clock",
-        Some(json!({"advance_seconds": 30})),
-    )
-    .await;
+    api.post_control("/webhooks/resume", json!({})).await;
+    api.post_control("/clock", json!({"advance_seconds": 30}))
+        .await;
     wait_for!("both comments", receiver.updates().len() == 2);
     assert_eq!(
         texts_of(&receiver, account_id),
@@ -2141,14 +2071,7 @@ async fn pending_deliveries_survive_a_crash_and_a_restart() {
     // The receiver answered before the outcome was written: wait for it.
     let mut after: Value;
     wait_for!("the delivered state", {
-        after = control(
-            &client,
-            &base,
-            Method::GET,
-            &format!("/webhooks/deliveries/{id}"),
-            None,
-        )
-        .await;
+        after = api.get_control(&format!("/webhooks/deliveries/{id}")).await;
         after["status"] == json!("delivered")
     });
     assert_eq!(after["attempt_count"], json!(3));

@@ -7,8 +7,23 @@ use localgram::{Config, RunningServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+/// An in-process localgram; its [`Remote`] (`base`, `http`, the call builder) through `Deref`.
 pub struct TestServer {
     pub server: RunningServer,
+    remote: Remote,
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Remote;
+    fn deref(&self) -> &Remote {
+        &self.remote
+    }
+}
+
+/// A localgram reached by its base URL (in process, or a `localgram serve` child process), and
+/// the one way the suites call it: [`Remote::graph`] and [`Remote::control`] build a [`Call`].
+#[derive(Clone)]
+pub struct Remote {
     pub base: String,
     pub http: reqwest::Client,
 }
@@ -23,6 +38,21 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Sends a request built by hand (for tests about the raw HTTP) and reads its answer.
+    pub async fn read(request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("the call reaches the server");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer {
+            status,
+            body,
+            text,
+            headers,
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -36,6 +66,138 @@ impl Answer {
             e["type"].as_str().unwrap_or_default().to_string(),
             e["message"].as_str().unwrap_or_default().to_string(),
         )
+    }
+}
+
+/// The Host header a call carries: none (the server sees 127.0.0.1), or a Meta host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Host {
+    Loopback,
+    /// graph.instagram.com: Instagram Login.
+    Instagram,
+    /// graph.facebook.com: Facebook Login.
+    Facebook,
+    /// Any other host: api.instagram.com, rupload.facebook.com, …
+    Named(&'static str),
+}
+
+impl Host {
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Host::Loopback => None,
+            Host::Instagram => Some("graph.instagram.com"),
+            Host::Facebook => Some("graph.facebook.com"),
+            Host::Named(name) => Some(name),
+        }
+    }
+}
+
+enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Json(Value),
+    Multipart(reqwest::multipart::Form),
+    Raw(Vec<u8>),
+}
+
+/// One request to the server, built up and then [`sent`](Call::send): the one way the suites
+/// talk to localgram (Graph hosts and the control API alike).
+#[must_use = "a call does nothing until it is sent"]
+pub struct Call<'a> {
+    http: &'a reqwest::Client,
+    method: Method,
+    url: String,
+    host: Host,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Body,
+}
+
+impl Call<'_> {
+    /// The Host header: which Meta host the app believes it calls.
+    pub fn on(mut self, host: Host) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The access token in the query string (`access_token=`).
+    pub fn token(self, token: &str) -> Self {
+        self.query(&[("access_token", token)])
+    }
+
+    /// The access token in `Authorization: Bearer`.
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("Authorization", format!("Bearer {token}"))
+    }
+
+    /// Query parameters, appended to any the path already has (encoded).
+    pub fn query<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        self.query.extend(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string())),
+        );
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: impl AsRef<str>) -> Self {
+        self.headers
+            .push((name.to_string(), value.as_ref().to_string()));
+        self
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        self.body = Body::Form(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_string(), v.as_ref().to_string()))
+                .collect(),
+        );
+        self
+    }
+
+    /// A JSON body.
+    pub fn json(mut self, body: impl serde::Serialize) -> Self {
+        self.body = Body::Json(serde_json::to_value(body).expect("a JSON body"));
+        self
+    }
+
+    /// A `multipart/form-data` body.
+    pub fn multipart(mut self, form: reqwest::multipart::Form) -> Self {
+        self.body = Body::Multipart(form);
+        self
+    }
+
+    /// Raw body bytes, sent as they are (add a `Content-Type` with [`Call::header`]).
+    pub fn body(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Body::Raw(bytes.into());
+        self
+    }
+
+    /// The request as reqwest would send it, for the rare test that adds something raw.
+    pub fn request(self) -> reqwest::RequestBuilder {
+        let mut request = self.http.request(self.method, &self.url);
+        if !self.query.is_empty() {
+            request = request.query(&self.query);
+        }
+        if let Some(host) = self.host.name() {
+            request = request.header("Host", host);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        match self.body {
+            Body::None => request,
+            Body::Form(pairs) => request.form(&pairs),
+            Body::Json(body) => request.json(&body),
+            Body::Multipart(form) => request.multipart(form),
+            Body::Raw(bytes) => request.body(bytes),
+        }
+    }
+
+    pub async fn send(self) -> Answer {
+        Answer::read(self.request()).await
     }
 }
 
@@ -114,6 +276,100 @@ pub fn serve_storage_args(data: &std::path::Path) -> Vec<std::ffi::OsString> {
     args
 }
 
+impl Remote {
+    pub fn new(base: &str) -> Remote {
+        Remote {
+            base: base.trim_end_matches('/').to_string(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A Graph API call to `path` (or to an absolute URL, such as a `paging.next` link), with no
+    /// Host header (the server sees 127.0.0.1) until [`Call::on`] names a Meta host.
+    pub fn graph(&self, method: Method, path: &str) -> Call<'_> {
+        let url = if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        };
+        Call {
+            http: &self.http,
+            method,
+            url,
+            host: Host::Loopback,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::None,
+        }
+    }
+
+    /// A control API call: `path` is below `/_localgram`.
+    pub fn control_api(&self, method: Method, path: &str) -> Call<'_> {
+        self.graph(method, &format!("/_localgram{path}"))
+    }
+
+    /// A control API call with an optional JSON body → (status, body); a thin wrapper over
+    /// [`Remote::control_api`], kept for suites written against it.
+    pub async fn control(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut call = self.control_api(method, path);
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        let answer = call.send().await;
+        (answer.status, answer.body)
+    }
+
+    /// A control API `POST` with a JSON body that must answer 200; its body.
+    pub async fn post_control(&self, path: &str, body: Value) -> Value {
+        let answer = self.control_api(Method::POST, path).json(body).send().await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "POST {path}: {}",
+            answer.body
+        );
+        answer.body
+    }
+
+    /// A control API `GET` that must answer 200; its body.
+    pub async fn get_control(&self, path: &str) -> Value {
+        let answer = self.control_api(Method::GET, path).send().await;
+        assert_eq!(answer.status, StatusCode::OK, "GET {path}: {}", answer.body);
+        answer.body
+    }
+
+    /// `GET {path_and_query}` with the token in the query string, no Host header.
+    pub async fn get(&self, path_and_query: &str, token: &str) -> Answer {
+        self.graph(Method::GET, path_and_query)
+            .token(token)
+            .send()
+            .await
+    }
+
+    /// `GET` as an app on graph.instagram.com would send it.
+    pub async fn get_ig(&self, path_and_query: &str, token: &str) -> Answer {
+        self.graph(Method::GET, path_and_query)
+            .on(Host::Instagram)
+            .token(token)
+            .send()
+            .await
+    }
+
+    /// `GET` as an app on graph.facebook.com would send it.
+    pub async fn get_fb(&self, path_and_query: &str, token: &str) -> Answer {
+        self.graph(Method::GET, path_and_query)
+            .on(Host::Facebook)
+            .token(token)
+            .send()
+            .await
+    }
+}
+
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_with(Config {
@@ -134,103 +390,8 @@ impl TestServer {
         let base = server.base_url();
         TestServer {
             server,
-            base,
-            http: reqwest::Client::new(),
+            remote: Remote::new(&base),
         }
-    }
-
-    /// A control API call.
-    pub async fn control(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}/_localgram{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("control call");
-        let status = response.status();
-        let body = response.json().await.unwrap_or(Value::Null);
-        (status, body)
-    }
-
-    pub async fn post_control(&self, path: &str, body: Value) -> Value {
-        let (status, body) = self.control(Method::POST, path, Some(body)).await;
-        assert_eq!(status, StatusCode::OK, "POST {path}: {body}");
-        body
-    }
-
-    /// A raw request to the Meta hosts: `host` sets the Host header (None keeps 127.0.0.1).
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("graph call");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer {
-            status,
-            body,
-            text,
-            headers,
-        }
-    }
-
-    /// `GET {path_and_query}` with the token in the query string.
-    pub async fn get(&self, path_and_query: &str, token: &str) -> Answer {
-        let sep = if path_and_query.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        self.send(self.http.get(format!(
-            "{}{path_and_query}{sep}access_token={token}",
-            self.base
-        )))
-        .await
-    }
-
-    /// `GET` as an app on graph.instagram.com would send it.
-    pub async fn get_ig(&self, path_and_query: &str, token: &str) -> Answer {
-        let sep = if path_and_query.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        self.send(
-            self.http
-                .get(format!(
-                    "{}{path_and_query}{sep}access_token={token}",
-                    self.base
-                ))
-                .header("Host", "graph.instagram.com"),
-        )
-        .await
-    }
-
-    /// `GET` as an app on graph.facebook.com would send it.
-    pub async fn get_fb(&self, path_and_query: &str, token: &str) -> Answer {
-        let sep = if path_and_query.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        self.send(
-            self.http
-                .get(format!(
-                    "{}{path_and_query}{sep}access_token={token}",
-                    self.base
-                ))
-                .header("Host", "graph.facebook.com"),
-        )
-        .await
-    }
-
-    pub async fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
     }
 
     pub async fn new_app(&self, name: &str) -> Value {
