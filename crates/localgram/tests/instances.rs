@@ -374,3 +374,124 @@ async fn kill_dash_nine_of_one_instance_loses_nothing_and_the_other_takes_its_de
     assert!(counts.values().all(|&n| n <= 2), "{counts:?}");
     drop(b);
 }
+
+/// A TCP forwarder between localgram and PostgreSQL that a test can cut (an outage: every
+/// connection dropped, new ones refused) and restore on the same port.
+struct Forwarder {
+    port: u16,
+    upstream: std::net::SocketAddr,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Forwarder {
+    async fn start(upstream: std::net::SocketAddr) -> Forwarder {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let port = listener.local_addr().expect("an address").port();
+        let mut forwarder = Forwarder {
+            port,
+            upstream,
+            task: None,
+        };
+        forwarder.serve(listener);
+        forwarder
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let upstream = self.upstream;
+        self.task = Some(tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((mut client, _)) = listener.accept().await {
+                connections.spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        }));
+    }
+
+    /// Drops every connection and refuses new ones.
+    fn cut(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+
+    async fn restore(&mut self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("the same port again");
+        self.serve(listener);
+    }
+}
+
+#[tokio::test]
+async fn a_database_outage_answers_the_transient_error_and_localgram_recovers_by_itself() {
+    let Some(url) = shared_database("a_database_outage") else {
+        return;
+    };
+    // The suite's URL names 127.0.0.1:PORT; localgram reaches it through the forwarder.
+    let parsed = url::Url::parse(&url).expect("a URL");
+    let upstream: std::net::SocketAddr = format!(
+        "{}:{}",
+        parsed.host_str().expect("a host"),
+        parsed.port().expect("a port")
+    )
+    .parse()
+    .expect("an address");
+    let mut forwarder = Forwarder::start(upstream).await;
+    let mut through = parsed.clone();
+    through.set_port(Some(forwarder.port)).expect("a port");
+    let server = TestServer::start_with(Config {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        seed: Some(7),
+        database_url: Some(through.to_string()),
+        ..Config::default()
+    })
+    .await;
+    let world = server.world().await;
+    let read = "/v24.0/me?fields=user_id,username";
+    assert_eq!(
+        server.get_ig(read, &world.ig_token).await.status,
+        StatusCode::OK
+    );
+
+    forwarder.cut();
+    // Meta's answer to a passing failure on its side: code 2, transient, retry later.
+    let down = server.get_ig(read, &world.ig_token).await;
+    assert_eq!(
+        down.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        down.text
+    );
+    assert_eq!(
+        down.body,
+        json!({"error": {
+            "message": "An unexpected error has occurred. Please retry your request later.",
+            "type": "OAuthException",
+            "is_transient": true,
+            "code": 2,
+            "fbtrace_id": down.body["error"]["fbtrace_id"],
+        }})
+    );
+
+    forwarder.restore().await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let again = server.get_ig(read, &world.ig_token).await;
+        if again.status == StatusCode::OK {
+            assert_eq!(again.body["username"], "metricsaurus");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "localgram did not recover: {}",
+            again.text
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop().await;
+}
