@@ -554,29 +554,6 @@ impl Db {
         .await
     }
 
-    /// [`Db::account`] on the calling thread (see [`Db::read_blocking`]).
-    pub fn account_blocking(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
-        self.cached_blocking(
-            |c| &c.accounts,
-            id.to_string(),
-            |c, id| accounts::get(c, id),
-        )
-    }
-
-    /// [`Db::app_scoped_id`] on the calling thread (see [`Db::read_blocking`]).
-    pub fn app_scoped_id_blocking(
-        &self,
-        app_id: &str,
-        account_id: &str,
-    ) -> StoreResult<Option<String>> {
-        let key = (app_id.to_string(), account_id.to_string());
-        self.cached_blocking(
-            |c| &c.app_scoped_ids,
-            key,
-            |c, (app, account)| accounts::app_scoped_id(c, app, account),
-        )
-    }
-
     /// A value from a read cache, loaded with `load` when nothing cached is current. The
     /// generation is taken before the load, so a write committed meanwhile makes the entry
     /// stale at once.
@@ -596,25 +573,6 @@ impl Db {
         }
         let lookup = key.clone();
         let found = self.read(move |c| load(c, &lookup)).await?;
-        pick(&self.inner.cache).put(key, generation, found.clone());
-        Ok(found)
-    }
-
-    fn cached_blocking<K, V>(
-        &self,
-        pick: fn(&cache::ReadCache) -> &cache::Generational<K, V>,
-        key: K,
-        load: fn(&Reader, &K) -> StoreResult<V>,
-    ) -> StoreResult<V>
-    where
-        K: Eq + std::hash::Hash + Clone,
-        V: Clone,
-    {
-        let generation = self.inner.cache.generation();
-        if let Some(hit) = pick(&self.inner.cache).get(&key, generation) {
-            return Ok(hit);
-        }
-        let found = self.read_blocking(|c| load(c, &key))?;
         pick(&self.inner.cache).put(key, generation, found.clone());
         Ok(found)
     }
