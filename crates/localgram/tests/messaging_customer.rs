@@ -1,7 +1,7 @@
 //! Messaging, the customer's side: actions through the control API and the webhooks they produce,
 //! concurrency, Facebook Login and snapshots.
 //!
-//! The suite: Messaging (issue #7): the Send API with every body and limit, the 24-hour and human-agent
+//! Messaging (issue #7): the Send API with every body and limit, the 24-hour and human-agent
 //! windows, consent, private replies, conversations and messages, the User Profile API, the
 //! Attachment Upload API, the messenger profile, welcome message flows, the customer's side
 //! through the control API, and the webhooks each event produces. Reference: Send API 000

@@ -1,6 +1,6 @@
 //! Messaging, reading: conversations and messages, and the User Profile API.
 //!
-//! The suite: Messaging (issue #7): the Send API with every body and limit, the 24-hour and human-agent
+//! Messaging (issue #7): the Send API with every body and limit, the 24-hour and human-agent
 //! windows, consent, private replies, conversations and messages, the User Profile API, the
 //! Attachment Upload API, the messenger profile, welcome message flows, the customer's side
 //! through the control API, and the webhooks each event produces. Reference: Send API 000
