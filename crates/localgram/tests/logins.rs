@@ -10,7 +10,9 @@ use common::{Answer, Host, TestServer};
 use reqwest::{redirect::Policy, Method, StatusCode};
 use serde_json::{json, Value};
 
-/// A browser that does not follow redirects, so tests can read where the dialog sends it.
+/// A browser that does not follow redirects, so tests can read where the dialog sends it. The
+/// login dialogs are a browser's pages (HTML forms, `Location` redirects), not Graph calls: their
+/// requests are built by hand on this client, not with the `common` call builder.
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(Policy::none())

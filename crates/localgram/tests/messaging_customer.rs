@@ -22,7 +22,7 @@ use support::*;
 // ----- the customer's side and the webhooks it produces ------------------------------------
 
 /// The app's callback on a loopback receiver, every messaging field chosen, the account
-/// enabled with Instagram Login (as tests/webhooks.rs sets it up).
+/// enabled with Instagram Login (as tests/webhooks/support.rs sets it up).
 async fn hooked(c: &Chat) -> Receiver {
     let receiver = Receiver::start("verify-me").await;
     receiver.trust(c.world.app["instagram_app_secret"].as_str().unwrap());

@@ -2,8 +2,9 @@
 
 mod common;
 
-use reqwest::StatusCode;
-use serde_json::{json, Value};
+use common::Remote;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,7 @@ async fn spawn(data: &std::path::Path) -> Process {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
+    // Until the child listens the connection fails: a raw request, whose error means "not yet".
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -57,17 +59,6 @@ async fn spawn(data: &std::path::Path) -> Process {
     panic!("localgram did not answer within 20 s");
 }
 
-async fn post(client: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
-    let response = client
-        .post(format!("{base}/_localgram{path}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
 #[tokio::test]
 async fn state_survives_kill_dash_nine() {
     let data = std::env::temp_dir().join(format!(
@@ -76,80 +67,57 @@ async fn state_survives_kill_dash_nine() {
         free_port()
     ));
     let _ = std::fs::remove_dir_all(&data);
-    let client = reqwest::Client::new();
 
     let first = spawn(&data).await;
-    let app = post(&client, &first.base, "/apps", json!({"name": "Durable"})).await;
-    let account = post(
-        &client,
-        &first.base,
-        "/accounts",
-        json!({"username": "durable", "followers_count": 77}),
-    )
-    .await;
-    let token = post(
-        &client,
-        &first.base,
-        "/tokens",
+    let api = Remote::new(&first.base);
+    let app = api.post_control("/apps", json!({"name": "Durable"})).await;
+    let account = api
+        .post_control(
+            "/accounts",
+            json!({"username": "durable", "followers_count": 77}),
+        )
+        .await;
+    let token = api.post_control("/tokens",
         json!({"app_id": app["id"], "account_id": account["id"], "login": "instagram", "long_lived": true}),
     )
     .await["access_token"]
         .as_str()
         .unwrap()
         .to_string();
-    let media = post(
-        &client,
-        &first.base,
-        &format!("/accounts/{}/media", account["id"].as_str().unwrap()),
-        json!({"caption": "before the crash"}),
-    )
-    .await;
-    let clock = post(
-        &client,
-        &first.base,
-        "/clock",
-        json!({"frozen": true, "advance_seconds": 3600}),
-    )
-    .await;
+    let media = api
+        .post_control(
+            &format!("/accounts/{}/media", account["id"].as_str().unwrap()),
+            json!({"caption": "before the crash"}),
+        )
+        .await;
+    let clock = api
+        .post_control("/clock", json!({"frozen": true, "advance_seconds": 3600}))
+        .await;
     // SIGKILL: no shutdown hook runs.
     drop(first);
 
     let second = spawn(&data).await;
-    let me: Value = client
-        .get(format!(
-            "{}/v24.0/me?fields=user_id,followers_count,media{{caption}}&access_token={token}",
-            second.base
-        ))
-        .send()
+    let api = Remote::new(&second.base);
+    let me = api
+        .get(
+            "/v24.0/me?fields=user_id,followers_count,media{caption}",
+            &token,
+        )
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .body;
     assert_eq!(me["user_id"], account["id"]);
     assert_eq!(me["followers_count"], json!(77));
     assert_eq!(
         me["media"]["data"][0],
         json!({"caption": "before the crash", "id": media["id"]})
     );
-    let after: Value = client
-        .get(format!("{}/_localgram/clock", second.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after = api.control_api(Method::GET, "/clock").send().await.body;
     assert_eq!(after["now"], clock["now"]);
     assert_eq!(after["frozen"], json!(true));
     // New ids keep counting after the old ones: no collision with what was minted before.
-    let next = post(
-        &client,
-        &second.base,
-        "/people",
-        json!({"username": "after"}),
-    )
-    .await;
+    let next = api
+        .post_control("/people", json!({"username": "after"}))
+        .await;
     assert_ne!(next["id"], account["id"]);
     drop(second);
     let _ = std::fs::remove_dir_all(&data);

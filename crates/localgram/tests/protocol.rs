@@ -84,7 +84,7 @@ async fn access_token_is_read_from_query_body_bearer_and_oauth_headers() {
     // ref 001 inventory §1.2: query, body, Authorization: Bearer, Authorization: OAuth.
     let server = TestServer::start().await;
     let world = server.world().await;
-    let url = format!("{}/v24.0/me?fields=username", server.base);
+    let url = "/v24.0/me?fields=username";
     let expected = |body: &Value| body["username"] == json!("metricsaurus");
 
     let query = server
@@ -92,13 +92,13 @@ async fn access_token_is_read_from_query_body_bearer_and_oauth_headers() {
         .await;
     assert!(expected(&query.body), "{}", query.text);
     let bearer = server
-        .graph(Method::GET, &url)
+        .graph(Method::GET, url)
         .bearer(&world.ig_token)
         .send()
         .await;
     assert!(expected(&bearer.body), "{}", bearer.text);
     let oauth = server
-        .graph(Method::GET, &url)
+        .graph(Method::GET, url)
         .header("Authorization", format!("OAuth {}", world.ig_token))
         .send()
         .await;
@@ -121,9 +121,9 @@ async fn parameters_come_from_form_multipart_and_json_bodies_alike() {
     // ref 001 inventory §1.3: query string, JSON body and form fields must all be accepted.
     let server = TestServer::start().await;
     let world = server.world().await;
-    let url = format!("{}/v24.0/me", server.base);
+    let url = "/v24.0/me";
     let json_body = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .json(json!({"method": "get", "fields": "username,followers_count"}))
         .send()
@@ -138,7 +138,7 @@ async fn parameters_come_from_form_multipart_and_json_bodies_alike() {
         .text("method", "get")
         .text("fields", "username");
     let multipart = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .multipart(form)
         .send()
@@ -151,7 +151,7 @@ async fn parameters_come_from_form_multipart_and_json_bodies_alike() {
     );
     // A JSON list for `fields` works too.
     let list = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .json(json!({"method": "get", "fields": ["username", "name"]}))
         .send()
@@ -597,9 +597,9 @@ async fn missing_tokens_get_their_own_errors() {
 async fn malformed_bodies_never_panic() {
     let server = TestServer::start().await;
     let world = server.world().await;
-    let url = format!("{}/v24.0/me", server.base);
+    let url = "/v24.0/me";
     let bad_json = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .header("Content-Type", "application/json")
         .body("{nope")
@@ -611,7 +611,7 @@ async fn malformed_bodies_never_panic() {
         "(#100) The request body could not be parsed"
     );
     let not_object = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .header("Content-Type", "application/json")
         .body("[1,2]")
@@ -619,7 +619,7 @@ async fn malformed_bodies_never_panic() {
         .await;
     assert_eq!(not_object.error().0, 100);
     let bad_multipart = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .header("Content-Type", "multipart/form-data; boundary=xyz")
         .body("garbage")
@@ -627,7 +627,7 @@ async fn malformed_bodies_never_panic() {
         .await;
     assert_eq!(bad_multipart.error().0, 100);
     let too_large = server
-        .graph(Method::POST, &url)
+        .graph(Method::POST, url)
         .bearer(&world.ig_token)
         .body(vec![b'a'; 33 * 1024 * 1024])
         .send()

@@ -59,7 +59,9 @@ fn ca_pem(server: &TestServer) -> String {
         .to_string()
 }
 
-/// An HTTPS client that trusts only localgram's CA and goes through its proxy.
+/// An HTTPS client that trusts only localgram's CA and goes through its proxy. The proxy, TLS,
+/// ALPN and the real hostnames in the URL are what this suite tests, so its requests are built
+/// by hand on such clients rather than with the `common` call builder.
 fn proxied_client(server: &TestServer) -> reqwest::ClientBuilder {
     let ca = reqwest::Certificate::from_pem(ca_pem(server).as_bytes()).unwrap();
     reqwest::Client::builder()
