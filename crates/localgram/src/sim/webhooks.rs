@@ -309,6 +309,7 @@ pub async fn status(State(state): State<Shared>) -> Result<Json<Value>, ControlE
             "timeout_ms".into(),
             json!(state.webhooks.timeout.as_millis() as u64),
         );
+        object.insert("sending".into(), json!(state.webhooks.sending()));
     }
     Ok(Json(value))
 }

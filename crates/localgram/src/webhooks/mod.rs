@@ -38,6 +38,8 @@ pub struct Hub {
     wake: Notify,
     client: reqwest::Client,
     pub timeout: Duration,
+    /// Requests to callbacks this instance has in flight (their outcome not yet recorded).
+    sending: std::sync::atomic::AtomicUsize,
 }
 
 impl Hub {
@@ -52,7 +54,24 @@ impl Hub {
             wake: Notify::new(),
             client,
             timeout,
+            sending: Default::default(),
         }
+    }
+
+    /// How many requests to callbacks are in flight: a test that moves the clock waits for
+    /// none, so a failure's retry is scheduled from the time it happened at.
+    pub fn sending(&self) -> usize {
+        self.sending.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn started_sending(&self) {
+        self.sending
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    pub(crate) fn finished_sending(&self) {
+        self.sending
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Tells the worker there may be work: new deliveries, a resume, a new configuration.

@@ -67,9 +67,18 @@ struct Busy {
     state: Shared,
 }
 
+impl Busy {
+    fn mark(key: StreamKey, set: Arc<Mutex<HashSet<StreamKey>>>, state: Shared) -> Busy {
+        set.lock().insert(key.clone());
+        state.webhooks.started_sending();
+        Busy { key, set, state }
+    }
+}
+
 impl Drop for Busy {
     fn drop(&mut self) {
         self.set.lock().remove(&self.key);
+        self.state.webhooks.finished_sending();
         self.state.webhooks.wake();
     }
 }
@@ -111,12 +120,7 @@ async fn run(state: Shared) {
                     continue;
                 }
             };
-            busy.lock().insert(batch.key.clone());
-            let guard = Busy {
-                key: batch.key.clone(),
-                set: busy.clone(),
-                state: state.clone(),
-            };
+            let guard = Busy::mark(batch.key.clone(), busy.clone(), state.clone());
             let state = state.clone();
             sending.spawn(async move {
                 let _guard = guard;
