@@ -4,9 +4,16 @@
 #   2. start-up time (spawn to first 200) and idle resident memory of the release binary;
 #   3. publishing: posts per second end to end, and memory while uploading a large video;
 #   4. messaging: Send API messages per second to 1 and 1,000 conversations, every echo delivered.
+#   5. issue #10, against the `localgram` binary in its own process: node read at CONNECTIONS
+#      connections against the reference server (wrk and loadtest as generators), reads under
+#      comment writes, growth between a small and a large store, memory under mixed load.
 # Usage: scripts/bench.sh [DURATION_SECONDS [CONNECTIONS [ROUNDS]]]   (defaults: 10 64 1)
 # With ROUNDS > 1 the servers are measured alternately ROUNDS times and the medians reported.
 # Set BENCH_MICRO=1 to also run the criterion micro-benchmarks of the graph crate (quick pass).
+# BENCH_SOAK_SECONDS (default 30) is the mixed-load memory run's length; 600 is the issue's.
+# BENCH_PG=1 also runs node-read and reads-under-writes on a throwaway PostgreSQL on loopback.
+# BENCH_GROWTH_SIZES (default 1000,250000): the store sizes growth compares.
+# The issue #10 steps need wrk (`apt-get install wrk`) for node-read's external generator.
 # All traffic goes to 127.0.0.1; every step is bounded in time and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +48,36 @@ timeout 600 target/release/loadtest publish --bin target/release/localgram \
 echo "== messaging: Send API messages per second with every echo webhook delivered"
 timeout 900 target/release/loadtest messaging --duration "$duration" --warmup "$warmup" \
     || status=$?
+
+echo "== issue #10: node read, servers in their own processes, wrk -t1 and loadtest as generators"
+nr_limit=$(awk -v d="$duration" -v w="$warmup" -v r="$rounds" 'BEGIN { printf "%d", 6 * r * (d + w + 1) + 120 }')
+timeout "$nr_limit" target/release/loadtest node-read --bin target/release/localgram \
+    --connections "$connections" --duration "$duration" --warmup "$warmup" --rounds "$rounds" \
+    || status=$?
+
+echo "== issue #10: node read latency alone and while 8 connections post comments"
+timeout "$nr_limit" target/release/loadtest reads-under-writes --bin target/release/localgram \
+    --readers "$connections" --writers 8 --duration "$duration" --warmup "$warmup" \
+    --rounds "$rounds" || status=$?
+
+echo "== issue #10: growth: reads and pages with ${BENCH_GROWTH_SIZES:-1000,250000} media and comments"
+timeout 1800 target/release/loadtest growth --bin target/release/localgram \
+    --sizes "${BENCH_GROWTH_SIZES:-1000,250000}" --rounds "$rounds" || status=$?
+
+soak="${BENCH_SOAK_SECONDS:-30}"
+echo "== issue #10: resident memory over ${soak} s of mixed load"
+timeout $((soak + 300)) target/release/loadtest soak --bin target/release/localgram \
+    --duration "$soak" || status=$?
+
+if [ "${BENCH_PG:-0}" = 1 ]; then
+    echo "== issue #10 on PostgreSQL (throwaway server on 127.0.0.1)"
+    timeout $((2 * nr_limit + 120)) scripts/with-postgres.sh bash -c "
+        target/release/loadtest node-read --bin target/release/localgram --database \"\$PG_URL\" \
+            --connections $connections --duration $duration --warmup $warmup --rounds $rounds &&
+        target/release/loadtest reads-under-writes --bin target/release/localgram \
+            --database \"\$PG_URL\" --readers $connections --duration $duration \
+            --warmup $warmup --rounds $rounds" || status=$?
+fi
 
 if [ "${BENCH_MICRO:-0}" = 1 ]; then
     echo "== micro-benchmarks (graph crate)"

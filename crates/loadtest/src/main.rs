@@ -13,9 +13,14 @@
 //! * `loadtest proxy` measures a node read through localgram's proxy (CONNECT, TLS, keep-alive)
 //!   against the same read direct, in one run.
 //!
+//! * `loadtest node-read`, `reads-under-writes`, `growth` and `soak` measure issue #10's
+//!   targets against the real `localgram` binary in its own process (`wrk` or this process as
+//!   the generator), and `loadtest reference` is the minimal axum server alone in a process.
+//!
 //! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
 
 mod client;
+mod issue10;
 mod load;
 mod messaging;
 mod proxy;
@@ -48,6 +53,17 @@ enum Command {
     Messaging(messaging::MessagingArgs),
     /// A node read through the proxy (CONNECT, TLS, keep-alive) against the same read direct.
     Proxy(proxy::ProxyArgs),
+    /// The minimal axum server answering fixed JSON, alone in this process (stops by itself).
+    Reference(issue10::ReferenceArgs),
+    /// Issue #10: node read at 64 connections against the reference, servers in their own
+    /// processes, driven by wrk and by this process; SQLite, and PostgreSQL with --database.
+    NodeRead(issue10::NodeReadArgs),
+    /// Issue #10: node read latency alone and while connections post comments.
+    ReadsUnderWrites(issue10::UnderWritesArgs),
+    /// Issue #10: reads and pages in a small and a large store (built by snapshot import).
+    Growth(issue10::GrowthArgs),
+    /// Issue #10: mixed load for minutes with the server's resident memory sampled.
+    Soak(issue10::SoakArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +75,11 @@ fn main() -> ExitCode {
         Some(Command::Publish(args)) => publish::run(args),
         Some(Command::Messaging(args)) => messaging::run(args),
         Some(Command::Proxy(args)) => proxy::run(args),
+        Some(Command::Reference(args)) => issue10::reference(args),
+        Some(Command::NodeRead(args)) => issue10::node_read(args),
+        Some(Command::ReadsUnderWrites(args)) => issue10::reads_under_writes(args),
+        Some(Command::Growth(args)) => issue10::growth(args),
+        Some(Command::Soak(args)) => issue10::soak(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

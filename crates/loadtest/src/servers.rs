@@ -129,38 +129,7 @@ impl Localgram {
     /// Creates an app, an account and a long-lived token through the control API (over
     /// HTTP, as a test would), and describes the read the load repeats.
     pub async fn fixture(&self) -> Result<Target, String> {
-        let addr = self.addr();
-        let app = control(
-            addr,
-            "/_localgram/apps",
-            json!({"name": "bench", "redirect_uris": [], "access_level": "advanced"}),
-        )
-        .await?;
-        let app_id = string_field(&app, "id", "POST /_localgram/apps")?;
-        let account = control(
-            addr,
-            "/_localgram/accounts",
-            json!({"username": "bench", "followers_count": FOLLOWERS}),
-        )
-        .await?;
-        let account_id = string_field(&account, "id", "POST /_localgram/accounts")?;
-        let token = control(
-            addr,
-            "/_localgram/tokens",
-            json!({"app_id": app_id, "account_id": account_id, "login": "instagram", "long_lived": true}),
-        )
-        .await?;
-        let access_token = string_field(&token, "access_token", "POST /_localgram/tokens")?;
-        // Instagram Login reports the user by its app-scoped id, also in the node's `id`.
-        let user_id = string_field(&token, "user_id", "POST /_localgram/tokens")?;
-        Ok(Target {
-            name: "localgram",
-            addr,
-            path_and_query: format!(
-                "/v24.0/{account_id}?fields=id,username,followers_count&access_token={access_token}"
-            ),
-            expected: json!({"id": user_id, "username": "bench", "followers_count": FOLLOWERS}),
-        })
+        fixture_at(self.addr()).await
     }
 
     pub async fn stop(self) {
@@ -170,7 +139,43 @@ impl Localgram {
     }
 }
 
-async fn control(addr: SocketAddr, path: &str, body: Value) -> Result<Value, String> {
+/// The fixture of [`Localgram::fixture`], made through the control API of a localgram
+/// listening at `addr` (in this process or another).
+pub async fn fixture_at(addr: SocketAddr) -> Result<Target, String> {
+    let app = control(
+        addr,
+        "/_localgram/apps",
+        json!({"name": "bench", "redirect_uris": [], "access_level": "advanced"}),
+    )
+    .await?;
+    let app_id = string_field(&app, "id", "POST /_localgram/apps")?;
+    let account = control(
+        addr,
+        "/_localgram/accounts",
+        json!({"username": "bench", "followers_count": FOLLOWERS}),
+    )
+    .await?;
+    let account_id = string_field(&account, "id", "POST /_localgram/accounts")?;
+    let token = control(
+            addr,
+            "/_localgram/tokens",
+            json!({"app_id": app_id, "account_id": account_id, "login": "instagram", "long_lived": true}),
+        )
+        .await?;
+    let access_token = string_field(&token, "access_token", "POST /_localgram/tokens")?;
+    // Instagram Login reports the user by its app-scoped id, also in the node's `id`.
+    let user_id = string_field(&token, "user_id", "POST /_localgram/tokens")?;
+    Ok(Target {
+        name: "localgram",
+        addr,
+        path_and_query: format!(
+            "/v24.0/{account_id}?fields=id,username,followers_count&access_token={access_token}"
+        ),
+        expected: json!({"id": user_id, "username": "bench", "followers_count": FOLLOWERS}),
+    })
+}
+
+pub async fn control(addr: SocketAddr, path: &str, body: Value) -> Result<Value, String> {
     let (status, value) = client::call_json(addr, Method::POST, path, Some(&body)).await?;
     if status != StatusCode::OK && status != StatusCode::CREATED {
         return Err(format!("POST {path} answered {status}: {value}"));
@@ -178,7 +183,7 @@ async fn control(addr: SocketAddr, path: &str, body: Value) -> Result<Value, Str
     Ok(value)
 }
 
-fn string_field(value: &Value, name: &str, call: &str) -> Result<String, String> {
+pub fn string_field(value: &Value, name: &str, call: &str) -> Result<String, String> {
     match value.get(name) {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(Value::Number(n)) => Ok(n.to_string()),
