@@ -1,7 +1,8 @@
 //! What every request reads and almost nothing writes, kept in memory: tokens with their app,
-//! and the kind of node an id names. An entry is valid while no write has committed since it
-//! was read (a generation number the database bumps on every commit), so a cached answer is
-//! never staler than a direct read.
+//! the kind of node an id names, accounts, app-scoped ids. Each cache has a generation that
+//! a commit bumps when it wrote one of the tables the cache is read from, so a cached answer
+//! is never staler than a direct read, and a comment or a message (the bulk of writes) does
+//! not empty the caches that every request needs.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -11,33 +12,46 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::apps::App;
 use super::tokens::Token;
 
-/// Entries kept before the cache starts over; ids and tokens of one test run fit easily.
+/// Entries kept before a cache starts over; ids and tokens of one test run fit easily.
 const CAPACITY: usize = 50_000;
 
 pub struct Generational<K, V> {
+    /// The tables its values are read from.
+    tables: &'static [&'static str],
+    generation: AtomicU64,
     entries: Mutex<HashMap<K, (u64, V)>>,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
-    pub fn new() -> Self {
+    pub fn new(tables: &'static [&'static str]) -> Self {
         Generational {
+            tables,
+            generation: AtomicU64::new(0),
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The cached value if it was read at this generation.
-    pub fn get<Q>(&self, key: &Q, generation: u64) -> Option<V>
+    /// Take it before reading the database for a value to `put`.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The cached value if nothing it was read from has been written since.
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
+        let current = self.generation();
         let entries = self.entries.lock();
         entries
             .get(key)
-            .filter(|(at, _)| *at == generation)
+            .filter(|(at, _)| *at == current)
             .map(|(_, v)| v.clone())
     }
 
+    /// Keeps a value read at `generation`; one read before a write that committed meanwhile
+    /// is stale at once.
     pub fn put(&self, key: K, generation: u64, value: V) {
         let mut entries = self.entries.lock();
         if entries.len() >= CAPACITY {
@@ -45,31 +59,51 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
         }
         entries.insert(key, (generation, value));
     }
-}
 
-impl<K: Eq + Hash + Clone, V: Clone> Default for Generational<K, V> {
-    fn default() -> Self {
-        Self::new()
+    fn bump_if_reads(&self, written: &[&str]) {
+        if written.iter().any(|t| self.tables.contains(t)) {
+            self.bump();
+        }
+    }
+
+    fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 }
 
-#[derive(Default)]
 pub struct ReadCache {
-    generation: AtomicU64,
     pub tokens: Generational<String, Option<(Token, App)>>,
     pub objects: Generational<String, Option<(String, Option<String>)>>,
     pub accounts: Generational<String, Option<super::accounts::Account>>,
     pub app_scoped_ids: Generational<(String, String), Option<String>>,
 }
 
+impl Default for ReadCache {
+    fn default() -> Self {
+        ReadCache {
+            tokens: Generational::new(&["tokens", "apps"]),
+            objects: Generational::new(&["objects"]),
+            accounts: Generational::new(&["accounts"]),
+            app_scoped_ids: Generational::new(&["app_scoped_ids"]),
+        }
+    }
+}
+
 impl ReadCache {
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// After a commit that wrote these tables.
+    pub fn written(&self, tables: &[&str]) {
+        self.tokens.bump_if_reads(tables);
+        self.objects.bump_if_reads(tables);
+        self.accounts.bump_if_reads(tables);
+        self.app_scoped_ids.bump_if_reads(tables);
     }
 
-    /// Called after every commit: everything cached before it is stale.
-    pub fn bump(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+    /// After writes whose tables are unknown (another instance's, seen by its sequence).
+    pub fn bump_all(&self) {
+        self.tokens.bump();
+        self.objects.bump();
+        self.accounts.bump();
+        self.app_scoped_ids.bump();
     }
 }
 
@@ -78,10 +112,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn entries_expire_with_the_generation() {
-        let cache: Generational<String, u32> = Generational::new();
-        cache.put("a".into(), 1, 7);
-        assert_eq!(cache.get("a", 1), Some(7));
-        assert_eq!(cache.get("a", 2), None);
+    fn entries_expire_when_their_tables_are_written() {
+        let cache: Generational<String, u32> = Generational::new(&["tokens"]);
+        cache.put("a".into(), cache.generation(), 7);
+        assert_eq!(cache.get("a"), Some(7));
+        cache.bump_if_reads(&["comments", "media"]);
+        assert_eq!(cache.get("a"), Some(7), "other tables leave it alone");
+        cache.bump_if_reads(&["tokens"]);
+        assert_eq!(cache.get("a"), None);
+    }
+
+    #[test]
+    fn a_value_read_before_a_write_is_stale_at_once() {
+        let cache: Generational<String, u32> = Generational::new(&["tokens"]);
+        let before = cache.generation();
+        cache.bump_if_reads(&["tokens"]);
+        cache.put("a".into(), before, 7);
+        assert_eq!(cache.get("a"), None);
     }
 }

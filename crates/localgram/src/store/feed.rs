@@ -27,6 +27,13 @@ pub struct ChangeSet {
     pub changes: Vec<Change>,
 }
 
+impl ChangeSet {
+    /// The kinds of object it changed (node kinds and table names).
+    pub fn kinds(&self) -> Vec<&str> {
+        self.changes.iter().map(|c| c.kind.as_str()).collect()
+    }
+}
+
 pub struct Feed {
     sender: broadcast::Sender<Arc<ChangeSet>>,
 }

@@ -33,6 +33,7 @@ pub mod settings;
 pub mod snapshot;
 pub mod sql;
 pub mod sqlite;
+pub mod threads;
 pub mod tokens;
 pub mod webhooks;
 pub mod welcome_flows;
@@ -52,6 +53,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_comments.sql")),
     (6, include_str!("migrations/0006_messaging.sql")),
     (7, include_str!("migrations/0007_instances.sql")),
+    (8, include_str!("migrations/0008_webhook_backlog.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
@@ -154,6 +156,9 @@ struct DbInner {
     /// Taken only by `Drop` (see there).
     engine: std::mem::ManuallyDrop<EngineImpl>,
     cache: cache::ReadCache,
+    /// Where reads and writes run (never on the async workers).
+    readers: threads::DbThreads,
+    writers: threads::DbThreads,
     feed: feed::Feed,
     /// This instance's name on the change feed.
     instance: String,
@@ -204,8 +209,16 @@ impl Db {
                 }
             }
         };
+        // SQLite: one thread per read connection and the one writer. PostgreSQL: as many as
+        // the pool serves at once; writes queue behind one lock anyway.
+        let (read_threads, write_threads) = match engine {
+            EngineImpl::Sqlite(_) => (sqlite::READERS as usize, 1),
+            EngineImpl::Postgres { .. } => (8, 2),
+        };
         let db = Db {
             inner: Arc::new(DbInner {
+                readers: threads::DbThreads::start("localgram-read", read_threads)?,
+                writers: threads::DbThreads::start("localgram-write", write_threads)?,
                 engine: std::mem::ManuallyDrop::new(engine),
                 cache: cache::ReadCache::default(),
                 feed: feed::Feed::default(),
@@ -248,7 +261,12 @@ impl Db {
             self.inner.stop.clone(),
             move |set| {
                 if let Some(inner) = weak.upgrade() {
-                    inner.cache.bump();
+                    if set.changes.is_empty() {
+                        // A reconnection: whatever was missed meanwhile is unknown.
+                        inner.cache.bump_all();
+                    } else {
+                        inner.cache.written(&set.kinds());
+                    }
                     inner.feed.publish(set);
                 }
             },
@@ -306,30 +324,32 @@ impl Db {
             return Ok(false);
         }
         let this = self.clone();
-        run_blocking(move || {
-            let EngineImpl::Postgres { pool, seen, .. } = &*this.inner.engine else {
-                return Ok(false);
-            };
-            let conn = pool.get()?;
-            let rows = conn.borrow_mut().query(
-                &format!("SELECT last_value FROM {}", pg::CHANGES_SEQUENCE),
-                &[],
-            )?;
-            let latest: i64 = match rows.first() {
-                Some(row) => match row.value(0)? {
-                    sql::ValueRef::Integer(n) => n,
-                    _ => 0,
-                },
-                None => 0,
-            };
-            let before = seen.fetch_max(latest, Ordering::AcqRel);
-            if latest > before {
-                this.inner.cache.bump();
-                return Ok(true);
-            }
-            Ok(false)
-        })
-        .await
+        self.inner
+            .readers
+            .run(move || {
+                let EngineImpl::Postgres { pool, seen, .. } = &*this.inner.engine else {
+                    return Ok(false);
+                };
+                let conn = pool.get()?;
+                let rows = conn.borrow_mut().query(
+                    &format!("SELECT last_value FROM {}", pg::CHANGES_SEQUENCE),
+                    &[],
+                )?;
+                let latest: i64 = match rows.first() {
+                    Some(row) => match row.value(0)? {
+                        sql::ValueRef::Integer(n) => n,
+                        _ => 0,
+                    },
+                    None => 0,
+                };
+                let before = seen.fetch_max(latest, Ordering::AcqRel);
+                if latest > before {
+                    this.inner.cache.bump_all();
+                    return Ok(true);
+                }
+                Ok(false)
+            })
+            .await
     }
 
     /// Runs `f` on a blocking thread with a consistent snapshot of committed state.
@@ -339,7 +359,7 @@ impl Db {
         T: Send + 'static,
     {
         let this = self.clone();
-        run_blocking(move || this.read_blocking(f)).await
+        self.inner.readers.run(move || this.read_blocking(f)).await
     }
 
     /// Runs `f` on a blocking thread in one write transaction: all of it commits, or none of
@@ -351,11 +371,14 @@ impl Db {
         E: From<StoreError> + Send + 'static,
     {
         let this = self.clone();
-        match tokio::task::spawn_blocking(move || this.write_blocking(f)).await {
+        match self
+            .inner
+            .writers
+            .run(move || Ok(this.write_blocking(f)))
+            .await
+        {
             Ok(result) => result,
-            Err(e) => Err(E::from(StoreError::Internal(format!(
-                "a database task failed: {e}"
-            )))),
+            Err(e) => Err(E::from(e)),
         }
     }
 
@@ -501,11 +524,12 @@ impl Db {
         };
         let (value, changes) = changes;
         if !changes.is_empty() {
-            self.inner.cache.bump();
-            self.inner.feed.publish(feed::ChangeSet {
+            let set = feed::ChangeSet {
                 origin: self.inner.instance.clone(),
                 changes,
-            });
+            };
+            self.inner.cache.written(&set.kinds());
+            self.inner.feed.publish(set);
         }
         Ok(value)
     }
@@ -567,10 +591,11 @@ impl Db {
         K: Eq + std::hash::Hash + Clone + Send + 'static,
         V: Clone + Send + 'static,
     {
-        let generation = self.inner.cache.generation();
-        if let Some(hit) = pick(&self.inner.cache).get(&key, generation) {
+        let cache = pick(&self.inner.cache);
+        if let Some(hit) = cache.get(&key) {
             return Ok(hit);
         }
+        let generation = cache.generation();
         let lookup = key.clone();
         let found = self.read(move |c| load(c, &lookup)).await?;
         pick(&self.inner.cache).put(key, generation, found.clone());
@@ -584,16 +609,6 @@ fn token_with_app(c: &Reader, token: &String) -> StoreResult<Option<(tokens::Tok
         return Ok(None);
     };
     Ok(apps::get(c, &row.app_id)?.map(|app| (row, app)))
-}
-
-/// Runs blocking database work off the async workers.
-async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
-) -> StoreResult<T> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(result) => result,
-        Err(e) => Err(StoreError::Internal(format!("a database task failed: {e}"))),
-    }
 }
 
 /// Runs `f`; if it panics, runs `cleanup` before the panic goes on, so a pooled connection is

@@ -16,7 +16,7 @@ use super::{StoreError, StoreResult};
 
 /// Read connections per instance: the blocking threads that run reads use at most this many
 /// at once; more would only contend for the machine's cores.
-const READERS: u32 = 4;
+pub const READERS: u32 = 4;
 
 /// How long a statement waits for a lock the writer holds (checkpoints, the rare reader that
 /// needs one) before failing.
