@@ -69,19 +69,41 @@ impl IdKind {
     }
 }
 
-/// Mints ids from a seed and a counter value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Mints ids from a seed and a counter value. The seed can be replaced while the minter is
+/// shared (a snapshot import brings the seed it was taken with).
+#[derive(Debug)]
 pub struct IdMinter {
-    seed: u64,
+    seed: std::sync::atomic::AtomicU64,
 }
+
+impl Clone for IdMinter {
+    fn clone(&self) -> Self {
+        IdMinter::new(self.seed())
+    }
+}
+
+impl PartialEq for IdMinter {
+    fn eq(&self, other: &Self) -> bool {
+        self.seed() == other.seed()
+    }
+}
+
+impl Eq for IdMinter {}
 
 impl IdMinter {
     pub fn new(seed: u64) -> Self {
-        IdMinter { seed }
+        IdMinter {
+            seed: std::sync::atomic::AtomicU64::new(seed),
+        }
     }
 
     pub fn seed(&self) -> u64 {
-        self.seed
+        self.seed.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Mints from `seed` from now on.
+    pub fn set_seed(&self, seed: u64) {
+        self.seed.store(seed, std::sync::atomic::Ordering::Release);
     }
 
     /// The id of the `n`-th object of `kind`. Distinct `n` give distinct ids for one kind.
@@ -100,7 +122,7 @@ impl IdMinter {
     }
 
     fn coefficients(&self, kind: IdKind, modulus: u64) -> (u64, u64) {
-        let mixed = splitmix64(self.seed ^ splitmix64(kind as u64 + 1));
+        let mixed = splitmix64(self.seed() ^ splitmix64(kind as u64 + 1));
         let mut a = (mixed % modulus) | 1;
         if a.is_multiple_of(5) {
             a = (a + 2) % modulus;

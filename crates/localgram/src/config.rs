@@ -25,6 +25,9 @@ pub struct Config {
     pub request_log_capacity: usize,
     /// How long a webhook callback has to answer a notification or a verification request.
     pub webhook_timeout: std::time::Duration,
+    /// How long (virtual) and how many finished webhook deliveries keep their requests; the
+    /// control API can change it while running.
+    pub webhook_retention: crate::webhooks::retention::Retention,
     /// Content publishing: the daily publishing limit, processing times, fetch timeout.
     pub publishing: crate::publishing::Settings,
     /// The proxy and TLS listeners for apps that keep Meta's URLs (off unless asked).
@@ -53,6 +56,7 @@ impl Default for Config {
             demo: false,
             request_log_capacity: 1000,
             webhook_timeout: crate::webhooks::DEFAULT_TIMEOUT,
+            webhook_retention: Default::default(),
             publishing: crate::publishing::Settings::default(),
             proxy: crate::proxy::ProxyConfig::default(),
         }

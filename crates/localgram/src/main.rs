@@ -98,6 +98,13 @@ struct ServeArgs {
     /// Seconds a webhook callback has to answer before the delivery counts as failed.
     #[arg(long, value_name = "SECONDS", default_value_t = localgram::webhooks::DEFAULT_TIMEOUT.as_secs_f64())]
     webhook_timeout: f64,
+    /// Virtual days a finished webhook delivery keeps its requests (bodies, headers, answers)
+    /// before retention prunes them; its outcome stays in the log.
+    #[arg(long, value_name = "DAYS", default_value_t = 7.0)]
+    webhook_retention_days: f64,
+    /// How many of the newest webhook deliveries keep their requests.
+    #[arg(long, value_name = "COUNT", default_value_t = localgram::webhooks::retention::DEFAULT_MAX_DELIVERIES as u64)]
+    webhook_retention_count: u64,
     /// Also act as an HTTP proxy here (127.0.0.1:4180 if no address is given): Meta's hosts
     /// are answered by localgram (HTTPS with the local CA), other hosts pass through.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:4180")]
@@ -190,6 +197,19 @@ async fn serve(args: ServeArgs) -> ExitCode {
             _ => {
                 eprintln!("localgram: --webhook-timeout must be a positive number of seconds");
                 return ExitCode::FAILURE;
+            }
+        },
+        webhook_retention: {
+            let days = args.webhook_retention_days;
+            if !(days.is_finite() && days >= 0.0) {
+                eprintln!(
+                    "localgram: --webhook-retention-days must be a number of days, 0 or more"
+                );
+                return ExitCode::FAILURE;
+            }
+            localgram::webhooks::retention::Retention {
+                max_age_ms: (days * 86_400_000.0) as i64,
+                max_deliveries: i64::try_from(args.webhook_retention_count).unwrap_or(i64::MAX),
             }
         },
         publishing: localgram::publishing::Settings {

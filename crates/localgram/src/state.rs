@@ -68,10 +68,42 @@ impl AppState {
         Ok(())
     }
 
-    /// Takes the clock as the database records it.
+    /// Takes the clock (and the id seed) as the database records them: after another
+    /// instance moved the clock, or a snapshot import brought its own.
     pub async fn reload_clock(&self) -> Result<(), StoreError> {
-        let recorded = self.db.read(recorded_clock).await?;
+        let (recorded, seed) = self
+            .db
+            .read(|c| {
+                Ok((
+                    recorded_clock(c)?,
+                    settings::get(c, SEED_KEY)?.and_then(|s| s.parse::<u64>().ok()),
+                ))
+            })
+            .await?;
         self.clock.adopt(recorded);
+        if let Some(seed) = seed {
+            self.ids.set_seed(seed);
+        }
+        Ok(())
+    }
+
+    /// Makes an imported snapshot's clock and id seed this instance's at once; a snapshot
+    /// without a seed keeps the current one (recorded, so a restart keeps it too).
+    pub async fn adopt_imported(&self) -> Result<(), StoreError> {
+        let seed = self.ids.seed();
+        self.db
+            .write(move |tx| -> StoreResult<()> {
+                if settings::get(tx, SEED_KEY)?
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .is_none()
+                {
+                    settings::set(tx, SEED_KEY, &seed.to_string())?;
+                }
+                Ok(())
+            })
+            .await?;
+        self.reload_clock().await?;
+        self.webhooks.wake();
         Ok(())
     }
 

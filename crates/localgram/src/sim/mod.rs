@@ -111,6 +111,12 @@ pub fn router(state: Shared) -> Router {
         // ----- webhooks (issue #6)
         .route("/webhooks", get(webhooks::status))
         .route("/webhooks/deliveries", get(webhooks::list))
+        .route("/webhooks/stats", get(webhooks::stats))
+        .route(
+            "/webhooks/retention",
+            get(webhooks::get_retention).post(webhooks::set_retention),
+        )
+        .route("/webhooks/replay", post(webhooks::replay_all))
         .route("/webhooks/deliveries/{id}", get(webhooks::get_one))
         .route("/webhooks/deliveries/{id}/replay", post(webhooks::replay))
         .route("/webhooks/pause", post(webhooks::pause))

@@ -20,12 +20,14 @@ pub async fn export(State(state): State<Shared>) -> Result<Json<Value>, ControlE
     Ok(Json(state.db.read(snapshot::export).await?))
 }
 
-/// Replaces the whole state; a snapshot that does not fit changes nothing.
+/// Replaces the whole state; a snapshot that does not fit changes nothing. The snapshot's
+/// virtual clock and id seed take effect at once (and after a restart, from the settings).
 pub async fn import(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let value: Value = parse_body(&body)?;
     state
         .db
         .write(move |tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })
         .await?;
+    state.adopt_imported().await?;
     Ok(Json(json!({"success": true})))
 }

@@ -15,6 +15,7 @@ use crate::store::webhooks::{self as config, Paused};
 use crate::store::{accounts, apps, StoreResult};
 use crate::webhooks::fields::{self, Login, OBJECT};
 use crate::webhooks::render;
+use crate::webhooks::retention::{self, Retention};
 use crate::webhooks::worker::{self, Attempted, ReplayError};
 use crate::webhooks::{samples, TestError};
 
@@ -32,6 +33,10 @@ pub struct LogParams {
     /// Comma-separated: `skipped` adds the skipped deliveries, `body` the raw request bodies.
     pub include: Option<String>,
     pub before: Option<i64>,
+    /// Recorded at or after this virtual time (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Recorded before this virtual time (Unix ms).
+    pub until_ms: Option<i64>,
     pub limit: Option<usize>,
 }
 
@@ -95,6 +100,7 @@ fn describe(conn: &crate::store::Reader, d: &Delivery, with_body: bool) -> Store
         "latency_ms": (d.status == outbox::DELIVERED).then(|| d.finished_at.map(|f| f - d.created_at)).flatten(),
         "attempt_count": d.attempts,
         "attempts": attempts,
+        "pruned_at_ms": d.pruned_at,
         "url": last.map(|r| r.url.clone()),
         "headers": last.map(|r| parse_json(&r.headers)),
         "payload": payload,
@@ -153,6 +159,8 @@ pub async fn list(
         status: params.status,
         include_skipped: include.contains(&"skipped"),
         before: params.before,
+        since_ms: params.since_ms,
+        until_ms: params.until_ms,
         limit,
     };
     let with_body = include.contains(&"body");
@@ -439,4 +447,158 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
             "give app_id (the dashboard's test button) or account_id (an event on the account)",
         )),
     }
+}
+
+/// `GET /_localgram/webhooks/stats`: how many deliveries wait, failed and wait for a retry,
+/// were delivered, were given up, were skipped, and lost their requests to retention; read from
+/// counters, so it costs the same at any size.
+pub async fn stats(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    let defaults = state.config.webhook_retention;
+    let (counters, retention) = state
+        .db
+        .read(move |c| Ok((outbox::counters(c)?, retention::current(c, defaults)?)))
+        .await?;
+    let count = |name: &str| counters.get(name).copied().unwrap_or(0).max(0);
+    let retrying = count(outbox::RETRYING);
+    Ok(Json(json!({
+        "pending": count(outbox::PENDING) - retrying,
+        "failed": retrying,
+        "delivered": count(outbox::DELIVERED),
+        "given_up": count(outbox::FAILED),
+        "skipped": count(outbox::SKIPPED),
+        "pruned": count(outbox::PRUNED),
+        "retention": retention,
+    })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionBody {
+    pub max_age_ms: Option<i64>,
+    pub max_deliveries: Option<i64>,
+}
+
+/// `GET /_localgram/webhooks/retention`.
+pub async fn get_retention(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    let defaults = state.config.webhook_retention;
+    let retention = state
+        .db
+        .read(move |c| retention::current(c, defaults))
+        .await?;
+    Ok(Json(json!(retention)))
+}
+
+/// `POST /_localgram/webhooks/retention`: changes how long and how many finished deliveries
+/// keep their requests (for every instance on the database); pruning follows in the
+/// background.
+pub async fn set_retention(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: RetentionBody = parse_body(&body)?;
+    if input.max_age_ms.is_some_and(|v| v < 0) || input.max_deliveries.is_some_and(|v| v < 0) {
+        return Err(ControlError::bad_request(
+            "max_age_ms and max_deliveries must be 0 or more",
+        ));
+    }
+    let defaults = state.config.webhook_retention;
+    let retention = state
+        .db
+        .write(move |tx| -> StoreResult<Retention> {
+            let mut retention = retention::current(tx, defaults)?;
+            if let Some(age) = input.max_age_ms {
+                retention.max_age_ms = age;
+            }
+            if let Some(count) = input.max_deliveries {
+                retention.max_deliveries = count;
+            }
+            retention::set(tx, retention)?;
+            Ok(retention)
+        })
+        .await?;
+    state.webhooks.wake_retention();
+    Ok(Json(json!(retention)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkReplayBody {
+    /// One app's deliveries; without it, every app's.
+    pub app_id: Option<String>,
+    /// Recorded at or after this virtual time (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Recorded before this virtual time (Unix ms).
+    pub until_ms: Option<i64>,
+}
+
+/// Deliveries re-queued per write transaction.
+const REQUEUE_BATCH: usize = 1000;
+
+/// `POST /_localgram/webhooks/replay`: every given-up delivery (of an app, recorded in a time
+/// range) goes back to pending with a fresh retry schedule, and every pending one waiting for
+/// a retry becomes due now. The worker sends them in each account's recording order.
+pub async fn replay_all(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: BulkReplayBody = parse_body(if body.is_empty() { b"{}" } else { &body })?;
+    let app_id = match &input.app_id {
+        None => None,
+        Some(given) => {
+            let given = given.clone();
+            let found = state
+                .db
+                .read(move |c| {
+                    let Some(app) = apps::find_by_any_id(c, &given)? else {
+                        return Ok(None);
+                    };
+                    let active =
+                        config::subscription(c, &app.id, OBJECT)?.is_some_and(|s| s.active);
+                    Ok(Some((app.id, active)))
+                })
+                .await?;
+            match found {
+                None => {
+                    return Err(ControlError::not_found(format!(
+                        "no app {}",
+                        input.app_id.unwrap_or_default()
+                    )))
+                }
+                Some((_, false)) => {
+                    return Err(ControlError::conflict(format!(
+                        "app {} has no verified Instagram callback to send to",
+                        input.app_id.unwrap_or_default()
+                    )))
+                }
+                Some((id, true)) => Some(id),
+            }
+        }
+    };
+    let mut total = outbox::Requeued::default();
+    let mut after = 0;
+    loop {
+        let request = outbox::Requeue {
+            app_id: app_id.clone(),
+            since_ms: input.since_ms,
+            until_ms: input.until_ms,
+            now: state.clock.now_ms(),
+            after,
+            limit: REQUEUE_BATCH,
+        };
+        let done = state
+            .db
+            .write(move |tx| outbox::requeue_batch(tx, &request))
+            .await?;
+        total.requeued += done.requeued;
+        total.retried += done.retried;
+        match done.last_id {
+            Some(last) => after = last,
+            None => break,
+        }
+    }
+    state.webhooks.wake();
+    Ok(Json(json!({
+        "requeued": total.requeued,
+        "retried_now": total.retried,
+    })))
 }

@@ -1,7 +1,7 @@
 //! The webhook outbox and its log: events, one delivery row per (event, app) decision, and
 //! every HTTP request sent to a callback with what came back.
 
-use super::sql::{params, Reader, Row, Writer};
+use super::sql::{params, Reader, Row, Value as SqlValue, Writer};
 
 use super::{optional, StoreResult};
 
@@ -64,7 +64,231 @@ pub fn insert_delivery(conn: &Writer, d: &NewDelivery) -> StoreResult<i64> {
         d.created_at,
         d.next_attempt_at
     ])?;
+    bump(conn, d.status, 1)?;
+    if let (PENDING, Some(app_id), Some(login)) = (d.status, d.app_id, d.login) {
+        // The account's earlier pending delivery, if any, stays its head.
+        let mut head = conn.prepare_cached(
+            "INSERT INTO webhook_heads (app_id, login, account_id, delivery_id, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (app_id, login, account_id) DO NOTHING",
+        )?;
+        head.execute(params![
+            app_id,
+            login,
+            d.account_id,
+            id,
+            d.next_attempt_at.unwrap_or(d.created_at)
+        ])?;
+    }
     Ok(id)
+}
+
+// ----- counters -----------------------------------------------------------------------------
+
+/// Deliveries in a state (`pending`, `delivered`, `failed`, `skipped`), pending ones that failed
+/// at least once (`retrying`), and deliveries whose requests retention pruned (`pruned`).
+pub const RETRYING: &str = "retrying";
+pub const PRUNED: &str = "pruned";
+
+fn bump(conn: &Writer, name: &str, delta: i64) -> StoreResult<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO webhook_counters (name, n) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET n = webhook_counters.n + excluded.n",
+    )?;
+    stmt.execute(params![name, delta])?;
+    Ok(())
+}
+
+/// Every counter, by name (absent: zero).
+pub fn counters(conn: &Reader) -> StoreResult<std::collections::BTreeMap<String, i64>> {
+    let mut stmt = conn.prepare_cached("SELECT name, n FROM webhook_counters ORDER BY name")?;
+    let rows = stmt.query_map((), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    rows.collect::<Result<_, _>>()
+}
+
+/// Recounts what the counters and the heads summarise, from the deliveries themselves: after
+/// a snapshot import, whose rows may have been edited by hand. What already agrees is left
+/// as it is, so a snapshot exported again is the one imported.
+pub fn rebuild(conn: &Writer) -> StoreResult<()> {
+    let mut expected: std::collections::BTreeMap<String, i64> = conn
+        .query_map(
+            "SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status",
+            (),
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    for (name, sql) in [
+        (
+            RETRYING,
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending' AND attempts > 0",
+        ),
+        (
+            PRUNED,
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE pruned_at IS NOT NULL",
+        ),
+    ] {
+        expected.insert(name.to_string(), conn.query_row(sql, (), |r| r.get(0))?);
+    }
+    let present = counters(conn)?;
+    for (name, n) in &present {
+        if !expected.contains_key(name) && *n != 0 {
+            conn.execute(
+                "DELETE FROM webhook_counters WHERE name = ?1",
+                [name.as_str()],
+            )?;
+        }
+    }
+    for (name, n) in expected {
+        match present.get(&name) {
+            Some(have) if *have == n => {}
+            Some(_) => {
+                conn.execute(
+                    "UPDATE webhook_counters SET n = ?2 WHERE name = ?1",
+                    params![name, n],
+                )?;
+            }
+            None if n == 0 => {}
+            None => {
+                conn.execute(
+                    "INSERT INTO webhook_counters (name, n) VALUES (?1, ?2)",
+                    params![name, n],
+                )?;
+            }
+        }
+    }
+    let heads_sql = "SELECT app_id, login, account_id, delivery_id, next_attempt_at
+         FROM webhook_heads ORDER BY app_id, login, account_id";
+    let computed_sql = "SELECT d.app_id, d.login, d.account_id, d.id,
+            COALESCE(d.next_attempt_at, d.created_at)
+         FROM webhook_deliveries d
+         WHERE d.status = 'pending' AND d.app_id IS NOT NULL AND d.login IS NOT NULL
+           AND d.id = (SELECT MIN(p.id) FROM webhook_deliveries p WHERE p.status = 'pending'
+                       AND p.app_id = d.app_id AND p.login = d.login
+                       AND p.account_id = d.account_id)
+         ORDER BY d.app_id, d.login, d.account_id";
+    type Head = (String, String, String, i64, i64);
+    let read = |sql: &str| -> StoreResult<Vec<Head>> {
+        conn.query_map(sql, (), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect()
+    };
+    let computed = read(computed_sql)?;
+    if read(heads_sql)? != computed {
+        conn.execute("DELETE FROM webhook_heads", ())?;
+        for (app_id, login, account_id, id, at) in computed {
+            conn.execute(
+                "INSERT INTO webhook_heads (app_id, login, account_id, delivery_id, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![app_id, login, account_id, id, at],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+// ----- heads: each account's earliest pending delivery per stream ---------------------------
+
+/// Makes the head of an account in a stream its earliest pending delivery again (or removes
+/// it when none is left), after a delivery of it changed.
+pub fn refresh_head(conn: &Writer, app_id: &str, login: &str, account_id: &str) -> StoreResult<()> {
+    let earliest = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, COALESCE(next_attempt_at, created_at) FROM webhook_deliveries
+             WHERE status = 'pending' AND app_id = ?1 AND login = ?2 AND account_id = ?3
+             ORDER BY id LIMIT 1",
+        )?;
+        optional(stmt.query_row(params![app_id, login, account_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        }))?
+    };
+    match earliest {
+        Some((id, at)) => {
+            let mut stmt = conn.prepare_cached(
+                "INSERT INTO webhook_heads (app_id, login, account_id, delivery_id, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (app_id, login, account_id) DO UPDATE
+                 SET delivery_id = excluded.delivery_id, next_attempt_at = excluded.next_attempt_at",
+            )?;
+            stmt.execute(params![app_id, login, account_id, id, at])?;
+        }
+        None => {
+            let mut stmt = conn.prepare_cached(
+                "DELETE FROM webhook_heads WHERE app_id = ?1 AND login = ?2 AND account_id = ?3",
+            )?;
+            stmt.execute(params![app_id, login, account_id])?;
+        }
+    }
+    Ok(())
+}
+
+/// The heads of a stream due at `now`, longest due first, at most `limit`: one index range.
+pub fn due_heads(
+    conn: &Reader,
+    app_id: &str,
+    login: &str,
+    now: i64,
+    limit: usize,
+) -> StoreResult<Vec<Queued>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT delivery_id, account_id, next_attempt_at FROM webhook_heads
+         WHERE app_id = ?1 AND login = ?2 AND next_attempt_at <= ?3
+         ORDER BY next_attempt_at, delivery_id LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(
+        params![app_id, login, now, i64::try_from(limit).unwrap_or(i64::MAX)],
+        queued_from_row,
+    )?;
+    rows.collect::<Result<_, _>>()
+}
+
+/// When the earliest head of a stream that is not due at `now` becomes due.
+pub fn next_due(conn: &Reader, app_id: &str, login: &str, now: i64) -> StoreResult<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT next_attempt_at FROM webhook_heads
+         WHERE app_id = ?1 AND login = ?2 AND next_attempt_at > ?3
+         ORDER BY next_attempt_at LIMIT 1",
+    )?;
+    optional(stmt.query_row(params![app_id, login, now], |r| r.get(0)))
+}
+
+/// An account's pending deliveries in a stream from `from_id` on, in recording order.
+pub fn pending_of_account(
+    conn: &Reader,
+    app_id: &str,
+    login: &str,
+    account_id: &str,
+    from_id: i64,
+    limit: usize,
+) -> StoreResult<Vec<Queued>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, account_id, next_attempt_at FROM webhook_deliveries
+         WHERE status = 'pending' AND app_id = ?1 AND login = ?2 AND account_id = ?3
+           AND id >= ?4
+         ORDER BY id LIMIT ?5",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            app_id,
+            login,
+            account_id,
+            from_id,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        queued_from_row,
+    )?;
+    rows.collect::<Result<_, _>>()
+}
+
+fn queued_from_row(r: &Row) -> StoreResult<Queued> {
+    Ok(Queued {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        next_attempt_at: r.get(2)?,
+    })
 }
 
 /// A delivery with its event, as the worker, the log and replay read it.
@@ -87,11 +311,13 @@ pub struct Delivery {
     /// The event's semantic payload (JSON of `events::Payload`).
     pub payload: String,
     pub test: bool,
+    /// When retention removed its requests (its outcome stays).
+    pub pruned_at: Option<i64>,
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.event_id, d.app_id, d.account_id, d.field, d.login, \
      d.status, d.reason, d.attempts, d.created_at, d.next_attempt_at, d.first_attempt_at, \
-     d.finished_at, d.last_request_id, e.payload, e.test";
+     d.finished_at, d.last_request_id, e.payload, e.test, d.pruned_at";
 
 fn delivery_from_row(r: &Row) -> crate::store::StoreResult<Delivery> {
     Ok(Delivery {
@@ -111,6 +337,7 @@ fn delivery_from_row(r: &Row) -> crate::store::StoreResult<Delivery> {
         last_request_id: r.get(13)?,
         payload: r.get(14)?,
         test: r.get(15)?,
+        pruned_at: r.get(16)?,
     })
 }
 
@@ -128,38 +355,6 @@ pub struct Queued {
     pub id: i64,
     pub account_id: String,
     pub next_attempt_at: Option<i64>,
-}
-
-/// The pending deliveries of one app under one login after `after`, in the order they were
-/// recorded, at most `limit`: the worker pages through them to pick its next batch.
-pub fn pending_stream(
-    conn: &Reader,
-    app_id: &str,
-    login: &str,
-    after: i64,
-    limit: usize,
-) -> StoreResult<Vec<Queued>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, account_id, next_attempt_at FROM webhook_deliveries
-         WHERE status = 'pending' AND app_id = ?1 AND login = ?2 AND id > ?3
-         ORDER BY id LIMIT ?4",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            app_id,
-            login,
-            after,
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        ],
-        |r| {
-            Ok(Queued {
-                id: r.get(0)?,
-                account_id: r.get(1)?,
-                next_attempt_at: r.get(2)?,
-            })
-        },
-    )?;
-    rows.collect::<Result<_, _>>()
 }
 
 /// Takes or renews the lease on a webhook stream for `owner` until `until_ms`, unless another
@@ -195,34 +390,64 @@ pub struct LogQuery {
     pub include_skipped: bool,
     /// Only deliveries with an id below this one (paging newest first).
     pub before: Option<i64>,
+    /// Only deliveries recorded at or after this virtual time (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Only deliveries recorded before this virtual time (Unix ms).
+    pub until_ms: Option<i64>,
     pub limit: usize,
 }
 
-/// The delivery log, newest first.
+/// The delivery log, newest first: a keyset page (`id < before`), never an offset. Only the
+/// filters given appear in the statement, so each is served by its index on `(column, id)`
+/// and a page reads about `limit` rows whatever the size of the log.
 pub fn list(conn: &Reader, q: &LogQuery) -> StoreResult<Vec<Delivery>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<SqlValue> = Vec::new();
+    let mut add = |condition: &str, value: SqlValue| {
+        values.push(value);
+        conditions.push(condition.replace('N', &values.len().to_string()));
+    };
+    if let Some(app) = &q.app_id {
+        add("d.app_id = ?N", SqlValue::Text(app.clone()));
+    }
+    if let Some(account) = &q.account_id {
+        add("d.account_id = ?N", SqlValue::Text(account.clone()));
+    }
+    if let Some(field) = &q.field {
+        add("d.field = ?N", SqlValue::Text(field.clone()));
+    }
+    if let Some(status) = &q.status {
+        add("d.status = ?N", SqlValue::Text(status.clone()));
+    }
+    if let Some(before) = q.before {
+        add("d.id < ?N", SqlValue::Integer(before));
+    }
+    if let Some(since) = q.since_ms {
+        add("d.created_at >= ?N", SqlValue::Integer(since));
+    }
+    if let Some(until) = q.until_ms {
+        add("d.created_at < ?N", SqlValue::Integer(until));
+    }
+    if !q.include_skipped && q.status.is_none() {
+        // Literal, so the partial index of logged deliveries serves it.
+        conditions.push("d.status <> 'skipped'".into());
+    }
+    values.push(SqlValue::Integer(
+        i64::try_from(q.limit).unwrap_or(i64::MAX),
+    ));
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql = format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d
          JOIN webhook_events e ON e.id = d.event_id
-         WHERE (CAST(?1 AS TEXT) IS NULL OR d.app_id = ?1)
-           AND (CAST(?2 AS TEXT) IS NULL OR d.account_id = ?2)
-           AND (CAST(?3 AS TEXT) IS NULL OR d.field = ?3)
-           AND (CAST(?4 AS TEXT) IS NULL OR d.status = ?4)
-           AND (?5 = 1 OR d.status <> 'skipped' OR ?4 = 'skipped')
-           AND (CAST(?6 AS BIGINT) IS NULL OR d.id < ?6)
-         ORDER BY d.id DESC LIMIT ?7"
-    ))?;
-    let rows = stmt.query_map(
-        params![
-            q.app_id,
-            q.account_id,
-            q.field,
-            q.status,
-            q.include_skipped,
-            q.before,
-            i64::try_from(q.limit).unwrap_or(i64::MAX)
-        ],
-        delivery_from_row,
-    )?;
+         {where_clause} ORDER BY d.id DESC LIMIT ?{}",
+        values.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(values, delivery_from_row)?;
     rows.collect::<Result<_, _>>()
 }
 
@@ -332,6 +557,19 @@ pub struct Outcome<'a> {
 }
 
 pub fn record_outcome(conn: &Writer, o: &Outcome) -> StoreResult<bool> {
+    let before = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT status, attempts FROM webhook_deliveries
+             WHERE id = ?1 AND event_id = ?2 AND created_at = ?3",
+        )?;
+        optional(stmt.query_row(
+            params![o.delivery.id, o.delivery.event_id, o.delivery.created_at],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        ))?
+    };
+    let Some((old_status, old_attempts)) = before else {
+        return Ok(false);
+    };
     let mut stmt = conn.prepare_cached(
         "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
             first_attempt_at = COALESCE(first_attempt_at, ?5), next_attempt_at = ?6,
@@ -351,7 +589,26 @@ pub fn record_outcome(conn: &Writer, o: &Outcome) -> StoreResult<bool> {
         o.now,
         i64::from(o.count_attempt)
     ])?;
-    Ok(changed == 1)
+    if changed != 1 {
+        return Ok(false);
+    }
+    let new_attempts = old_attempts + i64::from(o.count_attempt);
+    let retrying = |status: &str, attempts: i64| i64::from(status == PENDING && attempts > 0);
+    if old_status != o.status {
+        bump(conn, &old_status, -1)?;
+        bump(conn, o.status, 1)?;
+    }
+    bump(
+        conn,
+        RETRYING,
+        retrying(o.status, new_attempts) - retrying(&old_status, old_attempts),
+    )?;
+    if old_status == PENDING || o.status == PENDING {
+        if let (Some(app_id), Some(login)) = (&o.delivery.app_id, &o.delivery.login) {
+            refresh_head(conn, app_id, login, &o.delivery.account_id)?;
+        }
+    }
+    Ok(true)
 }
 
 /// Gives up every pending delivery of an app (its configuration was removed).
@@ -361,19 +618,209 @@ pub fn fail_pending_of_app(
     reason: &str,
     now: i64,
 ) -> StoreResult<usize> {
-    conn.execute(
+    let (pending, retrying): (i64, i64) = conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0)
+         FROM webhook_deliveries WHERE status = 'pending' AND app_id = ?1",
+        [app_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let changed = conn.execute(
         "UPDATE webhook_deliveries SET status = 'failed', reason = ?2, finished_at = ?3,
             next_attempt_at = NULL
          WHERE status = 'pending' AND app_id = ?1",
         params![app_id, reason, now],
+    )?;
+    conn.execute("DELETE FROM webhook_heads WHERE app_id = ?1", [app_id])?;
+    bump(conn, PENDING, -pending)?;
+    bump(conn, FAILED, pending)?;
+    bump(conn, RETRYING, -retrying)?;
+    Ok(changed)
+}
+
+/// How many deliveries are in each state, for the control API (states with none left out).
+pub fn counts(conn: &Reader) -> StoreResult<Vec<(String, i64)>> {
+    Ok(counters(conn)?
+        .into_iter()
+        .filter(|(name, n)| {
+            *n > 0 && [PENDING, DELIVERED, FAILED, SKIPPED].contains(&name.as_str())
+        })
+        .collect())
+}
+
+// ----- retention ----------------------------------------------------------------------------
+
+/// What retention removes: the requests (bodies, headers, answers) of finished deliveries
+/// recorded before `before_ms` (virtual) or with an id at most `upto_id` (beyond the count
+/// kept). Given-up deliveries lose theirs only by age: they stay replayable either way.
+#[derive(Debug, Clone, Copy)]
+pub struct Prune {
+    pub before_ms: i64,
+    pub upto_id: i64,
+    pub now: i64,
+    pub limit: usize,
+}
+
+/// The newest delivery id (0 when there is none).
+pub fn last_delivery_id(conn: &Reader) -> StoreResult<i64> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(id), 0) FROM webhook_deliveries",
+        (),
+        |r| r.get(0),
     )
 }
 
-/// How many deliveries are in each state, for the control API.
-pub fn counts(conn: &Reader) -> StoreResult<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status ORDER BY status",
-    )?;
-    let rows = stmt.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect::<Result<_, _>>()
+/// Prunes at most `limit` finished deliveries' requests, oldest first; answers how many. Reads
+/// only the oldest unpruned finished deliveries (a partial index), so a pass costs the same
+/// whatever the size of the log. Pending deliveries are never touched.
+pub fn prune_batch(conn: &Writer, p: &Prune) -> StoreResult<usize> {
+    let limit = i64::try_from(p.limit).unwrap_or(i64::MAX);
+    let mut chosen: Vec<i64> = Vec::new();
+    for status in [DELIVERED, FAILED] {
+        let sql = if status == DELIVERED {
+            "SELECT id, COALESCE(finished_at, created_at) FROM webhook_deliveries
+             WHERE status = 'delivered' AND pruned_at IS NULL ORDER BY id LIMIT ?1"
+        } else {
+            "SELECT id, COALESCE(finished_at, created_at) FROM webhook_deliveries
+             WHERE status = 'failed' AND pruned_at IS NULL ORDER BY id LIMIT ?1"
+        };
+        let rows: Vec<(i64, i64)> = conn
+            .prepare_cached(sql)?
+            .query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, at) in rows {
+            let by_count = status == DELIVERED && id <= p.upto_id;
+            if at < p.before_ms || by_count {
+                chosen.push(id);
+            } else {
+                // Oldest first: the rest are younger (or within the count).
+                break;
+            }
+        }
+    }
+    chosen.sort_unstable();
+    chosen.truncate(p.limit);
+    for id in &chosen {
+        let requests: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT request_id FROM webhook_request_deliveries WHERE delivery_id = ?1",
+            )?
+            .query_map([*id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        conn.prepare_cached("DELETE FROM webhook_request_deliveries WHERE delivery_id = ?1")?
+            .execute([*id])?;
+        for request in requests {
+            conn.prepare_cached(
+                "DELETE FROM webhook_requests WHERE id = ?1 AND NOT EXISTS
+                 (SELECT 1 FROM webhook_request_deliveries WHERE request_id = ?1)",
+            )?
+            .execute([request])?;
+        }
+        conn.prepare_cached("UPDATE webhook_deliveries SET pruned_at = ?2 WHERE id = ?1")?
+            .execute(params![*id, p.now])?;
+    }
+    let n = chosen.len();
+    bump(conn, PRUNED, i64::try_from(n).unwrap_or(i64::MAX))?;
+    Ok(n)
+}
+
+// ----- bulk replay --------------------------------------------------------------------------
+
+/// Which deliveries a bulk replay takes: given-up ones and pending ones waiting for a retry,
+/// of one app or all, recorded in a time range.
+#[derive(Debug, Clone, Default)]
+pub struct Requeue {
+    pub app_id: Option<String>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    pub now: i64,
+    /// Only deliveries with a larger id (the previous batch's last).
+    pub after: i64,
+    pub limit: usize,
+}
+
+/// What one batch of a bulk replay did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Requeued {
+    /// Given-up deliveries made pending again (a fresh 36-hour schedule).
+    pub requeued: usize,
+    /// Pending deliveries waiting for a retry, made due now.
+    pub retried: usize,
+    /// The last id looked at: the next batch starts after it (`None`: nothing left).
+    pub last_id: Option<i64>,
+}
+
+/// One batch of a bulk replay, in id order. Each account's head is recomputed, so the worker
+/// sends the account's deliveries again in recording order.
+pub fn requeue_batch(conn: &Writer, r: &Requeue) -> StoreResult<Requeued> {
+    let mut conditions = vec![
+        "(d.status = 'failed' OR (d.status = 'pending' AND d.attempts > 0))".to_string(),
+        "d.app_id IS NOT NULL".into(),
+        "d.login IS NOT NULL".into(),
+        "d.id > ?1".into(),
+    ];
+    let mut values = vec![SqlValue::Integer(r.after)];
+    if let Some(app) = &r.app_id {
+        values.push(SqlValue::Text(app.clone()));
+        conditions.push(format!("d.app_id = ?{}", values.len()));
+    }
+    if let Some(since) = r.since_ms {
+        values.push(SqlValue::Integer(since));
+        conditions.push(format!("d.created_at >= ?{}", values.len()));
+    }
+    if let Some(until) = r.until_ms {
+        values.push(SqlValue::Integer(until));
+        conditions.push(format!("d.created_at < ?{}", values.len()));
+    }
+    values.push(SqlValue::Integer(
+        i64::try_from(r.limit).unwrap_or(i64::MAX),
+    ));
+    let sql = format!(
+        "SELECT d.id, d.status, d.app_id, d.login, d.account_id FROM webhook_deliveries d
+         WHERE {} ORDER BY d.id LIMIT ?{}",
+        conditions.join(" AND "),
+        values.len()
+    );
+    let rows: Vec<(i64, String, String, String, String)> = conn
+        .prepare_cached(&sql)?
+        .query_map(values, |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut done = Requeued {
+        last_id: rows.last().map(|r| r.0),
+        ..Requeued::default()
+    };
+    let mut accounts: std::collections::BTreeSet<(String, String, String)> = Default::default();
+    for (id, status, app_id, login, account_id) in rows {
+        if status == FAILED {
+            conn.prepare_cached(
+                "UPDATE webhook_deliveries SET status = 'pending', attempts = 0,
+                    first_attempt_at = NULL, finished_at = NULL, next_attempt_at = ?2,
+                    reason = 'replayed: waiting to be sent again'
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, r.now])?;
+            done.requeued += 1;
+        } else {
+            conn.prepare_cached(
+                "UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1",
+            )?
+            .execute(params![id, r.now])?;
+            done.retried += 1;
+        }
+        accounts.insert((app_id, login, account_id));
+    }
+    let requeued = i64::try_from(done.requeued).unwrap_or(i64::MAX);
+    bump(conn, FAILED, -requeued)?;
+    bump(conn, PENDING, requeued)?;
+    for (app_id, login, account_id) in accounts {
+        refresh_head(conn, &app_id, &login, &account_id)?;
+    }
+    Ok(done)
 }

@@ -104,6 +104,8 @@ pub fn import(conn: &Writer, snapshot: &Value) -> StoreResult<()> {
             conn.execute(&sql, values)?;
         }
     }
+    // What summarises the webhook outbox follows the rows imported.
+    super::events::rebuild(conn)?;
     Ok(())
 }
 

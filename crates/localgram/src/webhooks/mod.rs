@@ -5,12 +5,13 @@
 //! (`conditions`) and writes the outbox. The worker (`worker`) sends pending deliveries in
 //! batches of up to 1000 per app and login, rendered per login (`render`) and signed with the
 //! app secret (`sign`), retries failures on virtual time for 36 hours (`schedule`), and keeps
-//! every account's events in order. `verify` checks a callback when it is configured;
+//! every account's events in order; `retention` prunes old requests in the background. `verify` checks a callback when it is configured;
 //! `samples` holds the dashboard's test payloads; `fields` is the table of fields.
 
 pub mod conditions;
 pub mod fields;
 pub mod render;
+pub mod retention;
 pub mod samples;
 pub mod schedule;
 pub mod sign;
@@ -36,6 +37,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// client (one connection pool for all callbacks) and the callbacks' time limit.
 pub struct Hub {
     wake: Notify,
+    wake_retention: Notify,
     client: reqwest::Client,
     pub timeout: Duration,
     /// Requests to callbacks this instance has in flight (their outcome not yet recorded).
@@ -52,6 +54,7 @@ impl Hub {
             .unwrap_or_else(|_| reqwest::Client::new());
         Hub {
             wake: Notify::new(),
+            wake_retention: Notify::new(),
             client,
             timeout,
             sending: Default::default(),
@@ -81,6 +84,15 @@ impl Hub {
 
     pub(crate) async fn woken(&self) {
         self.wake.notified().await;
+    }
+
+    /// Tells retention to look again now (its settings changed).
+    pub fn wake_retention(&self) {
+        self.wake_retention.notify_one();
+    }
+
+    pub(crate) async fn retention_woken(&self) {
+        self.wake_retention.notified().await;
     }
 
     pub fn client(&self) -> &reqwest::Client {

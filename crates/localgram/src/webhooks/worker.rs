@@ -27,10 +27,6 @@ use crate::store::{apps, Engine, StoreError, StoreResult};
 
 /// At most this many updates per request (004 L2381).
 pub const BATCH_MAX: usize = 1000;
-/// Pending rows of a stream read per query while planning, and at most how many such pages
-/// one planning pass reads (the oldest 100,000 pending deliveries of a stream).
-const SCAN: usize = 5 * BATCH_MAX;
-const SCAN_PAGES: usize = 20;
 /// The worker looks again at least this often, whatever happens.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 /// A stream's lease outlives the longest request by this much (several instances on one
@@ -42,18 +38,21 @@ const RESPONSE_KEPT: usize = 1024;
 /// The running worker; dropping it stops it (with the server that owns it).
 pub struct Worker {
     task: JoinHandle<()>,
+    retention: JoinHandle<()>,
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
         self.task.abort();
+        self.retention.abort();
     }
 }
 
-/// Starts the worker of a server's state.
+/// Starts the worker of a server's state, and retention beside it.
 pub fn spawn(state: Shared) -> Worker {
     Worker {
-        task: tokio::spawn(run(state)),
+        task: tokio::spawn(run(state.clone())),
+        retention: tokio::spawn(super::retention::run(state)),
     }
 }
 
@@ -207,6 +206,12 @@ fn plan(conn: &crate::store::Reader, now: i64, busy: &HashSet<StreamKey>) -> Sto
 
 /// The next batch of one stream, if any delivery of it is due; `next_due` learns when the
 /// earliest waiting one becomes due.
+///
+/// Only an account's head (its earliest pending delivery) can be due, so the batch is planned
+/// from the stream's due heads, longest due first (one index range, `store::events::due_heads`):
+/// first every due account's head, then their following due deliveries in recording order
+/// while room is left. What waits behind a failing account is never read, so planning costs
+/// the same whatever the backlog, and no account waits for another's backlog.
 fn plan_stream(
     conn: &crate::store::Reader,
     subscription: &Subscription,
@@ -215,35 +220,42 @@ fn plan_stream(
     next_due: &mut Option<i64>,
 ) -> StoreResult<Option<Batch>> {
     let key = (subscription.app_id.clone(), login);
-    let mut waiting: HashSet<String> = HashSet::new();
-    let mut ready = Vec::new();
-    let mut after = 0;
-    // Page through the stream until a batch is full; an account whose earliest
-    // delivery waits for a retry holds its later ones back, not other accounts'.
-    'pages: for _ in 0..SCAN_PAGES {
-        let rows = outbox::pending_stream(conn, &subscription.app_id, login.as_str(), after, SCAN)?;
-        for row in &rows {
-            after = row.id;
-            if waiting.contains(&row.account_id) {
-                continue;
-            }
-            match row.next_attempt_at {
-                Some(at) if at > now => {
-                    waiting.insert(row.account_id.clone());
-                    *next_due = Some(next_due.map_or(at, |d| d.min(at)));
-                }
-                _ => {
-                    if let Some(delivery) = outbox::delivery(conn, row.id)? {
-                        ready.push(delivery);
-                    }
-                    if ready.len() == BATCH_MAX {
-                        break 'pages;
-                    }
-                }
-            }
-        }
-        if rows.len() < SCAN {
+    let app = subscription.app_id.as_str();
+    let heads = outbox::due_heads(conn, app, login.as_str(), now, BATCH_MAX)?;
+    if let Some(at) = outbox::next_due(conn, app, login.as_str(), now)? {
+        *next_due = Some(next_due.map_or(at, |d| d.min(at)));
+    }
+    if heads.is_empty() {
+        return Ok(None);
+    }
+    let mut chosen: Vec<i64> = heads.iter().map(|h| h.id).collect();
+    for head in &heads {
+        let room = BATCH_MAX - chosen.len();
+        if room == 0 {
             break;
+        }
+        // The head itself comes back first; its followers go while they are due.
+        let rows = outbox::pending_of_account(
+            conn,
+            app,
+            login.as_str(),
+            &head.account_id,
+            head.id,
+            room + 1,
+        )?;
+        for row in rows.iter().skip(1) {
+            if row.next_attempt_at.is_some_and(|at| at > now) {
+                break;
+            }
+            chosen.push(row.id);
+        }
+    }
+    // In recording order, as Meta sends a stream's updates.
+    chosen.sort_unstable();
+    let mut ready = Vec::with_capacity(chosen.len());
+    for id in chosen {
+        if let Some(delivery) = outbox::delivery(conn, id)? {
+            ready.push(delivery);
         }
     }
     if ready.is_empty() {
