@@ -1,5 +1,6 @@
 //! From an incoming request to a handler's answer: resolve the token, the version and the
-//! path, find the route row, enforce its access rules, then call its handler.
+//! path, find the route row, have `access::check` decide access from it, then call its
+//! handler with the outcome.
 //!
 //! The token is checked before the path, as Meta does: a bad token gets the token error even
 //! on a path that does not exist.
@@ -10,15 +11,12 @@ use graph::version::effective;
 use graph::{Api, ApiVersion, FieldSelection, GraphError};
 use serde_json::Value;
 
+use crate::access;
 use crate::api::{internal, Call, Links, Target};
-use crate::auth::{tokens, visibility, Caller, TokenKind};
+use crate::auth::{tokens, Caller};
 use crate::http::Incoming;
-use crate::nodes;
-use crate::router::{edge_exists, root_exists, NodeKind, On, Route, Verb, ROUTES};
+use crate::router::{edge_exists, root_exists, NodeKind, On, Verb, ROUTES};
 use crate::state::Shared;
-
-/// One of these is needed on top when the Page role came through Business Manager.
-const BUSINESS_MANAGER_EXTRA: &[&str] = &["ads_management", "ads_read"];
 
 pub struct Outcome {
     pub result: Result<Value, GraphError>,
@@ -66,34 +64,10 @@ fn verb_of(method: &Method) -> Result<Verb, GraphError> {
 
 /// The node `me` names for a caller.
 fn me(caller: &Caller) -> Target {
-    let kind = match caller.kind {
-        TokenKind::InstagramUser => NodeKind::IgUser,
-        TokenKind::FacebookUser => NodeKind::FacebookUser,
-        TokenKind::Page => NodeKind::Page,
-        TokenKind::App | TokenKind::Client => NodeKind::App,
-    };
     Target {
         id: caller.subject.clone(),
         addressed_as: "me".into(),
-        kind,
-    }
-}
-
-/// The Meta node type name used in errors about a node kind.
-pub fn node_type_name(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::IgUser => nodes::ig_user::IG_USER.name,
-        NodeKind::IgMedia => nodes::ig_media::IG_MEDIA.name,
-        NodeKind::IgComment => nodes::ig_comment::IG_COMMENT.name,
-        NodeKind::Page => nodes::page::PAGE.name,
-        NodeKind::FacebookUser => nodes::facebook_user::FACEBOOK_USER.name,
-        NodeKind::App => "Application",
-        NodeKind::Container => nodes::ig_container::IG_CONTAINER.name,
-        NodeKind::Conversation => nodes::conversation::CONVERSATION.name,
-        NodeKind::Message => nodes::message::MESSAGE.name,
-        NodeKind::Igsid => nodes::igsid_profile::IGSID_PROFILE.name,
-        NodeKind::WelcomeFlow => "WelcomeMessageFlow",
-        NodeKind::MessageAttachment => "MessageAttachment",
+        kind: NodeKind::of_token(caller.kind),
     }
 }
 
@@ -154,20 +128,22 @@ async fn route(
 
     if !route.apis.allows(api) {
         return Err(match (&target, edge.as_deref()) {
-            (Some(t), Some(edge)) => GraphError::nonexisting_field(edge, node_type_name(t.kind)),
+            (Some(t), Some(edge)) => GraphError::nonexisting_field(edge, t.kind.type_name()),
             (Some(t), None) => unsupported(&t.addressed_as),
             _ => GraphError::unsupported_method(&method_name, "", api),
         });
     }
 
     let mut params = incoming.params;
-    // Public rows (the token exchanges) take no token; every other row needs one.
-    if !route.tokens.is_empty() {
-        let Some(caller) = caller.as_ref() else {
-            return Err(GraphError::token_required());
-        };
-        authorize(state, route, caller, target.as_ref(), api, &method_name).await?;
-    }
+    let access = access::check(
+        state,
+        route,
+        caller.as_ref(),
+        target.as_ref(),
+        api,
+        &method_name,
+    )
+    .await?;
     let proof = params.remove("appsecret_proof");
     if let Some(caller) = &caller {
         tokens::check_proof(caller, proof.as_ref().and_then(Value::as_str))?;
@@ -221,63 +197,11 @@ async fn route(
         fields,
         uploads: incoming.uploads,
         caller,
+        access,
         now,
         links,
     };
     (route.handler)(call).await
-}
-
-/// A row's access rules: a token of an accepted kind, that can see the node, holding the
-/// row's permissions. The node's visibility and its Page's Business Manager role are read
-/// together, in one read.
-pub async fn authorize(
-    state: &Shared,
-    route: &Route,
-    caller: &Caller,
-    target: Option<&Target>,
-    api: Api,
-    method: &str,
-) -> Result<(), GraphError> {
-    let unsupported = |id: &str| GraphError::unsupported_method(method, id, api);
-    if !route.tokens.contains(&caller.kind) {
-        return Err(unsupported(
-            target.map(|t| t.addressed_as.as_str()).unwrap_or(""),
-        ));
-    }
-    let needed = match caller.kind {
-        TokenKind::InstagramUser => route.scopes.instagram,
-        TokenKind::FacebookUser | TokenKind::Page => route.scopes.facebook,
-        TokenKind::App | TokenKind::Client => &[],
-    };
-    // A Page role granted through Business Manager also needs an ads permission.
-    let business_manager =
-        matches!(caller.kind, TokenKind::FacebookUser | TokenKind::Page) && !needed.is_empty();
-    let access = match target {
-        Some(target) => {
-            let (who, node) = (caller.clone(), target.clone());
-            let access = state
-                .db
-                .read(move |c| visibility::access(c, &who, &node, business_manager))
-                .await
-                .map_err(internal)?;
-            if !access.visible {
-                return Err(unsupported(&target.addressed_as));
-            }
-            Some(access)
-        }
-        None => None,
-    };
-    if needed.iter().any(|scope| !caller.has_scope(scope)) {
-        return Err(GraphError::permission_denied());
-    }
-    if access.is_some_and(|a| a.via_business_manager)
-        && !BUSINESS_MANAGER_EXTRA
-            .iter()
-            .any(|scope| caller.has_scope(scope))
-    {
-        return Err(GraphError::permission_denied());
-    }
-    Ok(())
 }
 
 /// Whether a path segment can name a node: a numeric id, or a message id (`aWdf...`).
@@ -349,10 +273,7 @@ fn resolve_edge(
                 Some(target),
                 Some(edge.clone()),
             )),
-            None => Err(GraphError::nonexisting_field(
-                edge,
-                node_type_name(target.kind),
-            )),
+            None => Err(GraphError::nonexisting_field(edge, target.kind.type_name())),
         },
     }
 }

@@ -3,6 +3,7 @@
 //! One origin serves every Meta host the Instagram APIs use; state lives in an embedded store;
 //! the control API under `/_localgram/` lets tests play everyone else. See docs/architecture.md.
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod clock;

@@ -1,82 +1,31 @@
 //! THE route table: every Graph API endpoint localgram serves, one row each, with the APIs it
 //! exists on, the token kinds it accepts, the permissions it needs and its handler.
-//! Dispatch (finding the row for a request and enforcing it) is in `dispatch.rs`.
+//! Dispatch (finding the row for a request) is in `dispatch.rs`; deciding access from the row
+//! is `access::check`.
 
 use futures_util::future::BoxFuture;
 use graph::GraphError;
 use serde_json::Value;
 
-use crate::api::publishing::{self, PUBLISHING};
+use crate::api::publishing;
 use crate::api::subscriptions;
 use crate::api::{
     comments, empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, welcome_flows};
-use crate::auth::scopes::{
-    INSTAGRAM_BASIC, INSTAGRAM_BUSINESS_BASIC, PAGES_READ_ENGAGEMENT, PAGES_SHOW_LIST,
-};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
+use graph::Permission::{
+    self, InstagramBasic, InstagramBusinessBasic, InstagramBusinessContentPublish,
+    InstagramBusinessManageComments, InstagramBusinessManageMessages, InstagramContentPublish,
+    InstagramManageComments, InstagramManageMessages, PagesManageMetadata, PagesReadEngagement,
+    PagesShowList,
+};
 
 pub use crate::dispatch::dispatch;
-
-/// The kinds of node an id can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NodeKind {
-    IgUser,
-    IgMedia,
-    IgComment,
-    Page,
-    FacebookUser,
-    App,
-    /// An IG Container (issue #4).
-    Container,
-    /// Messaging (issue #7): a conversation, a message, a person's Instagram-scoped id (User
-    /// Profile API), a welcome message flow, an uploaded message attachment.
-    Conversation,
-    Message,
-    Igsid,
-    WelcomeFlow,
-    MessageAttachment,
-}
-
-impl NodeKind {
-    /// The kind as the object registry stores it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NodeKind::IgUser => "ig_user",
-            NodeKind::IgMedia => "ig_media",
-            NodeKind::IgComment => "ig_comment",
-            NodeKind::Page => "page",
-            NodeKind::FacebookUser => "facebook_user",
-            NodeKind::App => "app",
-            NodeKind::Container => "ig_container",
-            NodeKind::Conversation => "conversation",
-            NodeKind::Message => "message",
-            NodeKind::Igsid => "igsid",
-            NodeKind::WelcomeFlow => "welcome_flow",
-            NodeKind::MessageAttachment => "message_attachment",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<NodeKind> {
-        Some(match text {
-            "ig_user" => NodeKind::IgUser,
-            "ig_media" => NodeKind::IgMedia,
-            "ig_comment" => NodeKind::IgComment,
-            "page" => NodeKind::Page,
-            "facebook_user" => NodeKind::FacebookUser,
-            "app" => NodeKind::App,
-            "ig_container" => NodeKind::Container,
-            "conversation" => NodeKind::Conversation,
-            "message" => NodeKind::Message,
-            "igsid" => NodeKind::Igsid,
-            "welcome_flow" => NodeKind::WelcomeFlow,
-            "message_attachment" => NodeKind::MessageAttachment,
-            _ => return None,
-        })
-    }
-}
+/// What a node kind is (registry name, error name, id shape, owner, visibility) lives in
+/// `nodes::kinds`; the table only names kinds.
+pub use crate::nodes::NodeKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Verb {
@@ -103,8 +52,19 @@ pub enum On {
 /// Permissions a row needs, per login. All listed permissions are required.
 #[derive(Debug, Clone, Copy)]
 pub struct Scopes {
-    pub instagram: &'static [&'static str],
-    pub facebook: &'static [&'static str],
+    pub instagram: &'static [Permission],
+    pub facebook: &'static [Permission],
+}
+
+impl Scopes {
+    /// The permissions a token of `kind` needs; app and client tokens need none.
+    pub fn of(&self, kind: TokenKind) -> &'static [Permission] {
+        match kind {
+            TokenKind::InstagramUser => self.instagram,
+            TokenKind::FacebookUser | TokenKind::Page => self.facebook,
+            TokenKind::App | TokenKind::Client => &[],
+        }
+    }
 }
 
 pub type Handler = fn(Call) -> BoxFuture<'static, Result<Value, GraphError>>;
@@ -147,62 +107,78 @@ const INSTAGRAM_TOKEN: &[TokenKind] = &[TokenKind::InstagramUser];
 
 /// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
 const BASIC: Scopes = Scopes {
-    instagram: &[INSTAGRAM_BUSINESS_BASIC],
+    instagram: &[InstagramBusinessBasic],
     facebook: &[],
 };
 
 /// `GET /me/accounts` (ref 001 L1773-1832: `pages_show_list`).
 const LIST_PAGES: Scopes = Scopes {
     instagram: &[],
-    facebook: &[PAGES_SHOW_LIST],
+    facebook: &[PagesShowList],
 };
 
 /// Reading an IG User, its media and their edges (ref 001 L5847-6095, L443-796).
 const READ_USER: Scopes = Scopes {
-    instagram: &[INSTAGRAM_BUSINESS_BASIC],
-    facebook: &[INSTAGRAM_BASIC, PAGES_READ_ENGAGEMENT],
+    instagram: &[InstagramBusinessBasic],
+    facebook: &[InstagramBasic, PagesReadEngagement],
 };
 
 /// Comments and their moderation, mentions and tags (ref 001 L4940-4945, L3654-3663,
 /// L7990-8000, L8615-8625).
 const MODERATE: Scopes = Scopes {
-    instagram: &[
-        INSTAGRAM_BUSINESS_BASIC,
-        "instagram_business_manage_comments",
-    ],
-    facebook: &[
-        INSTAGRAM_BASIC,
-        "instagram_manage_comments",
-        PAGES_READ_ENGAGEMENT,
-    ],
+    instagram: &[InstagramBusinessBasic, InstagramBusinessManageComments],
+    facebook: &[InstagramBasic, InstagramManageComments, PagesReadEngagement],
 };
 
 /// Reading replies: Facebook Login needs no comment permission (ref 001 L3880-3889).
 const READ_REPLIES: Scopes = Scopes {
-    instagram: &[
-        INSTAGRAM_BUSINESS_BASIC,
-        "instagram_business_manage_comments",
-    ],
-    facebook: &[INSTAGRAM_BASIC, PAGES_READ_ENGAGEMENT],
+    instagram: &[InstagramBusinessBasic, InstagramBusinessManageComments],
+    facebook: &[InstagramBasic, PagesReadEngagement],
 };
 
 /// Reading a Page's Instagram account (ref 001 L8826-8883).
 const READ_PAGE: Scopes = Scopes {
     instagram: &[],
-    facebook: &[PAGES_SHOW_LIST],
+    facebook: &[PagesShowList],
 };
 
 /// Enabling an account's webhooks with Instagram Login: the basic permission (ref 004 L2260).
 const WEBHOOKS_IG: Scopes = Scopes {
-    instagram: &[crate::webhooks::fields::INSTAGRAM_BUSINESS_BASIC],
+    instagram: &[InstagramBusinessBasic],
     facebook: &[],
 };
 
 /// Enabling a Page's subscriptions: `pages_manage_metadata` (ref 003 L92-95).
 const WEBHOOKS_PAGE: Scopes = Scopes {
     instagram: &[],
-    facebook: &[crate::webhooks::fields::PAGES_MANAGE_METADATA],
+    facebook: &[PagesManageMetadata],
 };
+
+/// Creating, reading and publishing containers and reading the limit (ref 001 L32-59,
+/// L3938-3947, L6585-6594, L7925-7935; 002-004 inventory §1.3). Also rupload's check.
+pub const PUBLISHING: Scopes = Scopes {
+    instagram: &[InstagramBusinessBasic, InstagramBusinessContentPublish],
+    facebook: &[InstagramBasic, InstagramContentPublish, PagesReadEngagement],
+};
+
+/// The Send API's rows: the basic permission; the handler asks for the messaging or the
+/// comment permission depending on the recipient (ref 000 L354-363, 001 L2477-2486).
+const SEND: Scopes = Scopes {
+    instagram: &[InstagramBusinessBasic],
+    facebook: &[InstagramBasic],
+};
+
+/// Every other messaging row: basic and messaging permissions (ref 000 L1623-1629,
+/// L1821-1827; the Messenger Platform's `instagram_manage_messages` on Facebook Login).
+const MESSAGING: Scopes = Scopes {
+    instagram: &[InstagramBusinessBasic, InstagramBusinessManageMessages],
+    facebook: &[InstagramBasic, InstagramManageMessages],
+};
+
+/// Messaging: Instagram Login tokens, and Page tokens (Facebook Login through the Page, ref
+/// 001 L2455-2470).
+const MESSAGING_TOKENS: &[TokenKind] = &[TokenKind::InstagramUser, TokenKind::Page];
+const PAGE_TOKENS: &[TokenKind] = &[TokenKind::Page];
 
 /// Every endpoint. Edges that later areas fill answer as empty edges until then.
 #[rustfmt::skip]
@@ -261,25 +237,25 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgComment, "replies"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::create_reply) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "mentions"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::reply_to_mention) },
     // ----- messaging (issue #7)
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messages"), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::SEND, handler: handler!(messaging::send) },
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "messages"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::SEND, handler: handler!(messaging::send) },
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "message_attachments"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messaging::upload_attachment) },
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "message_attachments"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messaging::upload_attachment) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "conversations"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::list) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "conversations"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::list) },
-    Route { verb: Verb::Get, on: On::Node(NodeKind::Conversation), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::get_conversation) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::Conversation, "messages"), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::list_messages) },
-    Route { verb: Verb::Get, on: On::Node(NodeKind::Message), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::get_message) },
-    Route { verb: Verb::Get, on: On::Node(NodeKind::Igsid), apis: Apis::Both, tokens: messaging::MESSAGING_TOKENS, scopes: messaging::MESSAGING, handler: handler!(conversations::get_profile) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::get) },
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::set) },
-    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::delete) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::get) },
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::set) },
-    Route { verb: Verb::Delete, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: messaging::PAGE_TOKENS, scopes: messaging::MESSAGING, handler: handler!(messenger_profile::delete) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(welcome_flows::list) },
-    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(welcome_flows::create_or_update) },
-    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: messaging::INSTAGRAM_TOKENS, scopes: messaging::MESSAGING, handler: handler!(welcome_flows::delete) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messages"), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: SEND, handler: handler!(messaging::send) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "messages"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: SEND, handler: handler!(messaging::send) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "message_attachments"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messaging::upload_attachment) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "message_attachments"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(messaging::upload_attachment) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "conversations"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(conversations::list) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "conversations"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(conversations::list) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Conversation), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::get_conversation) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Conversation, "messages"), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::list_messages) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Message), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::get_message) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Igsid), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::get_profile) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messenger_profile::get) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messenger_profile::set) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messenger_profile::delete) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(messenger_profile::get) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(messenger_profile::set) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::Page, "messenger_profile"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(messenger_profile::delete) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::list) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::create_or_update) },
+    Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::delete) },
     // ----- webhooks: subscriptions (issue #6)
     Route { verb: Verb::Get, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::list_app_subscriptions) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::create_app_subscription) },
@@ -363,6 +339,14 @@ mod tests {
                 route.verb,
                 route.on
             );
+        }
+    }
+
+    #[test]
+    fn each_login_asks_for_its_own_permissions() {
+        for route in ROUTES.iter().map(|r| r.scopes).chain([PUBLISHING]) {
+            assert!(route.instagram.iter().all(|p| p.is_instagram_login()));
+            assert!(route.facebook.iter().all(|p| p.is_facebook_login()));
         }
     }
 

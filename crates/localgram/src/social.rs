@@ -3,15 +3,14 @@
 //! sees them, and the @mentions in text.
 
 use crate::store::{Reader, Writer};
-use graph::ids::IdKind;
 use graph::GraphError;
 
 use crate::events::{self, Author, CommentMedia, Event, Mention, Payload};
-use crate::router::NodeKind;
+use crate::nodes::{kinds, NodeKind};
 use crate::state::AppState;
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Media};
-use crate::store::{accounts, igsids, objects, people, StoreError};
+use crate::store::{accounts, igsids, people, StoreError};
 
 /// Who writes a comment.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,13 +84,7 @@ pub fn post_comment(
         Commenter::Person(id) => ("person", id.clone()),
     };
     let comment = Comment {
-        id: objects::mint(
-            tx,
-            &state.ids,
-            IdKind::Comment,
-            NodeKind::IgComment.as_str(),
-            now,
-        )?,
+        id: kinds::mint(tx, &state.ids, NodeKind::IgComment, now)?,
         media_id: media.id.clone(),
         parent_id: parent,
         author_kind: author_kind.into(),

@@ -198,7 +198,7 @@ pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
             let comment = target_comment(r, &node)?;
             let media = db(media::get(r, &comment.media_id))?;
             let owned = match (&media, &ctx.caller) {
-                (Some(media), Some(caller)) => db(crate::auth::visibility::can_see_account(
+                (Some(media), Some(caller)) => db(crate::nodes::kinds::can_see_account(
                     r,
                     caller,
                     &media.account_id,

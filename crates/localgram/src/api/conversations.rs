@@ -13,8 +13,8 @@ use crate::messaging::{rules, thread};
 use crate::nodes::conversation::{self, CONVERSATION, MESSAGES_DEFAULT, MESSAGES_MAX};
 use crate::nodes::igsid_profile::{self, Profile, IGSID_PROFILE};
 use crate::nodes::message::{self, MESSAGE};
+use crate::nodes::NodeKind;
 use crate::nodes::{db, RenderContext};
-use crate::router::NodeKind;
 use crate::store::conversations::{self as store, Conversation, Listing};
 use crate::store::{igsids, messages, people, relationships, Reader};
 

@@ -10,24 +10,25 @@ use graph::{Api, GraphError, Params};
 use serde_json::{json, Map, Value};
 
 use super::{internal, Call};
-use crate::auth::scopes::{INSTAGRAM_BUSINESS_MANAGE_COMMENTS, INSTAGRAM_BUSINESS_MANAGE_MESSAGES};
 use crate::auth::{Caller, TokenKind};
 use crate::messaging::body::{self, MediaKind, OutAttachment, Outgoing};
 use crate::messaging::fetch;
 use crate::messaging::group::Work;
 use crate::messaging::rules::{self, MULTI_IMAGE_FROM_S};
 use crate::messaging::thread::{self, Draft};
-use crate::router::NodeKind;
+use crate::nodes::{kinds, NodeKind};
 use crate::state::AppState;
 use crate::store::accounts::{self, Account};
 use crate::store::conversations::Conversation;
 use crate::store::message_attachments::{self, Attachment};
-use crate::store::{comments, igsids, media, messages, objects, relationships, StoreError};
+use crate::store::{comments, igsids, media, messages, relationships, StoreError};
+use graph::Permission;
 
-/// Facebook Login's messaging permission (the Messenger Platform's Instagram messaging).
-const INSTAGRAM_MANAGE_MESSAGES: &str = "instagram_manage_messages";
 /// Facebook Login's private-reply permissions (ref 001 L2477-2486, 004 L2902).
-const FACEBOOK_PRIVATE_REPLY: &[&str] = &["instagram_manage_comments", "pages_read_engagement"];
+const FACEBOOK_PRIVATE_REPLY: &[Permission] = &[
+    Permission::InstagramManageComments,
+    Permission::PagesReadEngagement,
+];
 
 /// Why a write did not happen: Meta's error, or the store failing.
 enum Refused {
@@ -69,11 +70,13 @@ pub async fn account_of(call: &Call) -> Result<Account, GraphError> {
     account.ok_or_else(unsupported)
 }
 
-/// Whether the caller holds messaging permission for its login (ref 000 L354-363).
+/// Whether the caller holds messaging permission for its login (ref 000 L354-363; Facebook
+/// Login: the Messenger Platform's `instagram_manage_messages`). The Send API's rows ask only
+/// for the basic permission: which one it needs depends on the recipient.
 pub fn require_messaging(caller: &Caller) -> Result<(), GraphError> {
     let ok = match caller.kind {
-        TokenKind::InstagramUser => caller.has_scope(INSTAGRAM_BUSINESS_MANAGE_MESSAGES),
-        _ => caller.has_scope(INSTAGRAM_MANAGE_MESSAGES),
+        TokenKind::InstagramUser => caller.has(Permission::InstagramBusinessManageMessages),
+        _ => caller.has(Permission::InstagramManageMessages),
     };
     if ok {
         Ok(())
@@ -85,8 +88,8 @@ pub fn require_messaging(caller: &Caller) -> Result<(), GraphError> {
 /// Private replies need the comment permission instead (ref 001 L2477-2486).
 fn require_private_reply(caller: &Caller) -> Result<(), GraphError> {
     let ok = match caller.kind {
-        TokenKind::InstagramUser => caller.has_scope(INSTAGRAM_BUSINESS_MANAGE_COMMENTS),
-        _ => FACEBOOK_PRIVATE_REPLY.iter().all(|s| caller.has_scope(s)),
+        TokenKind::InstagramUser => caller.has(Permission::InstagramBusinessManageComments),
+        _ => caller.has_all(FACEBOOK_PRIVATE_REPLY),
     };
     if ok {
         Ok(())
@@ -375,11 +378,10 @@ fn draft_of(
                     item["size"] = json!(f.size);
                 }
                 if *is_reusable {
-                    let id = objects::mint(
+                    let id = kinds::mint(
                         conn,
                         &state.ids,
-                        graph::ids::IdKind::Other,
-                        NodeKind::MessageAttachment.as_str(),
+                        NodeKind::MessageAttachment,
                         now_ms.div_euclid(1000),
                     )?;
                     message_attachments::insert(
@@ -715,11 +717,10 @@ pub async fn upload_attachment(call: Call) -> Result<Value, GraphError> {
     let size = i64::try_from(found.size).ok();
     let id = call
         .write(move |tx| -> Result<String, StoreError> {
-            let id = objects::mint(
+            let id = kinds::mint(
                 tx,
                 &state.ids,
-                graph::ids::IdKind::Other,
-                NodeKind::MessageAttachment.as_str(),
+                NodeKind::MessageAttachment,
                 now_ms.div_euclid(1000),
             )?;
             // Uploaded files live on Meta's CDN; localgram names them the same way.
@@ -763,29 +764,3 @@ pub fn require_platform_instagram(params: &Params) -> Result<(), GraphError> {
         None => Err(GraphError::param_required("platform")),
     }
 }
-
-/// The Send API's rows: the basic permission; the handler asks for the messaging or the
-/// comment permission depending on the recipient (ref 000 L354-363, 001 L2477-2486).
-pub const SEND: crate::router::Scopes = crate::router::Scopes {
-    instagram: &[crate::auth::scopes::INSTAGRAM_BUSINESS_BASIC],
-    facebook: &[crate::auth::scopes::INSTAGRAM_BASIC],
-};
-
-/// Every other messaging row: basic and messaging permissions (ref 000 L1623-1629,
-/// L1821-1827; the Messenger Platform's `instagram_manage_messages` on Facebook Login).
-pub const MESSAGING: crate::router::Scopes = crate::router::Scopes {
-    instagram: &[
-        crate::auth::scopes::INSTAGRAM_BUSINESS_BASIC,
-        INSTAGRAM_BUSINESS_MANAGE_MESSAGES,
-    ],
-    facebook: &[
-        crate::auth::scopes::INSTAGRAM_BASIC,
-        INSTAGRAM_MANAGE_MESSAGES,
-    ],
-};
-
-/// Instagram Login tokens, and Page tokens (Facebook Login through the Page, ref 001
-/// L2455-2470).
-pub const MESSAGING_TOKENS: &[TokenKind] = &[TokenKind::InstagramUser, TokenKind::Page];
-pub const INSTAGRAM_TOKENS: &[TokenKind] = &[TokenKind::InstagramUser];
-pub const PAGE_TOKENS: &[TokenKind] = &[TokenKind::Page];

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::messaging::{account_of, require_messaging, require_platform_instagram};
 use super::Call;
 use crate::messaging::profile::{self, FIELDS, ICE_BREAKERS, PERSISTENT_MENU};
-use crate::router::NodeKind;
+use crate::nodes::NodeKind;
 use crate::store::{messenger_profiles, StoreError};
 
 fn check_platform(call: &Call) -> Result<(), GraphError> {

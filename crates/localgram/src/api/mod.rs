@@ -1,5 +1,5 @@
 //! Endpoint handlers, one module per product area. A handler receives a [`Call`]: the request
-//! already parsed, its token resolved, its node found and its access checked.
+//! already parsed, its token resolved, its node found and its access decided (`Call::access`).
 
 pub mod comments;
 pub mod conversations;
@@ -21,22 +21,13 @@ use graph::paging::{edge_envelope, Page, PageRequest};
 use graph::{Api, ApiVersion, FieldSelection, GraphError, Params};
 use serde_json::Value;
 
+use crate::access::Access;
 use crate::auth::Caller;
 use crate::http::incoming::Upload;
 use crate::nodes::RenderContext;
-use crate::router::NodeKind;
+pub use crate::nodes::Target;
 use crate::state::Shared;
 use crate::store::{Reader, StoreError, StoreResult, Writer};
-
-/// The node a request addresses.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The canonical id of the object (an app-scoped alias resolves to its account).
-    pub id: String,
-    /// The id as the request wrote it (`me` resolves to the token owner's id).
-    pub addressed_as: String,
-    pub kind: NodeKind,
-}
 
 /// Everything a handler needs about one request.
 #[derive(Clone)]
@@ -51,6 +42,8 @@ pub struct Call {
     pub fields: Option<FieldSelection>,
     pub uploads: Vec<Upload>,
     pub caller: Option<Caller>,
+    /// What the access check decided for this request's row (`access::check`).
+    pub access: Access,
     /// Virtual time when the request arrived (Unix seconds).
     pub now: i64,
     pub links: Links,

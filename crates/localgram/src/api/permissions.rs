@@ -14,7 +14,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
     let data = caller
         .scopes
         .iter()
-        .map(|scope| json!({"permission": scope, "status": "granted"}))
+        .map(|scope| json!({"permission": scope.as_str(), "status": "granted"}))
         .collect();
     Ok(edge_envelope(data, None))
 }

@@ -4,40 +4,24 @@
 //! L7902-7974). The pipeline itself is in `crate::publishing`.
 
 use crate::store::{Reader, Writer};
-use graph::ids::IdKind;
-use graph::GraphError;
+use graph::{GraphError, Permission};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 use super::{internal, time_param, with_metadata, Call};
-use crate::auth::scopes::{
-    INSTAGRAM_BASIC, INSTAGRAM_BUSINESS_BASIC, INSTAGRAM_BUSINESS_CONTENT_PUBLISH,
-    PAGES_READ_ENGAGEMENT,
-};
 use crate::auth::TokenKind;
 use crate::http::host::HostKind;
 use crate::nodes::ig_container::{self, IG_CONTAINER};
+use crate::nodes::{kinds, NodeKind};
 use crate::publishing::request::{self, Context, Kind};
 use crate::publishing::status::{self, Code};
 use crate::publishing::{limits, processing, publish};
-use crate::router::{NodeKind, Scopes};
 use crate::store::accounts::{self, Account, Page};
 use crate::store::containers::{self, Container};
 use crate::store::media::Media;
 use crate::store::publishing_setup::Flags;
-use crate::store::{objects, publishing_setup, StoreError, StoreResult};
+use crate::store::{publishing_setup, StoreError, StoreResult};
 use crate::{events, social};
-
-/// Creating, reading and publishing containers and reading the limit (ref 001 L32-59,
-/// L3938-3947, L6585-6594, L7925-7935; 002-004 inventory §1.3).
-pub const PUBLISHING: Scopes = Scopes {
-    instagram: &[INSTAGRAM_BUSINESS_BASIC, INSTAGRAM_BUSINESS_CONTENT_PUBLISH],
-    facebook: &[
-        INSTAGRAM_BASIC,
-        "instagram_content_publish",
-        PAGES_READ_ENGAGEMENT,
-    ],
-};
 
 /// The Page tasks that allow publishing (ref 001 L55-58, L7930).
 const PUBLISHING_TASKS: &[&str] = &["MANAGE", "CREATE_CONTENT"];
@@ -153,8 +137,10 @@ fn upload_uri(call: &Call, id: &str) -> String {
 pub async fn create_container(call: Call) -> Result<Value, GraphError> {
     let account = publishing_account(&call, false).await?;
     let caller = call.caller()?;
-    let may_tag_products = caller.has_scope("catalog_management")
-        && caller.has_scope("instagram_shopping_tag_products");
+    let may_tag_products = caller.has_all(&[
+        Permission::CatalogManagement,
+        Permission::InstagramShoppingTagProducts,
+    ]);
     let new = request::read(
         &call.params,
         &Context {
@@ -235,13 +221,7 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
                 if let Err(e) = request::check_references(tx, &account, &new, now_ms, tag_limit)? {
                     return Ok(Err(e));
                 }
-                let id = objects::mint(
-                    tx,
-                    &state.ids,
-                    IdKind::Container,
-                    NodeKind::Container.as_str(),
-                    now,
-                )?;
+                let id = kinds::mint(tx, &state.ids, NodeKind::Container, now)?;
                 container.id = id.clone();
                 containers::insert(tx, &container)?;
                 Ok(Ok(id))

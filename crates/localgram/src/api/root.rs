@@ -6,7 +6,8 @@ use graph::{GraphError, Params};
 use serde_json::{json, Map, Value};
 
 use super::Call;
-use crate::dispatch::{authorize, dispatch, resolve_id};
+use crate::access;
+use crate::dispatch::{dispatch, resolve_id};
 use crate::http::incoming::{BatchOrigin, Incoming};
 use crate::router::{On, Verb, ROUTES};
 
@@ -45,9 +46,19 @@ pub async fn multi_read(call: Call) -> Result<Value, GraphError> {
         if !route.apis.allows(call.api) {
             return Err(GraphError::unsupported_method("GET", &id, call.api));
         }
-        authorize(&call.state, route, &caller, Some(&target), call.api, "GET").await?;
+        // Each id is its own `GET /{id}`: its row decides access for it.
+        let access = access::check(
+            &call.state,
+            route,
+            Some(&caller),
+            Some(&target),
+            call.api,
+            "GET",
+        )
+        .await?;
         let mut node_call = call.clone();
         node_call.target = Some(target);
+        node_call.access = access;
         node_call.params.remove("ids");
         result.insert(id, (route.handler)(node_call).await?);
     }

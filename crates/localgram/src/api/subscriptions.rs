@@ -7,7 +7,7 @@ use graph::{FieldSelection, GraphError};
 use serde_json::{json, Value};
 
 use super::Call;
-use crate::router::NodeKind;
+use crate::nodes::NodeKind;
 use crate::store::webhooks::{self as config, AccountSubscription, SubscribedField, Subscription};
 use crate::store::{apps, events as outbox, StoreResult};
 use crate::webhooks::fields::{self, Login, DASHBOARD_DEFAULTS, OBJECT, PAGE_FIELDS};

@@ -257,7 +257,7 @@ pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
         let scopes: Vec<&str> = row
             .scopes
             .iter()
-            .filter_map(|s| crate::auth::scopes::effective(s, call.now))
+            .filter_map(|s| graph::permission::effective_name(s, call.now))
             .collect();
         data.insert("scopes".into(), json!(scopes));
         match row.kind.as_str() {

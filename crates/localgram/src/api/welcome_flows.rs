@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 use super::messaging::{account_of, require_messaging};
 use super::Call;
 use crate::messaging::flows;
-use crate::router::NodeKind;
+use crate::nodes::{kinds, NodeKind};
 use crate::store::accounts::Account;
 use crate::store::welcome_flows::{self as store, Flow};
-use crate::store::{objects, StoreError};
+use crate::store::StoreError;
 
 /// Flow pages: 25 by default, 100 at most (decisions.md).
 const PAGE_DEFAULT: usize = 25;
@@ -111,13 +111,7 @@ pub async fn create_or_update(call: Call) -> Result<Value, GraphError> {
     let created_at = call.state.clock.now_ms();
     let id = call
         .write(move |tx| -> Result<String, StoreError> {
-            let id = objects::mint(
-                tx,
-                &state.ids,
-                graph::ids::IdKind::Other,
-                NodeKind::WelcomeFlow.as_str(),
-                now_s,
-            )?;
+            let id = kinds::mint(tx, &state.ids, NodeKind::WelcomeFlow, now_s)?;
             store::insert(
                 tx,
                 &Flow {

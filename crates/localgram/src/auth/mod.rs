@@ -2,9 +2,8 @@
 
 pub mod scopes;
 pub mod tokens;
-pub mod visibility;
 
-use graph::Api;
+use graph::{Api, Permission};
 
 use crate::store::apps::App;
 
@@ -64,7 +63,7 @@ pub struct Caller {
     /// IG account id, Facebook user id, Page id or app id.
     pub subject: String,
     /// Granted permissions, deprecated names already mapped to current ones.
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Permission>,
     pub issued_at: i64,
     pub expires_at: Option<i64>,
     /// A long-lived user token (60 days), as opposed to a short-lived one.
@@ -72,7 +71,12 @@ pub struct Caller {
 }
 
 impl Caller {
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
+    pub fn has(&self, permission: Permission) -> bool {
+        self.scopes.contains(&permission)
+    }
+
+    /// Whether the token holds every one of `permissions`.
+    pub fn has_all(&self, permissions: &[Permission]) -> bool {
+        permissions.iter().all(|p| self.has(*p))
     }
 }

@@ -1,10 +1,10 @@
 //! Issuing and resolving access tokens.
 
-use graph::{Api, GraphError};
+use graph::{Api, GraphError, Permission};
 use rand::distr::{Alphanumeric, SampleString};
 use subtle::ConstantTimeEq;
 
-use super::{scopes, Caller, TokenKind};
+use super::{Caller, TokenKind};
 use crate::store::{self, apps::App, tokens::Token, StoreError};
 
 /// Instagram Login short-lived tokens last one hour (ref 001 L3547-3621, 002-004 §1.6).
@@ -35,12 +35,13 @@ pub fn new_secret(len: usize) -> String {
         .collect()
 }
 
-/// Builds a token row for `subject`, valid from `now`.
-pub fn build(
+/// Builds a token row for `subject`, valid from `now`, granting `scopes` (permissions, or
+/// their wire names as the control API and login codes hold them).
+pub fn build<S: AsRef<str>>(
     app: &App,
     kind: TokenKind,
     subject: &str,
-    scopes: &[String],
+    scopes: &[S],
     long_lived: bool,
     now: i64,
 ) -> Token {
@@ -56,7 +57,7 @@ pub fn build(
         app_id: app.id.clone(),
         kind: kind.as_str().to_string(),
         subject_id: subject.to_string(),
-        scopes: scopes.to_vec(),
+        scopes: scopes.iter().map(|s| s.as_ref().to_string()).collect(),
         issued_at: now,
         expires_at: lifetime.map(|l| now + l),
         long_lived,
@@ -142,11 +143,13 @@ pub async fn resolve(
         kind,
         app,
         subject: row.subject_id,
+        // Every stored name is one localgram issued (the control API, the dialogs and the
+        // exchanges only grant known permissions), so none is lost in parsing.
         scopes: row
             .scopes
             .iter()
-            .filter_map(|s| scopes::effective(s, now))
-            .map(str::to_string)
+            .filter_map(|s| Permission::parse(s))
+            .filter_map(|p| p.effective(now))
             .collect(),
         issued_at: row.issued_at,
         expires_at: row.expires_at,

@@ -7,13 +7,14 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use graph::Params;
+use graph::permission::split_list;
+use graph::{Params, Permission};
 
-use super::html::{self, Choice, Dialog, Permission};
+use super::html::{self, Choice, Dialog};
 use super::{
     all_values, html_response, new_code, redirect, take_next, with_query, CODE_LIFETIME_SECONDS,
 };
-use crate::auth::{scopes, tokens, TokenKind};
+use crate::auth::{tokens, TokenKind};
 use crate::state::Shared;
 use crate::store::accounts::{self, FacebookUser};
 use crate::store::{apps, logins, StoreError};
@@ -35,7 +36,7 @@ struct DialogRequest {
     redirect_uri: String,
     /// `code` or `token`.
     response_type: String,
-    scopes: Vec<String>,
+    scopes: Vec<Permission>,
     state: Option<String>,
 }
 
@@ -76,15 +77,16 @@ async fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Res
             )))
         }
     };
-    let mut requested: Vec<String> = Vec::new();
+    let mut requested: Vec<Permission> = Vec::new();
     let mut invalid = Vec::new();
-    for scope in scopes::parse_list(&text("scope")) {
-        if scopes::is_facebook_login(&scope) {
-            if !requested.contains(&scope) {
-                requested.push(scope);
+    for scope in split_list(&text("scope")) {
+        match Permission::parse(&scope).filter(|p| p.is_facebook_login()) {
+            Some(permission) => {
+                if !requested.contains(&permission) {
+                    requested.push(permission);
+                }
             }
-        } else {
-            invalid.push(scope);
+            None => invalid.push(scope),
         }
     }
     if !invalid.is_empty() {
@@ -161,7 +163,7 @@ async fn allow(
     state: &Shared,
     request: &DialogRequest,
     user_id: &str,
-    granted: Vec<String>,
+    granted: Vec<Permission>,
 ) -> Response {
     let now = state.clock.now();
     if request.response_type == "token" {
@@ -224,7 +226,7 @@ async fn allow(
         login: "facebook".into(),
         subject_id: user_id.to_string(),
         redirect_uri: request.redirect_uri.clone(),
-        scopes: granted,
+        scopes: super::names(&granted),
         created_at: now,
         expires_at: now + CODE_LIFETIME_SECONDS,
         used_at: None,
@@ -247,12 +249,12 @@ async fn allow(
     ))
 }
 
-fn granted(request: &DialogRequest, ticked: &[String]) -> Vec<String> {
+fn granted(request: &DialogRequest, ticked: &[String]) -> Vec<Permission> {
     request
         .scopes
         .iter()
-        .filter(|s| ticked.contains(s))
-        .cloned()
+        .filter(|p| ticked.iter().any(|t| t == p.as_str()))
+        .copied()
         .collect()
 }
 
@@ -331,7 +333,7 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
             let ticked = next
                 .scopes
                 .clone()
-                .unwrap_or_else(|| checked.scopes.clone());
+                .unwrap_or_else(|| super::names(&checked.scopes));
             return allow(&state, &checked, &user_id, granted(&checked, &ticked)).await;
         }
         Ok(None) => {}
@@ -350,7 +352,7 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
         ("client_id", checked.app.id.clone()),
         ("redirect_uri", checked.redirect_uri.clone()),
         ("response_type", checked.response_type.clone()),
-        ("scope", checked.scopes.join(",")),
+        ("scope", super::names(&checked.scopes).join(",")),
     ];
     if let Some(s) = &checked.state {
         hidden.push(("state", s.clone()));
@@ -374,8 +376,8 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
         permissions: checked
             .scopes
             .iter()
-            .map(|s| Permission {
-                name: s.clone(),
+            .map(|p| html::Permission {
+                name: p.as_str().to_string(),
                 required: false,
             })
             .collect(),

@@ -7,16 +7,17 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use graph::Params;
+use graph::permission::split_list;
+use graph::{Params, Permission};
 use serde_json::json;
 
-use super::html::{self, Choice, Dialog, Permission};
+use super::html::{self, Choice, Dialog};
 use super::{
-    all_values, html_response, json_response, new_code, redirect, take_next, with_query,
+    all_values, html_response, json_response, names, new_code, redirect, take_next, with_query,
     CODE_LIFETIME_SECONDS,
 };
 use crate::api::tokens::redeem_in;
-use crate::auth::{scopes, tokens};
+use crate::auth::tokens;
 use crate::nodes::ig_user::app_scoped_id_in;
 use crate::state::Shared;
 use crate::store::accounts::{self, Account};
@@ -40,12 +41,12 @@ struct Authorize {
     app: apps::App,
     redirect_uri: String,
     /// Requested scopes, under their current names.
-    scopes: Vec<String>,
+    scopes: Vec<Permission>,
     state: Option<String>,
 }
 
 /// The scope Instagram Login always needs (ref 001 L8770-8772).
-const REQUIRED: &str = scopes::INSTAGRAM_BUSINESS_BASIC;
+const REQUIRED: Permission = Permission::InstagramBusinessBasic;
 
 fn boxed(response: Response) -> Box<Response> {
     Box::new(response)
@@ -72,11 +73,12 @@ async fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Respons
     let now = state.clock.now();
     let mut requested = Vec::new();
     let mut invalid = Vec::new();
-    for scope in scopes::parse_list(&text("scope")) {
-        match scopes::effective(&scope, now).filter(|s| scopes::INSTAGRAM_LOGIN.contains(s)) {
-            Some(name) if !requested.iter().any(|r: &String| r == name) => {
-                requested.push(name.to_string())
-            }
+    for scope in split_list(&text("scope")) {
+        match Permission::parse(&scope)
+            .and_then(|p| p.effective(now))
+            .filter(|p| p.is_instagram_login())
+        {
+            Some(permission) if !requested.contains(&permission) => requested.push(permission),
             Some(_) => {}
             None => invalid.push(scope),
         }
@@ -87,7 +89,7 @@ async fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Respons
             invalid.join(",")
         ))));
     }
-    if !requested.iter().any(|s| s == REQUIRED) {
+    if !requested.contains(&REQUIRED) {
         return Err(boxed(oauth_error(&format!(
             "Invalid scope: {REQUIRED} is required"
         ))));
@@ -149,7 +151,7 @@ async fn allow(
     state: &Shared,
     request: &Authorize,
     account_id: &str,
-    granted: Vec<String>,
+    granted: Vec<Permission>,
 ) -> Response {
     let now = state.clock.now();
     let code = logins::Code {
@@ -158,7 +160,7 @@ async fn allow(
         login: "instagram".into(),
         subject_id: account_id.to_string(),
         redirect_uri: request.redirect_uri.clone(),
-        scopes: granted,
+        scopes: names(&granted),
         created_at: now,
         expires_at: now + CODE_LIFETIME_SECONDS,
         used_at: None,
@@ -179,12 +181,12 @@ async fn allow(
 }
 
 /// The granted scopes: the ticked ones the app asked for, the required one always.
-fn granted(request: &Authorize, ticked: &[String]) -> Vec<String> {
+fn granted(request: &Authorize, ticked: &[String]) -> Vec<Permission> {
     request
         .scopes
         .iter()
-        .filter(|s| s.as_str() == REQUIRED || ticked.iter().any(|t| t == *s))
-        .cloned()
+        .filter(|p| **p == REQUIRED || ticked.iter().any(|t| t == p.as_str()))
+        .copied()
         .collect()
 }
 
@@ -234,7 +236,7 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
             let ticked = next
                 .scopes
                 .clone()
-                .unwrap_or_else(|| checked.scopes.clone());
+                .unwrap_or_else(|| names(&checked.scopes));
             return allow(
                 &state,
                 &checked,
@@ -259,7 +261,7 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
         ("client_id", checked.app.instagram_app_id.clone()),
         ("redirect_uri", checked.redirect_uri.clone()),
         ("response_type", "code".to_string()),
-        ("scope", checked.scopes.join(",")),
+        ("scope", names(&checked.scopes).join(",")),
     ];
     if let Some(s) = &checked.state {
         hidden.push(("state", s.clone()));
@@ -283,9 +285,9 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
         permissions: checked
             .scopes
             .iter()
-            .map(|s| Permission {
-                name: s.clone(),
-                required: s == REQUIRED,
+            .map(|p| html::Permission {
+                name: p.as_str().to_string(),
+                required: *p == REQUIRED,
             })
             .collect(),
     });

@@ -15,7 +15,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::Engine;
-use graph::Params;
+use graph::{Params, Permission};
 use serde::{Deserialize, Serialize};
 
 use crate::state::Shared;
@@ -141,6 +141,11 @@ pub async fn access_token(state: axum::extract::State<Shared>, request: Request<
     }
     let request = Request::from_parts(parts, Body::from(bytes));
     crate::http::graph_entry(state, request).await
+}
+
+/// The wire names of permissions, as codes, forms and the dialogs' hidden fields carry them.
+fn names(permissions: &[Permission]) -> Vec<String> {
+    permissions.iter().map(|p| p.as_str().to_string()).collect()
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ pub mod thread;
 
 use crate::store::Reader;
 
-use crate::api::Target;
-use crate::router::NodeKind;
+use crate::nodes::NodeKind;
+use crate::nodes::Target;
 use crate::store::{
     conversations, igsids, message_attachments, messages, relationships, welcome_flows, StoreResult,
 };

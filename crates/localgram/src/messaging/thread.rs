@@ -5,18 +5,17 @@
 //! else's in Requests, and a reply through the API moves it to General and marks it read.
 
 use crate::store::Writer;
-use graph::ids::IdKind;
 use serde_json::{json, Value};
 
 use super::ids;
 use crate::events::{
     self, Attachment, Event, Message as EventMessage, Messaging, MessagingKind, Payload,
 };
-use crate::router::NodeKind;
+use crate::nodes::{kinds, NodeKind};
 use crate::state::AppState;
 use crate::store::conversations::{self, Conversation};
 use crate::store::messages::{self, Message, IN, OUT};
-use crate::store::{igsids, objects, relationships, StoreError, StoreResult};
+use crate::store::{igsids, relationships, StoreError, StoreResult};
 
 /// The URL the heart sticker is shown with in notifications and reads.
 pub const LIKE_HEART_URL: &str =
@@ -66,11 +65,10 @@ pub fn with_self(
     let igsid = match &settings.self_igsid {
         Some(igsid) => igsid.clone(),
         None => {
-            let igsid = objects::mint_alias(
+            let igsid = kinds::mint_alias(
                 tx,
                 &state.ids,
-                IdKind::Igsid,
-                NodeKind::Igsid.as_str(),
+                NodeKind::Igsid,
                 Some(account_id),
                 seconds(now_ms),
             )?;
@@ -104,13 +102,7 @@ fn start(
     now_ms: i64,
 ) -> StoreResult<Conversation> {
     let conversation = Conversation {
-        id: objects::mint(
-            tx,
-            &state.ids,
-            IdKind::Other,
-            NodeKind::Conversation.as_str(),
-            seconds(now_ms),
-        )?,
+        id: kinds::mint(tx, &state.ids, NodeKind::Conversation, seconds(now_ms))?,
         account_id: account_id.to_string(),
         person_id: person_id.to_string(),
         igsid,

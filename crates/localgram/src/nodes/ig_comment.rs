@@ -1,11 +1,11 @@
 //! The IG Comment node: a comment or reply on media (ref 001 L3623-3831).
 
 use graph::paging::{edge_envelope, Page, PageRequest, Window};
-use graph::{FieldRequest, FieldSelection, GraphError};
+use graph::{FieldRequest, FieldSelection, GraphError, Permission};
 use serde_json::{json, Value};
 
+use super::kinds::can_see_account;
 use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContext};
-use crate::auth::visibility::can_see_account;
 use crate::social;
 use crate::store::comments::{self, Comment, Listing};
 use crate::store::media::{self, Media};
@@ -52,8 +52,8 @@ pub fn render(
 /// (ref 001 L3761-3765).
 fn may_read_username(ctx: &RenderContext) -> bool {
     ctx.caller.as_ref().is_some_and(|c| {
-        c.has_scope("instagram_business_manage_comments")
-            || c.has_scope("instagram_manage_comments")
+        c.has(Permission::InstagramBusinessManageComments)
+            || c.has(Permission::InstagramManageComments)
     })
 }
 

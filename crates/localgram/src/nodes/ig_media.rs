@@ -4,8 +4,8 @@ use graph::paging::edge_envelope;
 use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
+use super::kinds::can_see_account;
 use super::{db, field, Apis, FieldKind::*, NodeType, RenderContext};
-use crate::auth::visibility::can_see_account;
 use crate::nodes::ig_comment;
 use crate::social;
 use crate::store::media::{self as media_store, Media};

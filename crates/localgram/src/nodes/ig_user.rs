@@ -86,7 +86,7 @@ pub fn app_scoped_id_in(
         tx,
         ids,
         graph::ids::IdKind::IgAppScopedUser,
-        crate::router::NodeKind::IgUser.as_str(),
+        super::NodeKind::IgUser.as_str(),
         Some(account_id),
         now,
     )?;

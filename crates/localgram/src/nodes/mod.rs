@@ -9,6 +9,7 @@ pub mod ig_container;
 pub mod ig_media;
 pub mod ig_user;
 pub mod igsid_profile;
+pub mod kinds;
 pub mod mentions;
 pub mod message;
 pub mod page;
@@ -20,6 +21,8 @@ use serde_json::{json, Map, Value};
 use crate::api::{internal, Links};
 use crate::auth::Caller;
 use crate::store::StoreResult;
+
+pub use kinds::{NodeKind, Target};
 
 /// What a renderer may know about the request. Owned and small, so a whole render moves into
 /// one database read (`Db::read`) on a blocking thread; renderers never see the state, so they

@@ -4,19 +4,18 @@
 //! files are served by localgram's media host.
 
 use crate::store::{Reader, Writer};
-use graph::ids::IdKind;
 use std::collections::HashMap;
 
 use super::request::{Kind, Options};
 use super::specs::Checked;
 use super::{fetch, synth};
-use crate::router::NodeKind;
+use crate::nodes::{kinds, NodeKind};
 use crate::sim::media::shortcode_for;
 use crate::state::Shared;
 use crate::store::accounts::Account;
 use crate::store::containers::Container;
 use crate::store::media::{self, Media};
-use crate::store::{media_files, objects, StoreError, StoreResult};
+use crate::store::{media_files, StoreError, StoreResult};
 
 /// Poster frames are generated at most this wide (videos without a `cover_url`).
 const POSTER_MAX_WIDTH: u32 = 640;
@@ -243,15 +242,7 @@ pub fn create_media(
     posters: &HashMap<String, String>,
     now: i64,
 ) -> Result<Media, StoreError> {
-    let mint = |tx: &Writer| {
-        objects::mint(
-            tx,
-            &state.ids,
-            IdKind::Media,
-            NodeKind::IgMedia.as_str(),
-            now,
-        )
-    };
+    let mint = |tx: &Writer| kinds::mint(tx, &state.ids, NodeKind::IgMedia, now);
     let id = mint(tx)?;
     let parent = row(tx, state, id, account, container, None, posters, now)?;
     media::insert(tx, &parent)?;

@@ -19,7 +19,9 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use super::processing::{self, spec_of, Processed};
 use super::request::Kind;
 use super::status::{self, Code};
-use crate::auth::{tokens, visibility, Caller, TokenKind};
+use crate::auth::{tokens, Caller, TokenKind};
+use crate::nodes::kinds::can_see_account;
+use crate::router::PUBLISHING;
 use crate::state::Shared;
 use crate::store::containers::{self, Container};
 
@@ -78,18 +80,16 @@ fn token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
 /// Whether the caller may publish for the account: it can see it and holds the publishing
 /// permissions of its login.
 async fn may_publish(state: &Shared, caller: &Caller, account_id: &str) -> bool {
+    if matches!(caller.kind, TokenKind::App | TokenKind::Client) {
+        return false;
+    }
     let (asking, account_id) = (caller.clone(), account_id.to_string());
     let visible = state
         .db
-        .read(move |c| visibility::can_see_account(c, &asking, &account_id))
+        .read(move |c| can_see_account(c, &asking, &account_id))
         .await
         .unwrap_or(false);
-    let needed = match caller.kind {
-        TokenKind::InstagramUser => crate::api::publishing::PUBLISHING.instagram,
-        TokenKind::FacebookUser | TokenKind::Page => crate::api::publishing::PUBLISHING.facebook,
-        TokenKind::App | TokenKind::Client => return false,
-    };
-    visible && needed.iter().all(|scope| caller.has_scope(scope))
+    visible && caller.has_all(PUBLISHING.of(caller.kind))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>, ()> {

@@ -1,0 +1,82 @@
+//! Access to a route, decided once per request from its row: the token kind, whether the token
+//! can see the node (one read), the row's permissions for the token's login, and the Business
+//! Manager rule. Dispatch calls [`check`] after finding the row; handlers get the outcome in
+//! `Call::access` and do not check these again.
+
+use graph::{Api, GraphError, Permission};
+
+use crate::api::internal;
+use crate::auth::{Caller, TokenKind};
+use crate::nodes::{self, Target};
+use crate::router::Route;
+use crate::state::Shared;
+
+/// One of these is needed on top when the Page role came through Business Manager
+/// (ref 001 L5860-5875).
+const BUSINESS_MANAGER_EXTRA: &[Permission] = &[Permission::AdsManagement, Permission::AdsRead];
+
+/// What the check decided, for the handler.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Access {
+    /// The permissions the row asked of this token's login, all held (empty for public rows
+    /// and app tokens).
+    pub permissions: &'static [Permission],
+    /// The node's Page gives its Facebook user the role through Business Manager (and the
+    /// token holds an ads permission).
+    pub via_business_manager: bool,
+}
+
+/// Decides whether `caller` may call `route` on `target`. Public rows (the token exchanges)
+/// take any caller, or none; every other row needs a token of an accepted kind that can see
+/// the node and holds the row's permissions.
+pub async fn check(
+    state: &Shared,
+    route: &Route,
+    caller: Option<&Caller>,
+    target: Option<&Target>,
+    api: Api,
+    method: &str,
+) -> Result<Access, GraphError> {
+    if route.tokens.is_empty() {
+        return Ok(Access::default());
+    }
+    let Some(caller) = caller else {
+        return Err(GraphError::token_required());
+    };
+    let unsupported = |id: &str| GraphError::unsupported_method(method, id, api);
+    if !route.tokens.contains(&caller.kind) {
+        return Err(unsupported(
+            target.map(|t| t.addressed_as.as_str()).unwrap_or(""),
+        ));
+    }
+    let needed = route.scopes.of(caller.kind);
+    // Only a Facebook token's rows with permissions have the Business Manager rule, so only
+    // then is the Page's role read (in the same read as visibility).
+    let business_manager =
+        matches!(caller.kind, TokenKind::FacebookUser | TokenKind::Page) && !needed.is_empty();
+    let via_business_manager = match target {
+        Some(target) => {
+            let (who, node) = (caller.clone(), target.clone());
+            let seen = state
+                .db
+                .read(move |r| nodes::kinds::visibility(r, &who, &node, business_manager))
+                .await
+                .map_err(internal)?;
+            if !seen.visible {
+                return Err(unsupported(&target.addressed_as));
+            }
+            seen.via_business_manager
+        }
+        None => false,
+    };
+    if !caller.has_all(needed) {
+        return Err(GraphError::permission_denied());
+    }
+    if via_business_manager && !BUSINESS_MANAGER_EXTRA.iter().any(|p| caller.has(*p)) {
+        return Err(GraphError::permission_denied());
+    }
+    Ok(Access {
+        permissions: needed,
+        via_business_manager,
+    })
+}
