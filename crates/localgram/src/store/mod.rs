@@ -389,14 +389,14 @@ impl Db {
             EngineImpl::Sqlite(engine) => {
                 let conn = engine.readers.get()?;
                 // A deferred transaction: every statement of `f` sees the same snapshot.
-                conn.execute_batch("BEGIN")?;
+                sqlite_control(&conn, "BEGIN")?;
                 let result = unwinding_to(
                     || f(&Reader::new(sql::Handle::Sqlite(&conn))),
                     || {
-                        let _ = conn.execute_batch("ROLLBACK");
+                        let _ = sqlite_control(&conn, "ROLLBACK");
                     },
                 );
-                let end = conn.execute_batch("COMMIT");
+                let end = sqlite_control(&conn, "COMMIT");
                 let value = result?;
                 end?;
                 Ok(value)
@@ -438,13 +438,12 @@ impl Db {
         let changes = match &*self.inner.engine {
             EngineImpl::Sqlite(engine) => {
                 let conn = engine.writer.lock();
-                conn.execute_batch("BEGIN IMMEDIATE")
-                    .map_err(StoreError::from)?;
+                sqlite_control(&conn, "BEGIN IMMEDIATE").map_err(StoreError::from)?;
                 let mut guard = RollbackGuard::Sqlite(Some(&conn));
                 let writer = Writer::new(sql::Handle::Sqlite(&conn));
                 let value = f(&writer)?;
                 let changes = writer.into_changes();
-                conn.execute_batch("COMMIT").map_err(StoreError::from)?;
+                sqlite_control(&conn, "COMMIT").map_err(StoreError::from)?;
                 guard.disarm();
                 (value, changes)
             }
@@ -611,6 +610,13 @@ fn token_with_app(c: &Reader, token: &String) -> StoreResult<Option<(tokens::Tok
     Ok(apps::get(c, &row.app_id)?.map(|app| (row, app)))
 }
 
+/// A transaction control statement, prepared once per connection (`execute_batch` would
+/// parse it again on every read).
+fn sqlite_control(conn: &rusqlite::Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
+}
+
 /// Runs `f`; if it panics, runs `cleanup` before the panic goes on, so a pooled connection is
 /// never handed out again inside a transaction.
 fn unwinding_to<R>(f: impl FnOnce() -> R, cleanup: impl FnOnce()) -> R {
@@ -640,7 +646,7 @@ impl Drop for RollbackGuard<'_> {
     fn drop(&mut self) {
         let RollbackGuard::Sqlite(conn) = self;
         if let Some(conn) = conn {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = sqlite_control(&conn, "ROLLBACK");
         }
     }
 }
