@@ -1,7 +1,6 @@
 //! Issuing and resolving access tokens.
 
 use graph::{Api, GraphError, Permission};
-use rand::distr::{Alphanumeric, SampleString};
 use subtle::ConstantTimeEq;
 
 use super::{Caller, TokenKind};
@@ -9,22 +8,16 @@ use crate::store::{self, apps::App, tokens::Token, StoreError};
 
 /// Instagram Login short-lived tokens last one hour (ref 001 L3547-3621, 002-004 §1.6).
 pub const INSTAGRAM_SHORT_LIVED_SECONDS: i64 = 3_600;
-/// Long-lived tokens last 60 days: `expires_in` 5184000 (ref 001 L3607-3615).
-pub const LONG_LIVED_SECONDS: i64 = 5_184_000;
+/// Long-lived tokens last 60 days: `expires_in` 5184000 (ref 001 L3607-3615); the constant
+/// and the Page token's shape live with the token rows.
+pub use crate::store::tokens::{build_page_token, LONG_LIVED_SECONDS};
 /// Facebook Login short-lived user tokens last about two hours.
 pub const FACEBOOK_SHORT_LIVED_SECONDS: i64 = 7_200;
 
 /// A fresh, unguessable token string shaped like Meta's: `IGAA…` for Instagram Login,
 /// `EAA…` for Facebook tokens. Drawn from the thread-local CSPRNG.
 pub fn new_token_string(kind: TokenKind) -> String {
-    let prefix = match kind {
-        TokenKind::InstagramUser => "IGAA",
-        _ => "EAA",
-    };
-    format!(
-        "{prefix}{}",
-        Alphanumeric.sample_string(&mut rand::rng(), 160)
-    )
+    crate::store::tokens::new_token_string(kind == TokenKind::InstagramUser)
 }
 
 /// A random secret of `len` hex characters, for app secrets and client tokens.
@@ -200,28 +193,6 @@ pub fn check_proof(caller: &Caller, proof: Option<&str>) -> Result<(), GraphErro
 /// Compares two secrets in constant time.
 pub fn secrets_match(a: &str, b: &str) -> bool {
     ct_eq(a, b)
-}
-
-/// The Page token a Facebook user token gives for a Page, issued with it
-/// (`store::tokens::insert`). It lives as long as its user token (forever when that is
-/// long-lived).
-pub fn build_page_token(user: &Token, page_id: &str, now: i64) -> Token {
-    let long_lived = user
-        .expires_at
-        .is_none_or(|end| end - user.issued_at >= LONG_LIVED_SECONDS);
-    Token {
-        token: new_token_string(TokenKind::Page),
-        app_id: user.app_id.clone(),
-        kind: TokenKind::Page.as_str().to_string(),
-        subject_id: page_id.to_string(),
-        scopes: user.scopes.clone(),
-        issued_at: now,
-        expires_at: if long_lived { None } else { user.expires_at },
-        long_lived,
-        invalidated_reason: None,
-        invalidated_at: None,
-        parent_token: Some(user.token.clone()),
-    }
 }
 
 /// Inserts a newly issued user token with what it relates: under Instagram Login, the

@@ -297,11 +297,7 @@ mod tests {
         let sha = state.publishing.poster(poster_size(1080, 1920)).unwrap();
         assert!(url.contains(&sha));
         // A reset forgets the record; the next publish records the same bytes again.
-        state
-            .db
-            .write(|tx| tx.execute_batch("DELETE FROM media_files"))
-            .await
-            .unwrap();
+        state.reset().await.unwrap();
         let again = posters(&state, &[&video]).await;
         assert_eq!(again["c1"], url);
         let wanted = sha.clone();

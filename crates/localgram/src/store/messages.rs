@@ -97,7 +97,7 @@ pub fn insert(conn: &Writer, m: &Message) -> StoreResult<()> {
 
 /// The message a mid names, found through the conversation and position it encodes.
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Message>> {
-    let Some((conversation_id, seq)) = crate::messaging::ids::position(id) else {
+    let Some((conversation_id, seq)) = graph::mids::position(id) else {
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(&format!(

@@ -48,6 +48,41 @@ fn from_row(r: &Row) -> crate::store::StoreResult<Token> {
     })
 }
 
+/// Long-lived tokens last 60 days.
+pub const LONG_LIVED_SECONDS: i64 = 5_184_000;
+
+/// A fresh, unguessable token string shaped like Meta's: `IGAA…` for Instagram Login user
+/// tokens, `EAA…` for Facebook tokens. Drawn from the thread-local CSPRNG.
+pub fn new_token_string(instagram_login: bool) -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    let prefix = if instagram_login { "IGAA" } else { "EAA" };
+    format!(
+        "{prefix}{}",
+        Alphanumeric.sample_string(&mut rand::rng(), 160)
+    )
+}
+
+/// The Page token a Facebook user token gives for one of the user's Pages: it ends with the
+/// user token, long-lived when the user token is.
+pub fn build_page_token(user: &Token, page_id: &str, now: i64) -> Token {
+    let long_lived = user
+        .expires_at
+        .is_none_or(|end| end - user.issued_at >= LONG_LIVED_SECONDS);
+    Token {
+        token: new_token_string(false),
+        app_id: user.app_id.clone(),
+        kind: "page".to_string(),
+        subject_id: page_id.to_string(),
+        scopes: user.scopes.clone(),
+        issued_at: now,
+        expires_at: if long_lived { None } else { user.expires_at },
+        long_lived,
+        invalidated_reason: None,
+        invalidated_at: None,
+        parent_token: Some(user.token.clone()),
+    }
+}
+
 /// Inserts a token. A Facebook user token brings the Page token of each Page its user manages
 /// in the same transaction, so answering `access_token` on a Page only reads.
 pub fn insert(conn: &Writer, token: &Token) -> StoreResult<()> {
@@ -55,8 +90,7 @@ pub fn insert(conn: &Writer, token: &Token) -> StoreResult<()> {
     if token.kind == "facebook_user" {
         for page in super::accounts::pages_of(conn, &token.subject_id)? {
             if page_token_from(conn, &token.token, &page.id)?.is_none() {
-                let page_token =
-                    crate::auth::tokens::build_page_token(token, &page.id, token.issued_at);
+                let page_token = build_page_token(token, &page.id, token.issued_at);
                 insert_row(conn, &page_token)?;
             }
         }

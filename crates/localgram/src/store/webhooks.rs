@@ -295,7 +295,7 @@ pub fn granted_scopes(
     let mut scopes: Vec<String> = Vec::new();
     for row in rows {
         for scope in row?.split(',').filter(|s| !s.is_empty()) {
-            let Some(scope) = crate::auth::scopes::effective(scope, now) else {
+            let Some(scope) = graph::permission::effective_name(scope, now) else {
                 continue;
             };
             if !scopes.iter().any(|s| s == scope) {
