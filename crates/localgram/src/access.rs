@@ -7,7 +7,7 @@ use graph::{Api, GraphError, Permission};
 
 use crate::api::internal;
 use crate::auth::{Caller, TokenKind};
-use crate::nodes::{self, Target};
+use crate::nodes::{self, NodeKind, Target};
 use crate::router::Route;
 use crate::state::Shared;
 
@@ -57,15 +57,31 @@ pub async fn check(
     let via_business_manager = match target {
         Some(target) => {
             let (who, node) = (caller.clone(), target.clone());
-            let seen = state
-                .db
-                .read(move |r| nodes::kinds::visibility(r, &who, &node, business_manager))
-                .await
-                .map_err(internal)?;
-            if !seen.visible {
+            let read = move |r: &crate::store::Reader| {
+                nodes::kinds::visibility(r, &who, &node, business_manager)
+                    .map(|v| (v.visible, v.via_business_manager))
+            };
+            // Accounts and Pages, what most calls address, are decided from accounts and
+            // Pages alone: remembered until one of those is written.
+            let (visible, via_business_manager) = match target.kind {
+                NodeKind::IgUser | NodeKind::Page => {
+                    let key = format!(
+                        "{}|{}|{}|{}|{}",
+                        caller.kind.as_str(),
+                        caller.subject,
+                        target.kind.as_str(),
+                        target.id,
+                        business_manager
+                    );
+                    state.db.account_access(key, read).await
+                }
+                _ => state.db.read(read).await,
+            }
+            .map_err(internal)?;
+            if !visible {
                 return Err(unsupported(&target.addressed_as));
             }
-            seen.via_business_manager
+            via_business_manager
         }
         None => false,
     };

@@ -76,6 +76,9 @@ pub struct ReadCache {
     pub objects: Generational<String, Option<(String, Option<String>)>>,
     pub accounts: Generational<String, Option<super::accounts::Account>>,
     pub app_scoped_ids: Generational<(String, String), Option<String>>,
+    /// Access decisions about accounts and Pages (who may see them, whether through
+    /// Business Manager), keyed by the caller and the node: they read only these two tables.
+    pub account_access: Generational<String, (bool, bool)>,
 }
 
 impl Default for ReadCache {
@@ -85,6 +88,7 @@ impl Default for ReadCache {
             objects: Generational::new(&["objects"]),
             accounts: Generational::new(&["accounts"]),
             app_scoped_ids: Generational::new(&["app_scoped_ids"]),
+            account_access: Generational::new(&["accounts", "pages"]),
         }
     }
 }
@@ -96,6 +100,7 @@ impl ReadCache {
         self.objects.bump_if_reads(tables);
         self.accounts.bump_if_reads(tables);
         self.app_scoped_ids.bump_if_reads(tables);
+        self.account_access.bump_if_reads(tables);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -104,6 +109,7 @@ impl ReadCache {
         self.objects.bump();
         self.accounts.bump();
         self.app_scoped_ids.bump();
+        self.account_access.bump();
     }
 }
 

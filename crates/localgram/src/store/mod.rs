@@ -577,6 +577,18 @@ impl Db {
         .await
     }
 
+    /// An access decision about an account or a Page (visible, through Business Manager),
+    /// from memory while neither accounts nor Pages were written; `load` reads it (only those
+    /// two tables) when nothing cached is current.
+    pub async fn account_access(
+        &self,
+        key: String,
+        load: impl FnOnce(&Reader) -> StoreResult<(bool, bool)> + Send + 'static,
+    ) -> StoreResult<(bool, bool)> {
+        self.cached(|c| &c.account_access, key, move |r, _| load(r))
+            .await
+    }
+
     /// A value from a read cache, loaded with `load` when nothing cached is current. The
     /// generation is taken before the load, so a write committed meanwhile makes the entry
     /// stale at once.
@@ -584,7 +596,7 @@ impl Db {
         &self,
         pick: fn(&cache::ReadCache) -> &cache::Generational<K, V>,
         key: K,
-        load: fn(&Reader, &K) -> StoreResult<V>,
+        load: impl FnOnce(&Reader, &K) -> StoreResult<V> + Send + 'static,
     ) -> StoreResult<V>
     where
         K: Eq + std::hash::Hash + Clone + Send + 'static,
