@@ -334,6 +334,11 @@ async fn a_stalled_account_holds_back_only_its_own_later_events() {
         ["free 1", "free 2", "free 3"]
     );
     assert!(texts_of(&s.receiver, s.account_id()).is_empty());
+    // The receiver answers before the outcome is written: wait for it.
+    wait_for!(
+        "the other account's outcomes",
+        s.server.get_control("/webhooks/stats").await["delivered"] == json!(3)
+    );
     let counted = s.server.get_control("/webhooks/stats").await;
     assert_eq!(
         (counted["pending"].clone(), counted["delivered"].clone()),
