@@ -438,12 +438,12 @@ impl Db {
         let changes = match &*self.inner.engine {
             EngineImpl::Sqlite(engine) => {
                 let conn = engine.writer.lock();
-                sqlite_control(&conn, "BEGIN IMMEDIATE").map_err(StoreError::from)?;
+                sqlite_control(&conn, "BEGIN IMMEDIATE")?;
                 let mut guard = RollbackGuard::Sqlite(Some(&conn));
                 let writer = Writer::new(sql::Handle::Sqlite(&conn));
                 let value = f(&writer)?;
                 let changes = writer.into_changes();
-                sqlite_control(&conn, "COMMIT").map_err(StoreError::from)?;
+                sqlite_control(&conn, "COMMIT")?;
                 guard.disarm();
                 (value, changes)
             }
@@ -658,7 +658,7 @@ impl Drop for RollbackGuard<'_> {
     fn drop(&mut self) {
         let RollbackGuard::Sqlite(conn) = self;
         if let Some(conn) = conn {
-            let _ = sqlite_control(&conn, "ROLLBACK");
+            let _ = sqlite_control(conn, "ROLLBACK");
         }
     }
 }
