@@ -22,6 +22,10 @@ pub struct AppState {
     pub publishing: crate::publishing::Publishing,
     /// Messaging: the Send API's group commit (messaging::group).
     pub messaging: crate::messaging::group::GroupCommit,
+    /// Held while the clock moves here and is recorded, and while it is read back from the
+    /// database: a reload (another instance's move) never lands between a local move and its
+    /// record, which would undo the move.
+    clock_moves: tokio::sync::Mutex<()>,
 }
 
 const SEED_KEY: &str = "id_seed";
@@ -54,6 +58,7 @@ impl AppState {
             requests: RequestLog::new(config.request_log_capacity),
             webhooks: crate::webhooks::Hub::new(config.webhook_timeout),
             messaging: Default::default(),
+            clock_moves: tokio::sync::Mutex::new(()),
             config,
         }))
     }
@@ -71,6 +76,7 @@ impl AppState {
     /// Takes the clock (and the id seed) as the database records them: after another
     /// instance moved the clock, or a snapshot import brought its own.
     pub async fn reload_clock(&self) -> Result<(), StoreError> {
+        let _moving = self.clock_moves.lock().await;
         let (recorded, seed) = self
             .db
             .read(|c| {
@@ -107,8 +113,15 @@ impl AppState {
         Ok(())
     }
 
-    /// Records the clock so a restart resumes the same virtual time.
-    pub async fn persist_clock(&self) -> Result<(), StoreError> {
+    /// Moves the clock with `change` and records it, so a restart (and every other instance
+    /// on the same database) resumes the same virtual time.
+    pub async fn move_clock(&self, change: impl FnOnce(&Clock)) -> Result<(), StoreError> {
+        let _moving = self.clock_moves.lock().await;
+        change(&self.clock);
+        self.record_clock().await
+    }
+
+    async fn record_clock(&self) -> Result<(), StoreError> {
         let state = self.clock.state();
         self.db
             .write(move |tx| -> StoreResult<()> {
@@ -124,6 +137,7 @@ impl AppState {
 
     /// Wipes all state but keeps the id seed, so a reset run mints the same ids again.
     pub async fn reset(&self) -> Result<(), StoreError> {
+        let _moving = self.clock_moves.lock().await;
         let seed = self.ids.seed();
         self.db
             .write(move |tx| -> StoreResult<()> {

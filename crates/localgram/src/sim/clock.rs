@@ -59,15 +59,18 @@ pub async fn set_clock(
             ))
         }
     };
-    if let Some(ms) = set_ms {
-        state.clock.set_ms(ms);
-    }
-    if let Some(ms) = advance_ms {
-        state.clock.advance_ms(ms);
-    }
-    if let Some(frozen) = change.frozen {
-        state.clock.set_frozen(frozen);
-    }
-    state.persist_clock().await?;
+    state
+        .move_clock(|clock| {
+            if let Some(ms) = set_ms {
+                clock.set_ms(ms);
+            }
+            if let Some(ms) = advance_ms {
+                clock.advance_ms(ms);
+            }
+            if let Some(frozen) = change.frozen {
+                clock.set_frozen(frozen);
+            }
+        })
+        .await?;
     Ok(Json(describe(&state)))
 }

@@ -11,8 +11,8 @@ use crate::state::Shared;
 use crate::store::{snapshot, StoreError};
 
 pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    // The wipe removes the recorded clock too: a reset clock is the recorded default.
     state.reset().await?;
-    state.persist_clock().await?;
     Ok(Json(json!({"success": true})))
 }
 
