@@ -160,7 +160,9 @@ pub fn issue_blocking(state: &Shared, input: NewToken) -> Result<Issued, Control
         .write_blocking(|tx| insert_token(tx, state, checked, now))?
 }
 
-pub fn describe(issued: &Issued, now: i64) -> Value {
+/// A newly issued token as the control API answers it: `expires_in` is its lifetime from
+/// when it was issued (not from whenever this is written, which may be a second later).
+pub fn describe(issued: &Issued) -> Value {
     let mut value = json!({
         "access_token": issued.token.token,
         "token_type": "bearer",
@@ -168,7 +170,10 @@ pub fn describe(issued: &Issued, now: i64) -> Value {
         "scopes": issued.token.scopes,
     });
     if let (Some(expires_at), Value::Object(object)) = (issued.token.expires_at, &mut value) {
-        object.insert("expires_in".into(), json!(expires_at - now));
+        object.insert(
+            "expires_in".into(),
+            json!(expires_at - issued.token.issued_at),
+        );
     }
     value
 }
@@ -176,5 +181,5 @@ pub fn describe(issued: &Issued, now: i64) -> Value {
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewToken = parse_body(&body)?;
     let issued = issue(&state, input).await?;
-    Ok(Json(describe(&issued, state.clock.now())))
+    Ok(Json(describe(&issued)))
 }
