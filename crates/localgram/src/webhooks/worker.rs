@@ -97,6 +97,10 @@ struct Plan {
 
 async fn run(state: Shared) {
     let mut clock = state.clock.subscribe();
+    // Committed changes, here and on other instances sharing the database: a delivery written
+    // is plannable only once its transaction committed (an in-transaction wake-up can come
+    // too early, and a remote one never comes at all).
+    let mut committed = state.db.feed().subscribe();
     let busy: Arc<Mutex<HashSet<StreamKey>>> = Arc::default();
     let mut sending = JoinSet::new();
     loop {
@@ -146,12 +150,30 @@ async fn run(state: Shared) {
             .min(IDLE_CHECK);
         tokio::select! {
             _ = state.webhooks.woken() => {}
+            _ = deliveries_committed(&mut committed) => {}
             changed = clock.changed() => {
                 if changed.is_err() {
                     tokio::time::sleep(IDLE_CHECK).await;
                 }
             }
             _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Returns once a committed change set wrote deliveries (or some were missed); change sets of
+/// other tables are passed over without planning again.
+async fn deliveries_committed(
+    committed: &mut tokio::sync::broadcast::Receiver<Arc<crate::store::feed::ChangeSet>>,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match committed.recv().await {
+            Ok(set) if set.kinds().contains(&"webhook_deliveries") => return,
+            Ok(_) => {}
+            Err(RecvError::Lagged(_)) => return,
+            // No more change sets: the other wake-ups and the idle check remain.
+            Err(RecvError::Closed) => std::future::pending::<()>().await,
         }
     }
 }
