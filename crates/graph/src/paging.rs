@@ -150,6 +150,18 @@ impl<T> Page<T> {
         }
     }
 
+    /// Like [`Page::map`], for a mapping that can fail (rendering each item): the first
+    /// error is the answer.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            before: self.before,
+            after: self.after,
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+        })
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{assert_same_shape, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -16,30 +16,6 @@ fn sample(id: &str) -> Value {
         .find(|s| s["id"] == json!(id))
         .cloned()
         .unwrap_or_else(|| panic!("no sample {id}"))
-}
-
-/// Same keys in the same order, recursively, and the same JSON types.
-fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
-    match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => {
-            let ak: Vec<_> = a.keys().collect();
-            let ek: Vec<_> = e.keys().collect();
-            assert_eq!(ak, ek, "keys at {path}");
-            for (k, v) in e {
-                assert_same_shape(&a[k], v, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(a), Value::Array(e)) => {
-            if let (Some(first), Some(expected)) = (a.first(), e.first()) {
-                assert_same_shape(first, expected, &format!("{path}[0]"));
-            }
-        }
-        (Value::String(_), Value::String(_))
-        | (Value::Bool(_), Value::Bool(_))
-        | (Value::Null, Value::Null) => {}
-        (Value::Number(_), Value::Number(_)) => {}
-        (a, e) => panic!("type at {path}: {a} vs {e}"),
-    }
 }
 
 #[tokio::test]

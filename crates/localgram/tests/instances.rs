@@ -9,7 +9,6 @@ mod common;
 mod receiver;
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::TestServer;
@@ -254,51 +253,12 @@ async fn every_webhook_event_reaches_the_callback_once_from_either_instance() {
     b.stop().await;
 }
 
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+async fn spawn_instance(url: &str, data: &std::path::Path) -> common::ChildServer {
+    let mut args: Vec<std::ffi::OsString> = vec!["--data".into(), data.as_os_str().into()];
+    for arg in ["--database", url, "--webhook-timeout", "1"] {
+        args.push(arg.into());
     }
-}
-
-async fn spawn_instance(url: &str, data: &std::path::Path) -> Process {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("an address")
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_localgram"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--data")
-        .arg(data)
-        .args(["--database", url, "--webhook-timeout", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("localgram starts");
-    let process = Process {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let up = http
-            .get(format!("{}/_localgram/clock", process.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK);
-        if up {
-            return process;
-        }
-        assert!(Instant::now() < deadline, "localgram did not answer");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::ChildServer::spawn(args).await
 }
 
 #[tokio::test]
@@ -347,8 +307,7 @@ async fn kill_dash_nine_of_one_instance_loses_nothing_and_the_other_takes_its_de
         if n == 150 {
             // SIGKILL: no shutdown, leases left held until they expire.
             if let Some(mut killed) = a.take() {
-                let _ = killed.child.kill();
-                let _ = killed.child.wait();
+                killed.kill();
             }
         }
     }

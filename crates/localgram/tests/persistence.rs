@@ -2,71 +2,18 @@
 
 mod common;
 
-use common::Remote;
-use reqwest::{Method, StatusCode};
+use common::{ChildServer, Remote};
+use reqwest::Method;
 use serde_json::json;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn spawn(data: &std::path::Path) -> Process {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_localgram"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(common::serve_storage_args(data))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("localgram starts");
-    let process = Process {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    // Until the child listens the connection fails: a raw request, whose error means "not yet".
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
-        if let Ok(response) = client
-            .get(format!("{}/_localgram/clock", process.base))
-            .send()
-            .await
-        {
-            if response.status() == StatusCode::OK {
-                return process;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("localgram did not answer within 20 s");
+async fn spawn(data: &std::path::Path) -> ChildServer {
+    ChildServer::spawn(common::serve_storage_args(data)).await
 }
 
 #[tokio::test]
 async fn state_survives_kill_dash_nine() {
-    let data = std::env::temp_dir().join(format!(
-        "localgram-persist-{}-{}",
-        std::process::id(),
-        free_port()
-    ));
-    let _ = std::fs::remove_dir_all(&data);
+    let dir = tempfile::tempdir().expect("a directory");
+    let data = dir.path().join("data");
 
     let first = spawn(&data).await;
     let api = Remote::new(&first.base);
@@ -120,5 +67,4 @@ async fn state_survives_kill_dash_nine() {
         .await;
     assert_ne!(next["id"], account["id"]);
     drop(second);
-    let _ = std::fs::remove_dir_all(&data);
 }

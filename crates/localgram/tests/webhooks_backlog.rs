@@ -15,46 +15,10 @@ use support::*;
 
 const HOUR_MS: i64 = 3_600_000;
 
-struct Process {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = self.child.wait();
-    }
-}
-
-async fn spawn_binary(data: &std::path::Path) -> Process {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_localgram"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--webhook-timeout", "2"])
-        .args(common::serve_storage_args(data))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("localgram starts");
-    let process = Process {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    // Until the child listens the connection fails: a raw request, whose error means "not yet".
-    let client = reqwest::Client::new();
-    wait_for!("the binary to answer", {
-        client
-            .get(format!("{}/_localgram/clock", process.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-    });
-    process
+async fn spawn_binary(data: &std::path::Path) -> common::ChildServer {
+    let mut args: Vec<std::ffi::OsString> = vec!["--webhook-timeout".into(), "2".into()];
+    args.extend(common::serve_storage_args(data));
+    common::ChildServer::spawn(args).await
 }
 
 /// Every pending delivery (at most 1000), oldest last.

@@ -74,17 +74,7 @@ fn rendered_items(
     page: Page<Comment>,
     fields: Option<&FieldSelection>,
 ) -> Result<Page<Value>, GraphError> {
-    let mut items = Vec::with_capacity(page.items.len());
-    for comment in &page.items {
-        items.push(ig_comment::render(r, ctx, comment, fields)?);
-    }
-    Ok(Page {
-        items,
-        before: page.before,
-        after: page.after,
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-    })
+    page.try_map(|comment| ig_comment::render(r, ctx, &comment, fields))
 }
 
 /// Posts a comment in one transaction; a refusal writes nothing.
@@ -359,22 +349,7 @@ pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
                 request.fetch_count(),
             ))?;
             let page = Page::from_fetched(&request, fetched);
-            let mut items = Vec::with_capacity(page.items.len());
-            for media in &page.items {
-                items.push(ig_media::render(
-                    r,
-                    ctx,
-                    &media.as_media(),
-                    fields.as_ref(),
-                )?);
-            }
-            Ok(Page {
-                items,
-                before: page.before,
-                after: page.after,
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-            })
+            page.try_map(|media| ig_media::render(r, ctx, &media.as_media(), fields.as_ref()))
         })
         .await?;
     let paging = page.paging(None);

@@ -81,17 +81,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
             };
             let fetched = db(store::list(r, &listing))?;
             let page = Page::from_fetched(&request, fetched);
-            let mut items = Vec::with_capacity(page.items.len());
-            for c in &page.items {
-                items.push(conversation::render(r, ctx, c, fields.as_ref())?);
-            }
-            Ok(Page {
-                items,
-                before: page.before,
-                after: page.after,
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-            })
+            page.try_map(|c| conversation::render(r, ctx, &c, fields.as_ref()))
         })
         .await?;
     let items = page.items;
@@ -139,17 +129,7 @@ pub async fn list_messages(call: Call) -> Result<Value, GraphError> {
             let conversation = target_conversation(r, ctx, &target, &method)?;
             let page = conversation::list(r, &conversation, &request)?;
             let sides = message::sides(r, &conversation)?;
-            let mut items = Vec::with_capacity(page.items.len());
-            for m in &page.items {
-                items.push(message::render(r, ctx, m, &sides, fields.as_ref())?);
-            }
-            Ok(Page {
-                items,
-                before: page.before,
-                after: page.after,
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-            })
+            page.try_map(|m| message::render(r, ctx, &m, &sides, fields.as_ref()))
         })
         .await?;
     let items = page.items;

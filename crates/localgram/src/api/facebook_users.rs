@@ -60,17 +60,7 @@ fn pages_page(
     }
     keyed.truncate(request.fetch_count());
     let page = graph::paging::Page::from_fetched(request, keyed);
-    let mut items = Vec::with_capacity(page.items.len());
-    for p in &page.items {
-        items.push(crate::nodes::page::render(r, ctx, p, Some(fields))?);
-    }
-    Ok(graph::paging::Page {
-        items,
-        before: page.before,
-        after: page.after,
-        has_next: page.has_next,
-        has_previous: page.has_previous,
-    })
+    page.try_map(|p| crate::nodes::page::render(r, ctx, &p, Some(fields)))
 }
 
 /// The fields `/me/accounts` answers with: the request's, else Meta's defaults for this edge.

@@ -51,17 +51,7 @@ async fn list(call: Call, listing: Listing) -> Result<Value, GraphError> {
     let page = call
         .render(move |r, ctx| {
             let page = page_of_media(r, ctx, &account, listing, &request, since, until)?;
-            let mut items = Vec::with_capacity(page.items.len());
-            for media in &page.items {
-                items.push(ig_media::render(r, ctx, media, fields.as_ref())?);
-            }
-            Ok(graph::paging::Page {
-                items,
-                before: page.before,
-                after: page.after,
-                has_next: page.has_next,
-                has_previous: page.has_previous,
-            })
+            page.try_map(|media| ig_media::render(r, ctx, &media, fields.as_ref()))
         })
         .await?;
     Ok(call.edge_reply(page))

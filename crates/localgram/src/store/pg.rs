@@ -90,24 +90,14 @@ impl PgConn {
 
     pub fn query(&mut self, sql: &str, values: &[ValueRef<'_>]) -> StoreResult<Vec<PgRow>> {
         let statement = self.statement(sql)?;
-        let params: Vec<PgParam> = values.iter().map(|v| PgParam(*v)).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self
-            .client
-            .query(&statement, &refs)
+        let rows = bound(values, |params| self.client.query(&statement, params))
             .map_err(|e| pg_error(e, sql))?;
         Ok(rows.into_iter().map(PgRow).collect())
     }
 
     pub fn execute(&mut self, sql: &str, values: &[ValueRef<'_>]) -> StoreResult<usize> {
         let statement = self.statement(sql)?;
-        let params: Vec<PgParam> = values.iter().map(|v| PgParam(*v)).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let changed = self
-            .client
-            .execute(&statement, &refs)
+        let changed = bound(values, |params| self.client.execute(&statement, params))
             .map_err(|e| pg_error(e, sql))?;
         Ok(changed as usize)
     }
@@ -128,6 +118,14 @@ impl PgConn {
     pub fn is_closed(&self) -> bool {
         self.client.is_closed()
     }
+}
+
+/// Runs `f` with `values` as the client's parameters, each converted to the type PostgreSQL
+/// inferred for it.
+fn bound<R>(values: &[ValueRef<'_>], f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> R) -> R {
+    let params: Vec<PgParam> = values.iter().map(|v| PgParam(*v)).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    f(&refs)
 }
 
 /// Connection errors are an outage (Meta's transient code 2); the rest are bugs or conflicts.

@@ -449,3 +449,120 @@ impl TestServer {
         self.server.stop().await.expect("server stops");
     }
 }
+
+/// A `localgram serve` child process on a free loopback port, killed (SIGKILL, no shutdown)
+/// when dropped: for restarts and `kill -9` tests.
+pub struct ChildServer {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl ChildServer {
+    /// Starts `localgram serve --listen 127.0.0.1:PORT ARGS...` and waits until it answers.
+    pub async fn spawn<I, S>(args: I) -> ChildServer
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("an address")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_localgram"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("localgram starts");
+        let server = ChildServer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        // Until the child listens the connection fails: a raw request, whose error means
+        // "not yet".
+        let client = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let up = client
+                .get(format!("{}/_localgram/clock", server.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::OK);
+            if up {
+                return server;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "localgram did not answer within 30 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// SIGKILL now, as `kill -9` does.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Same keys in the same order, recursively, and the same JSON types.
+pub fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            let ak: Vec<_> = a.keys().collect();
+            let ek: Vec<_> = e.keys().collect();
+            assert_eq!(ak, ek, "keys at {path}: {actual}");
+            for (k, v) in e {
+                assert_same_shape(&a[k], v, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(e)) => {
+            if let (Some(first), Some(expected)) = (a.first(), e.first()) {
+                assert_same_shape(first, expected, &format!("{path}[0]"));
+            }
+        }
+        (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_))
+        | (Value::Null, Value::Null)
+        | (Value::Number(_), Value::Number(_)) => {}
+        (a, e) => panic!("type at {path}: {a} vs {e}"),
+    }
+}
+
+/// Same keys (in any order: the webhook renderer orders postbacks as the self sample does),
+/// recursively, and the same JSON types, except where the sample prints a `<PLACEHOLDER>`
+/// string for a value of another type.
+pub fn assert_same_shape_any_order(actual: &Value, expected: &Value, path: &str) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            let mut ak: Vec<_> = a.keys().collect();
+            let mut ek: Vec<_> = e.keys().collect();
+            ak.sort();
+            ek.sort();
+            assert_eq!(ak, ek, "keys at {path}: {actual}");
+            for (k, v) in e {
+                assert_same_shape_any_order(&a[k], v, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(e)) => {
+            if let (Some(first), Some(expected)) = (a.first(), e.first()) {
+                assert_same_shape_any_order(first, expected, &format!("{path}[0]"));
+            }
+        }
+        (_, Value::String(s)) if s.starts_with('<') => {}
+        (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_))
+        | (Value::Number(_), Value::Number(_))
+        | (Value::Null, Value::Null) => {}
+        (a, e) => panic!("type at {path}: {a} vs {e}"),
+    }
+}

@@ -2,7 +2,7 @@
 
 #![allow(dead_code, unused_imports, unused_macros)]
 
-pub use crate::common::{Answer, Host, Remote, TestServer, World};
+pub use crate::common::{assert_same_shape_any_order, Answer, Host, Remote, TestServer, World};
 pub use crate::receiver::Receiver;
 pub use axum::http::header;
 pub use axum::routing::get;
@@ -39,35 +39,6 @@ pub fn sample(id: &str) -> Value {
         .find(|s| s["id"] == json!(id))
         .cloned()
         .unwrap_or_else(|| panic!("no sample {id}"))
-}
-
-/// Same keys (in any order: the webhook renderer orders postbacks as the self sample does),
-/// recursively, and the same JSON types, except where the sample prints a `<PLACEHOLDER>`
-/// string for a value of another type.
-pub fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
-    match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => {
-            let mut ak: Vec<_> = a.keys().collect();
-            let mut ek: Vec<_> = e.keys().collect();
-            ak.sort();
-            ek.sort();
-            assert_eq!(ak, ek, "keys at {path}: {actual}");
-            for (k, v) in e {
-                assert_same_shape(&a[k], v, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(a), Value::Array(e)) => {
-            if let (Some(first), Some(expected)) = (a.first(), e.first()) {
-                assert_same_shape(first, expected, &format!("{path}[0]"));
-            }
-        }
-        (_, Value::String(s)) if s.starts_with('<') => {}
-        (Value::String(_), Value::String(_))
-        | (Value::Bool(_), Value::Bool(_))
-        | (Value::Number(_), Value::Number(_))
-        | (Value::Null, Value::Null) => {}
-        (a, e) => panic!("type at {path}: {a} vs {e}"),
-    }
 }
 
 /// Files an app points attachments at, served on 127.0.0.1.

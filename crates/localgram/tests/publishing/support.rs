@@ -2,7 +2,7 @@
 
 #![allow(dead_code, unused_imports, unused_macros)]
 
-pub use crate::common::{Answer, Call, Host, TestServer, World};
+pub use crate::common::{assert_same_shape, Answer, Call, Host, TestServer, World};
 pub use axum::extract::{Path, State};
 pub use axum::http::StatusCode as AxumStatus;
 pub use axum::response::IntoResponse;
@@ -27,30 +27,6 @@ pub fn sample(id: &str) -> Value {
         .find(|s| s["id"] == json!(id))
         .cloned()
         .unwrap_or_else(|| panic!("no sample {id}"))
-}
-
-/// Same keys in the same order, recursively, and the same JSON types.
-pub fn assert_same_shape(actual: &Value, expected: &Value, path: &str) {
-    match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => {
-            let ak: Vec<_> = a.keys().collect();
-            let ek: Vec<_> = e.keys().collect();
-            assert_eq!(ak, ek, "keys at {path}: {actual}");
-            for (k, v) in e {
-                assert_same_shape(&a[k], v, &format!("{path}.{k}"));
-            }
-        }
-        (Value::Array(a), Value::Array(e)) => {
-            if let (Some(first), Some(expected)) = (a.first(), e.first()) {
-                assert_same_shape(first, expected, &format!("{path}[0]"));
-            }
-        }
-        (Value::String(_), Value::String(_))
-        | (Value::Bool(_), Value::Bool(_))
-        | (Value::Null, Value::Null)
-        | (Value::Number(_), Value::Number(_)) => {}
-        (a, e) => panic!("type at {path}: {a} vs {e}"),
-    }
 }
 
 pub type Served = Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>;
