@@ -418,7 +418,9 @@ async fn a_database_outage_answers_the_transient_error_and_localgram_recovers_by
     );
 
     forwarder.cut();
-    // Meta's answer to a passing failure on its side: code 2, transient, retry later.
+    // The error envelope as 001 L3290-3302 shows it (`is_transient` included); the reference
+    // documents no outage code, so code 2, transient, as the issue asks (docs/decisions.md,
+    // "A PostgreSQL outage is Meta's transient error").
     let down = server.get_ig(read, &world.ig_token).await;
     assert_eq!(
         down.status,

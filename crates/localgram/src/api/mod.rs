@@ -16,6 +16,7 @@ pub mod tokens;
 pub mod users;
 pub mod welcome_flows;
 
+pub use crate::nodes::{internal, Links};
 use axum::http::Method;
 use graph::paging::{edge_envelope, Page, PageRequest};
 use graph::{Api, ApiVersion, FieldSelection, GraphError, Params};
@@ -27,7 +28,7 @@ use crate::http::incoming::Upload;
 use crate::nodes::RenderContext;
 pub use crate::nodes::Target;
 use crate::state::Shared;
-use crate::store::{Reader, StoreError, StoreResult, Writer};
+use crate::store::{Reader, StoreResult, Writer};
 
 /// Everything a handler needs about one request.
 #[derive(Clone)]
@@ -47,50 +48,6 @@ pub struct Call {
     /// Virtual time when the request arrived (Unix seconds).
     pub now: i64,
     pub links: Links,
-}
-
-/// What is needed to build `next`/`previous` URLs back to localgram.
-#[derive(Debug, Clone)]
-pub struct Links {
-    pub scheme: String,
-    pub host: String,
-    pub version: ApiVersion,
-    pub path: String,
-    pub query: Params,
-    pub token: Option<String>,
-}
-
-impl Links {
-    /// The URL of this request's edge with the paging cursor replaced.
-    pub fn page_url(&self, after: Option<&str>, before: Option<&str>) -> String {
-        let mut query = self.query.clone();
-        query.remove("after");
-        query.remove("before");
-        if let Some(token) = &self.token {
-            if !query.contains("access_token") {
-                query.insert_str("access_token", token.clone());
-            }
-        }
-        if let Some(after) = after {
-            query.insert_str("after", after);
-        }
-        if let Some(before) = before {
-            query.insert_str("before", before);
-        }
-        format!(
-            "{}://{}/{}{}?{}",
-            self.scheme,
-            self.host,
-            self.version,
-            self.path,
-            query.to_query_string()
-        )
-    }
-
-    /// The URL of a node, for `metadata=1` connections.
-    pub fn node_url(&self, id: &str) -> String {
-        format!("{}://{}/{}/{}", self.scheme, self.host, self.version, id)
-    }
 }
 
 impl Call {
@@ -161,18 +118,6 @@ impl Call {
     ) -> Result<PageRequest, GraphError> {
         PageRequest::from_params(&self.params, default_limit, max_limit)
     }
-}
-
-/// Logs a store failure and answers Meta's catch-all error.
-pub fn internal(error: StoreError) -> GraphError {
-    if let StoreError::Unavailable(reason) = &error {
-        // An outage of the database is Meta's transient error: clients retry, and localgram
-        // answers again once the database is back.
-        tracing::warn!("database unavailable: {reason}");
-        return GraphError::service_unavailable();
-    }
-    tracing::error!("store failure: {error}");
-    GraphError::unknown_error()
 }
 
 /// The answer of an edge whose content a later area brings: an empty list, not an error.

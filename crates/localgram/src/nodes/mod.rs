@@ -15,11 +15,11 @@ pub mod message;
 pub mod page;
 
 use graph::paging::PageRequest;
-use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError};
+use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};
 use serde_json::{json, Map, Value};
 
-use crate::api::{internal, Links};
 use crate::auth::Caller;
+use crate::store::StoreError;
 use crate::store::StoreResult;
 
 pub use kinds::{NodeKind, Target};
@@ -243,4 +243,60 @@ pub fn expanded_page(
 /// The subfield selection of an expanded field, if it has one.
 pub fn subfields(request: &FieldRequest) -> Option<&FieldSelection> {
     request.subfields.as_ref()
+}
+
+/// What is needed to build `next`/`previous` URLs back to localgram.
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub scheme: String,
+    pub host: String,
+    pub version: ApiVersion,
+    pub path: String,
+    pub query: Params,
+    pub token: Option<String>,
+}
+
+impl Links {
+    /// The URL of this request's edge with the paging cursor replaced.
+    pub fn page_url(&self, after: Option<&str>, before: Option<&str>) -> String {
+        let mut query = self.query.clone();
+        query.remove("after");
+        query.remove("before");
+        if let Some(token) = &self.token {
+            if !query.contains("access_token") {
+                query.insert_str("access_token", token.clone());
+            }
+        }
+        if let Some(after) = after {
+            query.insert_str("after", after);
+        }
+        if let Some(before) = before {
+            query.insert_str("before", before);
+        }
+        format!(
+            "{}://{}/{}{}?{}",
+            self.scheme,
+            self.host,
+            self.version,
+            self.path,
+            query.to_query_string()
+        )
+    }
+
+    /// The URL of a node, for `metadata=1` connections.
+    pub fn node_url(&self, id: &str) -> String {
+        format!("{}://{}/{}/{}", self.scheme, self.host, self.version, id)
+    }
+}
+
+/// Logs a store failure and answers Meta's catch-all error.
+pub fn internal(error: StoreError) -> GraphError {
+    if let StoreError::Unavailable(reason) = &error {
+        // An outage of the database is Meta's transient error: clients retry, and localgram
+        // answers again once the database is back.
+        tracing::warn!("database unavailable: {reason}");
+        return GraphError::service_unavailable();
+    }
+    tracing::error!("store failure: {error}");
+    GraphError::unknown_error()
 }
