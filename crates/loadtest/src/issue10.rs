@@ -38,8 +38,9 @@ const TARGET_RPS_RATIO: f64 = 0.75;
 const TARGET_P99_MS: f64 = 3.0;
 const TARGET_UNDER_WRITES: f64 = 2.0;
 const TARGET_GROWTH: f64 = 1.5;
-/// The largest request body the control API accepts (`DefaultBodyLimit` in `sim/mod.rs`).
-const CONTROL_BODY_LIMIT: usize = 256 * 1024 * 1024;
+/// The largest snapshot `PUT /_localgram/snapshot` accepts (`SNAPSHOT_BODY_LIMIT` in
+/// `sim/mod.rs`).
+const CONTROL_BODY_LIMIT: usize = 4 << 30;
 
 // ----- processes --------------------------------------------------------------------------------
 
@@ -1038,9 +1039,9 @@ pub struct GrowthArgs {
     #[arg(long)]
     pub database: Option<String>,
     /// Store sizes: each gets this many media on the account and this many comments on one
-    /// media (the objects registry gets a row for each). The largest that fits the control
-    /// API's 256 MiB request limit is about 300,000 (1,000,000 would be an 800 MB snapshot).
-    #[arg(long, value_delimiter = ',', default_values_t = [1_000usize, 250_000])]
+    /// media (the objects registry gets a row for each); 1,000,000 is an 800 MB snapshot
+    /// (the snapshot route takes up to 4 GiB).
+    #[arg(long, value_delimiter = ',', default_values_t = [1_000usize, 1_000_000])]
     pub sizes: Vec<usize>,
     /// Connections per measured request.
     #[arg(short, long, default_value_t = 8)]
@@ -1135,8 +1136,8 @@ fn grown_snapshot(
     n: usize,
 ) -> Result<Vec<u8>, String> {
     let tables = &snapshot["tables"];
-    // The clones leave out null columns (they default to null): the control API takes at most
-    // 256 MiB per request, so every byte of a row counts.
+    // The clones leave out null columns (they default to null): smaller snapshots, faster
+    // imports.
     let compact = |row: &Map<String, Value>| -> Map<String, Value> {
         row.iter()
             .filter(|(_, v)| !v.is_null())

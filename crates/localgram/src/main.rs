@@ -7,6 +7,9 @@ use std::process::ExitCode;
 
 use localgram::config::{Config, DEFAULT_PORT};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "localgram",

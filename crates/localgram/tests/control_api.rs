@@ -357,6 +357,113 @@ async fn snapshots_round_trip_the_whole_state() {
     server.stop().await;
 }
 
+/// The import reads rows one at a time in dependency order: a snapshot whose tables are
+/// listed children first imports the same, and a mistake anywhere, even after rows were
+/// inserted, changes nothing and names itself.
+#[tokio::test]
+async fn snapshot_imports_are_streamed_in_dependency_order_and_all_or_nothing() {
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let snapshot = server.get_control("/snapshot").await;
+
+    // Tables in reverse order: accounts' tokens and media come before the accounts.
+    let tables = snapshot["tables"].as_object().unwrap();
+    let reversed: serde_json::Map<String, serde_json::Value> = tables
+        .iter()
+        .rev()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut children_first = snapshot.clone();
+    children_first["tables"] = serde_json::Value::Object(reversed);
+    let put = |body: serde_json::Value| {
+        server
+            .control_api(Method::PUT, "/snapshot")
+            .json(body)
+            .send()
+    };
+
+    let mistakes = [
+        (
+            {
+                let mut s = children_first.clone();
+                // The last table imported (in dependency order) is the one broken.
+                let last = tables.keys().next_back().unwrap().clone();
+                s["tables"][last] = json!([{"no_such_column": 1}]);
+                s
+            },
+            format!(
+                "unknown column {}.no_such_column",
+                tables.keys().next_back().unwrap()
+            ),
+        ),
+        (
+            {
+                let mut s = snapshot.clone();
+                s["tables"]["media"] = json!({"not": "rows"});
+                s
+            },
+            "media must be an array".to_string(),
+        ),
+        (
+            {
+                let mut s = snapshot.clone();
+                s["tables"]["media"] = json!([1]);
+                s
+            },
+            "rows of media must be objects".to_string(),
+        ),
+        (
+            {
+                let mut s = snapshot.clone();
+                s["tables"]["no_such_table"] = json!([]);
+                s
+            },
+            "unknown table no_such_table".to_string(),
+        ),
+        (
+            {
+                let mut s = snapshot.clone();
+                s["schema"] = json!(0);
+                s
+            },
+            format!("\"schema\" must be {}", snapshot["schema"]),
+        ),
+    ];
+    for (body, message) in mistakes {
+        let Answer { status, body, .. } = put(body).await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::BAD_REQUEST,
+                json!({"error": {"message": message, "status": 400}})
+            )
+        );
+        // Nothing changed: the world's token still reads its account.
+        let me = server.get("/v24.0/me?fields=id", &world.ig_token).await;
+        assert_eq!(me.status, StatusCode::OK, "{message}");
+    }
+    let Answer { status, body, .. } = server
+        .control_api(Method::PUT, "/snapshot")
+        .header("content-type", "application/json")
+        .body("{\"format\": ")
+        .send()
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid JSON body: "),
+        "{body}"
+    );
+
+    server.post_control("/reset", json!({})).await;
+    let Answer { status, body, .. } = put(children_first).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"success": true})));
+    assert_eq!(server.get_control("/snapshot").await, snapshot);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn the_same_seed_mints_the_same_ids() {
     let mut ids: Vec<Vec<Value>> = Vec::new();

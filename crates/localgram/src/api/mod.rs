@@ -79,15 +79,17 @@ impl Call {
     }
 
     /// Runs a whole render in one read: `f` gets the reader and this request's
-    /// [`RenderContext`] and answers Meta's errors itself.
+    /// [`RenderContext`] and answers Meta's errors itself. It runs first against the read
+    /// caches alone (a cached node renders without a database hop), then on a database
+    /// thread if it needed more, so it must be callable twice.
     pub async fn render<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Reader, &RenderContext) -> Result<T, GraphError> + Send + 'static,
+        f: impl Fn(&Reader, &RenderContext) -> Result<T, GraphError> + Send + 'static,
     ) -> Result<T, GraphError> {
         let ctx = self.render_context();
         self.state
             .db
-            .read(move |r| Ok(f(r, &ctx)))
+            .read_memory_first(move |r| Ok(f(r, &ctx)))
             .await
             .map_err(internal)?
     }

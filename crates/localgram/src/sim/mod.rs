@@ -41,7 +41,16 @@ pub fn router(state: Shared) -> Router {
         .route("/clock", get(clock::get_clock).post(clock::set_clock))
         .route("/requests", get(requests::list))
         .route("/reset", post(snapshot::reset))
-        .route("/snapshot", get(snapshot::export).put(snapshot::import))
+        .route(
+            "/snapshot",
+            get(snapshot::export)
+                .put(snapshot::import)
+                .layer(DefaultBodyLimit::max(
+                    // A snapshot of a large state (a million media and comments is ~0.8 GB) is
+                    // parsed row by row; only the body itself is held.
+                    SNAPSHOT_BODY_LIMIT,
+                )),
+        )
         .route("/openapi.json", get(openapi))
         // ----- logins and tokens (issue #3)
         .route("/login/next", post(logins::next))
@@ -126,6 +135,9 @@ pub fn router(state: Shared) -> Router {
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)
 }
+
+/// The largest snapshot `PUT /_localgram/snapshot` takes; other control routes take 256 MiB.
+pub const SNAPSHOT_BODY_LIMIT: usize = 4 << 30;
 
 async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{parse_body, ControlError};
+use super::ControlError;
 use crate::state::Shared;
 use crate::store::{snapshot, StoreError};
 
@@ -23,10 +23,9 @@ pub async fn export(State(state): State<Shared>) -> Result<Json<Value>, ControlE
 /// Replaces the whole state; a snapshot that does not fit changes nothing. The snapshot's
 /// virtual clock and id seed take effect at once (and after a restart, from the settings).
 pub async fn import(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
-    let value: Value = parse_body(&body)?;
     state
         .db
-        .write(move |tx| -> Result<(), StoreError> { snapshot::import(tx, &value) })
+        .write(move |tx| -> Result<(), StoreError> { snapshot::import(tx, &body) })
         .await?;
     state.adopt_imported().await?;
     Ok(Json(json!({"success": true})))

@@ -92,8 +92,17 @@ pub fn insert(conn: &Writer, account: &Account) -> StoreResult<()> {
 }
 
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Account>> {
+    if let Some(cache) = conn.memory() {
+        return cache.accounts.get(id).ok_or_else(|| conn.not_in_memory());
+    }
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?;
-    optional(stmt.query_row([id], from_row))
+    let found = optional(stmt.query_row([id], from_row))?;
+    if let Some((cache, at)) = conn.fill() {
+        cache
+            .accounts
+            .put(id.to_string(), at.accounts, found.clone());
+    }
+    Ok(found)
 }
 
 pub fn list(conn: &Reader) -> StoreResult<Vec<Account>> {
@@ -135,10 +144,25 @@ pub fn media_count(conn: &Reader, account_id: &str) -> StoreResult<i64> {
 // ----- app-scoped ids (Instagram Login) ---------------------------------------------------
 
 pub fn app_scoped_id(conn: &Reader, app_id: &str, account_id: &str) -> StoreResult<Option<String>> {
+    if let Some(cache) = conn.memory() {
+        let key = (app_id.to_string(), account_id.to_string());
+        return cache
+            .app_scoped_ids
+            .get(&key)
+            .ok_or_else(|| conn.not_in_memory());
+    }
     let mut stmt = conn.prepare_cached(
         "SELECT scoped_id FROM app_scoped_ids WHERE app_id = ?1 AND account_id = ?2",
     )?;
-    optional(stmt.query_row(params![app_id, account_id], |r| r.get(0)))
+    let found: Option<String> =
+        optional(stmt.query_row(params![app_id, account_id], |r| r.get(0)))?;
+    if let Some((cache, at)) = conn.fill() {
+        let key = (app_id.to_string(), account_id.to_string());
+        cache
+            .app_scoped_ids
+            .put(key, at.app_scoped_ids, found.clone());
+    }
+    Ok(found)
 }
 
 pub fn insert_app_scoped_id(

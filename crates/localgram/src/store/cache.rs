@@ -93,7 +93,26 @@ impl Default for ReadCache {
     }
 }
 
+/// Every cache's generation at one moment: taken before a read transaction begins, so its
+/// reads can be kept at those generations.
+#[derive(Debug, Clone, Copy)]
+pub struct Generations {
+    pub tokens: u64,
+    pub objects: u64,
+    pub accounts: u64,
+    pub app_scoped_ids: u64,
+}
+
 impl ReadCache {
+    pub fn generations(&self) -> Generations {
+        Generations {
+            tokens: self.tokens.generation(),
+            objects: self.objects.generation(),
+            accounts: self.accounts.generation(),
+            app_scoped_ids: self.app_scoped_ids.generation(),
+        }
+    }
+
     /// After a commit that wrote these tables.
     pub fn written(&self, tables: &[&str]) {
         self.tokens.bump_if_reads(tables);

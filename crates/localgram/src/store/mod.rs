@@ -119,6 +119,9 @@ pub enum StoreError {
     Snapshot(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// A memory reader (`Reader::in_memory`) was asked for what only the database has.
+    #[error("not in the read caches")]
+    NotInMemory,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -362,6 +365,36 @@ impl Db {
         self.inner.readers.run(move || this.read_blocking(f)).await
     }
 
+    /// Runs `f` on the calling thread against the read caches alone, and only if it needed
+    /// something they do not hold, again on a database thread as [`Db::read`] does. A read
+    /// the caches answer (a cached node) then costs no thread hop; `f` must have no effect
+    /// besides its answer, as every read.
+    pub async fn read_memory_first<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: Fn(&Reader) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        {
+            let reader = Reader::in_memory(&self.inner.cache, self.engine());
+            let result = f(&reader);
+            if !reader.missed() {
+                return result;
+            }
+        }
+        self.read(move |r| f(r)).await
+    }
+
+    /// `f` against the read caches alone: whether it missed, and what it answered.
+    #[cfg(test)]
+    fn read_memory_probe<T>(
+        &self,
+        f: impl Fn(&Reader) -> StoreResult<T>,
+    ) -> (bool, StoreResult<T>) {
+        let reader = Reader::in_memory(&self.inner.cache, self.engine());
+        let result = f(&reader);
+        (reader.missed(), result)
+    }
+
     /// Runs `f` on a blocking thread in one write transaction: all of it commits, or none of
     /// it does.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
@@ -388,10 +421,17 @@ impl Db {
         match &*self.inner.engine {
             EngineImpl::Sqlite(engine) => {
                 let conn = engine.readers.get()?;
+                let generations = self.inner.cache.generations();
                 // A deferred transaction: every statement of `f` sees the same snapshot.
                 sqlite_control(&conn, "BEGIN")?;
                 let result = unwinding_to(
-                    || f(&Reader::new(sql::Handle::Sqlite(&conn))),
+                    || {
+                        f(&Reader::filling(
+                            sql::Handle::Sqlite(&conn),
+                            &self.inner.cache,
+                            generations,
+                        ))
+                    },
                     || {
                         let _ = sqlite_control(&conn, "ROLLBACK");
                     },
@@ -403,10 +443,15 @@ impl Db {
             }
             EngineImpl::Postgres { pool, .. } => {
                 let conn = pool.get()?;
+                let generations = self.inner.cache.generations();
                 conn.borrow_mut()
                     .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
                 let result = {
-                    let reader = Reader::new(sql::Handle::Postgres(&conn));
+                    let reader = Reader::filling(
+                        sql::Handle::Postgres(&conn),
+                        &self.inner.cache,
+                        generations,
+                    );
                     let caught =
                         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&reader)));
                     match caught {
@@ -700,5 +745,45 @@ mod tests {
         let position = |name: &str| tables.iter().position(|t| t == name).unwrap();
         assert!(position("pages") < position("accounts"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A memory reader answers what the caches hold and marks what they do not; a read
+    /// transaction fills them; a commit to their table empties them.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn memory_reads_answer_from_what_reads_filled_until_a_write() {
+        let db = Db::open(&Location::Ephemeral).unwrap();
+        let insert = |id: &'static str| {
+            db.write_blocking(move |tx| {
+                tx.execute(
+                    "INSERT INTO objects (id, kind, created_at) VALUES (?1, 'ig_media', 0)",
+                    [id],
+                )
+            })
+            .unwrap();
+        };
+        insert("1");
+        let lookup = |r: &Reader| objects::lookup(r, "1");
+        let (missed, found) = db.read_memory_probe(lookup);
+        assert!(missed, "nothing was read yet: {found:?}");
+
+        let direct = db.read(move |r| objects::lookup(r, "1")).await.unwrap();
+        assert_eq!(direct, Some(("ig_media".to_string(), None)));
+        let (missed, found) = db.read_memory_probe(lookup);
+        assert_eq!((missed, found.unwrap()), (false, direct.clone()));
+        // Through the public entry point: the same answer.
+        let answered = db
+            .read_memory_first(move |r| objects::lookup(r, "1"))
+            .await
+            .unwrap();
+        assert_eq!(answered, direct);
+
+        // Any commit to `objects` makes the kept value stale.
+        insert("2");
+        let (missed, _) = db.read_memory_probe(lookup);
+        assert!(missed, "a write to objects empties what was kept");
+        // A memory reader never runs a statement.
+        let (missed, result) = db.read_memory_probe(|r| settings::get(r, "probe"));
+        assert!(missed);
+        assert!(matches!(result, Err(StoreError::NotInMemory)));
     }
 }

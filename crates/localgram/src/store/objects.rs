@@ -51,8 +51,15 @@ pub fn mint_alias(
 
 /// What node an id names: `(kind, target)`.
 pub fn lookup(conn: &Reader, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+    if let Some(cache) = conn.memory() {
+        return cache.objects.get(id).ok_or_else(|| conn.not_in_memory());
+    }
     let mut stmt = conn.prepare_cached("SELECT kind, target_id FROM objects WHERE id = ?1")?;
-    optional(stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))))
+    let found = optional(stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))))?;
+    if let Some((cache, at)) = conn.fill() {
+        cache.objects.put(id.to_string(), at.objects, found.clone());
+    }
+    Ok(found)
 }
 
 /// Makes `alias` name the object `target` (an app's Instagram app id names the app).

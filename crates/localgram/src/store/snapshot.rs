@@ -7,7 +7,10 @@
 use super::sql::{Reader, Value as SqlValue, Writer};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use super::{tables, StoreError, StoreResult, MIGRATIONS};
 
@@ -57,17 +60,28 @@ pub fn wipe(conn: &Writer) -> StoreResult<()> {
     Ok(())
 }
 
-pub fn import(conn: &Writer, snapshot: &Value) -> StoreResult<()> {
+/// Replaces everything with the snapshot in `body` (JSON), inside the caller's transaction.
+/// Rows are parsed and inserted one at a time, table by table in dependency order, so a
+/// snapshot of millions of rows never exists as a JSON tree in memory; any error leaves the
+/// transaction to roll back.
+pub fn import(conn: &Writer, body: &[u8]) -> StoreResult<()> {
     let bad = |m: &str| StoreError::Snapshot(m.to_string());
-    if snapshot.get("format").and_then(Value::as_str) != Some(FORMAT) {
+    let syntax = |e: serde_json::Error| StoreError::Snapshot(format!("invalid JSON body: {e}"));
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    let envelope: Envelope = serde_json::from_slice(body).map_err(syntax)?;
+    if envelope.format.as_ref().and_then(Value::as_str) != Some(FORMAT) {
         return Err(bad("\"format\" must be \"localgram-snapshot\""));
     }
-    if snapshot.get("schema").and_then(Value::as_i64) != Some(schema_version()) {
+    if envelope.schema.as_ref().and_then(Value::as_i64) != Some(schema_version()) {
         return Err(bad(&format!("\"schema\" must be {}", schema_version())));
     }
-    let snapshot_tables = snapshot
-        .get("tables")
-        .and_then(Value::as_object)
+    let snapshot_tables: BTreeMap<String, &RawValue> = envelope
+        .tables
+        .and_then(|raw| serde_json::from_str(raw.get()).ok())
         .ok_or_else(|| bad("\"tables\" must be an object"))?;
     let known_tables = tables(conn)?;
     if let Some(unknown) = snapshot_tables.keys().find(|k| !known_tables.contains(k)) {
@@ -78,35 +92,118 @@ pub fn import(conn: &Writer, snapshot: &Value) -> StoreResult<()> {
         let Some(rows) = snapshot_tables.get(table) else {
             continue;
         };
-        let rows = rows
-            .as_array()
-            .ok_or_else(|| bad(&format!("{table} must be an array")))?;
-        let known = columns(conn, table)?;
-        for row in rows {
-            let object = row
-                .as_object()
-                .ok_or_else(|| bad(&format!("rows of {table} must be objects")))?;
-            if let Some(col) = object.keys().find(|k| !known.contains(k)) {
-                return Err(bad(&format!("unknown column {table}.{col}")));
-            }
-            let names: Vec<&String> = object.keys().collect();
-            let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-            let sql = format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                names
-                    .iter()
-                    .map(|n| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                placeholders.join(", ")
-            );
-            let values: Vec<SqlValue> = object.values().map(to_sql).collect::<StoreResult<_>>()?;
-            conn.execute(&sql, values)?;
+        let inserter = TableRows {
+            conn,
+            table,
+            known: columns(conn, table)?,
+            failure: RefCell::new(None),
+        };
+        let mut parser = serde_json::Deserializer::from_str(rows.get());
+        let parsed = serde::Deserializer::deserialize_any(&mut parser, &inserter);
+        if let Some(failure) = inserter.failure.take() {
+            return Err(failure);
         }
+        parsed.map_err(syntax)?;
     }
     // What summarises the webhook outbox follows the rows imported.
     super::events::rebuild(conn)?;
     Ok(())
+}
+
+/// The snapshot's top level; the tables stay unparsed until their turn comes.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    format: Option<Value>,
+    schema: Option<Value>,
+    #[serde(borrow)]
+    tables: Option<&'a RawValue>,
+}
+
+/// Inserts a table's rows as the parser meets them. A store error is kept in `failure`
+/// (serde's errors carry only text).
+struct TableRows<'w, 'c> {
+    conn: &'w Writer<'c>,
+    table: &'w str,
+    known: Vec<String>,
+    failure: RefCell<Option<StoreError>>,
+}
+
+impl TableRows<'_, '_> {
+    fn fail<E: serde::de::Error>(&self, error: StoreError) -> E {
+        let message = error.to_string();
+        self.failure.replace(Some(error));
+        E::custom(message)
+    }
+
+    fn insert(&self, object: &Map<String, Value>) -> StoreResult<()> {
+        let table = self.table;
+        if let Some(col) = object.keys().find(|k| !self.known.contains(k)) {
+            return Err(StoreError::Snapshot(format!(
+                "unknown column {table}.{col}"
+            )));
+        }
+        let names: Vec<&str> = object.keys().map(String::as_str).collect();
+        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            placeholders.join(", ")
+        );
+        let values: Vec<SqlValue> = object.values().map(to_sql).collect::<StoreResult<_>>()?;
+        self.conn.execute(&sql, values)?;
+        Ok(())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &TableRows<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an array of {} rows", self.table)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut rows: A) -> Result<(), A::Error> {
+        while let Some(row) = rows.next_element::<Value>()? {
+            let Value::Object(object) = row else {
+                let message = format!("rows of {} must be objects", self.table);
+                return Err(self.fail(StoreError::Snapshot(message)));
+            };
+            self.insert(&object).map_err(|e| self.fail(e))?;
+        }
+        Ok(())
+    }
+
+    // Anything but an array is the same mistake.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.not_an_array())
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_an_array())
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_an_array())
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_an_array())
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_an_array())
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_an_array())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Err(self.not_an_array())
+    }
+}
+
+impl TableRows<'_, '_> {
+    fn not_an_array<E: serde::de::Error>(&self) -> E {
+        self.fail(StoreError::Snapshot(format!(
+            "{} must be an array",
+            self.table
+        )))
+    }
 }
 
 fn to_sql(value: &Value) -> StoreResult<SqlValue> {

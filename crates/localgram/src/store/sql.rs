@@ -311,17 +311,76 @@ fn sqlite_params<'a>(values: &'a [ValueRef<'a>]) -> Vec<SqliteParam<'a>> {
 pub(super) enum Handle<'c> {
     Sqlite(&'c rusqlite::Connection),
     Postgres(&'c RefCell<super::pg::PgConn>),
+    /// No connection: only what the read caches hold (see [`Reader::in_memory`]).
+    Memory(&'c super::cache::ReadCache, super::Engine),
 }
 
 /// Read access to committed state, inside one consistent snapshot. It cannot write: a GET
 /// holds only a `Reader`.
 pub struct Reader<'c> {
     pub(super) handle: Handle<'c>,
+    /// Set when a memory reader was asked for something only the database has.
+    missed: std::cell::Cell<bool>,
+    /// For a read transaction: the read caches and their generations taken before it began,
+    /// so what it reads of a cached kind is kept there (stale at once if a write committed
+    /// meanwhile). Never on a writer, which sees its own uncommitted rows.
+    fill: Option<(&'c super::cache::ReadCache, super::cache::Generations)>,
 }
 
 impl<'c> Reader<'c> {
     pub(super) fn new(handle: Handle<'c>) -> Self {
-        Reader { handle }
+        Reader {
+            handle,
+            missed: std::cell::Cell::new(false),
+            fill: None,
+        }
+    }
+
+    /// A read transaction's reader that keeps what it reads of a cached kind in `cache`.
+    pub(super) fn filling(
+        handle: Handle<'c>,
+        cache: &'c super::cache::ReadCache,
+        generations: super::cache::Generations,
+    ) -> Self {
+        Reader {
+            fill: Some((cache, generations)),
+            ..Reader::new(handle)
+        }
+    }
+
+    /// Where to keep what this reader read of a cached kind, with the generations it is
+    /// valid at.
+    pub(super) fn fill(&self) -> Option<(&'c super::cache::ReadCache, super::cache::Generations)> {
+        self.fill
+    }
+
+    /// A reader that answers only from the read caches, on the calling thread: a render that
+    /// needs nothing else then costs no trip to a database thread. Any statement fails with
+    /// [`StoreError::NotInMemory`] and marks the reader [`missed`](Reader::missed), and the
+    /// caller runs the render again on a real reader.
+    pub(super) fn in_memory(cache: &'c super::cache::ReadCache, engine: super::Engine) -> Self {
+        Reader::new(Handle::Memory(cache, engine))
+    }
+
+    /// Whether a memory reader could not answer something (whatever the render made of the
+    /// error): its result must not be used.
+    pub fn missed(&self) -> bool {
+        self.missed.get()
+    }
+
+    /// The read caches, for a memory reader; `None` on a connection, whose snapshot must not
+    /// be mixed with values cached from newer commits.
+    pub(super) fn memory(&self) -> Option<&'c super::cache::ReadCache> {
+        match self.handle {
+            Handle::Memory(cache, _) => Some(cache),
+            _ => None,
+        }
+    }
+
+    /// What a memory reader answers for what it does not hold.
+    pub(super) fn not_in_memory(&self) -> StoreError {
+        self.missed.set(true);
+        StoreError::NotInMemory
     }
 
     /// Which engine runs underneath, for the few statements the dialects spell differently.
@@ -329,6 +388,7 @@ impl<'c> Reader<'c> {
         match self.handle {
             Handle::Sqlite(_) => super::Engine::Sqlite,
             Handle::Postgres(_) => super::Engine::Postgres,
+            Handle::Memory(_, engine) => engine,
         }
     }
 
@@ -337,6 +397,7 @@ impl<'c> Reader<'c> {
         let prepared = match &self.handle {
             Handle::Sqlite(conn) => Prepared::Sqlite(conn.prepare_cached(sql)?),
             Handle::Postgres(_) => Prepared::Postgres(sql.to_string()),
+            Handle::Memory(..) => return Err(self.not_in_memory()),
         };
         Ok(Statement {
             reader: self,
@@ -372,6 +433,7 @@ impl<'c> Reader<'c> {
                 Ok(stmt.execute(rusqlite::params_from_iter(sqlite_params(values)))?)
             }
             Handle::Postgres(conn) => conn.borrow_mut().execute(sql, values),
+            Handle::Memory(..) => Err(self.not_in_memory()),
         }
     }
 
@@ -379,6 +441,7 @@ impl<'c> Reader<'c> {
         match &self.handle {
             Handle::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Handle::Postgres(conn) => conn.borrow_mut().batch_execute(sql),
+            Handle::Memory(..) => Err(self.not_in_memory()),
         }
     }
 }
