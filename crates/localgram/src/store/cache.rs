@@ -10,6 +10,7 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::apps::App;
+use super::sql::Change;
 use super::tokens::Token;
 
 /// Entries kept before a cache starts over; ids and tokens of one test run fit easily.
@@ -18,8 +19,21 @@ const CAPACITY: usize = 50_000;
 pub struct Generational<K, V> {
     /// The tables its values are read from.
     tables: &'static [&'static str],
+    /// Bumped by every commit that wrote one of `tables`.
     generation: AtomicU64,
-    entries: Mutex<HashMap<K, (u64, V)>>,
+    /// For a cache whose values each come from the row of their key: which values mean
+    /// "no such row". Plain inserts into `tables` then leave the other values current and
+    /// bump only `inserts`, which such absences are checked against.
+    absent: Option<fn(&V) -> bool>,
+    inserts: AtomicU64,
+    entries: Mutex<HashMap<K, (Stamp, V)>>,
+}
+
+/// When a value was read: the generations it is current for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    all: u64,
+    inserts: u64,
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
@@ -27,13 +41,27 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
         Generational {
             tables,
             generation: AtomicU64::new(0),
+            absent: None,
+            inserts: AtomicU64::new(0),
             entries: Mutex::new(HashMap::new()),
         }
     }
 
+    /// A cache of values each read from the row of their key (and rows that row names), so
+    /// that new rows change only the answers that were "none".
+    pub fn by_row(tables: &'static [&'static str], absent: fn(&V) -> bool) -> Self {
+        Generational {
+            absent: Some(absent),
+            ..Generational::new(tables)
+        }
+    }
+
     /// Take it before reading the database for a value to `put`.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    pub fn generation(&self) -> Stamp {
+        Stamp {
+            all: self.generation.load(Ordering::Acquire),
+            inserts: self.inserts.load(Ordering::Acquire),
+        }
     }
 
     /// The cached value if nothing it was read from has been written since.
@@ -44,25 +72,34 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
     {
         let current = self.generation();
         let entries = self.entries.lock();
-        entries
-            .get(key)
-            .filter(|(at, _)| *at == current)
-            .map(|(_, v)| v.clone())
+        let (at, value) = entries.get(key)?;
+        let current_for_inserts = match self.absent {
+            Some(absent) => !absent(value) || at.inserts == current.inserts,
+            None => at.inserts == current.inserts,
+        };
+        (at.all == current.all && current_for_inserts).then(|| value.clone())
     }
 
-    /// Keeps a value read at `generation`; one read before a write that committed meanwhile
-    /// is stale at once.
-    pub fn put(&self, key: K, generation: u64, value: V) {
+    /// Keeps a value read at `stamp`; one read before a write that committed meanwhile is
+    /// stale at once.
+    pub fn put(&self, key: K, stamp: Stamp, value: V) {
         let mut entries = self.entries.lock();
         if entries.len() >= CAPACITY {
             entries.clear();
         }
-        entries.insert(key, (generation, value));
+        entries.insert(key, (stamp, value));
     }
 
-    fn bump_if_reads(&self, written: &[&str]) {
-        if written.iter().any(|t| self.tables.contains(t)) {
-            self.bump();
+    fn bump_if_reads(&self, written: &[Change]) {
+        for change in written {
+            if !self.tables.contains(&change.kind.as_str()) {
+                continue;
+            }
+            if change.inserted_only && self.absent.is_some() {
+                self.inserts.fetch_add(1, Ordering::AcqRel);
+            } else {
+                self.bump();
+            }
         }
     }
 
@@ -83,11 +120,13 @@ pub struct ReadCache {
 
 impl Default for ReadCache {
     fn default() -> Self {
+        // A new comment or message registers its id in `objects`: by row, that leaves every
+        // other id's answer in place. Access decisions span rows, so any write renews them.
         ReadCache {
-            tokens: Generational::new(&["tokens", "apps"]),
-            objects: Generational::new(&["objects"]),
-            accounts: Generational::new(&["accounts"]),
-            app_scoped_ids: Generational::new(&["app_scoped_ids"]),
+            tokens: Generational::by_row(&["tokens", "apps"], Option::is_none),
+            objects: Generational::by_row(&["objects"], Option::is_none),
+            accounts: Generational::by_row(&["accounts"], Option::is_none),
+            app_scoped_ids: Generational::by_row(&["app_scoped_ids"], Option::is_none),
             account_access: Generational::new(&["accounts", "pages"]),
         }
     }
@@ -97,10 +136,10 @@ impl Default for ReadCache {
 /// reads can be kept at those generations.
 #[derive(Debug, Clone, Copy)]
 pub struct Generations {
-    pub tokens: u64,
-    pub objects: u64,
-    pub accounts: u64,
-    pub app_scoped_ids: u64,
+    pub tokens: Stamp,
+    pub objects: Stamp,
+    pub accounts: Stamp,
+    pub app_scoped_ids: Stamp,
 }
 
 impl ReadCache {
@@ -113,13 +152,13 @@ impl ReadCache {
         }
     }
 
-    /// After a commit that wrote these tables.
-    pub fn written(&self, tables: &[&str]) {
-        self.tokens.bump_if_reads(tables);
-        self.objects.bump_if_reads(tables);
-        self.accounts.bump_if_reads(tables);
-        self.app_scoped_ids.bump_if_reads(tables);
-        self.account_access.bump_if_reads(tables);
+    /// After a commit that made these changes.
+    pub fn written(&self, changes: &[Change]) {
+        self.tokens.bump_if_reads(changes);
+        self.objects.bump_if_reads(changes);
+        self.accounts.bump_if_reads(changes);
+        self.app_scoped_ids.bump_if_reads(changes);
+        self.account_access.bump_if_reads(changes);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -141,18 +180,53 @@ mod tests {
         let cache: Generational<String, u32> = Generational::new(&["tokens"]);
         cache.put("a".into(), cache.generation(), 7);
         assert_eq!(cache.get("a"), Some(7));
-        cache.bump_if_reads(&["comments", "media"]);
+        cache.bump_if_reads(&[wrote("comments", false), wrote("media", true)]);
         assert_eq!(cache.get("a"), Some(7), "other tables leave it alone");
-        cache.bump_if_reads(&["tokens"]);
-        assert_eq!(cache.get("a"), None);
+        cache.bump_if_reads(&[wrote("tokens", true)]);
+        assert_eq!(cache.get("a"), None, "not by row: any write renews it");
     }
 
     #[test]
     fn a_value_read_before_a_write_is_stale_at_once() {
         let cache: Generational<String, u32> = Generational::new(&["tokens"]);
         let before = cache.generation();
-        cache.bump_if_reads(&["tokens"]);
+        cache.bump_if_reads(&[wrote("tokens", false)]);
         cache.put("a".into(), before, 7);
         assert_eq!(cache.get("a"), None);
+    }
+
+    #[test]
+    fn by_row_new_rows_renew_only_what_was_absent() {
+        let cache: Generational<String, Option<u32>> =
+            Generational::by_row(&["objects"], Option::is_none);
+        cache.put("a".into(), cache.generation(), Some(7));
+        cache.put("b".into(), cache.generation(), None);
+        cache.bump_if_reads(&[wrote("objects", true)]);
+        assert_eq!(cache.get("a"), Some(Some(7)), "a new row leaves the others");
+        assert_eq!(
+            cache.get("b"),
+            None,
+            "the new row may be the one that was missing"
+        );
+        cache.bump_if_reads(&[wrote("objects", false)]);
+        assert_eq!(
+            cache.get("a"),
+            None,
+            "an update or delete renews everything"
+        );
+        // Read before an insert, kept after it: an absence is stale at once.
+        let before = cache.generation();
+        cache.bump_if_reads(&[wrote("objects", true)]);
+        cache.put("c".into(), before, None);
+        assert_eq!(cache.get("c"), None);
+    }
+
+    fn wrote(table: &str, inserted_only: bool) -> Change {
+        Change {
+            kind: table.to_string(),
+            id: None,
+            event: None,
+            inserted_only,
+        }
     }
 }

@@ -71,6 +71,8 @@ pub(super) fn payload(set: &ChangeSet) -> String {
                 kind: change.kind.clone(),
                 id: None,
                 event: None,
+                // Merged: whether every write of the kind only inserted is not known.
+                inserted_only: false,
             });
         }
     }

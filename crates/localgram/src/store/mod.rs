@@ -268,7 +268,7 @@ impl Db {
                         // A reconnection: whatever was missed meanwhile is unknown.
                         inner.cache.bump_all();
                     } else {
-                        inner.cache.written(&set.kinds());
+                        inner.cache.written(&set.changes);
                     }
                     inner.feed.publish(set);
                 }
@@ -572,7 +572,7 @@ impl Db {
                 origin: self.inner.instance.clone(),
                 changes,
             };
-            self.inner.cache.written(&set.kinds());
+            self.inner.cache.written(&set.changes);
             self.inner.feed.publish(set);
         }
         Ok(value)
@@ -777,10 +777,23 @@ mod tests {
             .unwrap();
         assert_eq!(answered, direct);
 
-        // Any commit to `objects` makes the kept value stale.
+        // A new row leaves what was read of the others; an update makes it stale.
+        let absent = db.read(move |r| objects::lookup(r, "2")).await.unwrap();
+        assert_eq!(absent, None);
         insert("2");
+        let (missed, found) = db.read_memory_probe(lookup);
+        assert_eq!((missed, found.unwrap()), (false, direct.clone()));
+        let (missed, _) = db.read_memory_probe(|r| objects::lookup(r, "2"));
+        assert!(missed, "the absence of the row just inserted is stale");
+        db.write_blocking(|tx| {
+            tx.execute(
+                "UPDATE objects SET target_id = ?1 WHERE id = ?2",
+                ["2", "1"],
+            )
+        })
+        .unwrap();
         let (missed, _) = db.read_memory_probe(lookup);
-        assert!(missed, "a write to objects empties what was kept");
+        assert!(missed, "an update to objects empties what was kept");
         // A memory reader never runs a statement.
         let (missed, result) = db.read_memory_probe(|r| settings::get(r, "probe"));
         assert!(missed);

@@ -579,6 +579,10 @@ pub struct Change {
     /// The webhook field of the event the change produced, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub event: Option<String>,
+    /// For a table written with no object announced: only new rows were added (no row was
+    /// updated or deleted), so what was read of other rows still holds.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub inserted_only: bool,
 }
 
 /// One write transaction: everything done through it commits together or not at all.
@@ -586,7 +590,8 @@ pub struct Change {
 pub struct Writer<'c> {
     reader: Reader<'c>,
     changes: RefCell<Vec<Change>>,
-    tables: RefCell<HashMap<String, ()>>,
+    /// Each table written, and whether only by plain inserts.
+    tables: RefCell<HashMap<String, bool>>,
 }
 
 impl<'c> Writer<'c> {
@@ -602,7 +607,7 @@ impl<'c> Writer<'c> {
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> StoreResult<usize> {
         let values = params.values();
         let changed = self.reader.execute_raw(sql, &values)?;
-        self.note_written(written_table(sql), changed);
+        self.note_written(written_table(sql), plain_insert(sql), changed);
         Ok(changed)
     }
 
@@ -612,14 +617,19 @@ impl<'c> Writer<'c> {
             statement: self.reader.prepare_cached(sql)?,
             writer: self,
             table: written_table(sql).map(str::to_string),
+            plain_insert: plain_insert(sql),
         })
     }
 
-    fn note_written(&self, table: Option<&str>, changed: usize) {
+    fn note_written(&self, table: Option<&str>, plain_insert: bool, changed: usize) {
         if changed > 0 {
             if let Some(table) = table {
-                if !self.tables.borrow().contains_key(table) {
-                    self.tables.borrow_mut().insert(table.to_string(), ());
+                let mut tables = self.tables.borrow_mut();
+                match tables.get_mut(table) {
+                    Some(only_inserts) => *only_inserts &= plain_insert,
+                    None => {
+                        tables.insert(table.to_string(), plain_insert);
+                    }
                 }
             }
         }
@@ -636,6 +646,7 @@ impl<'c> Writer<'c> {
             kind: kind.to_string(),
             id: Some(id.to_string()),
             event: None,
+            inserted_only: false,
         });
     }
 
@@ -645,6 +656,7 @@ impl<'c> Writer<'c> {
             kind: kind.to_string(),
             id: Some(id.to_string()),
             event: Some(field.to_string()),
+            inserted_only: false,
         });
     }
 
@@ -652,12 +664,13 @@ impl<'c> Writer<'c> {
     /// object announced for it.
     pub(super) fn into_changes(self) -> Vec<Change> {
         let mut changes = self.changes.into_inner();
-        let mut tables: Vec<String> = self.tables.into_inner().into_keys().collect();
+        let mut tables: Vec<(String, bool)> = self.tables.into_inner().into_iter().collect();
         tables.sort();
-        for table in tables {
+        for (table, inserted_only) in tables {
             changes.push(Change {
                 kind: table,
                 id: None,
+                inserted_only,
                 event: None,
             });
         }
@@ -670,13 +683,15 @@ pub struct WriteStatement<'s, 'c> {
     statement: Statement<'s, 'c>,
     writer: &'s Writer<'c>,
     table: Option<String>,
+    plain_insert: bool,
 }
 
 impl WriteStatement<'_, '_> {
     pub fn execute<P: Params>(&mut self, params: P) -> StoreResult<usize> {
         let values = params.values();
         let changed = self.statement.execute_values(&values)?;
-        self.writer.note_written(self.table.as_deref(), changed);
+        self.writer
+            .note_written(self.table.as_deref(), self.plain_insert, changed);
         Ok(changed)
     }
 }
@@ -713,6 +728,13 @@ fn written_table(sql: &str) -> Option<&str> {
         None
     }?;
     Some(table.split('(').next().unwrap_or(table))
+}
+
+/// Whether a statement only adds rows: an INSERT that neither replaces nor updates on a
+/// conflict (`ON CONFLICT ... DO NOTHING` adds or leaves alone).
+fn plain_insert(sql: &str) -> bool {
+    let upper = sql.trim_start().to_ascii_uppercase();
+    upper.starts_with("INSERT") && !upper.starts_with("INSERT OR") && !upper.contains("DO UPDATE")
 }
 
 /// `?N` placeholders as PostgreSQL's `$N`, leaving string literals and identifiers alone.
@@ -768,6 +790,15 @@ mod tests {
             Some("tokens")
         );
         assert_eq!(written_table("SELECT 1"), None);
+        assert!(plain_insert("INSERT INTO objects (id) VALUES (?1)"));
+        assert!(plain_insert(
+            "INSERT INTO objects (id) VALUES (?1) ON CONFLICT (id) DO NOTHING"
+        ));
+        assert!(!plain_insert(
+            "INSERT INTO x (a) VALUES (?1) ON CONFLICT (a) DO UPDATE SET a = 2"
+        ));
+        assert!(!plain_insert("UPDATE objects SET target_id = ?1"));
+        assert!(!plain_insert("DELETE FROM objects"));
     }
 
     #[test]
