@@ -18,10 +18,15 @@ pub fn app(state: Shared) -> Router {
         .fallback(graph_entry)
         .layer(from_fn_with_state(state.clone(), log_requests))
         .with_state(state.clone());
-    Router::new()
+    let service = Router::new()
         .nest("/_localgram", crate::sim::router(state.clone()))
-        .merge(meta_hosts)
-        .layer(from_fn_with_state(state, catch_up))
+        .merge(meta_hosts);
+    // Only instances sharing a database have others' writes to catch up with; on SQLite
+    // every writer is this process, and the layer would cost every request for nothing.
+    match state.db.engine() {
+        crate::store::Engine::Sqlite => service,
+        crate::store::Engine::Postgres => service.layer(from_fn_with_state(state, catch_up)),
+    }
 }
 
 /// Before each request, catch up with what other instances sharing the database committed,

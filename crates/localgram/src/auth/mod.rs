@@ -59,7 +59,7 @@ impl TokenKind {
 pub struct Caller {
     pub token: String,
     pub kind: TokenKind,
-    pub app: App,
+    pub app: std::sync::Arc<App>,
     /// IG account id, Facebook user id, Page id or app id.
     pub subject: String,
     /// Granted permissions, deprecated names already mapped to current ones.

@@ -97,7 +97,7 @@ pub async fn resolve(
             token: token.to_string(),
             kind,
             subject: app.id.clone(),
-            app,
+            app: app.into(),
             scopes: Vec::new(),
             issued_at: 0,
             expires_at: None,

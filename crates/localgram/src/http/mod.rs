@@ -53,15 +53,9 @@ pub async fn log_requests(
     let started = Instant::now();
     let trace = TraceId::generate();
     request.extensions_mut().insert(trace.clone());
-    let method = request.method().to_string();
-    let host = request
-        .headers()
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().unwrap_or("").to_string();
+    let method = request.method().clone();
+    let host = request.headers().get(axum::http::header::HOST).cloned();
+    let uri = request.uri().clone();
     let at = state.clock.now();
     let response = next.run(request).await;
     let error = response.extensions().get::<ErrorInfo>().copied();
@@ -70,8 +64,7 @@ pub async fn log_requests(
         at,
         method,
         host,
-        path,
-        query,
+        uri,
         status: response.status().as_u16(),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         fbtrace_id: Some(trace.0),

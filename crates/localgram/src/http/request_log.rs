@@ -1,22 +1,23 @@
 //! The request log: the last requests apps made to the Meta hosts, newest first, so a test can
 //! see exactly what its app sent and what it got.
 
+use axum::http::{HeaderValue, Method, Uri};
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Debug, Clone, Serialize)]
+/// One request as the log keeps it: the request's own method, host and URI (shared, not
+/// copied: logging formats nothing on the request path), formatted only when read.
+#[derive(Debug, Clone)]
 pub struct LoggedRequest {
     pub id: u64,
-    /// Virtual time of arrival (Unix seconds), shown as RFC 3339 `time`; formatted only when
-    /// the log is read, not on every request.
-    #[serde(rename = "time", serialize_with = "as_rfc3339")]
+    /// Virtual time of arrival (Unix seconds), shown as RFC 3339 `time`.
     pub at: i64,
-    pub method: String,
-    pub host: String,
-    pub path: String,
-    pub query: String,
+    pub method: Method,
+    pub host: Option<HeaderValue>,
+    /// Shown as `path` and `query`.
+    pub uri: Uri,
     pub status: u16,
     pub duration_ms: f64,
     pub fbtrace_id: Option<String>,
@@ -24,8 +25,28 @@ pub struct LoggedRequest {
     pub error_subcode: Option<i64>,
 }
 
-fn as_rfc3339<S: serde::Serializer>(at: &i64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&graph::timefmt::rfc3339(*at))
+impl Serialize for LoggedRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("LoggedRequest", 11)?;
+        out.serialize_field("id", &self.id)?;
+        out.serialize_field("time", &graph::timefmt::rfc3339(self.at))?;
+        out.serialize_field("method", self.method.as_str())?;
+        let host = self
+            .host
+            .as_ref()
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        out.serialize_field("host", host)?;
+        out.serialize_field("path", self.uri.path())?;
+        out.serialize_field("query", self.uri.query().unwrap_or(""))?;
+        out.serialize_field("status", &self.status)?;
+        out.serialize_field("duration_ms", &self.duration_ms)?;
+        out.serialize_field("fbtrace_id", &self.fbtrace_id)?;
+        out.serialize_field("error_code", &self.error_code)?;
+        out.serialize_field("error_subcode", &self.error_subcode)?;
+        out.end()
+    }
 }
 
 pub struct RequestLog {

@@ -26,7 +26,7 @@ pub struct Generational<K, V> {
     /// bump only `inserts`, which such absences are checked against.
     absent: Option<fn(&V) -> bool>,
     inserts: AtomicU64,
-    entries: Mutex<HashMap<K, (Stamp, V)>>,
+    entries: Mutex<HashMap<K, (Stamp, V), foldhash::fast::RandomState>>,
 }
 
 /// When a value was read: the generations it is current for.
@@ -43,7 +43,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
             generation: AtomicU64::new(0),
             absent: None,
             inserts: AtomicU64::new(0),
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(HashMap::default()),
         }
     }
 
@@ -109,7 +109,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
 }
 
 pub struct ReadCache {
-    pub tokens: Generational<String, Option<(Token, App)>>,
+    /// A token and its app (shared: every request's caller holds it).
+    pub tokens: Generational<String, Option<(Token, std::sync::Arc<App>)>>,
     pub objects: Generational<String, Option<(String, Option<String>)>>,
     pub accounts: Generational<String, Option<super::accounts::Account>>,
     pub app_scoped_ids: Generational<(String, String), Option<String>>,

@@ -582,7 +582,7 @@ impl Db {
     pub async fn token_with_app(
         &self,
         token: &str,
-    ) -> StoreResult<Option<(tokens::Token, apps::App)>> {
+    ) -> StoreResult<Option<(tokens::Token, Arc<apps::App>)>> {
         self.cached(|c| &c.tokens, token.to_string(), token_with_app)
             .await
     }
@@ -660,11 +660,14 @@ impl Db {
 }
 
 #[allow(clippy::ptr_arg)] // the cache key type: `load` takes `&K`
-fn token_with_app(c: &Reader, token: &String) -> StoreResult<Option<(tokens::Token, apps::App)>> {
+fn token_with_app(
+    c: &Reader,
+    token: &String,
+) -> StoreResult<Option<(tokens::Token, Arc<apps::App>)>> {
     let Some(row) = tokens::get(c, token)? else {
         return Ok(None);
     };
-    Ok(apps::get(c, &row.app_id)?.map(|app| (row, app)))
+    Ok(apps::get(c, &row.app_id)?.map(|app| (row, Arc::new(app))))
 }
 
 /// A transaction control statement, prepared once per connection (`execute_batch` would
