@@ -799,11 +799,12 @@ async fn collaborators_and_their_invite_status() {
         )
         .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    // In the order they were invited.
     assert_eq!(
         list.body["data"],
         json!([
-            {"id": s.ana, "username": "ana.sousa", "invite_status": "Pending"},
-            {"id": s.world.creator["id"], "username": "dino.creator", "invite_status": "Accepted"}
+            {"id": s.world.creator["id"], "username": "dino.creator", "invite_status": "Accepted"},
+            {"id": s.ana, "username": "ana.sousa", "invite_status": "Pending"}
         ])
     );
     // Facebook Login only.

@@ -329,8 +329,8 @@ pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
     Ok(json!({"id": comment.id}))
 }
 
-/// `GET /{ig-user-id}/tags`: public media in which people tagged the account, newest first,
-/// cursors only (ref 001 L8605-8704).
+/// `GET /{ig-user-id}/tags`: public media in which people or other accounts tagged the
+/// account, newest first, cursors only (ref 001 L8605-8704).
 pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?.clone();
     let request = call.page_request(25, 100)?;
@@ -341,15 +341,22 @@ pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
                 graph::paging::Window::Forward { after } => (after.as_deref(), None),
                 graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
             };
+            // Stories show for 24 hours (ref 001 L8530-8545).
+            let stories_since = ctx.now - crate::nodes::ig_user::STORY_LIFETIME_SECONDS + 1;
             let fetched = db(person_media::tagged(
                 r,
                 &target.id,
+                stories_since,
                 after,
                 before,
                 request.fetch_count(),
             ))?;
             let page = Page::from_fetched(&request, fetched);
-            page.try_map(|media| ig_media::render(r, ctx, &media.as_media(), fields.as_ref()))
+            page.try_map(|media_id| {
+                let media = db(media::get_any(r, &media_id))?
+                    .ok_or_else(|| GraphError::unsupported_method("GET", &media_id, ctx.api))?;
+                ig_media::render(r, ctx, &media, fields.as_ref())
+            })
         })
         .await?;
     let paging = page.paging(None);
@@ -376,11 +383,10 @@ pub async fn list_live_media(call: Call) -> Result<Value, GraphError> {
 /// `GET /{ig-media-id}/collaborators` (Facebook Login, ref 001 L4840-4931).
 pub async fn list_collaborators(call: Call) -> Result<Value, GraphError> {
     let node = NodeOf::of(&call)?;
-    let items = call
-        .render(move |r, ctx| {
-            let media = target_media(r, &node)?;
-            ig_media::collaborators(r, ctx, &media)
-        })
-        .await?;
-    Ok(edge_envelope(items, None))
+    let fields = call.fields.clone();
+    call.render(move |r, ctx| {
+        let media = target_media(r, &node)?;
+        ig_media::collaborators_envelope(r, ctx, &media, fields.as_ref())
+    })
+    .await
 }

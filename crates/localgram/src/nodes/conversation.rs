@@ -21,7 +21,7 @@ pub static CONVERSATION: NodeType = NodeType {
     fields: &[
         field("id", Scalar, "string", Apis::Both, "The conversation ID."),
         field("updated_time", Scalar, "datetime", Apis::Both, "When the last message was sent, ISO 8601 in UTC."),
-        field("participants", Scalar, "object", Apis::Both, "The account and the person, as data[{username, id}]."),
+        field("participants", Objects(&message_node::PARTY), "object", Apis::Both, "The account and the person, as data[{username, id}]."),
         field("messages", Edge, "edge", Apis::Both, "The messages, newest first."),
     ],
 };

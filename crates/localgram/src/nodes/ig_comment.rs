@@ -9,7 +9,7 @@ use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContex
 use crate::social;
 use crate::store::comments::{self, Comment, Listing};
 use crate::store::media::{self, Media};
-use crate::store::Reader;
+use crate::store::{accounts, Reader};
 
 #[rustfmt::skip]
 pub static IG_COMMENT: NodeType = NodeType {
@@ -18,7 +18,7 @@ pub static IG_COMMENT: NodeType = NodeType {
     defaults: &["timestamp", "text", "id"],
     fields: &[
         field("id", Scalar, "numeric string", Apis::Both, "The comment's ID."),
-        field("from", Scalar, "object", Apis::Both, "The commenter: their Instagram-scoped ID and username."),
+        field("from", Object(&COMMENT_FROM), "IGCommentFromUser", Apis::Both, "The commenter: their Instagram-scoped ID and username."),
         field("hidden", Scalar, "bool", Apis::Both, "Whether the comment is hidden."),
         field("like_count", Scalar, "int", Apis::Both, "Number of likes on the comment."),
         field("legacy_instagram_comment_id", Scalar, "numeric string", Apis::Both, "The ID Marketing API endpoints of v21.0 and older use for this comment."),
@@ -29,6 +29,21 @@ pub static IG_COMMENT: NodeType = NodeType {
         field("user", Node, "ig_user", Apis::Both, "The IG User who wrote the comment; only when the app user wrote it."),
         field("username", Scalar, "string", Apis::Both, "Username of the commenter."),
         field("replies", Edge, "edge", Apis::Both, "Replies to the comment."),
+    ],
+};
+
+/// A comment's `from` (ref 001 L3711-3716): the commenter's Instagram-scoped id and username;
+/// on a comment the account wrote on its own media, also the account's own Instagram-scoped id
+/// (`self_ig_scoped_id`, as the self comment webhook carries it, 000 L2528-2533).
+#[rustfmt::skip]
+pub static COMMENT_FROM: NodeType = NodeType {
+    name: "IGCommentFromUser",
+    metadata_type: "igcommentfromuser",
+    defaults: &["id", "username"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Both, "The Instagram-scoped ID (IGSID) of the commenter."),
+        field("username", Scalar, "string", Apis::Both, "The commenter's username."),
+        field("self_ig_scoped_id", Scalar, "numeric string", Apis::Both, "On the account's own comment on its own media: the account's Instagram-scoped ID."),
     ],
 };
 
@@ -80,7 +95,24 @@ pub(crate) fn resolve(
             let (id, username) = db(social::author_for(r, comment, &viewer))?;
             // No id: the IGSID minted with the comment is missing (state from an older
             // version), so the account does not know the commenter.
-            id.map(|id| json!({"id": id, "username": username}))
+            match id {
+                None => None,
+                Some(id) => {
+                    let mut from = json!({"id": id, "username": username});
+                    // The account's own comment on its own media: its self IGSID, minted
+                    // with the comment (`social::post_comment`).
+                    if comment.by_account() && media_account.as_deref() == Some(&*comment.author_id)
+                    {
+                        if let Some(scoped) =
+                            db(crate::store::relationships::settings(r, &comment.author_id))?
+                                .self_igsid
+                        {
+                            from["self_ig_scoped_id"] = json!(scoped);
+                        }
+                    }
+                    Some(from)
+                }
+            }
         }
         "username" if may_read_username(ctx) => {
             let viewer = media_account.clone().unwrap_or_default();
@@ -96,7 +128,16 @@ pub(crate) fn resolve(
                 }
                 _ => false,
             };
-            wrote_it.then(|| json!({"id": comment.author_id}))
+            match (wrote_it, &request.subfields) {
+                (false, _) => None,
+                (true, None) => Some(json!({"id": comment.author_id})),
+                (true, Some(selection)) => match db(accounts::get(r, &comment.author_id))? {
+                    Some(account) => {
+                        Some(super::ig_user::render(r, ctx, &account, Some(selection))?)
+                    }
+                    None => None,
+                },
+            }
         }
         "media" => match media {
             None => None,

@@ -32,6 +32,9 @@ pub static IG_USER: NodeType = NodeType {
         field("is_published", Scalar, "bool", Apis::Facebook, "Whether the account is published."),
         field("legacy_instagram_user_id", Scalar, "numeric string", Apis::Facebook, "The ID Marketing API endpoints of v21.0 and older use for this account."),
         field("shopping_product_tag_eligibility", Scalar, "bool", Apis::Facebook, "Whether the account has an Instagram Shop and can tag products."),
+        field("ig_id", Scalar, "int", Apis::Facebook, "The account's ID on the legacy Instagram API (deprecated; use id)."),
+        field("owner_business", Object(&BUSINESS), "Business", Apis::Facebook, "The business that owns the account, if one does."),
+        field("shopping_review_status", Scalar, "string", Apis::Facebook, "The review status of the account's Instagram Shop, if it has one."),
         field("business_discovery", Param("username"), "object", Apis::Facebook, "Data about another Business or Creator account."),
         field("mentioned_comment", Param("comment_id"), "object", Apis::Facebook, "A comment in which the user was @mentioned."),
         field("mentioned_media", Param("media_id"), "object", Apis::Facebook, "A media in whose caption the user was @mentioned."),
@@ -48,6 +51,25 @@ pub static IG_USER: NodeType = NodeType {
         field("authorized_adaccounts", Edge, "edge", Apis::Facebook, "Ad accounts that can advertise for the user."),
     ],
 };
+
+/// A business (Business Manager) as an account's `owner_business` shows it.
+#[rustfmt::skip]
+pub static BUSINESS: NodeType = NodeType {
+    name: "Business",
+    metadata_type: "business",
+    defaults: &["id", "name"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Facebook, "The business's ID."),
+        field("name", Scalar, "string", Apis::Facebook, "The business's name."),
+    ],
+};
+
+/// The account's id on the legacy Instagram API (`ig_id`, an integer): derived from the IG
+/// User id, so it is stable and needs no write (decisions.md).
+pub fn legacy_ig_id(account_id: &str) -> i64 {
+    let n = graph::ids::splitmix64(account_id.parse::<u64>().unwrap_or(0));
+    1_000_000_000 + (n % 9_000_000_000) as i64
+}
 
 /// A story is listed for 24 hours after it is posted (ref 001 L8530-8545).
 pub const STORY_LIFETIME_SECONDS: i64 = 86_400;
@@ -129,6 +151,15 @@ fn resolve(
         "is_published" => Some(json!(account.is_published)),
         "legacy_instagram_user_id" => Some(json!(account.legacy_instagram_user_id)),
         "shopping_product_tag_eligibility" => Some(json!(account.shopping_product_tag_eligibility)),
+        "ig_id" => Some(json!(legacy_ig_id(&account.id))),
+        // No business owns accounts here (Business Manager is not modelled): left out, as
+        // for an account no business owns (decisions.md).
+        "owner_business" => None,
+        // An approved Instagram Shop is what makes an account eligible (ref 001 L9684-9707);
+        // an account without a shop has no review (decisions.md).
+        "shopping_review_status" => account
+            .shopping_product_tag_eligibility
+            .then(|| json!("approved")),
         "media" => Some(expanded_media(r, ctx, account, request, Listing::Feed)?),
         "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
         "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),

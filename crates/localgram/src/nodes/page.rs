@@ -21,7 +21,19 @@ pub static PAGE: NodeType = NodeType {
         field("instagram_business_account", Node, "ig_user", Apis::Facebook, "The Instagram professional account linked to the Page."),
         field("access_token", Scalar, "string", Apis::Facebook, "A Page access token for the Page."),
         field("tasks", Scalar, "list<string>", Apis::Facebook, "The tasks the user can perform on the Page."),
-        field("category_list", Scalar, "list<PageCategory>", Apis::Facebook, "The Page's categories."),
+        field("category_list", Objects(&PAGE_CATEGORY), "list<PageCategory>", Apis::Facebook, "The Page's categories."),
+    ],
+};
+
+/// A Page category: `{id, name}`.
+#[rustfmt::skip]
+pub static PAGE_CATEGORY: NodeType = NodeType {
+    name: "PageCategory",
+    metadata_type: "pagecategory",
+    defaults: &["id", "name"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Facebook, "The category's ID."),
+        field("name", Scalar, "string", Apis::Facebook, "The category's name."),
     ],
 };
 
