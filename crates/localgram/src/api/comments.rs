@@ -13,7 +13,7 @@ use crate::nodes::{db, ig_media, RenderContext};
 use crate::social::{self, Commenter, Refusal};
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Media};
-use crate::store::{person_media, Reader, StoreError};
+use crate::store::{Reader, StoreError};
 
 fn refusal(error: Refusal) -> GraphError {
     match error {
@@ -333,32 +333,17 @@ pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
 /// account, newest first, cursors only (ref 001 L8605-8704).
 pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?.clone();
-    let request = call.page_request(25, 100)?;
+    let request = call.page_request(
+        crate::nodes::ig_user::MEDIA_PAGE_DEFAULT,
+        crate::nodes::ig_user::MEDIA_PAGE_MAX,
+    )?;
     let fields = call.fields.clone();
     let page = call
         .render(move |r, ctx| {
-            let (after, before) = match &request.window {
-                graph::paging::Window::Forward { after } => (after.as_deref(), None),
-                graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
-            };
-            // Stories show for 24 hours (ref 001 L8530-8545).
-            let stories_since = ctx.now - crate::nodes::ig_user::STORY_LIFETIME_SECONDS + 1;
-            let fetched = db(person_media::tagged(
-                r,
-                &target.id,
-                stories_since,
-                after,
-                before,
-                request.fetch_count(),
-            ))?;
-            let page = Page::from_fetched(&request, fetched);
-            page.try_map(|media_id| {
-                let media = db(media::get_any(r, &media_id))?
-                    .ok_or_else(|| GraphError::unsupported_method("GET", &media_id, ctx.api))?;
-                ig_media::render(r, ctx, &media, fields.as_ref())
-            })
+            crate::nodes::ig_user::tagged_media(r, ctx, &target.id, &request, fields.as_ref())
         })
         .await?;
+    // Cursors only, no links (ref 001 L8680-8684).
     let paging = page.paging(None);
     Ok(edge_envelope(page.items, paging))
 }

@@ -161,6 +161,18 @@ fn resolve(
             .shopping_product_tag_eligibility
             .then(|| json!("approved")),
         "media" => Some(expanded_media(r, ctx, account, request, Listing::Feed)?),
+        "tags" => {
+            let page_request = expanded_page(request, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
+            let page = tagged_media(
+                r,
+                ctx,
+                &account.id,
+                &page_request,
+                request.subfields.as_ref(),
+            )?;
+            let paging = page.paging(None);
+            Some(edge_envelope(page.items, paging))
+        }
         "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
         "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
         "mentioned_comment" => Some(super::mentions::mentioned_comment(
@@ -189,6 +201,36 @@ fn expanded_media(
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
+}
+
+/// One page of the `tags` edge, rendered: public media of people and of other accounts that
+/// tag the account, newest first; stories only while they last (ref 001 L8605-8704).
+pub fn tagged_media(
+    r: &Reader,
+    ctx: &RenderContext,
+    account_id: &str,
+    request: &graph::paging::PageRequest,
+    selection: Option<&FieldSelection>,
+) -> Result<Page<Value>, GraphError> {
+    let (after, before) = match &request.window {
+        graph::paging::Window::Forward { after } => (after.as_deref(), None),
+        graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    let stories_since = ctx.now - STORY_LIFETIME_SECONDS + 1;
+    let fetched = db(crate::store::person_media::tagged(
+        r,
+        account_id,
+        stories_since,
+        after,
+        before,
+        request.fetch_count(),
+    ))?;
+    let page = Page::from_fetched(request, fetched);
+    page.try_map(|media_id| {
+        let media = db(media_store::get_any(r, &media_id))?
+            .ok_or_else(|| GraphError::unsupported_method("GET", &media_id, ctx.api))?;
+        super::ig_media::render(r, ctx, &media, selection)
+    })
 }
 
 /// One page of an account's media or stories.
