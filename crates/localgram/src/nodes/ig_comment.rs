@@ -56,10 +56,29 @@ pub fn render(
     comment: &Comment,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
+    render_as(r, ctx, comment, selection, Text::AsWritten)
+}
+
+/// How a comment's text reads: as written, or with the `@` of mentions removed, as comments
+/// on media the app user did not create read through field expansion (ref 001 L8263).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    AsWritten,
+    MentionsStripped,
+}
+
+/// [`render`] with the text as `text` says (replies expanded inside read the same way).
+pub fn render_as(
+    r: &Reader,
+    ctx: &RenderContext,
+    comment: &Comment,
+    selection: Option<&FieldSelection>,
+    text: Text,
+) -> Result<Value, GraphError> {
     let plan = IG_COMMENT.plan(ctx.api, selection)?;
     let media = db(media::get_any(r, &comment.media_id))?;
     super::render(&plan, |request| {
-        resolve(r, ctx, comment, media.as_ref(), request)
+        resolve_as(r, ctx, comment, media.as_ref(), request, text)
     })
 }
 
@@ -79,12 +98,26 @@ pub(crate) fn resolve(
     media: Option<&Media>,
     request: &FieldRequest,
 ) -> Result<Option<Value>, GraphError> {
+    resolve_as(r, ctx, comment, media, request, Text::AsWritten)
+}
+
+fn resolve_as(
+    r: &Reader,
+    ctx: &RenderContext,
+    comment: &Comment,
+    media: Option<&Media>,
+    request: &FieldRequest,
+    text: Text,
+) -> Result<Option<Value>, GraphError> {
     let media_account = media
         .filter(|m| !m.owner_is_person)
         .map(|m| m.account_id.clone());
     Ok(match request.name.as_str() {
         "id" => Some(json!(comment.id)),
-        "text" => Some(json!(comment.text)),
+        "text" => Some(match text {
+            Text::AsWritten => json!(comment.text),
+            Text::MentionsStripped => json!(social::strip_at(&comment.text)),
+        }),
         "timestamp" => Some(json!(graph::timefmt::graph_time(comment.created_at))),
         "hidden" => Some(json!(comment.hidden)),
         "like_count" => Some(json!(comment.like_count)),
@@ -148,7 +181,7 @@ pub(crate) fn resolve(
                 Some(selection) => Some(super::ig_media::render(r, ctx, media, Some(selection))?),
             },
         },
-        "replies" => Some(expanded_replies(r, ctx, comment, request)?),
+        "replies" => Some(expanded_replies(r, ctx, comment, request, text)?),
         _ => None,
     })
 }
@@ -158,13 +191,14 @@ fn expanded_replies(
     ctx: &RenderContext,
     comment: &Comment,
     request: &FieldRequest,
+    text: Text,
 ) -> Result<Value, GraphError> {
     let page_request = expanded_page(request, PAGE_MAX, PAGE_MAX)?;
     let page = list_replies(r, ctx, comment, &page_request)?;
     let items = page
         .items
         .iter()
-        .map(|reply| render(r, ctx, reply, request.subfields.as_ref()))
+        .map(|reply| render_as(r, ctx, reply, request.subfields.as_ref(), text))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))

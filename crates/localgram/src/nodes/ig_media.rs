@@ -310,10 +310,17 @@ fn comments_envelope(
     let page_request = super::expanded_page(request, ig_comment::PAGE_MAX, ig_comment::PAGE_MAX)?;
     let owner = (!media.owner_is_person).then_some(media.account_id.as_str());
     let page = ig_comment::list(r, ctx, &media.id, None, owner, &page_request)?;
+    // Comments on media the app user did not create read without the `@` of mentions, as
+    // captions do (ref 001 L8263, L494).
+    let text = if acts_for_owner(r, ctx, media)? {
+        ig_comment::Text::AsWritten
+    } else {
+        ig_comment::Text::MentionsStripped
+    };
     let items = page
         .items
         .iter()
-        .map(|comment| ig_comment::render(r, ctx, comment, request.subfields.as_ref()))
+        .map(|comment| ig_comment::render_as(r, ctx, comment, request.subfields.as_ref(), text))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
