@@ -812,6 +812,17 @@ async fn stories_last_24_hours_and_live_media_only_while_on_air() {
         on_air.body["data"][0]["comments"]["data"][0]["text"],
         json!("@metricsaurus hello live")
     );
+    // The same list through field expansion on the account.
+    let expanded = server
+        .get_fb(
+            &format!("/v24.0/{id}?fields=live_media{{media_product_type}}"),
+            &s.world.fb_token,
+        )
+        .await;
+    assert_eq!(
+        expanded.body["live_media"],
+        json!({"data": [{"media_product_type": "LIVE", "id": live}]})
+    );
     // The API does not comment on live video.
     let refused = server
         .graph(Method::POST, &format!("/v24.0/{live}/comments"))

@@ -161,6 +161,16 @@ fn resolve(
             .shopping_product_tag_eligibility
             .then(|| json!("approved")),
         "media" => Some(expanded_media(r, ctx, account, request, Listing::Feed)?),
+        // The broadcasts on air, as `GET /{ig-user-id}/live_media` lists them (ref 001
+        // L7407-7522).
+        "live_media" => {
+            let live = db(media_store::live(r, &account.id))?;
+            let items = live
+                .iter()
+                .map(|m| super::ig_media::render(r, ctx, m, request.subfields.as_ref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Some(edge_envelope(items, None))
+        }
         "tags" => {
             let page_request = expanded_page(request, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
             let page = tagged_media(
