@@ -667,3 +667,60 @@ async fn a_messages_attachments_shares_story_and_reactions_expand() {
     );
     c.server.stop().await;
 }
+
+#[tokio::test]
+async fn a_conversation_answers_the_sdks_unified_thread_fields() {
+    // ref 000 L1834-1935 (id, updated_time, participants, messages) and the rest of Meta's
+    // UnifiedThread fields an Instagram conversation has (decisions.md): message_count,
+    // unread_count, snippet, can_reply, senders, former_participants. Messenger's group and
+    // inbox fields are outside localgram's model and say so.
+    let c = chat().await;
+    let (ana, conversation, _) = one_message(&c, "ana", "hi").await;
+    let igsid = c.igsid(&ana).await;
+    c.says(&ana, "are you open today?").await;
+    let fields = "message_count,unread_count,snippet,can_reply,senders,former_participants";
+    let read = c
+        .get(&format!("/v24.0/{conversation}?fields={fields}"))
+        .await;
+    ok(&read);
+    assert_eq!(
+        read.body,
+        json!({
+            "message_count": 2,
+            "unread_count": 2,
+            "snippet": "are you open today?",
+            "can_reply": true,
+            "senders": {"data": [{"username": "ana", "id": igsid}]},
+            "former_participants": {"data": []},
+            "id": conversation
+        })
+    );
+    // The account answers: its message is the snippet, and it is a sender too.
+    ok(&c.text_to(&igsid, "Until 6pm!").await);
+    let read = c
+        .get(&format!(
+            "/v24.0/{conversation}?fields=message_count,snippet,senders{{username}}"
+        ))
+        .await;
+    assert_eq!(read.body["message_count"], json!(3));
+    assert_eq!(read.body["snippet"], json!("Until 6pm!"));
+    assert_eq!(
+        read.body["senders"],
+        json!({"data": [{"username": "metricsaurus", "id": c.account()}, {"username": "ana", "id": igsid}]})
+    );
+    // A day later the window has closed: the account cannot reply.
+    c.advance(DAY + MINUTE).await;
+    let read = c
+        .get(&format!("/v24.0/{conversation}?fields=can_reply"))
+        .await;
+    assert_eq!(read.body["can_reply"], json!(false));
+    let wallpaper = c
+        .get(&format!("/v24.0/{conversation}?fields=wallpaper"))
+        .await;
+    assert_eq!(wallpaper.status.as_u16(), 501);
+    assert_eq!(
+        wallpaper.error().3,
+        "localgram does not implement wallpaper yet; see docs/coverage.md"
+    );
+    c.server.stop().await;
+}

@@ -277,3 +277,92 @@ async fn the_sdks_instagram_login_fields_all_answer() {
     );
     t.server.stop().await;
 }
+
+#[tokio::test]
+async fn the_sdks_page_and_user_fields_answer_or_say_they_are_not_modelled() {
+    // Page (ref 001 L8826-8883, 000 L77-151) and User: the fields localgram can answer from
+    // its state answer; the rest of the SDKs' lists (a Page's fan count, a person's birthday)
+    // are Meta's but outside localgram's model, and say so (501, code 1; decisions.md) rather
+    // than "nonexisting field".
+    let t = T::start().await;
+    let page = t.world.page_id().to_string();
+    let read = t
+        .server
+        .get_fb(
+            &format!("/v24.0/{page}?fields=name,link,is_published,connected_instagram_account,owner_business"),
+            &t.world.fb_token,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(
+        read.body,
+        json!({
+            "name": "Metricsaurus",
+            "link": format!("https://www.facebook.com/{page}"),
+            "is_published": true,
+            "connected_instagram_account": {"id": t.id()},
+            "id": page
+        })
+    );
+    let fans = t
+        .server
+        .get_fb(
+            &format!("/v24.0/{page}?fields=name,fan_count"),
+            &t.world.fb_token,
+        )
+        .await;
+    assert_eq!(fans.status.as_u16(), 501, "{}", fans.text);
+    assert_eq!(
+        fans.error(),
+        (
+            1,
+            None,
+            "OAuthException".into(),
+            "localgram does not implement fan_count yet; see docs/coverage.md".into()
+        )
+    );
+    // A name no SDK lists is still a nonexisting field.
+    let unknown = t
+        .server
+        .get_fb(
+            &format!("/v24.0/{page}?fields=fan_counts"),
+            &t.world.fb_token,
+        )
+        .await;
+    assert_eq!(
+        unknown.error().3,
+        "(#100) Tried accessing nonexisting field (fan_counts) on node type (Page)"
+    );
+    // metadata=1 lists only what is served.
+    let metadata = t
+        .server
+        .get_fb(&format!("/v24.0/{page}?metadata=1"), &t.world.fb_token)
+        .await;
+    let names: Vec<&str> = metadata.body["metadata"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"link") && !names.contains(&"fan_count"),
+        "{names:?}"
+    );
+
+    let user = t
+        .server
+        .get_fb("/v24.0/me?fields=id,name,installed", &t.world.fb_token)
+        .await;
+    assert_eq!(user.status, StatusCode::OK, "{}", user.text);
+    assert_eq!(user.body["installed"], json!(true));
+    let birthday = t
+        .server
+        .get_fb("/v24.0/me?fields=birthday", &t.world.fb_token)
+        .await;
+    assert_eq!(birthday.status.as_u16(), 501);
+    assert_eq!(
+        birthday.error().3,
+        "localgram does not implement birthday yet; see docs/coverage.md"
+    );
+    t.server.stop().await;
+}

@@ -86,6 +86,11 @@ pub enum FieldKind {
     Object(&'static NodeType),
     /// A list of such objects: a JSON array, or `{"data": [...]}` as Meta wraps lists.
     Objects(&'static NodeType),
+    /// A field Meta serves on this node (its Business SDKs list it) that lies outside what
+    /// localgram models (a Page's fan count, a Facebook user's birthday): it is known, so it
+    /// is not a "nonexisting field", and asking for it answers that localgram does not
+    /// implement it (decisions.md).
+    Unmodelled,
 }
 
 #[derive(Debug)]
@@ -96,6 +101,17 @@ pub struct FieldDef {
     pub ty: &'static str,
     pub apis: Apis,
     pub description: &'static str,
+}
+
+/// A field outside localgram's model (`FieldKind::Unmodelled`), for the field tables.
+pub const fn unmodelled(name: &'static str, apis: Apis) -> FieldDef {
+    FieldDef {
+        name,
+        kind: FieldKind::Unmodelled,
+        ty: "",
+        apis,
+        description: "",
+    }
 }
 
 /// Shorthand for the field tables.
@@ -216,6 +232,9 @@ impl NodeType {
         let mut fields = Vec::new();
         let mut connections = Map::new();
         for def in self.fields.iter().filter(|f| f.apis.allows(api)) {
+            if def.kind == FieldKind::Unmodelled {
+                continue;
+            }
             if def.kind == FieldKind::Edge {
                 connections.insert(def.name.into(), json!(format!("{node_url}/{}", def.name)));
             } else {
@@ -233,9 +252,11 @@ fn check_modifiers(def: &FieldDef, request: &FieldRequest) -> Result<(), GraphEr
         let allowed = match def.kind {
             FieldKind::Edge => EDGE_MODIFIERS.contains(&modifier.name.as_str()),
             FieldKind::Param(required) => modifier.name == required || modifier.name == "as",
-            FieldKind::Scalar | FieldKind::Node | FieldKind::Object(_) | FieldKind::Objects(_) => {
-                modifier.name == "as"
-            }
+            FieldKind::Scalar
+            | FieldKind::Node
+            | FieldKind::Object(_)
+            | FieldKind::Objects(_)
+            | FieldKind::Unmodelled => modifier.name == "as",
         };
         if !allowed {
             return Err(GraphError::unknown_modifier(&modifier.name, def.name));
@@ -258,6 +279,9 @@ pub fn render(
 ) -> Result<Value, GraphError> {
     let mut object = Map::with_capacity(plan.requests.len());
     for request in &plan.requests {
+        if plan.node.field(&request.name, plan.api).map(|d| d.kind) == Some(FieldKind::Unmodelled) {
+            return Err(GraphError::not_implemented(&request.name));
+        }
         if let Some(value) = resolve(request)? {
             let value = match plan.node.field(&request.name, plan.api).map(|d| d.kind) {
                 Some(FieldKind::Object(node)) => project(node, plan.api, value, request)?,
