@@ -481,3 +481,59 @@ async fn a_page_token_enables_the_page_and_its_account_gets_notifications() {
     );
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn subscriptions_and_subscribed_apps_answer_the_fields_asked() {
+    // ref 004 L2282-2310 (the app's subscriptions), 004 L2247-2265 (subscribed_apps): their
+    // `fields` is a list of {name, version} objects and expands like any object field; the
+    // top-level `fields` selects (issue #11).
+    let s = setup().await;
+    let url = s.receiver.url("/hook");
+    assert_eq!(
+        s.configure(&url, Some("comments,mentions")).await.status,
+        StatusCode::OK
+    );
+    let path = format!("/v24.0/{}/subscriptions", s.app_id());
+    let read = graph(
+        &s.server,
+        Method::GET,
+        FB,
+        &path,
+        &[("fields", "object,fields{name}")],
+        &s.app_token,
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(
+        read.body,
+        json!({"data": [{"object": "instagram", "fields": [{"name": "comments"}, {"name": "mentions"}]}]})
+    );
+    let wrong = graph(
+        &s.server,
+        Method::GET,
+        FB,
+        &path,
+        &[("fields", "fields{title}")],
+        &s.app_token,
+    )
+    .await;
+    assert_eq!(
+        wrong.error().3,
+        "(#100) Tried accessing nonexisting field (title) on node type (ApplicationSubscriptionField)"
+    );
+    assert_eq!(s.subscribe_ig("comments").await.status, StatusCode::OK);
+    let apps = graph(
+        &s.server,
+        Method::GET,
+        IG,
+        &format!("/v24.0/{}/subscribed_apps", s.account_id()),
+        &[("fields", "subscribed_fields")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(apps.status, StatusCode::OK, "{}", apps.text);
+    assert_eq!(
+        apps.body,
+        json!({"data": [{"subscribed_fields": ["comments"], "id": s.app_id()}]})
+    );
+}

@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod mentions;
 pub mod message;
 pub mod page;
+pub mod settings;
 
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};
@@ -324,6 +325,22 @@ pub fn project(
         out.insert(output_key(field).to_string(), inner);
     }
     Ok(Value::Object(out))
+}
+
+/// A value an endpoint renders whole (a webhook subscription, a permission) as a request's
+/// top-level `fields` selects it: [`project`] with `selection` as the subfields.
+pub fn select(
+    node: &'static NodeType,
+    api: Api,
+    value: Value,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let request = FieldRequest {
+        name: String::new(),
+        modifiers: Vec::new(),
+        subfields: selection.filter(|s| !s.is_empty()).cloned(),
+    };
+    project(node, api, value, &request)
 }
 
 /// [`project`] over each item of a list: a JSON array, or the `data` of `{"data": [...]}`
