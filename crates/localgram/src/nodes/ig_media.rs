@@ -205,7 +205,7 @@ pub(crate) fn resolve(
         "video_title" => None,
         "boost_eligibility_info" => Some(boost_eligibility(media)),
         "ig_id" => Some(json!(legacy_ig_id(&media.id))),
-        // Stickers cannot be published through the API (ref 001 L30) and media posted from
+        // Stickers cannot be published through the API (ref 001 L31) and media posted from
         // the app here carry none (decisions.md).
         "has_poll" | "has_slider" => Some(json!(false)),
         // Only business discovery reads it (ref 001 L675-680, 004 L1138-1142); a direct read
