@@ -78,7 +78,7 @@ pub static BOOST_ELIGIBILITY: NodeType = NodeType {
 /// The media's id on the legacy Instagram API (`ig_id`): derived from the media id, so it is
 /// stable and needs no write (decisions.md).
 pub fn legacy_ig_id(media_id: &str) -> String {
-    let n = graph::ids::splitmix64(media_id.parse::<u64>().unwrap_or(0) ^ 0x5eed_1d5);
+    let n = graph::ids::splitmix64(media_id.parse::<u64>().unwrap_or(0) ^ 0x05ee_d1d5);
     (1_000_000_000_000_000_000 + n % 8_000_000_000_000_000_000).to_string()
 }
 

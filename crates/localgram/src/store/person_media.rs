@@ -122,18 +122,6 @@ pub fn tag(
     Ok(())
 }
 
-/// The accounts a media tags, with their positions, in the order they were tagged.
-pub fn tags_of(
-    conn: &Reader,
-    media_id: &str,
-) -> StoreResult<Vec<(String, Option<f64>, Option<f64>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT account_id, x, y FROM media_tags WHERE media_id = ?1 ORDER BY created_at, account_id",
-    )?;
-    let rows = stmt.query_map([media_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    rows.collect::<Result<_, _>>()
-}
-
 /// The public media that tag an account, newest first, keyset-paged: a person's media or
 /// another account's, not private ones, and stories only while they last (`stories_since`:
 /// the oldest creation time a story still shows with).
