@@ -536,4 +536,42 @@ async fn subscriptions_and_subscribed_apps_answer_the_fields_asked() {
         apps.body,
         json!({"data": [{"subscribed_fields": ["comments"], "id": s.app_id()}]})
     );
+    // Another app enabled in the same (frozen) second comes after, in the order they were
+    // enabled; changing the first app's fields keeps its place.
+    let other = s
+        .server
+        .post_control("/apps", json!({"name": "Zeta", "access_level": "advanced"}))
+        .await;
+    let other_id = other["id"].as_str().unwrap().to_string();
+    let token = s
+        .server
+        .token(&other_id, s.account_id(), "instagram", None)
+        .await;
+    let enabled = graph(
+        &s.server,
+        Method::POST,
+        IG,
+        &format!("/v24.0/{}/subscribed_apps", s.account_id()),
+        &[("subscribed_fields", "messages")],
+        &token,
+    )
+    .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.text);
+    assert_eq!(
+        s.subscribe_ig("comments,messages").await.status,
+        StatusCode::OK
+    );
+    let apps = graph(
+        &s.server,
+        Method::GET,
+        IG,
+        &format!("/v24.0/{}/subscribed_apps", s.account_id()),
+        &[("fields", "name")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(
+        apps.body,
+        json!({"data": [{"name": "Moderator", "id": s.app_id()}, {"name": "Zeta", "id": other_id}]})
+    );
 }

@@ -39,3 +39,8 @@ ALTER TABLE pages ADD COLUMN sort_key TEXT;
 UPDATE pages SET sort_key =
     CAST(1000000000000000000 + created_at AS TEXT) || ':1000000000000000000:' || id;
 CREATE INDEX pages_by_user ON pages (facebook_user_id, sort_key);
+
+-- The apps an account enabled (`subscribed_apps`) list in the order they were enabled.
+ALTER TABLE webhook_subscribed_apps ADD COLUMN sort_key TEXT;
+UPDATE webhook_subscribed_apps SET sort_key =
+    CAST(1000000000000000000 + created_at AS TEXT) || ':1000000000000000000:' || app_id;
