@@ -72,6 +72,25 @@ mod tests {
     }
 
     #[test]
+    fn the_migrations_sql_spelling_runs_to_the_same_keys() {
+        // The expressions migrations/0009_fidelity.sql rewrites old rows with, run by the
+        // engine, give the keys this module builds for sequence 0.
+        let db = crate::store::Db::open(&crate::store::Location::Ephemeral).unwrap();
+        let (newest, oldest): (String, String) = db
+            .read_blocking(|r| {
+                r.query_row(
+                    "SELECT CAST(9223372036854775807 - ?1 AS TEXT) || ':9223372036854775807:' || ?2,
+                            CAST(1000000000000000000 + ?1 AS TEXT) || ':1000000000000000000:' || ?2",
+                    crate::store::params![1_767_225_600_i64, "17900"],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+            })
+            .unwrap();
+        assert_eq!(newest, newest_first(1_767_225_600, NO_SEQUENCE, "17900"));
+        assert_eq!(oldest, oldest_first(1_767_225_600, NO_SEQUENCE, "17900"));
+    }
+
+    #[test]
     fn the_migration_spells_sequence_zero_the_same_way() {
         // migrations/0009_fidelity.sql writes old rows' keys with SQL string operations.
         let time = 1_767_225_600_i64;
