@@ -12,11 +12,13 @@ const { BASE, control, world, token, jpeg, mp4, advance, check, Receiver } = req
 const { FacebookAdsApi, IGUser, IGMedia, IGComment, Page, Application } = bizSdk;
 Object.defineProperty(FacebookAdsApi, 'GRAPH', { get: () => BASE });
 
-// Explicit field lists: the SDK's full IGUser.Fields / IGMedia.Fields ask for fields localgram
-// does not have yet (issue #11): ig_id, owner_business, shopping_review_status on IGUser;
-// ig_id, has_poll, has_slider, view_count, boost_eligibility_info on IGMedia.
-const USER_FIELDS = ['id', 'username', 'name', 'biography', 'followers_count', 'follows_count', 'media_count', 'website'];
-const MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_product_type', 'media_url', 'permalink', 'timestamp', 'username', 'owner', 'like_count', 'comments_count'];
+// The SDK's own field lists (IGUser.Fields, IGMedia.Fields), as an app reading "everything"
+// sends them, less the fields that fail at Meta too: business_discovery and mentioned_* need
+// their parameter (username, comment_id, media_id) and video_title is gone since v14.0.
+const NEEDS_A_PARAMETER_OR_REMOVED = ['business_discovery', 'mentioned_comment', 'mentioned_media', 'video_title'];
+const sdkFields = (cls) => Object.values(cls.Fields).filter((f) => !NEEDS_A_PARAMETER_OR_REMOVED.includes(f));
+const USER_FIELDS = sdkFields(IGUser);
+const MEDIA_FIELDS = sdkFields(IGMedia);
 
 async function waitFinished(api, container) {
   for (let i = 0; i < 200; i++) {
@@ -43,6 +45,7 @@ async function main() {
   check(page.instagram_business_account.id === account.id, page._data);
   const user = await new IGUser(account.id).get(USER_FIELDS);
   check(user.username === account.username && user.followers_count === 321, user._data);
+  check(Number.isInteger(user.ig_id) && user.owner_business === undefined, user._data);
 
   const image = await publish(api, user, { image_url: await jpeg(), caption: 'From the Node SDK' });
   const children = [];
@@ -56,6 +59,8 @@ async function main() {
   const media = await new IGMedia(image).get(MEDIA_FIELDS);
   check(media.caption === 'From the Node SDK' && media.media_type === 'IMAGE', media._data);
   check(media.owner.id === account.id, media._data);
+  check(media.has_poll === false && media.has_slider === false && /^\d+$/.test(media.ig_id), media._data);
+  check(media.boost_eligibility_info.eligible_to_boost === true, media._data);
 
   // The SDK's Cursor: one item per page, next() until hasNext() is false.
   const listed = [];

@@ -20,19 +20,21 @@ from facebook_business.session import FacebookSession
 
 from world import BASE, Receiver, advance, check, control, jpeg, mp4, token, world
 
-# Explicit field lists: the SDK's full IGUser.Field / IGMedia.Field lists ask for fields
-# localgram does not have yet (issue #11): IGUser ig_id, owner_business,
-# shopping_review_status; IGMedia ig_id, has_poll, has_slider, view_count,
-# boost_eligibility_info. (business_discovery, mentioned_* need their parameters and
-# video_title is deprecated since v14.0 at Meta too, so those are not gaps.)
-USER_FIELDS = [IGUser.Field.id, IGUser.Field.username, IGUser.Field.name, IGUser.Field.biography,
-               IGUser.Field.followers_count, IGUser.Field.follows_count, IGUser.Field.media_count,
-               IGUser.Field.profile_picture_url, IGUser.Field.website]
-MEDIA_FIELDS = [IGMedia.Field.id, IGMedia.Field.caption, IGMedia.Field.media_type,
-                IGMedia.Field.media_product_type, IGMedia.Field.media_url, IGMedia.Field.permalink,
-                IGMedia.Field.timestamp, IGMedia.Field.username, IGMedia.Field.like_count,
-                IGMedia.Field.comments_count, IGMedia.Field.owner, IGMedia.Field.shortcode,
-                IGMedia.Field.is_comment_enabled]
+# The SDK's own field lists (IGUser.Field, IGMedia.Field), as an app reading "everything" sends
+# them, less the fields that fail at Meta too: business_discovery and mentioned_* need their
+# parameter (username, comment_id, media_id) and video_title is gone since v14.0.
+NEEDS_A_PARAMETER_OR_REMOVED = {"business_discovery", "mentioned_comment", "mentioned_media",
+                                "video_title"}
+
+
+def sdk_fields(cls):
+    return [value for name, value in vars(cls.Field).items()
+            if not name.startswith("_") and isinstance(value, str)
+            and value not in NEEDS_A_PARAMETER_OR_REMOVED]
+
+
+USER_FIELDS = sdk_fields(IGUser)
+MEDIA_FIELDS = sdk_fields(IGMedia)
 
 
 def api_for(app, access_token):
@@ -68,6 +70,7 @@ def main():
     user = IGUser(account["id"])
     read = user.api_get(fields=USER_FIELDS)
     check(read["username"] == account["username"] and read["followers_count"] == 321, read)
+    check(isinstance(read["ig_id"], int) and "owner_business" not in read, read)
 
     image = publish(api, user, image_url=jpeg(), caption="From the Python SDK")
     children = [user.create_media(params={"image_url": jpeg(), "is_carousel_item": True})["id"] for _ in range(2)]
@@ -79,6 +82,8 @@ def main():
     media = IGMedia(image).api_get(fields=MEDIA_FIELDS)
     check(media["caption"] == "From the Python SDK" and media["media_type"] == "IMAGE", media)
     check(media["owner"]["id"] == account["id"], media)
+    check(media["has_poll"] is False and media["has_slider"] is False and media["ig_id"].isdigit(), media)
+    check(media["boost_eligibility_info"]["eligible_to_boost"] is True, media)
     album = [c["id"] for c in IGMedia(carousel).get_children(fields=["id"])]
     check(len(album) == 2, album)
 

@@ -117,6 +117,19 @@ pub fn known_versions() -> impl Iterator<Item = ApiVersion> {
     RELEASES.iter().map(|(v, _)| *v)
 }
 
+/// The newest version Meta had released at `now`: what a new app records as its version that
+/// day ("the latest version at the time you created your Meta app", ref 001 L504-507). Before
+/// the first release, the first version.
+pub fn newest_at(now: i64) -> ApiVersion {
+    RELEASES
+        .iter()
+        .rev()
+        .find(|(_, released)| *released <= now)
+        .or(RELEASES.first())
+        .map(|(v, _)| *v)
+        .unwrap_or(LATEST)
+}
+
 /// The oldest version still served at `now`: the first whose successor shipped less than two
 /// years ago (one pass over the releases; this runs on every request).
 pub fn oldest_available(now: i64) -> ApiVersion {
@@ -146,6 +159,16 @@ mod tests {
     use super::*;
 
     const NOV_2026: i64 = 1_795_219_200; // 2026-11-21
+
+    #[test]
+    fn the_newest_version_follows_the_day() {
+        // ref 001 L504-507: an app records the latest version of the day it was created.
+        assert_eq!(newest_at(NOV_2026), LATEST);
+        assert_eq!(newest_at(1_759_881_600), ApiVersion::new(24, 0)); // 2025-10-08
+        assert_eq!(newest_at(1_759_881_599), ApiVersion::new(23, 0));
+        assert_eq!(newest_at(1_600_000_000), ApiVersion::new(8, 0)); // 2020-09-13
+        assert_eq!(newest_at(0), ApiVersion::new(2, 0));
+    }
 
     #[test]
     fn parses_version_segments() {

@@ -1123,8 +1123,10 @@ fn template<'a>(
 }
 
 fn sort_key(created_at: i64, id: &str) -> String {
-    // The exported rows' own format: newest first, inverted time then id.
-    format!("{:016}:{id}", i64::MAX / 2 - created_at)
+    // The exported rows' own format (localgram's `store::order::newest_first`): newest first,
+    // inverted time, then the inverted creation sequence (0 here: rows written outside
+    // localgram), then id.
+    format!("{:019}:{:019}:{id}", i64::MAX - created_at, i64::MAX)
 }
 
 /// Writes the exported snapshot with `n - 1` more media (on the account) and `n - 1` more

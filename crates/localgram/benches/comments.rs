@@ -81,8 +81,8 @@ async fn fixture() -> Fixture {
                         created_at: 1_700_000_000 + i as i64,
                         ..Default::default()
                     };
-                    comments::insert(tx, &comment)?;
-                    keys.push((comments::sort_key(comment.created_at, &id), id));
+                    let key = comments::insert(tx, &comment)?;
+                    keys.push((key, id));
                 }
                 keys.sort();
                 // The key just before the last page: a deep page.

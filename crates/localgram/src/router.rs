@@ -208,6 +208,8 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "comments"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::list_comments) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "collaborators"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(comments::list_collaborators) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
+    // The media's active ads (ref 001 L540-542): there are no ads here, so always empty.
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "boost_ads_list"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- Facebook Login: the Facebook user and the Page
     Route { verb: Verb::Get, on: On::Node(NodeKind::FacebookUser), apis: Apis::Facebook, tokens: &[TokenKind::FacebookUser], scopes: NO_SCOPES, handler: handler!(facebook_users::get_user) },
     Route { verb: Verb::Get, on: On::Node(NodeKind::Page), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_PAGE, handler: handler!(pages::get_page) },

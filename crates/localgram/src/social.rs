@@ -113,8 +113,15 @@ fn notify_comment(
         // The account now knows the commenter: their IGSID for it is minted here, so reads
         // only look it up.
         let from = author_in(tx, state, comment, &media.account_id, now)?;
+        // The account's own comment on its own media carries its Instagram-scoped id for
+        // itself, the one self messaging uses (ref 000 L2528-2533, L2458).
         let self_scoped = match comment.by_account() && comment.author_id == media.account_id {
-            true => Some(comment.author_id.clone()),
+            true => Some(crate::messaging::thread::self_igsid(
+                tx,
+                state,
+                &comment.author_id,
+                now,
+            )?),
             false => None,
         };
         let payload = events::Comment {

@@ -638,6 +638,71 @@ async fn mentions_in_captions_and_comments_and_replying_to_them() {
 }
 
 #[tokio::test]
+async fn comment_text_on_media_the_app_user_did_not_create_reads_without_the_at() {
+    // ref 001 L8263: through `mentioned_media{comments{text}}`, "text that @mentions an IG User
+    // will not include the @ symbol unless the app user created the IG Media", as captions
+    // (L8260-8300); the mentioned comment itself keeps its text (L8160-8168).
+    let server = TestServer::start().await;
+    let s = scene(&server).await;
+    let account = s.world.business_id();
+    let theirs = server
+        .post_control(
+            &format!("/people/{}/media", s.ana),
+            json!({"caption": "@metricsaurus headquarters!"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let top = comment(&server, &s.sam, &theirs, "Shout out to @metricsaurus", None).await;
+    let reply = comment(&server, &s.ana, &theirs, "@sam_tries thanks!", Some(&top)).await;
+    let read = server
+        .get_fb(
+            &format!(
+                "/v24.0/{account}?fields=mentioned_media.media_id({theirs}){{caption,comments{{text,replies{{text}}}}}}"
+            ),
+            &s.world.fb_token,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(
+        read.body["mentioned_media"]["caption"],
+        json!("metricsaurus headquarters!")
+    );
+    assert_eq!(
+        read.body["mentioned_media"]["comments"]["data"],
+        json!([{
+            "text": "Shout out to metricsaurus",
+            "replies": {"data": [{"text": "sam_tries thanks!", "id": reply}], "paging": read.body["mentioned_media"]["comments"]["data"][0]["replies"]["paging"]},
+            "id": top
+        }])
+    );
+    let mentioned = server
+        .get_fb(
+            &format!("/v24.0/{account}?fields=mentioned_comment.comment_id({top}){{text}}"),
+            &s.world.fb_token,
+        )
+        .await;
+    assert_eq!(
+        mentioned.body["mentioned_comment"]["text"],
+        json!("Shout out to @metricsaurus")
+    );
+    // On the account's own media the text reads as written.
+    let own = comment(&server, &s.sam, &s.media, "cc @metricsaurus", None).await;
+    let read = server
+        .get_fb(
+            &format!("/v24.0/{}?fields=comments{{text}}", s.media),
+            &s.world.fb_token,
+        )
+        .await;
+    assert_eq!(
+        read.body["comments"]["data"][0],
+        json!({"text": "cc @metricsaurus", "id": own})
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn tags_list_public_media_that_tag_the_account() {
     let server = TestServer::start().await;
     let s = scene(&server).await;
@@ -747,6 +812,17 @@ async fn stories_last_24_hours_and_live_media_only_while_on_air() {
         on_air.body["data"][0]["comments"]["data"][0]["text"],
         json!("@metricsaurus hello live")
     );
+    // The same list through field expansion on the account.
+    let expanded = server
+        .get_fb(
+            &format!("/v24.0/{id}?fields=live_media{{media_product_type}}"),
+            &s.world.fb_token,
+        )
+        .await;
+    assert_eq!(
+        expanded.body["live_media"],
+        json!({"data": [{"media_product_type": "LIVE", "id": live}]})
+    );
     // The API does not comment on live video.
     let refused = server
         .graph(Method::POST, &format!("/v24.0/{live}/comments"))
@@ -799,11 +875,12 @@ async fn collaborators_and_their_invite_status() {
         )
         .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    // In the order they were invited.
     assert_eq!(
         list.body["data"],
         json!([
-            {"id": s.ana, "username": "ana.sousa", "invite_status": "Pending"},
-            {"id": s.world.creator["id"], "username": "dino.creator", "invite_status": "Accepted"}
+            {"id": s.world.creator["id"], "username": "dino.creator", "invite_status": "Accepted"},
+            {"id": s.ana, "username": "ana.sousa", "invite_status": "Pending"}
         ])
     );
     // Facebook Login only.

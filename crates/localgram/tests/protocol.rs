@@ -77,6 +77,36 @@ async fn versions_known_unversioned_expired_and_unknown() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn an_app_created_at_a_virtual_date_keeps_that_days_newest_version() {
+    // ref 001 L504-507: unversioned calls use "the latest version at the time you created your
+    // Meta app"; on 2022-01-10 that was v12.0 (v13.0 shipped 2022-02-08).
+    let server = TestServer::start().await;
+    freeze_at(&server, "2022-01-10T12:00:00Z").await;
+    let app = server.new_app("Back then").await;
+    assert_eq!(app["api_version"], json!("v12.0"));
+    let account = server
+        .post_control("/accounts", json!({"username": "oldtimer"}))
+        .await;
+    let token = server
+        .token(
+            app["id"].as_str().unwrap(),
+            account["id"].as_str().unwrap(),
+            "instagram",
+            None,
+        )
+        .await;
+    let bare = server.get("/me?fields=username", &token).await;
+    assert_eq!(bare.status, StatusCode::OK, "{}", bare.text);
+    assert_eq!(bare.header("facebook-api-version"), Some("v12.0"));
+
+    // A later app records the version of its own day.
+    freeze_at(&server, "2025-06-01T00:00:00Z").await;
+    let later = server.new_app("Later").await;
+    assert_eq!(later["api_version"], json!("v23.0"));
+    server.stop().await;
+}
+
 // ----- hosts and tokens ------------------------------------------------------------------------
 
 #[tokio::test]

@@ -204,8 +204,11 @@ async fn a_36_hour_outage_gives_up_as_meta_does_then_bulk_replay_recovers_in_ord
         );
         assert_eq!(d["next_attempt_at_ms"], Value::Null);
         if first_attempt == start {
-            // Recorded before the outage began: every try of the schedule, 12 in all.
-            assert_eq!(d["attempt_count"], json!(12), "{d}");
+            // Recorded before the outage began: every try of the schedule, 11, plus the batch
+            // the events accepted at the 18-hour mark send at once with the account's waiting
+            // deliveries in it, when it went out before the kill -9 (a race the test allows).
+            let count = d["attempt_count"].as_i64().unwrap();
+            assert!(count == 11 || count == 12, "{d}");
         }
     }
     assert_eq!(receiver.received().len(), 0);

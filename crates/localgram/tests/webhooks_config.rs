@@ -481,3 +481,97 @@ async fn a_page_token_enables_the_page_and_its_account_gets_notifications() {
     );
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn subscriptions_and_subscribed_apps_answer_the_fields_asked() {
+    // ref 004 L2282-2310 (the app's subscriptions), 004 L2247-2265 (subscribed_apps): their
+    // `fields` is a list of {name, version} objects and expands like any object field; the
+    // top-level `fields` selects (issue #11).
+    let s = setup().await;
+    let url = s.receiver.url("/hook");
+    assert_eq!(
+        s.configure(&url, Some("comments,mentions")).await.status,
+        StatusCode::OK
+    );
+    let path = format!("/v24.0/{}/subscriptions", s.app_id());
+    let read = graph(
+        &s.server,
+        Method::GET,
+        FB,
+        &path,
+        &[("fields", "object,fields{name}")],
+        &s.app_token,
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(
+        read.body,
+        json!({"data": [{"object": "instagram", "fields": [{"name": "comments"}, {"name": "mentions"}]}]})
+    );
+    let wrong = graph(
+        &s.server,
+        Method::GET,
+        FB,
+        &path,
+        &[("fields", "fields{title}")],
+        &s.app_token,
+    )
+    .await;
+    assert_eq!(
+        wrong.error().3,
+        "(#100) Tried accessing nonexisting field (title) on node type (ApplicationSubscriptionField)"
+    );
+    assert_eq!(s.subscribe_ig("comments").await.status, StatusCode::OK);
+    let apps = graph(
+        &s.server,
+        Method::GET,
+        IG,
+        &format!("/v24.0/{}/subscribed_apps", s.account_id()),
+        &[("fields", "subscribed_fields")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(apps.status, StatusCode::OK, "{}", apps.text);
+    assert_eq!(
+        apps.body,
+        json!({"data": [{"subscribed_fields": ["comments"], "id": s.app_id()}]})
+    );
+    // Another app enabled in the same (frozen) second comes after, in the order they were
+    // enabled; changing the first app's fields keeps its place.
+    let other = s
+        .server
+        .post_control("/apps", json!({"name": "Zeta", "access_level": "advanced"}))
+        .await;
+    let other_id = other["id"].as_str().unwrap().to_string();
+    let token = s
+        .server
+        .token(&other_id, s.account_id(), "instagram", None)
+        .await;
+    let enabled = graph(
+        &s.server,
+        Method::POST,
+        IG,
+        &format!("/v24.0/{}/subscribed_apps", s.account_id()),
+        &[("subscribed_fields", "messages")],
+        &token,
+    )
+    .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.text);
+    assert_eq!(
+        s.subscribe_ig("comments,messages").await.status,
+        StatusCode::OK
+    );
+    let apps = graph(
+        &s.server,
+        Method::GET,
+        IG,
+        &format!("/v24.0/{}/subscribed_apps", s.account_id()),
+        &[("fields", "name")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(
+        apps.body,
+        json!({"data": [{"name": "Moderator", "id": s.app_id()}, {"name": "Zeta", "id": other_id}]})
+    );
+}

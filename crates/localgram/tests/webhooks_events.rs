@@ -496,3 +496,110 @@ async fn every_event_without_a_delivery_keeps_its_reason() {
     assert_eq!(first["attempts"], json!([]));
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn a_self_comment_carries_the_accounts_own_instagram_scoped_id() {
+    // 000 L2510-2546 (self comment: from.id is the account's id, from.self_ig_scoped_id its
+    // Instagram-scoped id), the same id self messaging uses as recipient.id (000 L2440-2474).
+    let s = hooked().await;
+    let media = s
+        .server
+        .post_control(
+            &format!("/accounts/{}/media", s.account_id()),
+            json!({"caption": "Ours"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let posted = graph(
+        &s.server,
+        Method::POST,
+        IG,
+        &format!("/v24.0/{media}/comments"),
+        &[("message", "Thanks everyone")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(posted.status, StatusCode::OK, "{}", posted.text);
+    let comment = posted.body["id"].as_str().unwrap().to_string();
+    wait_for!("the self comment", s.receiver.received().len() == 1);
+    let value = s.receiver.received()[0].json["entry"][0]["changes"][0]["value"].clone();
+    let scoped = value["from"]["self_ig_scoped_id"]
+        .as_str()
+        .expect("a self comment carries self_ig_scoped_id")
+        .to_string();
+    assert_ne!(scoped, s.account_id());
+    assert_eq!(
+        value,
+        json!({
+            "id": comment,
+            "from": {"id": s.account_id(), "username": "dino.shop", "self_ig_scoped_id": scoped},
+            "text": "Thanks everyone",
+            "media": {"id": media, "media_product_type": "FEED"}
+        })
+    );
+    assert_same_shape_any_order(
+        &s.receiver.received()[0].json,
+        &sample_body("000-webhook-comments-L2510"),
+        "$",
+    );
+    // The account then messages itself in the app: the self thread's IGSID is the same id.
+    let self_message = s
+        .server
+        .post_control(
+            &format!("/accounts/{}/self_messages", s.account_id()),
+            json!({"text": "note to self"}),
+        )
+        .await;
+    assert_eq!(self_message["igsid"], json!(scoped));
+    wait_for!("the self message", s.receiver.received().len() == 2);
+    let messaging = &s.receiver.received()[1].json["entry"][0]["messaging"][0];
+    assert_eq!(messaging["recipient"]["id"], json!(scoped));
+    // And reading the comment shows it too (IGCommentFromUser.self_ig_scoped_id).
+    let read = graph(
+        &s.server,
+        Method::GET,
+        IG,
+        &format!("/v24.0/{comment}"),
+        &[("fields", "from{id,username,self_ig_scoped_id}")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(
+        read.body["from"],
+        json!({"id": s.account_id(), "username": "dino.shop", "self_ig_scoped_id": scoped})
+    );
+    // Someone else's comment has none.
+    let person = s
+        .server
+        .post_control("/people", json!({"username": "visitor"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let theirs = s
+        .server
+        .post_control(
+            &format!("/people/{person}/comments"),
+            json!({"media_id": media, "text": "hi"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = graph(
+        &s.server,
+        Method::GET,
+        IG,
+        &format!("/v24.0/{theirs}"),
+        &[("fields", "from{self_ig_scoped_id}")],
+        &s.ig_token,
+    )
+    .await;
+    assert_eq!(
+        read.body,
+        json!({"from": {"id": read.body["from"]["id"]}, "id": theirs})
+    );
+    assert!(read.body["from"].get("self_ig_scoped_id").is_none());
+}

@@ -13,7 +13,7 @@ use crate::nodes::{db, ig_media, RenderContext};
 use crate::social::{self, Commenter, Refusal};
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Media};
-use crate::store::{person_media, Reader, StoreError};
+use crate::store::{Reader, StoreError};
 
 fn refusal(error: Refusal) -> GraphError {
     match error {
@@ -329,29 +329,21 @@ pub async fn reply_to_mention(call: Call) -> Result<Value, GraphError> {
     Ok(json!({"id": comment.id}))
 }
 
-/// `GET /{ig-user-id}/tags`: public media in which people tagged the account, newest first,
-/// cursors only (ref 001 L8605-8704).
+/// `GET /{ig-user-id}/tags`: public media in which people or other accounts tagged the
+/// account, newest first, cursors only (ref 001 L8605-8704).
 pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
     let target = call.target()?.clone();
-    let request = call.page_request(25, 100)?;
+    let request = call.page_request(
+        crate::nodes::ig_user::MEDIA_PAGE_DEFAULT,
+        crate::nodes::ig_user::MEDIA_PAGE_MAX,
+    )?;
     let fields = call.fields.clone();
     let page = call
         .render(move |r, ctx| {
-            let (after, before) = match &request.window {
-                graph::paging::Window::Forward { after } => (after.as_deref(), None),
-                graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
-            };
-            let fetched = db(person_media::tagged(
-                r,
-                &target.id,
-                after,
-                before,
-                request.fetch_count(),
-            ))?;
-            let page = Page::from_fetched(&request, fetched);
-            page.try_map(|media| ig_media::render(r, ctx, &media.as_media(), fields.as_ref()))
+            crate::nodes::ig_user::tagged_media(r, ctx, &target.id, &request, fields.as_ref())
         })
         .await?;
+    // Cursors only, no links (ref 001 L8680-8684).
     let paging = page.paging(None);
     Ok(edge_envelope(page.items, paging))
 }
@@ -376,11 +368,10 @@ pub async fn list_live_media(call: Call) -> Result<Value, GraphError> {
 /// `GET /{ig-media-id}/collaborators` (Facebook Login, ref 001 L4840-4931).
 pub async fn list_collaborators(call: Call) -> Result<Value, GraphError> {
     let node = NodeOf::of(&call)?;
-    let items = call
-        .render(move |r, ctx| {
-            let media = target_media(r, &node)?;
-            ig_media::collaborators(r, ctx, &media)
-        })
-        .await?;
-    Ok(edge_envelope(items, None))
+    let fields = call.fields.clone();
+    call.render(move |r, ctx| {
+        let media = target_media(r, &node)?;
+        ig_media::collaborators_envelope(r, ctx, &media, fields.as_ref())
+    })
+    .await
 }

@@ -6,6 +6,8 @@ use graph::GraphError;
 use serde_json::{json, Value};
 
 use super::Call;
+use crate::nodes::select;
+use crate::nodes::settings::PERMISSION;
 use crate::store;
 
 /// The granted permissions of the calling token.
@@ -14,8 +16,15 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
     let data = caller
         .scopes
         .iter()
-        .map(|scope| json!({"permission": scope.as_str(), "status": "granted"}))
-        .collect();
+        .map(|scope| {
+            select(
+                &PERMISSION,
+                call.api,
+                json!({"permission": scope.as_str(), "status": "granted"}),
+                call.fields.as_ref(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(edge_envelope(data, None))
 }
 

@@ -5,7 +5,7 @@
 
 use crate::store::{Reader, Writer};
 use graph::{GraphError, Permission};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::HashMap;
 
 use super::{internal, time_param, with_metadata, Call};
@@ -25,9 +25,6 @@ use crate::{events, social};
 
 /// The Page tasks that allow publishing (ref 001 L55-58, L7930).
 const PUBLISHING_TASKS: &[&str] = &["MANAGE", "CREATE_CONTENT"];
-
-/// The node type name errors about `content_publishing_limit` fields use.
-const LIMIT_NODE: &str = "IGContentPublishingLimit";
 
 async fn account(call: &Call) -> Result<Account, GraphError> {
     let target = call.target()?;
@@ -378,29 +375,12 @@ pub async fn publishing_limit(call: Call) -> Result<Value, GraphError> {
     let usage = call
         .read(move |c| limits::quota_usage(c, &account.id, since_ms, now_ms))
         .await?;
-    let names: Vec<String> = match &call.fields {
-        Some(selection) if !selection.is_empty() => {
-            selection.0.iter().map(|f| f.name.clone()).collect()
-        }
-        _ => vec!["quota_usage".into()],
-    };
-    let mut item = Map::new();
-    for name in names {
-        match name.as_str() {
-            "quota_usage" => {
-                item.insert("quota_usage".into(), json!(usage));
-            }
-            "config" | "rate_limit_settings" => {
-                item.insert(
-                    "config".into(),
-                    json!({
-                        "quota_total": call.state.config.publishing.publish_limit,
-                        "quota_duration": limits::WINDOW_MS / 1000,
-                    }),
-                );
-            }
-            other => return Err(GraphError::nonexisting_field(other, LIMIT_NODE)),
-        }
-    }
-    Ok(json!({ "data": [Value::Object(item)] }))
+    let item = ig_container::render_limit(
+        &call.render_context(),
+        usage,
+        call.state.config.publishing.publish_limit as i64,
+        limits::WINDOW_MS / 1000,
+        call.fields.as_ref(),
+    )?;
+    Ok(json!({ "data": [item] }))
 }

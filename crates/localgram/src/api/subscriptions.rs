@@ -7,7 +7,8 @@ use graph::{FieldSelection, GraphError};
 use serde_json::{json, Value};
 
 use super::Call;
-use crate::nodes::NodeKind;
+use crate::nodes::settings::{APP_SUBSCRIPTION, SUBSCRIBED_APP};
+use crate::nodes::{select, NodeKind};
 use crate::store::webhooks::{self as config, AccountSubscription, SubscribedField, Subscription};
 use crate::store::{apps, events as outbox, StoreResult};
 use crate::webhooks::fields::{self, Login, DASHBOARD_DEFAULTS, OBJECT, PAGE_FIELDS};
@@ -100,7 +101,18 @@ pub async fn list_app_subscriptions(call: Call) -> Result<Value, GraphError> {
     let subscriptions = call
         .read(move |c| config::subscriptions_of(c, &app_id))
         .await?;
-    Ok(json!({"data": subscriptions.iter().map(describe_subscription).collect::<Vec<_>>()}))
+    let data = subscriptions
+        .iter()
+        .map(|s| {
+            select(
+                &APP_SUBSCRIPTION,
+                call.api,
+                describe_subscription(s),
+                call.fields.as_ref(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({ "data": data }))
 }
 
 /// `POST /{app-id}/subscriptions`: sets the callback, verify token and fields of an object,
@@ -254,6 +266,10 @@ pub async fn list_subscribed_apps(call: Call) -> Result<Value, GraphError> {
             Ok(data)
         })
         .await?;
+    let data = data
+        .into_iter()
+        .map(|app| select(&SUBSCRIBED_APP, call.api, app, call.fields.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(json!({ "data": data }))
 }
 

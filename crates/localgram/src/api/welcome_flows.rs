@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 use super::messaging::{account_of, require_messaging};
 use super::Call;
 use crate::messaging::flows;
+use crate::nodes::select;
+use crate::nodes::settings::WELCOME_FLOW;
 use crate::nodes::{kinds, NodeKind};
 use crate::store::accounts::Account;
 use crate::store::welcome_flows::{self as store, Flow};
@@ -139,7 +141,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
         let flow = owned_flow(&call, &account, &id).await?;
         let cursor = graph::paging::encode_cursor(&flow.id);
         return Ok(json!({
-            "data": [render(&flow)],
+            "data": [select(&WELCOME_FLOW, call.api, render(&flow), call.fields.as_ref())?],
             "paging": {"cursors": {"before": cursor, "after": cursor}},
         }));
     }
@@ -154,7 +156,8 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
             store::list(c, &account.id, after, before, window.fetch_count())
         })
         .await?;
-    let page = Page::from_fetched(&request, fetched).map(|f| render(&f));
+    let page = Page::from_fetched(&request, fetched)
+        .try_map(|f| select(&WELCOME_FLOW, call.api, render(&f), call.fields.as_ref()))?;
     Ok(call.edge_reply(page))
 }
 

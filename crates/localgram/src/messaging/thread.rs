@@ -61,22 +61,7 @@ pub fn with_self(
     if let Some(found) = conversations::between(tx, account_id, account_id)? {
         return Ok(found);
     }
-    let mut settings = relationships::settings(tx, account_id)?;
-    let igsid = match &settings.self_igsid {
-        Some(igsid) => igsid.clone(),
-        None => {
-            let igsid = kinds::mint_alias(
-                tx,
-                &state.ids,
-                NodeKind::Igsid,
-                Some(account_id),
-                seconds(now_ms),
-            )?;
-            settings.self_igsid = Some(igsid.clone());
-            relationships::set_settings(tx, account_id, &settings)?;
-            igsid
-        }
-    };
+    let igsid = self_igsid(tx, state, account_id, seconds(now_ms))?;
     start(
         tx,
         state,
@@ -87,6 +72,25 @@ pub fn with_self(
         true,
         now_ms,
     )
+}
+
+/// The account's Instagram-scoped id for itself: the `recipient.id` of self messaging (ref 000
+/// L2458) and the `from.self_ig_scoped_id` of its comments on its own media (000 L2532),
+/// minted the first time either needs it. `now` in Unix seconds.
+pub fn self_igsid(
+    tx: &Writer,
+    state: &AppState,
+    account_id: &str,
+    now: i64,
+) -> StoreResult<String> {
+    let mut settings = relationships::settings(tx, account_id)?;
+    if let Some(igsid) = &settings.self_igsid {
+        return Ok(igsid.clone());
+    }
+    let igsid = kinds::mint_alias(tx, &state.ids, NodeKind::Igsid, Some(account_id), now)?;
+    settings.self_igsid = Some(igsid.clone());
+    relationships::set_settings(tx, account_id, &settings)?;
+    Ok(igsid)
 }
 
 /// Writes a new conversation; only self messaging starts with consent and in General.

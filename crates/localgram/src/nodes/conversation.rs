@@ -6,7 +6,7 @@ use graph::{FieldRequest, FieldSelection, GraphError};
 use serde_json::{json, Value};
 
 use super::message::{self as message_node, Sides};
-use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContext};
+use super::{db, expanded_page, field, unmodelled, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::store::conversations::Conversation;
 use crate::store::messages::{self, Message};
 use crate::store::Reader;
@@ -21,8 +21,20 @@ pub static CONVERSATION: NodeType = NodeType {
     fields: &[
         field("id", Scalar, "string", Apis::Both, "The conversation ID."),
         field("updated_time", Scalar, "datetime", Apis::Both, "When the last message was sent, ISO 8601 in UTC."),
-        field("participants", Scalar, "object", Apis::Both, "The account and the person, as data[{username, id}]."),
+        field("participants", Objects(&message_node::PARTY), "object", Apis::Both, "The account and the person, as data[{username, id}]."),
         field("messages", Edge, "edge", Apis::Both, "The messages, newest first."),
+        // Meta's Business SDKs' UnifiedThread fields that an Instagram conversation has
+        // (decisions.md).
+        field("message_count", Scalar, "int", Apis::Both, "How many messages the conversation holds."),
+        field("unread_count", Scalar, "int", Apis::Both, "The person's messages the account has not read."),
+        field("snippet", Scalar, "string", Apis::Both, "The newest message's text."),
+        field("can_reply", Scalar, "bool", Apis::Both, "Whether the account can send a message now (consent, window, block)."),
+        field("senders", Objects(&message_node::PARTY), "object", Apis::Both, "Those who sent messages, as data[{username, id}]."),
+        field("former_participants", Objects(&message_node::PARTY), "object", Apis::Both, "Who left the conversation: nobody leaves a one-to-one Instagram conversation."),
+        // Messenger's group and Page-inbox fields: outside what localgram models.
+        unmodelled("folder", Apis::Both), unmodelled("is_owner", Apis::Both), unmodelled("is_subscribed", Apis::Both),
+        unmodelled("link", Apis::Both), unmodelled("linked_group", Apis::Both), unmodelled("name", Apis::Both),
+        unmodelled("scoped_thread_key", Apis::Both), unmodelled("wallpaper", Apis::Both),
     ],
 };
 
@@ -59,6 +71,30 @@ fn resolve(
             let s = ensure(r, conversation, sides)?;
             Some(json!({"data": [s.account.clone(), s.person.clone()]}))
         }
+        "message_count" => Some(json!(conversation.message_count)),
+        "unread_count" => Some(json!(db(messages::unread_inbound(
+            r,
+            &conversation.id,
+            conversation.business_read_at
+        ))?)),
+        "snippet" => {
+            db(messages::newest(r, &conversation.id))?.map(|m| json!(m.text.unwrap_or_default()))
+        }
+        "can_reply" => Some(json!(can_reply(r, ctx, conversation)?)),
+        "senders" => {
+            let in_ = db(messages::latest(r, &conversation.id, messages::IN))?.is_some();
+            let out = db(messages::latest(r, &conversation.id, messages::OUT))?.is_some();
+            let s = ensure(r, conversation, sides)?;
+            let mut data = Vec::new();
+            if out {
+                data.push(s.account.clone());
+            }
+            if in_ && !conversation.is_self {
+                data.push(s.person.clone());
+            }
+            Some(json!({ "data": data }))
+        }
+        "former_participants" => Some(json!({"data": []})),
         "messages" => {
             let page_request = expanded_page(request, MESSAGES_DEFAULT, MESSAGES_MAX)?;
             let page = list(r, conversation, &page_request)?;
@@ -90,6 +126,29 @@ fn resolve(
         }
         _ => None,
     })
+}
+
+/// Whether the account can send now: in its self thread always; otherwise the person gave
+/// consent, did not block it, and wrote within the 24-hour window (ref 000 L1585-1590,
+/// L1641-1645; 004 L198).
+fn can_reply(
+    r: &Reader,
+    ctx: &RenderContext,
+    conversation: &Conversation,
+) -> Result<bool, GraphError> {
+    if conversation.is_self {
+        return Ok(true);
+    }
+    let blocked = db(crate::store::relationships::get(
+        r,
+        &conversation.person_id,
+        &conversation.account_id,
+    ))?
+    .blocked;
+    let open = conversation
+        .last_inbound_at
+        .is_some_and(|at| crate::messaging::rules::window_open(at, ctx.now_ms, false));
+    Ok(conversation.consent && !blocked && open)
 }
 
 fn ensure<'a>(

@@ -9,7 +9,7 @@ use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContex
 use crate::social;
 use crate::store::comments::{self, Comment, Listing};
 use crate::store::media::{self, Media};
-use crate::store::Reader;
+use crate::store::{accounts, Reader};
 
 #[rustfmt::skip]
 pub static IG_COMMENT: NodeType = NodeType {
@@ -18,7 +18,7 @@ pub static IG_COMMENT: NodeType = NodeType {
     defaults: &["timestamp", "text", "id"],
     fields: &[
         field("id", Scalar, "numeric string", Apis::Both, "The comment's ID."),
-        field("from", Scalar, "object", Apis::Both, "The commenter: their Instagram-scoped ID and username."),
+        field("from", Object(&COMMENT_FROM), "IGCommentFromUser", Apis::Both, "The commenter: their Instagram-scoped ID and username."),
         field("hidden", Scalar, "bool", Apis::Both, "Whether the comment is hidden."),
         field("like_count", Scalar, "int", Apis::Both, "Number of likes on the comment."),
         field("legacy_instagram_comment_id", Scalar, "numeric string", Apis::Both, "The ID Marketing API endpoints of v21.0 and older use for this comment."),
@@ -32,6 +32,21 @@ pub static IG_COMMENT: NodeType = NodeType {
     ],
 };
 
+/// A comment's `from` (ref 001 L3711-3716): the commenter's Instagram-scoped id and username;
+/// on a comment the account wrote on its own media, also the account's own Instagram-scoped id
+/// (`self_ig_scoped_id`, as the self comment webhook carries it, 000 L2528-2533).
+#[rustfmt::skip]
+pub static COMMENT_FROM: NodeType = NodeType {
+    name: "IGCommentFromUser",
+    metadata_type: "igcommentfromuser",
+    defaults: &["id", "username"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Both, "The Instagram-scoped ID (IGSID) of the commenter."),
+        field("username", Scalar, "string", Apis::Both, "The commenter's username."),
+        field("self_ig_scoped_id", Scalar, "numeric string", Apis::Both, "On the account's own comment on its own media: the account's Instagram-scoped ID."),
+    ],
+};
+
 /// Comment pages hold at most 50 (ref 001 L4990-4996).
 pub const PAGE_MAX: usize = 50;
 
@@ -41,10 +56,29 @@ pub fn render(
     comment: &Comment,
     selection: Option<&FieldSelection>,
 ) -> Result<Value, GraphError> {
+    render_as(r, ctx, comment, selection, Text::AsWritten)
+}
+
+/// How a comment's text reads: as written, or with the `@` of mentions removed, as comments
+/// on media the app user did not create read through field expansion (ref 001 L8263).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    AsWritten,
+    MentionsStripped,
+}
+
+/// [`render`] with the text as `text` says (replies expanded inside read the same way).
+pub fn render_as(
+    r: &Reader,
+    ctx: &RenderContext,
+    comment: &Comment,
+    selection: Option<&FieldSelection>,
+    text: Text,
+) -> Result<Value, GraphError> {
     let plan = IG_COMMENT.plan(ctx.api, selection)?;
     let media = db(media::get_any(r, &comment.media_id))?;
     super::render(&plan, |request| {
-        resolve(r, ctx, comment, media.as_ref(), request)
+        resolve_as(r, ctx, comment, media.as_ref(), request, text)
     })
 }
 
@@ -64,12 +98,26 @@ pub(crate) fn resolve(
     media: Option<&Media>,
     request: &FieldRequest,
 ) -> Result<Option<Value>, GraphError> {
+    resolve_as(r, ctx, comment, media, request, Text::AsWritten)
+}
+
+fn resolve_as(
+    r: &Reader,
+    ctx: &RenderContext,
+    comment: &Comment,
+    media: Option<&Media>,
+    request: &FieldRequest,
+    text: Text,
+) -> Result<Option<Value>, GraphError> {
     let media_account = media
         .filter(|m| !m.owner_is_person)
         .map(|m| m.account_id.clone());
     Ok(match request.name.as_str() {
         "id" => Some(json!(comment.id)),
-        "text" => Some(json!(comment.text)),
+        "text" => Some(match text {
+            Text::AsWritten => json!(comment.text),
+            Text::MentionsStripped => json!(social::strip_at(&comment.text)),
+        }),
         "timestamp" => Some(json!(graph::timefmt::graph_time(comment.created_at))),
         "hidden" => Some(json!(comment.hidden)),
         "like_count" => Some(json!(comment.like_count)),
@@ -80,7 +128,24 @@ pub(crate) fn resolve(
             let (id, username) = db(social::author_for(r, comment, &viewer))?;
             // No id: the IGSID minted with the comment is missing (state from an older
             // version), so the account does not know the commenter.
-            id.map(|id| json!({"id": id, "username": username}))
+            match id {
+                None => None,
+                Some(id) => {
+                    let mut from = json!({"id": id, "username": username});
+                    // The account's own comment on its own media: its self IGSID, minted
+                    // with the comment (`social::post_comment`).
+                    if comment.by_account() && media_account.as_deref() == Some(&*comment.author_id)
+                    {
+                        if let Some(scoped) =
+                            db(crate::store::relationships::settings(r, &comment.author_id))?
+                                .self_igsid
+                        {
+                            from["self_ig_scoped_id"] = json!(scoped);
+                        }
+                    }
+                    Some(from)
+                }
+            }
         }
         "username" if may_read_username(ctx) => {
             let viewer = media_account.clone().unwrap_or_default();
@@ -96,7 +161,16 @@ pub(crate) fn resolve(
                 }
                 _ => false,
             };
-            wrote_it.then(|| json!({"id": comment.author_id}))
+            match (wrote_it, &request.subfields) {
+                (false, _) => None,
+                (true, None) => Some(json!({"id": comment.author_id})),
+                (true, Some(selection)) => match db(accounts::get(r, &comment.author_id))? {
+                    Some(account) => {
+                        Some(super::ig_user::render(r, ctx, &account, Some(selection))?)
+                    }
+                    None => None,
+                },
+            }
         }
         "media" => match media {
             None => None,
@@ -107,7 +181,7 @@ pub(crate) fn resolve(
                 Some(selection) => Some(super::ig_media::render(r, ctx, media, Some(selection))?),
             },
         },
-        "replies" => Some(expanded_replies(r, ctx, comment, request)?),
+        "replies" => Some(expanded_replies(r, ctx, comment, request, text)?),
         _ => None,
     })
 }
@@ -117,13 +191,14 @@ fn expanded_replies(
     ctx: &RenderContext,
     comment: &Comment,
     request: &FieldRequest,
+    text: Text,
 ) -> Result<Value, GraphError> {
     let page_request = expanded_page(request, PAGE_MAX, PAGE_MAX)?;
     let page = list_replies(r, ctx, comment, &page_request)?;
     let items = page
         .items
         .iter()
-        .map(|reply| render(r, ctx, reply, request.subfields.as_ref()))
+        .map(|reply| render_as(r, ctx, reply, request.subfields.as_ref(), text))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))

@@ -35,14 +35,111 @@ pub static IG_MEDIA: NodeType = NodeType {
         field("thumbnail_url", Scalar, "string", Apis::Both, "Thumbnail image URL; VIDEO media only."),
         field("timestamp", Scalar, "datetime", Apis::Both, "ISO 8601 creation date in UTC."),
         field("username", Scalar, "string", Apis::Both, "Username of the user who created the media."),
-        field("boost_ads_list", Scalar, "list", Apis::Facebook, "Instagram ads associated with the organic media."),
-        field("boost_eligibility_info", Scalar, "object", Apis::Facebook, "Whether the media can be boosted."),
-        field("copyright_check_information", Scalar, "object", Apis::Both, "Copyright check status of the media."),
+        field("boost_ads_list", Edge, "edge", Apis::Facebook, "Instagram ads associated with the organic media."),
+        field("boost_eligibility_info", Object(&BOOST_ELIGIBILITY), "IGMediaBoostEligibilityInfo", Apis::Facebook, "Whether the media can be boosted."),
+        field("ig_id", Scalar, "numeric string", Apis::Facebook, "The media's ID on the legacy Instagram API (deprecated; use id)."),
+        field("has_poll", Scalar, "bool", Apis::Facebook, "Whether the media carries a poll sticker."),
+        field("has_slider", Scalar, "bool", Apis::Facebook, "Whether the media carries an emoji slider sticker."),
+        field("view_count", Scalar, "int", Apis::Facebook, "Views of a reel, paid and organic; only through business discovery."),
+        field("copyright_check_information", Object(&COPYRIGHT_INFORMATION), "IGVideoCopyrightCheckMatchesInformation", Apis::Both, "Copyright check status of the media."),
         field("video_title", Scalar, "string", Apis::Both, "IGTV only: the video's title; removed in v14.0."),
         field("children", Edge, "edge", Apis::Both, "Media of an album."),
         field("comments", Edge, "edge", Apis::Both, "Comments on the media."),
         field("collaborators", Edge, "edge", Apis::Facebook, "Collaborators on the media and their invite status."),
         field("insights", Edge, "edge", Apis::Both, "Social interaction metrics on the media."),
+    ],
+};
+
+/// A collaborator on a media (ref 001 L4840-4931): Meta's `ShadowIGMediaCollaborators`.
+#[rustfmt::skip]
+pub static COLLABORATOR: NodeType = NodeType {
+    name: "ShadowIGMediaCollaborators",
+    metadata_type: "shadowigmediacollaborators",
+    defaults: &["id", "username", "invite_status"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Facebook, "The app-scoped ID of the collaborator's Instagram account."),
+        field("username", Scalar, "string", Apis::Facebook, "The collaborator's username."),
+        field("invite_status", Scalar, "enum", Apis::Facebook, "Accepted or Pending."),
+    ],
+};
+
+/// `boost_eligibility_info` (ref 001 L544-546; shape from Meta's Business SDKs).
+#[rustfmt::skip]
+pub static BOOST_ELIGIBILITY: NodeType = NodeType {
+    name: "IGMediaBoostEligibilityInfo",
+    metadata_type: "igmediaboosteligibilityinfo",
+    defaults: &["eligible_to_boost", "boost_ineligible_reason"],
+    fields: &[
+        field("eligible_to_boost", Scalar, "bool", Apis::Facebook, "Whether the media can be boosted."),
+        field("boost_ineligible_reason", Scalar, "string", Apis::Facebook, "Why it cannot be, when it cannot."),
+    ],
+};
+
+/// The media's id on the legacy Instagram API (`ig_id`): derived from the media id, so it is
+/// stable and needs no write (decisions.md).
+pub fn legacy_ig_id(media_id: &str) -> String {
+    let n = graph::ids::splitmix64(media_id.parse::<u64>().unwrap_or(0) ^ 0x05ee_d1d5);
+    (1_000_000_000_000_000_000 + n % 8_000_000_000_000_000_000).to_string()
+}
+
+/// `copyright_check_information` (ref 001 L558-601): the check's status and, when a video
+/// violates copyright, what it matched and what the owner's policy does about it.
+#[rustfmt::skip]
+pub static COPYRIGHT_INFORMATION: NodeType = NodeType {
+    name: "IGVideoCopyrightCheckMatchesInformation",
+    metadata_type: "igvideocopyrightcheckmatchesinformation",
+    defaults: &[],
+    fields: &[
+        field("status", Object(&super::ig_container::COPYRIGHT_STATUS), "IGVideoCopyrightCheckStatus", Apis::Both, "status and matches_found."),
+        field("copyright_matches", Objects(&COPYRIGHT_MATCH), "list", Apis::Both, "The copyrighted material found in the video."),
+    ],
+};
+
+#[rustfmt::skip]
+pub static COPYRIGHT_MATCH: NodeType = NodeType {
+    name: "IGVideoCopyrightMatch",
+    metadata_type: "igvideocopyrightmatch",
+    defaults: &[],
+    fields: &[
+        field("author", Scalar, "string", Apis::Both, "The author of the copyrighted video."),
+        field("content_title", Scalar, "string", Apis::Both, "The name of the copyrighted video."),
+        field("matched_segments", Objects(&MATCHED_SEGMENT), "list", Apis::Both, "Where the video violates copyright."),
+        field("owner_copyright_policy", Object(&COPYRIGHT_POLICY), "object", Apis::Both, "The copyright owner's policy: name and actions."),
+    ],
+};
+
+#[rustfmt::skip]
+pub static MATCHED_SEGMENT: NodeType = NodeType {
+    name: "IGVideoCopyrightSegment",
+    metadata_type: "igvideocopyrightsegment",
+    defaults: &[],
+    fields: &[
+        field("start_time_in_seconds", Scalar, "float", Apis::Both, "Where the segment starts."),
+        field("duration_in_seconds", Scalar, "float", Apis::Both, "How long the segment violates copyright."),
+        field("segment_type", Scalar, "enum", Apis::Both, "AUDIO or VIDEO."),
+    ],
+};
+
+#[rustfmt::skip]
+pub static COPYRIGHT_POLICY: NodeType = NodeType {
+    name: "IGVideoCopyrightPolicy",
+    metadata_type: "igvideocopyrightpolicy",
+    defaults: &[],
+    fields: &[
+        field("name", Scalar, "string", Apis::Both, "The name of the copyright owner's policy."),
+        field("actions", Objects(&COPYRIGHT_ACTION), "list", Apis::Both, "The mitigations the policy takes, per location."),
+    ],
+};
+
+#[rustfmt::skip]
+pub static COPYRIGHT_ACTION: NodeType = NodeType {
+    name: "IGVideoCopyrightPolicyAction",
+    metadata_type: "igvideocopyrightpolicyaction",
+    defaults: &[],
+    fields: &[
+        field("action", Scalar, "enum", Apis::Both, "BLOCK or MUTE."),
+        field("territories", Scalar, "list<string>", Apis::Both, "Where the action applies."),
+        field("geos", Scalar, "list<string>", Apis::Both, "Where the action applies."),
     ],
 };
 
@@ -93,7 +190,12 @@ pub(crate) fn resolve(
         "username" => owner_username(r, media)?.map(|u| json!(u)),
         "children" => Some(children_envelope(r, ctx, media, request)?),
         "comments" => Some(comments_envelope(r, ctx, media, request)?),
-        "collaborators" => Some(edge_envelope(collaborators(r, ctx, media)?, None)),
+        "collaborators" => Some(collaborators_envelope(
+            r,
+            ctx,
+            media,
+            request.subfields.as_ref(),
+        )?),
         // Copyright is checked on videos published through the API (ref 001 L9448-9510).
         "copyright_check_information" => copyright(r, ctx, media)?,
         // IGTV's title is gone from v14.0 (004 changelog Oct 5, 2021).
@@ -101,13 +203,36 @@ pub(crate) fn resolve(
             return Err(GraphError::field_deprecated("video_title", "v14.0"))
         }
         "video_title" => None,
-        "boost_ads_list" | "boost_eligibility_info" => {
-            return Err(GraphError::not_implemented(&request.name))
-        }
+        "boost_eligibility_info" => Some(boost_eligibility(media)),
+        "ig_id" => Some(json!(legacy_ig_id(&media.id))),
+        // Stickers cannot be published through the API (ref 001 L31) and media posted from
+        // the app here carry none (decisions.md).
+        "has_poll" | "has_slider" => Some(json!(false)),
+        // Only business discovery reads it (ref 001 L675-680, 004 L1138-1142); a direct read
+        // leaves it out (decisions.md).
+        "view_count" => None,
         "caption" | "comments_count" | "is_comment_enabled" | "like_count" | "permalink" => None,
         // Edges whose content later areas bring: an empty list until then.
         _ => Some(edge_envelope(Vec::new(), None)),
     })
+}
+
+/// Boosting (decisions.md): the account's own feed posts, reels and stories can be boosted;
+/// album children, live broadcasts and other people's media cannot.
+fn boost_eligibility(media: &Media) -> Value {
+    let reason = if media.owner_is_person {
+        Some("The media does not belong to the account.")
+    } else if media.parent_id.is_some() {
+        Some("Carousel items cannot be boosted on their own.")
+    } else if media.media_product_type == "LIVE" {
+        Some("Live videos cannot be boosted.")
+    } else {
+        None
+    };
+    match reason {
+        None => json!({"eligible_to_boost": true}),
+        Some(reason) => json!({"eligible_to_boost": false, "boost_ineligible_reason": reason}),
+    }
 }
 
 /// `like_count`, read indirectly (another person's media reached through mentions or tags) when
@@ -185,13 +310,40 @@ fn comments_envelope(
     let page_request = super::expanded_page(request, ig_comment::PAGE_MAX, ig_comment::PAGE_MAX)?;
     let owner = (!media.owner_is_person).then_some(media.account_id.as_str());
     let page = ig_comment::list(r, ctx, &media.id, None, owner, &page_request)?;
+    // Comments on media the app user did not create read without the `@` of mentions, as
+    // captions do (ref 001 L8263, L494).
+    let text = if acts_for_owner(r, ctx, media)? {
+        ig_comment::Text::AsWritten
+    } else {
+        ig_comment::Text::MentionsStripped
+    };
     let items = page
         .items
         .iter()
-        .map(|comment| ig_comment::render(r, ctx, comment, request.subfields.as_ref()))
+        .map(|comment| ig_comment::render_as(r, ctx, comment, request.subfields.as_ref(), text))
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
+}
+
+/// The `collaborators` edge (ref 001 L4840-4931): each collaborator as `selection` asks
+/// (their id, username and invite status by default), in invite order.
+pub fn collaborators_envelope(
+    r: &Reader,
+    ctx: &RenderContext,
+    media: &Media,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let request = FieldRequest {
+        name: "collaborators".into(),
+        modifiers: Vec::new(),
+        subfields: selection.filter(|s| !s.is_empty()).cloned(),
+    };
+    let items = collaborators(r, ctx, media)?
+        .into_iter()
+        .map(|item| super::project(&COLLABORATOR, ctx.api, item, &request))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(edge_envelope(items, None))
 }
 
 /// The media's collaborators with their invite status (ref 001 L4840-4931). Their `id` is the
@@ -204,14 +356,9 @@ pub fn collaborators(
     let rows = db(crate::store::person_media::collaborators(r, &media.id))?;
     let mut out = Vec::with_capacity(rows.len());
     for (username, status) in rows {
-        let account = db(accounts::list(r))?
-            .into_iter()
-            .find(|a| a.username == username);
-        let id = match account {
+        let id = match db(accounts::by_username(r, &username))? {
             Some(account) => super::ig_user::visible_id(r, ctx, &account)?,
-            None => db(crate::store::people::list(r))?
-                .into_iter()
-                .find(|p| p.username == username)
+            None => db(crate::store::people::by_username(r, &username))?
                 .map(|p| p.id)
                 .unwrap_or_default(),
         };

@@ -32,6 +32,9 @@ pub static IG_USER: NodeType = NodeType {
         field("is_published", Scalar, "bool", Apis::Facebook, "Whether the account is published."),
         field("legacy_instagram_user_id", Scalar, "numeric string", Apis::Facebook, "The ID Marketing API endpoints of v21.0 and older use for this account."),
         field("shopping_product_tag_eligibility", Scalar, "bool", Apis::Facebook, "Whether the account has an Instagram Shop and can tag products."),
+        field("ig_id", Scalar, "int", Apis::Facebook, "The account's ID on the legacy Instagram API (deprecated; use id)."),
+        field("owner_business", Object(&BUSINESS), "Business", Apis::Facebook, "The business that owns the account, if one does."),
+        field("shopping_review_status", Scalar, "string", Apis::Facebook, "The review status of the account's Instagram Shop, if it has one."),
         field("business_discovery", Param("username"), "object", Apis::Facebook, "Data about another Business or Creator account."),
         field("mentioned_comment", Param("comment_id"), "object", Apis::Facebook, "A comment in which the user was @mentioned."),
         field("mentioned_media", Param("media_id"), "object", Apis::Facebook, "A media in whose caption the user was @mentioned."),
@@ -48,6 +51,25 @@ pub static IG_USER: NodeType = NodeType {
         field("authorized_adaccounts", Edge, "edge", Apis::Facebook, "Ad accounts that can advertise for the user."),
     ],
 };
+
+/// A business (Business Manager) as an account's `owner_business` shows it.
+#[rustfmt::skip]
+pub static BUSINESS: NodeType = NodeType {
+    name: "Business",
+    metadata_type: "business",
+    defaults: &["id", "name"],
+    fields: &[
+        field("id", Scalar, "numeric string", Apis::Facebook, "The business's ID."),
+        field("name", Scalar, "string", Apis::Facebook, "The business's name."),
+    ],
+};
+
+/// The account's id on the legacy Instagram API (`ig_id`, an integer): derived from the IG
+/// User id, so it is stable and needs no write (decisions.md).
+pub fn legacy_ig_id(account_id: &str) -> i64 {
+    let n = graph::ids::splitmix64(account_id.parse::<u64>().unwrap_or(0));
+    1_000_000_000 + (n % 9_000_000_000) as i64
+}
 
 /// A story is listed for 24 hours after it is posted (ref 001 L8530-8545).
 pub const STORY_LIFETIME_SECONDS: i64 = 86_400;
@@ -129,7 +151,38 @@ fn resolve(
         "is_published" => Some(json!(account.is_published)),
         "legacy_instagram_user_id" => Some(json!(account.legacy_instagram_user_id)),
         "shopping_product_tag_eligibility" => Some(json!(account.shopping_product_tag_eligibility)),
+        "ig_id" => Some(json!(legacy_ig_id(&account.id))),
+        // No business owns accounts here (Business Manager is not modelled): left out, as
+        // for an account no business owns (decisions.md).
+        "owner_business" => None,
+        // An approved Instagram Shop is what makes an account eligible (ref 001 L9684-9707);
+        // an account without a shop has no review (decisions.md).
+        "shopping_review_status" => account
+            .shopping_product_tag_eligibility
+            .then(|| json!("approved")),
         "media" => Some(expanded_media(r, ctx, account, request, Listing::Feed)?),
+        // The broadcasts on air, as `GET /{ig-user-id}/live_media` lists them (ref 001
+        // L7407-7522).
+        "live_media" => {
+            let live = db(media_store::live(r, &account.id))?;
+            let items = live
+                .iter()
+                .map(|m| super::ig_media::render(r, ctx, m, request.subfields.as_ref()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Some(edge_envelope(items, None))
+        }
+        "tags" => {
+            let page_request = expanded_page(request, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX)?;
+            let page = tagged_media(
+                r,
+                ctx,
+                &account.id,
+                &page_request,
+                request.subfields.as_ref(),
+            )?;
+            let paging = page.paging(None);
+            Some(edge_envelope(page.items, paging))
+        }
         "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
         "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
         "mentioned_comment" => Some(super::mentions::mentioned_comment(
@@ -158,6 +211,36 @@ fn expanded_media(
         .collect::<Result<Vec<_>, _>>()?;
     let paging = page.paging(None);
     Ok(edge_envelope(items, paging))
+}
+
+/// One page of the `tags` edge, rendered: public media of people and of other accounts that
+/// tag the account, newest first; stories only while they last (ref 001 L8605-8704).
+pub fn tagged_media(
+    r: &Reader,
+    ctx: &RenderContext,
+    account_id: &str,
+    request: &graph::paging::PageRequest,
+    selection: Option<&FieldSelection>,
+) -> Result<Page<Value>, GraphError> {
+    let (after, before) = match &request.window {
+        graph::paging::Window::Forward { after } => (after.as_deref(), None),
+        graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
+    };
+    let stories_since = ctx.now - STORY_LIFETIME_SECONDS + 1;
+    let fetched = db(crate::store::person_media::tagged(
+        r,
+        account_id,
+        stories_since,
+        after,
+        before,
+        request.fetch_count(),
+    ))?;
+    let page = Page::from_fetched(request, fetched);
+    page.try_map(|media_id| {
+        let media = db(media_store::get_any(r, &media_id))?
+            .ok_or_else(|| GraphError::unsupported_method("GET", &media_id, ctx.api))?;
+        super::ig_media::render(r, ctx, &media, selection)
+    })
 }
 
 /// One page of an account's media or stories.

@@ -22,14 +22,101 @@ pub static MESSAGE: NodeType = NodeType {
     fields: &[
         field("id", Scalar, "string", Apis::Both, "The message ID."),
         field("created_time", Scalar, "datetime", Apis::Both, "When the message was sent, ISO 8601 in UTC."),
-        field("from", Scalar, "object", Apis::Both, "The sender: username and ID (the account's ID, or the person's Instagram-scoped ID)."),
-        field("to", Scalar, "object", Apis::Both, "The recipients, as data[{username, id}]."),
+        field("from", Object(&PARTY), "object", Apis::Both, "The sender: username and ID (the account's ID, or the person's Instagram-scoped ID)."),
+        field("to", Objects(&PARTY), "object", Apis::Both, "The recipients, as data[{username, id}]."),
         field("message", Scalar, "string", Apis::Both, "The text; empty for a message without text."),
-        field("attachments", Scalar, "object", Apis::Both, "Images, videos, audio and files, as data[...] with their URLs."),
-        field("reactions", Scalar, "object", Apis::Both, "Reactions, as data[{reaction, users}]."),
-        field("shares", Scalar, "object", Apis::Both, "Shared posts, as data[{link}]; only their URL."),
-        field("story", Scalar, "object", Apis::Both, "The story the message replies to or mentions: reply_to or mention {link, id}."),
+        field("attachments", Objects(&ATTACHMENT), "object", Apis::Both, "Images, videos, audio and files, as data[...] with their URLs."),
+        field("reactions", Objects(&REACTION), "object", Apis::Both, "Reactions, as data[{reaction, users}]."),
+        field("shares", Objects(&SHARE), "object", Apis::Both, "Shared posts, as data[{link}]; only their URL."),
+        field("story", Object(&STORY), "object", Apis::Both, "The story the message replies to or mentions: reply_to or mention {link, id}."),
         field("is_unsupported", Scalar, "bool", Apis::Both, "Whether the message holds content the API cannot show."),
+    ],
+};
+
+/// A side of a conversation as messages and conversations show it (ref 000 L2033-2047):
+/// `{username, id}`.
+#[rustfmt::skip]
+pub static PARTY: NodeType = NodeType {
+    name: "InstagramUser",
+    metadata_type: "instagramuser",
+    defaults: &["username", "id"],
+    fields: &[
+        field("username", Scalar, "string", Apis::Both, "The username."),
+        field("id", Scalar, "numeric string", Apis::Both, "The account's IG user ID, or the person's Instagram-scoped ID."),
+    ],
+};
+
+/// An image or a video of an attachment: its URL and a preview.
+#[rustfmt::skip]
+pub static MEDIA_DATA: NodeType = NodeType {
+    name: "MessageMediaData",
+    metadata_type: "messagemediadata",
+    defaults: &[],
+    fields: &[
+        field("url", Scalar, "string", Apis::Both, "The file's URL."),
+        field("preview_url", Scalar, "string", Apis::Both, "A preview's URL."),
+    ],
+};
+
+/// An attachment of a message (Meta's public Conversations API).
+#[rustfmt::skip]
+pub static ATTACHMENT: NodeType = NodeType {
+    name: "MessageAttachment",
+    metadata_type: "messageattachment",
+    defaults: &[],
+    fields: &[
+        field("id", Scalar, "string", Apis::Both, "The attachment's ID, when it was uploaded."),
+        field("mime_type", Scalar, "string", Apis::Both, "The file's MIME type."),
+        field("size", Scalar, "int", Apis::Both, "The file's size in bytes."),
+        field("image_data", Object(&MEDIA_DATA), "object", Apis::Both, "An image: url and preview_url."),
+        field("video_data", Object(&MEDIA_DATA), "object", Apis::Both, "A video: url and preview_url."),
+        field("file_url", Scalar, "string", Apis::Both, "An audio clip's or a file's URL."),
+    ],
+};
+
+/// A reaction and who reacted with it.
+#[rustfmt::skip]
+pub static REACTION: NodeType = NodeType {
+    name: "MessageReaction",
+    metadata_type: "messagereaction",
+    defaults: &["reaction", "users"],
+    fields: &[
+        field("reaction", Scalar, "string", Apis::Both, "The reaction, e.g. love."),
+        field("users", Objects(&PARTY), "list", Apis::Both, "Who reacted: username and ID."),
+    ],
+};
+
+/// A shared post: only its URL (ref 000 L1828-1830).
+#[rustfmt::skip]
+pub static SHARE: NodeType = NodeType {
+    name: "MessageShare",
+    metadata_type: "messageshare",
+    defaults: &["link"],
+    fields: &[
+        field("link", Scalar, "string", Apis::Both, "The shared post's URL."),
+    ],
+};
+
+/// The story a message replies to or mentions.
+#[rustfmt::skip]
+pub static STORY_REF: NodeType = NodeType {
+    name: "MessageStory",
+    metadata_type: "messagestory",
+    defaults: &["link", "id"],
+    fields: &[
+        field("link", Scalar, "string", Apis::Both, "The story's URL."),
+        field("id", Scalar, "numeric string", Apis::Both, "The story's ID."),
+    ],
+};
+
+#[rustfmt::skip]
+pub static STORY: NodeType = NodeType {
+    name: "MessageStoryReference",
+    metadata_type: "messagestoryreference",
+    defaults: &[],
+    fields: &[
+        field("reply_to", Object(&STORY_REF), "object", Apis::Both, "The story the message replies to."),
+        field("mention", Object(&STORY_REF), "object", Apis::Both, "The story that mentions the account."),
     ],
 };
 

@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod mentions;
 pub mod message;
 pub mod page;
+pub mod settings;
 
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};
@@ -71,14 +72,26 @@ impl Apis {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
-    /// A plain value.
+    /// A plain value (a string, a number, a list of strings).
     Scalar,
-    /// Another node, expandable with `{...}`.
+    /// Another node, expandable with `{...}`; its renderer plans the subfields.
     Node,
     /// A list, expandable with `{...}` and paged with `.limit()`, `.after()`, `.before()`.
     Edge,
     /// A field that needs an argument modifier, e.g. `business_discovery.username(x)`.
     Param(&'static str),
+    /// An object value that is not a node of its own (a struct such as a comment's `from`
+    /// or a container's `video_status`), described by its own field table. The resolver
+    /// answers the whole object; rendering keeps the subfields asked with `{...}`, or the
+    /// type's defaults (see [`project`]).
+    Object(&'static NodeType),
+    /// A list of such objects: a JSON array, or `{"data": [...]}` as Meta wraps lists.
+    Objects(&'static NodeType),
+    /// A field Meta serves on this node (its Business SDKs list it) that lies outside what
+    /// localgram models (a Page's fan count, a Facebook user's birthday): it is known, so it
+    /// is not a "nonexisting field", and asking for it answers that localgram does not
+    /// implement it (decisions.md).
+    Unmodelled,
 }
 
 #[derive(Debug)]
@@ -89,6 +102,17 @@ pub struct FieldDef {
     pub ty: &'static str,
     pub apis: Apis,
     pub description: &'static str,
+}
+
+/// A field outside localgram's model (`FieldKind::Unmodelled`), for the field tables.
+pub const fn unmodelled(name: &'static str, apis: Apis) -> FieldDef {
+    FieldDef {
+        name,
+        kind: FieldKind::Unmodelled,
+        ty: "",
+        apis,
+        description: "",
+    }
 }
 
 /// Shorthand for the field tables.
@@ -115,8 +139,32 @@ pub struct NodeType {
     /// The `metadata.type` of this node.
     pub metadata_type: &'static str,
     pub fields: &'static [FieldDef],
-    /// Returned when the request names no fields.
+    /// Returned when the request names no fields. For an object type (`FieldKind::Object`)
+    /// an empty list means "the whole object as resolved".
     pub defaults: &'static [&'static str],
+}
+
+/// Node types are statics: one is itself and nothing else.
+impl PartialEq for NodeType {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for NodeType {}
+
+/// A checked selection of a node type: the fields to render, in order.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub node: &'static NodeType,
+    pub api: Api,
+    pub requests: Vec<FieldRequest>,
+}
+
+impl Plan {
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldRequest> {
+        self.requests.iter()
+    }
 }
 
 const EDGE_MODIFIERS: &[&str] = &["as", "limit", "after", "before", "since", "until"];
@@ -129,13 +177,15 @@ impl NodeType {
     }
 
     /// Checks a selection against this node type and returns the fields to render: in the
-    /// requested order, duplicates dropped, `id` appended when not asked for. An absent or
-    /// empty selection means the defaults.
+    /// requested order, duplicates dropped, `id` appended when not asked for (for types that
+    /// have an `id`). An absent or empty selection means the defaults. Subfields of object
+    /// fields are checked against their own types here, so a wrong name fails even when the
+    /// value is absent.
     pub fn plan(
-        &self,
+        &'static self,
         api: Api,
         selection: Option<&FieldSelection>,
-    ) -> Result<Vec<FieldRequest>, GraphError> {
+    ) -> Result<Plan, GraphError> {
         let requested: Vec<FieldRequest> = match selection {
             Some(selection) if !selection.is_empty() => selection.0.clone(),
             _ => self
@@ -158,15 +208,24 @@ impl NodeType {
                     return Err(GraphError::param_required(required));
                 }
             }
+            if let (FieldKind::Object(object) | FieldKind::Objects(object), Some(subfields)) =
+                (def.kind, &request.subfields)
+            {
+                object.plan(api, Some(subfields))?;
+            }
             let key = output_key(&request);
             if !plan.iter().any(|p| output_key(p) == key) {
                 plan.push(request);
             }
         }
-        if !plan.iter().any(|p| p.name == "id") {
+        if self.field("id", api).is_some() && !plan.iter().any(|p| p.name == "id") {
             plan.push(FieldRequest::plain("id"));
         }
-        Ok(plan)
+        Ok(Plan {
+            node: self,
+            api,
+            requests: plan,
+        })
     }
 
     /// `metadata=1`: the node's fields with descriptions and types, and its edges.
@@ -174,6 +233,9 @@ impl NodeType {
         let mut fields = Vec::new();
         let mut connections = Map::new();
         for def in self.fields.iter().filter(|f| f.apis.allows(api)) {
+            if def.kind == FieldKind::Unmodelled {
+                continue;
+            }
             if def.kind == FieldKind::Edge {
                 connections.insert(def.name.into(), json!(format!("{node_url}/{}", def.name)));
             } else {
@@ -191,7 +253,11 @@ fn check_modifiers(def: &FieldDef, request: &FieldRequest) -> Result<(), GraphEr
         let allowed = match def.kind {
             FieldKind::Edge => EDGE_MODIFIERS.contains(&modifier.name.as_str()),
             FieldKind::Param(required) => modifier.name == required || modifier.name == "as",
-            FieldKind::Scalar | FieldKind::Node => modifier.name == "as",
+            FieldKind::Scalar
+            | FieldKind::Node
+            | FieldKind::Object(_)
+            | FieldKind::Objects(_)
+            | FieldKind::Unmodelled => modifier.name == "as",
         };
         if !allowed {
             return Err(GraphError::unknown_modifier(&modifier.name, def.name));
@@ -206,18 +272,105 @@ pub fn output_key(request: &FieldRequest) -> &str {
 }
 
 /// Assembles a node from its plan, asking `resolve` for each field's value. A resolver that
-/// answers `None` leaves the field out (Meta omits fields that do not apply).
+/// answers `None` leaves the field out (Meta omits fields that do not apply). Object fields
+/// are resolved whole and cut down here to what the request selects ([`project`]).
 pub fn render(
-    plan: &[FieldRequest],
+    plan: &Plan,
     mut resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
 ) -> Result<Value, GraphError> {
-    let mut object = Map::with_capacity(plan.len());
-    for request in plan {
+    let mut object = Map::with_capacity(plan.requests.len());
+    for request in &plan.requests {
+        if plan.node.field(&request.name, plan.api).map(|d| d.kind) == Some(FieldKind::Unmodelled) {
+            return Err(GraphError::not_implemented(&request.name));
+        }
         if let Some(value) = resolve(request)? {
+            let value = match plan.node.field(&request.name, plan.api).map(|d| d.kind) {
+                Some(FieldKind::Object(node)) => project(node, plan.api, value, request)?,
+                Some(FieldKind::Objects(node)) => project_list(node, plan.api, value, request)?,
+                _ => value,
+            };
             object.insert(output_key(request).to_string(), value);
         }
     }
     Ok(Value::Object(object))
+}
+
+/// An object value as `request` selects it: the subfields asked with `{...}` in request
+/// order (`id` added when the type has one, as for nodes), else the type's defaults, else the
+/// object as resolved. Keys the object lacks are left out, as Meta omits values that do not
+/// apply; nested objects are cut down the same way.
+pub fn project(
+    node: &'static NodeType,
+    api: Api,
+    value: Value,
+    request: &FieldRequest,
+) -> Result<Value, GraphError> {
+    if request.subfields.is_none() && node.defaults.is_empty() {
+        return Ok(value);
+    }
+    let Value::Object(whole) = value else {
+        return Ok(value);
+    };
+    let plan = node.plan(api, request.subfields.as_ref())?;
+    let mut out = Map::with_capacity(plan.requests.len());
+    for field in &plan.requests {
+        let Some(inner) = whole.get(&field.name).cloned() else {
+            continue;
+        };
+        let inner = match node.field(&field.name, api).map(|d| d.kind) {
+            Some(FieldKind::Object(nested)) => project(nested, api, inner, field)?,
+            Some(FieldKind::Objects(nested)) => project_list(nested, api, inner, field)?,
+            _ => inner,
+        };
+        out.insert(output_key(field).to_string(), inner);
+    }
+    Ok(Value::Object(out))
+}
+
+/// A value an endpoint renders whole (a webhook subscription, a permission) as a request's
+/// top-level `fields` selects it: [`project`] with `selection` as the subfields.
+pub fn select(
+    node: &'static NodeType,
+    api: Api,
+    value: Value,
+    selection: Option<&FieldSelection>,
+) -> Result<Value, GraphError> {
+    let request = FieldRequest {
+        name: String::new(),
+        modifiers: Vec::new(),
+        subfields: selection.filter(|s| !s.is_empty()).cloned(),
+    };
+    project(node, api, value, &request)
+}
+
+/// [`project`] over each item of a list: a JSON array, or the `data` of `{"data": [...]}`
+/// (any other keys, such as `paging`, stay).
+pub fn project_list(
+    node: &'static NodeType,
+    api: Api,
+    value: Value,
+    request: &FieldRequest,
+) -> Result<Value, GraphError> {
+    let each = |items: Vec<Value>| -> Result<Vec<Value>, GraphError> {
+        items
+            .into_iter()
+            .map(|item| project(node, api, item, request))
+            .collect()
+    };
+    Ok(match value {
+        Value::Array(items) => Value::Array(each(items)?),
+        Value::Object(mut wrapper) => {
+            if let Some(Value::Array(items)) = wrapper.remove("data") {
+                let mut out = Map::with_capacity(wrapper.len() + 1);
+                out.insert("data".into(), Value::Array(each(items)?));
+                out.extend(wrapper);
+                Value::Object(out)
+            } else {
+                Value::Object(wrapper)
+            }
+        }
+        other => other,
+    })
 }
 
 /// The page an edge expanded through `fields` asks for: `.limit(n)`, `.after(c)`, `.before(c)`.

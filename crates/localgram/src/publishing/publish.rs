@@ -6,7 +6,7 @@
 use crate::store::{Reader, Writer};
 use std::collections::HashMap;
 
-use super::request::{Kind, Options};
+use super::request::{Kind, Options, UserTag};
 use super::specs::Checked;
 use super::{fetch, synth};
 use crate::nodes::{kinds, NodeKind};
@@ -15,7 +15,7 @@ use crate::state::Shared;
 use crate::store::accounts::Account;
 use crate::store::containers::Container;
 use crate::store::media::{self, Media};
-use crate::store::{media_files, StoreError, StoreResult};
+use crate::store::{accounts, media_files, person_media, StoreError, StoreResult};
 
 /// Poster frames are generated at most this wide (videos without a `cover_url`).
 const POSTER_MAX_WIDTH: u32 = 640;
@@ -245,7 +245,10 @@ pub fn create_media(
     let mint = |tx: &Writer| kinds::mint(tx, &state.ids, NodeKind::IgMedia, now);
     let id = mint(tx)?;
     let parent = row(tx, state, id, account, container, None, posters, now)?;
-    media::insert(tx, &parent)?;
+    let key = media::insert(tx, &parent)?;
+    let options = Options::from_json(&container.params);
+    tag_accounts(tx, &parent, &key, &options.user_tags, now)?;
+    invite_collaborators(tx, &parent, &options.collaborators, now)?;
     // Children list by id: give them ascending ids in album order.
     let mut ids = Vec::with_capacity(children.len());
     for _ in &container.children {
@@ -267,9 +270,54 @@ pub fn create_media(
             now,
         )?;
         media::insert(tx, &child_row)?;
+        // A carousel item's tags tag the album, which is what the tags edge lists.
+        let tags = Options::from_json(&child.params).user_tags;
+        tag_accounts(tx, &parent, &key, &tags, now)?;
     }
     Ok(parent)
 }
+
+/// `user_tags` once published (ref 001 L341-349): each tagged professional account finds the
+/// media on its `tags` edge (ref 001 L8605-8620), listed by the media's own key. Tagged people
+/// have no API to read it; their tags stay with the container (decisions.md). An account's
+/// tag of itself is not "tagged by another Instagram user" and is not listed.
+fn tag_accounts(
+    tx: &Writer,
+    media: &Media,
+    key: &str,
+    tags: &[UserTag],
+    now: i64,
+) -> StoreResult<()> {
+    for tag in tags {
+        let Some(tagged) = accounts::by_username(tx, &tag.username)? else {
+            continue;
+        };
+        if tagged.id != media.account_id {
+            person_media::tag(tx, &media.id, &tagged.id, tag.x, tag.y, now, key)?;
+        }
+    }
+    Ok(())
+}
+
+/// `collaborators` once published (ref 001 L257-263): each is invited, `Pending` on the
+/// media's `collaborators` edge (ref 001 L4840-4931) until they accept or decline through
+/// the control API.
+fn invite_collaborators(
+    tx: &Writer,
+    media: &Media,
+    collaborators: &[String],
+    now: i64,
+) -> StoreResult<()> {
+    for username in collaborators {
+        person_media::set_collaborator(tx, &media.id, username, PENDING, now)?;
+    }
+    Ok(())
+}
+
+/// The invite status of a collaborator who has not answered yet (ref 001 L4920-4923).
+pub const PENDING: &str = "Pending";
+/// ... and of one who accepted.
+pub const ACCEPTED: &str = "Accepted";
 
 #[cfg(test)]
 mod tests {

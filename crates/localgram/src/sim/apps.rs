@@ -23,7 +23,8 @@ pub struct NewApp {
     pub access_level: String,
     #[serde(default)]
     pub require_appsecret_proof: bool,
-    /// The version unversioned calls use; defaults to the latest.
+    /// The version unversioned calls use; defaults to the newest version released at the
+    /// virtual date the app is created (ref 001 L504-507).
     #[serde(default)]
     pub api_version: Option<String>,
 }
@@ -54,7 +55,8 @@ struct CheckedApp {
     api_version: String,
 }
 
-fn check_app(input: NewApp) -> Result<CheckedApp, ControlError> {
+/// Checks a new app created at `now` (virtual Unix seconds).
+fn check_app(input: NewApp, now: i64) -> Result<CheckedApp, ControlError> {
     if input.name.trim().is_empty() {
         return Err(ControlError::bad_request("name must not be empty"));
     }
@@ -71,7 +73,8 @@ fn check_app(input: NewApp) -> Result<CheckedApp, ControlError> {
         }
     }
     let api_version = match &input.api_version {
-        None => graph::version::LATEST.to_string(),
+        // "The latest version at the time you created your Meta app" (ref 001 L504-507).
+        None => graph::version::newest_at(now).to_string(),
         Some(v) => match graph::ApiVersion::parse_segment(v) {
             Some(parsed) if parsed.is_known() => parsed.to_string(),
             _ => {
@@ -113,8 +116,8 @@ fn insert_app(
 }
 
 pub async fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, ControlError> {
-    let checked = check_app(input)?;
     let now = state.clock.now();
+    let checked = check_app(input, now)?;
     let writing = state.clone();
     let app = state
         .db
@@ -125,8 +128,8 @@ pub async fn create_app(state: &Shared, input: NewApp) -> Result<apps::App, Cont
 
 /// [`create_app`] on the calling thread: for the demo, which is seeded before the server runs.
 pub fn create_app_blocking(state: &Shared, input: NewApp) -> Result<apps::App, ControlError> {
-    let checked = check_app(input)?;
     let now = state.clock.now();
+    let checked = check_app(input, now)?;
     let app = state
         .db
         .write_blocking(|tx| insert_app(tx, state, checked, now))?;

@@ -61,6 +61,12 @@ pub async fn set_clock(
     };
     state
         .move_clock(|clock| {
+            // Freezing first makes `set` and `advance` exact: set on a running clock and then
+            // frozen, it would stand where real time had moved on meanwhile (a millisecond off
+            // across a millisecond boundary).
+            if change.frozen == Some(true) {
+                clock.set_frozen(true);
+            }
             if let Some(ms) = set_ms {
                 clock.set_ms(ms);
             }

@@ -346,9 +346,9 @@ pub async fn person_media(
                         comments_count: 0,
                         created_at,
                     };
-                    person_media::insert(tx, &row)?;
+                    let key = person_media::insert(tx, &row)?;
                     for (account_id, x, y) in &tagged {
-                        person_media::tag(tx, &id, account_id, *x, *y, created_at)?;
+                        person_media::tag(tx, &id, account_id, *x, *y, created_at, &key)?;
                     }
                     // Caption mentions notify each mentioned account; stories' mentions are not supported.
                     if product != "STORY" {
@@ -471,6 +471,7 @@ pub async fn set_collaborator(
         ));
     }
     let username = input.username.to_ascii_lowercase();
+    let now = state.clock.now();
     state
         .db
         .write(move |tx| -> Result<Result<(), ControlError>, StoreError> {
@@ -484,7 +485,7 @@ pub async fn set_collaborator(
                     "no account or person @{username}"
                 ))));
             }
-            person_media::set_collaborator(tx, &media_id, &username, &input.invite_status)?;
+            person_media::set_collaborator(tx, &media_id, &username, &input.invite_status, now)?;
             Ok(Ok(()))
         })
         .await??;
@@ -503,6 +504,94 @@ pub async fn remove_collaborator(
         })
         .await?;
     Ok(Json(json!({"success": true})))
+}
+
+/// `POST /_localgram/media/{id}/collaborators/{username}/accept`: the invited account or
+/// person accepts; the media's `collaborators` edge shows them `Accepted` (ref 001
+/// L4909-4923).
+pub async fn accept_invite(
+    State(state): State<Shared>,
+    Path((media_id, username)): Path<(String, String)>,
+) -> Result<Json<Value>, ControlError> {
+    answer_invite(&state, media_id, username, true).await
+}
+
+/// `POST /_localgram/media/{id}/collaborators/{username}/decline`: the invited side declines;
+/// only pending and accepted invites are listed, so they leave the edge.
+pub async fn decline_invite(
+    State(state): State<Shared>,
+    Path((media_id, username)): Path<(String, String)>,
+) -> Result<Json<Value>, ControlError> {
+    answer_invite(&state, media_id, username, false).await
+}
+
+async fn answer_invite(
+    state: &Shared,
+    media_id: String,
+    username: String,
+    accept: bool,
+) -> Result<Json<Value>, ControlError> {
+    let username = username.trim_start_matches('@').to_ascii_lowercase();
+    let now = state.clock.now();
+    let answered = username.clone();
+    state
+        .db
+        .write(move |tx| -> Result<Result<(), ControlError>, StoreError> {
+            let invited = person_media::collaborator_status(tx, &media_id, &username)?;
+            match invited {
+                None => Ok(Err(ControlError::not_found(format!(
+                    "@{username} was not invited on media {media_id}"
+                )))),
+                Some(_) if accept => {
+                    person_media::set_collaborator(
+                        tx,
+                        &media_id,
+                        &username,
+                        crate::publishing::publish::ACCEPTED,
+                        now,
+                    )?;
+                    Ok(Ok(()))
+                }
+                Some(_) => {
+                    person_media::remove_collaborator(tx, &media_id, &username)?;
+                    Ok(Ok(()))
+                }
+            }
+        })
+        .await??;
+    Ok(Json(if accept {
+        json!({"success": true, "username": answered, "invite_status": crate::publishing::publish::ACCEPTED})
+    } else {
+        json!({"success": true, "username": answered, "invite_status": "Declined"})
+    }))
+}
+
+/// `GET /_localgram/media/{id}/collaborators`: who was invited on the media and how they
+/// answered, in invite order, as the invited side sees it.
+pub async fn list_invites(
+    State(state): State<Shared>,
+    Path(media_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let wanted = media_id.clone();
+    let (exists, rows) = state
+        .db
+        .read(move |r| {
+            Ok((
+                media::get(r, &wanted)?.is_some(),
+                person_media::collaborators(r, &wanted)?,
+            ))
+        })
+        .await?;
+    if !exists {
+        return Err(ControlError::not_found(format!(
+            "no account media {media_id}"
+        )));
+    }
+    let data: Vec<Value> = rows
+        .into_iter()
+        .map(|(username, status)| json!({"username": username, "invite_status": status}))
+        .collect();
+    Ok(Json(json!({ "data": data })))
 }
 
 #[derive(Debug, Deserialize)]

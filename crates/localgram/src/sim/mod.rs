@@ -86,11 +86,19 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/media/{id}/collaborators",
-            post(comments::set_collaborator),
+            post(comments::set_collaborator).get(comments::list_invites),
         )
         .route(
             "/media/{id}/collaborators/{username}",
             delete(comments::remove_collaborator),
+        )
+        .route(
+            "/media/{id}/collaborators/{username}/accept",
+            post(comments::accept_invite),
+        )
+        .route(
+            "/media/{id}/collaborators/{username}/decline",
+            post(comments::decline_invite),
         )
         .route("/accounts/{id}/restricted", post(comments::restrict))
         // ----- messaging (issue #7)

@@ -170,10 +170,21 @@ pub async fn set_container(
                 "copyright.matches_found must be a boolean",
             ));
         }
-        found.copyright = Some(
-            json!({"status": status, "matches_found": copyright["matches_found"].as_bool().unwrap_or(false)})
-                .to_string(),
-        );
+        let mut chosen = json!({"status": status, "matches_found": copyright["matches_found"].as_bool().unwrap_or(false)});
+        // What the check matched, as the published media's `copyright_check_information`
+        // shows it (ref 001 L558-601).
+        match copyright.get("copyright_matches") {
+            None | Some(Value::Null) => {}
+            Some(matches @ Value::Array(_)) => {
+                chosen["copyright_matches"] = matches.clone();
+            }
+            Some(_) => {
+                return Err(ControlError::bad_request(
+                    "copyright.copyright_matches must be an array",
+                ))
+            }
+        }
+        found.copyright = Some(chosen.to_string());
     }
     let (failure, processing_ms, copyright) = (
         found.failure.clone(),

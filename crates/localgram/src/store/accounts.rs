@@ -105,6 +105,14 @@ pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Account>> {
     Ok(found)
 }
 
+/// The account with this username (stored in lower case).
+pub fn by_username(conn: &Reader, username: &str) -> StoreResult<Option<Account>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM accounts WHERE username = ?1"
+    ))?;
+    optional(stmt.query_row([username.to_ascii_lowercase()], from_row))
+}
+
 pub fn list(conn: &Reader) -> StoreResult<Vec<Account>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM accounts ORDER BY created_at, id"
@@ -238,12 +246,45 @@ fn page_from_row(r: &Row) -> crate::store::StoreResult<Page> {
 }
 
 pub fn insert_page(conn: &Writer, page: &Page) -> StoreResult<()> {
+    // A Facebook user's Pages list in the order they were created (`store::order`).
+    let key = super::order::oldest_first(
+        page.created_at,
+        super::order::next_sequence(conn)?,
+        &page.id,
+    );
     conn.execute(
-        "INSERT INTO pages (id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![page.id, page.name, page.category, page.facebook_user_id, page.tasks.join(","), page.created_at, page.role_via_business_manager],
+        "INSERT INTO pages (id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager, sort_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![page.id, page.name, page.category, page.facebook_user_id, page.tasks.join(","), page.created_at, page.role_via_business_manager, key],
     )?;
     Ok(())
+}
+
+/// One window of a Facebook user's Pages in creation order, keyset-paged on their sort key:
+/// `after` a key (forward) or `before` one (backward, nearest first).
+pub fn pages_window(
+    conn: &Reader,
+    facebook_user_id: &str,
+    after: Option<&str>,
+    before: Option<&str>,
+    limit: usize,
+) -> StoreResult<Vec<(String, Page)>> {
+    let (cursor, order) = match (before, after) {
+        (Some(_), _) => ("sort_key < ?2", "DESC"),
+        (None, Some(_)) => ("sort_key > ?2", "ASC"),
+        (None, None) => ("CAST(?2 AS TEXT) IS NULL", "ASC"),
+    };
+    let sql = format!(
+        "SELECT id, name, category, facebook_user_id, tasks, created_at, role_via_business_manager, sort_key
+         FROM pages WHERE facebook_user_id = ?1 AND {cursor}
+         ORDER BY sort_key {order} LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![facebook_user_id, before.or(after), limit as i64],
+        |r| Ok((r.get::<_, String>(7)?, page_from_row(r)?)),
+    )?;
+    rows.collect::<Result<_, _>>()
 }
 
 pub fn page(conn: &Reader, id: &str) -> StoreResult<Option<Page>> {

@@ -42,12 +42,20 @@ fn from_row(r: &Row) -> crate::store::StoreResult<Comment> {
     })
 }
 
-/// Newest first: inverted time, then id.
-pub fn sort_key(created_at: i64, id: &str) -> String {
-    format!("{:016}:{id}", i64::MAX / 2 - created_at)
+/// Newest first: inverted time, then the inverted creation sequence, then id
+/// (`store::order`).
+pub fn sort_key(created_at: i64, sequence: i64, id: &str) -> String {
+    super::order::newest_first(created_at, sequence, id)
 }
 
-pub fn insert(conn: &Writer, comment: &Comment) -> StoreResult<()> {
+/// Inserts a comment; answers its sort key (comments made in the same second keep the order
+/// they were made in).
+pub fn insert(conn: &Writer, comment: &Comment) -> StoreResult<String> {
+    let key = sort_key(
+        comment.created_at,
+        super::order::next_sequence(conn)?,
+        &comment.id,
+    );
     conn.execute(
         &format!("INSERT INTO comments ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
         params![
@@ -60,10 +68,10 @@ pub fn insert(conn: &Writer, comment: &Comment) -> StoreResult<()> {
             comment.hidden,
             comment.like_count,
             comment.created_at,
-            sort_key(comment.created_at, &comment.id)
+            key
         ],
     )?;
-    Ok(())
+    Ok(key)
 }
 
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Comment>> {

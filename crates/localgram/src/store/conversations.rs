@@ -52,12 +52,14 @@ fn from_row(r: &Row) -> crate::store::StoreResult<Conversation> {
     })
 }
 
-/// Newest activity first: inverted time, then id.
-pub fn sort_key(updated_at: i64, id: &str) -> String {
-    format!("{:019}:{id}", i64::MAX - updated_at.max(0))
+/// Newest activity first: inverted time, then the inverted sequence of the write that
+/// touched it (conversations touched in the same millisecond keep that order), then id.
+pub fn sort_key(updated_at: i64, sequence: i64, id: &str) -> String {
+    super::order::newest_first(updated_at, sequence, id)
 }
 
 pub fn insert(conn: &Writer, c: &Conversation) -> StoreResult<()> {
+    let key = sort_key(c.updated_at, super::order::next_sequence(conn)?, &c.id);
     let mut stmt = conn.prepare_cached(&format!(
         "INSERT INTO conversations ({COLUMNS}, sort_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
@@ -75,7 +77,7 @@ pub fn insert(conn: &Writer, c: &Conversation) -> StoreResult<()> {
         c.message_count,
         c.created_at,
         c.updated_at,
-        sort_key(c.updated_at, &c.id)
+        key
     ])?;
     Ok(())
 }
@@ -110,6 +112,7 @@ pub fn by_igsid(conn: &Reader, account_id: &str, igsid: &str) -> StoreResult<Opt
 /// Writes back what a message changes: activity time, counter, folder, consent, windows and
 /// the read marker.
 pub fn update(conn: &Writer, c: &Conversation) -> StoreResult<()> {
+    let key = sort_key(c.updated_at, super::order::next_sequence(conn)?, &c.id);
     let mut stmt = conn.prepare_cached(
         "UPDATE conversations SET folder = ?2, consent = ?3, last_inbound_at = ?4,
          business_read_at = ?5, message_count = ?6, updated_at = ?7, sort_key = ?8
@@ -123,7 +126,7 @@ pub fn update(conn: &Writer, c: &Conversation) -> StoreResult<()> {
         c.business_read_at,
         c.message_count,
         c.updated_at,
-        sort_key(c.updated_at, &c.id)
+        key
     ])?;
     Ok(())
 }
@@ -169,7 +172,7 @@ mod tests {
 
     #[test]
     fn newer_activity_sorts_first() {
-        assert!(sort_key(2_000, "b") < sort_key(1_000, "a"));
-        assert!(sort_key(1_000, "a") < sort_key(1_000, "b"));
+        assert!(sort_key(2_000, 1, "b") < sort_key(1_000, 2, "a"));
+        assert!(sort_key(1_000, 2, "b") < sort_key(1_000, 1, "a"));
     }
 }

@@ -61,12 +61,19 @@ fn from_row(r: &Row) -> crate::store::StoreResult<Media> {
     })
 }
 
-/// The key that orders an account's media newest first: inverted time, then id.
-pub fn sort_key(created_at: i64, id: &str) -> String {
-    format!("{:016}:{id}", i64::MAX / 2 - created_at)
+/// The key that orders an account's media newest first: inverted time, then the inverted
+/// creation sequence, then id (`store::order`).
+pub fn sort_key(created_at: i64, sequence: i64, id: &str) -> String {
+    super::order::newest_first(created_at, sequence, id)
 }
 
-pub fn insert(conn: &Writer, media: &Media) -> StoreResult<()> {
+/// Inserts a media; answers its sort key.
+pub fn insert(conn: &Writer, media: &Media) -> StoreResult<String> {
+    let key = sort_key(
+        media.created_at,
+        super::order::next_sequence(conn)?,
+        &media.id,
+    );
     conn.execute(
         &format!(
             "INSERT INTO media ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
@@ -89,10 +96,16 @@ pub fn insert(conn: &Writer, media: &Media) -> StoreResult<()> {
             media.parent_id,
             media.created_at,
             media.live_ended_at,
-            sort_key(media.created_at, &media.id)
+            key
         ],
     )?;
-    Ok(())
+    Ok(key)
+}
+
+/// A media's sort key (the `tags` edge copies it).
+pub fn sort_key_of(conn: &Reader, id: &str) -> StoreResult<Option<String>> {
+    let mut stmt = conn.prepare_cached("SELECT sort_key FROM media WHERE id = ?1")?;
+    optional(stmt.query_row([id], |r| r.get(0)))
 }
 
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Media>> {

@@ -169,6 +169,29 @@ pub fn latest(
     optional(stmt.query_row(params![conversation_id, direction], from_row))
 }
 
+/// The newest message of a conversation, either side, not unsent.
+pub fn newest(conn: &Reader, conversation_id: &str) -> StoreResult<Option<Message>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE conversation_id = ?1 AND is_deleted = 0
+         ORDER BY seq DESC LIMIT 1"
+    ))?;
+    optional(stmt.query_row([conversation_id], from_row))
+}
+
+/// The person's messages the account has not read: sent after `read_at` (Unix ms; all of
+/// them when it never read), not unsent.
+pub fn unread_inbound(
+    conn: &Reader,
+    conversation_id: &str,
+    read_at: Option<i64>,
+) -> StoreResult<i64> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND direction = 'in'
+         AND is_deleted = 0 AND (CAST(?2 AS BIGINT) IS NULL OR created_at > ?2)",
+    )?;
+    stmt.query_row(params![conversation_id, read_at], |r| r.get(0))
+}
+
 pub fn edit(conn: &Writer, id: &str, text: &str) -> StoreResult<()> {
     conn.execute(
         "UPDATE messages SET text = ?2, num_edit = num_edit + 1 WHERE id = ?1",

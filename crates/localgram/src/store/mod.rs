@@ -24,6 +24,7 @@ pub mod message_attachments;
 pub mod messages;
 pub mod messenger_profiles;
 pub mod objects;
+pub mod order;
 pub mod people;
 pub mod person_media;
 pub mod pg;
@@ -54,6 +55,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_messaging.sql")),
     (7, include_str!("migrations/0007_instances.sql")),
     (8, include_str!("migrations/0008_webhook_backlog.sql")),
+    (9, include_str!("migrations/0009_fidelity.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

@@ -61,6 +61,13 @@ pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Person>> {
     optional(stmt.query_row([id], from_row))
 }
 
+/// The person with this username (stored in lower case).
+pub fn by_username(conn: &Reader, username: &str) -> StoreResult<Option<Person>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM people WHERE username = ?1"))?;
+    optional(stmt.query_row([username.to_ascii_lowercase()], from_row))
+}
+
 pub fn list(conn: &Reader) -> StoreResult<Vec<Person>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM people ORDER BY created_at, id"

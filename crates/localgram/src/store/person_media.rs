@@ -65,7 +65,13 @@ fn from_row(r: &Row) -> crate::store::StoreResult<PersonMedia> {
     })
 }
 
-pub fn insert(conn: &Writer, media: &PersonMedia) -> StoreResult<()> {
+/// Inserts a person's media; answers its sort key.
+pub fn insert(conn: &Writer, media: &PersonMedia) -> StoreResult<String> {
+    let key = super::media::sort_key(
+        media.created_at,
+        super::order::next_sequence(conn)?,
+        &media.id,
+    );
     conn.execute(
         &format!("INSERT INTO person_media ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
         params![
@@ -81,10 +87,10 @@ pub fn insert(conn: &Writer, media: &PersonMedia) -> StoreResult<()> {
             media.like_count,
             media.comments_count,
             media.created_at,
-            super::media::sort_key(media.created_at, &media.id)
+            key
         ],
     )?;
-    Ok(())
+    Ok(key)
 }
 
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<PersonMedia>> {
@@ -95,6 +101,9 @@ pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<PersonMedia>> {
 
 // ----- tags ------------------------------------------------------------------------------------
 
+/// Records that `media_id` (a person's media, or an account's) tags the account; `sort_key` is
+/// the media's own key, so the account's `tags` edge lists in the media's order.
+#[allow(clippy::too_many_arguments)]
 pub fn tag(
     conn: &Writer,
     media_id: &str,
@@ -102,61 +111,84 @@ pub fn tag(
     x: Option<f64>,
     y: Option<f64>,
     at: i64,
+    sort_key: &str,
 ) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO media_tags (media_id, account_id, x, y, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO media_tags (media_id, account_id, x, y, created_at, sort_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (media_id, account_id) DO NOTHING",
-        params![media_id, account_id, x, y, at],
+        params![media_id, account_id, x, y, at, sort_key],
     )?;
     Ok(())
 }
 
-/// The public media that tag an account, newest first, keyset-paged.
+/// The public media that tag an account, newest first, keyset-paged: a person's media or
+/// another account's, not private ones, and stories only while they last (`stories_since`:
+/// the oldest creation time a story still shows with).
 pub fn tagged(
     conn: &Reader,
     account_id: &str,
+    stories_since: i64,
     after: Option<&str>,
     before: Option<&str>,
     limit: usize,
-) -> StoreResult<Vec<(String, PersonMedia)>> {
+) -> StoreResult<Vec<(String, String)>> {
     let (cursor, order) = match (before, after) {
-        (Some(_), _) => ("m.sort_key < ?2", "DESC"),
-        (None, Some(_)) => ("m.sort_key > ?2", "ASC"),
+        (Some(_), _) => ("t.sort_key < ?2", "DESC"),
+        (None, Some(_)) => ("t.sort_key > ?2", "ASC"),
         (None, None) => ("CAST(?2 AS TEXT) IS NULL", "ASC"),
     };
-    let columns: String = COLUMNS
-        .split(", ")
-        .map(|c| format!("m.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "SELECT {columns}, m.sort_key FROM media_tags t
-         JOIN person_media m ON m.id = t.media_id
-         JOIN people p ON p.id = m.person_id
-         WHERE t.account_id = ?1 AND p.is_private = 0 AND {cursor}
-         ORDER BY m.sort_key {order} LIMIT ?3"
+        "SELECT t.sort_key, t.media_id FROM media_tags t
+         LEFT JOIN person_media pm ON pm.id = t.media_id
+         LEFT JOIN people p ON p.id = pm.person_id
+         LEFT JOIN media m ON m.id = t.media_id
+         LEFT JOIN accounts a ON a.id = m.account_id
+         WHERE t.account_id = ?1 AND {cursor}
+           AND COALESCE(p.is_private, a.is_private, 1) = 0
+           AND (COALESCE(pm.media_product_type, m.media_product_type) <> 'STORY'
+                OR COALESCE(pm.created_at, m.created_at) >= ?4)
+         ORDER BY t.sort_key {order} LIMIT ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![account_id, before.or(after), limit as i64], |r| {
-        Ok((r.get::<_, String>(12)?, from_row(r)?))
-    })?;
+    let rows = stmt.query_map(
+        params![account_id, before.or(after), limit as i64, stories_since],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?;
     rows.collect::<Result<_, _>>()
 }
 
 // ----- collaborators ---------------------------------------------------------------------------
 
+/// Invites a collaborator (listed after those invited before, `at` virtual seconds), or
+/// records their answer when they were invited already.
 pub fn set_collaborator(
     conn: &Writer,
     media_id: &str,
     username: &str,
     invite_status: &str,
+    at: i64,
 ) -> StoreResult<()> {
+    let key = super::order::oldest_first(at, super::order::next_sequence(conn)?, username);
     conn.execute(
-        "INSERT INTO media_collaborators (media_id, username, invite_status) VALUES (?1, ?2, ?3)
+        "INSERT INTO media_collaborators (media_id, username, invite_status, sort_key)
+         VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (media_id, username) DO UPDATE SET invite_status = excluded.invite_status",
-        params![media_id, username, invite_status],
+        params![media_id, username, invite_status, key],
     )?;
     Ok(())
+}
+
+/// A collaborator's invite status on a media, if they were invited.
+pub fn collaborator_status(
+    conn: &Reader,
+    media_id: &str,
+    username: &str,
+) -> StoreResult<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT invite_status FROM media_collaborators WHERE media_id = ?1 AND username = ?2",
+    )?;
+    optional(stmt.query_row(params![media_id, username], |r| r.get(0)))
 }
 
 pub fn remove_collaborator(conn: &Writer, media_id: &str, username: &str) -> StoreResult<()> {
@@ -169,7 +201,8 @@ pub fn remove_collaborator(conn: &Writer, media_id: &str, username: &str) -> Sto
 
 pub fn collaborators(conn: &Reader, media_id: &str) -> StoreResult<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT username, invite_status FROM media_collaborators WHERE media_id = ?1 ORDER BY username",
+        "SELECT username, invite_status FROM media_collaborators WHERE media_id = ?1
+         ORDER BY sort_key, username",
     )?;
     let rows = stmt.query_map([media_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect::<Result<_, _>>()

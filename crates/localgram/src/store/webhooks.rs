@@ -179,16 +179,20 @@ fn account_subscription_from_row(
 }
 
 pub fn put_account_subscription(conn: &Writer, s: &AccountSubscription) -> StoreResult<()> {
+    // Listed in the order the apps were enabled (`store::order`); an update keeps its place.
+    let key =
+        super::order::oldest_first(s.created_at, super::order::next_sequence(conn)?, &s.app_id);
     conn.execute(
-        "INSERT INTO webhook_subscribed_apps (subject_id, app_id, login, fields, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO webhook_subscribed_apps (subject_id, app_id, login, fields, created_at, sort_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (subject_id, app_id, login) DO UPDATE SET fields = excluded.fields",
         params![
             s.subject_id,
             s.app_id,
             s.login,
             s.fields.join(","),
-            s.created_at
+            s.created_at,
+            key
         ],
     )?;
     Ok(())
@@ -214,7 +218,7 @@ pub fn account_subscriptions(
 ) -> StoreResult<Vec<AccountSubscription>> {
     let mut stmt = conn.prepare_cached(
         "SELECT subject_id, app_id, login, fields, created_at FROM webhook_subscribed_apps
-         WHERE subject_id = ?1 AND login = ?2 ORDER BY created_at, app_id",
+         WHERE subject_id = ?1 AND login = ?2 ORDER BY sort_key, app_id",
     )?;
     let rows = stmt.query_map(params![subject_id, login], account_subscription_from_row)?;
     rows.collect::<Result<_, _>>()

@@ -40,12 +40,13 @@ fn from_row(r: &Row) -> crate::store::StoreResult<Flow> {
     })
 }
 
-/// Newest first, then id.
-fn sort_key(created_at: i64, id: &str) -> String {
-    format!("{:019}:{id}", i64::MAX - created_at.max(0))
+/// Newest first, then later writes first, then id (`store::order`).
+fn sort_key(created_at: i64, sequence: i64, id: &str) -> String {
+    super::order::newest_first(created_at, sequence, id)
 }
 
 pub fn insert(conn: &Writer, f: &Flow) -> StoreResult<()> {
+    let key = sort_key(f.created_at, super::order::next_sequence(conn)?, &f.id);
     conn.execute(
         &format!(
             "INSERT INTO welcome_flows ({COLUMNS}, sort_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -59,7 +60,7 @@ pub fn insert(conn: &Writer, f: &Flow) -> StoreResult<()> {
             f.is_used_in_ad,
             f.created_at,
             f.updated_at,
-            sort_key(f.created_at, &f.id)
+            key
         ],
     )?;
     Ok(())
