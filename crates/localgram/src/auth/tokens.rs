@@ -73,6 +73,11 @@ pub async fn resolve(
     now: i64,
 ) -> Result<Caller, GraphError> {
     let internal = |e: StoreError| {
+        if let StoreError::Unavailable(reason) = &e {
+            // An outage is Meta's transient error, whatever the request met it on.
+            tracing::warn!("database unavailable: {reason}");
+            return GraphError::service_unavailable();
+        }
         tracing::error!("token lookup failed: {e}");
         GraphError::unknown_error()
     };

@@ -329,7 +329,8 @@ impl Db {
             return Ok(false);
         }
         let this = self.clone();
-        self.inner
+        let checked = self
+            .inner
             .readers
             .run(move || {
                 let EngineImpl::Postgres { pool, seen, .. } = &*this.inner.engine else {
@@ -354,7 +355,13 @@ impl Db {
                 }
                 Ok(false)
             })
-            .await
+            .await;
+        if checked.is_err() {
+            // Whether others wrote cannot be known: nothing cached may answer until it can,
+            // so the request meets the database (and its outage) like a direct read.
+            self.inner.cache.bump_all();
+        }
+        checked
     }
 
     /// Runs `f` on a blocking thread with a consistent snapshot of committed state.
