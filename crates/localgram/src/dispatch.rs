@@ -199,7 +199,7 @@ async fn route(
         caller,
         access,
         now,
-        links,
+        links: links.into(),
     };
     (route.handler)(call).await
 }

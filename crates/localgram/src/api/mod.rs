@@ -47,7 +47,7 @@ pub struct Call {
     pub access: Access,
     /// Virtual time when the request arrived (Unix seconds).
     pub now: i64,
-    pub links: Links,
+    pub links: std::sync::Arc<Links>,
 }
 
 impl Call {

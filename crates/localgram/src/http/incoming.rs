@@ -43,8 +43,8 @@ pub struct Incoming {
     pub segments: Vec<String>,
     /// Every parameter except `access_token` and `method`.
     pub params: Params,
-    /// The query string's parameters as sent (paging links repeat them).
-    pub query: Params,
+    /// The query string as sent (paging links repeat its parameters; parsed only then).
+    pub query: String,
     pub uploads: Vec<Upload>,
     pub token: Option<String>,
 }
@@ -65,8 +65,8 @@ impl Incoming {
             .filter(|p| *p == "https" || *p == "http")
             .unwrap_or("http")
             .to_string();
-        let query = Params::from_urlencoded(parts.uri.query().unwrap_or("").as_bytes());
-        let mut params = query.clone();
+        let query = parts.uri.query().unwrap_or("").to_string();
+        let mut params = Params::from_urlencoded(query.as_bytes());
         let body = axum::body::to_bytes(body, MAX_GRAPH_BODY_BYTES)
             .await
             .map_err(|_| GraphError::body_too_large())?;
@@ -105,8 +105,8 @@ impl Incoming {
         } else {
             format!("/{path}")
         };
-        let query = Params::from_urlencoded(query_text.as_bytes());
-        let mut params = query.clone();
+        let query = query_text.to_string();
+        let mut params = Params::from_urlencoded(query.as_bytes());
         if let Some(body) = body {
             params.extend_urlencoded(body.as_bytes());
         }

@@ -37,7 +37,7 @@ pub struct RenderContext {
     pub now: i64,
     pub now_ms: i64,
     /// For paging and `metadata` URLs.
-    pub links: Links,
+    pub links: std::sync::Arc<Links>,
 }
 
 impl RenderContext {
@@ -405,14 +405,15 @@ pub struct Links {
     pub host: String,
     pub version: ApiVersion,
     pub path: String,
-    pub query: Params,
+    /// The request's query string as sent.
+    pub query: String,
     pub token: Option<String>,
 }
 
 impl Links {
     /// The URL of this request's edge with the paging cursor replaced.
     pub fn page_url(&self, after: Option<&str>, before: Option<&str>) -> String {
-        let mut query = self.query.clone();
+        let mut query = Params::from_urlencoded(self.query.as_bytes());
         query.remove("after");
         query.remove("before");
         if let Some(token) = &self.token {
