@@ -444,6 +444,9 @@ async fn every_event_without_a_delivery_keeps_its_reason() {
             json!({"username": "secretive", "is_private": true}),
         )
         .await;
+    // The app's two comments go out before its subscription changes to mentions only
+    // below (a delivery still waiting then would no longer be subscribed).
+    wait_for!("the delivered comments", s.receiver.received().len() == 2);
     s.configure(&s.receiver.url("/h"), Some("mentions")).await;
     let r = s
         .event(
