@@ -1596,6 +1596,31 @@ fn build_log(
 /// milliseconds per page.
 type PageFigures = (f64, f64, f64, f64);
 
+/// CPU seconds the server has used: its process, and on PostgreSQL also the backends connected
+/// to its database (found through `psql`; they do the queries' share of the work).
+fn server_cpu_seconds(pid: u32, database: Option<&str>) -> Option<f64> {
+    let own = cpu_seconds(pid)?;
+    let Some(url) = database else {
+        return Some(own);
+    };
+    let out = std::process::Command::new("psql")
+        .args([
+            url,
+            "-Atc",
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+             AND pid <> pg_backend_pid()",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let backends: f64 = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|p| p.parse::<u32>().ok())
+        .filter_map(cpu_seconds)
+        .sum();
+    Some(own + backends)
+}
+
 /// CPU seconds a process has used (user + system, every thread), from /proc.
 fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -1636,7 +1661,8 @@ fn pages(
             ));
             errors += w.errors;
         }
-        let cpu_before = cpu_seconds(pid);
+        let database = args.database.as_deref();
+        let cpu_before = server_cpu_seconds(pid, database);
         let s = rt.block_on(closed_loop(
             addr,
             args.page_connections,
@@ -1645,7 +1671,7 @@ fn pages(
             page,
             true,
         ));
-        let cpu_ms = match (cpu_before, cpu_seconds(pid)) {
+        let cpu_ms = match (cpu_before, server_cpu_seconds(pid, database)) {
             (Some(a), Some(b)) if s.requests > 0 => (b - a) * 1000.0 / s.requests as f64,
             _ => f64::NAN,
         };
@@ -1766,8 +1792,13 @@ fn pages(
             .unwrap_or_default()
     };
     println!(
-        "  median server CPU ms per page (req/s, p50 ms) by log size; slowdown = {large}'s CPU ms \
-         per page / {small}'s, per round, median (req/s ratio beside it):"
+        "  median server CPU ms per page{} (req/s, p50 ms) by log size; slowdown = {large}'s CPU \
+         ms per page / {small}'s, per round, median (req/s ratio beside it):",
+        if args.database.is_some() {
+            " (localgram + its PostgreSQL backends)"
+        } else {
+            ""
+        }
     );
     println!(
         "  {:<26} {} {:>9} {:>9}",
