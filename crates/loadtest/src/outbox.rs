@@ -1435,6 +1435,8 @@ fn built_log(
 struct Log {
     size: usize,
     server: Server,
+    /// The PostgreSQL database it runs on, if any.
+    database: Option<String>,
     _hook: Hook,
     pages: Vec<(String, String)>,
     build_s: f64,
@@ -1444,6 +1446,7 @@ struct Log {
 fn build_log(
     args: &OutboxArgs,
     bin: &Path,
+    database: Option<&str>,
     size: usize,
     rt: &tokio::runtime::Runtime,
     hooks: &Handle,
@@ -1454,7 +1457,7 @@ fn build_log(
     let server = crate::issue10::start_localgram(
         bin,
         &format!("log {size}"),
-        args.database.as_deref(),
+        database,
         &["--webhook-retention-count", RETENTION_OFF],
     )?;
     let addr = server.addr;
@@ -1585,6 +1588,7 @@ fn build_log(
     Ok(built.map(|(pages, snapshot_mb)| Log {
         size,
         server,
+        database: database.map(str::to_string),
         _hook: hook,
         pages,
         build_s: started.elapsed().as_secs_f64(),
@@ -1661,7 +1665,7 @@ fn pages(
             ));
             errors += w.errors;
         }
-        let database = args.database.as_deref();
+        let database = log.database.as_deref();
         let cpu_before = server_cpu_seconds(pid, database);
         let s = rt.block_on(closed_loop(
             addr,
@@ -1708,10 +1712,24 @@ fn pages(
     let names = |log: &Log| -> Vec<String> { log.pages.iter().map(|(n, _)| n.clone()).collect() };
     let mut measured_sizes = Vec::new();
     let mut page_names: Vec<String> = Vec::new();
-    if args.database.is_some() {
-        // One database: the sizes one after the other.
+    // PostgreSQL: a log per database given (--database, --reference-database) at once, else
+    // the sizes one after the other on --database.
+    let databases: Vec<&str> = [&args.database, &args.reference_database]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if args.database.is_some() && args.sizes.len() > databases.len() {
         for &size in &args.sizes {
-            if let Some(log) = build_log(args, bin, size, rt, hooks, big_page)? {
+            if let Some(log) = build_log(
+                args,
+                bin,
+                databases.first().copied(),
+                size,
+                rt,
+                hooks,
+                big_page,
+            )? {
                 builds.push((size, log.build_s, log.snapshot_mb));
                 measured_sizes.push(size);
                 if page_names.is_empty() {
@@ -1727,8 +1745,9 @@ fn pages(
         }
     } else {
         let mut logs = Vec::new();
-        for &size in &args.sizes {
-            if let Some(log) = build_log(args, bin, size, rt, hooks, big_page)? {
+        for (i, &size) in args.sizes.iter().enumerate() {
+            let database = databases.get(i).copied();
+            if let Some(log) = build_log(args, bin, database, size, rt, hooks, big_page)? {
                 builds.push((size, log.build_s, log.snapshot_mb));
                 measured_sizes.push(size);
                 logs.push(log);
