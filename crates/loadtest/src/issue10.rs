@@ -527,6 +527,33 @@ pub(crate) async fn post_json(addr: SocketAddr, path: &str, body: Value) -> Resu
     .await
 }
 
+/// `POST path` on the control API, answering the new object's `id`.
+pub(crate) async fn post_for_id(
+    addr: SocketAddr,
+    path: &str,
+    body: Value,
+) -> Result<String, String> {
+    text(&post_json(addr, path, body).await?, "id")
+}
+
+/// A new account and a long-lived Instagram Login token of `app_id` for it, through the control
+/// API: (account id, access token).
+pub(crate) async fn account_with_token(
+    addr: SocketAddr,
+    app_id: &str,
+    username: &str,
+) -> Result<(String, String), String> {
+    let account = post_json(addr, "/_localgram/accounts", json!({"username": username})).await?;
+    let account = text(&account, "id")?;
+    let token = post_json(
+        addr,
+        "/_localgram/tokens",
+        json!({"app_id": app_id, "account_id": account, "login": "instagram", "long_lived": true}),
+    )
+    .await?;
+    Ok((account, text(&token, "access_token")?))
+}
+
 pub(crate) fn text(value: &Value, key: &str) -> Result<String, String> {
     servers::string_field(value, key, "the control API")
 }
@@ -1558,19 +1585,21 @@ pub fn soak(args: SoakArgs) -> Result<bool, String> {
     let (read, comment, message, posters) = rt.block_on(async {
         let target = servers::fixture_at(addr).await?;
         let (account, token) = account_and_token(&target)?;
-        let media = post_json(
+        let media = post_for_id(
             addr,
             &format!("/_localgram/accounts/{account}/media"),
             json!({"caption": "soak"}),
         )
         .await?;
-        let media = text(&media, "id")?;
         let mut people = Vec::new();
         let mut igsids = Vec::new();
         for i in 0..100 {
-            let person =
-                post_json(addr, "/_localgram/people", json!({"username": format!("p{i}")})).await?;
-            let person = text(&person, "id")?;
+            let person = post_for_id(
+                addr,
+                "/_localgram/people",
+                json!({"username": format!("p{i}")}),
+            )
+            .await?;
             post_json(
                 addr,
                 &format!("/_localgram/people/{person}/messages"),
@@ -1597,17 +1626,7 @@ pub fn soak(args: SoakArgs) -> Result<bool, String> {
         let app = text(&app, "id")?;
         let mut posters = Vec::new();
         for i in 0..PUBLISHERS {
-            let acct =
-                post_json(addr, "/_localgram/accounts", json!({"username": format!("pub{i}")}))
-                    .await?;
-            let acct = text(&acct, "id")?;
-            let tok = post_json(
-                addr,
-                "/_localgram/tokens",
-                json!({"app_id": app, "account_id": acct, "login": "instagram", "long_lived": true}),
-            )
-            .await?;
-            posters.push((acct, text(&tok, "access_token")?));
+            posters.push(account_with_token(addr, &app, &format!("pub{i}")).await?);
         }
         let read = fixed(Req::get(target.path_and_query.clone()));
         let people = Arc::new(people);

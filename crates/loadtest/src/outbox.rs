@@ -38,8 +38,9 @@ use tokio::net::TcpListener;
 use tokio::runtime::Handle;
 
 use crate::issue10::{
-    call, call_as, check_database, closed_loop, fixed, load_average, median, post_json, r3,
-    runtime, start_localgram_in, text, verdict, Maker, Req, Server, Stats, REQUEST_TIMEOUT,
+    account_with_token, call, call_as, check_database, closed_loop, fixed, load_average, median,
+    post_for_id, post_json, r3, runtime, start_localgram_in, text, verdict, Maker, Req, Server,
+    Stats, REQUEST_TIMEOUT,
 };
 use crate::startup::resolve_bin;
 
@@ -414,20 +415,7 @@ async fn set_up(addr: SocketAddr, callback: &str, accounts: usize) -> Result<Wor
     let mut ids = Vec::new();
     let mut media = Vec::new();
     for i in 0..=accounts {
-        let account = post_json(
-            addr,
-            "/_localgram/accounts",
-            json!({"username": format!("shop{i}")}),
-        )
-        .await?;
-        let id = text(&account, "id")?;
-        let token = post_json(
-            addr,
-            "/_localgram/tokens",
-            json!({"app_id": app_id, "account_id": id, "login": "instagram", "long_lived": true}),
-        )
-        .await?;
-        let token = text(&token, "access_token")?;
+        let (id, token) = account_with_token(addr, &app_id, &format!("shop{i}")).await?;
         call_as(
             addr,
             Method::POST,
@@ -439,24 +427,20 @@ async fn set_up(addr: SocketAddr, callback: &str, accounts: usize) -> Result<Wor
             SLOW,
         )
         .await?;
-        let m = post_json(
-            addr,
-            &format!("/_localgram/accounts/{id}/media"),
-            json!({"caption": format!("media of shop{i}")}),
-        )
-        .await?;
-        media.push(text(&m, "id")?);
+        media.push(
+            post_for_id(
+                addr,
+                &format!("/_localgram/accounts/{id}/media"),
+                json!({"caption": format!("media of shop{i}")}),
+            )
+            .await?,
+        );
         ids.push(id);
     }
     let mut people = Vec::new();
     for i in 0..10 {
-        let person = post_json(
-            addr,
-            "/_localgram/people",
-            json!({"username": format!("fan{i}")}),
-        )
-        .await?;
-        people.push(text(&person, "id")?);
+        let person = json!({"username": format!("fan{i}")});
+        people.push(post_for_id(addr, "/_localgram/people", person).await?);
     }
     let probe_account = ids.pop().ok_or("no probe account")?;
     let probe_media = media.pop().ok_or("no probe media")?;
