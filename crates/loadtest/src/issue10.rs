@@ -32,7 +32,7 @@ use crate::client;
 use crate::servers::{self, Target, BASELINE_BODY};
 use crate::startup::{free_port, probe, resolve_bin, status_kb, ChildGuard};
 
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// Issue #10's targets.
 const TARGET_RPS_RATIO: f64 = 0.75;
 const TARGET_P99_MS: f64 = 3.0;
@@ -102,10 +102,21 @@ impl Server {
 /// `localgram serve` on a free loopback port: SQLite in a private temporary directory
 /// (`--ephemeral`, WAL on disk), or PostgreSQL at `database` (wiped first with
 /// `POST /_localgram/reset`).
-fn start_localgram(
+pub(crate) fn start_localgram(
     bin: &Path,
     name: &str,
     database: Option<&str>,
+    extra: &[&str],
+) -> Result<Server, String> {
+    start_localgram_in(bin, name, database, None, extra)
+}
+
+/// [`start_localgram`], with SQLite in `data` (`--data`, durable) when it is given.
+pub(crate) fn start_localgram_in(
+    bin: &Path,
+    name: &str,
+    database: Option<&str>,
+    data: Option<&Path>,
     extra: &[&str],
 ) -> Result<Server, String> {
     let port = free_port()?;
@@ -117,9 +128,10 @@ fn start_localgram(
         "--seed".into(),
         "1".into(),
     ];
-    match database {
-        Some(url) => args.extend(["--database".to_string(), url.to_string()]),
-        None => args.push("--ephemeral".into()),
+    match (database, data) {
+        (Some(url), _) => args.extend(["--database".to_string(), url.to_string()]),
+        (None, Some(dir)) => args.extend(["--data".to_string(), dir.display().to_string()]),
+        (None, None) => args.push("--ephemeral".into()),
     }
     args.extend(extra.iter().map(|s| s.to_string()));
     let mut guard = spawn_child(bin, &args, true)?;
@@ -160,7 +172,7 @@ fn start_reference(max_seconds: f64) -> Result<Server, String> {
     })
 }
 
-fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads.max(1))
         .thread_name("client")
@@ -169,7 +181,7 @@ fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot build a runtime: {e}"))
 }
 
-fn check_database(database: &Option<String>) -> Result<(), String> {
+pub(crate) fn check_database(database: &Option<String>) -> Result<(), String> {
     if let Some(url) = database {
         let host = url
             .split_once("://")
@@ -246,7 +258,7 @@ pub struct Req {
 }
 
 impl Req {
-    fn get(path: impl Into<String>) -> Req {
+    pub(crate) fn get(path: impl Into<String>) -> Req {
         Req {
             method: Method::GET,
             path: path.into(),
@@ -255,7 +267,7 @@ impl Req {
         }
     }
 
-    fn post(path: impl Into<String>, body: &Value) -> Req {
+    pub(crate) fn post(path: impl Into<String>, body: &Value) -> Req {
         Req {
             method: Method::POST,
             path: path.into(),
@@ -284,7 +296,7 @@ impl Req {
 /// Makes the `i`th request of connection `c`.
 pub type Maker = Arc<dyn Fn(usize, u64) -> Req + Send + Sync>;
 
-fn fixed(req: Req) -> Maker {
+pub(crate) fn fixed(req: Req) -> Maker {
     Arc::new(move |_, _| req.clone())
 }
 
@@ -436,11 +448,11 @@ pub async fn closed_loop(
     total
 }
 
-fn r3(x: f64) -> f64 {
+pub(crate) fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {
         0 => f64::NAN,
@@ -449,7 +461,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met {
         "met"
     } else {
@@ -457,25 +469,37 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|s| s.split_whitespace().next().map(str::to_string))
         .unwrap_or_else(|| "?".into())
 }
 
-async fn call(
+pub(crate) async fn call(
     addr: SocketAddr,
     method: Method,
     path: &str,
     body: Option<Bytes>,
     timeout: Duration,
 ) -> Result<Value, String> {
+    call_as(addr, method, path, body, None, timeout).await
+}
+
+/// [`call`] with a bearer token.
+pub(crate) async fn call_as(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    body: Option<Bytes>,
+    token: Option<&str>,
+    timeout: Duration,
+) -> Result<Value, String> {
     let req = Req {
         method: method.clone(),
         path: path.to_string(),
         body,
-        token: None,
+        token: token.map(str::to_string),
     };
     let host = HeaderValue::from_str(&addr.to_string()).map_err(|e| e.to_string())?;
     let mut sender = client::connect(addr).await?;
@@ -493,7 +517,7 @@ async fn call(
     Ok(value)
 }
 
-async fn post_json(addr: SocketAddr, path: &str, body: Value) -> Result<Value, String> {
+pub(crate) async fn post_json(addr: SocketAddr, path: &str, body: Value) -> Result<Value, String> {
     call(
         addr,
         Method::POST,
@@ -504,7 +528,34 @@ async fn post_json(addr: SocketAddr, path: &str, body: Value) -> Result<Value, S
     .await
 }
 
-fn text(value: &Value, key: &str) -> Result<String, String> {
+/// `POST path` on the control API, answering the new object's `id`.
+pub(crate) async fn post_for_id(
+    addr: SocketAddr,
+    path: &str,
+    body: Value,
+) -> Result<String, String> {
+    text(&post_json(addr, path, body).await?, "id")
+}
+
+/// A new account and a long-lived Instagram Login token of `app_id` for it, through the control
+/// API: (account id, access token).
+pub(crate) async fn account_with_token(
+    addr: SocketAddr,
+    app_id: &str,
+    username: &str,
+) -> Result<(String, String), String> {
+    let account = post_json(addr, "/_localgram/accounts", json!({"username": username})).await?;
+    let account = text(&account, "id")?;
+    let token = post_json(
+        addr,
+        "/_localgram/tokens",
+        json!({"app_id": app_id, "account_id": account, "login": "instagram", "long_lived": true}),
+    )
+    .await?;
+    Ok((account, text(&token, "access_token")?))
+}
+
+pub(crate) fn text(value: &Value, key: &str) -> Result<String, String> {
     servers::string_field(value, key, "the control API")
 }
 
@@ -1537,19 +1588,21 @@ pub fn soak(args: SoakArgs) -> Result<bool, String> {
     let (read, comment, message, posters) = rt.block_on(async {
         let target = servers::fixture_at(addr).await?;
         let (account, token) = account_and_token(&target)?;
-        let media = post_json(
+        let media = post_for_id(
             addr,
             &format!("/_localgram/accounts/{account}/media"),
             json!({"caption": "soak"}),
         )
         .await?;
-        let media = text(&media, "id")?;
         let mut people = Vec::new();
         let mut igsids = Vec::new();
         for i in 0..100 {
-            let person =
-                post_json(addr, "/_localgram/people", json!({"username": format!("p{i}")})).await?;
-            let person = text(&person, "id")?;
+            let person = post_for_id(
+                addr,
+                "/_localgram/people",
+                json!({"username": format!("p{i}")}),
+            )
+            .await?;
             post_json(
                 addr,
                 &format!("/_localgram/people/{person}/messages"),
@@ -1576,17 +1629,7 @@ pub fn soak(args: SoakArgs) -> Result<bool, String> {
         let app = text(&app, "id")?;
         let mut posters = Vec::new();
         for i in 0..PUBLISHERS {
-            let acct =
-                post_json(addr, "/_localgram/accounts", json!({"username": format!("pub{i}")}))
-                    .await?;
-            let acct = text(&acct, "id")?;
-            let tok = post_json(
-                addr,
-                "/_localgram/tokens",
-                json!({"app_id": app, "account_id": acct, "login": "instagram", "long_lived": true}),
-            )
-            .await?;
-            posters.push((acct, text(&tok, "access_token")?));
+            posters.push(account_with_token(addr, &app, &format!("pub{i}")).await?);
         }
         let read = fixed(Req::get(target.path_and_query.clone()));
         let people = Arc::new(people);

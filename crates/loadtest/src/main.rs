@@ -17,12 +17,18 @@
 //!   targets against the real `localgram` binary in its own process (`wrk` or this process as
 //!   the generator), and `loadtest reference` is the minimal axum server alone in a process.
 //!
+//! * `loadtest outbox` measures issue #17's targets: write throughput with the webhook receiver
+//!   up, down, answering 500 and delivery paused, with backlogs up to 100,000 (against an idle
+//!   outbox in the same run), one account's deliveries while the others stall, the store's size
+//!   before and after retention, and delivery-log page times by log size.
+//!
 //! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
 
 mod client;
 mod issue10;
 mod load;
 mod messaging;
+mod outbox;
 mod proxy;
 mod publish;
 mod servers;
@@ -64,6 +70,9 @@ enum Command {
     Growth(issue10::GrowthArgs),
     /// Issue #10: mixed load for minutes with the server's resident memory sampled.
     Soak(issue10::SoakArgs),
+    /// Issue #17: writes with the webhook receiver up, down, answering 500 and paused, with
+    /// backlogs up to 100,000; fairness; disk before and after retention; delivery-log pages.
+    Outbox(outbox::OutboxArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +89,7 @@ fn main() -> ExitCode {
         Some(Command::ReadsUnderWrites(args)) => issue10::reads_under_writes(args),
         Some(Command::Growth(args)) => issue10::growth(args),
         Some(Command::Soak(args)) => issue10::soak(args),
+        Some(Command::Outbox(args)) => outbox::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

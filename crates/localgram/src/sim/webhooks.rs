@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 use super::{parse_body, ControlError};
 use crate::events::{Comment, Event, Mention, Messaging, Payload, StoryInsights};
@@ -44,26 +45,41 @@ fn parse_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
+/// Batch sizes of the requests a page has described: the deliveries of one batch share them.
+type BatchSizes = HashMap<i64, i64>;
+
 /// A delivery as the log shows it: the decision, every attempt with its answer and timing, the
-/// headers of the last request, and the notification rendered for the delivery's login.
-fn describe(conn: &crate::store::Reader, d: &Delivery, with_body: bool) -> StoreResult<Value> {
-    let requests = outbox::requests_of(conn, d.id)?;
-    let attempts: Vec<Value> = requests
-        .iter()
-        .map(|(r, batch_size)| {
-            json!({
-                "request_id": r.id,
-                "at_ms": r.started_at,
-                "duration_ms": r.duration_ms,
-                "status": r.status,
-                "error": r.error,
-                "response_body": r.response_body,
-                "batch_size": batch_size,
-                "replay": r.replay,
-            })
-        })
-        .collect();
-    let last = requests.last().map(|(r, _)| r);
+/// headers of the last request, and the notification rendered for the delivery's login. The
+/// requests' bodies are read only `with_body`.
+fn describe(
+    conn: &crate::store::Reader,
+    d: &Delivery,
+    with_body: bool,
+    batch_sizes: &mut BatchSizes,
+) -> StoreResult<Value> {
+    let requests = outbox::requests_of(conn, d.id, with_body)?;
+    let mut attempts: Vec<Value> = Vec::with_capacity(requests.len());
+    for r in &requests {
+        let batch_size = match batch_sizes.get(&r.id) {
+            Some(n) => *n,
+            None => {
+                let n = outbox::batch_size(conn, r.id)?;
+                batch_sizes.insert(r.id, n);
+                n
+            }
+        };
+        attempts.push(json!({
+            "request_id": r.id,
+            "at_ms": r.started_at,
+            "duration_ms": r.duration_ms,
+            "status": r.status,
+            "error": r.error,
+            "response_body": r.response_body,
+            "batch_size": batch_size,
+            "replay": r.replay,
+        }));
+    }
+    let last = requests.last();
     let login = d
         .login
         .as_deref()
@@ -168,9 +184,10 @@ pub async fn list(
         .db
         .read(move |c| {
             let rows = outbox::list(c, &query)?;
+            let mut batch_sizes = BatchSizes::new();
             let data = rows
                 .iter()
-                .map(|d| describe(c, d, with_body))
+                .map(|d| describe(c, d, with_body, &mut batch_sizes))
                 .collect::<StoreResult<Vec<_>>>()?;
             Ok((data, outbox::counts(c)?))
         })
@@ -206,7 +223,7 @@ pub async fn get_one(
     let value = state
         .db
         .read(move |c| match outbox::delivery(c, id)? {
-            Some(d) => describe(c, &d, true).map(Some),
+            Some(d) => describe(c, &d, true, &mut BatchSizes::new()).map(Some),
             None => Ok(None),
         })
         .await?;
@@ -232,7 +249,7 @@ pub async fn replay(
     let mut value = state
         .db
         .read(move |c| match outbox::delivery(c, id)? {
-            Some(d) => describe(c, &d, true),
+            Some(d) => describe(c, &d, true, &mut BatchSizes::new()),
             None => Ok(Value::Null),
         })
         .await?;

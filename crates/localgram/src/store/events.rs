@@ -517,18 +517,33 @@ pub fn request(conn: &Reader, id: i64) -> StoreResult<Option<Request>> {
     optional(stmt.query_row([id], request_from_row))
 }
 
-/// The requests that carried a delivery, oldest first: its attempts.
-pub fn requests_of(conn: &Reader, delivery_id: i64) -> StoreResult<Vec<(Request, i64)>> {
+/// [`REQUEST_COLUMNS`] with an empty body: the body is a request's largest column (a batch of up
+/// to 1000 updates), and what reads only the outcome should not copy it.
+const REQUEST_COLUMNS_WITHOUT_BODY: &str = "r.id, r.app_id, r.url, r.headers, '' AS body, \
+     r.started_at, r.duration_ms, r.status, r.response_body, r.error, r.replay";
+
+/// The requests that carried a delivery, oldest first: its attempts. Without `with_body`, each
+/// request's `body` is left empty.
+pub fn requests_of(conn: &Reader, delivery_id: i64, with_body: bool) -> StoreResult<Vec<Request>> {
+    let columns = if with_body {
+        REQUEST_COLUMNS
+    } else {
+        REQUEST_COLUMNS_WITHOUT_BODY
+    };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {REQUEST_COLUMNS},
-            (SELECT COUNT(*) FROM webhook_request_deliveries c WHERE c.request_id = r.id)
+        "SELECT {columns}
          FROM webhook_request_deliveries rd JOIN webhook_requests r ON r.id = rd.request_id
          WHERE rd.delivery_id = ?1 ORDER BY r.id"
     ))?;
-    let rows = stmt.query_map([delivery_id], |r| {
-        Ok((request_from_row(r)?, r.get::<_, i64>(11)?))
-    })?;
+    let rows = stmt.query_map([delivery_id], request_from_row)?;
     rows.collect::<Result<_, _>>()
+}
+
+/// How many deliveries a request carried (its batch size).
+pub fn batch_size(conn: &Reader, request_id: i64) -> StoreResult<i64> {
+    let mut stmt = conn
+        .prepare_cached("SELECT COUNT(*) FROM webhook_request_deliveries WHERE request_id = ?1")?;
+    stmt.query_row([request_id], |r| r.get(0))
 }
 
 /// Which delivery a request row carried, for the log.
