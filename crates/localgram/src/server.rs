@@ -114,12 +114,27 @@ impl RunningServer {
         self.task.await.unwrap_or(Ok(()))
     }
 
-    /// Runs until the server fails or Ctrl-C.
+    /// Runs until the server fails, Ctrl-C or SIGTERM (what `docker stop`, systemd and test
+    /// harnesses send): either stops it cleanly, so an `--ephemeral` store's temporary
+    /// directory is removed.
     pub async fn wait(mut self) -> std::io::Result<()> {
         let shutdown = self.shutdown.take();
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
         tokio::select! {
             result = &mut self.task => result.unwrap_or(Ok(())),
-            _ = tokio::signal::ctrl_c() => {
+            _ = async {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate => {}
+                }
+            } => {
                 if let Some(tx) = shutdown {
                     let _ = tx.send(());
                 }

@@ -509,7 +509,22 @@ impl ChildServer {
 }
 
 impl Drop for ChildServer {
+    /// SIGTERM, so the child stops cleanly (an `--ephemeral` store removes its temporary
+    /// directory); SIGKILL if it has not stopped within 5 s.
     fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            if let Ok(pid) = i32::try_from(self.child.id()) {
+                // SAFETY: a signal to our own child, which has not been reaped yet.
+                unsafe { libc::kill(pid, libc::SIGTERM) };
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                while std::time::Instant::now() < deadline {
+                    if let Ok(Some(_)) = self.child.try_wait() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+            }
+        }
         self.kill();
     }
 }
