@@ -13,6 +13,8 @@
 # BENCH_SOAK_SECONDS (default 30) is the mixed-load memory run's length; 600 is the issue's.
 # BENCH_PG=1 also runs node-read and reads-under-writes on a throwaway PostgreSQL on loopback.
 # BENCH_GROWTH_SIZES (default 1000,250000): the store sizes growth compares.
+# BENCH_OUTBOX=1 also runs issue #17's webhook outbox benchmark (about 7 minutes; with BENCH_PG=1
+# on PostgreSQL too): docs/performance-webhooks.md.
 # The issue #10 steps need wrk (`apt-get install wrk`) for node-read's external generator.
 # All traffic goes to 127.0.0.1; every step is bounded in time and stops by itself.
 set -euo pipefail
@@ -77,6 +79,18 @@ if [ "${BENCH_PG:-0}" = 1 ]; then
         target/release/loadtest reads-under-writes --bin target/release/localgram \
             --database \"\$PG_URL\" --readers $connections --duration $duration \
             --warmup $warmup --rounds $rounds" || status=$?
+fi
+
+if [ "${BENCH_OUTBOX:-0}" = 1 ]; then
+    echo "== issue #17: webhooks with the receiver down, backlogs, fairness, disk, log pages"
+    timeout 1800 target/release/loadtest outbox --bin target/release/localgram || status=$?
+    if [ "${BENCH_PG:-0}" = 1 ]; then
+        timeout 1800 scripts/with-postgres.sh bash -c '
+            psql "$PG_URL" -qc "CREATE DATABASE reference" &&
+            target/release/loadtest outbox --bin target/release/localgram --database "$PG_URL" \
+                --reference-database "${PG_URL%/postgres}/reference" --sizes 1000,100000' \
+            || status=$?
+    fi
 fi
 
 if [ "${BENCH_MICRO:-0}" = 1 ]; then
