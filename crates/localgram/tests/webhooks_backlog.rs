@@ -112,19 +112,7 @@ async fn a_36_hour_outage_gives_up_as_meta_does_then_bulk_replay_recovers_in_ord
         .await;
     receiver.trust(app["instagram_app_secret"].as_str().unwrap());
     let app_id = app["id"].as_str().unwrap().to_string();
-    let configured = api
-        .graph(Method::POST, &format!("/v24.0/{app_id}/subscriptions"))
-        .on(FB)
-        .form(&[
-            ("object", "instagram"),
-            ("callback_url", &receiver.url("/hook")),
-            ("verify_token", VERIFY_TOKEN),
-            ("fields", "comments"),
-            ("access_token", app["app_token"].as_str().unwrap()),
-        ])
-        .send()
-        .await;
-    assert_eq!(configured.status, StatusCode::OK);
+    subscribe_to_comments(&api, &app, &receiver.url("/hook")).await;
     let mut accounts = Vec::new();
     for n in 0..ACCOUNTS {
         let account = api

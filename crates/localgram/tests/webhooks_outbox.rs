@@ -353,19 +353,7 @@ async fn pending_deliveries_survive_a_crash_and_a_restart() {
         .await;
     let (app_id, account_id) = (app["id"].as_str().unwrap(), account["id"].as_str().unwrap());
     let token = api.post_control("/tokens", json!({"app_id": app_id, "account_id": account_id, "login": "instagram", "long_lived": true})).await["access_token"].as_str().unwrap().to_string();
-    let configured = api
-        .graph(Method::POST, &format!("/v24.0/{app_id}/subscriptions"))
-        .on(FB)
-        .form(&[
-            ("object", "instagram"),
-            ("callback_url", &receiver.url("/hook")),
-            ("verify_token", VERIFY_TOKEN),
-            ("fields", "comments"),
-            ("access_token", app["app_token"].as_str().unwrap()),
-        ])
-        .send()
-        .await;
-    assert_eq!(configured.status, StatusCode::OK);
+    subscribe_to_comments(&api, &app, &receiver.url("/hook")).await;
     let subscribed = api
         .graph(
             Method::POST,

@@ -383,18 +383,13 @@ impl Db {
         F: Fn(&Reader) -> StoreResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        {
-            let reader = Reader::in_memory(&self.inner.cache, self.engine());
-            let result = f(&reader);
-            if !reader.missed() {
-                return result;
-            }
+        match self.read_memory_probe(&f) {
+            (false, answered) => answered,
+            (true, _) => self.read(move |r| f(r)).await,
         }
-        self.read(move |r| f(r)).await
     }
 
     /// `f` against the read caches alone: whether it missed, and what it answered.
-    #[cfg(test)]
     fn read_memory_probe<T>(
         &self,
         f: impl Fn(&Reader) -> StoreResult<T>,

@@ -100,6 +100,25 @@ pub async fn graph(
     }
 }
 
+/// Subscribes `app` (as the control API answers it) to Instagram `comments` at `callback_url`
+/// through `POST /{app-id}/subscriptions`, asserting it succeeded.
+pub async fn subscribe_to_comments(api: &Remote, app: &Value, callback_url: &str) {
+    let app_id = app["id"].as_str().unwrap();
+    let configured = api
+        .graph(Method::POST, &format!("/v24.0/{app_id}/subscriptions"))
+        .on(FB)
+        .form(&[
+            ("object", "instagram"),
+            ("callback_url", callback_url),
+            ("verify_token", VERIFY_TOKEN),
+            ("fields", "comments"),
+            ("access_token", app["app_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await;
+    assert_eq!(configured.status, StatusCode::OK, "{}", configured.text);
+}
+
 pub const FB: Host = Host::Facebook;
 pub const IG: Host = Host::Instagram;
 
