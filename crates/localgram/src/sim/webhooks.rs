@@ -604,7 +604,7 @@ pub async fn replay_all(
         };
         let done = state
             .db
-            .write(move |tx| outbox::requeue_batch(tx, &request))
+            .write_background(move |tx| outbox::requeue_batch(tx, &request))
             .await?;
         total.requeued += done.requeued;
         total.retried += done.retried;

@@ -589,30 +589,101 @@ pub struct Outcome<'a> {
 }
 
 pub fn record_outcome(conn: &Writer, o: &Outcome) -> StoreResult<bool> {
+    Ok(record_outcomes(conn, std::slice::from_ref(o))? == 1)
+}
+
+/// Records the outcomes of one request's deliveries; counters and heads are updated once for
+/// all of them rather than once per delivery. Answers how many deliveries were still the rows
+/// the attempt read (the others are left alone).
+pub fn record_outcomes(conn: &Writer, outcomes: &[Outcome]) -> StoreResult<usize> {
+    let mut counted: std::collections::BTreeMap<&str, i64> = Default::default();
+    let mut heads: std::collections::BTreeSet<(&str, &str, &str)> = Default::default();
+    let mut recorded = 0;
+    for o in outcomes {
+        let Some((old_status, old_attempts)) = update_outcome(conn, o)? else {
+            continue;
+        };
+        recorded += 1;
+        let new_attempts = old_attempts + i64::from(o.count_attempt);
+        let retrying = |status: &str, attempts: i64| i64::from(status == PENDING && attempts > 0);
+        if old_status != o.status {
+            *counted.entry(status_name(&old_status)).or_default() -= 1;
+            *counted.entry(status_name(o.status)).or_default() += 1;
+        }
+        *counted.entry(RETRYING).or_default() +=
+            retrying(o.status, new_attempts) - retrying(&old_status, old_attempts);
+        if old_status == PENDING || o.status == PENDING {
+            if let (Some(app_id), Some(login)) = (&o.delivery.app_id, &o.delivery.login) {
+                heads.insert((app_id, login, &o.delivery.account_id));
+            }
+        }
+    }
+    for (name, delta) in counted {
+        bump(conn, name, delta)?;
+    }
+    for (app_id, login, account_id) in heads {
+        refresh_head(conn, app_id, login, account_id)?;
+    }
+    Ok(recorded)
+}
+
+/// The counter of a delivery status (statuses are few and fixed; anything else counts apart).
+fn status_name(status: &str) -> &'static str {
+    [PENDING, DELIVERED, FAILED, SKIPPED]
+        .into_iter()
+        .find(|s| *s == status)
+        .unwrap_or("other")
+}
+
+/// Applies one outcome to its delivery: the status and attempts it had before, or `None` when
+/// the row is no longer the one the attempt read. Usually the row is as the attempt read it,
+/// so the update names those values and needs no read first.
+fn update_outcome(conn: &Writer, o: &Outcome) -> StoreResult<Option<(String, i64)>> {
+    const SET: &str = "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
+            first_attempt_at = COALESCE(first_attempt_at, ?5), next_attempt_at = ?6,
+            reason = ?7, last_request_id = ?8,
+            finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE CAST(?9 AS BIGINT) END
+         WHERE id = ?1 AND event_id = ?2 AND created_at = ?3";
+    let d = o.delivery;
+    let values = params![
+        d.id,
+        d.event_id,
+        d.created_at,
+        o.status,
+        o.attempted_at,
+        o.next_attempt_at,
+        o.reason,
+        o.request_id,
+        o.now,
+        i64::from(o.count_attempt),
+        d.status,
+        d.attempts
+    ];
+    let unchanged = conn
+        .prepare_cached(&format!("{SET} AND status = ?11 AND attempts = ?12"))?
+        .execute(values)?;
+    if unchanged == 1 {
+        return Ok(Some((d.status.clone(), d.attempts)));
+    }
+    // Changed since it was read (a replay, say): read what it is now.
     let before = {
         let mut stmt = conn.prepare_cached(
             "SELECT status, attempts FROM webhook_deliveries
              WHERE id = ?1 AND event_id = ?2 AND created_at = ?3",
         )?;
-        optional(stmt.query_row(
-            params![o.delivery.id, o.delivery.event_id, o.delivery.created_at],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
-        ))?
+        optional(
+            stmt.query_row(params![d.id, d.event_id, d.created_at], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            }),
+        )?
     };
-    let Some((old_status, old_attempts)) = before else {
-        return Ok(false);
+    let Some(before) = before else {
+        return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
-        "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
-            first_attempt_at = COALESCE(first_attempt_at, ?5), next_attempt_at = ?6,
-            reason = ?7, last_request_id = ?8,
-            finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE CAST(?9 AS BIGINT) END
-         WHERE id = ?1 AND event_id = ?2 AND created_at = ?3",
-    )?;
-    let changed = stmt.execute(params![
-        o.delivery.id,
-        o.delivery.event_id,
-        o.delivery.created_at,
+    let changed = conn.prepare_cached(SET)?.execute(params![
+        d.id,
+        d.event_id,
+        d.created_at,
         o.status,
         o.attempted_at,
         o.next_attempt_at,
@@ -621,26 +692,7 @@ pub fn record_outcome(conn: &Writer, o: &Outcome) -> StoreResult<bool> {
         o.now,
         i64::from(o.count_attempt)
     ])?;
-    if changed != 1 {
-        return Ok(false);
-    }
-    let new_attempts = old_attempts + i64::from(o.count_attempt);
-    let retrying = |status: &str, attempts: i64| i64::from(status == PENDING && attempts > 0);
-    if old_status != o.status {
-        bump(conn, &old_status, -1)?;
-        bump(conn, o.status, 1)?;
-    }
-    bump(
-        conn,
-        RETRYING,
-        retrying(o.status, new_attempts) - retrying(&old_status, old_attempts),
-    )?;
-    if old_status == PENDING || o.status == PENDING {
-        if let (Some(app_id), Some(login)) = (&o.delivery.app_id, &o.delivery.login) {
-            refresh_head(conn, app_id, login, &o.delivery.account_id)?;
-        }
-    }
-    Ok(true)
+    Ok((changed == 1).then_some(before))
 }
 
 /// Gives up every pending delivery of an app (its configuration was removed).

@@ -56,6 +56,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_instances.sql")),
     (8, include_str!("migrations/0008_webhook_backlog.sql")),
     (9, include_str!("migrations/0009_fidelity.sql")),
+    (10, include_str!("migrations/0010_outbox_drain.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
@@ -412,6 +413,27 @@ impl Db {
             .inner
             .writers
             .run(move || Ok(this.write_blocking(f)))
+            .await
+        {
+            Ok(result) => result,
+            Err(e) => Err(E::from(e)),
+        }
+    }
+
+    /// [`Db::write`] for background work no request waits on (recording a webhook batch's
+    /// outcomes, pruning, bulk replay): it runs when no request's write is queued, or after a
+    /// few of them, so a draining backlog does not hold requests back (docs/performance-webhooks.md).
+    pub async fn write_background<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Writer) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let this = self.clone();
+        match self
+            .inner
+            .writers
+            .run_background(move || Ok(this.write_blocking(f)))
             .await
         {
             Ok(result) => result,

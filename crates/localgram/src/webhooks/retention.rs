@@ -71,7 +71,7 @@ pub async fn prune(state: &Shared) -> StoreResult<usize> {
         let now = state.clock.now_ms();
         let pruned = state
             .db
-            .write(move |tx| -> StoreResult<usize> {
+            .write_background(move |tx| -> StoreResult<usize> {
                 let retention = current(tx, defaults)?;
                 let last = outbox::last_delivery_id(tx)?;
                 outbox::prune_batch(
@@ -89,8 +89,6 @@ pub async fn prune(state: &Shared) -> StoreResult<usize> {
         if pruned < BATCH {
             return Ok(total);
         }
-        // Let waiting requests take the writer between batches.
-        tokio::task::yield_now().await;
     }
 }
 

@@ -387,79 +387,124 @@ pub async fn attempt(
         error: error.clone(),
         replay,
     };
+    // What the attempt does to each delivery, decided before anything is written.
+    let mut steps: Vec<Step> = Vec::with_capacity(sendable.len() + unreadable.len());
+    for delivery in sendable {
+        let decision = if delivered {
+            Some((outbox::DELIVERED, None, None))
+        } else if replay {
+            // A failed replay changes nothing but the log.
+            None
+        } else {
+            let first = delivery.first_attempt_at.unwrap_or(started_at);
+            let attempt = delivery.attempts + 1;
+            Some(match schedule::next_attempt(first, attempt, finished_at) {
+                Some(at) => (
+                    outbox::PENDING,
+                    Some(at),
+                    Some(format!("attempt {attempt} failed: {failure}")),
+                ),
+                None => (
+                    outbox::FAILED,
+                    None,
+                    Some(format!(
+                        "gave up after 36 hours and {attempt} attempts; the last failed: {failure}"
+                    )),
+                ),
+            })
+        };
+        let decision = decision.filter(|_| !(replay && delivery.status == outbox::DELIVERED));
+        steps.push(Step {
+            linked: true,
+            outcome: decision.map(|(status, next, reason)| (status, next, reason, !replay)),
+            delivery,
+        });
+    }
+    for delivery in unreadable {
+        steps.push(Step {
+            linked: false,
+            outcome: Some((
+                outbox::FAILED,
+                None,
+                Some("the event's payload cannot be read".to_string()),
+                false,
+            )),
+            delivery,
+        });
+    }
+    // Recorded in chunks, each its own transaction on the background lane: a drained batch of
+    // 1,000 outcomes never holds the writer long, and requests' writes go first. A crash
+    // between chunks leaves the rest of the batch pending, to be sent again: duplicates from
+    // the request in flight, as Meta's at-least-once delivery allows (docs/decisions.md).
+    let mut chunks: Vec<Vec<Step>> = Vec::new();
+    let mut steps = steps.into_iter().peekable();
+    while steps.peek().is_some() {
+        chunks.push(steps.by_ref().take(RECORD_CHUNK).collect());
+    }
+    let mut chunks = chunks.into_iter();
+    let first = chunks.next().unwrap_or_default();
+    let times = (started_at, finished_at);
     let request_id = state
         .db
-        .write(move |tx| -> StoreResult<i64> {
+        .write_background(move |tx| -> StoreResult<i64> {
             let request_id = outbox::insert_request(tx, &request)?;
-            for delivery in &sendable {
-                outbox::link(tx, request_id, delivery.id)?;
-                let (status, next, reason) = if delivered {
-                    (outbox::DELIVERED, None, None)
-                } else if replay {
-                    // A failed replay changes nothing but the log.
-                    continue;
-                } else {
-                    let first = delivery.first_attempt_at.unwrap_or(started_at);
-                    match schedule::next_attempt(first, delivery.attempts + 1, finished_at) {
-                        Some(at) => (
-                            outbox::PENDING,
-                            Some(at),
-                            Some(format!(
-                                "attempt {} failed: {failure}",
-                                delivery.attempts + 1
-                            )),
-                        ),
-                        None => (
-                            outbox::FAILED,
-                            None,
-                            Some(format!(
-                            "gave up after 36 hours and {} attempts; the last failed: {failure}",
-                            delivery.attempts + 1
-                        )),
-                        ),
-                    }
-                };
-                if replay && delivery.status == outbox::DELIVERED {
-                    continue;
-                }
-                outbox::record_outcome(
-                    tx,
-                    &Outcome {
-                        delivery,
-                        request_id,
-                        attempted_at: started_at,
-                        status,
-                        next_attempt_at: next,
-                        reason: reason.as_deref(),
-                        now: finished_at,
-                        count_attempt: !replay,
-                    },
-                )?;
-            }
-            for delivery in &unreadable {
-                outbox::record_outcome(
-                    tx,
-                    &Outcome {
-                        delivery,
-                        request_id,
-                        attempted_at: started_at,
-                        status: outbox::FAILED,
-                        next_attempt_at: None,
-                        reason: Some("the event's payload cannot be read"),
-                        now: finished_at,
-                        count_attempt: false,
-                    },
-                )?;
-            }
+            record_steps(tx, request_id, &first, times)?;
             Ok(request_id)
         })
         .await?;
+    for chunk in chunks {
+        state
+            .db
+            .write_background(move |tx| record_steps(tx, request_id, &chunk, times))
+            .await?;
+    }
     Ok(Attempted {
         request_id,
         status,
         error,
         delivered,
     })
+}
+
+/// A batch's deliveries are recorded this many to a write transaction.
+const RECORD_CHUNK: usize = 100;
+
+/// What one attempt does to one delivery: linked to the request or not, and its outcome
+/// (status, next attempt, reason, whether it counts as an attempt), if it has one.
+struct Step {
+    delivery: Delivery,
+    linked: bool,
+    outcome: Option<(&'static str, Option<i64>, Option<String>, bool)>,
+}
+
+/// Records one chunk of an attempt's steps in the caller's transaction.
+fn record_steps(
+    tx: &crate::store::Writer,
+    request_id: i64,
+    steps: &[Step],
+    (started_at, finished_at): (i64, i64),
+) -> StoreResult<()> {
+    for step in steps.iter().filter(|s| s.linked) {
+        outbox::link(tx, request_id, step.delivery.id)?;
+    }
+    let outcomes: Vec<Outcome> = steps
+        .iter()
+        .filter_map(|step| {
+            let (status, next, reason, counted) = step.outcome.as_ref()?;
+            Some(Outcome {
+                delivery: &step.delivery,
+                request_id,
+                attempted_at: started_at,
+                status,
+                next_attempt_at: *next,
+                reason: reason.as_deref(),
+                now: finished_at,
+                count_attempt: *counted,
+            })
+        })
+        .collect();
+    outbox::record_outcomes(tx, &outcomes)?;
+    Ok(())
 }
 
 /// One POST. Never fails: a transport error becomes the error text.
