@@ -1,6 +1,5 @@
 //! Who is calling: access tokens, the kinds Meta issues, and what each may see and do.
 
-pub mod scopes;
 pub mod tokens;
 
 use graph::{Api, Permission};

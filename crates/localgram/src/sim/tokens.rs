@@ -8,10 +8,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{parse_body, ControlError};
-use crate::auth::{scopes, tokens, TokenKind};
+use crate::auth::{tokens, TokenKind};
 use crate::nodes::ig_user::app_scoped_id_in;
 use crate::state::{AppState, Shared};
 use crate::store::{accounts, apps, StoreError, Writer};
+use graph::Permission;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,23 +27,23 @@ pub struct NewToken {
 }
 
 /// Scopes granted when a test names none: everything the login can ask for.
-const INSTAGRAM_DEFAULT: &[&str] = &[
-    "instagram_business_basic",
-    "instagram_business_content_publish",
-    "instagram_business_manage_comments",
-    "instagram_business_manage_messages",
-    "instagram_business_manage_insights",
+const INSTAGRAM_DEFAULT: &[Permission] = &[
+    Permission::InstagramBusinessBasic,
+    Permission::InstagramBusinessContentPublish,
+    Permission::InstagramBusinessManageComments,
+    Permission::InstagramBusinessManageMessages,
+    Permission::InstagramBusinessManageInsights,
 ];
-const FACEBOOK_DEFAULT: &[&str] = &[
-    "instagram_basic",
-    "instagram_content_publish",
-    "instagram_manage_comments",
-    "instagram_manage_messages",
-    "instagram_manage_insights",
-    "pages_show_list",
-    "pages_read_engagement",
-    "pages_manage_metadata",
-    "business_management",
+const FACEBOOK_DEFAULT: &[Permission] = &[
+    Permission::InstagramBasic,
+    Permission::InstagramContentPublish,
+    Permission::InstagramManageComments,
+    Permission::InstagramManageMessages,
+    Permission::InstagramManageInsights,
+    Permission::PagesShowList,
+    Permission::PagesReadEngagement,
+    Permission::PagesManageMetadata,
+    Permission::BusinessManagement,
 ];
 
 pub struct Issued {
@@ -76,13 +77,10 @@ fn check_token(input: NewToken) -> Result<CheckedToken, ControlError> {
             _ => FACEBOOK_DEFAULT,
         }
         .iter()
-        .map(|s| s.to_string())
+        .map(|p| p.as_str().to_string())
         .collect(),
     };
-    if let Some(unknown) = requested
-        .iter()
-        .find(|s| !scopes::KNOWN.contains(&s.as_str()))
-    {
+    if let Some(unknown) = requested.iter().find(|s| Permission::parse(s).is_none()) {
         return Err(ControlError::bad_request(format!(
             "unknown scope {unknown}"
         )));

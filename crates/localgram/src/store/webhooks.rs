@@ -270,7 +270,8 @@ pub fn connected_apps(
 
 /// Every permission the account granted the app under one login at `now` (Unix seconds): the
 /// scopes of the app's tokens for it that were not revoked (an expired token's grant still
-/// stands), old `business_*` names counting only until their end date.
+/// stands), old `business_*` names counting only until their end date, names localgram does
+/// not know counting for nothing.
 pub fn granted_scopes(
     conn: &Reader,
     app_id: &str,
@@ -279,7 +280,7 @@ pub fn granted_scopes(
     page_id: Option<&str>,
     facebook_user_id: Option<&str>,
     now: i64,
-) -> StoreResult<Vec<String>> {
+) -> StoreResult<Vec<graph::Permission>> {
     let mut stmt = conn.prepare_cached(
         "SELECT scopes FROM tokens WHERE app_id = ?1 AND invalidated_reason IS NULL AND (
             (?2 = 'instagram' AND kind = 'instagram_user' AND subject_id = ?3)
@@ -296,14 +297,16 @@ pub fn granted_scopes(
         ],
         |r| r.get::<_, String>(0),
     )?;
-    let mut scopes: Vec<String> = Vec::new();
+    let mut scopes: Vec<graph::Permission> = Vec::new();
     for row in rows {
-        for scope in row?.split(',').filter(|s| !s.is_empty()) {
-            let Some(scope) = graph::permission::effective_name(scope, now) else {
-                continue;
-            };
-            if !scopes.iter().any(|s| s == scope) {
-                scopes.push(scope.to_string());
+        let granted = row?
+            .split(',')
+            .filter_map(graph::Permission::parse)
+            .filter_map(|p| p.effective(now))
+            .collect::<Vec<_>>();
+        for scope in granted {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
             }
         }
     }

@@ -190,8 +190,8 @@ fn check(c: &Context, login: Login) -> StoreResult<Result<(), String>> {
     let missing: Vec<&str> = needs
         .permissions
         .iter()
-        .copied()
-        .filter(|p| !granted.iter().any(|g| g == p))
+        .filter(|p| !granted.contains(p))
+        .map(|p| p.as_str())
         .collect();
     if !missing.is_empty() {
         return Ok(Err(format!(

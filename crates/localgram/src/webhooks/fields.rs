@@ -3,21 +3,14 @@
 //! (`changes[]` or `messaging[]`). One table, so the subscription endpoints, the delivery
 //! conditions and the renderer agree (ref 004 L2424-2444, 004 L2252-2272, 003 L61-86).
 
+use graph::Permission::{
+    self, InstagramBasic, InstagramBusinessBasic, InstagramBusinessManageComments,
+    InstagramBusinessManageMessages, InstagramManageComments, InstagramManageInsights,
+    InstagramManageMessages, PagesManageMetadata, PagesReadEngagement, PagesShowList,
+};
+
 /// The webhook object of every Instagram field (ref 004 L2359, 003 L162).
 pub const OBJECT: &str = "instagram";
-
-/// Instagram Login permissions.
-pub const INSTAGRAM_BUSINESS_BASIC: &str = "instagram_business_basic";
-pub const INSTAGRAM_BUSINESS_MANAGE_COMMENTS: &str = "instagram_business_manage_comments";
-pub const INSTAGRAM_BUSINESS_MANAGE_MESSAGES: &str = "instagram_business_manage_messages";
-/// Facebook Login permissions.
-pub const INSTAGRAM_BASIC: &str = "instagram_basic";
-pub const INSTAGRAM_MANAGE_COMMENTS: &str = "instagram_manage_comments";
-pub const INSTAGRAM_MANAGE_MESSAGES: &str = "instagram_manage_messages";
-pub const INSTAGRAM_MANAGE_INSIGHTS: &str = "instagram_manage_insights";
-pub const PAGES_MANAGE_METADATA: &str = "pages_manage_metadata";
-pub const PAGES_READ_ENGAGEMENT: &str = "pages_read_engagement";
-pub const PAGES_SHOW_LIST: &str = "pages_show_list";
 
 /// The two logins an account can enable an app with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,7 +61,7 @@ pub enum Carrier {
 /// What one login needs for a field.
 #[derive(Debug, Clone, Copy)]
 pub struct Availability {
-    pub permissions: &'static [&'static str],
+    pub permissions: &'static [Permission],
     /// Advanced Access is required (004 L2254: IGL every field; FBL `comments`,
     /// `live_comments`; Messenger Platform every messaging field).
     pub advanced: bool,
@@ -94,31 +87,31 @@ impl Field {
     }
 }
 
-const IGL_COMMENTS: &[&str] = &[INSTAGRAM_BUSINESS_BASIC, INSTAGRAM_BUSINESS_MANAGE_COMMENTS];
-const IGL_MESSAGES: &[&str] = &[INSTAGRAM_BUSINESS_BASIC, INSTAGRAM_BUSINESS_MANAGE_MESSAGES];
-const FBL_COMMENTS: &[&str] = &[
-    INSTAGRAM_BASIC,
-    INSTAGRAM_MANAGE_COMMENTS,
-    PAGES_MANAGE_METADATA,
-    PAGES_READ_ENGAGEMENT,
-    PAGES_SHOW_LIST,
+const IGL_COMMENTS: &[Permission] = &[InstagramBusinessBasic, InstagramBusinessManageComments];
+const IGL_MESSAGES: &[Permission] = &[InstagramBusinessBasic, InstagramBusinessManageMessages];
+const FBL_COMMENTS: &[Permission] = &[
+    InstagramBasic,
+    InstagramManageComments,
+    PagesManageMetadata,
+    PagesReadEngagement,
+    PagesShowList,
 ];
-const FBL_MESSAGES: &[&str] = &[
-    INSTAGRAM_BASIC,
-    INSTAGRAM_MANAGE_MESSAGES,
-    PAGES_MANAGE_METADATA,
-    PAGES_READ_ENGAGEMENT,
-    PAGES_SHOW_LIST,
+const FBL_MESSAGES: &[Permission] = &[
+    InstagramBasic,
+    InstagramManageMessages,
+    PagesManageMetadata,
+    PagesReadEngagement,
+    PagesShowList,
 ];
-const FBL_INSIGHTS: &[&str] = &[
-    INSTAGRAM_BASIC,
-    INSTAGRAM_MANAGE_INSIGHTS,
-    PAGES_MANAGE_METADATA,
-    PAGES_READ_ENGAGEMENT,
-    PAGES_SHOW_LIST,
+const FBL_INSIGHTS: &[Permission] = &[
+    InstagramBasic,
+    InstagramManageInsights,
+    PagesManageMetadata,
+    PagesReadEngagement,
+    PagesShowList,
 ];
 
-const fn needs(permissions: &'static [&'static str], advanced: bool) -> Option<Availability> {
+const fn needs(permissions: &'static [Permission], advanced: bool) -> Option<Availability> {
     Some(Availability {
         permissions,
         advanced,
