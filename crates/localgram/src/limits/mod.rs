@@ -7,7 +7,8 @@
 //! and at shutdown) so they survive a restart; on PostgreSQL every instance counts in the
 //! database, one short transaction per call holding a lock on each scope it counts in, so a
 //! limit holds exactly across instances (docs/decisions.md, "Rate limits and faults").
-//! A refused call is not counted: access returns exactly when the window has rolled.
+//! A refused call is counted in none of its limits: access returns exactly when the window has
+//! rolled.
 
 pub mod classify;
 pub mod usage;
@@ -147,6 +148,8 @@ impl Limit {
         }
     }
 
+    /// Where the usage headers report it (`X-App-Usage` shows the app's platform limit only:
+    /// Meta does not disclose a user's count).
     pub fn reported(self) -> Reported {
         match self {
             Limit::App | Limit::User | Limit::Oembed => Reported::App,
@@ -404,47 +407,40 @@ impl Limits {
         checks: &[Check],
         peeks: &[Check],
     ) -> Counted {
-        let mut counted = Counted::default();
-        for check in checks {
-            let shape = check.limit.shape();
-            let max = settings.effective(check.limit, check.account.as_deref());
-            let window = self.window(&check.scope(), shape);
-            let mut window = window.lock();
-            let used = window.used(shape, now_ms);
-            if used >= max {
-                counted.usages.push(Usage {
-                    limit: check.limit,
-                    account: check.account.clone(),
-                    used,
-                    max,
-                    regain_ms: window.regain_ms(shape, now_ms, max),
-                });
-                counted.refused = Some(check.limit);
-                return counted;
-            }
-            window.add(shape, now_ms);
-            counted.usages.push(Usage {
-                limit: check.limit,
-                account: check.account.clone(),
-                used: used + 1,
-                max,
-                regain_ms: window.regain_ms(shape, now_ms, max),
-            });
-        }
+        // Every window of the call locked at once (in scope order, so two calls never wait on
+        // each other in a cycle): the call counts in all of them or, refused, in none.
+        let mut order: Vec<(String, usize)> = checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.scope(), i))
+            .collect();
+        order.sort();
+        let windows: Vec<(usize, Arc<Mutex<Window>>)> = order
+            .iter()
+            .map(|(scope, i)| (*i, self.window(scope, checks[*i].limit.shape())))
+            .collect();
+        let mut guards: Vec<(usize, parking_lot::MutexGuard<Window>)> =
+            windows.iter().map(|(i, w)| (*i, w.lock())).collect();
+        guards.sort_by_key(|(i, _)| *i);
+        let mut windows: Vec<&mut Window> = guards.iter_mut().map(|(_, g)| &mut **g).collect();
+        let mut counted = decide(settings, now_ms, checks, &mut windows);
         for peek in peeks {
             let shape = peek.limit.shape();
-            let max = settings.effective(peek.limit, None);
-            let used = self
-                .windows
-                .read()
-                .get(&peek.scope())
-                .map(|w| w.lock().used(shape, now_ms))
-                .unwrap_or(0);
+            let scope = peek.scope();
+            let used = match checks.iter().position(|c| c.scope() == scope) {
+                Some(i) => windows[i].used(shape, now_ms),
+                None => self
+                    .windows
+                    .read()
+                    .get(&scope)
+                    .map(|w| w.lock().used(shape, now_ms))
+                    .unwrap_or(0),
+            };
             counted.usages.push(Usage {
                 limit: peek.limit,
                 account: None,
                 used,
-                max,
+                max: settings.effective(peek.limit, None),
                 regain_ms: 0,
             });
         }
@@ -556,6 +552,28 @@ impl Limits {
     }
 }
 
+/// For handlers that count by what a call does (the Send API and private replies): counts
+/// one call against `limit` for `account`; a limit passed answers its error.
+pub async fn enforce(
+    state: &crate::state::Shared,
+    limit: Limit,
+    account: &str,
+) -> Result<(), GraphError> {
+    if !state.limits.enabled() {
+        return Ok(());
+    }
+    let check = Check::new(limit, account.to_string(), Some(account.to_string()));
+    let counted = state
+        .limits
+        .count(&state.db, state.clock.now_ms(), vec![check], None)
+        .await
+        .map_err(crate::api::internal)?;
+    match counted.error() {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
 fn write_windows(
     tx: &crate::store::Writer,
     dirty: &[(String, Vec<(i64, i64)>)],
@@ -571,8 +589,49 @@ fn limit_of(scope: &str) -> Option<Limit> {
     Limit::parse(scope.split(':').next()?)
 }
 
+/// Decides a call against its limits' windows (one per check, in order): refused by the
+/// first limit it would pass, and then counted in none; else counted in each.
+fn decide(
+    settings: &Settings,
+    now_ms: i64,
+    checks: &[Check],
+    windows: &mut [&mut Window],
+) -> Counted {
+    let mut counted = Counted::default();
+    let mut maxima = Vec::with_capacity(checks.len());
+    for (check, window) in checks.iter().zip(windows.iter()) {
+        let shape = check.limit.shape();
+        let max = settings.effective(check.limit, check.account.as_deref());
+        let used = window.used(shape, now_ms);
+        if used >= max {
+            counted.usages.push(Usage {
+                limit: check.limit,
+                account: check.account.clone(),
+                used,
+                max,
+                regain_ms: window.regain_ms(shape, now_ms, max),
+            });
+            counted.refused = Some(check.limit);
+            return counted;
+        }
+        maxima.push(max);
+    }
+    for ((check, window), max) in checks.iter().zip(windows.iter_mut()).zip(maxima) {
+        let shape = check.limit.shape();
+        window.add(shape, now_ms);
+        counted.usages.push(Usage {
+            limit: check.limit,
+            account: check.account.clone(),
+            used: window.used(shape, now_ms),
+            max,
+            regain_ms: window.regain_ms(shape, now_ms, max),
+        });
+    }
+    counted
+}
+
 /// Counting on PostgreSQL: each scope locked (in one order, so two calls never wait on each
-/// other in a cycle), then read, checked and added to in this one transaction.
+/// other in a cycle), then read, decided and added to in this one transaction.
 fn count_in_store(
     tx: &crate::store::Writer,
     settings: &Settings,
@@ -586,40 +645,27 @@ fn count_in_store(
     for scope in &scopes {
         rate_counts::lock_scope(tx, scope)?;
     }
-    let mut counted = Counted::default();
+    let mut stored = Vec::with_capacity(checks.len());
     for check in checks {
         let shape = check.limit.shape();
-        let scope = check.scope();
-        let current = shape.bucket(now_ms);
-        let max = settings.effective(check.limit, check.account.as_deref());
-        let buckets = rate_counts::window(tx, &scope, current - shape.slots)?;
-        let mut window = Window::from_buckets(shape, now_ms, &buckets);
-        let used = window.used(shape, now_ms);
-        if used >= max {
-            counted.usages.push(Usage {
-                limit: check.limit,
-                account: check.account.clone(),
-                used,
-                max,
-                regain_ms: window.regain_ms(shape, now_ms, max),
-            });
-            counted.refused = Some(check.limit);
-            return Ok(counted);
-        }
-        if !buckets.iter().any(|(b, _)| *b == current) {
-            // A new bucket: a good moment to drop those that left the window.
-            rate_counts::prune(tx, &scope, current - shape.slots)?;
-        }
-        rate_counts::add(tx, &scope, current, 1)?;
-        window.add(shape, now_ms);
-        counted.usages.push(Usage {
-            limit: check.limit,
-            account: check.account.clone(),
-            used: used + 1,
-            max,
-            regain_ms: window.regain_ms(shape, now_ms, max),
-        });
+        let buckets = rate_counts::window(tx, &check.scope(), shape.bucket(now_ms) - shape.slots)?;
+        stored.push((Window::from_buckets(shape, now_ms, &buckets), buckets));
     }
+    let mut windows: Vec<&mut Window> = stored.iter_mut().map(|(w, _)| w).collect();
+    let counted = decide(settings, now_ms, checks, &mut windows);
+    if counted.refused.is_none() {
+        for (check, (_, buckets)) in checks.iter().zip(&stored) {
+            let shape = check.limit.shape();
+            let scope = check.scope();
+            let current = shape.bucket(now_ms);
+            if !buckets.iter().any(|(b, _)| *b == current) {
+                // A new bucket: a good moment to drop those that left the window.
+                rate_counts::prune(tx, &scope, current - shape.slots)?;
+            }
+            rate_counts::add(tx, &scope, current, 1)?;
+        }
+    }
+    let mut counted = counted;
     for peek in peeks {
         let shape = peek.limit.shape();
         let buckets = rate_counts::window(tx, &peek.scope(), shape.bucket(now_ms) - shape.slots)?;

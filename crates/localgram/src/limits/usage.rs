@@ -12,7 +12,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Reported, Usage};
+use super::{Limit, Reported, Usage};
 
 pub const APP_USAGE: &str = "x-app-usage";
 pub const BUSINESS_USAGE: &str = "x-business-use-case-usage";
@@ -30,11 +30,8 @@ fn entry(usage: &Usage) -> Map<String, Value> {
 /// The headers for what a call counted: (name, JSON value).
 pub fn headers(usages: &[Usage]) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    if let Some(app) = usages
-        .iter()
-        .filter(|u| u.limit.reported() == Reported::App)
-        .max_by_key(|u| u.percent())
-    {
+    // The app's platform limit only: Meta does not disclose a user's count.
+    if let Some(app) = usages.iter().find(|u| u.limit == Limit::App) {
         out.push((APP_USAGE, Value::Object(entry(app)).to_string()));
     }
     let mut business: Map<String, Value> = Map::new();
@@ -97,7 +94,6 @@ pub fn throttled(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::Limit;
 
     #[test]
     fn headers_have_the_shapes_clients_parse() {
