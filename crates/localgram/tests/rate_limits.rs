@@ -424,3 +424,48 @@ async fn limits_and_faults_hold_exactly_across_instances_sharing_a_database() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn serve_flags_set_the_limits_and_the_environment_turns_them_off() {
+    // `localgram serve --rate-limit instagram=2` (a flag wins over LOCALGRAM_RATE_LIMIT_SCALE,
+    // which the test harness sets to off).
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = common::serve_storage_args(dir.path());
+    args.extend(["--rate-limit".into(), "instagram=2".into()]);
+    args.extend(["--rate-limit-scale".into(), "1".into()]);
+    let child = common::ChildServer::spawn(&args).await;
+    let remote = common::Remote::new(&child.base);
+    let limits = remote.get_control("/rate_limits").await;
+    assert_eq!(limits["enabled"], json!(true));
+    assert_eq!(limits["scale"], json!(1.0));
+    let app = remote
+        .post_control("/apps", json!({"name": "Cli", "access_level": "advanced"}))
+        .await;
+    let account = remote
+        .post_control(
+            "/accounts",
+            json!({"username": "cli.account", "account_type": "BUSINESS"}),
+        )
+        .await;
+    let token = remote
+        .post_control(
+            "/tokens",
+            json!({"app_id": app["id"], "account_id": account["id"], "login": "instagram"}),
+        )
+        .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v24.0/{}?fields=id", account["id"].as_str().unwrap());
+    for _ in 0..2 {
+        assert_eq!(remote.get_ig(&path, &token).await.status, StatusCode::OK);
+    }
+    assert_eq!(remote.get_ig(&path, &token).await.error().0, 80002);
+    drop(child);
+    // Without the flags, the environment's `off` holds: no usage headers.
+    let child = common::ChildServer::spawn(common::serve_storage_args(dir.path())).await;
+    let remote = common::Remote::new(&child.base);
+    let off = remote.get_ig(&path, &token).await;
+    assert_eq!(off.status, StatusCode::OK);
+    assert!(off.header("x-app-usage").is_none());
+}
