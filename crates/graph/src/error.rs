@@ -611,6 +611,72 @@ impl GraphError {
         e
     }
 
+    /// Code 32: a Page's calls passed its limit (Meta's rate-limiting overview).
+    pub fn page_rate_limited() -> Self {
+        let mut e = GraphError::new(400, OAUTH, 32, "(#32) Page request limit reached");
+        e.is_transient = Some(true);
+        e
+    }
+
+    /// Code 613: an API with a limit of its own (the Send API, private replies, the
+    /// Conversations API) was called too often.
+    pub fn api_rate_limited() -> Self {
+        let mut e = GraphError::new(
+            400,
+            OAUTH,
+            613,
+            "(#613) Calls to this api have exceeded the rate limit.",
+        );
+        e.is_transient = Some(true);
+        e
+    }
+
+    /// Code 80002: an Instagram account's Business Use Case budget is spent (ref 002/004
+    /// rate limits; the code and message are Meta's public rate-limiting overview).
+    pub fn instagram_rate_limited() -> Self {
+        let mut e = GraphError::new(
+            400,
+            OAUTH,
+            80002,
+            "There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+        );
+        e.is_transient = Some(true);
+        e
+    }
+
+    /// An error a test asked for through the control API's fault injection: any status,
+    /// type, code and subcode, rendered in Meta's envelope like every other error.
+    #[allow(clippy::too_many_arguments)]
+    pub fn injected(
+        status: u16,
+        kind: &str,
+        code: i64,
+        subcode: Option<i64>,
+        message: String,
+        is_transient: Option<bool>,
+        user_title: Option<String>,
+        user_msg: Option<String>,
+    ) -> Self {
+        let kind = match kind {
+            GRAPH_METHOD => GRAPH_METHOD,
+            IG_API => IG_API,
+            _ => OAUTH,
+        };
+        GraphError {
+            status,
+            message,
+            kind,
+            code,
+            subcode,
+            is_transient,
+            user_title,
+            user_msg,
+        }
+    }
+
+    /// The envelope types an injected error may name.
+    pub const TYPES: [&'static str; 3] = [OAUTH, GRAPH_METHOD, IG_API];
+
     // ----- the reference's error table (ref 001 L3287-3545) ----------------------------------
 
     fn table(code: i64, subcode: i64, title: &str, user_msg: String) -> Self {

@@ -48,6 +48,9 @@ fn spawn_child(program: &Path, args: &[String], quiet: bool) -> Result<ChildGuar
     let mut command = Command::new(program);
     command
         .args(args)
+        // Load tests run with rate limits off unless a scenario asks for them by flag
+        // (`--rate-limit-scale`, which wins over the environment).
+        .env("LOCALGRAM_RATE_LIMIT_SCALE", "off")
         .stdin(Stdio::null())
         .stdout(Stdio::null());
     if quiet {
@@ -706,7 +709,14 @@ pub struct NodeReadArgs {
     /// Threads of this process's generator (wrk runs with one: `-t1`).
     #[arg(long, default_value_t = 1)]
     pub client_threads: usize,
+    /// Also measure SQLite with rate limits counted and usage headers sent (Meta's limits
+    /// times 1000, so none is reached): the cost of counting, against `sqlite` (limits off).
+    #[arg(long)]
+    pub with_limits: bool,
 }
+
+/// The scale the `limits` server counts at: Meta's limits, far out of reach of the load.
+const LIMITS_SCALE: &str = "1000";
 
 struct Measured {
     generator: &'static str,
@@ -733,7 +743,7 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
     };
     let rt = runtime(args.client_threads)?;
     let per = (args.duration + args.warmup + 1.0) * generators.len() as f64;
-    let servers_n = 2 + usize::from(args.database.is_some());
+    let servers_n = 2 + usize::from(args.database.is_some()) + usize::from(args.with_limits);
     let budget = per * (args.rounds * servers_n) as f64 + 120.0;
     let reference = start_reference(budget)?;
     let sqlite = start_localgram(&bin, "sqlite", None, &[])?;
@@ -741,18 +751,31 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
         Some(url) => Some(start_localgram(&bin, "postgres", Some(url), &[])?),
         None => None,
     };
+    let limits = if args.with_limits {
+        Some(start_localgram(
+            &bin,
+            "limits",
+            None,
+            &["--rate-limit-scale", LIMITS_SCALE],
+        )?)
+    } else {
+        None
+    };
     let mut targets = vec![Target {
         name: "reference",
         addr: reference.addr,
         path_and_query: "/bench".into(),
         expected: serde_json::from_str(BASELINE_BODY).map_err(|e| e.to_string())?,
     }];
-    for server in [Some(&sqlite), postgres.as_ref()].into_iter().flatten() {
+    for server in [Some(&sqlite), postgres.as_ref(), limits.as_ref()]
+        .into_iter()
+        .flatten()
+    {
         let mut target = rt.block_on(servers::fixture_at(server.addr))?;
-        target.name = if server.name == "sqlite" {
-            "sqlite"
-        } else {
-            "postgres"
+        target.name = match server.name.as_str() {
+            "sqlite" => "sqlite",
+            "limits" => "limits",
+            _ => "postgres",
         };
         targets.push(target);
     }
@@ -839,7 +862,7 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
             }
         }
     }
-    drop((reference, sqlite, postgres));
+    drop((reference, sqlite, postgres, limits));
 
     let mut out = json!({"kind": "node-read", "connections": args.connections,
         "duration_s": args.duration, "rounds": args.rounds});
@@ -856,10 +879,14 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
         let mut sqlite_p99 = Vec::new();
         let mut pg_p99 = Vec::new();
         let mut ref_p99 = Vec::new();
+        let mut limits_sqlite = Vec::new();
         for round in 1..=args.rounds {
             let (Some(r), Some(s)) = (find(round, "reference"), find(round, "sqlite")) else {
                 continue;
             };
+            if let Some(l) = find(round, "limits") {
+                limits_sqlite.push(l.rps / s.rps);
+            }
             sqlite_ratio.push(s.rps / r.rps);
             sqlite_p99.push(s.p99);
             ref_p99.push(r.p99);
@@ -898,6 +925,18 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
             entry["postgres_over_reference"] = json!(r3(pr));
             entry["postgres_over_sqlite"] = json!(r3(ps));
             entry["postgres_p99_ms"] = json!(r3(pp));
+        }
+        if !limits_sqlite.is_empty() {
+            let ls = median(limits_sqlite.clone());
+            println!(
+                "{generator}: limits on/off (SQLite) req/s per round {:?}, median {:.3} \
+                 (cost of counting and usage headers {:.1}%; target < 3%: {})",
+                limits_sqlite.iter().map(|x| r3(*x)).collect::<Vec<_>>(),
+                ls,
+                (1.0 - ls) * 100.0,
+                verdict(ls > 0.97)
+            );
+            entry["limits_over_sqlite"] = json!(r3(ls));
         }
         out[generator] = entry;
     }

@@ -100,6 +100,7 @@ pub(crate) fn spawn(bin: &Path, port: u16) -> Result<ChildGuard, String> {
     let mut command = Command::new(bin);
     command
         .args(["serve", "--ephemeral", "--listen"])
+        .env("LOCALGRAM_RATE_LIMIT_SCALE", "off")
         .arg(format!("127.0.0.1:{port}"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -32,6 +32,9 @@ pub struct Config {
     pub publishing: crate::publishing::Settings,
     /// The proxy and TLS listeners for apps that keep Meta's URLs (off unless asked).
     pub proxy: crate::proxy::ProxyConfig,
+    /// Rate limits: Meta's numbers, scaled, overridden, or off. Off unless asked (servers
+    /// embedded in tests and load tests); `localgram serve` turns Meta's numbers on.
+    pub rate_limits: crate::limits::Settings,
 }
 
 impl Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             webhook_retention: Default::default(),
             publishing: crate::publishing::Settings::default(),
             proxy: crate::proxy::ProxyConfig::default(),
+            rate_limits: crate::limits::Settings::off(),
         }
     }
 }

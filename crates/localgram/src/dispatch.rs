@@ -14,7 +14,9 @@ use serde_json::Value;
 use crate::access;
 use crate::api::{internal, Call, Links, Target};
 use crate::auth::{tokens, Caller};
+use crate::faults::{self, Fired};
 use crate::http::Incoming;
+use crate::limits;
 use crate::router::{edge_exists, root_exists, NodeKind, On, Verb, ROUTES};
 use crate::state::Shared;
 
@@ -22,6 +24,8 @@ pub struct Outcome {
     pub result: Result<Value, GraphError>,
     /// The version that served the request, for the `facebook-api-version` header.
     pub version: Option<ApiVersion>,
+    /// Headers the answer carries besides Meta's usual ones: the usage headers.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
@@ -34,6 +38,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
                 return Outcome {
                     result: Err(error),
                     version: Some(effective(incoming.version, None, now)),
+                    headers: Vec::new(),
                 };
             }
         },
@@ -46,10 +51,12 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     let api = host_api
         .or_else(|| caller.as_ref().map(|c| c.kind.api()))
         .unwrap_or(Api::Facebook);
-    let result = route(state, incoming, caller, api, version, now).await;
+    let mut headers = Vec::new();
+    let result = route(state, incoming, caller, api, version, now, &mut headers).await;
     Outcome {
         result,
         version: Some(version),
+        headers,
     }
 }
 
@@ -78,6 +85,7 @@ async fn route(
     api: Api,
     version: ApiVersion,
     now: i64,
+    headers: &mut Vec<(&'static str, String)>,
 ) -> Result<Value, GraphError> {
     let verb = verb_of(&incoming.method)?;
     let method_name = incoming.method.as_str().to_string();
@@ -149,6 +157,7 @@ async fn route(
         tokens::check_proof(caller, proof.as_ref().and_then(Value::as_str))?;
     }
 
+    let mut platform_fields = false;
     let fields = match params.remove("fields") {
         None => None,
         Some(value) => {
@@ -166,9 +175,58 @@ async fn route(
                     .join(","),
                 other => other.to_string(),
             };
+            platform_fields = limits::classify::PLATFORM_FIELDS
+                .iter()
+                .any(|f| text.contains(f));
             Some(FieldSelection::parse(&text).map_err(|e| GraphError::fields_syntax(&e))?)
         }
     };
+
+    // Faults a test injected, matched from the row (before counting: a faulted call is not
+    // counted, unless it applies its change).
+    let fired = {
+        let uri = ["image_url", "video_url", "url"]
+            .iter()
+            .find_map(|k| params.get(k).and_then(Value::as_str).map(str::to_string));
+        let call = faults::FaultCall {
+            method: &method_name,
+            segments: &incoming.segments,
+            target: target.as_ref(),
+            caller: caller.as_ref(),
+        };
+        faults::intercept(state, &call, uri.as_deref())
+            .await
+            .map_err(internal)?
+    };
+    if let Some(fired) = &fired {
+        if fired.latency_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(fired.latency_ms)).await;
+        }
+        if let (Some(error), false) = (&fired.error, fired.apply) {
+            headers.extend(fired.headers.iter().cloned());
+            return Err(error.clone());
+        }
+    }
+
+    // Rate limits, counted on the virtual clock; the usage headers report them.
+    if let Some(caller) = caller.as_ref().filter(|_| state.limits.enabled()) {
+        let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
+        let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
+        let counted = state
+            .limits
+            .count(
+                &state.db,
+                state.clock.now_ms(),
+                checks,
+                Some(&caller.app.id),
+            )
+            .await
+            .map_err(internal)?;
+        headers.extend(limits::usage::headers(&counted.usages));
+        if let Some(error) = counted.error() {
+            return Err(error);
+        }
+    }
     let links = Links {
         scheme: incoming.scheme,
         host: incoming.host,
@@ -201,7 +259,20 @@ async fn route(
         now,
         links: links.into(),
     };
-    (route.handler)(call).await
+    let answer = (route.handler)(call).await;
+    match fired {
+        // The change is applied (committed), and the call still fails.
+        Some(Fired {
+            error: Some(error),
+            apply: true,
+            headers: fault_headers,
+            ..
+        }) => {
+            headers.extend(fault_headers);
+            Err(error)
+        }
+        _ => answer,
+    }
 }
 
 /// Whether a path segment can name a node: a numeric id, or a message id (`aWdf...`).

@@ -122,6 +122,24 @@ struct ServeArgs {
     /// The CA directory (default: DATA/ca with --data, else ~/.local/share/localgram/ca).
     #[arg(long)]
     ca_dir: Option<PathBuf>,
+    /// Rate limits at Meta's numbers times this factor (0.001 reaches the Business Use Case
+    /// budget in a few thousand calls); `0` or `off` turns every limit and usage header off.
+    #[arg(
+        long,
+        env = "LOCALGRAM_RATE_LIMIT_SCALE",
+        value_name = "F|off",
+        default_value = "1"
+    )]
+    rate_limit_scale: String,
+    /// One limit at exactly N calls per window, whatever the scale: `instagram=5`,
+    /// `conversations=1`, ... (repeatable; names: app, user, instagram, conversations,
+    /// private_replies, private_replies_live, send_text, send_media, oembed).
+    #[arg(long = "rate-limit", value_name = "NAME=N")]
+    rate_limits: Vec<String>,
+    /// The impressions an account's Business Use Case budget (4,800 calls per impression per
+    /// 24 hours) is computed from.
+    #[arg(long, value_name = "N", default_value_t = localgram::limits::DEFAULT_IMPRESSIONS)]
+    impressions: u64,
 }
 
 #[tokio::main]
@@ -189,7 +207,15 @@ fn env(args: EnvArgs) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> ExitCode {
+    let rate_limits = match rate_limit_settings(&args) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("localgram: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = Config {
+        rate_limits,
         listen: args.listen,
         data_dir: if args.ephemeral { None } else { args.data },
         database_url: args.database,
@@ -262,4 +288,16 @@ async fn serve(args: ServeArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The rate-limit settings `serve`'s flags ask for: Meta's numbers unless told otherwise.
+fn rate_limit_settings(args: &ServeArgs) -> Result<localgram::limits::Settings, String> {
+    let mut settings = localgram::limits::Settings::meta();
+    settings.scale = localgram::limits::Settings::parse_scale(&args.rate_limit_scale)?;
+    settings.default_impressions = args.impressions;
+    for text in &args.rate_limits {
+        let (limit, n) = localgram::limits::Settings::parse_override(text)?;
+        settings.overrides.insert(limit, n);
+    }
+    Ok(settings)
 }

@@ -96,6 +96,8 @@ pub struct RunningServer {
     _webhooks: crate::webhooks::Worker,
     /// Stops with the server.
     _follower: Follower,
+    /// Stops with the server.
+    _counters: CounterWriter,
     /// The proxy and TLS listeners, if configured; stop with the server (dropped with it).
     pub front: crate::proxy::Front,
 }
@@ -111,7 +113,9 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.task.await.unwrap_or(Ok(()))
+        let served = (&mut self.task).await.unwrap_or(Ok(()));
+        write_counters_at_stop(&self.state).await;
+        served
     }
 
     /// Runs until the server fails, Ctrl-C or SIGTERM (what `docker stop`, systemd and test
@@ -127,7 +131,7 @@ impl RunningServer {
                 Err(_) => std::future::pending::<()>().await,
             }
         };
-        tokio::select! {
+        let served = tokio::select! {
             result = &mut self.task => result.unwrap_or(Ok(())),
             _ = async {
                 tokio::select! {
@@ -138,9 +142,11 @@ impl RunningServer {
                 if let Some(tx) = shutdown {
                     let _ = tx.send(());
                 }
-                self.task.await.unwrap_or(Ok(()))
+                (&mut self.task).await.unwrap_or(Ok(()))
             }
-        }
+        };
+        write_counters_at_stop(&self.state).await;
+        served
     }
 }
 
@@ -203,6 +209,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
             })
             .await
     });
+    let counters = write_counters_behind(&state);
     Ok(RunningServer {
         addr,
         state,
@@ -210,6 +217,50 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         task,
         _webhooks: webhooks,
         _follower: follower,
+        _counters: counters,
         front,
     })
+}
+
+/// Writes the rate-limit counters (kept in memory on SQLite) to the store every second, so a
+/// restart finds them; the last changes are written when the server stops. Stops with the
+/// server.
+struct CounterWriter(JoinHandle<()>);
+
+impl Drop for CounterWriter {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How often the counters are written behind the requests (real time).
+const COUNTER_WRITE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn write_counters_behind(state: &Shared) -> CounterWriter {
+    let weak = std::sync::Arc::downgrade(state);
+    CounterWriter(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(COUNTER_WRITE_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(state) = weak.upgrade() else { return };
+            if let Err(e) = state.limits.persist(&state.db, state.clock.now_ms()).await {
+                tracing::warn!("cannot write the rate-limit counters: {e}");
+            }
+        }
+    }))
+}
+
+/// The counters' last changes, written when the server stops.
+async fn write_counters_at_stop(state: &Shared) {
+    let state = state.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        state
+            .limits
+            .persist_blocking(&state.db, state.clock.now_ms())
+    })
+    .await;
+    if let Ok(Err(e)) = written {
+        tracing::warn!("cannot write the rate-limit counters: {e}");
+    }
 }

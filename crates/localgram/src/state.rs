@@ -22,6 +22,8 @@ pub struct AppState {
     pub publishing: crate::publishing::Publishing,
     /// Messaging: the Send API's group commit (messaging::group).
     pub messaging: crate::messaging::group::GroupCommit,
+    /// Rate limits: their settings and (on SQLite) the counters.
+    pub limits: crate::limits::Limits,
     /// Held while the clock moves here and is recorded, and while it is read back from the
     /// database: a reload (another instance's move) never lands between a local move and its
     /// record, which would undo the move.
@@ -50,10 +52,14 @@ impl AppState {
                 .map_err(|e| {
                     StoreError::Conflict(format!("cannot open the media directory: {e}"))
                 })?;
+        let clock = Clock::new(clock_state);
+        let limits = crate::limits::Limits::new(config.rate_limits.clone());
+        limits.load(&db, clock.now_ms())?;
         Ok(Arc::new(AppState {
+            limits,
             publishing: crate::publishing::Publishing::new(files),
             db,
-            clock: Clock::new(clock_state),
+            clock,
             ids: IdMinter::new(seed),
             requests: RequestLog::new(config.request_log_capacity),
             webhooks: crate::webhooks::Hub::new(config.webhook_timeout),
@@ -145,6 +151,7 @@ impl AppState {
                 settings::set(tx, SEED_KEY, &seed.to_string())
             })
             .await?;
+        self.limits.clear(&self.db).await?;
         self.clock.reset();
         self.requests.clear();
         Ok(())

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::{internal, Call};
 use crate::auth::{Caller, TokenKind};
+use crate::limits::Limit;
 use crate::messaging::body::{self, MediaKind, OutAttachment, Outgoing};
 use crate::messaging::fetch;
 use crate::messaging::group::Work;
@@ -483,6 +484,45 @@ pub async fn send(call: Call) -> Result<Value, GraphError> {
         Recipient::Comment(_) => require_private_reply(&caller)?,
         Recipient::Igsid(_) => require_messaging(&caller)?,
     }
+    // The Send API's own limits, per account (ref 002/004 rate limits): private replies by
+    // where the comment is, messages by what they carry.
+    let limit = match (&request.recipient, &request.action) {
+        (Recipient::Comment(comment_id), _) => {
+            let id = comment_id.clone();
+            let live = call
+                .read(move |c| {
+                    let Some(comment) = comments::get(c, &id)? else {
+                        return Ok(false);
+                    };
+                    Ok(media::get(c, &comment.media_id)?
+                        .is_some_and(|m| m.media_product_type == "LIVE" || m.media_type == "LIVE"))
+                })
+                .await?;
+            if live {
+                Limit::PrivateRepliesLive
+            } else {
+                Limit::PrivateReplies
+            }
+        }
+        (_, Action::Message(outgoing))
+            if outgoing.attachments.iter().any(|a| {
+                matches!(
+                    a,
+                    OutAttachment::Url {
+                        kind: MediaKind::Audio | MediaKind::Video,
+                        ..
+                    } | OutAttachment::Uploaded {
+                        kind: MediaKind::Audio | MediaKind::Video,
+                        ..
+                    }
+                )
+            }) =>
+        {
+            Limit::SendMedia
+        }
+        _ => Limit::SendText,
+    };
+    crate::limits::enforce(&call.state, limit, &account.id).await?;
     // On graph.facebook.com the IG User's edge takes private replies only (ref 001
     // L2455-2520); other sends go through the Page (Messenger Platform).
     if api == Api::Facebook

@@ -202,6 +202,13 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
                 .config
                 .publishing
                 .processing_ms(new.is_video, done.bytes);
+            // A `container_stuck` fault keeps it IN_PROGRESS until it expires.
+            if crate::faults::container_stuck(state, &account.id)
+                .await
+                .map_err(internal)?
+            {
+                container.processing_ms = crate::faults::STUCK_PROCESSING_MS;
+            }
         }
         // A carousel is ready when its children are.
         (None, Kind::Carousel) => container.processing_started_at = Some(now_ms),

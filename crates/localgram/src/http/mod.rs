@@ -32,7 +32,7 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
     // The JavaScript SDK asks for errors with HTTP 200 so browsers hand them to the script.
     let suppress_status = incoming.params.bool("suppress_http_code").ok().flatten() == Some(true);
     let outcome = crate::router::dispatch(&state, incoming).await;
-    match outcome.result {
+    let mut response = match outcome.result {
         Ok(body) => reply::json_response(200, &body, &trace, outcome.version),
         Err(error) => {
             let mut response = reply::error_response(&error, &trace, outcome.version);
@@ -41,7 +41,13 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
             }
             response
         }
+    };
+    for (name, value) in outcome.headers {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
     }
+    response
 }
 
 /// Logs every request to the Meta hosts with its outcome, in virtual time.

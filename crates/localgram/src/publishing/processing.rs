@@ -144,11 +144,22 @@ pub async fn record(
     processed: &Processed,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    let processing_ms = state
+    let mut processing_ms = state
         .config
         .publishing
         .processing_ms(is_video, processed.bytes);
     let container_id = container_id.to_string();
+    // A `container_stuck` fault keeps it IN_PROGRESS until it expires.
+    let wanted = container_id.clone();
+    if let Some(account) = state
+        .db
+        .read(move |r| containers::account_of(r, &wanted))
+        .await?
+    {
+        if crate::faults::container_stuck(state, &account).await? {
+            processing_ms = crate::faults::STUCK_PROCESSING_MS;
+        }
+    }
     let file = processed.file.as_ref().map(|f| f.sha256.clone());
     let cover = processed.cover.as_ref().map(|f| f.sha256.clone());
     let bytes = processed.bytes as i64;

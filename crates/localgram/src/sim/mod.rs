@@ -8,6 +8,8 @@ pub mod apps;
 pub mod clock;
 pub mod comments;
 pub mod error;
+pub mod faults;
+pub mod limits;
 pub mod logins;
 pub mod media;
 pub mod messaging;
@@ -139,6 +141,20 @@ pub fn router(state: Shared) -> Router {
         .route("/webhooks/pause", post(webhooks::pause))
         .route("/webhooks/resume", post(webhooks::resume))
         .route("/webhooks/test", post(webhooks::test))
+        // ----- rate limits and faults (issue #14)
+        .route(
+            "/faults",
+            post(faults::create).get(faults::list).delete(faults::clear),
+        )
+        .route(
+            "/faults/{id}",
+            get(faults::get_one).delete(faults::delete_one),
+        )
+        .route(
+            "/rate_limits",
+            get(limits::get_limits).post(limits::set_limits),
+        )
+        .route("/rate_limits/reset", post(limits::reset))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

@@ -117,6 +117,8 @@ pub struct ReadCache {
     /// Access decisions about accounts and Pages (who may see them, whether through
     /// Business Manager), keyed by the caller and the node: they read only these two tables.
     pub account_access: Generational<String, (bool, bool)>,
+    /// The injected faults (`faults`), read before every Graph call.
+    pub faults: Generational<(), std::sync::Arc<Vec<super::faults::Row>>>,
 }
 
 impl Default for ReadCache {
@@ -129,6 +131,7 @@ impl Default for ReadCache {
             accounts: Generational::by_row(&["accounts"], Option::is_none),
             app_scoped_ids: Generational::by_row(&["app_scoped_ids"], Option::is_none),
             account_access: Generational::new(&["accounts", "pages"]),
+            faults: Generational::new(&["faults"]),
         }
     }
 }
@@ -160,6 +163,7 @@ impl ReadCache {
         self.accounts.bump_if_reads(changes);
         self.app_scoped_ids.bump_if_reads(changes);
         self.account_access.bump_if_reads(changes);
+        self.faults.bump_if_reads(changes);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -169,6 +173,7 @@ impl ReadCache {
         self.accounts.bump();
         self.app_scoped_ids.bump();
         self.account_access.bump();
+        self.faults.bump();
     }
 }
 

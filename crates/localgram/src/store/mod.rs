@@ -15,6 +15,7 @@ pub mod comments;
 pub mod containers;
 pub mod conversations;
 pub mod events;
+pub mod faults;
 pub mod feed;
 pub mod igsids;
 pub mod logins;
@@ -29,6 +30,7 @@ pub mod people;
 pub mod person_media;
 pub mod pg;
 pub mod publishing_setup;
+pub mod rate_counts;
 pub mod relationships;
 pub mod settings;
 pub mod snapshot;
@@ -57,11 +59,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_webhook_backlog.sql")),
     (9, include_str!("migrations/0009_fidelity.sql")),
     (10, include_str!("migrations/0010_outbox_drain.sql")),
+    (11, include_str!("migrations/0011_limits.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
 /// reset leave them alone.
-const COORDINATION_TABLES: &[&str] = &["webhook_stream_leases"];
+const COORDINATION_TABLES: &[&str] = &["webhook_stream_leases", "rate_counts"];
 
 /// Tables holding state, in creation order (parents before children): what snapshots export
 /// and restore and what reset wipes. Migrations that add tables need no other change.
@@ -602,6 +605,75 @@ impl Db {
             self.inner.feed.publish(set);
         }
         Ok(value)
+    }
+
+    /// A write transaction for counters that coordinate instances rather than hold state
+    /// (the rate-limit counts): nothing is announced on the change feed and, on PostgreSQL,
+    /// the global write lock is not taken (the closure locks what it counts in itself), so
+    /// counting neither waits behind writes nor empties other instances' caches.
+    pub async fn write_quiet<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Writer) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let this = self.clone();
+        let threads = match self.engine() {
+            Engine::Sqlite => &self.inner.writers,
+            // Many at once: each holds only the locks of the scopes it counts in.
+            Engine::Postgres => &self.inner.readers,
+        };
+        threads.run(move || this.write_quiet_blocking(f)).await
+    }
+
+    /// [`Db::write_quiet`] on the calling thread (start-up, shutdown, tests).
+    pub fn write_quiet_blocking<T>(
+        &self,
+        f: impl FnOnce(&Writer) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        match &*self.inner.engine {
+            EngineImpl::Sqlite(engine) => {
+                let conn = engine.writer.lock();
+                sqlite_control(&conn, "BEGIN IMMEDIATE")?;
+                let mut guard = RollbackGuard::Sqlite(Some(&conn));
+                let writer = Writer::new(sql::Handle::Sqlite(&conn));
+                let value = f(&writer)?;
+                sqlite_control(&conn, "COMMIT")?;
+                guard.disarm();
+                Ok(value)
+            }
+            EngineImpl::Postgres { pool, .. } => {
+                let cell = pool.get().map_err(StoreError::from)?;
+                cell.borrow_mut().batch_execute("BEGIN")?;
+                let outcome = {
+                    let writer = Writer::new(sql::Handle::Postgres(&cell));
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&writer)))
+                };
+                let mut conn = cell.borrow_mut();
+                match outcome {
+                    Ok(Ok(value)) => {
+                        if let Err(e) = conn.batch_execute("COMMIT") {
+                            let _ = conn.batch_execute("ROLLBACK");
+                            return Err(e);
+                        }
+                        Ok(value)
+                    }
+                    Ok(Err(e)) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        Err(e)
+                    }
+                    Err(panic) => {
+                        let _ = conn.batch_execute("ROLLBACK");
+                        std::panic::resume_unwind(panic)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every injected fault, from memory until one is written (here or on another instance).
+    pub async fn faults(&self) -> StoreResult<Arc<Vec<faults::Row>>> {
+        self.cached(|c| &c.faults, (), |c, _| Ok(Arc::new(faults::list(c)?)))
+            .await
     }
 
     /// A token and its app, from memory when nothing was written since they were read.

@@ -471,6 +471,8 @@ impl ChildServer {
             .port();
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_localgram"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            // Rate limits off, as for servers started in process (a flag wins over it).
+            .env("LOCALGRAM_RATE_LIMIT_SCALE", "off")
             .args(args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -1,0 +1,216 @@
+//! Which limits a Graph call counts against, decided from its route row, its token and its
+//! target (seed002-004 §11):
+//!
+//! - the Instagram endpoints count in the Business Use Case budget of the (app, account)
+//!   pair, except messaging, which has limits of its own;
+//! - Business Discovery, Hashtag Search, app and client tokens and the Facebook nodes (Pages,
+//!   Facebook users) count in the platform limits: the app's, and the user's for user tokens;
+//! - reading conversations and their messages counts 2/s per account; the Send API counts in
+//!   its handler (`messaging`), where the kind of message is known;
+//! - oEmbed counts per app.
+//!
+//! Rows are named by [`On`], so an endpoint added later (Hashtag Search, oEmbed) plugs in by
+//! its row: [`PLATFORM_ROOTS`] and [`OEMBED_ROOTS`].
+
+use crate::api::Target;
+use crate::auth::{Caller, TokenKind};
+use crate::router::{NodeKind, On, Verb};
+use crate::state::Shared;
+
+use super::{Check, Limit};
+
+/// Root endpoints under platform rate limits (Hashtag Search).
+pub const PLATFORM_ROOTS: &[&str] = &["ig_hashtag_search"];
+/// oEmbed's root endpoints.
+pub const OEMBED_ROOTS: &[&str] = &["instagram_oembed"];
+/// Fields under platform rate limits whichever node asks for them (Business Discovery).
+pub const PLATFORM_FIELDS: &[&str] = &["business_discovery"];
+
+/// The budget a call's row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Not counted here (no token, a batch whose items count, the Send API).
+    None,
+    BusinessUseCase,
+    Platform,
+    Conversations,
+    Oembed,
+}
+
+/// The budget of a row, for a caller of `token` kind; `platform_fields` says whether the
+/// call asks for a platform-limited field.
+pub fn budget(on: On, verb: Verb, token: TokenKind, platform_fields: bool) -> Budget {
+    match on {
+        On::Batch => Budget::None,
+        On::Root(name) if OEMBED_ROOTS.contains(&name) => Budget::Oembed,
+        On::Root(_) | On::Ids => Budget::Platform,
+        // The Send API (and private replies) count by the message they send.
+        On::Edge(_, "messages") if verb == Verb::Post => Budget::None,
+        On::Edge(_, "conversations")
+        | On::Node(NodeKind::Conversation)
+        | On::Node(NodeKind::Message)
+        | On::Edge(NodeKind::Conversation, _) => Budget::Conversations,
+        _ if matches!(token, TokenKind::App | TokenKind::Client) => Budget::Platform,
+        _ if platform_fields => Budget::Platform,
+        On::Node(kind) | On::Edge(kind, _) => match kind {
+            NodeKind::IgUser | NodeKind::IgMedia | NodeKind::IgComment | NodeKind::Container => {
+                Budget::BusinessUseCase
+            }
+            NodeKind::Page | NodeKind::FacebookUser | NodeKind::App => Budget::Platform,
+            // Messaging's other nodes (profiles, flows, attachments): messaging is excluded
+            // from the Business Use Case count.
+            _ => Budget::None,
+        },
+    }
+}
+
+/// The account a call concerns: the target itself when it is an IG account, else the account
+/// an Instagram token acts as, else the owner of the target (one read, usually cached).
+pub async fn account_of(
+    state: &Shared,
+    caller: &Caller,
+    target: Option<&Target>,
+) -> Option<String> {
+    match target {
+        Some(t) if t.kind == NodeKind::IgUser => return Some(t.id.clone()),
+        _ if caller.kind == TokenKind::InstagramUser => return Some(caller.subject.clone()),
+        None => return None,
+        Some(_) => {}
+    }
+    let target = target?.clone();
+    state
+        .db
+        .read_memory_first(move |r| crate::nodes::kinds::owner(r, &target))
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The counts a call makes.
+pub async fn checks(
+    state: &Shared,
+    budget: Budget,
+    caller: &Caller,
+    target: Option<&Target>,
+) -> Vec<Check> {
+    let app = &caller.app.id;
+    match budget {
+        Budget::None => Vec::new(),
+        Budget::Oembed => vec![Check::new(Limit::Oembed, app.clone(), None)],
+        Budget::Platform => {
+            let mut checks = vec![Check::new(Limit::App, app.clone(), None)];
+            if matches!(
+                caller.kind,
+                TokenKind::InstagramUser | TokenKind::FacebookUser
+            ) {
+                checks.push(Check::new(Limit::User, caller.subject.clone(), None));
+            }
+            checks
+        }
+        Budget::BusinessUseCase => match account_of(state, caller, target).await {
+            Some(account) => vec![Check::new(
+                Limit::Instagram,
+                format!("{app}:{account}"),
+                Some(account),
+            )],
+            None => vec![Check::new(Limit::App, app.clone(), None)],
+        },
+        Budget::Conversations => {
+            // The conversations of a Page (Facebook Login) count per Page.
+            let account = match target {
+                Some(t) if t.kind == NodeKind::Page => Some(t.id.clone()),
+                _ => account_of(state, caller, target).await,
+            };
+            match account {
+                Some(account) => vec![Check::new(
+                    Limit::Conversations,
+                    account.clone(),
+                    Some(account),
+                )],
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_belong_to_the_budgets_the_documents_name() {
+        use Budget::*;
+        let ig = TokenKind::InstagramUser;
+        assert_eq!(
+            budget(On::Node(NodeKind::IgUser), Verb::Get, ig, false),
+            BusinessUseCase
+        );
+        assert_eq!(
+            budget(On::Node(NodeKind::IgUser), Verb::Get, ig, true),
+            Platform
+        );
+        assert_eq!(
+            budget(
+                On::Edge(NodeKind::IgMedia, "comments"),
+                Verb::Post,
+                ig,
+                false
+            ),
+            BusinessUseCase
+        );
+        assert_eq!(
+            budget(
+                On::Edge(NodeKind::IgUser, "messages"),
+                Verb::Post,
+                ig,
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            budget(
+                On::Edge(NodeKind::IgUser, "conversations"),
+                Verb::Get,
+                ig,
+                false
+            ),
+            Conversations
+        );
+        assert_eq!(
+            budget(On::Node(NodeKind::Conversation), Verb::Get, ig, false),
+            Conversations
+        );
+        assert_eq!(
+            budget(
+                On::Root("ig_hashtag_search"),
+                Verb::Get,
+                TokenKind::FacebookUser,
+                false
+            ),
+            Platform
+        );
+        assert_eq!(
+            budget(
+                On::Root("instagram_oembed"),
+                Verb::Get,
+                TokenKind::App,
+                false
+            ),
+            Oembed
+        );
+        assert_eq!(
+            budget(On::Node(NodeKind::Page), Verb::Get, TokenKind::Page, false),
+            Platform
+        );
+        assert_eq!(
+            budget(
+                On::Node(NodeKind::IgMedia),
+                Verb::Get,
+                TokenKind::App,
+                false
+            ),
+            Platform
+        );
+        assert_eq!(budget(On::Batch, Verb::Post, ig, false), None);
+    }
+}

@@ -1,0 +1,132 @@
+//! The usage headers on Graph responses, in the JSON clients parse (Meta's rate-limiting
+//! overview; the seeds do not name them, docs/decisions.md):
+//!
+//! `X-App-Usage: {"call_count":28,"total_cputime":0,"total_time":0}` — percentages of the
+//! app's platform limit;
+//! `X-Business-Use-Case-Usage: {"<account id>":[{"type":"instagram","call_count":5,
+//! "total_cputime":0,"total_time":0,"estimated_time_to_regain_access":0}]}` — one entry per
+//! business use case the call counted in, keyed by the account (the business object).
+//!
+//! localgram throttles by call count only: `total_cputime` and `total_time` are 0 unless a
+//! limit is reached, when all three read 100.
+
+use serde_json::{json, Map, Value};
+
+use super::{Limit, Reported, Usage};
+
+pub const APP_USAGE: &str = "x-app-usage";
+pub const BUSINESS_USAGE: &str = "x-business-use-case-usage";
+
+fn entry(usage: &Usage) -> Map<String, Value> {
+    let count = usage.percent();
+    let time = if count >= 100 { 100 } else { 0 };
+    let mut m = Map::new();
+    m.insert("call_count".into(), json!(count));
+    m.insert("total_cputime".into(), json!(time));
+    m.insert("total_time".into(), json!(time));
+    m
+}
+
+/// The headers for what a call counted: (name, JSON value).
+pub fn headers(usages: &[Usage]) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    // The app's platform limit only: Meta does not disclose a user's count.
+    if let Some(app) = usages.iter().find(|u| u.limit == Limit::App) {
+        out.push((APP_USAGE, Value::Object(entry(app)).to_string()));
+    }
+    let mut business: Map<String, Value> = Map::new();
+    for usage in usages {
+        let Reported::BusinessUseCase(kind) = usage.limit.reported() else {
+            continue;
+        };
+        let Some(account) = &usage.account else {
+            continue;
+        };
+        let mut e = Map::new();
+        e.insert("type".into(), json!(kind));
+        e.extend(entry(usage));
+        e.insert(
+            "estimated_time_to_regain_access".into(),
+            json!(usage.regain_minutes()),
+        );
+        if let Value::Array(list) = business
+            .entry(account.clone())
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            list.push(Value::Object(e));
+        }
+    }
+    if !business.is_empty() {
+        out.push((BUSINESS_USAGE, Value::Object(business).to_string()));
+    }
+    out
+}
+
+/// The headers a throttling error injected as a fault carries: the use case its code names at
+/// 100%, access back in `regain_minutes`.
+pub fn throttled(
+    code: i64,
+    account: Option<&str>,
+    regain_minutes: i64,
+) -> Vec<(&'static str, String)> {
+    let kind = match code {
+        4 | 17 => {
+            return vec![(
+                APP_USAGE,
+                json!({"call_count": 100, "total_cputime": 100, "total_time": 100}).to_string(),
+            )]
+        }
+        80002 => "instagram",
+        32 => "pages",
+        613 => "messenger",
+        _ => return Vec::new(),
+    };
+    let Some(account) = account else {
+        return Vec::new();
+    };
+    let value = json!({ account: [{
+        "type": kind, "call_count": 100, "total_cputime": 100, "total_time": 100,
+        "estimated_time_to_regain_access": regain_minutes,
+    }]});
+    vec![(BUSINESS_USAGE, value.to_string())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_have_the_shapes_clients_parse() {
+        let usages = vec![
+            Usage {
+                limit: Limit::Instagram,
+                account: Some("17841400000000001".into()),
+                used: 3,
+                max: 3,
+                regain_ms: 90_000,
+            },
+            Usage {
+                limit: Limit::App,
+                account: None,
+                used: 1,
+                max: 4,
+                regain_ms: 0,
+            },
+        ];
+        let h = headers(&usages);
+        assert_eq!(
+            h,
+            vec![
+                (
+                    APP_USAGE,
+                    r#"{"call_count":25,"total_cputime":0,"total_time":0}"#.to_string()
+                ),
+                (
+                    BUSINESS_USAGE,
+                    r#"{"17841400000000001":[{"type":"instagram","call_count":100,"total_cputime":100,"total_time":100,"estimated_time_to_regain_access":2}]}"#
+                        .to_string()
+                ),
+            ]
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! One rolling window of calls on the virtual clock, kept as a ring of buckets: the window is
+//! `slots` buckets wide, a call counts in the bucket of its virtual time, and a bucket leaves
+//! the window whole when the clock passes its end plus the window's length. A clock moved
+//! backwards finds buckets "in the future": they are not counted.
+
+/// A window's geometry: how long it is and how many buckets it is cut into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub window_ms: i64,
+    pub slots: i64,
+}
+
+impl Shape {
+    pub fn width_ms(self) -> i64 {
+        self.window_ms / self.slots
+    }
+
+    /// The bucket virtual time `now_ms` falls in.
+    pub fn bucket(self, now_ms: i64) -> i64 {
+        now_ms.div_euclid(self.width_ms())
+    }
+
+    /// Whether `bucket` is still inside the window ending in bucket `current`.
+    pub fn live(self, bucket: i64, current: i64) -> bool {
+        bucket > current - self.slots && bucket <= current
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    /// (bucket, calls), at index `bucket mod slots`.
+    slots: Vec<(i64, u64)>,
+    /// Changed since it was last written to the store.
+    pub dirty: bool,
+}
+
+impl Window {
+    pub fn new(shape: Shape) -> Self {
+        Window {
+            slots: vec![(i64::MIN, 0); shape.slots as usize],
+            dirty: false,
+        }
+    }
+
+    /// A window from stored buckets (those outside the window are left out).
+    pub fn from_buckets(shape: Shape, now_ms: i64, buckets: &[(i64, i64)]) -> Self {
+        let mut window = Window::new(shape);
+        let current = shape.bucket(now_ms);
+        for &(bucket, calls) in buckets {
+            if shape.live(bucket, current) && calls > 0 {
+                let i = bucket.rem_euclid(shape.slots) as usize;
+                window.slots[i] = (bucket, calls as u64);
+            }
+        }
+        window
+    }
+
+    /// Calls counted in the window at `now_ms`.
+    pub fn used(&self, shape: Shape, now_ms: i64) -> u64 {
+        let current = shape.bucket(now_ms);
+        self.slots
+            .iter()
+            .filter(|(bucket, _)| shape.live(*bucket, current))
+            .map(|(_, calls)| calls)
+            .sum()
+    }
+
+    /// Counts one call at `now_ms`.
+    pub fn add(&mut self, shape: Shape, now_ms: i64) {
+        let current = shape.bucket(now_ms);
+        let i = current.rem_euclid(shape.slots) as usize;
+        if self.slots[i].0 != current {
+            self.slots[i] = (current, 0);
+        }
+        self.slots[i].1 += 1;
+        self.dirty = true;
+    }
+
+    /// The buckets still in the window at `now_ms`, oldest first: what the store keeps.
+    pub fn live(&self, shape: Shape, now_ms: i64) -> Vec<(i64, i64)> {
+        let current = shape.bucket(now_ms);
+        let mut live: Vec<(i64, i64)> = self
+            .slots
+            .iter()
+            .filter(|(bucket, calls)| *calls > 0 && shape.live(*bucket, current))
+            .map(|&(bucket, calls)| (bucket, calls as i64))
+            .collect();
+        live.sort_unstable();
+        live
+    }
+
+    /// Milliseconds from `now_ms` until fewer than `limit` calls are in the window, so one
+    /// more is allowed (0 when one is allowed now).
+    pub fn regain_ms(&self, shape: Shape, now_ms: i64, limit: u64) -> i64 {
+        let mut used = self.used(shape, now_ms);
+        if used < limit {
+            return 0;
+        }
+        for (bucket, calls) in self.live(shape, now_ms) {
+            used = used.saturating_sub(calls as u64);
+            if used < limit {
+                // The bucket leaves the window once the clock reaches its end plus the window.
+                return ((bucket + shape.slots) * shape.width_ms() - now_ms).max(0);
+            }
+        }
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Shape = Shape {
+        window_ms: 1000,
+        slots: 10,
+    };
+
+    #[test]
+    fn calls_leave_the_window_when_it_has_rolled_past_their_bucket() {
+        let mut w = Window::new(SECOND);
+        w.add(SECOND, 10_050);
+        w.add(SECOND, 10_050);
+        w.add(SECOND, 10_420);
+        assert_eq!(w.used(SECOND, 10_999), 3);
+        // The first bucket (10,000-10,099) leaves at 11,000; the second (10,400-10,499) at 11,400.
+        assert_eq!(w.used(SECOND, 11_000), 1);
+        assert_eq!(w.used(SECOND, 11_399), 1);
+        assert_eq!(w.used(SECOND, 11_400), 0);
+        assert_eq!(w.regain_ms(SECOND, 10_500, 3), 500);
+        assert_eq!(w.regain_ms(SECOND, 10_500, 2), 500);
+        assert_eq!(w.regain_ms(SECOND, 10_500, 1), 900);
+        assert_eq!(w.regain_ms(SECOND, 10_500, 4), 0);
+    }
+
+    #[test]
+    fn a_ring_slot_is_reused_by_a_later_bucket() {
+        let mut w = Window::new(SECOND);
+        w.add(SECOND, 0);
+        w.add(SECOND, 1_000); // the same slot, one window later
+        assert_eq!(w.used(SECOND, 1_000), 1);
+        let stored = w.live(SECOND, 1_000);
+        assert_eq!(stored, vec![(10, 1)]);
+        let back = Window::from_buckets(SECOND, 1_050, &[(0, 5), (10, 1)]);
+        assert_eq!(back.used(SECOND, 1_050), 1);
+    }
+
+    #[test]
+    fn a_clock_moved_back_does_not_count_future_buckets() {
+        let mut w = Window::new(SECOND);
+        w.add(SECOND, 5_000);
+        assert_eq!(w.used(SECOND, 4_000), 0);
+    }
+}

@@ -1,0 +1,471 @@
+//! Rate limits as Meta counts them, on the virtual clock (issue #14; spec seed002-004 §11,
+//! ref 002/004 "Rate limits"; the usage headers and error codes are Meta's public
+//! rate-limiting overview, docs/decisions.md "Rate limits and faults"): the Business Use Case
+//! budget per (app, account), platform limits per app and user, the Conversations API and the
+//! Send API per account; the usage headers; access back when the window has rolled; exact
+//! under concurrency; no leak across apps or accounts; counters that survive a restart.
+
+mod common;
+#[path = "webhooks/receiver.rs"]
+mod receiver;
+#[macro_use]
+#[path = "messaging/support.rs"]
+mod support;
+
+use localgram::limits::{Limit, Settings};
+use localgram::Config;
+use support::*;
+
+/// A server with Meta's limits, some overridden (`instagram=3` ...).
+async fn server_with(
+    overrides: &[(Limit, u64)],
+    data_dir: Option<std::path::PathBuf>,
+) -> TestServer {
+    let mut settings = Settings::meta();
+    for (limit, n) in overrides {
+        settings.overrides.insert(*limit, *n);
+    }
+    TestServer::start_with(Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        seed: Some(7),
+        data_dir,
+        rate_limits: settings,
+        ..Config::default()
+    })
+    .await
+}
+
+async fn freeze(server: &TestServer) {
+    server
+        .post_control(
+            "/clock",
+            json!({"set": "2026-03-02T09:00:00Z", "frozen": true}),
+        )
+        .await;
+}
+
+fn business_usage(answer: &Answer) -> Value {
+    serde_json::from_str(
+        answer
+            .header("x-business-use-case-usage")
+            .expect("the BUC header"),
+    )
+    .expect("JSON")
+}
+
+fn app_usage(answer: &Answer) -> Value {
+    serde_json::from_str(answer.header("x-app-usage").expect("the app usage header")).expect("JSON")
+}
+
+#[tokio::test]
+async fn the_business_use_case_budget_refuses_with_80002_until_the_window_rolls() {
+    // seed002-004 §11: per (app, app user) pair, rolling 24 h; 80002 and the header shapes
+    // are Meta's rate-limiting overview.
+    let server = server_with(&[(Limit::Instagram, 3)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let path = format!("/v24.0/{}?fields=id,username", w.business_id());
+    for (n, percent) in [(1, 33), (2, 66), (3, 100)] {
+        let answer = server.get_ig(&path, &w.ig_token).await;
+        assert_eq!(answer.status, StatusCode::OK, "call {n}: {}", answer.body);
+        assert_eq!(
+            business_usage(&answer),
+            json!({w.business_id(): [{"type": "instagram", "call_count": percent,
+                "total_cputime": if percent == 100 { 100 } else { 0 },
+                "total_time": if percent == 100 { 100 } else { 0 },
+                "estimated_time_to_regain_access": if percent == 100 { 1440 } else { 0 }}]})
+        );
+        assert_eq!(
+            app_usage(&answer),
+            json!({"call_count": 0, "total_cputime": 0, "total_time": 0})
+        );
+    }
+    let refused = server.get_ig(&path, &w.ig_token).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body["error"],
+        json!({"message": "There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+               "type": "OAuthException", "code": 80002, "is_transient": true,
+               "fbtrace_id": refused.body["error"]["fbtrace_id"]})
+    );
+    assert_eq!(
+        business_usage(&refused)[w.business_id()][0]["estimated_time_to_regain_access"],
+        json!(1440)
+    );
+    // Half a day later the window still holds the three calls.
+    server
+        .post_control("/clock", json!({"advance_seconds": 43_200}))
+        .await;
+    let still = server.get_ig(&path, &w.ig_token).await;
+    assert_eq!(still.error().0, 80002);
+    assert_eq!(
+        business_usage(&still)[w.business_id()][0]["estimated_time_to_regain_access"],
+        json!(720)
+    );
+    // 24 hours after them, access is back.
+    server
+        .post_control("/clock", json!({"advance_seconds": 43_200}))
+        .await;
+    let back = server.get_ig(&path, &w.ig_token).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.body);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn limits_hold_exactly_under_concurrent_calls() {
+    let server = server_with(&[(Limit::Instagram, 50)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    let calls = (0..120).map(|_| server.get_ig(&path, &w.ig_token));
+    let answers = futures_util::future::join_all(calls).await;
+    let ok = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let refused = answers.iter().filter(|a| a.error().0 == 80002).count();
+    assert_eq!((ok, refused), (50, 70));
+    let limits = server.get_control("/rate_limits").await;
+    let usage = &limits["usage"];
+    assert_eq!(
+        usage,
+        &json!([{"scope": format!("instagram:{}:{}", w.app_id(), w.business_id()),
+                 "limit": "instagram", "used": 50, "max": 50}])
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn one_pairs_budget_never_touches_another_app_or_account() {
+    let server = server_with(&[(Limit::Instagram, 2)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let other_app = server.new_app("Other").await;
+    let other_token = server
+        .token(
+            other_app["id"].as_str().unwrap(),
+            w.business_id(),
+            "instagram",
+            None,
+        )
+        .await;
+    let creator = w.creator["id"].as_str().unwrap();
+    let business = format!("/v24.0/{}?fields=id", w.business_id());
+    for _ in 0..2 {
+        assert_eq!(
+            server.get_ig(&business, &w.ig_token).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(server.get_ig(&business, &w.ig_token).await.error().0, 80002);
+    // The same account through another app, and another account through the same app.
+    let through_other = server.get_ig(&business, &other_token).await;
+    assert_eq!(
+        through_other.status,
+        StatusCode::OK,
+        "{}",
+        through_other.body
+    );
+    assert_eq!(
+        business_usage(&through_other)[w.business_id()][0]["call_count"],
+        json!(50)
+    );
+    let creator_call = server
+        .get_ig(&format!("/v24.0/{creator}?fields=id"), &w.creator_token)
+        .await;
+    assert_eq!(creator_call.status, StatusCode::OK);
+    assert_eq!(
+        business_usage(&creator_call)[creator][0]["call_count"],
+        json!(50)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn impressions_and_scale_set_through_the_control_api_size_the_budget() {
+    // "Calls within 24 hours = 4800 * Number of Impressions" (seed002-004 §11).
+    let server = server_with(&[], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let settings = server
+        .post_control(
+            "/rate_limits",
+            json!({"scale": 0.0001, "impressions": {w.business_id(): 10}}),
+        )
+        .await;
+    assert_eq!(settings["enabled"], json!(true));
+    let instagram = settings["limits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "instagram")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        instagram,
+        json!({"name": "instagram", "per": "app and account", "window_seconds": 86400,
+               "meta_default": 4_800_000, "limit": 480, "overridden": false, "error_code": 80002})
+    );
+    // 4800 × 10 impressions × 0.0001 = 4 calls for this account.
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    for _ in 0..4 {
+        assert_eq!(
+            server.get_ig(&path, &w.ig_token).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(server.get_ig(&path, &w.ig_token).await.error().0, 80002);
+    // Off: nothing is counted and no usage header is sent.
+    server
+        .post_control("/rate_limits", json!({"scale": "off"}))
+        .await;
+    let off = server.get_ig(&path, &w.ig_token).await;
+    assert_eq!(off.status, StatusCode::OK);
+    assert!(off.header("x-app-usage").is_none());
+    assert!(off.header("x-business-use-case-usage").is_none());
+    // On again with an override; reset forgets the counts.
+    server
+        .post_control(
+            "/rate_limits",
+            json!({"scale": 1, "limits": {"instagram": 4}}),
+        )
+        .await;
+    assert_eq!(server.get_ig(&path, &w.ig_token).await.error().0, 80002);
+    server.post_control("/rate_limits/reset", json!({})).await;
+    assert_eq!(
+        server.get_ig(&path, &w.ig_token).await.status,
+        StatusCode::OK
+    );
+    let bad = server
+        .control_api(Method::POST, "/rate_limits")
+        .json(json!({"limits": {"nope": 1}}))
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn platform_limits_count_per_app_and_per_user_with_codes_4_and_17() {
+    // Platform rate limits apply to app tokens and Facebook nodes (Meta's overview: app
+    // 200 × users per hour, code 4; user, code 17).
+    let server = server_with(&[(Limit::App, 3), (Limit::User, 2)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    // A Facebook user token reading its Pages counts for the app and the user.
+    let pages = "/v24.0/me/accounts";
+    let first = server.get_fb(pages, &w.fb_token).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(
+        app_usage(&first),
+        json!({"call_count": 33, "total_cputime": 0, "total_time": 0})
+    );
+    assert!(first.header("x-business-use-case-usage").is_none());
+    assert_eq!(
+        server.get_fb(pages, &w.fb_token).await.status,
+        StatusCode::OK
+    );
+    let user_limited = server.get_fb(pages, &w.fb_token).await;
+    assert_eq!(
+        (user_limited.error().0, user_limited.error().3.as_str()),
+        (17, "(#17) User request limit reached")
+    );
+    // An app token: the app's third call passes, its fourth does not (code 4).
+    let app_token = w.app["app_token"].as_str().unwrap();
+    let debug = format!("/v24.0/debug_token?input_token={}", w.fb_token);
+    let third = server.get_fb(&debug, app_token).await;
+    assert_eq!(third.status, StatusCode::OK, "{}", third.body);
+    assert_eq!(app_usage(&third)["call_count"], json!(100));
+    let refused = server.get_fb(&debug, app_token).await;
+    assert_eq!(
+        refused.body["error"]["message"],
+        json!("(#4) Application request limit reached")
+    );
+    assert_eq!(refused.body["error"]["is_transient"], json!(true));
+    // An hour later both are back.
+    server
+        .post_control("/clock", json!({"advance_seconds": 3600}))
+        .await;
+    assert_eq!(
+        server.get_fb(&debug, app_token).await.status,
+        StatusCode::OK
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn conversations_and_the_send_api_have_per_second_limits_per_account() {
+    // ref 002/004 rate limits (seed002-004 §11): Conversations API 2 calls/s per account;
+    // Send API 100/s text and 10/s audio or video per account; code 613.
+    let server = server_with(&[(Limit::SendText, 2)], None).await;
+    let world = server.world().await;
+    freeze(&server).await;
+    let c = Chat {
+        server,
+        world,
+        files: files().await,
+    };
+    let (_, igsid) = talking(&c, "ada").await;
+    let path = format!("/v24.0/{}/conversations", c.account());
+    for _ in 0..2 {
+        let answer = c.get(&path).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    }
+    let third = c.get(&path).await;
+    assert_error(
+        &third,
+        613,
+        None,
+        "(#613) Calls to this api have exceeded the rate limit.",
+    );
+    assert_eq!(third.body["error"]["is_transient"], json!(true));
+    let usage = business_usage(&third);
+    assert_eq!(usage[c.account()][0]["type"], json!("messenger"));
+    assert_eq!(
+        usage[c.account()][0]["estimated_time_to_regain_access"],
+        json!(1)
+    );
+    // The next second the window has rolled.
+    c.advance(1.0).await;
+    assert_eq!(c.get(&path).await.status, StatusCode::OK);
+    // Sends are not in the Business Use Case count; their own limit refuses the third text.
+    ok(&c.text_to(&igsid, "one").await);
+    ok(&c.text_to(&igsid, "two").await);
+    let refused = c.text_to(&igsid, "three").await;
+    assert_error(
+        &refused,
+        613,
+        None,
+        "(#613) Calls to this api have exceeded the rate limit.",
+    );
+    c.advance(1.0).await;
+    ok(&c.text_to(&igsid, "four").await);
+    c.server.stop().await;
+}
+
+#[tokio::test]
+async fn counters_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_with(&[(Limit::Instagram, 3)], Some(dir.path().to_path_buf())).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    for _ in 0..2 {
+        assert_eq!(
+            server.get_ig(&path, &w.ig_token).await.status,
+            StatusCode::OK
+        );
+    }
+    server.stop().await;
+    let again = server_with(&[(Limit::Instagram, 3)], Some(dir.path().to_path_buf())).await;
+    let third = again.get_ig(&path, &w.ig_token).await;
+    assert_eq!(third.status, StatusCode::OK, "{}", third.body);
+    assert_eq!(
+        business_usage(&third)[w.business_id()][0]["call_count"],
+        json!(100)
+    );
+    assert_eq!(again.get_ig(&path, &w.ig_token).await.error().0, 80002);
+    again.stop().await;
+}
+
+#[tokio::test]
+async fn limits_and_faults_hold_exactly_across_instances_sharing_a_database() {
+    // PostgreSQL only: two instances count in the one database.
+    let Some(url) = common::test_database(None) else {
+        eprintln!("needs PostgreSQL; runs on the PostgreSQL pass");
+        return;
+    };
+    let mut settings = Settings::meta();
+    settings.overrides.insert(Limit::Instagram, 30);
+    let config = || Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        seed: Some(7),
+        database_url: Some(url.clone()),
+        rate_limits: settings.clone(),
+        ..Config::default()
+    };
+    let a = TestServer::start_with(config()).await;
+    let b = TestServer::start_with(config()).await;
+    let w = a.world().await;
+    freeze(&a).await;
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    let calls = (0..40).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        server.get_ig(&path, &w.ig_token)
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    let ok = answers
+        .iter()
+        .filter(|x| x.status == StatusCode::OK)
+        .count();
+    assert_eq!(ok, 30);
+    assert!(answers
+        .iter()
+        .filter(|x| x.status != StatusCode::OK)
+        .all(|x| x.error().0 == 80002));
+    // A fault armed through one instance fires exactly `times` across both.
+    a.post_control("/rate_limits/reset", json!({})).await;
+    let armed = a
+        .post_control(
+            "/faults",
+            json!({"preset": "outage", "times": 7, "path": "/{ig-user-id}"}),
+        )
+        .await;
+    let calls = (0..24).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        server.get_ig(&path, &w.ig_token)
+    });
+    let answers = futures_util::future::join_all(calls).await;
+    assert_eq!(answers.iter().filter(|x| x.error().0 == 2).count(), 7);
+    let seen = b
+        .get_control(&format!("/faults/{}", armed["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(seen["fired"], json!(7));
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn serve_flags_set_the_limits_and_the_environment_turns_them_off() {
+    // `localgram serve --rate-limit instagram=2` (a flag wins over LOCALGRAM_RATE_LIMIT_SCALE,
+    // which the test harness sets to off).
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = common::serve_storage_args(dir.path());
+    args.extend(["--rate-limit".into(), "instagram=2".into()]);
+    args.extend(["--rate-limit-scale".into(), "1".into()]);
+    let child = common::ChildServer::spawn(&args).await;
+    let remote = common::Remote::new(&child.base);
+    let limits = remote.get_control("/rate_limits").await;
+    assert_eq!(limits["enabled"], json!(true));
+    assert_eq!(limits["scale"], json!(1.0));
+    let app = remote
+        .post_control("/apps", json!({"name": "Cli", "access_level": "advanced"}))
+        .await;
+    let account = remote
+        .post_control(
+            "/accounts",
+            json!({"username": "cli.account", "account_type": "BUSINESS"}),
+        )
+        .await;
+    let token = remote
+        .post_control(
+            "/tokens",
+            json!({"app_id": app["id"], "account_id": account["id"], "login": "instagram"}),
+        )
+        .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v24.0/{}?fields=id", account["id"].as_str().unwrap());
+    for _ in 0..2 {
+        assert_eq!(remote.get_ig(&path, &token).await.status, StatusCode::OK);
+    }
+    assert_eq!(remote.get_ig(&path, &token).await.error().0, 80002);
+    drop(child);
+    // Without the flags, the environment's `off` holds: no usage headers.
+    let child = common::ChildServer::spawn(common::serve_storage_args(dir.path())).await;
+    let remote = common::Remote::new(&child.base);
+    let off = remote.get_ig(&path, &token).await;
+    assert_eq!(off.status, StatusCode::OK);
+    assert!(off.header("x-app-usage").is_none());
+}
