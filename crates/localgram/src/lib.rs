@@ -12,6 +12,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod events;
 pub mod http;
+pub mod insights;
 pub mod login;
 pub mod messaging;
 pub mod nodes;

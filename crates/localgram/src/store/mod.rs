@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod events;
 pub mod feed;
 pub mod igsids;
+pub mod insights;
 pub mod logins;
 pub mod media;
 pub mod media_files;
@@ -56,6 +57,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_instances.sql")),
     (8, include_str!("migrations/0008_webhook_backlog.sql")),
     (9, include_str!("migrations/0009_fidelity.sql")),
+    (10, include_str!("migrations/0010_insights.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
