@@ -58,29 +58,48 @@ fn check_period(period: &str) -> Result<(), GraphError> {
     }
 }
 
-fn item(id: &str, name: &str, period: &str, title: &str, description: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(name));
-    m.insert("period".into(), json!(period));
-    let _ = (id, title, description);
-    m
+/// One insight object, keys in the samples' order (ref 001 L5480-5520, L6960-7000): `name`,
+/// `period`, `values`, `title`, `description`, `total_value`, `id`.
+struct Insight<'a> {
+    object_id: &'a str,
+    name: &'a str,
+    period: &'a str,
+    title: &'a str,
+    description: &'a str,
 }
 
-fn finish(
-    mut m: Map<String, Value>,
-    id: &str,
-    name: &str,
-    period: &str,
-    title: &str,
-    description: &str,
-) -> Value {
-    m.insert("title".into(), json!(title));
-    m.insert("description".into(), json!(description));
-    if let Some(total) = m.remove("total_value") {
-        m.insert("total_value".into(), total);
+impl Insight<'_> {
+    fn render(&self, values: Option<Value>, total: Option<Value>) -> Value {
+        let mut m = Map::new();
+        m.insert("name".into(), json!(self.name));
+        m.insert("period".into(), json!(self.period));
+        if let Some(values) = values {
+            m.insert("values".into(), values);
+        }
+        m.insert("title".into(), json!(self.title));
+        m.insert("description".into(), json!(self.description));
+        if let Some(total) = total {
+            m.insert("total_value".into(), total);
+        }
+        m.insert(
+            "id".into(),
+            json!(format!(
+                "{}/insights/{}/{}",
+                self.object_id, self.name, self.period
+            )),
+        );
+        Value::Object(m)
     }
-    m.insert("id".into(), json!(format!("{id}/insights/{name}/{period}")));
-    Value::Object(m)
+}
+
+fn user_insight<'a>(account_id: &'a str, metric: &'a UserMetric, period: &'a str) -> Insight<'a> {
+    Insight {
+        object_id: account_id,
+        name: metric.name,
+        period,
+        title: metric.title,
+        description: metric.description,
+    }
 }
 
 fn breakdown_json(keys: &[String], results: Vec<(Vec<String>, i64)>) -> Value {
@@ -181,21 +200,23 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
         .iter()
         .map(|metric| {
             let value = v.value(metric.name);
-            let mut m = item(&media.id, metric.name, "lifetime", metric.title, metric.description);
-            m.insert("values".into(), json!([{ "value": value }]));
-            if let Some(b) = breakdowns.first() {
+            let insight = Insight {
+                object_id: &media.id,
+                name: metric.name,
+                period: "lifetime",
+                title: metric.title,
+                description: metric.description,
+            };
+            let total = breakdowns.first().map(|b| {
                 let results = v
                     .breakdown(metric.name)
                     .into_iter()
                     .filter(|(_, n)| *n != 0)
                     .map(|(k, n)| (vec![k.to_string()], n))
                     .collect();
-                m.insert(
-                    "total_value".into(),
-                    json!({"value": value, "breakdowns": [breakdown_json(std::slice::from_ref(b), results)]}),
-                );
-            }
-            finish(m, &media.id, metric.name, "lifetime", metric.title, metric.description)
+                json!({"value": value, "breakdowns": [breakdown_json(std::slice::from_ref(b), results)]})
+            });
+            insight.render(Some(json!([{ "value": value }])), total)
         })
         .collect();
     Ok(json!({ "data": data }))
@@ -514,22 +535,7 @@ fn total_item(
             json!([breakdown_json(&request.breakdowns, results)]),
         );
     }
-    let mut m = item(
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    );
-    m.insert("total_value".into(), Value::Object(total));
-    finish(
-        m,
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    )
+    user_insight(account_id, metric, &request.period).render(None, Some(Value::Object(total)))
 }
 
 fn series_item(
@@ -561,22 +567,7 @@ fn series_item(
     if values.is_empty() {
         return None;
     }
-    let mut m = item(
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    );
-    m.insert("values".into(), Value::Array(values));
-    Some(finish(
-        m,
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    ))
+    Some(user_insight(account_id, metric, &request.period).render(Some(Value::Array(values)), None))
 }
 
 fn hourly_item(
@@ -608,22 +599,7 @@ fn hourly_item(
     if values.is_empty() {
         return None;
     }
-    let mut m = item(
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    );
-    m.insert("values".into(), Value::Array(values));
-    Some(finish(
-        m,
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    ))
+    Some(user_insight(account_id, metric, &request.period).render(Some(Value::Array(values)), None))
 }
 
 fn demographics_item(
@@ -660,23 +636,6 @@ fn demographics_item(
             values.insert(0, tf.to_uppercase());
         }
     }
-    let mut m = item(
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    );
-    m.insert(
-        "total_value".into(),
-        json!({"breakdowns": [breakdown_json(&keys, results)]}),
-    );
-    Some(finish(
-        m,
-        account_id,
-        metric.name,
-        &request.period,
-        metric.title,
-        metric.description,
-    ))
+    let total = json!({"breakdowns": [breakdown_json(&keys, results)]});
+    Some(user_insight(account_id, metric, &request.period).render(None, Some(total)))
 }

@@ -5,7 +5,7 @@
 
 use super::catalog::{product_dimension, CONTACT_BUTTON_TYPES};
 use super::model::{self, apportion, MediaKey, Profile, Surface, Totals, DAY};
-use crate::store::insights::{self as store, Activity, MediaFacts};
+use crate::store::insights::{self as store, Activity, MediaFacts, MediaKind};
 use crate::store::{Reader, StoreResult};
 
 /// The `media_product_type` dimension values, in the order results list them.
@@ -182,7 +182,7 @@ pub struct AccountData {
     pub account_id: String,
     pub profile: Profile,
     media: Vec<(MediaFacts, Totals, Surface)>,
-    activity: Vec<(Activity, Option<(String, String)>)>,
+    activity: Vec<(Activity, MediaKind)>,
     interactions: Vec<(i64, String, String, bool)>,
 }
 

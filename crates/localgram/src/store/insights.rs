@@ -58,13 +58,16 @@ pub fn media_activity(
     rows.collect()
 }
 
-/// An account's explicit activity in `[from, to)`, with the product of its media if any.
+/// The `(media_type, media_product_type)` of the media an activity was on, if any.
+pub type MediaKind = Option<(String, String)>;
+
+/// An account's explicit activity in `[from, to)`, with the kind of its media if any.
 pub fn account_activity(
     conn: &Reader,
     account_id: &str,
     from: i64,
     to: i64,
-) -> StoreResult<Vec<(Activity, Option<(String, String)>)>> {
+) -> StoreResult<Vec<(Activity, MediaKind)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.at, a.media_id, a.kind, a.amount, m.media_type, m.media_product_type
          FROM insight_activity a LEFT JOIN media m ON m.id = a.media_id
