@@ -536,7 +536,7 @@ mod tests {
     #[test]
     fn apportion_sums_exactly() {
         assert_eq!(apportion(10, &[1.0, 1.0, 1.0]).iter().sum::<i64>(), 10);
-        assert_eq!(apportion(7, &[0.5, 0.25, 0.25]), vec![4, 2, 1]);
+        assert_eq!(apportion(7, &[0.5, 0.25, 0.25]), vec![3, 2, 2]);
         assert_eq!(apportion(0, &[1.0]), vec![0]);
     }
 
