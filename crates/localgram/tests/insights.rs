@@ -174,6 +174,11 @@ async fn every_media_metric_against_every_product_type() {
         ("shares", true, true, true),
         ("total_interactions", true, true, true),
         ("views", true, true, true),
+        // Named only in the Postman collection (000 L2996).
+        ("content_views", true, true, true),
+        ("reels_skip_rate", false, true, false),
+        ("facebook_views", false, true, false),
+        ("crossposted_views", false, true, false),
     ];
     for (metric, on_feed, on_reels, on_story) in table {
         for (media, ok) in [
@@ -211,6 +216,9 @@ async fn every_media_metric_against_every_product_type() {
             }
         }
     }
+    // Threads metrics: these media are not Threads posts, so no data (000 L2996).
+    let answer = media_insights(&server, &w, &feed, "metric=thread_replies").await;
+    assert_eq!(answer.body, json!({"data": []}));
     // Album children have no insights (ref 001 L5056).
     let children = server
         .get_ig(&format!("/v24.0/{album}/children"), &w.ig_token)

@@ -198,6 +198,7 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
     }
     let data: Vec<Value> = chosen
         .iter()
+        .filter(|metric| !metric.threads)
         .map(|metric| {
             let value = v.value(metric.name);
             let insight = Insight {

@@ -64,6 +64,9 @@ pub struct MediaMetric {
     pub story: bool,
     /// Carousels only (the v18 `carousel_album_*` metrics).
     pub album_only: bool,
+    /// A metric of Threads posts (Postman list only): media here are not Threads posts, so
+    /// it answers no data (an empty set).
+    pub threads: bool,
     pub breakdown: Option<&'static str>,
     pub removed: Option<Removal>,
     /// Introduced for every version on this date (`views`, Jan 21, 2025).
@@ -84,6 +87,7 @@ const fn media(
         reels,
         story,
         album_only: false,
+        threads: false,
         breakdown: None,
         removed: None,
         since: None,
@@ -115,6 +119,19 @@ pub static MEDIA_METRICS: &[MediaMetric] = &[
     media("shares", FRS, "Shares", "The number of shares of your post."),
     MediaMetric { removed: None, ..media("total_interactions", FRS, "Interactions", "The number of likes, saves, comments and shares on your post, minus the number of unlikes, unsaves and deleted comments.") },
     MediaMetric { since: Some(JAN_21_2025), ..media("views", FRS, "Views", "The number of times your post was played or displayed.") },
+    // Named only in the Postman collection (ref 000 L2996); descriptions from Meta's public
+    // reference.
+    media("content_views", FRS, "Content views", "The number of times your content was played or displayed."),
+    media("reels_skip_rate", R, "Skip rate", "The percentage of views of your reel in which viewers skipped it within the first 3 seconds."),
+    media("facebook_views", R, "Facebook views", "The number of times your reel was played or displayed on Facebook."),
+    media("crossposted_views", R, "Cross-posted views", "The number of times your reel was played or displayed on Instagram and Facebook."),
+    MediaMetric { threads: true, ..media("thread_replies", FRS, "", "") },
+    MediaMetric { threads: true, ..media("reposts", FRS, "", "") },
+    MediaMetric { threads: true, ..media("quotes", FRS, "", "") },
+    MediaMetric { threads: true, ..media("thread_shares", FRS, "", "") },
+    MediaMetric { threads: true, ..media("threads_views", FRS, "", "") },
+    MediaMetric { threads: true, ..media("threads_media_clicks", FRS, "", "") },
+    MediaMetric { threads: true, ..media("threads_reposts", FRS, "", "") },
     // Removed for v22.0+, all versions Apr 21, 2025 (impressions: see `impressions_removed`).
     MediaMetric { removed: Some(V22_ALL), ..media("impressions", FS, "Impressions", "Total number of times the media object has been seen") },
     MediaMetric { removed: Some(V22_ALL), ..media("plays", R, "Plays", "The number of times your reel started to play.") },

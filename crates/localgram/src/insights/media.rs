@@ -104,6 +104,12 @@ impl MediaValues {
             "ig_reels_avg_watch_time" => c.avg_watch_ms,
             "ig_reels_video_view_total_time" => views * c.avg_watch_ms,
             "clips_replays_count" => views / 5,
+            "content_views" => views,
+            // Percent of plays skipped in the first 3 seconds: a per-reel draw from the
+            // average watch time (short watches, more skips).
+            "reels_skip_rate" => (60 - c.avg_watch_ms / 300).clamp(5, 60),
+            "facebook_views" => views / 8,
+            "crossposted_views" => views + views / 8,
             "ig_reels_aggregated_all_plays_count" => views + views / 5 + views / 20,
             _ => 0,
         }
