@@ -438,9 +438,14 @@ pub async fn user_insights(call: Call) -> Result<Value, GraphError> {
     let (now, seed) = (call.now, call.state.ids.seed());
     let period_len = period_length(&request.period);
     // What the request reads: the widest window any metric needs.
-    let load_from = (request.since - period_len)
-        .min(now - 90 * DAY)
-        .max(now - RETENTION - 28 * DAY);
+    let mut load_from = request.since - period_len;
+    for m in &request.metrics {
+        if let Shape::Demographics { .. } = m.shape {
+            let tf = request.timeframe.as_deref().unwrap_or("this_month");
+            load_from = load_from.min(timeframe_window(tf, now).0);
+        }
+    }
+    let load_from = load_from.max(now - RETENTION - 28 * DAY);
     let load_to = now;
     let id = account_id.clone();
     let loaded = call

@@ -229,6 +229,9 @@ impl AccountData {
             if m.created_at >= b {
                 break;
             }
+            if m.created_at + surface.horizon() <= a && m.created_at < a {
+                continue; // settled before the window: nothing gained in it
+            }
             let key = MediaKey {
                 id: &m.id,
                 surface: *surface,

@@ -112,7 +112,7 @@ pub struct MediaFacts {
     pub timed_likes: i64,
 }
 
-/// An account's top-level feed, reels and story media created in `[from, to)`.
+/// An account's top-level feed, reels and story media created in `[from, to)`, oldest first.
 pub fn media_created(
     conn: &Reader,
     account_id: &str,
@@ -120,14 +120,10 @@ pub fn media_created(
     to: i64,
 ) -> StoreResult<Vec<MediaFacts>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.media_type, m.media_product_type, m.created_at, m.like_count,
-                (SELECT COUNT(*) FROM likes l WHERE l.object_id = m.id)
-                + (SELECT COALESCE(SUM(a.amount), 0) FROM insight_activity a
-                   WHERE a.media_id = m.id AND a.kind = 'likes')
-         FROM media m
-         WHERE m.account_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3
-           AND m.parent_id IS NULL AND m.media_product_type IN ('FEED', 'REELS', 'STORY')
-         ORDER BY m.created_at, m.id",
+        "SELECT id, media_type, media_product_type, created_at, like_count FROM media
+         WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3
+           AND parent_id IS NULL AND media_product_type IN ('FEED', 'REELS', 'STORY')
+         ORDER BY created_at, id",
     )?;
     let rows = stmt.query_map(params![account_id, from, to], |r| {
         Ok(MediaFacts {
@@ -136,10 +132,33 @@ pub fn media_created(
             media_product_type: r.get(2)?,
             created_at: r.get(3)?,
             like_count: r.get(4)?,
-            timed_likes: r.get(5)?,
+            timed_likes: 0,
         })
     })?;
-    rows.collect()
+    let mut media: Vec<MediaFacts> = rows.collect::<StoreResult<_>>()?;
+    // Likes with a time of their own, per media (only media that have any come back).
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, COUNT(*) FROM likes l JOIN media m ON m.id = l.object_id
+          WHERE m.account_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 GROUP BY m.id
+         UNION ALL
+         SELECT a.media_id, SUM(a.amount) FROM insight_activity a
+          WHERE a.account_id = ?1 AND a.kind = 'likes' AND a.media_id IS NOT NULL
+          GROUP BY a.media_id",
+    )?;
+    let timed = stmt.query_map(params![account_id, from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut by_id: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for row in timed {
+        let (id, n) = row?;
+        *by_id.entry(id).or_default() += n;
+    }
+    if !by_id.is_empty() {
+        for m in &mut media {
+            m.timed_likes = by_id.get(&m.id).copied().unwrap_or(0);
+        }
+    }
+    Ok(media)
 }
 
 /// Times of the comments (replies included) and of people's likes on an account's media in
