@@ -1035,3 +1035,51 @@ async fn demo_accounts_have_ninety_days_of_history() {
     assert_eq!(value_of(&insights.body, "likes"), likes);
     server.stop().await;
 }
+
+/// Permissions (ref 001 L5095-5104, L6703-6712): Instagram Login needs
+/// `instagram_business_manage_insights`; Facebook Login answers on graph.facebook.com.
+#[tokio::test]
+async fn insights_need_their_permissions_on_both_logins() {
+    let server = TestServer::start().await;
+    let w = frozen_world(&server).await;
+    let app_id = w.app_id().to_string();
+    let basic_only = server
+        .token(
+            &app_id,
+            w.business_id(),
+            "instagram",
+            Some(vec!["instagram_business_basic"]),
+        )
+        .await;
+    let answer = server
+        .get_ig(
+            &format!(
+                "/v24.0/{}/insights?metric=reach&period=day",
+                w.business_id()
+            ),
+            &basic_only,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.text);
+    assert_eq!(
+        answer.error(),
+        (
+            10,
+            None,
+            "OAuthException".into(),
+            "(#10) Application does not have permission for this action".into()
+        )
+    );
+    let answer = server
+        .get_fb(
+            &format!(
+                "/v24.0/{}/insights?metric=reach&period=day",
+                w.business_id()
+            ),
+            &w.fb_token,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.body["data"][0]["name"], "reach");
+    server.stop().await;
+}
