@@ -64,6 +64,29 @@ fn to_utc(unix: i64) -> OffsetDateTime {
 
 /// US daylight time: from 02:00 PST on the second Sunday of March to 02:00 PDT on the first
 /// Sunday of November.
+/// US Pacific time's offset from UTC at `unix`, in seconds (-25200 in PDT, -28800 in PST).
+pub fn pacific_offset(unix: i64) -> i64 {
+    if is_pacific_dst(unix, to_utc(unix).year()) {
+        -7 * 3600
+    } else {
+        -8 * 3600
+    }
+}
+
+/// The first Pacific midnight strictly after `unix`: where Meta's daily insight buckets end
+/// (`end_time` 08:00 UTC in winter, 07:00 in summer).
+pub fn pacific_day_end(unix: i64) -> i64 {
+    let offset = pacific_offset(unix);
+    let next_local = ((unix + offset).div_euclid(86_400) + 1) * 86_400;
+    let end = next_local - offset;
+    let settled = pacific_offset(end - 1);
+    if settled == offset {
+        end
+    } else {
+        next_local - settled
+    }
+}
+
 fn is_pacific_dst(unix: i64, year: i32) -> bool {
     let start = nth_sunday(year, Month::March, 2).map(|d| midnight_utc(d) + 10 * 3600);
     let end = nth_sunday(year, Month::November, 1).map(|d| midnight_utc(d) + 9 * 3600);

@@ -563,7 +563,7 @@ pub(crate) fn text(value: &Value, key: &str) -> Result<String, String> {
 }
 
 /// The account id and token of a fixture's read (`/v24.0/{id}?fields=...&access_token=...`).
-fn account_and_token(target: &Target) -> Result<(String, String), String> {
+pub(crate) fn account_and_token(target: &Target) -> Result<(String, String), String> {
     let rest = target
         .path_and_query
         .strip_prefix("/v24.0/")
@@ -576,7 +576,7 @@ fn account_and_token(target: &Target) -> Result<(String, String), String> {
     Ok((id.to_string(), token.to_string()))
 }
 
-async fn check_first(target: &Target) -> Result<(), String> {
+pub(crate) async fn check_first(target: &Target) -> Result<(), String> {
     let value = call(
         target.addr,
         Method::GET,

@@ -25,6 +25,7 @@
 //! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
 
 mod client;
+mod insights;
 mod issue10;
 mod load;
 mod messaging;
@@ -70,6 +71,9 @@ enum Command {
     Growth(issue10::GrowthArgs),
     /// Issue #10: mixed load for minutes with the server's resident memory sampled.
     Soak(issue10::SoakArgs),
+    /// Issue #12: account and media insights for an account with 10,000 media and 100,000
+    /// followers, against its node read.
+    Insights(insights::InsightsArgs),
     /// Issue #17: writes with the webhook receiver up, down, answering 500 and paused, with
     /// backlogs up to 100,000; fairness; disk before and after retention; delivery-log pages.
     Outbox(outbox::OutboxArgs),
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         Some(Command::Growth(args)) => issue10::growth(args),
         Some(Command::Soak(args)) => issue10::soak(args),
         Some(Command::Outbox(args)) => outbox::run(args),
+        Some(Command::Insights(args)) => insights::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -136,8 +136,66 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
                 }
             }
         }
+        history(tx, state, &business.id, 12_400, 0.002, now)?;
+        history(tx, state, &creator.id, 2_150, 0.004, now)?;
         Ok(())
     })?;
+    Ok(())
+}
+
+/// Captions of the demo's older posts, in turn.
+const HISTORY_CAPTIONS: &[&str] = &[
+    "Single origin of the week",
+    "Behind the counter",
+    "Latte art practice",
+    "New beans just landed",
+    "Weekend hours",
+    "Meet the roasters",
+];
+
+/// Ninety days of an account's past (issue #12): an audience that grew to `followers` by
+/// `daily_growth` a day, and a post every other day, a reel every five and a story every three,
+/// with likes in line with the reach the model gives them, so insights look real at once.
+fn history(
+    tx: &crate::store::Writer,
+    state: &Shared,
+    account_id: &str,
+    followers: i64,
+    daily_growth: f64,
+    now: i64,
+) -> Result<(), StoreError> {
+    use crate::insights::model::{self, MediaKey, Surface, DAY};
+    let seed = state.ids.seed();
+    let start = now - 90 * DAY;
+    let mut profile = model::Profile::derived(seed, account_id, followers, start);
+    profile.followers = (followers as f64 / (1.0 + daily_growth).powi(90)).round() as i64;
+    profile.daily_growth = daily_growth;
+    let text = serde_json::to_string(&profile).map_err(|e| StoreError::Internal(e.to_string()))?;
+    crate::store::insights::set_profile(tx, account_id, &text, start)?;
+    for day in (6..90).rev() {
+        let created_at = now - day * DAY + (day * 7_919) % (10 * 3_600);
+        let kind = match day {
+            d if d % 5 == 0 => ("VIDEO", "REELS"),
+            d if d % 3 == 0 => ("IMAGE", "STORY"),
+            d if d % 2 == 0 => ("IMAGE", "FEED"),
+            _ => continue,
+        };
+        let caption =
+            (kind.1 != "STORY").then(|| HISTORY_CAPTIONS[day as usize % HISTORY_CAPTIONS.len()]);
+        let media = insert_media(
+            tx, state, account_id, kind.0, kind.1, caption, None, created_at,
+        )?;
+        if kind.1 != "STORY" {
+            let key = MediaKey {
+                id: &media.id,
+                surface: Surface::of(kind.1).unwrap_or(Surface::Feed),
+                created_at,
+            };
+            let reach = model::totals(seed, account_id, &profile, key).reach;
+            let share = 0.04 + 0.05 * model::unit(model::hash(seed, &[&media.id, "likes"]));
+            crate::store::media::add_counts(tx, &media.id, 0, (reach * share).round() as i64)?;
+        }
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod events;
 pub mod faults;
 pub mod http;
 pub mod limits;
+pub mod insights;
 pub mod login;
 pub mod messaging;
 pub mod nodes;

@@ -10,15 +10,17 @@ use serde_json::Value;
 use crate::api::publishing;
 use crate::api::subscriptions;
 use crate::api::{
-    comments, empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
+    comments, empty_edge, facebook_users, insights, media, pages, permissions, root, tokens, users,
+    Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, welcome_flows};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
     self, InstagramBasic, InstagramBusinessBasic, InstagramBusinessContentPublish,
-    InstagramBusinessManageComments, InstagramBusinessManageMessages, InstagramContentPublish,
-    InstagramManageComments, InstagramManageMessages, PagesManageMetadata, PagesReadEngagement,
+    InstagramBusinessManageComments, InstagramBusinessManageInsights,
+    InstagramBusinessManageMessages, InstagramContentPublish, InstagramManageComments,
+    InstagramManageInsights, InstagramManageMessages, PagesManageMetadata, PagesReadEngagement,
     PagesShowList,
 };
 
@@ -118,6 +120,12 @@ const LIST_PAGES: Scopes = Scopes {
 };
 
 /// Reading an IG User, its media and their edges (ref 001 L5847-6095, L443-796).
+/// Insights (ref 001 L5100-5110, L6670-6680).
+const INSIGHTS: Scopes = Scopes {
+    instagram: &[InstagramBusinessBasic, InstagramBusinessManageInsights],
+    facebook: &[InstagramBasic, InstagramManageInsights, PagesReadEngagement],
+};
+
 const READ_USER: Scopes = Scopes {
     instagram: &[InstagramBusinessBasic],
     facebook: &[InstagramBasic, PagesReadEngagement],
@@ -192,7 +200,7 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "stories"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(users::list_stories) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(comments::list_live_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MODERATE, handler: handler!(comments::list_tags) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: INSIGHTS, handler: handler!(insights::user_insights) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
@@ -207,7 +215,7 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "children"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::list_children) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "comments"), apis: Apis::Both, tokens: USER_TOKENS, scopes: MODERATE, handler: handler!(comments::list_comments) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "collaborators"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(comments::list_collaborators) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: INSIGHTS, handler: handler!(insights::media_insights) },
     // The media's active ads (ref 001 L540-542): there are no ads here, so always empty.
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "boost_ads_list"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- Facebook Login: the Facebook user and the Page

@@ -163,7 +163,7 @@ async fn edges_later_areas_fill_answer_as_empty_edges() {
     let world = server.world().await;
     let id = world.business_id();
     // content_publishing_limit answers its own shape (tests/publishing_errors.rs).
-    for edge in ["live_media", "insights", "stories"] {
+    for edge in ["live_media", "stories"] {
         let answer = server
             .get_ig(&format!("/v24.0/me/{edge}"), &world.ig_token)
             .await;

@@ -144,7 +144,10 @@ fn resolve(
         "biography" => Some(json!(account.biography)),
         "website" => account.website.as_ref().map(|w| json!(w)),
         "profile_picture_url" => account.profile_picture_url.as_ref().map(|u| json!(u)),
-        "followers_count" => Some(json!(account.followers_count)),
+        // Moves with the audience profile and explicit follows (insights, issue #12).
+        "followers_count" => Some(json!(db(crate::insights::followers_count(
+            r, account, ctx.now
+        ))?)),
         "follows_count" => Some(json!(account.follows_count)),
         "media_count" => Some(json!(db(accounts::media_count(r, &account.id))?)),
         "has_profile_pic" => Some(json!(account.profile_picture_url.is_some())),

@@ -246,6 +246,7 @@ pub fn create_media(
     let id = mint(tx)?;
     let parent = row(tx, state, id, account, container, None, posters, now)?;
     let key = media::insert(tx, &parent)?;
+    crate::insights::story::schedule(tx, state, &parent)?;
     let options = Options::from_json(&container.params);
     tag_accounts(tx, &parent, &key, &options.user_tags, now)?;
     invite_collaborators(tx, &parent, &options.collaborators, now)?;

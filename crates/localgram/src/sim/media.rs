@@ -108,6 +108,7 @@ pub fn insert_media(
         ..Default::default()
     };
     media::insert(tx, &row)?;
+    crate::insights::story::schedule(tx, state, &row)?;
     Ok(row)
 }
 

@@ -10,6 +10,7 @@ pub mod comments;
 pub mod error;
 pub mod faults;
 pub mod limits;
+pub mod insights;
 pub mod logins;
 pub mod media;
 pub mod messaging;
@@ -80,6 +81,12 @@ pub fn router(state: Shared) -> Router {
             patch(comments::edit_comment).delete(comments::delete_comment),
         )
         .route("/people/{id}/likes", post(comments::like))
+        // ----- insights (issue #12)
+        .route(
+            "/accounts/{id}/audience",
+            get(insights::get_audience).post(insights::set_audience),
+        )
+        .route("/accounts/{id}/activity", post(insights::add_activity))
         .route("/people/{id}/likes/{object_id}", delete(comments::unlike))
         .route("/people/{id}/media", post(comments::person_media))
         .route(

@@ -18,6 +18,7 @@ pub mod events;
 pub mod faults;
 pub mod feed;
 pub mod igsids;
+pub mod insights;
 pub mod logins;
 pub mod media;
 pub mod media_files;
@@ -60,6 +61,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/0009_fidelity.sql")),
     (10, include_str!("migrations/0010_outbox_drain.sql")),
     (11, include_str!("migrations/0011_limits.sql")),
+    (12, include_str!("migrations/0012_insights.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

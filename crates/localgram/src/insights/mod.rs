@@ -1,0 +1,45 @@
+//! Insights (issue #12): a simulated audience per account (`model`, pure), the metric
+//! catalogue with its version rules (`catalog`), what a media collected (`media`), an
+//! account's sums, series and demographics (`account`), and the `story_insights` webhook
+//! (`story`). Handlers are in `api::insights`, control routes in `sim::insights`.
+
+pub mod account;
+pub mod catalog;
+pub mod media;
+pub mod model;
+pub mod story;
+
+use crate::store::{accounts, insights as store, Reader, StoreError, StoreResult};
+use model::Profile;
+
+/// The audience profile of an account: the one set through the control API, else one derived
+/// from the seed and the account's `followers_count`.
+pub fn profile(r: &Reader, seed: u64, account_id: &str) -> StoreResult<Option<Profile>> {
+    if let Some(text) = store::profile(r, account_id)? {
+        let profile = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))?;
+        return Ok(Some(profile));
+    }
+    Ok(accounts::get(r, account_id)?
+        .map(|a| Profile::derived(seed, account_id, a.followers_count, 0)))
+}
+
+/// The account's followers at `t`: the model's, plus explicit follows minus unfollows. The IG
+/// User's `followers_count` is this at the virtual now, so it follows `follower_count`.
+pub fn followers_at(r: &Reader, profile: &Profile, account_id: &str, t: i64) -> StoreResult<i64> {
+    Ok((profile.followers_at(t) + store::net_follows(r, account_id, t)?).max(0))
+}
+
+/// `followers_count` for the IG User node: the stored count unless a profile or explicit
+/// follows move it.
+pub fn followers_count(r: &Reader, account: &accounts::Account, now: i64) -> StoreResult<i64> {
+    let net = store::net_follows(r, &account.id, now)?;
+    match store::profile(r, &account.id)? {
+        None => Ok((account.followers_count + net).max(0)),
+        Some(text) => {
+            let profile: Profile = serde_json::from_str(&text)
+                .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))?;
+            Ok((profile.followers_at(now) + net).max(0))
+        }
+    }
+}

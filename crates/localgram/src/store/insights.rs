@@ -1,0 +1,186 @@
+//! What insights read besides the model: audience profiles set through the control API, the
+//! activity tests drove explicitly, and the real likes and comments of an account's media.
+
+use super::sql::{params, Reader, Writer};
+use super::{optional, StoreResult};
+
+/// An account's audience profile as stored (JSON; `insights::model::Profile`).
+pub fn profile(conn: &Reader, account_id: &str) -> StoreResult<Option<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT profile FROM audience_profiles WHERE account_id = ?1")?;
+    optional(stmt.query_row([account_id], |r| r.get(0)))
+}
+
+pub fn set_profile(conn: &Writer, account_id: &str, profile: &str, now: i64) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO audience_profiles (account_id, profile, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account_id) DO UPDATE SET profile = ?2, updated_at = ?3",
+        params![account_id, profile, now],
+    )?;
+    Ok(())
+}
+
+/// One explicit activity: `amount` of `kind` at `at`, on a media or on the account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub at: i64,
+    pub media_id: Option<String>,
+    pub kind: String,
+    pub amount: i64,
+}
+
+pub fn add_activity(conn: &Writer, account_id: &str, activity: &Activity) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO insight_activity (account_id, at, media_id, kind, amount)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            account_id,
+            activity.at,
+            activity.media_id,
+            activity.kind,
+            activity.amount
+        ],
+    )?;
+    Ok(())
+}
+
+/// A media's explicit activity up to `until`, summed per kind.
+pub fn media_activity(
+    conn: &Reader,
+    media_id: &str,
+    until: i64,
+) -> StoreResult<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, SUM(amount) FROM insight_activity
+         WHERE media_id = ?1 AND at <= ?2 GROUP BY kind ORDER BY kind",
+    )?;
+    let rows = stmt.query_map(params![media_id, until], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// The `(media_type, media_product_type)` of the media an activity was on, if any.
+pub type MediaKind = Option<(String, String)>;
+
+/// An account's explicit activity in `[from, to)`, with the kind of its media if any.
+pub fn account_activity(
+    conn: &Reader,
+    account_id: &str,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<(Activity, MediaKind)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.at, a.media_id, a.kind, a.amount, m.media_type, m.media_product_type
+         FROM insight_activity a LEFT JOIN media m ON m.id = a.media_id
+         WHERE a.account_id = ?1 AND a.at >= ?2 AND a.at < ?3 ORDER BY a.at",
+    )?;
+    let rows = stmt.query_map(params![account_id, from, to], |r| {
+        let media_type: Option<String> = r.get(4)?;
+        let product: Option<String> = r.get(5)?;
+        Ok((
+            Activity {
+                at: r.get(0)?,
+                media_id: r.get(1)?,
+                kind: r.get(2)?,
+                amount: r.get(3)?,
+            },
+            media_type.zip(product),
+        ))
+    })?;
+    rows.collect()
+}
+
+/// An account's explicit follows minus unfollows up to `until`.
+pub fn net_follows(conn: &Reader, account_id: &str, until: i64) -> StoreResult<i64> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(SUM(CASE WHEN kind = 'follows' THEN amount
+                                  WHEN kind = 'unfollows' THEN -amount ELSE 0 END), 0)
+         FROM insight_activity WHERE account_id = ?1 AND at <= ?2",
+    )?;
+    stmt.query_row(params![account_id, until], |r| r.get(0))
+}
+
+/// What account sums need about one media.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaFacts {
+    pub id: String,
+    pub media_type: String,
+    pub media_product_type: String,
+    pub created_at: i64,
+    pub like_count: i64,
+    /// Likes with a time of their own (people's likes, explicit activity): the rest of
+    /// `like_count` counts at publishing.
+    pub timed_likes: i64,
+}
+
+/// An account's top-level feed, reels and story media created in `[from, to)`, oldest first.
+pub fn media_created(
+    conn: &Reader,
+    account_id: &str,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<MediaFacts>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, media_type, media_product_type, created_at, like_count FROM media
+         WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3
+           AND parent_id IS NULL AND media_product_type IN ('FEED', 'REELS', 'STORY')
+         ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map(params![account_id, from, to], |r| {
+        Ok(MediaFacts {
+            id: r.get(0)?,
+            media_type: r.get(1)?,
+            media_product_type: r.get(2)?,
+            created_at: r.get(3)?,
+            like_count: r.get(4)?,
+            timed_likes: 0,
+        })
+    })?;
+    let mut media: Vec<MediaFacts> = rows.collect::<StoreResult<_>>()?;
+    // Likes with a time of their own, per media (only media that have any come back).
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, COUNT(*) FROM likes l JOIN media m ON m.id = l.object_id
+          WHERE m.account_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 GROUP BY m.id
+         UNION ALL
+         SELECT a.media_id, SUM(a.amount) FROM insight_activity a
+          WHERE a.account_id = ?1 AND a.kind = 'likes' AND a.media_id IS NOT NULL
+          GROUP BY a.media_id",
+    )?;
+    let timed = stmt.query_map(params![account_id, from, to], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut by_id: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for row in timed {
+        let (id, n) = row?;
+        *by_id.entry(id).or_default() += n;
+    }
+    if !by_id.is_empty() {
+        for m in &mut media {
+            m.timed_likes = by_id.get(&m.id).copied().unwrap_or(0);
+        }
+    }
+    Ok(media)
+}
+
+/// Times of the comments (replies included) and of people's likes on an account's media in
+/// `[from, to)`, with the media's type and product: `(time, media_type, product, is_like)`.
+pub fn interactions(
+    conn: &Reader,
+    account_id: &str,
+    from: i64,
+    to: i64,
+) -> StoreResult<Vec<(i64, String, String, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.created_at, m.media_type, m.media_product_type, 0 FROM comments c
+           JOIN media m ON m.id = c.media_id
+          WHERE m.account_id = ?1 AND c.created_at >= ?2 AND c.created_at < ?3
+         UNION ALL
+         SELECT l.created_at, m.media_type, m.media_product_type, 1 FROM likes l
+           JOIN media m ON m.id = l.object_id
+          WHERE m.account_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3",
+    )?;
+    let rows = stmt.query_map(params![account_id, from, to], |r| {
+        let like: i64 = r.get(3)?;
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, like == 1))
+    })?;
+    rows.collect()
+}
