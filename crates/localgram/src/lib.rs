@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod dispatch;
 pub mod events;
+pub mod hashtags;
 pub mod http;
 pub mod login;
 pub mod messaging;

@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::api::publishing;
 use crate::api::subscriptions;
 use crate::api::{
-    comments, empty_edge, facebook_users, media, pages, permissions, root, tokens, users, Call,
+    comments, empty_edge, facebook_users, hashtags, media, pages, permissions, root, tokens, users,
+    Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, welcome_flows};
 use crate::auth::TokenKind;
@@ -105,6 +106,13 @@ const NO_SCOPES: Scopes = Scopes {
 const PUBLIC: &[TokenKind] = &[];
 const INSTAGRAM_TOKEN: &[TokenKind] = &[TokenKind::InstagramUser];
 
+/// Hashtag search: `instagram_basic` (ref 001 L4050-4056, L4129-4133, L8500-8510); the
+/// Instagram Public Content Access feature is App Review's, not a token's.
+const HASHTAGS: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[InstagramBasic],
+};
+
 /// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
 const BASIC: Scopes = Scopes {
     instagram: &[InstagramBusinessBasic],
@@ -193,7 +201,6 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(comments::list_live_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MODERATE, handler: handler!(comments::list_tags) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "connected_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
@@ -258,6 +265,12 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::list) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::create_or_update) },
     Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::delete) },
+    // ----- discovery (issue #13): hashtags
+    Route { verb: Verb::Get, on: On::Root("ig_hashtag_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::search) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Hashtag), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::get_hashtag) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "recent_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recent_media) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "top_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::top_media) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recently_searched) },
     // ----- webhooks: subscriptions (issue #6)
     Route { verb: Verb::Get, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::list_app_subscriptions) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::create_app_subscription) },

@@ -4,6 +4,7 @@
 pub mod comments;
 pub mod conversations;
 pub mod facebook_users;
+pub mod hashtags;
 pub mod media;
 pub mod messaging;
 pub mod messenger_profile;

@@ -184,6 +184,20 @@ fn resolve(
             Some(edge_envelope(page.items, paging))
         }
         "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
+        "recently_searched_hashtags" => {
+            let page_request = expanded_page(request, 25, 30)?;
+            let since = ctx.now - crate::hashtags::SEARCH_WINDOW_SECONDS + 1;
+            let page = super::ig_hashtag::searched(
+                r,
+                ctx,
+                &account.id,
+                since,
+                &page_request,
+                request.subfields.as_ref(),
+            )?;
+            let paging = page.paging(None);
+            Some(edge_envelope(page.items, paging))
+        }
         "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
         "mentioned_comment" => Some(super::mentions::mentioned_comment(
             r, ctx, account, request,

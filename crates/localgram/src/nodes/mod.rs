@@ -6,6 +6,7 @@ pub mod conversation;
 pub mod facebook_user;
 pub mod ig_comment;
 pub mod ig_container;
+pub mod ig_hashtag;
 pub mod ig_media;
 pub mod ig_user;
 pub mod igsid_profile;

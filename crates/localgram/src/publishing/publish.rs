@@ -246,6 +246,18 @@ pub fn create_media(
     let id = mint(tx)?;
     let parent = row(tx, state, id, account, container, None, posters, now)?;
     let key = media::insert(tx, &parent)?;
+    crate::hashtags::index(
+        tx,
+        &crate::hashtags::Indexed {
+            media_id: &parent.id,
+            by_person: false,
+            product: &parent.media_product_type,
+            created_at: parent.created_at,
+            sort_key: &key,
+        },
+        parent.caption.as_deref(),
+        now,
+    )?;
     let options = Options::from_json(&container.params);
     tag_accounts(tx, &parent, &key, &options.user_tags, now)?;
     invite_collaborators(tx, &parent, &options.collaborators, now)?;

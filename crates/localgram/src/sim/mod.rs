@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod apps;
 pub mod clock;
 pub mod comments;
+pub mod discovery;
 pub mod error;
 pub mod logins;
 pub mod media;
@@ -139,6 +140,11 @@ pub fn router(state: Shared) -> Router {
         .route("/webhooks/pause", post(webhooks::pause))
         .route("/webhooks/resume", post(webhooks::resume))
         .route("/webhooks/test", post(webhooks::test))
+        // discovery (issue #13)
+        .route("/hashtags", post(discovery::hashtag))
+        .route("/accounts/{id}/media/bulk", post(discovery::bulk_media))
+        .route("/accounts/{id}/discovery", post(discovery::switches))
+        .route("/people/{id}/discovery", post(discovery::switches))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

@@ -16,6 +16,7 @@ pub mod containers;
 pub mod conversations;
 pub mod events;
 pub mod feed;
+pub mod hashtags;
 pub mod igsids;
 pub mod logins;
 pub mod media;
@@ -56,6 +57,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_instances.sql")),
     (8, include_str!("migrations/0008_webhook_backlog.sql")),
     (9, include_str!("migrations/0009_fidelity.sql")),
+    (10, include_str!("migrations/0010_discovery.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
