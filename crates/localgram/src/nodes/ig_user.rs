@@ -198,7 +198,9 @@ fn resolve(
             let paging = page.paging(None);
             Some(edge_envelope(page.items, paging))
         }
-        "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
+        "business_discovery" => Some(super::business_discovery::business_discovery(
+            r, ctx, account, request,
+        )?),
         "mentioned_comment" => Some(super::mentions::mentioned_comment(
             r, ctx, account, request,
         )?),

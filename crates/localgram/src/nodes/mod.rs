@@ -2,6 +2,7 @@
 //! which API offers them) and its default fields; this module validates a `fields` selection
 //! against that list and assembles the object in the requested order, `id` always included.
 
+pub mod business_discovery;
 pub mod conversation;
 pub mod facebook_user;
 pub mod ig_comment;

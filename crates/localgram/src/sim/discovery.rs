@@ -193,3 +193,38 @@ pub async fn bulk_media(
         .await??;
     Ok(Json(json!({"count": ids.len(), "ids": ids})))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewsInput {
+    pub view_count: i64,
+}
+
+/// `POST /_localgram/media/{id}/views`: a reel's views (paid and organic), which business
+/// discovery's `view_count` reports.
+pub async fn set_views(
+    State(state): State<Shared>,
+    Path(media_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: ViewsInput = parse_body(&body)?;
+    if input.view_count < 0 {
+        return Err(ControlError::bad_request("view_count must not be negative"));
+    }
+    let views = input.view_count;
+    let id = media_id.clone();
+    state
+        .db
+        .write(move |tx| -> Result<Result<(), ControlError>, StoreError> {
+            match crate::store::media::get(tx, &id)? {
+                Some(media) if media.media_product_type == "REELS" => {
+                    store::set_view_count(tx, &id, views)?;
+                    Ok(Ok(()))
+                }
+                Some(_) => Ok(Err(ControlError::bad_request("only reels have views"))),
+                None => Ok(Err(ControlError::not_found(format!("no media {id}")))),
+            }
+        })
+        .await??;
+    Ok(Json(json!({"id": media_id, "view_count": views})))
+}

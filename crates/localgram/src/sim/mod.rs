@@ -145,6 +145,7 @@ pub fn router(state: Shared) -> Router {
         .route("/accounts/{id}/media/bulk", post(discovery::bulk_media))
         .route("/accounts/{id}/discovery", post(discovery::switches))
         .route("/people/{id}/discovery", post(discovery::switches))
+        .route("/media/{id}/views", post(discovery::set_views))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

@@ -264,3 +264,18 @@ pub fn set_private(conn: &Writer, owner_id: &str, private: bool) -> StoreResult<
     }
     Ok(())
 }
+
+/// A reel's views, paid and organic (0 until a test sets them).
+pub fn view_count(conn: &Reader, media_id: &str) -> StoreResult<i64> {
+    let mut stmt = conn.prepare_cached("SELECT view_count FROM media_views WHERE media_id = ?1")?;
+    Ok(optional(stmt.query_row([media_id], |r| r.get(0)))?.unwrap_or(0))
+}
+
+pub fn set_view_count(conn: &Writer, media_id: &str, views: i64) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO media_views (media_id, view_count) VALUES (?1, ?2)
+         ON CONFLICT (media_id) DO UPDATE SET view_count = excluded.view_count",
+        params![media_id, views],
+    )?;
+    Ok(())
+}

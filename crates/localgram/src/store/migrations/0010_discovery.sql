@@ -43,3 +43,9 @@ CREATE TABLE discovery_switches (
     embeds_disabled  INTEGER NOT NULL DEFAULT 0,
     inactive         INTEGER NOT NULL DEFAULT 0
 );
+
+-- Views of reels (paid and organic), which business discovery's `view_count` reports.
+CREATE TABLE media_views (
+    media_id    TEXT PRIMARY KEY,
+    view_count  BIGINT NOT NULL
+);
