@@ -13,7 +13,7 @@ use crate::api::{
     comments, empty_edge, facebook_users, hashtags, media, pages, permissions, root, tokens, users,
     Call,
 };
-use crate::api::{conversations, messaging, messenger_profile, welcome_flows};
+use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
@@ -271,6 +271,8 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "recent_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recent_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "top_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::top_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recently_searched) },
+    // oEmbed: app tokens and APP_ID|CLIENT_TOKEN client tokens (ref 001 L3185-3200)
+    Route { verb: Verb::Get, on: On::Root("instagram_oembed"), apis: Apis::Facebook, tokens: &[TokenKind::App, TokenKind::Client], scopes: NO_SCOPES, handler: handler!(oembed::get) },
     // ----- webhooks: subscriptions (issue #6)
     Route { verb: Verb::Get, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::list_app_subscriptions) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::create_app_subscription) },

@@ -8,6 +8,7 @@ pub mod hashtags;
 pub mod media;
 pub mod messaging;
 pub mod messenger_profile;
+pub mod oembed;
 pub mod pages;
 pub mod permissions;
 pub mod publishing;
