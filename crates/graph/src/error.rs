@@ -652,6 +652,16 @@ impl GraphError {
         )
     }
 
+    /// Product tagging, catalogs and appeals are for business accounts (ref 001 L6100-6105).
+    pub fn shopping_not_for_creators() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            10,
+            "(#10) Instagram Shopping is not available to creator accounts",
+        )
+    }
+
     /// The 31st unique hashtag within 7 days (ref 001 L1277-1278).
     pub fn hashtag_limit_reached() -> Self {
         Self::table(

@@ -20,6 +20,7 @@ pub mod proxy;
 pub mod publishing;
 pub mod router;
 pub mod server;
+pub mod shopping;
 pub mod sim;
 pub mod social;
 pub mod state;

@@ -10,17 +10,18 @@ use serde_json::Value;
 use crate::api::publishing;
 use crate::api::subscriptions;
 use crate::api::{
-    comments, empty_edge, facebook_users, hashtags, media, pages, permissions, root, tokens, users,
-    Call,
+    comments, empty_edge, facebook_users, hashtags, media, pages, permissions, root, shopping,
+    tokens, users, Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
-    self, InstagramBasic, InstagramBusinessBasic, InstagramBusinessContentPublish,
-    InstagramBusinessManageComments, InstagramBusinessManageMessages, InstagramContentPublish,
-    InstagramManageComments, InstagramManageMessages, PagesManageMetadata, PagesReadEngagement,
-    PagesShowList,
+    self, CatalogManagement, InstagramBasic, InstagramBusinessBasic,
+    InstagramBusinessContentPublish, InstagramBusinessManageComments,
+    InstagramBusinessManageMessages, InstagramContentPublish, InstagramManageComments,
+    InstagramManageMessages, InstagramShoppingTagProducts, PagesManageMetadata,
+    PagesReadEngagement, PagesShowList,
 };
 
 pub use crate::dispatch::dispatch;
@@ -113,6 +114,16 @@ const HASHTAGS: Scopes = Scopes {
     facebook: &[InstagramBasic],
 };
 
+/// Product tagging, catalogs and appeals (ref 001 L5620-5640, L6110-6125, L8318-8330).
+const SHOPPING: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[
+        InstagramBasic,
+        CatalogManagement,
+        InstagramShoppingTagProducts,
+    ],
+};
+
 /// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
 const BASIC: Scopes = Scopes {
     instagram: &[InstagramBusinessBasic],
@@ -201,14 +212,11 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(comments::list_live_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MODERATE, handler: handler!(comments::list_tags) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "connected_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "instagram_backed_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "upcoming_events"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "agencies"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "authorized_adaccounts"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- IG Media
     Route { verb: Verb::Get, on: On::Node(NodeKind::IgMedia), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::get_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "children"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::list_children) },
@@ -271,6 +279,13 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "recent_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recent_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "top_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::top_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recently_searched) },
+    // product tagging and shopping
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::available_catalogs) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::catalog_product_search) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::get_appeal) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::appeal) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "product_tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::list_product_tags) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgMedia, "product_tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::update_product_tags) },
     // oEmbed: app tokens and APP_ID|CLIENT_TOKEN client tokens (ref 001 L3185-3200)
     Route { verb: Verb::Get, on: On::Root("instagram_oembed"), apis: Apis::Facebook, tokens: &[TokenKind::App, TokenKind::Client], scopes: NO_SCOPES, handler: handler!(oembed::get) },
     // ----- webhooks: subscriptions (issue #6)

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod permissions;
 pub mod publishing;
 pub mod root;
+pub mod shopping;
 pub mod subscriptions;
 pub mod tokens;
 pub mod users;

@@ -184,6 +184,10 @@ fn resolve(
             Some(edge_envelope(page.items, paging))
         }
         "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
+        "available_catalogs" if account.account_type != "CREATOR" => Some(
+            super::shopping::catalogs(r, ctx, &account.id, request.subfields.as_ref())?,
+        ),
+        "available_catalogs" => return Err(GraphError::shopping_not_for_creators()),
         "recently_searched_hashtags" => {
             let page_request = expanded_page(request, 25, 30)?;
             let since = ctx.now - crate::hashtags::SEARCH_WINDOW_SECONDS + 1;

@@ -16,6 +16,7 @@ pub mod mentions;
 pub mod message;
 pub mod page;
 pub mod settings;
+pub mod shopping;
 
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};

@@ -260,6 +260,7 @@ pub fn create_media(
     )?;
     let options = Options::from_json(&container.params);
     tag_accounts(tx, &parent, &key, &options.user_tags, now)?;
+    crate::shopping::tag_media(tx, &parent.id, &options.product_tags)?;
     invite_collaborators(tx, &parent, &options.collaborators, now)?;
     // Children list by id: give them ascending ids in album order.
     let mut ids = Vec::with_capacity(children.len());
@@ -282,6 +283,8 @@ pub fn create_media(
             now,
         )?;
         media::insert(tx, &child_row)?;
+        let child_options = Options::from_json(&child.params);
+        crate::shopping::tag_media(tx, &child_row.id, &child_options.product_tags)?;
         // A carousel item's tags tag the album, which is what the tags edge lists.
         let tags = Options::from_json(&child.params).user_tags;
         tag_accounts(tx, &parent, &key, &tags, now)?;

@@ -15,6 +15,7 @@ pub mod messaging;
 pub mod people;
 pub mod publishing;
 pub mod requests;
+pub mod shopping;
 pub mod snapshot;
 pub mod tokens;
 pub mod webhooks;
@@ -146,6 +147,9 @@ pub fn router(state: Shared) -> Router {
         .route("/accounts/{id}/discovery", post(discovery::switches))
         .route("/people/{id}/discovery", post(discovery::switches))
         .route("/media/{id}/views", post(discovery::set_views))
+        .route("/accounts/{id}/catalogs", post(shopping::create_catalog))
+        .route("/catalogs/{id}/products", post(shopping::create_product))
+        .route("/products/{id}/review", post(shopping::review))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

@@ -32,6 +32,7 @@ pub mod pg;
 pub mod publishing_setup;
 pub mod relationships;
 pub mod settings;
+pub mod shopping;
 pub mod snapshot;
 pub mod sql;
 pub mod sqlite;

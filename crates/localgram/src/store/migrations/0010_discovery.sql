@@ -49,3 +49,43 @@ CREATE TABLE media_views (
     media_id    TEXT PRIMARY KEY,
     view_count  BIGINT NOT NULL
 );
+
+-- Product tagging (ref 001 L5597-5846, L6096-6511, L8305-8474, guide L9644-10160): an
+-- account's Instagram Shop catalog, its products (variants share a group), the tags on
+-- media, and appeals of rejected products.
+CREATE TABLE catalogs (
+    id          TEXT PRIMARY KEY,
+    account_id  TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    shop_name   TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
+CREATE INDEX catalogs_by_account ON catalogs (account_id, created_at);
+
+CREATE TABLE products (
+    id                  TEXT PRIMARY KEY,
+    catalog_id          TEXT NOT NULL,
+    group_id            TEXT NOT NULL,
+    name                TEXT NOT NULL,
+    variant_name        TEXT,
+    retailer_id         TEXT NOT NULL,
+    image_url           TEXT NOT NULL,
+    price               TEXT NOT NULL,
+    sale_price          TEXT,
+    review_status       TEXT NOT NULL,
+    is_checkout         INTEGER NOT NULL DEFAULT 1,
+    appeal_reason       TEXT,
+    appealed_at         BIGINT,
+    sort_key            TEXT NOT NULL
+);
+CREATE INDEX products_by_catalog ON products (catalog_id, sort_key);
+CREATE INDEX products_by_group ON products (group_id);
+
+CREATE TABLE media_product_tags (
+    media_id    TEXT NOT NULL,
+    product_id  TEXT NOT NULL,
+    x           REAL,
+    y           REAL,
+    sort_key    TEXT NOT NULL,
+    PRIMARY KEY (media_id, product_id)
+);
