@@ -692,6 +692,101 @@ impl GraphError {
         }
     }
 
+    // ----- discovery (issue #13): hashtags, business discovery, oEmbed --------------------
+    // The reference names none of these errors' texts; each is Meta's public behaviour, as
+    // docs/decisions.md ("Discovery") records.
+
+    /// A hashtag query that is not one word of letters, digits and `_` (emojis are not
+    /// supported, ref 001 L1281).
+    pub fn hashtag_query_invalid(q: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Param q must be a hashtag name without emojis or spaces, not {q:?}"),
+        )
+    }
+
+    /// A paging parameter an edge does not offer (hashtag media page forward only, ref 001
+    /// L4237-4240).
+    pub fn param_not_supported_here(name: &str) -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            format!("(#100) Param {name} is not supported by this edge: it pages forward only"),
+        )
+    }
+
+    /// Product tagging, catalogs and appeals are for business accounts (ref 001 L6100-6105).
+    pub fn shopping_not_for_creators() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            10,
+            "(#10) Instagram Shopping is not available to creator accounts",
+        )
+    }
+
+    /// The 31st unique hashtag within 7 days (ref 001 L1277-1278).
+    pub fn hashtag_limit_reached() -> Self {
+        Self::table(
+            24,
+            2207034,
+            "Hashtag limit reached",
+            "You have reached the maximum number of unique hashtags (30) that can be queried within a 7 day period.".into(),
+        )
+    }
+
+    /// `business_discovery` of a username that names no professional account the caller may
+    /// discover (personal, private, age-gated, unknown).
+    pub fn business_discovery_not_found(username: &str) -> Self {
+        GraphError {
+            status: 400,
+            message: "Invalid user id".into(),
+            kind: OAUTH,
+            code: 110,
+            subcode: Some(2207013),
+            is_transient: Some(false),
+            user_title: Some("Cannot find User".into()),
+            user_msg: Some(format!(
+                "The user with username: {username} cannot be found."
+            )),
+        }
+    }
+
+    /// `business_discovery` by a creator of another creator before August 13, 2019 (004
+    /// changelog).
+    pub fn business_discovery_creator_target() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Creator accounts can only discover business accounts",
+        )
+    }
+
+    /// oEmbed of a URL that is not an Instagram post, reel or guide URL.
+    pub fn oembed_url_invalid() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) Invalid URL: the url parameter must be an Instagram post, reel, TV or guide URL",
+        )
+    }
+
+    /// oEmbed of content that cannot be embedded: unknown, private, inactive, age-restricted,
+    /// embeds disabled, or a story (ref 001 L3176-3183; 004 L2945).
+    pub fn oembed_not_embeddable() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            100,
+            "(#100) No oEmbed data is available for this URL: the media does not exist or cannot be embedded",
+        )
+    }
+
     /// -2 / 2207003 (ref 001 L3308-3316).
     pub fn media_download_timeout() -> Self {
         Self::table(

@@ -10,18 +10,18 @@ use serde_json::Value;
 use crate::api::publishing;
 use crate::api::subscriptions;
 use crate::api::{
-    comments, empty_edge, facebook_users, insights, media, pages, permissions, root, tokens, users,
-    Call,
+    comments, empty_edge, facebook_users, hashtags, insights, media, pages, permissions, root,
+    shopping, tokens, users, Call,
 };
-use crate::api::{conversations, messaging, messenger_profile, welcome_flows};
+use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
-    self, InstagramBasic, InstagramBusinessBasic, InstagramBusinessContentPublish,
-    InstagramBusinessManageComments, InstagramBusinessManageInsights,
-    InstagramBusinessManageMessages, InstagramContentPublish, InstagramManageComments,
-    InstagramManageInsights, InstagramManageMessages, PagesManageMetadata, PagesReadEngagement,
-    PagesShowList,
+    self, CatalogManagement, InstagramBasic, InstagramBusinessBasic,
+    InstagramBusinessContentPublish, InstagramBusinessManageComments,
+    InstagramBusinessManageInsights, InstagramBusinessManageMessages, InstagramContentPublish,
+    InstagramManageComments, InstagramManageInsights, InstagramManageMessages,
+    InstagramShoppingTagProducts, PagesManageMetadata, PagesReadEngagement, PagesShowList,
 };
 
 pub use crate::dispatch::dispatch;
@@ -106,6 +106,23 @@ const NO_SCOPES: Scopes = Scopes {
 /// Rows anyone may call: the token exchanges identify the app by its credentials instead.
 const PUBLIC: &[TokenKind] = &[];
 const INSTAGRAM_TOKEN: &[TokenKind] = &[TokenKind::InstagramUser];
+
+/// Hashtag search: `instagram_basic` (ref 001 L4050-4056, L4129-4133, L8500-8510); the
+/// Instagram Public Content Access feature is App Review's, not a token's.
+const HASHTAGS: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[InstagramBasic],
+};
+
+/// Product tagging, catalogs and appeals (ref 001 L5620-5640, L6110-6125, L8318-8330).
+const SHOPPING: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[
+        InstagramBasic,
+        CatalogManagement,
+        InstagramShoppingTagProducts,
+    ],
+};
 
 /// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
 const BASIC: Scopes = Scopes {
@@ -201,15 +218,11 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(comments::list_live_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MODERATE, handler: handler!(comments::list_tags) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: INSIGHTS, handler: handler!(insights::user_insights) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "connected_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "instagram_backed_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "upcoming_events"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "agencies"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "authorized_adaccounts"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- IG Media
     Route { verb: Verb::Get, on: On::Node(NodeKind::IgMedia), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::get_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "children"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(media::list_children) },
@@ -266,6 +279,21 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::list) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::create_or_update) },
     Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "welcome_message_flows"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(welcome_flows::delete) },
+    // ----- discovery (issue #13): hashtags
+    Route { verb: Verb::Get, on: On::Root("ig_hashtag_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::search) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::Hashtag), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::get_hashtag) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "recent_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recent_media) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Hashtag, "top_media"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::top_media) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "recently_searched_hashtags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: HASHTAGS, handler: handler!(hashtags::recently_searched) },
+    // product tagging and shopping
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "available_catalogs"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::available_catalogs) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "catalog_product_search"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::catalog_product_search) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::get_appeal) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::appeal) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "product_tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::list_product_tags) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgMedia, "product_tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::update_product_tags) },
+    // oEmbed: app tokens and APP_ID|CLIENT_TOKEN client tokens (ref 001 L3185-3200)
+    Route { verb: Verb::Get, on: On::Root("instagram_oembed"), apis: Apis::Facebook, tokens: &[TokenKind::App, TokenKind::Client], scopes: NO_SCOPES, handler: handler!(oembed::get) },
     // ----- webhooks: subscriptions (issue #6)
     Route { verb: Verb::Get, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::list_app_subscriptions) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::App, "subscriptions"), apis: Apis::Facebook, tokens: &[TokenKind::App], scopes: NO_SCOPES, handler: handler!(subscriptions::create_app_subscription) },

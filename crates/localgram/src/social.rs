@@ -96,6 +96,7 @@ pub fn post_comment(
     };
     comments::insert(tx, &comment)?;
     media::add_counts(tx, &media.id, 1, 0)?;
+    crate::hashtags::index_owner_comment(tx, &media, &comment.author_id, text, now)?;
     notify_comment(tx, state, &media, &comment, now)?;
     Ok(comment)
 }

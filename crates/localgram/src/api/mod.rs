@@ -4,14 +4,17 @@
 pub mod comments;
 pub mod conversations;
 pub mod facebook_users;
+pub mod hashtags;
 pub mod insights;
 pub mod media;
 pub mod messaging;
 pub mod messenger_profile;
+pub mod oembed;
 pub mod pages;
 pub mod permissions;
 pub mod publishing;
 pub mod root;
+pub mod shopping;
 pub mod subscriptions;
 pub mod tokens;
 pub mod users;

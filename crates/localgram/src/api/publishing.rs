@@ -158,7 +158,11 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
         if let Err(e) = limits::check_containers(c, &on.id, limit, now_ms)? {
             return Ok(Err(e));
         }
-        request::check_references(c, &on, &checked, now_ms, tag_limit)
+        if let Err(e) = request::check_references(c, &on, &checked, now_ms, tag_limit)? {
+            return Ok(Err(e));
+        }
+        // The tagged products must be the account's and not rejected (issue #13).
+        crate::shopping::check_tags(c, &on.id, &checked.options.product_tags)
     })
     .await??;
 

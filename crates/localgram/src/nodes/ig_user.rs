@@ -187,7 +187,27 @@ fn resolve(
             Some(edge_envelope(page.items, paging))
         }
         "stories" => Some(expanded_media(r, ctx, account, request, Listing::Stories)?),
-        "business_discovery" => return Err(GraphError::not_implemented("business_discovery")),
+        "available_catalogs" if account.account_type != "CREATOR" => Some(
+            super::shopping::catalogs(r, ctx, &account.id, request.subfields.as_ref())?,
+        ),
+        "available_catalogs" => return Err(GraphError::shopping_not_for_creators()),
+        "recently_searched_hashtags" => {
+            let page_request = expanded_page(request, 25, 30)?;
+            let since = ctx.now - crate::hashtags::SEARCH_WINDOW_SECONDS + 1;
+            let page = super::ig_hashtag::searched(
+                r,
+                ctx,
+                &account.id,
+                since,
+                &page_request,
+                request.subfields.as_ref(),
+            )?;
+            let paging = page.paging(None);
+            Some(edge_envelope(page.items, paging))
+        }
+        "business_discovery" => Some(super::business_discovery::business_discovery(
+            r, ctx, account, request,
+        )?),
         "mentioned_comment" => Some(super::mentions::mentioned_comment(
             r, ctx, account, request,
         )?),

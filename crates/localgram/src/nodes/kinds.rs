@@ -27,6 +27,8 @@ pub enum NodeKind {
     Igsid,
     WelcomeFlow,
     MessageAttachment,
+    /// An IG Hashtag (issue #13): public, global, its id derived from its name.
+    Hashtag,
 }
 
 impl NodeKind {
@@ -45,6 +47,7 @@ impl NodeKind {
             NodeKind::Igsid => "igsid",
             NodeKind::WelcomeFlow => "welcome_flow",
             NodeKind::MessageAttachment => "message_attachment",
+            NodeKind::Hashtag => "ig_hashtag",
         }
     }
 
@@ -62,6 +65,7 @@ impl NodeKind {
             "igsid" => NodeKind::Igsid,
             "welcome_flow" => NodeKind::WelcomeFlow,
             "message_attachment" => NodeKind::MessageAttachment,
+            "ig_hashtag" => NodeKind::Hashtag,
             _ => return None,
         })
     }
@@ -81,6 +85,7 @@ impl NodeKind {
             NodeKind::Igsid => super::igsid_profile::IGSID_PROFILE.name,
             NodeKind::WelcomeFlow => "WelcomeMessageFlow",
             NodeKind::MessageAttachment => "MessageAttachment",
+            NodeKind::Hashtag => super::ig_hashtag::IG_HASHTAG.name,
         }
     }
 
@@ -96,6 +101,7 @@ impl NodeKind {
             NodeKind::App => IdKind::App,
             NodeKind::Container => IdKind::Container,
             NodeKind::Igsid => IdKind::Igsid,
+            NodeKind::Hashtag => IdKind::Hashtag,
             NodeKind::Conversation | NodeKind::WelcomeFlow | NodeKind::MessageAttachment => {
                 IdKind::Other
             }
@@ -160,7 +166,7 @@ pub fn owner(conn: &Reader, target: &Target) -> StoreResult<Option<String>> {
         | NodeKind::Igsid
         | NodeKind::WelcomeFlow
         | NodeKind::MessageAttachment => crate::messaging::owner_of(conn, target)?,
-        NodeKind::Page | NodeKind::FacebookUser | NodeKind::App => None,
+        NodeKind::Page | NodeKind::FacebookUser | NodeKind::App | NodeKind::Hashtag => None,
     })
 }
 
@@ -191,6 +197,12 @@ pub fn can_see(conn: &Reader, caller: &Caller, target: &Target) -> StoreResult<b
             Ok(caller.kind == TokenKind::FacebookUser && caller.subject == target.id)
         }
         NodeKind::App => Ok(caller.app.id == target.id),
+        // Hashtags are public: any Facebook Login user or Page token reads them (ref 001
+        // L4040-4041, L4129-4133).
+        NodeKind::Hashtag => Ok(matches!(
+            caller.kind,
+            TokenKind::FacebookUser | TokenKind::Page
+        )),
         _ => match owner(conn, target)? {
             Some(account_id) => can_see_account(conn, caller, &account_id),
             None => Ok(false),

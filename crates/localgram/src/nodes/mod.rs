@@ -2,10 +2,12 @@
 //! which API offers them) and its default fields; this module validates a `fields` selection
 //! against that list and assembles the object in the requested order, `id` always included.
 
+pub mod business_discovery;
 pub mod conversation;
 pub mod facebook_user;
 pub mod ig_comment;
 pub mod ig_container;
+pub mod ig_hashtag;
 pub mod ig_media;
 pub mod ig_user;
 pub mod igsid_profile;
@@ -14,6 +16,7 @@ pub mod mentions;
 pub mod message;
 pub mod page;
 pub mod settings;
+pub mod shopping;
 
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};

@@ -247,8 +247,21 @@ pub fn create_media(
     let parent = row(tx, state, id, account, container, None, posters, now)?;
     let key = media::insert(tx, &parent)?;
     crate::insights::story::schedule(tx, state, &parent)?;
+    crate::hashtags::index(
+        tx,
+        &crate::hashtags::Indexed {
+            media_id: &parent.id,
+            by_person: false,
+            product: &parent.media_product_type,
+            created_at: parent.created_at,
+            sort_key: &key,
+        },
+        parent.caption.as_deref(),
+        now,
+    )?;
     let options = Options::from_json(&container.params);
     tag_accounts(tx, &parent, &key, &options.user_tags, now)?;
+    crate::shopping::tag_media(tx, &parent.id, &options.product_tags)?;
     invite_collaborators(tx, &parent, &options.collaborators, now)?;
     // Children list by id: give them ascending ids in album order.
     let mut ids = Vec::with_capacity(children.len());
@@ -271,6 +284,8 @@ pub fn create_media(
             now,
         )?;
         media::insert(tx, &child_row)?;
+        let child_options = Options::from_json(&child.params);
+        crate::shopping::tag_media(tx, &child_row.id, &child_options.product_tags)?;
         // A carousel item's tags tag the album, which is what the tags edge lists.
         let tags = Options::from_json(&child.params).user_tags;
         tag_accounts(tx, &parent, &key, &tags, now)?;

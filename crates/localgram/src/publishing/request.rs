@@ -554,7 +554,8 @@ fn read_user_tags(
     Ok(tags)
 }
 
-fn read_product_tags(
+/// Reads `product_tags` (and, for tags added later, `updated_tags`: issue #13).
+pub(crate) fn read_product_tags(
     items: &[Value],
     max: usize,
     is_image: bool,

@@ -347,6 +347,18 @@ pub async fn person_media(
                         created_at,
                     };
                     let key = person_media::insert(tx, &row)?;
+                    crate::hashtags::index(
+                        tx,
+                        &crate::hashtags::Indexed {
+                            media_id: &row.id,
+                            by_person: true,
+                            product: &row.media_product_type,
+                            created_at,
+                            sort_key: &key,
+                        },
+                        row.caption.as_deref(),
+                        created_at,
+                    )?;
                     for (account_id, x, y) in &tagged {
                         person_media::tag(tx, &id, account_id, *x, *y, created_at, &key)?;
                     }

@@ -107,8 +107,22 @@ pub fn insert_media(
         created_at,
         ..Default::default()
     };
-    media::insert(tx, &row)?;
+    let key = media::insert(tx, &row)?;
     crate::insights::story::schedule(tx, state, &row)?;
+    if parent.is_none() {
+        crate::hashtags::index(
+            tx,
+            &crate::hashtags::Indexed {
+                media_id: &row.id,
+                by_person: false,
+                product: &row.media_product_type,
+                created_at,
+                sort_key: &key,
+            },
+            caption,
+            created_at,
+        )?;
+    }
     Ok(row)
 }
 

@@ -7,16 +7,18 @@ pub mod accounts;
 pub mod apps;
 pub mod clock;
 pub mod comments;
+pub mod discovery;
 pub mod error;
 pub mod faults;
-pub mod limits;
 pub mod insights;
+pub mod limits;
 pub mod logins;
 pub mod media;
 pub mod messaging;
 pub mod people;
 pub mod publishing;
 pub mod requests;
+pub mod shopping;
 pub mod snapshot;
 pub mod tokens;
 pub mod webhooks;
@@ -162,6 +164,15 @@ pub fn router(state: Shared) -> Router {
             get(limits::get_limits).post(limits::set_limits),
         )
         .route("/rate_limits/reset", post(limits::reset))
+        // discovery (issue #13)
+        .route("/hashtags", post(discovery::hashtag))
+        .route("/accounts/{id}/media/bulk", post(discovery::bulk_media))
+        .route("/accounts/{id}/discovery", post(discovery::switches))
+        .route("/people/{id}/discovery", post(discovery::switches))
+        .route("/media/{id}/views", post(discovery::set_views))
+        .route("/accounts/{id}/catalogs", post(shopping::create_catalog))
+        .route("/catalogs/{id}/products", post(shopping::create_product))
+        .route("/products/{id}/review", post(shopping::review))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

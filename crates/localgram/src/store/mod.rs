@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod events;
 pub mod faults;
 pub mod feed;
+pub mod hashtags;
 pub mod igsids;
 pub mod insights;
 pub mod logins;
@@ -34,6 +35,7 @@ pub mod publishing_setup;
 pub mod rate_counts;
 pub mod relationships;
 pub mod settings;
+pub mod shopping;
 pub mod snapshot;
 pub mod sql;
 pub mod sqlite;
@@ -62,6 +64,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_outbox_drain.sql")),
     (11, include_str!("migrations/0011_limits.sql")),
     (12, include_str!("migrations/0012_insights.sql")),
+    (13, include_str!("migrations/0013_discovery.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

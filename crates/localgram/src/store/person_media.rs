@@ -93,6 +93,20 @@ pub fn insert(conn: &Writer, media: &PersonMedia) -> StoreResult<String> {
     Ok(key)
 }
 
+/// A person's media by its shortcode (oEmbed finds posts by URL).
+pub fn by_shortcode(conn: &Reader, shortcode: &str) -> StoreResult<Option<PersonMedia>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM person_media WHERE shortcode = ?1"
+    ))?;
+    optional(stmt.query_row([shortcode], from_row))
+}
+
+/// A person's media's sort key (hashtags index media in their own order).
+pub fn sort_key_of(conn: &Reader, id: &str) -> StoreResult<Option<String>> {
+    let mut stmt = conn.prepare_cached("SELECT sort_key FROM person_media WHERE id = ?1")?;
+    optional(stmt.query_row([id], |r| r.get(0)))
+}
+
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<PersonMedia>> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {COLUMNS} FROM person_media WHERE id = ?1"))?;
