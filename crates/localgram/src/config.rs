@@ -32,9 +32,21 @@ pub struct Config {
     pub publishing: crate::publishing::Settings,
     /// The proxy and TLS listeners for apps that keep Meta's URLs (off unless asked).
     pub proxy: crate::proxy::ProxyConfig,
+    /// The token the control API and the console require when `listen` is not loopback
+    /// (one is made at start when none is given); unused on loopback.
+    pub control_token: Option<String>,
 }
 
 impl Config {
+    /// The control token in force: `Some` only when localgram listens beyond loopback.
+    pub fn required_control_token(&self) -> Option<&str> {
+        if self.listen.ip().is_loopback() {
+            None
+        } else {
+            self.control_token.as_deref()
+        }
+    }
+
     /// Where the store keeps the state.
     pub fn location(&self) -> crate::store::Location {
         use crate::store::Location;
@@ -59,6 +71,7 @@ impl Default for Config {
             webhook_retention: Default::default(),
             publishing: crate::publishing::Settings::default(),
             proxy: crate::proxy::ProxyConfig::default(),
+            control_token: None,
         }
     }
 }

@@ -6,8 +6,10 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod dispatch;
 pub mod events;

@@ -17,6 +17,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "Meta's Instagram Platform API, implemented locally"
 )]
 struct Cli {
+    #[command(flatten)]
+    target: localgram::cli::Target,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,6 +33,9 @@ enum Command {
     Ca(CaArgs),
     /// Print `export` lines that point unmodified clients at the proxy and trust the CA.
     Env(EnvArgs),
+    /// Control commands against a running localgram (`--url`).
+    #[command(flatten)]
+    Control(localgram::cli::ControlCommand),
 }
 
 /// Where the CA lives: `--ca-dir`, else `DATA/ca` with `--data`, else
@@ -139,7 +144,8 @@ async fn main() -> ExitCode {
             println!("{}", localgram::sim::OPENAPI);
             ExitCode::SUCCESS
         }
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(args, cli.target.control_token).await,
+        Command::Control(command) => localgram::cli::run(cli.target, command).await,
         Command::Ca(args) => ca(args),
         Command::Env(args) => env(args),
     }
@@ -188,7 +194,7 @@ fn env(args: EnvArgs) -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> ExitCode {
+async fn serve(args: ServeArgs, control_token: Option<String>) -> ExitCode {
     let config = Config {
         listen: args.listen,
         data_dir: if args.ephemeral { None } else { args.data },
@@ -225,6 +231,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
             only_meta: args.proxy_only_meta,
             ca_dir: args.ca_dir,
         },
+        control_token,
         ..Config::default()
     };
     let server = match localgram::start(config).await {
@@ -236,6 +243,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let base = server.base_url();
     eprintln!("localgram listening on {base}");
+    match server.state.config.required_control_token() {
+        None => eprintln!("localgram console: {base}/_localgram/console"),
+        Some(token) => {
+            eprintln!("localgram listens beyond loopback: the control API and the console need the control token {token}");
+            eprintln!("localgram console: {base}/_localgram/console?localgram_token={token}");
+        }
+    }
     let front = &server.front;
     if let Some(addr) = front.proxy_addr {
         eprintln!("localgram proxy on http://{addr} (Meta's hosts answered here; `localgram env` prints the settings)");

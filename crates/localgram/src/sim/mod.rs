@@ -8,6 +8,8 @@ pub mod apps;
 pub mod clock;
 pub mod comments;
 pub mod error;
+pub mod guard;
+pub mod live;
 pub mod logins;
 pub mod media;
 pub mod messaging;
@@ -16,6 +18,7 @@ pub mod publishing;
 pub mod requests;
 pub mod snapshot;
 pub mod tokens;
+pub mod views;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -139,6 +142,21 @@ pub fn router(state: Shared) -> Router {
         .route("/webhooks/pause", post(webhooks::pause))
         .route("/webhooks/resume", post(webhooks::resume))
         .route("/webhooks/test", post(webhooks::test))
+        // ----- the console and the CLI (issue #15)
+        .route("/events", get(live::stream))
+        .route("/tokens", get(views::list_tokens))
+        .route("/tokens/inspect", get(tokens::inspect))
+        .route("/accounts/{id}/media", get(views::account_media))
+        .route(
+            "/accounts/{id}/conversations",
+            get(views::account_conversations),
+        )
+        .route("/accounts/{id}/containers", get(views::account_containers))
+        .route("/media/{id}", get(views::media_thread))
+        .route("/apps/{id}/webhooks", get(views::app_webhooks))
+        .route("/console", get(crate::console::index))
+        .route("/console/app.js", get(crate::console::script))
+        .route("/console/app.css", get(crate::console::style))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)
