@@ -35,6 +35,8 @@ pub struct Config {
     /// The token the control API and the console require when `listen` is not loopback
     /// (one is made at start when none is given); unused on loopback.
     pub control_token: Option<String>,
+    /// A snapshot file the state is replaced with before the server answers anything.
+    pub import: Option<PathBuf>,
 }
 
 impl Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             publishing: crate::publishing::Settings::default(),
             proxy: crate::proxy::ProxyConfig::default(),
             control_token: None,
+            import: None,
         }
     }
 }

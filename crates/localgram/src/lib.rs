@@ -22,6 +22,7 @@ pub mod publishing;
 pub mod router;
 pub mod server;
 pub mod sim;
+pub mod snapshot_file;
 pub mod social;
 pub mod state;
 pub mod store;

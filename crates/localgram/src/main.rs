@@ -127,6 +127,12 @@ struct ServeArgs {
     /// The CA directory (default: DATA/ca with --data, else ~/.local/share/localgram/ca).
     #[arg(long)]
     ca_dir: Option<PathBuf>,
+    /// Start from this snapshot (a `localgram snapshot export` file), replacing the state.
+    #[arg(long, value_name = "FILE")]
+    import: Option<PathBuf>,
+    /// On a clean stop (Ctrl-C, SIGTERM), write the state to this snapshot file.
+    #[arg(long, value_name = "FILE")]
+    export_on_exit: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -232,6 +238,7 @@ async fn serve(args: ServeArgs, control_token: Option<String>) -> ExitCode {
             ca_dir: args.ca_dir,
         },
         control_token,
+        import: args.import.clone(),
         ..Config::default()
     };
     let server = match localgram::start(config).await {
@@ -269,7 +276,18 @@ async fn serve(args: ServeArgs, control_token: Option<String>) -> ExitCode {
             Err(error) => eprintln!("localgram: cannot describe the demo: {}", error.message),
         }
     }
-    match server.wait().await {
+    let state = server.state.clone();
+    let stopped = server.wait().await;
+    if let Some(path) = &args.export_on_exit {
+        match localgram::snapshot_file::export(&state, path).await {
+            Ok(()) => eprintln!("localgram exported the state to {}", path.display()),
+            Err(error) => {
+                eprintln!("localgram: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    match stopped {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("localgram: {error}");

@@ -162,6 +162,8 @@ pub enum StartError {
     Demo(String),
     #[error(transparent)]
     Front(#[from] crate::proxy::FrontError),
+    #[error("{0}")]
+    Import(String),
 }
 
 /// Opens the store, seeds the demo if asked, binds and starts serving.
@@ -181,6 +183,11 @@ pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
     })
     .await
     .map_err(|e| StartError::Store(crate::store::StoreError::Internal(e.to_string())))??;
+    if let Some(path) = state.config.import.clone() {
+        crate::snapshot_file::import(&state, &path)
+            .await
+            .map_err(StartError::Import)?;
+    }
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|source| StartError::Listen {

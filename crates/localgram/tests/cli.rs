@@ -67,6 +67,10 @@ fn failed(run: &Run, code: i32, line: &str) {
     assert_eq!(run.stderr, format!("localgram: {line}\n"));
 }
 
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
 async fn person(server: &TestServer, username: &str) -> String {
     server
         .post_control("/people", json!({"username": username}))
@@ -164,11 +168,23 @@ async fn people_are_added_and_listed() {
     assert_eq!(json["followers_count"], json!(12));
     assert_eq!(json["is_private"], json!(true));
     let bo = json["id"].as_str().unwrap();
-    // In the control API's order (by id).
-    let mut expected = [format!("{id}  @ana  Ana Sousa"), format!("{bo}  @bo  bo")];
-    if bo < id.as_str() {
-        expected.reverse();
-    }
+    // In the control API's order (oldest first), one line each.
+    let expected: Vec<String> = server.get_control("/people").await["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}  @{}  {}",
+                text(&p["id"]),
+                text(&p["username"]),
+                text(&p["name"])
+            )
+        })
+        .collect();
+    assert_eq!(expected.len(), 2);
+    assert!(expected.contains(&format!("{id}  @ana  Ana Sousa")));
+    assert!(expected.contains(&format!("{bo}  @bo  bo")));
     assert_eq!(
         ok(&cli(&base, &["people", "list"]).await),
         expected.join("\n")
@@ -690,4 +706,193 @@ async fn a_generated_control_token_is_printed_by_serve() {
         .unwrap_or_else(|| panic!("{lines:?}"));
     assert_eq!(token.len(), 32);
     assert!(lines[2].ends_with(&format!("/_localgram/console?localgram_token={token}")));
+}
+
+#[tokio::test]
+async fn seed_builds_a_world_from_flags_and_a_seed_file() {
+    let server = start_server().await;
+    let base = server.base.clone();
+    server
+        .post_control(
+            "/clock",
+            json!({"set": "2025-06-01T12:00:00Z", "frozen": true}),
+        )
+        .await;
+    let run = cli(
+        &base,
+        &[
+            "seed",
+            "--accounts",
+            "1",
+            "--people",
+            "3",
+            "--media",
+            "2500",
+            "--comments-per-media",
+            "2",
+            "--conversations",
+            "2",
+            "--messages-per-conversation",
+            "2",
+            "--prefix",
+            "t",
+        ],
+    )
+    .await;
+    let out = ok(&run);
+    assert!(
+        out.starts_with("seeded 1 accounts, 3 people, 2500 media, 5000 comments, 2 conversations, 4 messages in "),
+        "{out}"
+    );
+    let accounts = server.get_control("/accounts").await;
+    assert_eq!(accounts["data"][0]["username"], json!("t_shop_1"));
+    let account = accounts["data"][0]["id"].as_str().unwrap();
+    // Newest first, one an hour back from now, across two batches.
+    let grid = server
+        .get_control(&format!("/accounts/{account}/media?limit=1"))
+        .await;
+    assert_eq!(grid["media_count"], json!(2500));
+    assert_eq!(
+        grid["data"][0]["caption"],
+        json!("Seeded post 1 #localgram")
+    );
+    assert_eq!(grid["data"][0]["timestamp"], json!("2025-06-01T12:00:00Z"));
+    assert_eq!(grid["data"][0]["comments_count"], json!(2));
+    // The Graph API sees them as any media: the account's media_count and its comments.
+    let app = server.new_app("Reader").await;
+    let token = server
+        .token(app["id"].as_str().unwrap(), account, "instagram", None)
+        .await;
+    let me = server.get_ig("/v24.0/me?fields=media_count", &token).await;
+    assert_eq!(me.body["media_count"], json!(2500));
+    let media = grid["data"][0]["id"].as_str().unwrap();
+    let thread = server
+        .get_ig(
+            &format!("/v24.0/{media}/comments?fields=text,username"),
+            &token,
+        )
+        .await;
+    let mut authors: Vec<&str> = thread.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["username"].as_str().unwrap())
+        .collect();
+    authors.sort_unstable();
+    assert_eq!(authors, ["t_person_1", "t_person_2"]);
+    let people = server.get_control("/people").await;
+    assert_eq!(people["data"].as_array().unwrap().len(), 3);
+    let inbox = server
+        .get_control(&format!("/accounts/{account}/conversations"))
+        .await;
+    assert_eq!(inbox["data"].as_array().unwrap().len(), 2);
+    assert_eq!(inbox["data"][0]["message_count"], json!(2));
+    assert_eq!(inbox["data"][0]["window_open"], json!(true));
+    // From a seed file, a flag overriding it; the names continue after the taken ones.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("world.json");
+    std::fs::write(
+        &file,
+        br#"{"accounts": 1, "people": 1, "media": 50, "comments_per_media": 0, "conversations": 0, "prefix": "t"}"#,
+    )
+    .unwrap();
+    let json = cli(
+        &base,
+        &[
+            "--json",
+            "seed",
+            "--file",
+            file.to_str().unwrap(),
+            "--media",
+            "7",
+        ],
+    )
+    .await
+    .json();
+    assert_eq!(json["media"], json!(7));
+    assert_eq!(json["comments"], json!(0));
+    assert_eq!(json["people"], json!(1));
+    let accounts = server.get_control("/accounts").await;
+    assert_eq!(accounts["data"][1]["username"], json!("t_shop_2"));
+    std::fs::write(&file, br#"{"acounts": 1}"#).unwrap();
+    let refused = cli(&base, &["seed", "--file", file.to_str().unwrap()]).await;
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("is not a seed file: unknown field `acounts`"),
+        "{refused:?}"
+    );
+    // One batch is bounded.
+    let big = server
+        .control_api(Method::POST, "/seed")
+        .json(json!({"account_ids": [account], "media": 10_001}))
+        .send()
+        .await;
+    assert_eq!(big.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        big.body["error"]["message"],
+        json!("media is at most 10000 per batch")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn serve_imports_a_snapshot_and_exports_one_on_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    let second = dir.path().join("second.json");
+    {
+        let server =
+            common::ChildServer::spawn(["--export-on-exit".as_ref(), first.as_os_str()]).await;
+        assert_eq!(
+            ok(&cli(&server.base, &["people", "add", "ana"]).await),
+            format!(
+                "created person @ana (id {})",
+                Remote::new(&server.base).get_control("/people").await["data"][0]["id"]
+                    .as_str()
+                    .unwrap()
+            )
+        );
+        // Dropped: SIGTERM, a clean stop, the export.
+    }
+    let exported: Value = serde_json::from_slice(&std::fs::read(&first).unwrap()).unwrap();
+    assert!(exported["tables"]["people"]
+        .as_array()
+        .is_some_and(|p| p.len() == 1));
+    {
+        let server = common::ChildServer::spawn([
+            "--import".as_ref(),
+            first.as_os_str(),
+            "--export-on-exit".as_ref(),
+            second.as_os_str(),
+        ])
+        .await;
+        let people = Remote::new(&server.base).get_control("/people").await;
+        assert_eq!(people["data"][0]["username"], json!("ana"));
+        ok(&cli(&server.base, &["people", "add", "bo"]).await);
+    }
+    let again: Value = serde_json::from_slice(&std::fs::read(&second).unwrap()).unwrap();
+    assert_eq!(again["tables"]["people"].as_array().unwrap().len(), 2);
+    // A file that is not a snapshot: serve refuses to start.
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_localgram"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--import",
+                "/nonexistent.json",
+            ])
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "localgram: cannot read /nonexistent.json: No such file or directory (os error 2)\n"
+    );
 }

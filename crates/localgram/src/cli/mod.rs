@@ -6,6 +6,7 @@
 pub mod client;
 pub mod deliveries;
 pub mod duration;
+pub mod seed;
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -76,6 +77,9 @@ pub enum ControlCommand {
     },
     /// Wipe all state (the id seed is kept).
     Reset,
+    /// Build a large world (accounts, people, media with comments, conversations) from flags
+    /// or a seed file, with a progress bar.
+    Seed(seed::SeedArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -259,6 +263,7 @@ async fn execute(client: &Client, target: &Target, command: ControlCommand) -> C
         ControlCommand::Deliveries(args) => deliveries::run(client, target, args).await,
         ControlCommand::Token { action } => token(client, target, action).await,
         ControlCommand::Snapshot { action } => snapshot(client, target, action).await,
+        ControlCommand::Seed(args) => seed::run(client, target, args).await,
         ControlCommand::Reset => {
             let value = client.post("/reset", &json!({})).await?;
             emit(target, &value, |_| "state wiped".into());

@@ -16,6 +16,7 @@ pub mod messaging;
 pub mod people;
 pub mod publishing;
 pub mod requests;
+pub mod seed;
 pub mod snapshot;
 pub mod tokens;
 pub mod views;
@@ -154,6 +155,7 @@ pub fn router(state: Shared) -> Router {
         .route("/accounts/{id}/containers", get(views::account_containers))
         .route("/media/{id}", get(views::media_thread))
         .route("/apps/{id}/webhooks", get(views::app_webhooks))
+        .route("/seed", post(seed::seed))
         .route("/console", get(crate::console::index))
         .route("/console/app.js", get(crate::console::script))
         .route("/console/app.css", get(crate::console::style))
