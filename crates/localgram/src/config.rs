@@ -35,9 +35,23 @@ pub struct Config {
     /// Rate limits: Meta's numbers, scaled, overridden, or off. Off unless asked (servers
     /// embedded in tests and load tests); `localgram serve` turns Meta's numbers on.
     pub rate_limits: crate::limits::Settings,
+    /// The token the control API and the console require when `listen` is not loopback
+    /// (one is made at start when none is given); unused on loopback.
+    pub control_token: Option<String>,
+    /// A snapshot file the state is replaced with before the server answers anything.
+    pub import: Option<PathBuf>,
 }
 
 impl Config {
+    /// The control token in force: `Some` only when localgram listens beyond loopback.
+    pub fn required_control_token(&self) -> Option<&str> {
+        if self.listen.ip().is_loopback() {
+            None
+        } else {
+            self.control_token.as_deref()
+        }
+    }
+
     /// Where the store keeps the state.
     pub fn location(&self) -> crate::store::Location {
         use crate::store::Location;
@@ -63,6 +77,8 @@ impl Default for Config {
             publishing: crate::publishing::Settings::default(),
             proxy: crate::proxy::ProxyConfig::default(),
             rate_limits: crate::limits::Settings::off(),
+            control_token: None,
+            import: None,
         }
     }
 }

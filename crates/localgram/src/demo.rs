@@ -282,5 +282,8 @@ fn describe_blocking(state: &Shared, base: &str) -> Result<String, ControlError>
         app.instagram_app_id, app.id
     ));
     out.push_str(&format!("\n  curl '{base}/_localgram/clock'\n  OpenAPI of the control API: {base}/_localgram/openapi.json\n"));
+    out.push_str(&format!(
+        "\nSee and play Instagram's side:\n  Console: {base}/_localgram/console\n  CLI:     localgram --url {base} deliveries --follow\n"
+    ));
     Ok(out)
 }

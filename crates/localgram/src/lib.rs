@@ -6,8 +6,10 @@
 pub mod access;
 pub mod api;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod dispatch;
 pub mod events;
@@ -25,6 +27,7 @@ pub mod router;
 pub mod server;
 pub mod shopping;
 pub mod sim;
+pub mod snapshot_file;
 pub mod social;
 pub mod state;
 pub mod store;

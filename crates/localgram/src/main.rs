@@ -17,6 +17,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "Meta's Instagram Platform API, implemented locally"
 )]
 struct Cli {
+    #[command(flatten)]
+    target: localgram::cli::Target,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,6 +33,9 @@ enum Command {
     Ca(CaArgs),
     /// Print `export` lines that point unmodified clients at the proxy and trust the CA.
     Env(EnvArgs),
+    /// Control commands against a running localgram (`--url`).
+    #[command(flatten)]
+    Control(localgram::cli::ControlCommand),
 }
 
 /// Where the CA lives: `--ca-dir`, else `DATA/ca` with `--data`, else
@@ -140,6 +145,12 @@ struct ServeArgs {
     /// 24 hours) is computed from.
     #[arg(long, value_name = "N", default_value_t = localgram::limits::DEFAULT_IMPRESSIONS)]
     impressions: u64,
+    /// Start from this snapshot (a `localgram snapshot export` file), replacing the state.
+    #[arg(long, value_name = "FILE")]
+    import: Option<PathBuf>,
+    /// On a clean stop (Ctrl-C, SIGTERM), write the state to this snapshot file.
+    #[arg(long, value_name = "FILE")]
+    export_on_exit: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -157,7 +168,8 @@ async fn main() -> ExitCode {
             println!("{}", localgram::sim::OPENAPI);
             ExitCode::SUCCESS
         }
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(args, cli.target.control_token).await,
+        Command::Control(command) => localgram::cli::run(cli.target, command).await,
         Command::Ca(args) => ca(args),
         Command::Env(args) => env(args),
     }
@@ -206,7 +218,7 @@ fn env(args: EnvArgs) -> ExitCode {
     }
 }
 
-async fn serve(args: ServeArgs) -> ExitCode {
+async fn serve(args: ServeArgs, control_token: Option<String>) -> ExitCode {
     let rate_limits = match rate_limit_settings(&args) {
         Ok(settings) => settings,
         Err(error) => {
@@ -251,6 +263,8 @@ async fn serve(args: ServeArgs) -> ExitCode {
             only_meta: args.proxy_only_meta,
             ca_dir: args.ca_dir,
         },
+        control_token,
+        import: args.import.clone(),
         ..Config::default()
     };
     let server = match localgram::start(config).await {
@@ -262,6 +276,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let base = server.base_url();
     eprintln!("localgram listening on {base}");
+    match server.state.config.required_control_token() {
+        None => eprintln!("localgram console: {base}/_localgram/console"),
+        Some(token) => {
+            eprintln!("localgram listens beyond loopback: the control API and the console need the control token {token}");
+            eprintln!("localgram console: {base}/_localgram/console?localgram_token={token}");
+        }
+    }
     let front = &server.front;
     if let Some(addr) = front.proxy_addr {
         eprintln!("localgram proxy on http://{addr} (Meta's hosts answered here; `localgram env` prints the settings)");
@@ -281,7 +302,18 @@ async fn serve(args: ServeArgs) -> ExitCode {
             Err(error) => eprintln!("localgram: cannot describe the demo: {}", error.message),
         }
     }
-    match server.wait().await {
+    let state = server.state.clone();
+    let stopped = server.wait().await;
+    if let Some(path) = &args.export_on_exit {
+        match localgram::snapshot_file::export(&state, path).await {
+            Ok(()) => eprintln!("localgram exported the state to {}", path.display()),
+            Err(error) => {
+                eprintln!("localgram: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    match stopped {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("localgram: {error}");

@@ -18,9 +18,14 @@ pub fn app(state: Shared) -> Router {
         .fallback(graph_entry)
         .layer(from_fn_with_state(state.clone(), log_requests))
         .with_state(state.clone());
-    let service = Router::new()
-        .nest("/_localgram", crate::sim::router(state.clone()))
-        .merge(meta_hosts);
+    let mut control = crate::sim::router(state.clone());
+    if let Some(token) = state.config.required_control_token() {
+        control = control.layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::<str>::from(token),
+            crate::sim::guard::require_token,
+        ));
+    }
+    let service = Router::new().nest("/_localgram", control).merge(meta_hosts);
     // Only instances sharing a database have others' writes to catch up with; on SQLite
     // every writer is this process, and the layer would cost every request for nothing.
     match state.db.engine() {
@@ -163,10 +168,15 @@ pub enum StartError {
     Demo(String),
     #[error(transparent)]
     Front(#[from] crate::proxy::FrontError),
+    #[error("{0}")]
+    Import(String),
 }
 
 /// Opens the store, seeds the demo if asked, binds and starts serving.
-pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+pub async fn start(mut config: Config) -> Result<RunningServer, StartError> {
+    if !config.listen.ip().is_loopback() && config.control_token.is_none() {
+        config.control_token = Some(crate::sim::guard::new_token());
+    }
     let listen = config.listen;
     let demo = config.demo;
     // Opening, migrating and seeding block on the database: off the async workers.
@@ -179,6 +189,11 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     })
     .await
     .map_err(|e| StartError::Store(crate::store::StoreError::Internal(e.to_string())))??;
+    if let Some(path) = state.config.import.clone() {
+        crate::snapshot_file::import(&state, &path)
+            .await
+            .map_err(StartError::Import)?;
+    }
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|source| StartError::Listen {
@@ -196,6 +211,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let follower = follow_other_instances(&state);
     let (tx, rx) = oneshot::channel::<()>();
     let service = app(state.clone());
+    let stopping = state.clone();
     let front = crate::proxy::spawn(
         &state.config.proxy,
         state.config.data_dir.as_deref(),
@@ -204,8 +220,9 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     .await?;
     let task = tokio::spawn(async move {
         axum::serve(listener, service)
-            .with_graceful_shutdown(async {
+            .with_graceful_shutdown(async move {
                 let _ = rx.await;
+                stopping.stopping.send_replace(true);
             })
             .await
     });

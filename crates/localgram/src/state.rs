@@ -24,6 +24,9 @@ pub struct AppState {
     pub messaging: crate::messaging::group::GroupCommit,
     /// Rate limits: their settings and (on SQLite) the counters.
     pub limits: crate::limits::Limits,
+    /// Turns true when the server stops: long-lived responses (the console's event stream)
+    /// end then, so a graceful shutdown does not wait on them.
+    pub stopping: tokio::sync::watch::Sender<bool>,
     /// Held while the clock moves here and is recorded, and while it is read back from the
     /// database: a reload (another instance's move) never lands between a local move and its
     /// record, which would undo the move.
@@ -64,6 +67,7 @@ impl AppState {
             requests: RequestLog::new(config.request_log_capacity),
             webhooks: crate::webhooks::Hub::new(config.webhook_timeout),
             messaging: Default::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
             clock_moves: tokio::sync::Mutex::new(()),
             config,
         }))

@@ -81,6 +81,21 @@ impl RequestLog {
         self.entries.lock().iter().take(limit).cloned().collect()
     }
 
+    /// Up to `limit` entries that `keep` accepts, newest first.
+    pub fn matching(
+        &self,
+        limit: usize,
+        keep: impl Fn(&LoggedRequest) -> bool,
+    ) -> Vec<LoggedRequest> {
+        self.entries
+            .lock()
+            .iter()
+            .filter(|e| keep(e))
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
     pub fn clear(&self) {
         self.entries.lock().clear();
     }

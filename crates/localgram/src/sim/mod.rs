@@ -10,17 +10,21 @@ pub mod comments;
 pub mod discovery;
 pub mod error;
 pub mod faults;
+pub mod guard;
 pub mod insights;
 pub mod limits;
+pub mod live;
 pub mod logins;
 pub mod media;
 pub mod messaging;
 pub mod people;
 pub mod publishing;
 pub mod requests;
+pub mod seed;
 pub mod shopping;
 pub mod snapshot;
 pub mod tokens;
+pub mod views;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -173,6 +177,22 @@ pub fn router(state: Shared) -> Router {
         .route("/accounts/{id}/catalogs", post(shopping::create_catalog))
         .route("/catalogs/{id}/products", post(shopping::create_product))
         .route("/products/{id}/review", post(shopping::review))
+        // ----- the console and the CLI (issue #15)
+        .route("/events", get(live::stream))
+        .route("/tokens", get(views::list_tokens))
+        .route("/tokens/inspect", get(tokens::inspect))
+        .route("/accounts/{id}/media", get(views::account_media))
+        .route(
+            "/accounts/{id}/conversations",
+            get(views::account_conversations),
+        )
+        .route("/accounts/{id}/containers", get(views::account_containers))
+        .route("/media/{id}", get(views::media_thread))
+        .route("/apps/{id}/webhooks", get(views::app_webhooks))
+        .route("/seed", post(seed::seed))
+        .route("/console", get(crate::console::index))
+        .route("/console/app.js", get(crate::console::script))
+        .route("/console/app.css", get(crate::console::style))
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)

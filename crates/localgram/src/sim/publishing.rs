@@ -26,7 +26,7 @@ use crate::store::publishing_setup::{self, Flags, Location};
 use crate::store::{accounts, media_files, objects, StoreError};
 
 /// A container as the control API shows it: its stored state and what the API reports now.
-async fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError> {
+pub async fn describe(state: &Shared, container: &Container) -> Result<Value, ControlError> {
     let child_ids = container.children.clone();
     let children = state
         .db

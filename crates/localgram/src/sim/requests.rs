@@ -1,18 +1,76 @@
-//! `GET /_localgram/requests`: the request log, newest first.
+//! `GET /_localgram/requests`: the request log, newest first, optionally filtered.
 
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::ControlError;
 use crate::state::Shared;
 
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     pub limit: Option<usize>,
+    /// Only requests whose path contains this text.
+    pub path: Option<String>,
+    /// Only requests answered with this status (`200`), or this class (`4xx`).
+    pub status: Option<String>,
+    /// Only requests with this method.
+    pub method: Option<String>,
+    /// Only requests to this host (`graph.instagram.com`).
+    pub host: Option<String>,
 }
 
-pub async fn list(State(state): State<Shared>, Query(query): Query<ListQuery>) -> Json<Value> {
-    let entries = state.requests.recent(query.limit.unwrap_or(100));
-    Json(json!({"data": entries}))
+/// Which statuses a `status` filter takes: one code, or a class such as `4xx`.
+fn status_filter(text: &str) -> Result<(u16, u16), ControlError> {
+    let bad = || {
+        ControlError::bad_request(format!(
+            "status must be a code (404) or a class (4xx), not {text:?}"
+        ))
+    };
+    let lower = text.to_ascii_lowercase();
+    if let Some(class) = lower.strip_suffix("xx") {
+        let digit: u16 = class.parse().map_err(|_| bad())?;
+        if !(1..=5).contains(&digit) {
+            return Err(bad());
+        }
+        return Ok((digit * 100, digit * 100 + 99));
+    }
+    let code: u16 = lower.parse().map_err(|_| bad())?;
+    Ok((code, code))
+}
+
+pub async fn list(
+    State(state): State<Shared>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let limit = query.limit.unwrap_or(100);
+    let statuses = query.status.as_deref().map(status_filter).transpose()?;
+    let filtered = query.path.is_some()
+        || statuses.is_some()
+        || query.method.is_some()
+        || query.host.is_some();
+    let entries = if filtered {
+        state.requests.matching(limit, |entry| {
+            query
+                .path
+                .as_deref()
+                .is_none_or(|p| entry.uri.path().contains(p))
+                && statuses.is_none_or(|(low, high)| (low..=high).contains(&entry.status))
+                && query
+                    .method
+                    .as_deref()
+                    .is_none_or(|m| entry.method.as_str().eq_ignore_ascii_case(m))
+                && query.host.as_deref().is_none_or(|h| {
+                    entry
+                        .host
+                        .as_ref()
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.split(':').next() == Some(h))
+                })
+        })
+    } else {
+        state.requests.recent(limit)
+    };
+    Ok(Json(json!({"data": entries})))
 }

@@ -181,3 +181,50 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
     let issued = issue(&state, input).await?;
     Ok(Json(describe(&issued)))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectQuery {
+    pub access_token: String,
+}
+
+/// `GET /_localgram/tokens/inspect?access_token=`: everything localgram knows of a token,
+/// and whether the Graph API takes it now (on the virtual clock).
+pub async fn inspect(
+    State(state): State<Shared>,
+    axum::extract::Query(query): axum::extract::Query<InspectQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let wanted = query.access_token.clone();
+    let token = state
+        .db
+        .read(move |c| crate::store::tokens::get(c, &wanted))
+        .await?
+        .ok_or_else(|| ControlError::not_found("no such access token"))?;
+    Ok(Json(inspection(&token, state.clock.now())))
+}
+
+/// A token as the control API shows it, with its standing at `now` (Unix seconds): `valid`,
+/// `expired`, or the reason it was ended.
+pub fn inspection(token: &crate::store::tokens::Token, now: i64) -> Value {
+    let expired = token.expires_at.is_some_and(|at| at <= now);
+    let status = match (&token.invalidated_reason, expired) {
+        (Some(reason), _) => reason.clone(),
+        (None, true) => "expired".to_string(),
+        (None, false) => "valid".to_string(),
+    };
+    json!({
+        "access_token": token.token,
+        "app_id": token.app_id,
+        "kind": token.kind,
+        "subject_id": token.subject_id,
+        "scopes": token.scopes,
+        "issued_at": token.issued_at,
+        "expires_at": token.expires_at,
+        "long_lived": token.long_lived,
+        "parent_token": token.parent_token,
+        "is_valid": status == "valid",
+        "status": status,
+        "invalidated_reason": token.invalidated_reason,
+        "invalidated_at": token.invalidated_at,
+    })
+}

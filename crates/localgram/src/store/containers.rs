@@ -232,3 +232,13 @@ pub fn container_of_media(conn: &Reader, media_id: &str) -> StoreResult<Option<S
     let mut stmt = conn.prepare_cached("SELECT container_id FROM publishes WHERE media_id = ?1")?;
     optional(stmt.query_row([media_id], |r| r.get(0)))
 }
+
+/// An account's newest containers, newest first (the console's list).
+pub fn recent(conn: &Reader, account_id: &str, limit: usize) -> StoreResult<Vec<Container>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM containers WHERE account_id = ?1
+         ORDER BY created_at DESC, id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![account_id, limit as i64], from_row)?;
+    rows.collect::<Result<_, _>>()
+}

@@ -215,3 +215,14 @@ pub fn remove_scope(conn: &Writer, app_id: &str, subject_id: &str, scope: &str) 
     }
     Ok(())
 }
+
+/// The newest tokens, of one subject (account, Facebook user or Page) when given: the
+/// console's list.
+pub fn recent(conn: &Reader, subject_id: Option<&str>, limit: usize) -> StoreResult<Vec<Token>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM tokens WHERE (CAST(?1 AS TEXT) IS NULL OR subject_id = ?1)
+         ORDER BY issued_at DESC, token LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![subject_id, limit as i64], from_row)?;
+    rows.collect::<Result<_, _>>()
+}

@@ -348,3 +348,13 @@ pub fn set_paused(conn: &Writer, paused: &Paused) -> StoreResult<()> {
     settings::set(conn, PAUSED_ALL, if paused.all { "1" } else { "0" })?;
     settings::set(conn, PAUSED_APPS, &paused.apps.join(","))
 }
+
+/// The accounts (and Pages) that enabled an app, under either login, oldest first.
+pub fn subscribers_of_app(conn: &Reader, app_id: &str) -> StoreResult<Vec<AccountSubscription>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT subject_id, app_id, login, fields, created_at FROM webhook_subscribed_apps
+         WHERE app_id = ?1 ORDER BY created_at, subject_id, login",
+    )?;
+    let rows = stmt.query_map(params![app_id], account_subscription_from_row)?;
+    rows.collect::<Result<_, _>>()
+}

@@ -1,0 +1,385 @@
+//! Read views of the control API the console pages need (issue #15): an account's media
+//! grid, a media with its whole comment thread as the account's moderator sees it, an
+//! account's inbox, its containers, and the tokens issued. Each is one keyset-paged or bounded
+//! read, so a page answers in the same time with a hundred thousand media.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::ControlError;
+use crate::messaging::rules::STANDARD_WINDOW_MS;
+use crate::state::Shared;
+use crate::store::comments::{self, Comment};
+use crate::store::media::{self, Listing, Media, Window};
+use crate::store::{
+    accounts, containers, conversations, messages, people, tokens, webhooks, Reader,
+};
+use crate::store::{StoreError, StoreResult};
+
+/// Pages hold 60 items unless asked (a grid of 3 by 20), 500 at most.
+const DEFAULT_LIMIT: usize = 60;
+const MAX_LIMIT: usize = 500;
+
+fn page_size(limit: Option<usize>) -> Result<usize, ControlError> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        n if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(ControlError::bad_request(format!(
+            "limit must be between 1 and {MAX_LIMIT}"
+        ))),
+    }
+}
+
+fn time(ms: i64) -> String {
+    graph::timefmt::rfc3339(ms.div_euclid(1000))
+}
+
+/// Media and comments keep Unix seconds.
+fn time_s(seconds: i64) -> String {
+    graph::timefmt::rfc3339(seconds)
+}
+
+fn describe_media(m: &Media) -> Value {
+    json!({
+        "id": m.id,
+        "account_id": m.account_id,
+        "media_type": m.media_type,
+        "media_product_type": m.media_product_type,
+        "caption": m.caption,
+        "alt_text": m.alt_text,
+        "media_url": m.media_url,
+        "thumbnail_url": m.thumbnail_url,
+        "permalink": m.permalink,
+        "shortcode": m.shortcode,
+        "is_comment_enabled": m.is_comment_enabled,
+        "like_count": m.like_count,
+        "comments_count": m.comments_count,
+        "timestamp": time_s(m.created_at),
+        "is_live": m.media_product_type == "LIVE" && m.live_ended_at.is_none(),
+    })
+}
+
+async fn account_exists(state: &Shared, id: &str) -> Result<(), ControlError> {
+    let wanted = id.to_string();
+    match state.db.read(move |c| accounts::get(c, &wanted)).await? {
+        Some(_) => Ok(()),
+        None => Err(ControlError::not_found(format!("no account {id}"))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaQuery {
+    /// `feed` (the default: posts and reels, as the profile grid shows them) or `stories`.
+    pub kind: Option<String>,
+    /// The `paging.after` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// `GET /_localgram/accounts/{id}/media`: the account's grid, newest first.
+pub async fn account_media(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    Query(query): Query<MediaQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let limit = page_size(query.limit)?;
+    let listing = match query.kind.as_deref() {
+        None | Some("feed") => Listing::Feed,
+        Some("stories") => Listing::Stories,
+        Some(other) => {
+            return Err(ControlError::bad_request(format!(
+                "kind must be feed or stories, not {other:?}"
+            )))
+        }
+    };
+    account_exists(&state, &account_id).await?;
+    let (rows, total) = state
+        .db
+        .read(move |c| {
+            let window = Window {
+                after: query.after.as_deref(),
+                before: None,
+                since: None,
+                until: None,
+                limit,
+            };
+            let rows = media::list(c, &account_id, listing, &window)?;
+            Ok::<_, StoreError>((rows, accounts::media_count(c, &account_id)?))
+        })
+        .await?;
+    let after = (rows.len() == limit)
+        .then(|| rows.last().map(|(key, _)| key.clone()))
+        .flatten();
+    Ok(Json(json!({
+        "data": rows.iter().map(|(_, m)| describe_media(m)).collect::<Vec<_>>(),
+        "media_count": total,
+        "paging": {"after": after},
+    })))
+}
+
+/// Who wrote a comment: the account's or the person's username.
+fn author(conn: &Reader, c: &Comment) -> StoreResult<Value> {
+    let username = if c.by_account() {
+        accounts::get(conn, &c.author_id)?.map(|a| a.username)
+    } else {
+        people::get(conn, &c.author_id)?.map(|p| p.username)
+    };
+    Ok(json!({"kind": c.author_kind, "id": c.author_id, "username": username}))
+}
+
+fn describe_comment(conn: &Reader, c: &Comment, restricted: bool) -> StoreResult<Value> {
+    Ok(json!({
+        "id": c.id,
+        "parent_id": c.parent_id,
+        "text": c.text,
+        "from": author(conn, c)?,
+        "hidden": c.hidden,
+        "restricted": restricted,
+        "like_count": c.like_count,
+        "timestamp": time_s(c.created_at),
+    }))
+}
+
+/// Top-level comments shown with a media, and replies shown under each.
+const THREAD_COMMENTS: usize = 200;
+const THREAD_REPLIES: usize = 50;
+
+/// A window of comments as the moderator sees them: restricted people's comments included
+/// (and marked), hidden ones included (and marked).
+fn thread_window(
+    conn: &Reader,
+    media_id: &str,
+    parent_id: Option<&str>,
+    account_id: &str,
+    limit: usize,
+) -> StoreResult<Vec<Value>> {
+    let listing = comments::Listing {
+        media_id,
+        parent_id,
+        restricted_for: None,
+        after: None,
+        before: None,
+        chronological: true,
+        limit,
+    };
+    comments::list(conn, &listing)?
+        .iter()
+        .map(|(_, c)| {
+            let restricted =
+                !c.by_account() && comments::is_restricted(conn, account_id, &c.author_id)?;
+            describe_comment(conn, c, restricted)
+        })
+        .collect()
+}
+
+/// `GET /_localgram/media/{id}`: the media and its comment thread, oldest first, replies
+/// under their comment. Deleted comments are gone (Meta keeps nothing of them either).
+pub async fn media_thread(
+    State(state): State<Shared>,
+    Path(media_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let wanted = media_id.clone();
+    let found = state
+        .db
+        .read(move |c| -> StoreResult<Option<Value>> {
+            let Some(m) = media::get_any(c, &wanted)? else {
+                return Ok(None);
+            };
+            let owner = if m.owner_is_person {
+                people::get(c, &m.account_id)?.map(|p| p.username)
+            } else {
+                accounts::get(c, &m.account_id)?.map(|a| a.username)
+            };
+            let mut thread = thread_window(c, &m.id, None, &m.account_id, THREAD_COMMENTS)?;
+            for comment in &mut thread {
+                let id = comment["id"].as_str().unwrap_or_default().to_string();
+                let replies = thread_window(c, &m.id, Some(&id), &m.account_id, THREAD_REPLIES)?;
+                comment["replies"] = json!(replies);
+            }
+            let children: Vec<Value> = media::children(c, &m.id)?
+                .iter()
+                .map(describe_media)
+                .collect();
+            let mut value = describe_media(&m);
+            value["owner"] = json!({
+                "kind": if m.owner_is_person { "person" } else { "account" },
+                "id": m.account_id,
+                "username": owner,
+            });
+            value["children"] = json!(children);
+            value["comments"] = json!(thread);
+            Ok(Some(value))
+        })
+        .await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ControlError::not_found(format!("no media {media_id}")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    pub after: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// `GET /_localgram/accounts/{id}/conversations`: the account's inbox, newest activity first,
+/// every folder (requests included however old), with the last message and whether the
+/// 24-hour window is open.
+pub async fn account_conversations(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let limit = page_size(query.limit)?;
+    account_exists(&state, &account_id).await?;
+    let now_ms = state.clock.now_ms();
+    let (data, after) = state
+        .db
+        .read(move |c| -> StoreResult<(Vec<Value>, Option<String>)> {
+            let listing = conversations::Listing {
+                account_id: &account_id,
+                requests_active_since: i64::MIN,
+                after: query.after.as_deref(),
+                before: None,
+                limit,
+            };
+            let rows = conversations::list(c, &listing)?;
+            let after = (rows.len() == limit)
+                .then(|| rows.last().map(|(key, _)| key.clone()))
+                .flatten();
+            let mut data = Vec::with_capacity(rows.len());
+            for (_, conversation) in &rows {
+                let person = if conversation.is_self {
+                    accounts::get(c, &conversation.person_id)?.map(|a| a.username)
+                } else {
+                    people::get(c, &conversation.person_id)?.map(|p| p.username)
+                };
+                let last = messages::newest(c, &conversation.id)?;
+                let closes = conversation
+                    .last_inbound_at
+                    .map(|at| at + STANDARD_WINDOW_MS);
+                data.push(json!({
+                    "id": conversation.id,
+                    "person": {"id": conversation.person_id, "username": person, "igsid": conversation.igsid},
+                    "is_self": conversation.is_self,
+                    "folder": conversation.folder,
+                    "consent": conversation.consent,
+                    "message_count": conversation.message_count,
+                    "updated_at": time(conversation.updated_at),
+                    "window_open": closes.is_some_and(|at| at > now_ms),
+                    "window_closes_at": closes.map(time),
+                    "last_message": last.map(|m| json!({
+                        "mid": m.id,
+                        "from": if m.inbound() { "person" } else { "account" },
+                        "text": m.text,
+                        "is_deleted": m.is_deleted,
+                        "created_at": time(m.created_at),
+                    })),
+                }));
+            }
+            Ok((data, after))
+        })
+        .await?;
+    Ok(Json(json!({"data": data, "paging": {"after": after}})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitQuery {
+    pub limit: Option<usize>,
+}
+
+/// `GET /_localgram/accounts/{id}/containers`: the account's newest containers with their
+/// status now (on the virtual clock), as `GET /_localgram/containers/{id}` describes one.
+pub async fn account_containers(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    Query(query): Query<LimitQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let limit = page_size(query.limit)?;
+    account_exists(&state, &account_id).await?;
+    let rows = state
+        .db
+        .read(move |c| containers::recent(c, &account_id, limit))
+        .await?;
+    let mut data = Vec::with_capacity(rows.len());
+    for container in &rows {
+        data.push(super::publishing::describe(&state, container).await?);
+    }
+    Ok(Json(json!({"data": data})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensQuery {
+    /// Only tokens acting as this account, Facebook user or Page.
+    pub subject_id: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// `GET /_localgram/tokens`: the newest tokens issued, with whether each works now.
+pub async fn list_tokens(
+    State(state): State<Shared>,
+    Query(query): Query<TokensQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let limit = page_size(query.limit)?;
+    let rows = state
+        .db
+        .read(move |c| tokens::recent(c, query.subject_id.as_deref(), limit))
+        .await?;
+    let now = state.clock.now();
+    let data: Vec<Value> = rows
+        .iter()
+        .map(|t| super::tokens::inspection(t, now))
+        .collect();
+    Ok(Json(json!({"data": data})))
+}
+
+/// `GET /_localgram/apps/{id}/webhooks`: the app's webhook configuration as the App
+/// Dashboard shows it (callback, verify state, fields and their versions), the accounts that
+/// enabled it and with which fields, and whether its delivery is paused.
+pub async fn app_webhooks(
+    State(state): State<Shared>,
+    Path(app_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let wanted = app_id.clone();
+    let found = state
+        .db
+        .read(move |c| -> StoreResult<Option<Value>> {
+            if crate::store::apps::get(c, &wanted)?.is_none() {
+                return Ok(None);
+            }
+            let subscriptions: Vec<Value> = webhooks::subscriptions_of(c, &wanted)?
+                .iter()
+                .map(|s| {
+                    json!({
+                        "object": s.object,
+                        "callback_url": s.callback_url,
+                        "fields": s.fields.iter().map(|f| json!({"name": f.name, "version": f.version})).collect::<Vec<_>>(),
+                        "include_values": s.include_values,
+                        "active": s.active,
+                        "verification_error": s.verification_error,
+                        "updated_at": time_s(s.updated_at),
+                    })
+                })
+                .collect();
+            let accounts: Vec<Value> = webhooks::subscribers_of_app(c, &wanted)?
+                .iter()
+                .map(|s| json!({"subject_id": s.subject_id, "login": s.login, "fields": s.fields}))
+                .collect();
+            let paused = webhooks::paused(c)?.covers(&wanted);
+            Ok(Some(json!({
+                "app_id": wanted,
+                "subscriptions": subscriptions,
+                "accounts": accounts,
+                "paused": paused,
+            })))
+        })
+        .await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))
+}

@@ -1,0 +1,494 @@
+//! The console in a real headless browser (issue #15): Debian's chromium driven through its
+//! chromedriver by WebDriver. Each test starts chromedriver on a free loopback port and stops
+//! it after, clicks through the console of an in-process localgram, and keeps screenshots in
+//! `target/console-screenshots/` (1,280 px wide and phone-sized).
+//!
+//! `scripts/with-chromium.sh` installs chromium and chromium-driver when missing and points
+//! LOCALGRAM_CHROMEDRIVER / LOCALGRAM_CHROMIUM at them (scripts/test.sh runs the suite under it).
+
+mod common;
+#[path = "webhooks/receiver.rs"]
+mod receiver;
+#[macro_use]
+#[path = "webhooks/support.rs"]
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use support::*;
+
+/// A chromedriver child on a loopback port, killed when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_program(variable: &str, name: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(variable) {
+        return Some(PathBuf::from(path));
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+async fn start_driver() -> Driver {
+    let program = find_program("LOCALGRAM_CHROMEDRIVER", "chromedriver").unwrap_or_else(|| {
+        panic!(
+            "chromedriver is missing: run the suite under scripts/with-chromium.sh \
+             (it installs Debian's chromium and chromium-driver)"
+        )
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(program)
+        .arg(format!("--port={port}"))
+        .arg("--allowed-ips=127.0.0.1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(answer) = http.get(format!("{}/status", driver.url)).send().await {
+            if answer.status().is_success() {
+                return driver;
+            }
+        }
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A headless chromium session, 1,280 px wide.
+async fn browser(driver: &Driver) -> Client {
+    let mut options = json!({
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--window-size=1280,900", "--no-first-run", "--no-default-browser-check",
+        ],
+    });
+    if let Some(binary) = find_program("LOCALGRAM_CHROMIUM", "chromium") {
+        options["binary"] = json!(binary);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Where screenshots are kept: under target/, never committed.
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("console-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+/// Runs `script` (a function body returning a JSON value) until `done` accepts its answer;
+/// fails after 15 seconds with the last answer.
+async fn eventually(
+    client: &Client,
+    what: &str,
+    script: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let value = client.execute(script, vec![]).await.unwrap_or(Value::Null);
+        if done(&value) {
+            return value;
+        }
+        if Instant::now() >= deadline {
+            let _ = std::fs::write(
+                screenshot_dir().join(format!("FAILED-{}.png", what.replace(' ', "-"))),
+                client.screenshot().await.unwrap_or_default(),
+            );
+            panic!("timed out waiting for {what}; last: {value}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The texts of the elements `selector` finds.
+fn texts(selector: &str) -> String {
+    format!(
+        "return [...document.querySelectorAll({})].map(e => e.textContent);",
+        json!(selector)
+    )
+}
+
+fn has(value: &Value, text: &str) -> bool {
+    value.as_array().is_some_and(|items| {
+        items
+            .iter()
+            .any(|i| i.as_str().is_some_and(|s| s.contains(text)))
+    })
+}
+
+async fn type_into(client: &Client, selector: &str, text: &str) {
+    let field = client.find(Locator::Css(selector)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(client: &Client, selector: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The page fits its width: nothing overflows sideways.
+async fn fits(client: &Client) {
+    let widths = client
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        widths[0].as_i64() <= widths[1].as_i64(),
+        "overflows: {widths}"
+    );
+}
+
+#[tokio::test]
+async fn commenting_as_a_person_shows_the_webhook_delivery_arrive() {
+    let s = hooked().await;
+    let base = s.server.base.clone();
+    s.server
+        .post_control("/people", json!({"username": "ana"}))
+        .await;
+    let caption = "<script>window.pwned = 1</script><b>Bold</b> & new roast";
+    let media = s
+        .server
+        .post_control(
+            &format!("/accounts/{}/media", s.account_id()),
+            json!({"caption": caption}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    client
+        .goto(&format!(
+            "{base}/_localgram/console#/account/{}",
+            s.account_id()
+        ))
+        .await
+        .unwrap();
+    // The profile grid, and the caption shown as text.
+    eventually(&client, "the grid", &texts("#grid .tile .cap"), |v| {
+        has(v, caption)
+    })
+    .await;
+    screenshot(&client, "profile-1280").await;
+    click(&client, &format!("[data-media='{media}']")).await;
+    eventually(&client, "the caption", &texts("#caption"), |v| {
+        v == &json!([caption])
+    })
+    .await;
+    let injected = client
+        .execute(
+            "return [window.pwned === undefined, document.querySelectorAll('#caption *').length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(injected, json!([true, 0]), "the caption was parsed as HTML");
+    // Ana comments, with HTML in it too.
+    let people = s.server.get_control("/people").await;
+    let ana = people["data"][0]["id"].as_str().unwrap();
+    client
+        .find(Locator::Css("#comment-as"))
+        .await
+        .unwrap()
+        .select_by_value(ana)
+        .await
+        .unwrap();
+    let text = "Love it <img src=x onerror=\"window.pwned=2\">";
+    type_into(&client, "#comment-text", text).await;
+    click(&client, "#comment-send").await;
+    eventually(
+        &client,
+        "the comment",
+        &texts("#thread .comment .text"),
+        |v| has(v, text),
+    )
+    .await;
+    let still = client
+        .execute("return window.pwned === undefined;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(still, json!(true));
+    screenshot(&client, "media-1280").await;
+    // The delivery log, live: the comment's delivery arrives and is delivered.
+    client
+        .goto(&format!("{base}/_localgram/console#/deliveries"))
+        .await
+        .unwrap();
+    let row = eventually(
+        &client,
+        "the delivered comment",
+        "return [...document.querySelectorAll('#deliveries tr[data-field=comments]')].map(r => r.textContent);",
+        |v| has(v, "delivered"),
+    )
+    .await;
+    assert!(has(&row, "HTTP 200"), "{row}");
+    wait_for!("the receiver", !s.receiver.received().is_empty());
+    let received = s.receiver.received();
+    let body = &received[0].json;
+    assert_eq!(body["entry"][0]["changes"][0]["value"]["text"], json!(text));
+    // Its detail: signature, payload, attempts; and replay sends it again.
+    click(&client, "#deliveries tr[data-field=comments]").await;
+    let signature = eventually(&client, "the signature", &texts("#signature"), |v| {
+        has(v, "sha256=")
+    })
+    .await;
+    assert_eq!(
+        signature[0].as_str(),
+        received[0].header("x-hub-signature-256")
+    );
+    screenshot(&client, "delivery-1280").await;
+    click(&client, "#replay").await;
+    wait_for!("the replay", s.receiver.received().len() == 2);
+    // At phone width everything still fits.
+    client.set_window_size(390, 844).await.unwrap();
+    client
+        .goto(&format!("{base}/_localgram/console#/media/{media}"))
+        .await
+        .unwrap();
+    eventually(
+        &client,
+        "the thread",
+        &texts("#thread .comment .text"),
+        |v| has(v, text),
+    )
+    .await;
+    fits(&client).await;
+    screenshot(&client, "media-phone").await;
+    client.close().await.unwrap();
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn writing_as_a_customer_shows_the_apps_reply_live() {
+    let s = setup().await;
+    let base = s.server.base.clone();
+    let ana = s
+        .server
+        .post_control("/people", json!({"username": "ana"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    client
+        .goto(&format!(
+            "{base}/_localgram/console#/account/{}/inbox",
+            s.account_id()
+        ))
+        .await
+        .unwrap();
+    click(&client, "#start-as").await;
+    client
+        .find(Locator::Css("#start-as"))
+        .await
+        .unwrap()
+        .select_by_value(&ana)
+        .await
+        .unwrap();
+    type_into(&client, "#start-text", "Hi! Are you open <today>?").await;
+    client
+        .find(Locator::Css("#start-text"))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    eventually(
+        &client,
+        "the customer's message",
+        &texts("#messages .bubble[data-from=person] .text"),
+        |v| has(v, "Hi! Are you open <today>?"),
+    )
+    .await;
+    eventually(&client, "the open window", &texts("#window"), |v| {
+        has(v, "24-hour window open until")
+    })
+    .await;
+    // The app answers through the Send API; the console shows it without a reload.
+    let inbox = s
+        .server
+        .get_control(&format!("/accounts/{}/conversations", s.account_id()))
+        .await;
+    let igsid = inbox["data"][0]["person"]["igsid"].as_str().unwrap();
+    let sent = s
+        .server
+        .graph(Method::POST, &format!("/v24.0/{}/messages", s.account_id()))
+        .on(Host::Instagram)
+        .bearer(&s.ig_token)
+        .json(json!({"recipient": {"id": igsid}, "message": {"text": "Yes, until 6pm!"}}))
+        .send()
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text);
+    eventually(
+        &client,
+        "the app's reply",
+        &texts("#messages .bubble[data-from=account] .text"),
+        |v| has(v, "Yes, until 6pm!"),
+    )
+    .await;
+    // The customer reacts to it and taps a button (a postback).
+    click(&client, "#messages .bubble[data-from=account] button").await;
+    eventually(
+        &client,
+        "the reaction",
+        &texts("#messages .bubble[data-from=account] .meta"),
+        |v| has(v, "\u{2764}"),
+    )
+    .await;
+    type_into(&client, "#postback-payload", "OPENING_HOURS").await;
+    type_into(&client, "#postback-title", "Opening hours").await;
+    click(&client, "#postback-send").await;
+    eventually(
+        &client,
+        "the postback's title",
+        &texts("#messages .bubble[data-from=person] .text"),
+        |v| has(v, "Opening hours"),
+    )
+    .await;
+    screenshot(&client, "inbox-1280").await;
+    client.set_window_size(390, 844).await.unwrap();
+    fits(&client).await;
+    screenshot(&client, "inbox-phone").await;
+    client.close().await.unwrap();
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn advancing_the_clock_expires_a_container_and_closes_a_window() {
+    // Containers expire 24 hours after creation (ref 001 status EXPIRED); the standard
+    // messaging window closes 24 hours after the person's last message.
+    let s = setup().await;
+    let base = s.server.base.clone();
+    let account = s.account_id().to_string();
+    let ana = s
+        .server
+        .post_control("/people", json!({"username": "ana"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.server
+        .post_control(
+            &format!("/people/{ana}/messages"),
+            json!({"account_id": account, "text": "hello"}),
+        )
+        .await;
+    let file = s
+        .server
+        .post_control("/files", json!({"kind": "jpeg"}))
+        .await;
+    let created = s
+        .server
+        .graph(Method::POST, &format!("/v24.0/{account}/media"))
+        .on(Host::Instagram)
+        .bearer(&s.ig_token)
+        .form(&[("image_url", file["url"].as_str().unwrap())])
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    let container = created.body["id"].as_str().unwrap().to_string();
+    s.advance(60.0).await;
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    client
+        .goto(&format!(
+            "{base}/_localgram/console#/account/{account}/containers"
+        ))
+        .await
+        .unwrap();
+    let row = format!("#containers tr[data-container='{container}']");
+    eventually(&client, "the finished container", &texts(&row), |v| {
+        has(v, "FINISHED")
+    })
+    .await;
+    client
+        .goto(&format!("{base}/_localgram/console#/clock"))
+        .await
+        .unwrap();
+    eventually(&client, "the clock", &texts("#clock-now"), |v| {
+        has(v, "(frozen)")
+    })
+    .await;
+    click(&client, "#advance-1d").await;
+    eventually(&client, "what fell due", &texts("#fell-due"), |v| {
+        has(v, "What fell due")
+    })
+    .await;
+    screenshot(&client, "clock-1280").await;
+    client
+        .goto(&format!(
+            "{base}/_localgram/console#/account/{account}/containers"
+        ))
+        .await
+        .unwrap();
+    eventually(&client, "the expired container", &texts(&row), |v| {
+        has(v, "EXPIRED")
+    })
+    .await;
+    screenshot(&client, "containers-1280").await;
+    client
+        .goto(&format!(
+            "{base}/_localgram/console#/account/{account}/inbox/{ana}"
+        ))
+        .await
+        .unwrap();
+    eventually(&client, "the closed window", &texts("#window"), |v| {
+        has(v, "24-hour window closed since ")
+    })
+    .await;
+    screenshot(&client, "inbox-closed-1280").await;
+    client.close().await.unwrap();
+    s.server.stop().await;
+}
