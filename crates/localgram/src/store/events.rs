@@ -639,30 +639,31 @@ fn status_name(status: &str) -> &'static str {
 /// the row is no longer the one the attempt read. Usually the row is as the attempt read it,
 /// so the update names those values and needs no read first.
 fn update_outcome(conn: &Writer, o: &Outcome) -> StoreResult<Option<(String, i64)>> {
-    const SET: &str = "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
+    // With ?11 and ?12 given, only if the row is still as the attempt read it.
+    const UPDATE: &str = "UPDATE webhook_deliveries SET status = ?4, attempts = attempts + ?10,
             first_attempt_at = COALESCE(first_attempt_at, ?5), next_attempt_at = ?6,
             reason = ?7, last_request_id = ?8,
             finished_at = CASE WHEN ?4 = 'pending' THEN NULL ELSE CAST(?9 AS BIGINT) END
-         WHERE id = ?1 AND event_id = ?2 AND created_at = ?3";
+         WHERE id = ?1 AND event_id = ?2 AND created_at = ?3
+           AND (CAST(?11 AS TEXT) IS NULL OR (status = ?11 AND attempts = ?12))";
     let d = o.delivery;
-    let values = params![
-        d.id,
-        d.event_id,
-        d.created_at,
-        o.status,
-        o.attempted_at,
-        o.next_attempt_at,
-        o.reason,
-        o.request_id,
-        o.now,
-        i64::from(o.count_attempt),
-        d.status,
-        d.attempts
-    ];
-    let unchanged = conn
-        .prepare_cached(&format!("{SET} AND status = ?11 AND attempts = ?12"))?
-        .execute(values)?;
-    if unchanged == 1 {
+    let apply = |expected: Option<(&str, i64)>| -> StoreResult<usize> {
+        conn.prepare_cached(UPDATE)?.execute(params![
+            d.id,
+            d.event_id,
+            d.created_at,
+            o.status,
+            o.attempted_at,
+            o.next_attempt_at,
+            o.reason,
+            o.request_id,
+            o.now,
+            i64::from(o.count_attempt),
+            expected.map(|e| e.0),
+            expected.map(|e| e.1)
+        ])
+    };
+    if apply(Some((&d.status, d.attempts)))? == 1 {
         return Ok(Some((d.status.clone(), d.attempts)));
     }
     // Changed since it was read (a replay, say): read what it is now.
@@ -680,19 +681,7 @@ fn update_outcome(conn: &Writer, o: &Outcome) -> StoreResult<Option<(String, i64
     let Some(before) = before else {
         return Ok(None);
     };
-    let changed = conn.prepare_cached(SET)?.execute(params![
-        d.id,
-        d.event_id,
-        d.created_at,
-        o.status,
-        o.attempted_at,
-        o.next_attempt_at,
-        o.reason,
-        o.request_id,
-        o.now,
-        i64::from(o.count_attempt)
-    ])?;
-    Ok((changed == 1).then_some(before))
+    Ok((apply(None)? == 1).then_some(before))
 }
 
 /// Gives up every pending delivery of an app (its configuration was removed).

@@ -416,16 +416,7 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let this = self.clone();
-        match self
-            .inner
-            .writers
-            .run(move || Ok(this.write_blocking(f)))
-            .await
-        {
-            Ok(result) => result,
-            Err(e) => Err(E::from(e)),
-        }
+        self.write_in(threads::Lane::Request, f).await
     }
 
     /// [`Db::write`] for background work no request waits on (recording a webhook batch's
@@ -437,11 +428,20 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
+        self.write_in(threads::Lane::Background, f).await
+    }
+
+    async fn write_in<T, E, F>(&self, lane: threads::Lane, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&Writer) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
         let this = self.clone();
         match self
             .inner
             .writers
-            .run_background(move || Ok(this.write_blocking(f)))
+            .run_in(lane, move || Ok(this.write_blocking(f)))
             .await
         {
             Ok(result) => result,

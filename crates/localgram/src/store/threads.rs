@@ -41,17 +41,31 @@ impl DbThreads {
         &self,
         f: impl FnOnce() -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        submit(&self.jobs, f).await
+        self.run_in(Lane::Request, f).await
     }
 
-    /// [`DbThreads::run`] for work no request is waiting on: it runs when no request's work is
+    /// [`DbThreads::run`] in a lane: [`Lane::Background`] work runs when no request's work is
     /// queued, or after [`FOREGROUND_STREAK`] of them.
-    pub async fn run_background<T: Send + 'static>(
+    pub async fn run_in<T: Send + 'static>(
         &self,
+        lane: Lane,
         f: impl FnOnce() -> StoreResult<T> + Send + 'static,
     ) -> StoreResult<T> {
-        submit(&self.background, f).await
+        let queue = match lane {
+            Lane::Request => &self.jobs,
+            Lane::Background => &self.background,
+        };
+        submit(queue, f).await
     }
+}
+
+/// Whose work a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// A request waits for it.
+    Request,
+    /// Nobody waits for it: it yields to requests.
+    Background,
 }
 
 async fn submit<T: Send + 'static>(
@@ -139,7 +153,7 @@ mod tests {
         running.await.expect("the blocker runs");
         let mut waiting = Vec::new();
         let log = ran.clone();
-        let background = threads.run_background(move || {
+        let background = threads.run_in(Lane::Background, move || {
             log.lock().push("background".to_string());
             Ok(())
         });
