@@ -222,10 +222,15 @@ pub async fn media_thread(
                 let replies = thread_window(c, &m.id, Some(&id), &m.account_id, THREAD_REPLIES)?;
                 comment["replies"] = json!(replies);
             }
-            let children: Vec<Value> = media::children(c, &m.id)?
-                .iter()
-                .map(describe_media)
-                .collect();
+            // Only albums have children (and the lookup by parent is not indexed).
+            let children: Vec<Value> = if m.media_type == "CAROUSEL_ALBUM" {
+                media::children(c, &m.id)?
+                    .iter()
+                    .map(describe_media)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut value = describe_media(&m);
             value["owner"] = json!({
                 "kind": if m.owner_is_person { "person" } else { "account" },
