@@ -25,6 +25,7 @@
 //! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
 
 mod client;
+mod console;
 mod insights;
 mod issue10;
 mod load;
@@ -77,6 +78,9 @@ enum Command {
     /// Issue #17: writes with the webhook receiver up, down, answering 500 and paused, with
     /// backlogs up to 100,000; fairness; disk before and after retention; delivery-log pages.
     Outbox(outbox::OutboxArgs),
+    /// Issue #15: every control API call of the console's pages with 100,000 media (built by
+    /// `localgram seed`, timed too), against `GET /_localgram/clock` in the same run.
+    Console(console::ConsoleArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,6 +99,7 @@ fn main() -> ExitCode {
         Some(Command::Soak(args)) => issue10::soak(args),
         Some(Command::Outbox(args)) => outbox::run(args),
         Some(Command::Insights(args)) => insights::run(args),
+        Some(Command::Console(args)) => console::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

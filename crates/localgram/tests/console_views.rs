@@ -60,6 +60,8 @@ async fn the_grid_pages_an_accounts_media_newest_first() {
         .get_control(&format!("/accounts/{id}/media?limit=2&after={after}"))
         .await;
     assert_eq!(captions(&second), ["post 2", "post 1"]);
+    // The count comes with the first page only.
+    assert_eq!(second.get("media_count"), None);
     let after = second["paging"]["after"].as_str().unwrap();
     let last = server
         .get_control(&format!("/accounts/{id}/media?limit=2&after={after}"))
@@ -70,6 +72,14 @@ async fn the_grid_pages_an_accounts_media_newest_first() {
         .get_control(&format!("/accounts/{id}/media?kind=stories"))
         .await;
     assert_eq!(captions(&stories), ["a story"]);
+    // A day later the story is gone from the list (stories live 24 hours).
+    server
+        .post_control("/clock", json!({"advance_seconds": 86_401}))
+        .await;
+    let stories = server
+        .get_control(&format!("/accounts/{id}/media?kind=stories"))
+        .await;
+    assert_eq!(stories["data"], json!([]));
     let bad = server
         .control_api(Method::GET, &format!("/accounts/{id}/media?kind=reels"))
         .send()

@@ -43,23 +43,6 @@ pub fn seconds(text: &str) -> Result<f64, String> {
     Ok(sign * total)
 }
 
-/// A number of seconds as the largest units that say it (`1d 2h`, `45s`).
-pub fn describe(seconds: f64) -> String {
-    let mut rest = seconds.abs().round() as i64;
-    if rest == 0 {
-        return "0s".into();
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= size {
-            parts.push(format!("{}{unit}", rest / size));
-            rest %= size;
-        }
-    }
-    let sign = if seconds < 0.0 { "-" } else { "" };
-    format!("{sign}{}", parts.join(" "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,13 +62,5 @@ mod tests {
         for text in ["", "d", "1x", "1d2", "tomorrow", "-"] {
             assert!(seconds(text).is_err(), "{text}");
         }
-    }
-
-    #[test]
-    fn described_in_the_largest_units() {
-        assert_eq!(describe(93_600.0), "1d 2h");
-        assert_eq!(describe(45.0), "45s");
-        assert_eq!(describe(-3_600.0), "-1h");
-        assert_eq!(describe(0.0), "0s");
     }
 }

@@ -263,7 +263,7 @@ async function accountView(main, id) {
     append(grid, page.data.map(tile));
     after = page.paging.after;
     const count = document.getElementById('media-count');
-    if (count) count.textContent = page.media_count + ' posts';
+    if (count && page.media_count !== undefined) count.textContent = page.media_count + ' posts';
     replace(more, after ? el('button', { id: 'more', onclick: act(() => load(false)) }, 'Load more')
       : null);
   }

@@ -71,7 +71,8 @@ async fn account_exists(state: &Shared, id: &str) -> Result<(), ControlError> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MediaQuery {
-    /// `feed` (the default: posts and reels, as the profile grid shows them) or `stories`.
+    /// `feed` (the default: posts and reels, as the profile grid shows them) or `stories`
+    /// (those posted in the last 24 hours, unpaged).
     pub kind: Option<String>,
     /// The `paging.after` of the previous page.
     pub after: Option<String>,
@@ -85,9 +86,9 @@ pub async fn account_media(
     Query(query): Query<MediaQuery>,
 ) -> Result<Json<Value>, ControlError> {
     let limit = page_size(query.limit)?;
-    let listing = match query.kind.as_deref() {
-        None | Some("feed") => Listing::Feed,
-        Some("stories") => Listing::Stories,
+    let stories = match query.kind.as_deref() {
+        None | Some("feed") => false,
+        Some("stories") => true,
         Some(other) => {
             return Err(ControlError::bad_request(format!(
                 "kind must be feed or stories, not {other:?}"
@@ -95,6 +96,21 @@ pub async fn account_media(
         }
     };
     account_exists(&state, &account_id).await?;
+    if stories {
+        // Stories live 24 hours (ref 001 stories): the ones still up, newest first.
+        let since = state.clock.now() - 24 * 3600;
+        let rows = state
+            .db
+            .read(move |c| media::stories_since(c, &account_id, since, limit))
+            .await?;
+        return Ok(Json(json!({
+            "data": rows.iter().map(describe_media).collect::<Vec<_>>(),
+            "paging": {"after": null},
+        })));
+    }
+    // The count (the profile's "N posts") is read with the first page only: it counts every
+    // media of the account, and later pages do not show it.
+    let first_page = query.after.is_none();
     let (rows, total) = state
         .db
         .read(move |c| {
@@ -105,18 +121,26 @@ pub async fn account_media(
                 until: None,
                 limit,
             };
-            let rows = media::list(c, &account_id, listing, &window)?;
-            Ok::<_, StoreError>((rows, accounts::media_count(c, &account_id)?))
+            let rows = media::list(c, &account_id, Listing::Feed, &window)?;
+            let total = if first_page {
+                Some(accounts::media_count(c, &account_id)?)
+            } else {
+                None
+            };
+            Ok::<_, StoreError>((rows, total))
         })
         .await?;
     let after = (rows.len() == limit)
         .then(|| rows.last().map(|(key, _)| key.clone()))
         .flatten();
-    Ok(Json(json!({
+    let mut answer = json!({
         "data": rows.iter().map(|(_, m)| describe_media(m)).collect::<Vec<_>>(),
-        "media_count": total,
         "paging": {"after": after},
-    })))
+    });
+    if let Some(total) = total {
+        answer["media_count"] = json!(total);
+    }
+    Ok(Json(answer))
 }
 
 /// Who wrote a comment: the account's or the person's username.
@@ -198,10 +222,15 @@ pub async fn media_thread(
                 let replies = thread_window(c, &m.id, Some(&id), &m.account_id, THREAD_REPLIES)?;
                 comment["replies"] = json!(replies);
             }
-            let children: Vec<Value> = media::children(c, &m.id)?
-                .iter()
-                .map(describe_media)
-                .collect();
+            // Only albums have children (and the lookup by parent is not indexed).
+            let children: Vec<Value> = if m.media_type == "CAROUSEL_ALBUM" {
+                media::children(c, &m.id)?
+                    .iter()
+                    .map(describe_media)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let mut value = describe_media(&m);
             value["owner"] = json!({
                 "kind": if m.owner_is_person { "person" } else { "account" },

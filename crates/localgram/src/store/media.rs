@@ -249,3 +249,24 @@ pub fn end_live(conn: &Writer, id: &str, at: i64) -> StoreResult<()> {
     )?;
     Ok(())
 }
+
+/// An account's stories posted at or after `since` (Unix seconds), newest first: a range of
+/// the account's sort keys (which begin with the inverted time), so the cost is that of the
+/// recent media alone, however many the account posted before.
+pub fn stories_since(
+    conn: &Reader,
+    account_id: &str,
+    since: i64,
+    limit: usize,
+) -> StoreResult<Vec<Media>> {
+    // Keys of media created at `since` or later sort before the first key of `since - 1`.
+    let bound = format!("{:019}", i64::MAX - since.max(1) + 1);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM media
+         WHERE account_id = ?1 AND sort_key < ?2 AND parent_id IS NULL
+           AND media_product_type = 'STORY'
+         ORDER BY sort_key LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(params![account_id, bound, limit as i64], from_row)?;
+    rows.collect::<Result<_, _>>()
+}
