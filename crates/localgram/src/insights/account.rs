@@ -184,6 +184,8 @@ pub struct AccountData {
     media: Vec<(MediaFacts, Totals, Surface)>,
     activity: Vec<(Activity, MediaKind)>,
     interactions: Vec<(i64, String, String, bool)>,
+    /// Windows already summed in this request: several metrics share their buckets.
+    windows: std::cell::RefCell<std::collections::HashMap<(i64, i64), Window>>,
 }
 
 impl AccountData {
@@ -215,11 +217,21 @@ impl AccountData {
             interactions: store::interactions(r, account_id, from, to)?,
             media,
             profile,
+            windows: Default::default(),
         })
     }
 
-    /// The sums of `[a, b)` (within the loaded range).
+    /// The sums of `[a, b)` (within the loaded range), computed once per request.
     pub fn window(&self, a: i64, b: i64) -> Window {
+        if let Some(w) = self.windows.borrow().get(&(a, b)) {
+            return w.clone();
+        }
+        let w = self.sum(a, b);
+        self.windows.borrow_mut().insert((a, b), w.clone());
+        w
+    }
+
+    fn sum(&self, a: i64, b: i64) -> Window {
         let mut w = Window::default();
         // Media are in creation order: skip those settled before `a`, stop at `b`.
         let first = self
