@@ -1188,3 +1188,137 @@ async fn account_likes_and_comments_are_the_sums_over_media() {
     assert_eq!(sum, 66);
     server.stop().await;
 }
+
+/// The demographics rows of the user table (ref 001 L6858-6914): each metric with each of
+/// `age`, `city`, `country`, `gender`, and the breakdowns they lack; time-series requests of
+/// total-only metrics.
+#[tokio::test]
+async fn demographics_by_every_dimension() {
+    let server = TestServer::start().await;
+    let w = frozen_world(&server).await;
+    server
+        .post_control(
+            &format!("/accounts/{}/audience", w.business_id()),
+            json!({"followers": 60_000}),
+        )
+        .await;
+    for days in 1..20 {
+        post_media(
+            &server,
+            w.business_id(),
+            json!({"timestamp": ago(days * 86_400)}),
+        )
+        .await;
+    }
+    let values = |dim: &str| -> Vec<&'static str> {
+        match dim {
+            "age" => vec!["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"],
+            "gender" => vec!["F", "M", "U"],
+            _ => vec![],
+        }
+    };
+    for metric in [
+        "follower_demographics",
+        "engaged_audience_demographics",
+        "reached_audience_demographics",
+    ] {
+        for dim in ["age", "city", "country", "gender"] {
+            let a = user_insights(
+                &server,
+                &w,
+                &format!("metric={metric}&period=lifetime&metric_type=total_value&breakdown={dim}&timeframe=this_week"),
+            )
+            .await;
+            assert_eq!(a.status, StatusCode::OK, "{metric} by {dim}: {}", a.text);
+            let item = &a.body["data"][0];
+            assert_eq!(
+                item["id"],
+                format!("{}/insights/{metric}/lifetime", w.business_id())
+            );
+            let b = &item["total_value"]["breakdowns"][0];
+            assert_eq!(b["dimension_keys"], json!(["timeframe", dim]));
+            let results = b["results"].as_array().unwrap();
+            assert!(!results.is_empty() && results.len() <= 45);
+            let mut last = i64::MAX;
+            for r in results {
+                assert_eq!(r["dimension_values"][0], "THIS_WEEK");
+                let v = r["dimension_values"][1].as_str().unwrap();
+                if !values(dim).is_empty() {
+                    assert!(values(dim).contains(&v), "{dim} {v}");
+                }
+                if dim == "country" {
+                    assert_eq!(v.len(), 2);
+                }
+                let n = r["value"].as_i64().unwrap();
+                assert!(n <= last, "largest first");
+                last = n;
+            }
+        }
+        for other in ["media_product_type", "follow_type", "contact_button_type"] {
+            let a = user_insights(
+                &server,
+                &w,
+                &format!("metric={metric}&period=lifetime&metric_type=total_value&breakdown={other}&timeframe=this_week"),
+            )
+            .await;
+            assert_eq!(
+                a.error().3,
+                "An unknown error has occurred.",
+                "{metric} by {other}"
+            );
+        }
+        let a = user_insights(&server, &w, &format!("metric={metric}&period=day&metric_type=total_value&breakdown=age&timeframe=this_week")).await;
+        assert_eq!(a.error().0, 100);
+    }
+    // Age and gender together: one entry, both keys.
+    let a = user_insights(
+        &server,
+        &w,
+        "metric=follower_demographics&period=lifetime&metric_type=total_value&breakdown=age,gender",
+    )
+    .await;
+    let b = &a.body["data"][0]["total_value"]["breakdowns"][0];
+    assert_eq!(b["dimension_keys"], json!(["age", "gender"]));
+    assert_eq!(
+        b["results"][0]["dimension_values"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // The total-only metrics asked as a time series (Meta's public reference).
+    for metric in [
+        "accounts_engaged",
+        "comments",
+        "likes",
+        "replies",
+        "saved",
+        "shares",
+        "total_interactions",
+        "views",
+        "profile_links_taps",
+        "follows_and_unfollows",
+    ] {
+        let a = user_insights(
+            &server,
+            &w,
+            &format!("metric={metric}&period=day&metric_type=time_series"),
+        )
+        .await;
+        assert_eq!(
+            a.error().3,
+            format!("(#100) The following metrics ({metric}) should be specified with parameter metric_type=total_value")
+        );
+    }
+    let a = user_insights(
+        &server,
+        &w,
+        "metric=online_followers&period=lifetime&metric_type=total_value",
+    )
+    .await;
+    assert_eq!(
+        a.error().3,
+        "(#100) The following metrics (online_followers) do not support metric_type=total_value"
+    );
+    server.stop().await;
+}
