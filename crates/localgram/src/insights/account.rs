@@ -197,7 +197,12 @@ impl AccountData {
         from: i64,
         to: i64,
     ) -> StoreResult<AccountData> {
-        let media = store::media_created(r, account_id, from - HORIZON, to)?
+        let since = store::Since {
+            feed: from - Surface::Feed.horizon(),
+            reels: from - Surface::Reels.horizon(),
+            story: from - Surface::Story.horizon(),
+        };
+        let media = store::media_created(r, account_id, since, to)?
             .into_iter()
             .filter_map(|m| {
                 let surface = Surface::of(&m.media_product_type)?;
