@@ -140,6 +140,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pacific_days_end_at_local_midnight() {
+        // Winter: 08:00 UTC (ref 001 L1160-1180 sample); summer: 07:00 UTC.
+        let jan = parse_rfc3339("2026-01-14T18:00:00Z").unwrap();
+        assert_eq!(graph_time(pacific_day_end(jan)), "2026-01-15T08:00:00+0000");
+        let jul = parse_rfc3339("2026-07-01T03:00:00Z").unwrap();
+        assert_eq!(graph_time(pacific_day_end(jul)), "2026-07-01T07:00:00+0000");
+        // The day DST starts (Mar 8, 2026) is 23 hours long.
+        let mar = parse_rfc3339("2026-03-08T12:00:00Z").unwrap();
+        assert_eq!(graph_time(pacific_day_end(mar)), "2026-03-09T07:00:00+0000");
+        let end = pacific_day_end(jan);
+        assert_eq!(pacific_day_end(end - 1), end);
+        assert_eq!(pacific_day_end(end), end + 86_400);
+    }
+
+    #[test]
     fn graph_time_matches_documented_shape() {
         // ref 000 L2895: "2019-04-05T07:56:32+0000"
         assert_eq!(graph_time(1_554_450_992), "2019-04-05T07:56:32+0000");

@@ -18,8 +18,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::issue10::{
-    account_and_token, call, check_first, closed_loop, fixed, median, post_json, r3, runtime,
-    start_localgram, text, verdict, Req, REQUEST_TIMEOUT,
+    account_and_token, call, closed_loop, fixed, median, post_json, r3, runtime, start_localgram,
+    text, verdict, Req, REQUEST_TIMEOUT,
 };
 use crate::servers;
 use crate::startup::resolve_bin;
@@ -153,7 +153,6 @@ pub fn run(args: InsightsArgs) -> Result<bool, String> {
             Duration::from_secs(600),
         )
         .await?;
-        check_first(&target).await?;
         let since = now - 30 * DAY;
         let requests = vec![
             (

@@ -576,7 +576,7 @@ pub(crate) fn account_and_token(target: &Target) -> Result<(String, String), Str
     Ok((id.to_string(), token.to_string()))
 }
 
-pub(crate) async fn check_first(target: &Target) -> Result<(), String> {
+async fn check_first(target: &Target) -> Result<(), String> {
     let value = call(
         target.addr,
         Method::GET,

@@ -240,7 +240,6 @@ struct UserRequest {
     timeframe: Option<String>,
     since: i64,
     until: i64,
-    explicit_range: bool,
 }
 
 fn user_request(call: &Call) -> Result<UserRequest, GraphError> {
@@ -377,7 +376,6 @@ fn user_request(call: &Call) -> Result<UserRequest, GraphError> {
     }
     let since = time_param(call, "since")?;
     let until = time_param(call, "until")?;
-    let explicit_range = since.is_some() || until.is_some();
     let until = until.unwrap_or(now);
     let since = since.unwrap_or(until - DAY);
     if since > until {
@@ -394,7 +392,6 @@ fn user_request(call: &Call) -> Result<UserRequest, GraphError> {
         timeframe,
         since,
         until,
-        explicit_range,
     })
 }
 
@@ -446,7 +443,7 @@ pub async fn user_insights(call: Call) -> Result<Value, GraphError> {
         }
     }
     let load_from = load_from.max(now - RETENTION - 28 * DAY);
-    let load_to = now;
+    let load_to = now + 1;
     let id = account_id.clone();
     let loaded = call
         .read(move |r| {
@@ -495,7 +492,6 @@ pub async fn user_insights(call: Call) -> Result<Value, GraphError> {
             }),
         );
     }
-    let _ = request.explicit_range;
     Ok(Value::Object(reply))
 }
 
@@ -529,7 +525,9 @@ fn total_item(
     now: i64,
 ) -> Value {
     let from = request.since.max(now - RETENTION);
-    let window: Window = data.window(from, request.until.min(now).max(from));
+    // `until` is inclusive (ref 001 L6774-6784); nothing has happened after now.
+    let upto = (request.until + 1).min(now + 1);
+    let window: Window = data.window(from, upto.max(from));
     let value = window.value(metric.name);
     let mut total = Map::new();
     total.insert("value".into(), json!(value));
@@ -566,7 +564,7 @@ fn series_item(
             } else {
                 end - period_len
             };
-            let w = data.window(from.max(now - RETENTION), end.min(now).max(from));
+            let w = data.window(from.max(now - RETENTION), end.min(now + 1).max(from));
             json!({"value": w.value(metric.name), "end_time": graph_time(end)})
         })
         .collect();

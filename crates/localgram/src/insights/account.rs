@@ -184,6 +184,8 @@ pub struct AccountData {
     media: Vec<(MediaFacts, Totals, Surface)>,
     activity: Vec<(Activity, MediaKind)>,
     interactions: Vec<(i64, String, String, bool)>,
+    /// Windows already summed in this request: several metrics share their buckets.
+    windows: std::cell::RefCell<std::collections::HashMap<(i64, i64), Window>>,
 }
 
 impl AccountData {
@@ -195,7 +197,12 @@ impl AccountData {
         from: i64,
         to: i64,
     ) -> StoreResult<AccountData> {
-        let media = store::media_created(r, account_id, from - HORIZON, to)?
+        let since = store::Since {
+            feed: from - Surface::Feed.horizon(),
+            reels: from - Surface::Reels.horizon(),
+            story: from - Surface::Story.horizon(),
+        };
+        let media = store::media_created(r, account_id, since, to)?
             .into_iter()
             .filter_map(|m| {
                 let surface = Surface::of(&m.media_product_type)?;
@@ -215,11 +222,21 @@ impl AccountData {
             interactions: store::interactions(r, account_id, from, to)?,
             media,
             profile,
+            windows: Default::default(),
         })
     }
 
-    /// The sums of `[a, b)` (within the loaded range).
+    /// The sums of `[a, b)` (within the loaded range), computed once per request.
     pub fn window(&self, a: i64, b: i64) -> Window {
+        if let Some(w) = self.windows.borrow().get(&(a, b)) {
+            return w.clone();
+        }
+        let w = self.sum(a, b);
+        self.windows.borrow_mut().insert((a, b), w.clone());
+        w
+    }
+
+    fn sum(&self, a: i64, b: i64) -> Window {
         let mut w = Window::default();
         // Media are in creation order: skip those settled before `a`, stop at `b`.
         let first = self

@@ -69,6 +69,27 @@ pub struct Profile {
     pub countries: Vec<(String, f64)>,
     /// Cities (`"Name, Region"`) and their weights.
     pub cities: Vec<(String, f64)>,
+    /// The audience's daily rhythm, worked out once from the countries' time zones.
+    #[serde(skip)]
+    rhythm: std::sync::OnceLock<Rhythm>,
+}
+
+/// When the audience is active over a UTC day: `1 + amp·cos(ωt + phase)`, the sum of each
+/// country's local rhythm (busiest at 8 pm local time) weighted by its followers. Its integral
+/// is the "active time" media collect in, so activity follows the clock and the time zones.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rhythm {
+    amp: f64,
+    phase: f64,
+}
+
+const OMEGA: f64 = std::f64::consts::TAU / DAY as f64;
+
+impl Rhythm {
+    /// Active seconds from the epoch to `t` (increasing: `amp` stays below 1).
+    fn active(self, t: i64) -> f64 {
+        t as f64 + self.amp / OMEGA * ((OMEGA * t as f64 + self.phase).sin() - self.phase.sin())
+    }
 }
 
 pub const AGE_BUCKETS: &[&str] = &["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
@@ -234,6 +255,7 @@ impl Profile {
             ],
             countries: zipf("country", &country_names),
             cities: zipf("city", &city_names),
+            rhythm: Default::default(),
         }
     }
 
@@ -261,6 +283,27 @@ impl Profile {
         ((self.followers as f64 * rate) * (days + wiggle)).floor() as i64
     }
 
+    /// The daily rhythm of this audience (see [`Rhythm`]).
+    pub fn rhythm(&self) -> Rhythm {
+        *self.rhythm.get_or_init(|| {
+            let (mut re, mut im, mut total) = (0.0, 0.0, 0.0);
+            for (offset, w) in self.time_zones() {
+                // Peak when local time is 20:00: ω(t + offset) − ω·20h = 0.
+                let theta = OMEGA * ((offset - 20) * HOUR) as f64;
+                re += w * theta.cos();
+                im += w * theta.sin();
+                total += w;
+            }
+            if total <= 0.0 {
+                return Rhythm::default();
+            }
+            Rhythm {
+                amp: 0.6 * (re * re + im * im).sqrt() / total,
+                phase: im.atan2(re),
+            }
+        })
+    }
+
     /// The followers' UTC offsets (hours) and their weights.
     pub fn time_zones(&self) -> Vec<(i64, f64)> {
         self.countries
@@ -273,12 +316,13 @@ impl Profile {
     }
 }
 
-/// `F(x) = 1 − (1 + x)·e^(−x)`: the share of a media's lifetime activity collected by age.
-fn collected(age: i64, tau: i64) -> f64 {
-    if age <= 0 {
+/// `F(x) = 1 − (1 + x)·e^(−x)`: the share of a media's lifetime activity collected after
+/// `active` seconds of the audience's active time.
+fn collected_active(active: f64, tau: i64) -> f64 {
+    if active <= 0.0 {
         return 0.0;
     }
-    let x = age as f64 / tau as f64;
+    let x = active / tau as f64;
     if x >= SETTLED_AFTER_TAUS {
         return 1.0;
     }
@@ -343,6 +387,7 @@ pub struct Totals {
     pub link_taps: f64,
     /// Average watch time of a reel, milliseconds.
     pub avg_watch_ms: f64,
+    pub rhythm: Rhythm,
 }
 
 /// Modelled counts a media has collected by some time.
@@ -391,35 +436,47 @@ impl Counts {
 
 /// A media's lifetime totals under `profile`.
 pub fn totals(seed: u64, account_id: &str, profile: &Profile, media: MediaKey) -> Totals {
-    let draw = |what: &str| unit(hash(seed, &[account_id, media.id, what]));
+    // One hash of (account, media), then a cheap mix per draw.
+    let base = hash(seed, &[account_id, media.id]);
+    let draw = |what: u64| unit(splitmix64(base ^ what.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
     // Virality: a skewed draw, most posts ordinary, a few far above.
-    let virality = 0.35 + 2.2 * draw("virality").powi(3);
+    let virality = 0.35 + 2.2 * draw(1).powi(3);
     let followers = profile.followers_at(media.created_at) as f64;
     let (reach_share, repeat) = match media.surface {
-        Surface::Feed => (profile.reach_rate, 1.25 + 0.4 * draw("repeat")),
-        Surface::Reels => (profile.reach_rate * 1.8, 1.5 + 0.8 * draw("repeat")),
-        Surface::Story => (profile.reach_rate * 0.35, 1.1 + 0.2 * draw("repeat")),
+        Surface::Feed => (profile.reach_rate, 1.25 + 0.4 * draw(2)),
+        Surface::Reels => (profile.reach_rate * 1.8, 1.5 + 0.8 * draw(2)),
+        Surface::Story => (profile.reach_rate * 0.35, 1.1 + 0.2 * draw(2)),
     };
     let reach = followers * reach_share * virality;
     let engaged = reach * profile.engagement_rate;
     Totals {
         views: reach * repeat,
         reach,
-        saved: engaged * (0.18 + 0.1 * draw("saved")),
-        shares: engaged * (0.08 + 0.1 * draw("shares")),
-        profile_visits: reach * (0.015 + 0.02 * draw("visits")),
-        follows: reach * (0.002 + 0.004 * draw("follows")),
-        replies: engaged * (0.04 + 0.05 * draw("replies")),
-        navigation: reach * repeat * (0.8 + 0.15 * draw("navigation")),
-        link_taps: reach * (0.003 + 0.004 * draw("links")),
-        avg_watch_ms: 2_500.0 + 12_000.0 * draw("watch"),
+        saved: engaged * (0.18 + 0.1 * draw(3)),
+        shares: engaged * (0.08 + 0.1 * draw(4)),
+        profile_visits: reach * (0.015 + 0.02 * draw(5)),
+        follows: reach * (0.002 + 0.004 * draw(6)),
+        replies: engaged * (0.04 + 0.05 * draw(7)),
+        navigation: reach * repeat * (0.8 + 0.15 * draw(8)),
+        link_taps: reach * (0.003 + 0.004 * draw(9)),
+        avg_watch_ms: 2_500.0 + 12_000.0 * draw(10),
+        rhythm: profile.rhythm(),
     }
 }
 
 /// What a media has collected by `t`.
 pub fn counts_at(totals: &Totals, media: MediaKey, t: i64) -> Counts {
-    let age = (t - media.created_at).min(media.surface.horizon());
-    let f = collected(age, media.surface.tau());
+    let horizon = media.surface.horizon();
+    let age = (t - media.created_at).min(horizon);
+    let f = if age <= 0 {
+        0.0
+    } else if age >= horizon && media.surface != Surface::Story {
+        1.0 // settled: exactly, so account sums can skip it
+    } else {
+        let r = totals.rhythm;
+        let active = r.active(media.created_at + age) - r.active(media.created_at);
+        collected_active(active, media.surface.tau())
+    };
     let at = |total: f64| (total * f).floor() as i64;
     Counts {
         views: at(totals.views),
@@ -531,6 +588,34 @@ mod tests {
         let day1 = counts_at(&t, m, DAY).views;
         let day10 = counts_at(&t, m, 10 * DAY).views - counts_at(&t, m, 9 * DAY).views;
         assert!(day1 > day10);
+    }
+
+    #[test]
+    fn activity_follows_the_audience_local_evening() {
+        // The same reel seen by a Japanese (UTC+9) and a Mexican (UTC-6) audience: the share
+        // of views in 11:00-12:00 UTC (8 pm in Tokyo, 5 am in Mexico City) against 19:00-20:00
+        // UTC (4 am in Tokyo, 1 pm in Mexico City).
+        let share = |country: &str| {
+            let mut p = Profile::derived(7, "1", 100_000, 0);
+            p.countries = vec![(country.into(), 1.0)];
+            let m = MediaKey {
+                id: "179",
+                surface: Surface::Reels,
+                created_at: 0,
+            };
+            let t = totals(7, "1", &p, m);
+            let gained = |hour: i64| {
+                let a = DAY + hour * HOUR;
+                (counts_at(&t, m, a + HOUR).views - counts_at(&t, m, a).views) as f64
+            };
+            gained(11) / gained(19)
+        };
+        assert!(
+            share("JP") > 2.0 * share("MX"),
+            "{} vs {}",
+            share("JP"),
+            share("MX")
+        );
     }
 
     #[test]

@@ -112,34 +112,52 @@ pub struct MediaFacts {
     pub timed_likes: i64,
 }
 
-/// An account's top-level feed, reels and story media created in `[from, to)`, oldest first.
+/// Where each surface's media start to matter: a media created before its surface's bound
+/// has settled and adds nothing to the windows asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Since {
+    pub feed: i64,
+    pub reels: i64,
+    pub story: i64,
+}
+
+/// An account's top-level feed, reels and story media created before `to` and from their
+/// surface's bound on, by creation time.
 pub fn media_created(
     conn: &Reader,
     account_id: &str,
-    from: i64,
+    since: Since,
     to: i64,
 ) -> StoreResult<Vec<MediaFacts>> {
+    let from = since.feed.min(since.reels).min(since.story);
     let mut stmt = conn.prepare_cached(
         "SELECT id, media_type, media_product_type, created_at, like_count FROM media
-         WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3
-           AND parent_id IS NULL AND media_product_type IN ('FEED', 'REELS', 'STORY')
-         ORDER BY created_at, id",
+         WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND parent_id IS NULL
+           AND ((media_product_type = 'FEED' AND created_at >= ?4)
+             OR (media_product_type = 'REELS' AND created_at >= ?5)
+             OR (media_product_type = 'STORY' AND created_at >= ?6))
+         ORDER BY created_at",
     )?;
-    let rows = stmt.query_map(params![account_id, from, to], |r| {
-        Ok(MediaFacts {
-            id: r.get(0)?,
-            media_type: r.get(1)?,
-            media_product_type: r.get(2)?,
-            created_at: r.get(3)?,
-            like_count: r.get(4)?,
-            timed_likes: 0,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![account_id, from, to, since.feed, since.reels, since.story],
+        |r| {
+            Ok(MediaFacts {
+                id: r.get(0)?,
+                media_type: r.get(1)?,
+                media_product_type: r.get(2)?,
+                created_at: r.get(3)?,
+                like_count: r.get(4)?,
+                timed_likes: 0,
+            })
+        },
+    )?;
     let mut media: Vec<MediaFacts> = rows.collect::<StoreResult<_>>()?;
     // Likes with a time of their own, per media (only media that have any come back).
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, COUNT(*) FROM likes l JOIN media m ON m.id = l.object_id
-          WHERE m.account_id = ?1 AND m.created_at >= ?2 AND m.created_at < ?3 GROUP BY m.id
+        "SELECT l.object_id, COUNT(*) FROM media m CROSS JOIN likes l
+          WHERE l.object_id = m.id AND m.account_id = ?1 AND m.created_at >= ?2
+            AND m.created_at < ?3
+          GROUP BY l.object_id
          UNION ALL
          SELECT a.media_id, SUM(a.amount) FROM insight_activity a
           WHERE a.account_id = ?1 AND a.kind = 'likes' AND a.media_id IS NOT NULL
@@ -170,13 +188,17 @@ pub fn interactions(
     to: i64,
 ) -> StoreResult<Vec<(i64, String, String, bool)>> {
     let mut stmt = conn.prepare_cached(
+        // `CROSS JOIN` keeps SQLite's order: the window's comments and likes by time, then
+        // their media (PostgreSQL plans it as any join).
         "SELECT c.created_at, m.media_type, m.media_product_type, 0 FROM comments c
-           JOIN media m ON m.id = c.media_id
-          WHERE m.account_id = ?1 AND c.created_at >= ?2 AND c.created_at < ?3
+           CROSS JOIN media m
+          WHERE m.id = c.media_id AND m.account_id = ?1
+            AND c.created_at >= ?2 AND c.created_at < ?3
          UNION ALL
          SELECT l.created_at, m.media_type, m.media_product_type, 1 FROM likes l
-           JOIN media m ON m.id = l.object_id
-          WHERE m.account_id = ?1 AND l.created_at >= ?2 AND l.created_at < ?3",
+           CROSS JOIN media m
+          WHERE m.id = l.object_id AND m.account_id = ?1
+            AND l.created_at >= ?2 AND l.created_at < ?3",
     )?;
     let rows = stmt.query_map(params![account_id, from, to], |r| {
         let like: i64 = r.get(3)?;

@@ -17,5 +17,8 @@ CREATE TABLE insight_activity (
 CREATE INDEX insight_activity_by_account ON insight_activity (account_id, at);
 CREATE INDEX insight_activity_by_media ON insight_activity (media_id, at);
 
--- Account sums read the media of a time window.
+-- Account sums read the media, comments and likes of a time window.
 CREATE INDEX media_by_account_time ON media (account_id, created_at);
+CREATE INDEX comments_by_time ON comments (created_at);
+CREATE INDEX likes_by_time ON likes (created_at);
+CREATE INDEX likes_by_object ON likes (object_id);
