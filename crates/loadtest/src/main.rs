@@ -25,6 +25,7 @@
 //! All traffic goes to 127.0.0.1 only; every loop is bounded in time and in count.
 
 mod client;
+mod hashtags;
 mod issue10;
 mod load;
 mod messaging;
@@ -73,6 +74,8 @@ enum Command {
     /// Issue #17: writes with the webhook receiver up, down, answering 500 and paused, with
     /// backlogs up to 100,000; fairness; disk before and after retention; delivery-log pages.
     Outbox(outbox::OutboxArgs),
+    /// Issue #13: a `recent_media` page over 1,000,000 media (p99 under 10 ms).
+    Hashtags(hashtags::HashtagArgs),
 }
 
 fn main() -> ExitCode {
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Some(Command::Growth(args)) => issue10::growth(args),
         Some(Command::Soak(args)) => issue10::soak(args),
         Some(Command::Outbox(args)) => outbox::run(args),
+        Some(Command::Hashtags(args)) => hashtags::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

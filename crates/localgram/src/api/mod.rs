@@ -15,7 +15,9 @@ pub mod publishing;
 pub mod root;
 pub mod shopping;
 pub mod subscriptions;
+pub mod threads_users;
 pub mod tokens;
+pub mod upcoming_events;
 pub mod users;
 pub mod welcome_flows;
 
