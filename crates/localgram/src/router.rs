@@ -14,15 +14,16 @@ use crate::api::{
     tokens, users, Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
-use crate::api::{threads_users, upcoming_events};
+use crate::api::{creator_marketplace, threads_users, upcoming_events};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
-    self, CatalogManagement, InstagramBasic, InstagramBusinessBasic,
+    self, BusinessManagement, CatalogManagement, InstagramBasic, InstagramBusinessBasic,
     InstagramBusinessContentPublish, InstagramBusinessManageComments,
-    InstagramBusinessManageMessages, InstagramContentPublish, InstagramManageComments,
-    InstagramManageEvents, InstagramManageMessages, InstagramShoppingTagProducts,
-    PagesManageMetadata, PagesReadEngagement, PagesShowList, ThreadsBusinessBasic,
+    InstagramBusinessManageMessages, InstagramContentPublish, InstagramCreatorMarketplaceDiscovery,
+    InstagramManageComments, InstagramManageEvents, InstagramManageMessages,
+    InstagramShoppingTagProducts, PagesManageMetadata, PagesReadEngagement, PagesShowList,
+    ThreadsBusinessBasic,
 };
 
 pub use crate::dispatch::dispatch;
@@ -135,6 +136,18 @@ const THREADS: Scopes = Scopes {
 const EVENTS: Scopes = Scopes {
     instagram: &[],
     facebook: &[InstagramBasic, InstagramManageEvents],
+};
+
+/// The creator marketplace (ref 001 L9266-9275).
+const MARKETPLACE: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[
+        InstagramCreatorMarketplaceDiscovery,
+        InstagramBasic,
+        PagesManageMetadata,
+        PagesShowList,
+        BusinessManagement,
+    ],
 };
 
 /// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
@@ -304,6 +317,7 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "upcoming_events"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::create) },
     Route { verb: Verb::Get, on: On::Node(NodeKind::UpcomingEvent), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::get) },
     Route { verb: Verb::Post, on: On::Node(NodeKind::UpcomingEvent), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::update) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "creator_marketplace_creators"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MARKETPLACE, handler: handler!(creator_marketplace::creators) },
     // oEmbed: app tokens and APP_ID|CLIENT_TOKEN client tokens (ref 001 L3185-3200)
     Route { verb: Verb::Get, on: On::Root("instagram_oembed"), apis: Apis::Facebook, tokens: &[TokenKind::App, TokenKind::Client], scopes: NO_SCOPES, handler: handler!(oembed::get) },
     // ----- webhooks: subscriptions (issue #6)

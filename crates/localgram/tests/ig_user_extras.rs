@@ -228,3 +228,78 @@ async fn upcoming_event_rules_are_enforced() {
     assert!(ok["id"].is_string(), "{ok}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn creator_marketplace_finds_public_creators_by_the_documented_rules() {
+    // Ref 001 L9305-9397: filters and their rules, the username lookup, code 100 for invalid
+    // parameters and code 10 without the permission or for an ineligible brand.
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let scopes = vec![
+        "instagram_creator_marketplace_discovery",
+        "instagram_basic",
+        "pages_manage_metadata",
+        "pages_show_list",
+        "business_management",
+    ];
+    let token = server
+        .token(
+            world.app_id(),
+            world.business_id(),
+            "facebook",
+            Some(scopes),
+        )
+        .await;
+    for (username, followers, bio) in [
+        ("travel.anna", 30_000, "Travel stories"),
+        ("cook.ben", 5_000, "Recipes"),
+    ] {
+        server
+            .post_control(
+                "/accounts",
+                json!({"username": username, "account_type": "CREATOR", "followers_count": followers, "biography": bio}),
+            )
+            .await;
+    }
+    let path = format!(
+        "/v24.0/{}/creator_marketplace_creators",
+        world.business_id()
+    );
+    let get = |query: String| {
+        let (server, token, path) = (&server, token.clone(), path.clone());
+        async move { server.get_fb(&format!("{path}?{query}"), &token).await }
+    };
+    let travel = get("query=travel&fields=id,username,biography".into()).await;
+    assert_eq!(travel.status, StatusCode::OK, "{}", travel.text);
+    let rows = travel.body["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["username"], json!("travel.anna"));
+    let big = get("creator_min_followers=10000&creator_max_followers=50000".into()).await;
+    let names: Vec<&str> = big.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["travel.anna"]);
+    let one = get("username=cook.ben&fields=username,recent_media{media_type,likes}".into()).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    assert_eq!(one.body["data"][0]["recent_media"], json!({"data": []}));
+    for (query, message) in [
+        ("username=cook.ben&creator_countries=['US']", "(#100) Other filters cannot be applied when username is given"),
+        ("query=x&similar_to_creators=['a']", "(#100) similar_to_creators cannot be combined with query"),
+        ("creator_min_followers=50000&creator_max_followers=10000", "(#100) creator_min_followers must not be above creator_max_followers"),
+        ("creator_interests=['BEAUTY','FASHION','SPORTS','TV_AND_MOVIES','FOOD_AND_DRINK','MUSIC_AND_AUDIO']", "(#100) creator_interests takes at most 5 categories"),
+        ("fields=recent_media", "(#100) recent_media, branded_content_media and brand partnership fields need the username parameter"),
+    ] {
+        let answer = get(query.into()).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}: {}", answer.text);
+        assert_eq!(answer.error().3, message, "{query}");
+    }
+    let bad_value = get("creator_min_followers=123".into()).await;
+    assert_eq!(bad_value.error().0, 100);
+    // Without the permission: code 10 family.
+    let without = server.get_fb(&path, &world.fb_token).await;
+    assert_eq!(without.status, StatusCode::FORBIDDEN, "{}", without.text);
+    server.stop().await;
+}

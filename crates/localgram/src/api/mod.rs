@@ -3,6 +3,7 @@
 
 pub mod comments;
 pub mod conversations;
+pub mod creator_marketplace;
 pub mod facebook_users;
 pub mod hashtags;
 pub mod media;
