@@ -251,7 +251,7 @@ fn grow(
         let requests = vec![
             (
                 "node",
-                format!("/v24.0/{account}?fields=id,username,media_count&access_token={token}"),
+                format!("/v24.0/{account}?fields=id,username&access_token={token}"),
             ),
             ("recent first", edge.clone()),
             ("recent deep", format!("{edge}&after={cursor}")),
