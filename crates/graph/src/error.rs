@@ -728,6 +728,17 @@ impl GraphError {
         )
     }
 
+    /// The brand's account cannot use the creator marketplace (ref 001 L9390-9397: code 10,
+    /// brand eligibility).
+    pub fn creator_marketplace_brand_ineligible() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            10,
+            "(#10) Permission Denied: the account is not eligible to onboard as a brand to the creator marketplace",
+        )
+    }
+
     /// The 31st unique hashtag within 7 days (ref 001 L1277-1278).
     pub fn hashtag_limit_reached() -> Self {
         Self::table(

@@ -26,6 +26,7 @@
 
 mod client;
 mod console;
+mod hashtags;
 mod insights;
 mod issue10;
 mod load;
@@ -81,6 +82,8 @@ enum Command {
     /// Issue #15: every control API call of the console's pages with 100,000 media (built by
     /// `localgram seed`, timed too), against `GET /_localgram/clock` in the same run.
     Console(console::ConsoleArgs),
+    /// Issue #13: a `recent_media` page over 1,000,000 media (p99 under 10 ms).
+    Hashtags(hashtags::HashtagArgs),
 }
 
 fn main() -> ExitCode {
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Some(Command::Outbox(args)) => outbox::run(args),
         Some(Command::Insights(args)) => insights::run(args),
         Some(Command::Console(args)) => console::run(args),
+        Some(Command::Hashtags(args)) => hashtags::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

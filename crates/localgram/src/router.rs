@@ -14,14 +14,16 @@ use crate::api::{
     shopping, tokens, users, Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
+use crate::api::{creator_marketplace, threads_users, upcoming_events};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
-    self, CatalogManagement, InstagramBasic, InstagramBusinessBasic,
+    self, BusinessManagement, CatalogManagement, InstagramBasic, InstagramBusinessBasic,
     InstagramBusinessContentPublish, InstagramBusinessManageComments,
     InstagramBusinessManageInsights, InstagramBusinessManageMessages, InstagramContentPublish,
-    InstagramManageComments, InstagramManageInsights, InstagramManageMessages,
-    InstagramShoppingTagProducts, PagesManageMetadata, PagesReadEngagement, PagesShowList,
+    InstagramCreatorMarketplaceDiscovery, InstagramManageComments, InstagramManageEvents,
+    InstagramManageInsights, InstagramManageMessages, InstagramShoppingTagProducts,
+    PagesManageMetadata, PagesReadEngagement, PagesShowList, ThreadsBusinessBasic,
 };
 
 pub use crate::dispatch::dispatch;
@@ -124,6 +126,30 @@ const SHOPPING: Scopes = Scopes {
     ],
 };
 
+/// Threads accounts (ref 001 L6530-6540, L7345-7355).
+const THREADS: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[InstagramBasic, ThreadsBusinessBasic, PagesReadEngagement],
+};
+
+/// Upcoming events (ref 001 L10165-10175).
+const EVENTS: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[InstagramBasic, InstagramManageEvents],
+};
+
+/// The creator marketplace (ref 001 L9266-9275).
+const MARKETPLACE: Scopes = Scopes {
+    instagram: &[],
+    facebook: &[
+        InstagramCreatorMarketplaceDiscovery,
+        InstagramBasic,
+        PagesManageMetadata,
+        PagesShowList,
+        BusinessManagement,
+    ],
+};
+
 /// Refreshing a long-lived Instagram token (ref 001 L8905-8910).
 const BASIC: Scopes = Scopes {
     instagram: &[InstagramBusinessBasic],
@@ -218,9 +244,6 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "live_media"), apis: Apis::Both, tokens: USER_TOKENS, scopes: READ_USER, handler: handler!(comments::list_live_media) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MODERATE, handler: handler!(comments::list_tags) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "insights"), apis: Apis::Both, tokens: USER_TOKENS, scopes: INSIGHTS, handler: handler!(insights::user_insights) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "connected_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "instagram_backed_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
-    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "upcoming_events"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "agencies"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "authorized_adaccounts"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: READ_USER, handler: handler!(empty_edge) },
     // ----- IG Media
@@ -292,6 +315,15 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "product_appeal"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::appeal) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgMedia, "product_tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::list_product_tags) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgMedia, "product_tags"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: SHOPPING, handler: handler!(shopping::update_product_tags) },
+    // Threads accounts and upcoming events
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "connected_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: THREADS, handler: handler!(threads_users::connected) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "instagram_backed_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: THREADS, handler: handler!(threads_users::backed) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "instagram_backed_threads_user"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: THREADS, handler: handler!(threads_users::create_backed) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "upcoming_events"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::list) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "upcoming_events"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::create) },
+    Route { verb: Verb::Get, on: On::Node(NodeKind::UpcomingEvent), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::get) },
+    Route { verb: Verb::Post, on: On::Node(NodeKind::UpcomingEvent), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: EVENTS, handler: handler!(upcoming_events::update) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "creator_marketplace_creators"), apis: Apis::Facebook, tokens: FACEBOOK_TOKENS, scopes: MARKETPLACE, handler: handler!(creator_marketplace::creators) },
     // oEmbed: app tokens and APP_ID|CLIENT_TOKEN client tokens (ref 001 L3185-3200)
     Route { verb: Verb::Get, on: On::Root("instagram_oembed"), apis: Apis::Facebook, tokens: &[TokenKind::App, TokenKind::Client], scopes: NO_SCOPES, handler: handler!(oembed::get) },
     // ----- webhooks: subscriptions (issue #6)

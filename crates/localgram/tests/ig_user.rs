@@ -169,8 +169,9 @@ async fn edges_later_areas_fill_answer_as_empty_edges() {
             .await;
         assert_eq!(answer.body, json!({"data": []}), "{edge}: {}", answer.text);
     }
-    // available_catalogs answers real catalogs now (tests/shopping.rs).
-    for edge in ["tags", "recently_searched_hashtags", "upcoming_events"] {
+    // available_catalogs and upcoming_events need their own permissions (issue #13:
+    // tests/shopping.rs, tests/ig_user_extras.rs).
+    for edge in ["tags", "recently_searched_hashtags"] {
         let answer = server
             .get_fb(&format!("/v24.0/{id}/{edge}"), &world.fb_token)
             .await;

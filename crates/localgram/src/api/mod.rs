@@ -3,6 +3,7 @@
 
 pub mod comments;
 pub mod conversations;
+pub mod creator_marketplace;
 pub mod facebook_users;
 pub mod hashtags;
 pub mod insights;
@@ -16,7 +17,9 @@ pub mod publishing;
 pub mod root;
 pub mod shopping;
 pub mod subscriptions;
+pub mod threads_users;
 pub mod tokens;
+pub mod upcoming_events;
 pub mod users;
 pub mod welcome_flows;
 

@@ -29,6 +29,8 @@ pub enum NodeKind {
     MessageAttachment,
     /// An IG Hashtag (issue #13): public, global, its id derived from its name.
     Hashtag,
+    /// An upcoming event an account hosts (issue #13).
+    UpcomingEvent,
 }
 
 impl NodeKind {
@@ -48,6 +50,7 @@ impl NodeKind {
             NodeKind::WelcomeFlow => "welcome_flow",
             NodeKind::MessageAttachment => "message_attachment",
             NodeKind::Hashtag => "ig_hashtag",
+            NodeKind::UpcomingEvent => "upcoming_event",
         }
     }
 
@@ -66,6 +69,7 @@ impl NodeKind {
             "welcome_flow" => NodeKind::WelcomeFlow,
             "message_attachment" => NodeKind::MessageAttachment,
             "ig_hashtag" => NodeKind::Hashtag,
+            "upcoming_event" => NodeKind::UpcomingEvent,
             _ => return None,
         })
     }
@@ -86,6 +90,7 @@ impl NodeKind {
             NodeKind::WelcomeFlow => "WelcomeMessageFlow",
             NodeKind::MessageAttachment => "MessageAttachment",
             NodeKind::Hashtag => super::ig_hashtag::IG_HASHTAG.name,
+            NodeKind::UpcomingEvent => super::upcoming_event::UPCOMING_EVENT.name,
         }
     }
 
@@ -102,9 +107,10 @@ impl NodeKind {
             NodeKind::Container => IdKind::Container,
             NodeKind::Igsid => IdKind::Igsid,
             NodeKind::Hashtag => IdKind::Hashtag,
-            NodeKind::Conversation | NodeKind::WelcomeFlow | NodeKind::MessageAttachment => {
-                IdKind::Other
-            }
+            NodeKind::Conversation
+            | NodeKind::WelcomeFlow
+            | NodeKind::MessageAttachment
+            | NodeKind::UpcomingEvent => IdKind::Other,
             NodeKind::Message => return None,
         })
     }
@@ -161,6 +167,9 @@ pub fn owner(conn: &Reader, target: &Target) -> StoreResult<Option<String>> {
             None => None,
         },
         NodeKind::Container => containers::account_of(conn, &target.id)?,
+        NodeKind::UpcomingEvent => {
+            crate::store::upcoming_events::get(conn, &target.id)?.map(|e| e.account_id)
+        }
         NodeKind::Conversation
         | NodeKind::Message
         | NodeKind::Igsid

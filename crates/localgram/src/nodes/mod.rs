@@ -17,6 +17,7 @@ pub mod message;
 pub mod page;
 pub mod settings;
 pub mod shopping;
+pub mod upcoming_event;
 
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};

@@ -228,3 +228,55 @@ pub async fn set_views(
         .await??;
     Ok(Json(json!({"id": media_id, "view_count": views})))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadsInput {
+    /// Links a Threads account to the IG account (true) or unlinks it (false).
+    pub connected: bool,
+}
+
+/// `POST /_localgram/accounts/{id}/threads`: the account links (or unlinks) its Threads
+/// account in the apps; `connected_threads_user` then lists it.
+pub async fn threads(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: ThreadsInput = parse_body(&body)?;
+    let now = state.clock.now();
+    let writing = state.clone();
+    let answer = state
+        .db
+        .write(
+            move |tx| -> Result<Result<Value, ControlError>, StoreError> {
+                use crate::store::threads_users;
+                if accounts::get(tx, &account_id)?.is_none() {
+                    return Ok(Err(ControlError::not_found(format!(
+                        "no account {account_id}"
+                    ))));
+                }
+                if !input.connected {
+                    threads_users::remove(tx, &account_id, "connected")?;
+                    return Ok(Ok(json!({"id": account_id, "threads_user_id": null})));
+                }
+                let id = match threads_users::get(tx, &account_id, "connected")? {
+                    Some(id) => id,
+                    None => {
+                        let id = crate::store::objects::mint(
+                            tx,
+                            &writing.ids,
+                            graph::ids::IdKind::Other,
+                            "threads_user",
+                            now,
+                        )?;
+                        threads_users::set(tx, &account_id, "connected", &id, now)?;
+                        id
+                    }
+                };
+                Ok(Ok(json!({"id": account_id, "threads_user_id": id})))
+            },
+        )
+        .await??;
+    Ok(Json(answer))
+}

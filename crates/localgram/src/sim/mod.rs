@@ -174,6 +174,7 @@ pub fn router(state: Shared) -> Router {
         .route("/accounts/{id}/discovery", post(discovery::switches))
         .route("/people/{id}/discovery", post(discovery::switches))
         .route("/media/{id}/views", post(discovery::set_views))
+        .route("/accounts/{id}/threads", post(discovery::threads))
         .route("/accounts/{id}/catalogs", post(shopping::create_catalog))
         .route("/catalogs/{id}/products", post(shopping::create_product))
         .route("/products/{id}/review", post(shopping::review))

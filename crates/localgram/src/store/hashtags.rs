@@ -103,10 +103,15 @@ pub fn recent(
     after: Option<&str>,
     limit: usize,
 ) -> StoreResult<Vec<(String, Tagged)>> {
+    // The cursor's bound is spelled out only when there is one: an `OR` around it would keep
+    // the index from starting the scan at the cursor.
+    let cursor = match after {
+        Some(_) => "hm.sort_key > ?3",
+        None => "CAST(?3 AS TEXT) IS NULL",
+    };
     let sql = format!(
         "SELECT hm.sort_key, hm.media_id, hm.by_person FROM hashtag_media hm {PUBLIC_OWNER}
-         WHERE hm.hashtag_id = ?1 AND hm.sort_key < ?2
-           AND (CAST(?3 AS TEXT) IS NULL OR hm.sort_key > ?3) AND {IS_PUBLIC}
+         WHERE hm.hashtag_id = ?1 AND hm.sort_key < ?2 AND {cursor} AND {IS_PUBLIC}
          ORDER BY hm.sort_key LIMIT ?4"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -40,7 +40,9 @@ pub mod snapshot;
 pub mod sql;
 pub mod sqlite;
 pub mod threads;
+pub mod threads_users;
 pub mod tokens;
+pub mod upcoming_events;
 pub mod webhooks;
 pub mod welcome_flows;
 

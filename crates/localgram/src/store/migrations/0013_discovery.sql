@@ -89,3 +89,26 @@ CREATE TABLE media_product_tags (
     sort_key    TEXT NOT NULL,
     PRIMARY KEY (media_id, product_id)
 );
+
+-- Threads accounts of an IG account (ref 001 L6512-6563, L7332-7406): at most one connected
+-- and one Instagram-backed.
+CREATE TABLE threads_users (
+    account_id       TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    threads_user_id  TEXT NOT NULL,
+    created_at       BIGINT NOT NULL,
+    PRIMARY KEY (account_id, kind)
+);
+
+-- Upcoming events (ref 001 L10161-10327).
+CREATE TABLE upcoming_events (
+    id                        TEXT PRIMARY KEY,
+    account_id                TEXT NOT NULL,
+    title                     TEXT NOT NULL,
+    start_time                BIGINT NOT NULL,
+    end_time                  BIGINT,
+    notification_target_time  TEXT NOT NULL,
+    notification_subtypes     TEXT NOT NULL,
+    created_at                BIGINT NOT NULL
+);
+CREATE INDEX upcoming_events_by_account ON upcoming_events (account_id, start_time);
