@@ -31,6 +31,88 @@ enum Command {
     Ca(CaArgs),
     /// Print `export` lines that point unmodified clients at the proxy and trust the CA.
     Env(EnvArgs),
+    /// Arm, list and clear faults on a running localgram (`/_localgram/faults`).
+    Faults(FaultsArgs),
+}
+
+#[derive(clap::Args)]
+struct FaultsArgs {
+    /// The running localgram.
+    #[arg(long, default_value = "http://127.0.0.1:4100", env = "LOCALGRAM_URL")]
+    server: String,
+    #[command(subcommand)]
+    action: FaultAction,
+}
+
+#[derive(Subcommand)]
+enum FaultAction {
+    /// Arm a fault; prints it as stored (with its id).
+    Add(NewFault),
+    /// Every fault with how often it matched and fired.
+    List,
+    /// One fault.
+    Show { id: String },
+    /// Disarm one fault, or all of them.
+    Clear { id: Option<String> },
+}
+
+/// A fault's fields (see `POST /_localgram/faults` in the OpenAPI document).
+#[derive(clap::Args)]
+struct NewFault {
+    /// outage, throttled, token_invalidated, media_unfetchable, container_stuck, webhooks_paused.
+    #[arg(long)]
+    preset: Option<String>,
+    /// GET, POST or DELETE.
+    #[arg(long)]
+    method: Option<String>,
+    /// A path template (`/{ig-user-id}/media`) or a concrete path.
+    #[arg(long)]
+    path: Option<String>,
+    #[arg(long)]
+    account_id: Option<String>,
+    #[arg(long)]
+    app_id: Option<String>,
+    #[arg(long)]
+    status: Option<u16>,
+    #[arg(long)]
+    code: Option<i64>,
+    #[arg(long)]
+    subcode: Option<i64>,
+    #[arg(long)]
+    message: Option<String>,
+    #[arg(long)]
+    times: Option<u64>,
+    #[arg(long)]
+    probability: Option<f64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Apply the change, then answer the error.
+    #[arg(long)]
+    apply: bool,
+    /// throttled: app, user, page, api or instagram.
+    #[arg(long)]
+    limit: Option<String>,
+}
+
+impl NewFault {
+    fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "preset": self.preset, "method": self.method, "path": self.path,
+            "account_id": self.account_id, "app_id": self.app_id, "status": self.status,
+            "code": self.code, "subcode": self.subcode, "message": self.message,
+            "times": self.times, "probability": self.probability, "seed": self.seed,
+            "latency_ms": self.latency_ms, "limit": self.limit,
+        });
+        if let serde_json::Value::Object(fields) = &mut body {
+            fields.retain(|_, v| !v.is_null());
+            if self.apply {
+                fields.insert("apply".into(), true.into());
+            }
+        }
+        body
+    }
 }
 
 /// Where the CA lives: `--ca-dir`, else `DATA/ca` with `--data`, else
@@ -160,6 +242,37 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::Ca(args) => ca(args),
         Command::Env(args) => env(args),
+        Command::Faults(args) => faults(args).await,
+    }
+}
+
+/// `localgram faults ...`: the control API's fault routes from the command line.
+async fn faults(args: FaultsArgs) -> ExitCode {
+    let base = format!("{}/_localgram/faults", args.server.trim_end_matches('/'));
+    let client = reqwest::Client::new();
+    let request = match &args.action {
+        FaultAction::Add(fault) => client.post(&base).json(&fault.body()),
+        FaultAction::List => client.get(&base),
+        FaultAction::Show { id } => client.get(format!("{base}/{id}")),
+        FaultAction::Clear { id: Some(id) } => client.delete(format!("{base}/{id}")),
+        FaultAction::Clear { id: None } => client.delete(&base),
+    };
+    match request.send().await {
+        Ok(response) => {
+            let ok = response.status().is_success();
+            let text = response.text().await.unwrap_or_default();
+            if ok {
+                println!("{text}");
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("localgram: {text}");
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("localgram: cannot reach {}: {error}", args.server);
+            ExitCode::FAILURE
+        }
     }
 }
 
