@@ -44,6 +44,8 @@ struct FaultsArgs {
     action: FaultAction,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum FaultAction {
     /// Arm a fault; prints it as stored (with its id).
