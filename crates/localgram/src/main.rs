@@ -36,6 +36,87 @@ enum Command {
     /// Control commands against a running localgram (`--url`).
     #[command(flatten)]
     Control(localgram::cli::ControlCommand),
+    /// Arm, list and clear faults on a running localgram (`/_localgram/faults`).
+    Faults(FaultsArgs),
+}
+
+#[derive(clap::Args)]
+struct FaultsArgs {
+    #[command(subcommand)]
+    action: FaultAction,
+}
+
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+enum FaultAction {
+    /// Arm a fault; prints it as stored (with its id).
+    Add(NewFault),
+    /// Every fault with how often it matched and fired.
+    List,
+    /// One fault.
+    Show { id: String },
+    /// Disarm one fault, or all of them.
+    Clear { id: Option<String> },
+}
+
+/// A fault's fields (see `POST /_localgram/faults` in the OpenAPI document).
+#[derive(clap::Args)]
+struct NewFault {
+    /// outage, throttled, token_invalidated, media_unfetchable, container_stuck, webhooks_paused.
+    #[arg(long)]
+    preset: Option<String>,
+    /// GET, POST or DELETE.
+    #[arg(long)]
+    method: Option<String>,
+    /// A path template (`/{ig-user-id}/media`) or a concrete path.
+    #[arg(long)]
+    path: Option<String>,
+    #[arg(long)]
+    account_id: Option<String>,
+    #[arg(long)]
+    app_id: Option<String>,
+    #[arg(long)]
+    status: Option<u16>,
+    #[arg(long)]
+    code: Option<i64>,
+    #[arg(long)]
+    subcode: Option<i64>,
+    #[arg(long)]
+    message: Option<String>,
+    #[arg(long)]
+    times: Option<u64>,
+    #[arg(long)]
+    probability: Option<f64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    latency_ms: Option<u64>,
+    /// Apply the change, then answer the error.
+    #[arg(long)]
+    apply: bool,
+    /// throttled: app, user, page, api or instagram.
+    #[arg(long)]
+    limit: Option<String>,
+}
+
+impl NewFault {
+    fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "preset": self.preset, "method": self.method, "path": self.path,
+            "account_id": self.account_id, "app_id": self.app_id, "status": self.status,
+            "code": self.code, "subcode": self.subcode, "message": self.message,
+            "times": self.times, "probability": self.probability, "seed": self.seed,
+            "latency_ms": self.latency_ms, "limit": self.limit,
+        });
+        if let serde_json::Value::Object(fields) = &mut body {
+            fields.retain(|_, v| !v.is_null());
+            if self.apply {
+                fields.insert("apply".into(), true.into());
+            }
+        }
+        body
+    }
 }
 
 /// Where the CA lives: `--ca-dir`, else `DATA/ca` with `--data`, else
@@ -172,6 +253,36 @@ async fn main() -> ExitCode {
         Command::Control(command) => localgram::cli::run(cli.target, command).await,
         Command::Ca(args) => ca(args),
         Command::Env(args) => env(args),
+        Command::Faults(args) => faults(cli.target, args).await,
+    }
+}
+
+/// `localgram faults ...`: the control API's fault routes from the command line, against the
+/// localgram `--url` names, answering its JSON (errors as one line, as every control command).
+async fn faults(target: localgram::cli::Target, args: FaultsArgs) -> ExitCode {
+    use reqwest::Method;
+    let client = localgram::cli::Client::new(&target.url, target.control_token.clone());
+    let request = match &args.action {
+        FaultAction::Add(fault) => client.request(Method::POST, "/faults").json(&fault.body()),
+        FaultAction::List => client.request(Method::GET, "/faults"),
+        FaultAction::Show { id } => client.request(Method::GET, &format!("/faults/{id}")),
+        FaultAction::Clear { id: Some(id) } => {
+            client.request(Method::DELETE, &format!("/faults/{id}"))
+        }
+        FaultAction::Clear { id: None } => client.request(Method::DELETE, "/faults"),
+    };
+    match client.send(request).await {
+        Ok(answer) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&answer).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("localgram: {error}");
+            ExitCode::from(error.exit_code())
+        }
     }
 }
 

@@ -395,3 +395,39 @@ async fn faults_survive_a_restart() {
     );
     again.stop().await;
 }
+
+#[tokio::test]
+async fn the_cli_arms_lists_and_clears_faults() {
+    let (server, w) = world_server(None).await;
+    let cli = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_localgram"))
+            .arg("faults")
+            .args(["--url", &server.base])
+            .args(args)
+            .output()
+            .expect("localgram runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).expect("JSON")
+    };
+    let armed = cli(&[
+        "add",
+        "--preset",
+        "throttled",
+        "--limit",
+        "app",
+        "--times",
+        "1",
+    ]);
+    assert_eq!(armed["code"], json!(4));
+    assert_eq!(server.get_ig("/v24.0/me", &w.ig_token).await.error().0, 4);
+    let listed = cli(&["list"]);
+    assert_eq!(listed["data"][0]["fired"], json!(1));
+    let id = armed["id"].as_str().unwrap();
+    assert_eq!(cli(&["show", id])["remaining"], json!(0));
+    assert_eq!(cli(&["clear"]), json!({"deleted": 1}));
+    server.stop().await;
+}

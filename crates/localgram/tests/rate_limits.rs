@@ -1,9 +1,10 @@
 //! Rate limits as Meta counts them, on the virtual clock (issue #14; spec seed002-004 §11,
-//! ref 002/004 "Rate limits"; the usage headers and error codes are Meta's public
-//! rate-limiting overview, docs/decisions.md "Rate limits and faults"): the Business Use Case
-//! budget per (app, account), platform limits per app and user, the Conversations API and the
-//! Send API per account; the usage headers; access back when the window has rolled; exact
-//! under concurrency; no leak across apps or accounts; counters that survive a restart.
+//! ref 004 L250-282 and 002 L269-290 "Rate Limiting"; the usage headers and error codes are
+//! Meta's public rate-limiting overview, docs/decisions.md "Rate limits and faults"): the
+//! Business Use Case budget per (app, account), platform limits per app and user, the
+//! Conversations API and the Send API per account; the usage headers; access back when the
+//! window has rolled; exact under concurrency; no leak across apps or accounts; counters that
+//! survive a restart.
 
 mod common;
 #[path = "webhooks/receiver.rs"]
@@ -59,8 +60,8 @@ fn app_usage(answer: &Answer) -> Value {
 
 #[tokio::test]
 async fn the_business_use_case_budget_refuses_with_80002_until_the_window_rolls() {
-    // seed002-004 §11: per (app, app user) pair, rolling 24 h; 80002 and the header shapes
-    // are Meta's rate-limiting overview.
+    // ref 004 L252-260 (seed002-004 §11): per (app, app user) pair, rolling 24 h; 80002 and
+    // the header shapes are Meta's rate-limiting overview.
     let server = server_with(&[(Limit::Instagram, 3)], None).await;
     let w = server.world().await;
     freeze(&server).await;
@@ -183,7 +184,7 @@ async fn one_pairs_budget_never_touches_another_app_or_account() {
 
 #[tokio::test]
 async fn impressions_and_scale_set_through_the_control_api_size_the_budget() {
-    // "Calls within 24 hours = 4800 * Number of Impressions" (seed002-004 §11).
+    // "Calls within 24 hours = 4800 * Number of Impressions" (ref 004 L256-260).
     let server = server_with(&[], None).await;
     let w = server.world().await;
     freeze(&server).await;
@@ -295,8 +296,8 @@ async fn platform_limits_count_per_app_and_per_user_with_codes_4_and_17() {
 
 #[tokio::test]
 async fn conversations_and_the_send_api_have_per_second_limits_per_account() {
-    // ref 002/004 rate limits (seed002-004 §11): Conversations API 2 calls/s per account;
-    // Send API 100/s text and 10/s audio or video per account; code 613.
+    // ref 004 L266-282 (seed002-004 §11): Conversations API 2 calls/s per account; Send API
+    // 100/s text and 10/s audio or video per account; code 613.
     let server = server_with(&[(Limit::SendText, 2)], None).await;
     let world = server.world().await;
     freeze(&server).await;

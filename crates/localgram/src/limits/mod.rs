@@ -269,28 +269,29 @@ impl Settings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     pub limit: Limit,
-    /// `app`, `app:account`, `user` or `account`: what the limit is counted per.
-    pub key: String,
     /// The account the limit's budget belongs to, if any.
     pub account: Option<String>,
+    /// `{limit}:{key}`, the key being what the limit is counted per (`app`, `app:account`,
+    /// `user` or `account`).
+    scope: String,
 }
 
 impl Check {
     pub fn new(limit: Limit, key: String, account: Option<String>) -> Self {
+        let mut scope = String::with_capacity(limit.name().len() + 1 + key.len());
+        scope.push_str(limit.name());
+        scope.push(':');
+        scope.push_str(&key);
         Check {
             limit,
-            key,
             account,
+            scope,
         }
     }
 
-    fn scope(&self) -> String {
-        scope(self.limit, &self.key)
+    fn scope(&self) -> &str {
+        &self.scope
     }
-}
-
-fn scope(limit: Limit, key: &str) -> String {
-    format!("{}:{key}", limit.name())
 }
 
 /// A limit's state after a call: how much of it is used and when access returns.
@@ -409,7 +410,7 @@ impl Limits {
     ) -> Counted {
         // Every window of the call locked at once (in scope order, so two calls never wait on
         // each other in a cycle): the call counts in all of them or, refused, in none.
-        let mut order: Vec<(String, usize)> = checks
+        let mut order: Vec<(&str, usize)> = checks
             .iter()
             .enumerate()
             .map(|(i, c)| (c.scope(), i))
@@ -432,7 +433,7 @@ impl Limits {
                 None => self
                     .windows
                     .read()
-                    .get(&scope)
+                    .get(scope)
                     .map(|w| w.lock().used(shape, now_ms))
                     .unwrap_or(0),
             };
@@ -598,7 +599,7 @@ fn decide(
     windows: &mut [&mut Window],
 ) -> Counted {
     let mut counted = Counted::default();
-    let mut maxima = Vec::with_capacity(checks.len());
+    let mut seen = Vec::with_capacity(checks.len());
     for (check, window) in checks.iter().zip(windows.iter()) {
         let shape = check.limit.shape();
         let max = settings.effective(check.limit, check.account.as_deref());
@@ -614,17 +615,23 @@ fn decide(
             counted.refused = Some(check.limit);
             return counted;
         }
-        maxima.push(max);
+        seen.push((used, max));
     }
-    for ((check, window), max) in checks.iter().zip(windows.iter_mut()).zip(maxima) {
+    for ((check, window), (used, max)) in checks.iter().zip(windows.iter_mut()).zip(seen) {
         let shape = check.limit.shape();
         window.add(shape, now_ms);
+        // When access returns matters only once this call used the last of the limit.
+        let regain_ms = if used + 1 >= max {
+            window.regain_ms(shape, now_ms, max)
+        } else {
+            0
+        };
         counted.usages.push(Usage {
             limit: check.limit,
             account: check.account.clone(),
-            used: window.used(shape, now_ms),
+            used: used + 1,
             max,
-            regain_ms: window.regain_ms(shape, now_ms, max),
+            regain_ms,
         });
     }
     counted
@@ -639,7 +646,7 @@ fn count_in_store(
     checks: &[Check],
     peeks: &[Check],
 ) -> StoreResult<Counted> {
-    let mut scopes: Vec<String> = checks.iter().map(Check::scope).collect();
+    let mut scopes: Vec<&str> = checks.iter().map(Check::scope).collect();
     scopes.sort();
     scopes.dedup();
     for scope in &scopes {
@@ -648,7 +655,7 @@ fn count_in_store(
     let mut stored = Vec::with_capacity(checks.len());
     for check in checks {
         let shape = check.limit.shape();
-        let buckets = rate_counts::window(tx, &check.scope(), shape.bucket(now_ms) - shape.slots)?;
+        let buckets = rate_counts::window(tx, check.scope(), shape.bucket(now_ms) - shape.slots)?;
         stored.push((Window::from_buckets(shape, now_ms, &buckets), buckets));
     }
     let mut windows: Vec<&mut Window> = stored.iter_mut().map(|(w, _)| w).collect();
@@ -660,15 +667,15 @@ fn count_in_store(
             let current = shape.bucket(now_ms);
             if !buckets.iter().any(|(b, _)| *b == current) {
                 // A new bucket: a good moment to drop those that left the window.
-                rate_counts::prune(tx, &scope, current - shape.slots)?;
+                rate_counts::prune(tx, scope, current - shape.slots)?;
             }
-            rate_counts::add(tx, &scope, current, 1)?;
+            rate_counts::add(tx, scope, current, 1)?;
         }
     }
     let mut counted = counted;
     for peek in peeks {
         let shape = peek.limit.shape();
-        let buckets = rate_counts::window(tx, &peek.scope(), shape.bucket(now_ms) - shape.slots)?;
+        let buckets = rate_counts::window(tx, peek.scope(), shape.bucket(now_ms) - shape.slots)?;
         counted.usages.push(Usage {
             limit: peek.limit,
             account: None,

@@ -10,54 +10,75 @@
 //! localgram throttles by call count only: `total_cputime` and `total_time` are 0 unless a
 //! limit is reached, when all three read 100.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{Limit, Reported, Usage};
 
 pub const APP_USAGE: &str = "x-app-usage";
 pub const BUSINESS_USAGE: &str = "x-business-use-case-usage";
 
-fn entry(usage: &Usage) -> Map<String, Value> {
+/// `"call_count":N,"total_cputime":N,"total_time":N`, written directly (every counted call
+/// renders it).
+fn counts(usage: &Usage, out: &mut String) {
+    use std::fmt::Write;
     let count = usage.percent();
     let time = if count >= 100 { 100 } else { 0 };
-    let mut m = Map::new();
-    m.insert("call_count".into(), json!(count));
-    m.insert("total_cputime".into(), json!(time));
-    m.insert("total_time".into(), json!(time));
-    m
+    let _ = write!(
+        out,
+        "\"call_count\":{count},\"total_cputime\":{time},\"total_time\":{time}"
+    );
 }
 
 /// The headers for what a call counted: (name, JSON value).
 pub fn headers(usages: &[Usage]) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(2);
     // The app's platform limit only: Meta does not disclose a user's count.
     if let Some(app) = usages.iter().find(|u| u.limit == Limit::App) {
-        out.push((APP_USAGE, Value::Object(entry(app)).to_string()));
+        let mut value = String::with_capacity(64);
+        value.push('{');
+        counts(app, &mut value);
+        value.push('}');
+        out.push((APP_USAGE, value));
     }
-    let mut business: Map<String, Value> = Map::new();
+    // One entry per business use case, grouped by account in the order first counted.
+    let mut accounts: Vec<(&str, String)> = Vec::new();
     for usage in usages {
         let Reported::BusinessUseCase(kind) = usage.limit.reported() else {
             continue;
         };
-        let Some(account) = &usage.account else {
+        let Some(account) = usage.account.as_deref() else {
             continue;
         };
-        let mut e = Map::new();
-        e.insert("type".into(), json!(kind));
-        e.extend(entry(usage));
-        e.insert(
-            "estimated_time_to_regain_access".into(),
-            json!(usage.regain_minutes()),
-        );
-        if let Value::Array(list) = business
-            .entry(account.clone())
-            .or_insert_with(|| Value::Array(Vec::new()))
-        {
-            list.push(Value::Object(e));
+        let mut entry = String::with_capacity(128);
+        entry.push_str("{\"type\":");
+        entry.push_str(&Value::from(kind).to_string());
+        entry.push(',');
+        counts(usage, &mut entry);
+        entry.push_str(&format!(
+            ",\"estimated_time_to_regain_access\":{}}}",
+            usage.regain_minutes()
+        ));
+        match accounts.iter_mut().find(|(a, _)| *a == account) {
+            Some((_, list)) => {
+                list.push(',');
+                list.push_str(&entry);
+            }
+            None => accounts.push((account, entry)),
         }
     }
-    if !business.is_empty() {
-        out.push((BUSINESS_USAGE, Value::Object(business).to_string()));
+    if !accounts.is_empty() {
+        let mut value = String::from("{");
+        for (i, (account, list)) in accounts.iter().enumerate() {
+            if i > 0 {
+                value.push(',');
+            }
+            value.push_str(&Value::from(*account).to_string());
+            value.push_str(":[");
+            value.push_str(list);
+            value.push(']');
+        }
+        value.push('}');
+        out.push((BUSINESS_USAGE, value));
     }
     out
 }
