@@ -396,7 +396,8 @@ async fn faults_survive_a_restart() {
     again.stop().await;
 }
 
-#[tokio::test]
+// The CLI runs as a blocking child process: a second worker keeps the server answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_arms_lists_and_clears_faults() {
     let (server, w) = world_server(None).await;
     let cli = |args: &[&str]| {
