@@ -17,8 +17,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::issue10::{
-    call, check_database, closed_loop, fixed, load_average, median, post_json, r3, runtime,
-    start_localgram, text, verdict, Req, Server, REQUEST_TIMEOUT,
+    call, check_database, load_average, measure_requests, median, post_json, print_requests_header,
+    r3, runtime, start_localgram, text, verdict, Server, SizedResults, REQUEST_TIMEOUT,
 };
 use crate::startup::resolve_bin;
 
@@ -48,9 +48,6 @@ pub struct HashtagArgs {
     #[arg(short, long, default_value_t = 3)]
     pub rounds: usize,
 }
-
-/// One round's req/s, p50 and p99 (ms).
-type Figures = (f64, f64, f64);
 
 struct Grown {
     size: usize,
@@ -290,44 +287,18 @@ pub fn run(args: HashtagArgs) -> Result<bool, String> {
     for &size in &args.sizes {
         all.push(grow(&bin, args.database.as_deref(), size, &rt)?);
     }
-    println!(
-        "{:<6} {:>9} {:<13} {:>10} {:>9} {:>9}",
-        "round", "size", "request", "req/s", "p50 ms", "p99 ms"
-    );
-    let mut results: Vec<(usize, &'static str, Vec<Figures>)> = Vec::new();
+    print_requests_header();
+    let mut results = SizedResults::new();
     for round in 1..=args.rounds {
         for grown in &all {
-            for (name, path) in &grown.requests {
-                let s = rt.block_on(closed_loop(
-                    grown.server.addr,
-                    args.connections,
-                    args.warmup,
-                    args.duration,
-                    fixed(Req::get(path.clone())),
-                    true,
-                ));
-                if let Some(e) = &s.first_error {
-                    return Err(format!("{name} at {}: {e}", grown.size));
-                }
-                println!(
-                    "{:<6} {:>9} {:<13} {:>10.0} {:>9.3} {:>9.3}",
-                    round,
-                    grown.size,
-                    name,
-                    s.rps(),
-                    s.q_ms(0.5),
-                    s.q_ms(0.99)
-                );
-                match results
-                    .iter_mut()
-                    .find(|(size, n, _)| *size == grown.size && n == name)
-                {
-                    Some(e) => e.2.push((s.rps(), s.q_ms(0.5), s.q_ms(0.99))),
-                    None => {
-                        results.push((grown.size, name, vec![(s.rps(), s.q_ms(0.5), s.q_ms(0.99))]))
-                    }
-                }
-            }
+            measure_requests(
+                &rt,
+                (grown.server.addr, grown.size),
+                &grown.requests,
+                round,
+                (args.connections, args.warmup, args.duration),
+                &mut results,
+            )?;
         }
     }
     let engine = if args.database.is_some() {

@@ -1153,6 +1153,61 @@ pub struct GrowthArgs {
 /// One round's req/s, p50 and p99 (ms) of one request.
 type RoundFigures = (f64, f64, f64);
 
+/// Per (store size, request name), each round's req/s, p50 and p99 (ms).
+pub(crate) type SizedResults = Vec<(usize, &'static str, Vec<RoundFigures>)>;
+
+/// The header of [`measure_requests`]' rows.
+pub(crate) fn print_requests_header() {
+    println!(
+        "{:<6} {:>9} {:<15} {:>10} {:>9} {:>9}",
+        "round", "size", "request", "req/s", "p50 ms", "p99 ms"
+    )
+}
+
+/// One round of each request against the server at `addr` holding a store of `size`
+/// (`load`: connections, warm-up and measured seconds): a row printed per request, and its
+/// figures added to `results`.
+pub(crate) fn measure_requests(
+    rt: &tokio::runtime::Runtime,
+    (addr, size): (SocketAddr, usize),
+    requests: &[(&'static str, String)],
+    round: usize,
+    (connections, warmup, duration): (usize, f64, f64),
+    results: &mut SizedResults,
+) -> Result<(), String> {
+    for (name, path) in requests {
+        let s = rt.block_on(closed_loop(
+            addr,
+            connections,
+            warmup,
+            duration,
+            fixed(Req::get(path.clone())),
+            true,
+        ));
+        if let Some(e) = &s.first_error {
+            return Err(format!("{name} at {size}: {e}"));
+        }
+        println!(
+            "{:<6} {:>9} {:<15} {:>10.0} {:>9.3} {:>9.3}",
+            round,
+            size,
+            name,
+            s.rps(),
+            s.q_ms(0.5),
+            s.q_ms(0.99)
+        );
+        let figures = (s.rps(), s.q_ms(0.5), s.q_ms(0.99));
+        match results
+            .iter_mut()
+            .find(|(at, n, _)| *at == size && n == name)
+        {
+            Some(entry) => entry.2.push(figures),
+            None => results.push((size, name, vec![figures])),
+        }
+    }
+    Ok(())
+}
+
 /// A server holding a store of one size, and the requests to measure there.
 struct Grown {
     size: usize,
@@ -1440,51 +1495,20 @@ pub fn growth(args: GrowthArgs) -> Result<bool, String> {
     } else {
         "sqlite"
     };
-    // results[(size, request)] = per-round stats
-    let mut results: Vec<(usize, &'static str, Vec<RoundFigures>)> = Vec::new();
+    let mut results = SizedResults::new();
     let mut builds = Vec::new();
-    let mut measure = |grown: &Grown, round: usize| -> Result<(), String> {
-        for (name, path) in &grown.requests {
-            let s = rt.block_on(closed_loop(
-                grown.server.addr,
-                args.connections,
-                args.warmup,
-                args.duration,
-                fixed(Req::get(path.clone())),
-                true,
-            ));
-            if let Some(e) = &s.first_error {
-                return Err(format!("{name} at {}: {e}", grown.size));
-            }
-            println!(
-                "{:<6} {:>9} {:<15} {:>10.0} {:>9.3} {:>9.3}",
-                round,
-                grown.size,
-                name,
-                s.rps(),
-                s.q_ms(0.5),
-                s.q_ms(0.99)
-            );
-            let entry = match results
-                .iter_mut()
-                .find(|(size, n, _)| *size == grown.size && n == name)
-            {
-                Some(e) => e,
-                None => {
-                    results.push((grown.size, name, Vec::new()));
-                    results.last_mut().expect("just pushed")
-                }
-            };
-            entry.2.push((s.rps(), s.q_ms(0.5), s.q_ms(0.99)));
-        }
-        Ok(())
-    };
-    let header = || {
-        println!(
-            "{:<6} {:>9} {:<15} {:>10} {:>9} {:>9}",
-            "round", "size", "request", "req/s", "p50 ms", "p99 ms"
+    let load = (args.connections, args.warmup, args.duration);
+    let mut measure = |grown: &Grown, round: usize| {
+        measure_requests(
+            &rt,
+            (grown.server.addr, grown.size),
+            &grown.requests,
+            round,
+            load,
+            &mut results,
         )
     };
+    let header = print_requests_header;
     if args.database.is_some() {
         for &size in &args.sizes {
             let grown = grow(&bin, args.database.as_deref(), size, &rt, args.limit)?;
