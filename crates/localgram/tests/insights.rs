@@ -28,6 +28,13 @@ async fn post_media(server: &TestServer, account: &str, body: Value) -> String {
         .to_string()
 }
 
+/// Sets the business account's audience profile (`POST /_localgram/accounts/{id}/audience`).
+async fn set_audience(server: &TestServer, w: &World, profile: Value) {
+    server
+        .post_control(&format!("/accounts/{}/audience", w.business_id()), profile)
+        .await;
+}
+
 fn ago(seconds: i64) -> String {
     graph::timefmt::rfc3339(NOW_UNIX - seconds)
 }
@@ -133,12 +140,7 @@ async fn media_insights_agree_with_the_media_and_its_comments() {
 async fn every_media_metric_against_every_product_type() {
     let server = TestServer::start().await;
     let w = frozen_world(&server).await;
-    server
-        .post_control(
-            &format!("/accounts/{}/audience", w.business_id()),
-            json!({"followers": 50_000}),
-        )
-        .await;
+    set_audience(&server, &w, json!({"followers": 50_000})).await;
     let feed = post_media(&server, w.business_id(), json!({"timestamp": ago(86_400)})).await;
     let album = post_media(
         &server,
@@ -236,12 +238,7 @@ async fn every_media_metric_against_every_product_type() {
 async fn media_breakdowns_sum_to_their_totals() {
     let server = TestServer::start().await;
     let w = frozen_world(&server).await;
-    server
-        .post_control(
-            &format!("/accounts/{}/audience", w.business_id()),
-            json!({"followers": 80_000}),
-        )
-        .await;
+    set_audience(&server, &w, json!({"followers": 80_000})).await;
     let feed = post_media(
         &server,
         w.business_id(),
@@ -727,12 +724,7 @@ async fn numbers_are_deterministic_across_restarts() {
 async fn story_insights_event_carries_the_24_hour_metrics() {
     let server = TestServer::start().await;
     let w = frozen_world(&server).await;
-    server
-        .post_control(
-            &format!("/accounts/{}/audience", w.business_id()),
-            json!({"followers": 40_000}),
-        )
-        .await;
+    set_audience(&server, &w, json!({"followers": 40_000})).await;
     let story = post_media(
         &server,
         w.business_id(),
@@ -1196,12 +1188,7 @@ async fn account_likes_and_comments_are_the_sums_over_media() {
 async fn demographics_by_every_dimension() {
     let server = TestServer::start().await;
     let w = frozen_world(&server).await;
-    server
-        .post_control(
-            &format!("/accounts/{}/audience", w.business_id()),
-            json!({"followers": 60_000}),
-        )
-        .await;
+    set_audience(&server, &w, json!({"followers": 60_000})).await;
     for days in 1..20 {
         post_media(
             &server,
