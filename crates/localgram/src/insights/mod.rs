@@ -31,13 +31,14 @@ pub fn followers_at(r: &Reader, profile: &Profile, account_id: &str, t: i64) -> 
 }
 
 /// `followers_count` for the IG User node: the stored count unless a profile or explicit
-/// follows move it.
+/// follows move it. Read on every IG User render that asks for it, so from the read cache.
 pub fn followers_count(r: &Reader, account: &accounts::Account, now: i64) -> StoreResult<i64> {
-    let net = store::net_follows(r, &account.id, now)?;
-    match store::profile(r, &account.id)? {
+    let audience = store::audience(r, &account.id)?;
+    let net = audience.net_follows(now);
+    match &audience.profile {
         None => Ok((account.followers_count + net).max(0)),
         Some(text) => {
-            let profile: Profile = serde_json::from_str(&text)
+            let profile: Profile = serde_json::from_str(text)
                 .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))?;
             Ok((profile.followers_at(now) + net).max(0))
         }

@@ -119,6 +119,9 @@ pub struct ReadCache {
     pub account_access: Generational<String, (bool, bool)>,
     /// The injected faults (`faults`), read before every Graph call.
     pub faults: Generational<(), std::sync::Arc<Vec<super::faults::Row>>>,
+    /// What moves an account's `followers_count` besides its row (audience profile, explicit
+    /// follows), read by every IG User render that asks for it.
+    pub audiences: Generational<String, std::sync::Arc<super::insights::Audience>>,
 }
 
 impl Default for ReadCache {
@@ -132,6 +135,7 @@ impl Default for ReadCache {
             app_scoped_ids: Generational::by_row(&["app_scoped_ids"], Option::is_none),
             account_access: Generational::new(&["accounts", "pages"]),
             faults: Generational::new(&["faults"]),
+            audiences: Generational::new(&["audience_profiles", "insight_activity"]),
         }
     }
 }
@@ -144,6 +148,7 @@ pub struct Generations {
     pub objects: Stamp,
     pub accounts: Stamp,
     pub app_scoped_ids: Stamp,
+    pub audiences: Stamp,
 }
 
 impl ReadCache {
@@ -153,6 +158,7 @@ impl ReadCache {
             objects: self.objects.generation(),
             accounts: self.accounts.generation(),
             app_scoped_ids: self.app_scoped_ids.generation(),
+            audiences: self.audiences.generation(),
         }
     }
 
@@ -164,6 +170,7 @@ impl ReadCache {
         self.app_scoped_ids.bump_if_reads(changes);
         self.account_access.bump_if_reads(changes);
         self.faults.bump_if_reads(changes);
+        self.audiences.bump_if_reads(changes);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -174,6 +181,7 @@ impl ReadCache {
         self.app_scoped_ids.bump();
         self.account_access.bump();
         self.faults.bump();
+        self.audiences.bump();
     }
 }
 

@@ -11,6 +11,53 @@ pub fn profile(conn: &Reader, account_id: &str) -> StoreResult<Option<String>> {
     optional(stmt.query_row([account_id], |r| r.get(0)))
 }
 
+/// What moves an account's followers besides its stored count: its audience profile (JSON) if
+/// one was set, and its explicit follows (+) and unfollows (-) by virtual time, oldest first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Audience {
+    pub profile: Option<String>,
+    pub follows: Vec<(i64, i64)>,
+}
+
+impl Audience {
+    /// Explicit follows minus unfollows up to `until`.
+    pub fn net_follows(&self, until: i64) -> i64 {
+        self.follows
+            .iter()
+            .take_while(|(at, _)| *at <= until)
+            .map(|(_, delta)| delta)
+            .sum()
+    }
+}
+
+/// An account's [`Audience`], from memory while neither table was written since it was read.
+pub fn audience(conn: &Reader, account_id: &str) -> StoreResult<std::sync::Arc<Audience>> {
+    if let Some(cache) = conn.memory() {
+        return cache
+            .audiences
+            .get(account_id)
+            .ok_or_else(|| conn.not_in_memory());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, CASE WHEN kind = 'follows' THEN amount ELSE -amount END
+         FROM insight_activity
+         WHERE account_id = ?1 AND kind IN ('follows', 'unfollows') ORDER BY at",
+    )?;
+    let follows = stmt
+        .query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let found = std::sync::Arc::new(Audience {
+        profile: profile(conn, account_id)?,
+        follows,
+    });
+    if let Some((cache, at)) = conn.fill() {
+        cache
+            .audiences
+            .put(account_id.to_string(), at.audiences, found.clone());
+    }
+    Ok(found)
+}
+
 pub fn set_profile(conn: &Writer, account_id: &str, profile: &str, now: i64) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO audience_profiles (account_id, profile, updated_at) VALUES (?1, ?2, ?3)
@@ -205,4 +252,57 @@ pub fn interactions(
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, like == 1))
     })?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Db, Location};
+
+    /// `followers_count` is read on every IG User render: its audience comes from memory once
+    /// read, until an activity or profile is written; follows count up to the time asked.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn an_audience_is_answered_from_memory_until_its_tables_are_written() {
+        let db = Db::open(&Location::Ephemeral).expect("a database");
+        db.write_blocking(|tx| {
+            tx.execute(
+                "INSERT INTO accounts (id, username, name, account_type, biography,
+                    followers_count, follows_count, legacy_instagram_user_id, created_at)
+                 VALUES ('17841', 'a', 'A', 'BUSINESS', '', 10, 0, '1', 0)",
+                (),
+            )
+        })
+        .expect("an account");
+        let follow = |at: i64, kind: &'static str, amount: i64| {
+            db.write_blocking(move |tx| {
+                tx.execute(
+                    "INSERT INTO insight_activity (account_id, at, kind, amount)
+                     VALUES ('17841', ?1, ?2, ?3)",
+                    params![at, kind, amount],
+                )
+            })
+            .expect("an activity");
+        };
+        follow(100, "follows", 5);
+        follow(200, "unfollows", 2);
+        follow(150, "likes", 9);
+        let probe = |r: &Reader| audience(r, "17841");
+        let (missed, _) = db.read_memory_probe(probe);
+        assert!(missed, "nothing was read yet");
+        let read = db.read(move |r| audience(r, "17841")).await.expect("read");
+        assert_eq!(read.follows, vec![(100, 5), (200, -2)]);
+        assert_eq!(
+            (
+                read.net_follows(99),
+                read.net_follows(150),
+                read.net_follows(200)
+            ),
+            (0, 5, 3)
+        );
+        let (missed, cached) = db.read_memory_probe(probe);
+        assert_eq!((missed, cached.expect("cached")), (false, read));
+        follow(300, "follows", 1);
+        let (missed, _) = db.read_memory_probe(probe);
+        assert!(missed, "a new activity makes the cached audience stale");
+    }
 }
