@@ -78,7 +78,7 @@ impl RequestLog {
 
     /// Up to `limit` entries, newest first.
     pub fn recent(&self, limit: usize) -> Vec<LoggedRequest> {
-        self.entries.lock().iter().take(limit).cloned().collect()
+        self.matching(limit, |_| true)
     }
 
     /// Up to `limit` entries that `keep` accepts, newest first.
