@@ -105,17 +105,22 @@ async fn route(
                     rest[1..].join("/")
                 )));
             }
-            let two = rest.first().map(|second| format!("{first}/{second}"));
-            if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
+            // No root name is `me` or shaped like an id, so ids (most requests) skip the
+            // root look-ups.
+            let names_node = first == "me" || addressable(first);
+            let two = (!names_node)
+                .then(|| rest.first().map(|second| format!("{first}/{second}")))
+                .flatten();
+            if names_node {
+                let target = resolve_id(state, caller.as_ref(), first, &method_name, api).await?;
+                resolve_edge(target, rest.first(), api)?
+            } else if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
                 (On::Root(root_name(two)), None, None)
             } else if root_exists(first) {
                 if let Some(extra) = rest.first() {
                     return Err(GraphError::unknown_path_components(&format!("/{extra}")));
                 }
                 (On::Root(root_name(first)), None, None)
-            } else if first == "me" || addressable(first) {
-                let target = resolve_id(state, caller.as_ref(), first, &method_name, api).await?;
-                resolve_edge(target, rest.first(), api)?
             } else {
                 return Err(GraphError::aliases_do_not_exist(&[first.as_str()]));
             }

@@ -420,6 +420,20 @@ mod tests {
         }
     }
 
+    /// The dispatcher resolves `me` and id-shaped first segments as nodes without looking at
+    /// root names: that is only right while no root is named like one.
+    #[test]
+    fn no_root_is_named_like_a_node() {
+        for route in ROUTES {
+            if let On::Root(name) = route.on {
+                let first = name.split('/').next().unwrap_or(name);
+                assert_ne!(first, "me");
+                assert!(!graph::ids::looks_like_id(first), "{name}");
+                assert!(!crate::messaging::ids::looks_like_mid(first), "{name}");
+            }
+        }
+    }
+
     #[test]
     fn only_the_token_exchanges_are_public() {
         for route in ROUTES {

@@ -137,10 +137,10 @@ pub async fn resolve(
         }
     }
     Ok(Caller {
-        token: row.token,
+        token: row.token.clone(),
         kind,
         app,
-        subject: row.subject_id,
+        subject: row.subject_id.clone(),
         // Every stored name is one localgram issued (the control API, the dialogs and the
         // exchanges only grant known permissions), so none is lost in parsing.
         scopes: row

@@ -160,11 +160,12 @@ fn split_path(path: &str) -> Result<SplitPath, GraphError> {
     Ok((version_segment, version, segments))
 }
 
+/// A path segment percent-decoded (a `+` stays a `+`: only query strings and forms read it
+/// as a space); invalid UTF-8 becomes U+FFFD as in the query.
 fn percent_decode(segment: &str) -> String {
-    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(segment)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Meta lets GET and POST requests say `method=delete` (or post/get), for clients that can only
@@ -282,6 +283,7 @@ mod tests {
         assert_eq!(err.code, 2500);
         assert!(split_path("/").unwrap().2.is_empty());
         assert_eq!(split_path("/a%20b").unwrap().2, vec!["a b"]);
+        assert_eq!(split_path("/a+b/%2B%zz").unwrap().2, vec!["a+b", "+%zz"]);
     }
 
     #[test]

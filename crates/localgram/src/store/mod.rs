@@ -679,7 +679,7 @@ impl Db {
 
     /// Every injected fault, from memory until one is written (here or on another instance).
     pub async fn faults(&self) -> StoreResult<Arc<Vec<faults::Row>>> {
-        self.cached(|c| &c.faults, (), |c, _| Ok(Arc::new(faults::list(c)?)))
+        self.cached(|c| &c.faults, &(), |c, _| Ok(Arc::new(faults::list(c)?)))
             .await
     }
 
@@ -687,29 +687,20 @@ impl Db {
     pub async fn token_with_app(
         &self,
         token: &str,
-    ) -> StoreResult<Option<(tokens::Token, Arc<apps::App>)>> {
-        self.cached(|c| &c.tokens, token.to_string(), token_with_app)
-            .await
+    ) -> StoreResult<Option<(Arc<tokens::Token>, Arc<apps::App>)>> {
+        self.cached(|c| &c.tokens, token, token_with_app).await
     }
 
     /// What node an id names, from memory when nothing was written since it was read.
     pub async fn object(&self, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
-        self.cached(
-            |c| &c.objects,
-            id.to_string(),
-            |c, id| objects::lookup(c, id),
-        )
-        .await
+        self.cached(|c| &c.objects, id, |c, id| objects::lookup(c, id))
+            .await
     }
 
     /// An account, from memory when nothing was written since it was read.
     pub async fn account(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
-        self.cached(
-            |c| &c.accounts,
-            id.to_string(),
-            |c, id| accounts::get(c, id),
-        )
-        .await
+        self.cached(|c| &c.accounts, id, |c, id| accounts::get(c, id))
+            .await
     }
 
     /// The app-scoped id of an account, from memory when nothing was written since.
@@ -721,7 +712,7 @@ impl Db {
         let key = (app_id.to_string(), account_id.to_string());
         self.cached(
             |c| &c.app_scoped_ids,
-            key,
+            &key,
             |c, (app, account)| accounts::app_scoped_id(c, app, account),
         )
         .await
@@ -735,28 +726,32 @@ impl Db {
         key: String,
         load: impl FnOnce(&Reader) -> StoreResult<(bool, bool)> + Send + 'static,
     ) -> StoreResult<(bool, bool)> {
-        self.cached(|c| &c.account_access, key, move |r, _| load(r))
+        self.cached(|c| &c.account_access, &key, move |r, _| load(r))
             .await
     }
 
     /// A value from a read cache, loaded with `load` when nothing cached is current. The
     /// generation is taken before the load, so a write committed meanwhile makes the entry
     /// stale at once.
-    async fn cached<K, V>(
+    ///
+    /// The key is borrowed: a hit (every request's token and node id) allocates nothing.
+    async fn cached<Q, K, V>(
         &self,
         pick: fn(&cache::ReadCache) -> &cache::Generational<K, V>,
-        key: K,
+        key: &Q,
         load: impl FnOnce(&Reader, &K) -> StoreResult<V> + Send + 'static,
     ) -> StoreResult<V>
     where
-        K: Eq + std::hash::Hash + Clone + Send + 'static,
+        Q: Eq + std::hash::Hash + ToOwned<Owned = K> + ?Sized,
+        K: Eq + std::hash::Hash + Clone + Send + 'static + std::borrow::Borrow<Q>,
         V: Clone + Send + 'static,
     {
         let cache = pick(&self.inner.cache);
-        if let Some(hit) = cache.get(&key) {
+        if let Some(hit) = cache.get(key) {
             return Ok(hit);
         }
         let generation = cache.generation();
+        let key = key.to_owned();
         let lookup = key.clone();
         let found = self.read(move |c| load(c, &lookup)).await?;
         pick(&self.inner.cache).put(key, generation, found.clone());
@@ -768,11 +763,11 @@ impl Db {
 fn token_with_app(
     c: &Reader,
     token: &String,
-) -> StoreResult<Option<(tokens::Token, Arc<apps::App>)>> {
+) -> StoreResult<Option<(Arc<tokens::Token>, Arc<apps::App>)>> {
     let Some(row) = tokens::get(c, token)? else {
         return Ok(None);
     };
-    Ok(apps::get(c, &row.app_id)?.map(|app| (row, Arc::new(app))))
+    Ok(apps::get(c, &row.app_id)?.map(|app| (Arc::new(row), Arc::new(app))))
 }
 
 /// A transaction control statement, prepared once per connection (`execute_batch` would
