@@ -108,9 +108,12 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
     }
 }
 
+/// A token's row and its app, shared by every request the token makes.
+pub type TokenAndApp = (std::sync::Arc<Token>, std::sync::Arc<App>);
+
 pub struct ReadCache {
     /// A token and its app (shared: every request's caller holds it).
-    pub tokens: Generational<String, Option<(std::sync::Arc<Token>, std::sync::Arc<App>)>>,
+    pub tokens: Generational<String, Option<TokenAndApp>>,
     pub objects: Generational<String, Option<(String, Option<String>)>>,
     pub accounts: Generational<String, Option<super::accounts::Account>>,
     pub app_scoped_ids: Generational<(String, String), Option<String>>,
