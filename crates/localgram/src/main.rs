@@ -246,7 +246,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Openapi => {
-            println!("{}", localgram::sim::OPENAPI);
+            println!("{}", localgram::sim::openapi::document());
             ExitCode::SUCCESS
         }
         Command::Serve(args) => serve(args, cli.target.control_token).await,

@@ -1,0 +1,1183 @@
+//! The shapes the control API answers, as the OpenAPI document describes them (the handlers
+//! build these answers as JSON values; the control API suite checks each shape against real
+//! answers).
+
+use utoipa::ToSchema;
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AppsCreate {
+    pub id: String,
+    #[schema(required = false)]
+    pub name: String,
+    pub secret: String,
+    pub client_token: String,
+    #[schema(required = false)]
+    pub app_token: String,
+    #[schema(required = false)]
+    pub instagram_app_id: String,
+    #[schema(required = false)]
+    pub instagram_app_secret: String,
+    #[schema(required = false)]
+    pub access_level: String,
+    #[schema(required = false)]
+    pub api_version: String,
+    #[schema(required = false)]
+    pub redirect_uris: Vec<String>,
+    #[schema(required = false)]
+    pub require_appsecret_proof: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AppsList {
+    pub data: Vec<AppsCreate>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountsCreate {
+    /// The IG user id (the professional account's user_id)
+    pub id: String,
+    pub username: String,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub account_type: String,
+    #[schema(required = false)]
+    pub page_id: String,
+    #[schema(required = false)]
+    pub page_name: String,
+    #[schema(required = false)]
+    pub facebook_user_id: String,
+    #[schema(required = false)]
+    pub followers_count: i64,
+    #[schema(required = false)]
+    pub follows_count: i64,
+    pub biography: String,
+    #[schema(required = true)]
+    pub website: Option<String>,
+    #[schema(required = true)]
+    pub profile_picture_url: Option<String>,
+    pub is_private: bool,
+    /// With a linked Page: the Page tasks the Facebook user may perform.
+    #[schema(required = false, schema_with = crate::sim::openapi::vocab::page_tasks_list)]
+    pub page_tasks: Vec<String>,
+    /// With a linked Page: whether the role comes through Business Manager.
+    #[schema(required = false)]
+    pub page_role_via_business_manager: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountsList {
+    pub data: Vec<AccountsCreate>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MediaCreate {
+    pub id: String,
+    #[schema(required = false)]
+    pub media_type: String,
+    #[schema(required = false)]
+    pub media_product_type: String,
+    #[schema(required = false)]
+    pub shortcode: String,
+    #[schema(required = false)]
+    pub permalink: String,
+    #[schema(required = false)]
+    pub timestamp: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PeopleCreate {
+    pub id: String,
+    pub username: String,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = true)]
+    pub profile_picture_url: Option<String>,
+    pub is_private: bool,
+    #[schema(required = true)]
+    pub followers_count: Option<i64>,
+    /// Like counts hidden on the person's posts.
+    pub hide_like_counts: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PeopleList {
+    pub data: Vec<PeopleCreate>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct TokensCreate {
+    pub access_token: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::tokens_create_token_type)]
+    pub token_type: String,
+    #[schema(required = false)]
+    pub expires_in: i64,
+    #[schema(required = false)]
+    pub user_id: String,
+    #[schema(required = false)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ClockGetClock {
+    #[schema(format = DateTime)]
+    pub now: String,
+    #[schema(required = false)]
+    pub now_unix: i64,
+    #[schema(required = false)]
+    pub now_unix_ms: i64,
+    pub frozen: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RequestsList {
+    pub data: Vec<RequestsListDataItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RequestsListDataItem {
+    #[schema(required = false)]
+    pub id: i64,
+    #[schema(required = false)]
+    pub time: String,
+    #[schema(required = false)]
+    pub method: String,
+    #[schema(required = false)]
+    pub host: String,
+    #[schema(required = false)]
+    pub path: String,
+    #[schema(required = false)]
+    pub query: String,
+    #[schema(required = false)]
+    pub status: i64,
+    #[schema(required = false)]
+    pub duration_ms: f64,
+    #[schema(required = false)]
+    pub fbtrace_id: String,
+    pub error_code: Option<i64>,
+    pub error_subcode: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotReset {
+    pub success: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SnapshotExport {
+    #[schema(schema_with = crate::sim::openapi::vocab::snapshot_export_format)]
+    pub format: String,
+    pub schema: i64,
+    pub tables: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LoginsNext {
+    #[schema(required = false)]
+    pub success: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LoginsListRoles {
+    #[schema(required = false)]
+    pub data: Vec<LoginsListRolesDataItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LoginsListRolesDataItem {
+    #[schema(required = false)]
+    pub account_id: String,
+    #[schema(required = false)]
+    pub role: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublishingGetContainer {
+    pub id: String,
+    #[schema(required = false)]
+    pub account_id: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::publishing_get_container_media_type, required = false)]
+    pub media_type: String,
+    #[schema(required = false)]
+    pub is_video: bool,
+    #[schema(required = false)]
+    pub is_carousel_item: bool,
+    pub upload_type: Option<String>,
+    #[schema(required = false)]
+    pub children: Vec<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::publishing_get_container_status_code, required = false)]
+    pub status_code: String,
+    #[schema(required = false)]
+    pub status: String,
+    pub error_subcode: Option<i64>,
+    pub error_message: Option<String>,
+    pub file_url: Option<String>,
+    pub cover_file_url: Option<String>,
+    pub file_size: Option<i64>,
+    #[schema(required = false)]
+    pub bytes_transferred: i64,
+    pub duration_ms: Option<i64>,
+    #[schema(required = false)]
+    pub created_at: String,
+    #[schema(required = false)]
+    pub expires_at: String,
+    pub processing_started_at: Option<String>,
+    #[schema(required = false)]
+    pub processing_seconds: f64,
+    pub published_media_id: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublishingCreateFile {
+    pub url: String,
+    #[schema(required = false)]
+    pub sha256: String,
+    #[schema(required = false)]
+    pub size: i64,
+    #[schema(required = false)]
+    pub content_type: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublishingCreateLocation {
+    pub id: String,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub latitude: f64,
+    #[schema(required = false)]
+    pub longitude: f64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublishingGetFlags {
+    /// Every publishing call fails with 25/2207050
+    #[schema(required = false)]
+    pub restricted: bool,
+    /// Publishing fails with 4/2207051
+    #[schema(required = false)]
+    pub spam: bool,
+    /// The linked Page requires Page Publishing Authorization, not completed
+    #[schema(required = false)]
+    pub ppa_required: bool,
+    /// The linked Page requires two-factor authentication the Facebook user has not done (Facebook Login calls fail)
+    #[schema(required = false)]
+    pub two_factor_required: bool,
+    /// The account has an approved Instagram Shop and may tag products
+    #[schema(required = false)]
+    pub shopping_product_tag_eligibility: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsPersonComments {
+    pub id: String,
+    pub parent_id: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsEditComment {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub text: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsLike {
+    #[schema(required = false)]
+    pub success: bool,
+    #[schema(required = false)]
+    pub like_count: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct InsightsGetAudience {
+    /// Followers now; the profile is anchored at the virtual now.
+    #[schema(minimum = 0, required = false)]
+    pub followers: i64,
+    /// Net follower growth per day as a fraction (0.01 = +1% a day). followers_count and follower_count follow it on the virtual clock.
+    #[schema(minimum = -0.5, maximum = 1, required = false)]
+    pub daily_growth: f64,
+    /// Share of the accounts reached that save, share or reply.
+    #[schema(minimum = 0, maximum = 1, required = false)]
+    pub engagement_rate: f64,
+    /// Share of followers a feed post reaches (reels reach more, stories less).
+    #[schema(minimum = 0, maximum = 1, required = false)]
+    pub reach_rate: f64,
+    /// Weights by age bucket: 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
+    #[schema(required = false)]
+    pub ages: std::collections::BTreeMap<String, f64>,
+    /// Weights of F, M and U.
+    #[schema(required = false)]
+    pub genders: std::collections::BTreeMap<String, f64>,
+    /// Weights by ISO 3166 country code (their time zones shape online_followers).
+    #[schema(required = false)]
+    pub countries: std::collections::BTreeMap<String, f64>,
+    /// Weights by city, as "London, England".
+    #[schema(required = false)]
+    pub cities: std::collections::BTreeMap<String, f64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsPersonMedia {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub shortcode: String,
+    #[schema(required = false)]
+    pub permalink: String,
+    #[schema(required = false)]
+    pub timestamp: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsStartLive {
+    #[schema(required = false)]
+    pub id: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsListInvites {
+    #[schema(required = false)]
+    pub data: Vec<CommentsListInvitesDataItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsListInvitesDataItem {
+    #[schema(required = false)]
+    pub username: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::comments_list_invites_data_item_invite_status, required = false)]
+    pub invite_status: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommentsAcceptInvite {
+    #[schema(required = false)]
+    pub success: bool,
+    #[schema(required = false)]
+    pub username: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::comments_accept_invite_invite_status, required = false)]
+    pub invite_status: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingPersonMessage {
+    pub mid: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingPersonThread {
+    #[schema(required = false)]
+    pub conversation_id: String,
+    #[schema(required = false)]
+    pub igsid: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::messaging_person_thread_folder, required = false)]
+    pub folder: String,
+    #[schema(required = false)]
+    pub consent: bool,
+    #[schema(required = false)]
+    pub read_by_account: bool,
+    #[schema(required = false)]
+    pub data: Vec<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingReaction {
+    pub success: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingSeen {
+    #[schema(required = false)]
+    pub success: bool,
+    #[schema(required = false)]
+    pub mid: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingSetRelationship {
+    #[schema(required = false)]
+    pub follows_account: bool,
+    #[schema(required = false)]
+    pub followed_by_account: bool,
+    #[schema(required = false)]
+    pub blocked: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingSetVerified {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub is_verified_user: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingEditMessage {
+    #[schema(required = false)]
+    pub mid: String,
+    #[schema(required = false)]
+    pub num_edit: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingSelfMessage {
+    #[schema(required = false)]
+    pub mid: String,
+    #[schema(required = false)]
+    pub igsid: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MessagingSetSwitches {
+    #[schema(required = false)]
+    pub account_id: String,
+    pub multi_image_send: Option<bool>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksStatus {
+    pub paused: bool,
+    #[schema(required = false)]
+    pub paused_apps: Vec<String>,
+    pub counts: std::collections::BTreeMap<String, i64>,
+    #[schema(required = false)]
+    pub timeout_ms: i64,
+    /// Requests to callbacks this instance has in flight (their outcome not yet recorded). Wait for 0 before moving the clock, so a failure's retry is scheduled from when it happened.
+    #[schema(required = false)]
+    pub sending: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksList {
+    pub data: Vec<WebhooksListDataItem>,
+    #[schema(required = false)]
+    pub counts: std::collections::BTreeMap<String, i64>,
+    #[schema(required = false)]
+    pub paging: WebhooksListPaging,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksListDataItem {
+    pub id: i64,
+    #[schema(required = false)]
+    pub event_id: i64,
+    pub app_id: Option<String>,
+    #[schema(required = false)]
+    pub account_id: String,
+    #[schema(required = false)]
+    pub field: String,
+    pub login: Option<String>,
+    #[schema(required = false)]
+    pub test: bool,
+    #[schema(schema_with = crate::sim::openapi::vocab::webhooks_list_data_item_status)]
+    pub status: String,
+    /// Why it was skipped, why the last attempt failed, or why it was given up, in plain words
+    pub reason: Option<String>,
+    #[schema(required = false)]
+    pub created_at_ms: i64,
+    pub first_attempt_at_ms: Option<i64>,
+    pub next_attempt_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+    pub latency_ms: Option<i64>,
+    #[schema(required = false)]
+    pub attempt_count: i64,
+    pub attempts: Vec<WebhooksListDataItemAttemptsItem>,
+    /// When retention removed this delivery's requests (its attempts list is then empty; its outcome and attempt_count stay)
+    pub pruned_at_ms: Option<i64>,
+    pub url: Option<String>,
+    /// Headers of the last request, signatures included
+    #[schema(value_type = Option<Object>)]
+    pub headers: Option<serde_json::Value>,
+    /// This delivery's notification as its login renders it
+    #[schema(value_type = Object, required = false)]
+    pub payload: serde_json::Value,
+    /// The event's semantic payload (events.rs)
+    #[schema(value_type = Object, required = false)]
+    pub event: serde_json::Value,
+    /// The exact bytes of the last request (detail, replay, or include=body)
+    pub body: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksListDataItemAttemptsItem {
+    #[schema(required = false)]
+    pub request_id: i64,
+    #[schema(required = false)]
+    pub at_ms: i64,
+    #[schema(required = false)]
+    pub duration_ms: i64,
+    pub status: Option<i64>,
+    pub error: Option<String>,
+    pub response_body: Option<String>,
+    #[schema(required = false)]
+    pub batch_size: i64,
+    #[schema(required = false)]
+    pub replay: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksListPaging {
+    pub before: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksStats {
+    pub pending: i64,
+    pub failed: i64,
+    pub delivered: i64,
+    pub given_up: i64,
+    pub skipped: i64,
+    pub pruned: i64,
+    pub retention: WebhooksStatsRetention,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksStatsRetention {
+    /// Virtual milliseconds a finished delivery keeps its requests (default 7 days, serve --webhook-retention-days)
+    pub max_age_ms: i64,
+    /// How many of the newest deliveries keep their requests (default 100000, serve --webhook-retention-count)
+    pub max_deliveries: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksReplayAll {
+    /// Given-up deliveries made pending again
+    pub requeued: i64,
+    /// Pending deliveries waiting for a retry, made due now
+    pub retried_now: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksGetOne {
+    pub id: i64,
+    #[schema(required = false)]
+    pub event_id: i64,
+    pub app_id: Option<String>,
+    #[schema(required = false)]
+    pub account_id: String,
+    #[schema(required = false)]
+    pub field: String,
+    pub login: Option<String>,
+    #[schema(required = false)]
+    pub test: bool,
+    #[schema(schema_with = crate::sim::openapi::vocab::webhooks_list_data_item_status)]
+    pub status: String,
+    /// Why it was skipped, why the last attempt failed, or why it was given up, in plain words
+    pub reason: Option<String>,
+    #[schema(required = false)]
+    pub created_at_ms: i64,
+    pub first_attempt_at_ms: Option<i64>,
+    pub next_attempt_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+    pub latency_ms: Option<i64>,
+    #[schema(required = false)]
+    pub attempt_count: i64,
+    pub attempts: Vec<WebhooksListDataItemAttemptsItem>,
+    pub url: Option<String>,
+    /// Headers of the last request, signatures included
+    #[schema(value_type = Option<Object>)]
+    pub headers: Option<serde_json::Value>,
+    /// This delivery's notification as its login renders it
+    #[schema(value_type = Object, required = false)]
+    pub payload: serde_json::Value,
+    /// The event's semantic payload (events.rs)
+    #[schema(value_type = Object, required = false)]
+    pub event: serde_json::Value,
+    /// The exact bytes of the last request (detail, replay, or include=body)
+    pub body: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksPause {
+    pub paused: bool,
+    pub paused_apps: Vec<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksTest {
+    pub event_id: i64,
+    #[schema(required = false)]
+    pub field: String,
+    pub deliveries: Vec<WebhooksTestDeliveriesItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhooksTestDeliveriesItem {
+    #[schema(required = false)]
+    pub id: i64,
+    pub app_id: Option<String>,
+    pub login: Option<String>,
+    #[schema(required = false)]
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FaultsCreate {
+    /// Fills the fields below with what Meta answers in that case (fields given win). container_stuck keeps new containers of the account IN_PROGRESS until they expire; webhooks_paused pauses delivery (of app_id, or all) until the fault is removed.
+    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_preset, required = false)]
+    pub preset: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_method, required = false)]
+    pub method: String,
+    /// A template such as /{ig-user-id}/media ({ig-user-id}, {ig-media-id}, {ig-comment-id}, {ig-container-id}, {page-id}, {conversation-id}, {message-id} match nodes of that kind; {id} any segment) or a concrete path such as /me/media
+    #[schema(required = false)]
+    pub path: String,
+    /// Only calls concerning this IG account (the target, the account a token acts as, or the owner of the target)
+    #[schema(required = false)]
+    pub account_id: String,
+    /// Only calls with a token of this app (Facebook or Instagram app id)
+    #[schema(required = false)]
+    pub app_id: String,
+    #[schema(minimum = 400, maximum = 599, required = false)]
+    pub status: i64,
+    #[schema(required = false)]
+    pub code: i64,
+    #[schema(required = false)]
+    pub subcode: i64,
+    /// {uri} becomes the image_url/video_url the call named
+    #[schema(required = false)]
+    pub message: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_type, required = false)]
+    pub r#type: String,
+    #[schema(required = false)]
+    pub is_transient: bool,
+    #[schema(required = false)]
+    pub error_user_title: String,
+    #[schema(required = false)]
+    pub error_user_msg: String,
+    /// Fire at most this many times (exactly, under any concurrency)
+    #[schema(minimum = 0, required = false)]
+    pub times: i64,
+    /// Fire on this share of matching calls, reproducibly (the n-th match decides the same way for the same seed)
+    #[schema(minimum = 0, maximum = 1, required = false)]
+    pub probability: f64,
+    /// Seed of probability (default: the fault's id)
+    #[schema(required = false)]
+    pub seed: i64,
+    /// Delay the answer (real time); alone, the call then proceeds
+    #[schema(minimum = 0, maximum = 60000, required = false)]
+    pub latency_ms: i64,
+    /// Run the call (its change commits), then answer the error
+    #[schema(required = false)]
+    pub apply: bool,
+    /// throttled: which limit (codes 4, 17, 32, 613, 80002)
+    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_limit, required = false)]
+    pub limit: String,
+    /// Throttling errors: estimated_time_to_regain_access in the usage header (default 60)
+    #[schema(required = false)]
+    pub regain_minutes: i64,
+    pub id: String,
+    pub matched: i64,
+    pub fired: i64,
+    pub remaining: Option<i64>,
+    pub created_at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FaultsList {
+    pub data: Vec<FaultsCreate>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FaultsClear {
+    pub deleted: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LimitsGetLimits {
+    pub enabled: bool,
+    pub scale: f64,
+    #[schema(required = false)]
+    pub default_impressions: i64,
+    #[schema(required = false)]
+    pub impressions: std::collections::BTreeMap<String, i64>,
+    #[schema(required = false)]
+    pub app_users: i64,
+    pub limits: Vec<LimitsGetLimitsLimitsItem>,
+    pub usage: Vec<LimitsGetLimitsUsageItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LimitsGetLimitsLimitsItem {
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub per: String,
+    #[schema(required = false)]
+    pub window_seconds: i64,
+    #[schema(required = false)]
+    pub meta_default: i64,
+    pub limit: Option<i64>,
+    #[schema(required = false)]
+    pub overridden: bool,
+    #[schema(required = false)]
+    pub error_code: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LimitsGetLimitsUsageItem {
+    #[schema(required = false)]
+    pub scope: String,
+    #[schema(required = false)]
+    pub limit: String,
+    #[schema(required = false)]
+    pub used: i64,
+    #[schema(required = false)]
+    pub max: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DiscoveryHashtag {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub sensitive: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DiscoveryBulkMedia {
+    #[schema(required = false)]
+    pub count: i64,
+    #[schema(required = false)]
+    pub ids: Vec<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DiscoverySwitches {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub is_private: bool,
+    #[schema(required = false)]
+    pub age_gated: bool,
+    #[schema(required = false)]
+    pub embeds_disabled: bool,
+    #[schema(required = false)]
+    pub inactive: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DiscoverySetViews {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub view_count: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DiscoveryThreads {
+    #[schema(required = false)]
+    pub id: String,
+    pub threads_user_id: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ShoppingCreateCatalog {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub account_id: String,
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub shop_name: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ShoppingCreateProduct {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub catalog_id: String,
+    #[schema(required = false)]
+    pub group_id: String,
+    #[schema(required = false)]
+    pub name: String,
+    pub variant_name: Option<String>,
+    #[schema(required = false)]
+    pub retailer_id: String,
+    #[schema(required = false)]
+    pub image_url: String,
+    #[schema(required = false)]
+    pub price: String,
+    pub sale_price: Option<String>,
+    #[schema(required = false)]
+    pub review_status: String,
+    #[schema(required = false)]
+    pub is_checkout: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ShoppingReview {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub review_status: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsListTokens {
+    #[schema(required = false)]
+    pub data: Vec<ViewsListTokensDataItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsListTokensDataItem {
+    pub access_token: String,
+    #[schema(required = false)]
+    pub app_id: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::views_list_tokens_data_item_kind, required = false)]
+    pub kind: String,
+    #[schema(required = false)]
+    pub subject_id: String,
+    #[schema(required = false)]
+    pub scopes: Vec<String>,
+    /// Unix seconds
+    #[schema(required = false)]
+    pub issued_at: i64,
+    pub expires_at: Option<i64>,
+    #[schema(required = false)]
+    pub long_lived: bool,
+    pub parent_token: Option<String>,
+    pub is_valid: bool,
+    /// valid, expired, or the reason it was ended (revoked, logged_out, password_changed)
+    pub status: String,
+    pub invalidated_reason: Option<String>,
+    pub invalidated_at: Option<i64>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountMedia {
+    #[schema(required = false)]
+    pub data: Vec<ViewsAccountMediaDataItem>,
+    #[schema(required = false)]
+    pub media_count: i64,
+    #[schema(required = false)]
+    pub paging: ViewsAccountMediaPaging,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountMediaDataItem {
+    pub id: String,
+    #[schema(required = false)]
+    pub account_id: String,
+    pub media_type: String,
+    #[schema(required = false)]
+    pub media_product_type: String,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub media_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    #[schema(required = false)]
+    pub permalink: String,
+    #[schema(required = false)]
+    pub shortcode: String,
+    #[schema(required = false)]
+    pub is_comment_enabled: bool,
+    #[schema(required = false)]
+    pub like_count: i64,
+    #[schema(required = false)]
+    pub comments_count: i64,
+    #[schema(format = DateTime)]
+    pub timestamp: String,
+    #[schema(required = false)]
+    pub is_live: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountMediaPaging {
+    pub after: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountConversations {
+    #[schema(required = false)]
+    pub data: Vec<ViewsAccountConversationsDataItem>,
+    #[schema(required = false)]
+    pub paging: ViewsAccountMediaPaging,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountConversationsDataItem {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub person: ViewsAccountConversationsDataItemPerson,
+    #[schema(required = false)]
+    pub is_self: bool,
+    #[schema(schema_with = crate::sim::openapi::vocab::messaging_person_thread_folder, required = false)]
+    pub folder: String,
+    #[schema(required = false)]
+    pub consent: bool,
+    #[schema(required = false)]
+    pub message_count: i64,
+    #[schema(format = DateTime, required = false)]
+    pub updated_at: String,
+    #[schema(required = false)]
+    pub window_open: bool,
+    pub window_closes_at: Option<String>,
+    pub last_message: Option<ViewsAccountConversationsDataItemLastMessage>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountConversationsDataItemPerson {
+    #[schema(required = false)]
+    pub id: String,
+    pub username: Option<String>,
+    #[schema(required = false)]
+    pub igsid: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountConversationsDataItemLastMessage {
+    #[schema(required = false)]
+    pub mid: String,
+    #[schema(required = false)]
+    pub from: String,
+    pub text: Option<String>,
+    #[schema(required = false)]
+    pub is_deleted: bool,
+    #[schema(required = false)]
+    pub created_at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAccountContainers {
+    #[schema(required = false)]
+    pub data: Vec<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsMediaThread {
+    #[schema(required = false)]
+    pub id: String,
+    #[schema(required = false)]
+    pub account_id: String,
+    #[schema(required = false)]
+    pub media_type: String,
+    #[schema(required = false)]
+    pub media_product_type: String,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub media_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    #[schema(required = false)]
+    pub permalink: String,
+    #[schema(required = false)]
+    pub shortcode: String,
+    #[schema(required = false)]
+    pub is_comment_enabled: bool,
+    #[schema(required = false)]
+    pub like_count: i64,
+    #[schema(required = false)]
+    pub comments_count: i64,
+    #[schema(format = DateTime, required = false)]
+    pub timestamp: String,
+    #[schema(required = false)]
+    pub is_live: bool,
+    #[schema(required = false)]
+    pub owner: ViewsMediaThreadOwner,
+    #[schema(required = false)]
+    pub children: Vec<ViewsAccountMediaDataItem>,
+    #[schema(required = false)]
+    pub comments: Vec<ViewsMediaThreadCommentsItem>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsMediaThreadOwner {
+    #[schema(required = false)]
+    pub kind: String,
+    #[schema(required = false)]
+    pub id: String,
+    pub username: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsMediaThreadCommentsItem {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub text: String,
+    pub from: ViewsMediaThreadCommentsItemFrom,
+    pub hidden: bool,
+    /// The author is restricted by the media's account: the Graph API leaves the comment out
+    #[schema(required = false)]
+    pub restricted: bool,
+    #[schema(required = false)]
+    pub like_count: i64,
+    #[schema(format = DateTime, required = false)]
+    pub timestamp: String,
+    /// Top-level comments only: their replies, oldest first (up to 50)
+    #[schema(required = false)]
+    pub replies: Vec<serde_json::Value>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsMediaThreadCommentsItemFrom {
+    #[schema(schema_with = crate::sim::openapi::vocab::views_media_thread_comments_item_from_kind, required = false)]
+    pub kind: String,
+    #[schema(required = false)]
+    pub id: String,
+    pub username: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAppWebhooks {
+    #[schema(required = false)]
+    pub app_id: String,
+    #[schema(required = false)]
+    pub subscriptions: Vec<ViewsAppWebhooksSubscriptionsItem>,
+    #[schema(required = false)]
+    pub accounts: Vec<ViewsAppWebhooksAccountsItem>,
+    #[schema(required = false)]
+    pub paused: bool,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAppWebhooksSubscriptionsItem {
+    #[schema(required = false)]
+    pub object: String,
+    #[schema(required = false)]
+    pub callback_url: String,
+    #[schema(required = false)]
+    pub fields: Vec<ViewsAppWebhooksSubscriptionsItemFieldsItem>,
+    #[schema(required = false)]
+    pub include_values: bool,
+    #[schema(required = false)]
+    pub active: bool,
+    pub verification_error: Option<String>,
+    #[schema(required = false)]
+    pub updated_at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAppWebhooksSubscriptionsItemFieldsItem {
+    #[schema(required = false)]
+    pub name: String,
+    #[schema(required = false)]
+    pub version: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ViewsAppWebhooksAccountsItem {
+    #[schema(required = false)]
+    pub subject_id: String,
+    #[schema(required = false)]
+    pub login: String,
+    #[schema(required = false)]
+    pub fields: Vec<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SeedSeed {
+    #[schema(required = false)]
+    pub accounts: Vec<String>,
+    #[schema(required = false)]
+    pub people: Vec<String>,
+    #[schema(required = false)]
+    pub media: i64,
+    #[schema(required = false)]
+    pub comments: i64,
+    #[schema(required = false)]
+    pub conversations: i64,
+    #[schema(required = false)]
+    pub messages: i64,
+}
+
+/// The copyright check outcome shown once processing is over (ref 001 L9448-9510)
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct OutcomeCopyright {
+    #[schema(schema_with = crate::sim::openapi::vocab::outcome_copyright_status, required = false)]
+    pub status: String,
+    #[schema(required = false)]
+    pub matches_found: bool,
+    /// What the check matched, shown in the published media's copyright_check_information (ref 001 L558-601)
+    #[schema(required = false)]
+    pub copyright_matches: Vec<serde_json::Value>,
+}
