@@ -586,6 +586,14 @@ async fn the_api_reference_page_renders_the_generated_document() {
         has(&answers, "200") && has(&answers, "A control API error"),
         "{answers}"
     );
+    client
+        .execute(
+            "document.querySelector(\"details[data-operation='messaging_person_message']\").scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&client, "api-reference-1280").await;
     // The filter keeps only what matches.
     type_into(&client, "#filter", "webhooks/pause").await;
     eventually(
@@ -595,7 +603,7 @@ async fn the_api_reference_page_renders_the_generated_document() {
         |v| v == &json!(["webhooks_pause"]),
     )
     .await;
-    screenshot(&client, "api-reference-1280").await;
+    screenshot(&client, "api-reference-filtered-1280").await;
     client.close().await.unwrap();
     server.stop().await;
 }

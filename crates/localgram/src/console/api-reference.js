@@ -170,7 +170,7 @@ function render(doc, main) {
       el('span', { class: 'mono' }, (doc.servers && doc.servers[0] && doc.servers[0].url) || '/'), '. The document: ',
       el('a', { href: '/_localgram/openapi.json' }, 'openapi.json'), '.'),
     el('div', { class: 'row' }, filter),
-    sections);
+    ...sections.filter(Boolean));
   document.body.setAttribute('data-operations', String(operations.length));
   const wanted = location.hash && document.getElementById(location.hash.slice(1));
   if (wanted && wanted.tagName === 'DETAILS') { wanted.open = true; wanted.scrollIntoView(); }
