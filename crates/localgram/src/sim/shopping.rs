@@ -242,7 +242,7 @@ pub struct Review {
     params(("id" = String, Path)),
     request_body = Review,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ShoppingReview),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ShoppingCreateProduct),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

@@ -247,7 +247,7 @@ fn delivery_id(text: &str) -> Result<i64, ControlError> {
     summary = "One delivery, with the exact body of its last request",
     params(("id" = i64, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksGetOne),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksListDataItem),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -277,7 +277,7 @@ pub async fn get_one(
     summary = "Send a delivery again now, as its own request (409 for a skipped one)",
     params(("id" = i64, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksGetOne),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksListDataItem),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

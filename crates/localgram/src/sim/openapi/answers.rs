@@ -596,47 +596,6 @@ pub struct WebhooksReplayAll {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksGetOne {
-    pub id: i64,
-    #[schema(required = false)]
-    pub event_id: i64,
-    pub app_id: Option<String>,
-    #[schema(required = false)]
-    pub account_id: String,
-    #[schema(required = false)]
-    pub field: String,
-    pub login: Option<String>,
-    #[schema(required = false)]
-    pub test: bool,
-    #[schema(schema_with = crate::sim::openapi::vocab::webhooks_list_data_item_status)]
-    pub status: String,
-    /// Why it was skipped, why the last attempt failed, or why it was given up, in plain words
-    pub reason: Option<String>,
-    #[schema(required = false)]
-    pub created_at_ms: i64,
-    pub first_attempt_at_ms: Option<i64>,
-    pub next_attempt_at_ms: Option<i64>,
-    pub finished_at_ms: Option<i64>,
-    pub latency_ms: Option<i64>,
-    #[schema(required = false)]
-    pub attempt_count: i64,
-    pub attempts: Vec<WebhooksListDataItemAttemptsItem>,
-    pub url: Option<String>,
-    /// Headers of the last request, signatures included
-    #[schema(value_type = Option<Object>)]
-    pub headers: Option<serde_json::Value>,
-    /// This delivery's notification as its login renders it
-    #[schema(value_type = Object, required = false)]
-    pub payload: serde_json::Value,
-    /// The event's semantic payload (events.rs)
-    #[schema(value_type = Object, required = false)]
-    pub event: serde_json::Value,
-    /// The exact bytes of the last request (detail, replay, or include=body)
-    pub body: Option<String>,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
 pub struct WebhooksPause {
     pub paused: bool,
     pub paused_apps: Vec<String>,
@@ -871,15 +830,6 @@ pub struct ShoppingCreateProduct {
     pub review_status: String,
     #[schema(required = false)]
     pub is_checkout: bool,
-}
-
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ShoppingReview {
-    #[schema(required = false)]
-    pub id: String,
-    #[schema(required = false)]
-    pub review_status: String,
 }
 
 #[derive(ToSchema)]
