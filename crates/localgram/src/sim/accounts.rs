@@ -262,7 +262,7 @@ pub fn create_account_blocking(
     summary = "Create an Instagram professional account, optionally linked to a Facebook Page",
     request_body = NewAccount,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::AccountsCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Account),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -289,7 +289,7 @@ async fn with_page(state: &Shared, account: Account) -> Result<Value, ControlErr
     operation_id = "accounts_list",
     summary = "List accounts",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::AccountsList),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::AccountList),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -312,7 +312,7 @@ pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlErr
     summary = "Read one account",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::AccountsCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Account),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -144,7 +144,7 @@ pub fn create_app_blocking(state: &Shared, input: NewApp) -> Result<apps::App, C
     summary = "Create a Meta app as the App Dashboard would",
     request_body = NewApp,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::AppsCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::App),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -162,7 +162,7 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
     operation_id = "apps_list",
     summary = "List apps",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::AppsList),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::AppList),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -36,7 +36,7 @@ fn describe(state: &Shared) -> Value {
     operation_id = "clock_get_clock",
     summary = "Read the virtual clock",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ClockGetClock),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Clock),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -55,7 +55,7 @@ pub async fn get_clock(State(state): State<Shared>) -> Json<Value> {
     summary = "Set, advance or freeze the virtual clock (applied in that order)",
     request_body = ClockChange,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ClockGetClock),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Clock),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -83,7 +83,7 @@ async fn post(
     params(("id" = String, Path)),
     request_body = NewComment,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsPersonComments),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentMade),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -117,7 +117,7 @@ pub async fn person_comments(
     params(("id" = String, Path)),
     request_body = NewComment,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsPersonComments),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentMade),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -157,7 +157,7 @@ pub struct EditComment {
     params(("id" = String, Path)),
     request_body = EditComment,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsEditComment),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentEdited),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -195,7 +195,7 @@ pub async fn edit_comment(
     summary = "The author deletes a comment and its replies",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -280,7 +280,7 @@ async fn change_like(
     params(("id" = String, Path)),
     request_body = NewLike,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsLike),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::LikeChange),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -312,7 +312,7 @@ pub async fn like(
     summary = "A person takes a like back",
     params(("id" = String, Path), ("object_id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsLike),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::LikeChange),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -373,7 +373,7 @@ fn feed() -> String {
     params(("id" = String, Path)),
     request_body = NewPersonMedia,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsPersonMedia),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PersonMedia),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -513,7 +513,7 @@ pub struct NewLive {
     params(("id" = String, Path)),
     request_body = Option<NewLive>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsStartLive),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::LiveBroadcast),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -565,7 +565,7 @@ pub async fn start_live(
     summary = "The live broadcast ends",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -616,7 +616,7 @@ fn pending() -> String {
     params(("id" = String, Path)),
     request_body = Collaborator,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -664,7 +664,7 @@ pub async fn set_collaborator(
     summary = "The collaborator declined",
     params(("id" = String, Path), ("username" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -694,7 +694,7 @@ pub async fn remove_collaborator(
     summary = "The invited account or person accepts: the media's collaborators edge shows them Accepted",
     params(("id" = String, Path), ("username" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsAcceptInvite),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::InviteAnswer),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -715,7 +715,7 @@ pub async fn accept_invite(
     summary = "The invited account or person declines: they leave the media's collaborators edge",
     params(("id" = String, Path), ("username" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsAcceptInvite),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::InviteAnswer),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -777,7 +777,7 @@ async fn answer_invite(
     summary = "The collaborators invited on the account's media and their answers, in invite order (published with `collaborators`, or invited here)",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentsListInvites),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::InviteList),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -830,7 +830,7 @@ fn yes() -> bool {
     params(("id" = String, Path)),
     request_body = Restriction,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

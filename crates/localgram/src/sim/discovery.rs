@@ -32,7 +32,7 @@ pub struct HashtagInput {
     summary = "Register a hashtag (its id derives from its name) and mark it sensitive or not: searching a sensitive hashtag answers Meta's generic error",
     request_body = HashtagInput,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::DiscoveryHashtag),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Hashtag),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -195,7 +195,7 @@ const BULK_MAX: u32 = 10_000;
     params(("id" = String, Path)),
     request_body = BulkInput,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::DiscoveryBulkMedia),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::BulkMedia),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -284,7 +284,7 @@ pub struct ViewsInput {
     params(("id" = String, Path)),
     request_body = ViewsInput,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::DiscoverySetViews),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReelViews),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -334,7 +334,7 @@ pub struct ThreadsInput {
     params(("id" = String, Path)),
     request_body = ThreadsInput,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::DiscoveryThreads),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ThreadsLink),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

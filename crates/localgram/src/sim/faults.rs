@@ -22,7 +22,7 @@ use crate::store::{accounts, apps, StoreError, Writer};
     summary = "Arm a fault: matching Graph calls fail, slow down, or fail after applying their change",
     request_body = Spec,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Fault),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -107,7 +107,7 @@ fn parse_id(id: &str) -> Result<i64, ControlError> {
     operation_id = "faults_list",
     summary = "Every fault with how often it matched and fired",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsList),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultList),
     ),
 )]
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
@@ -126,7 +126,7 @@ pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlErr
     summary = "One fault and its counts",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Fault),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -153,7 +153,7 @@ pub async fn get_one(
     summary = "Disarm one fault; answers it as it ended",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Fault),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -185,7 +185,7 @@ pub async fn delete_one(
     operation_id = "faults_clear",
     summary = "Disarm every fault (webhooks_paused faults resume delivery)",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsClear),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsCleared),
     ),
 )]
 pub async fn clear(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {

@@ -92,7 +92,7 @@ fn profile_json(profile: &Profile, followers_now: i64) -> Value {
     description = "The profile behind the account's simulated insights: the one set here, else one derived from the seed and followers_count.",
     params(("id" = String, Path, description = "The IG User id.")),
     responses(
-        (status = 200, description = "The audience profile in effect", body = crate::sim::openapi::answers::InsightsGetAudience),
+        (status = 200, description = "The audience profile in effect", body = crate::sim::openapi::answers::Audience),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -127,7 +127,7 @@ pub async fn get_audience(
     params(("id" = String, Path, description = "The IG User id.")),
     request_body = AudienceInput,
     responses(
-        (status = 200, description = "The audience profile in effect", body = crate::sim::openapi::answers::InsightsGetAudience),
+        (status = 200, description = "The audience profile in effect", body = crate::sim::openapi::answers::Audience),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -230,7 +230,7 @@ pub struct ActivityInput {
     params(("id" = String, Path, description = "The IG User id.")),
     request_body = ActivityInput,
     responses(
-        (status = 200, description = "Recorded", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "Recorded", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

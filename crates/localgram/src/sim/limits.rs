@@ -74,7 +74,7 @@ async fn answer(state: &Shared) -> Result<Json<Value>, ControlError> {
     operation_id = "limits_get_limits",
     summary = "The rate limits in force on this instance and the calls counted in each",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LimitsGetLimits),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RateLimits),
     ),
 )]
 pub async fn get_limits(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
@@ -108,7 +108,7 @@ pub struct Change {
     summary = "Change the rate limits at runtime (this instance, until it stops)",
     request_body = Change,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LimitsGetLimits),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RateLimits),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -169,7 +169,7 @@ pub async fn set_limits(
     operation_id = "limits_reset",
     summary = "Forget every counted call",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LimitsGetLimits),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RateLimits),
     ),
 )]
 pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {

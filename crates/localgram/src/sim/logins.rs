@@ -38,7 +38,7 @@ async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlErr
     summary = "Make the next visit to either login dialog answer at once as this account's person would",
     request_body = NextLogin,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -74,7 +74,7 @@ pub struct Invalidation {
     summary = "End a token as Meta ends one (expired 463, revoked 458, logged_out 467, password_changed 460); Page tokens taken from it end too",
     request_body = Invalidation,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -131,7 +131,7 @@ fn tester() -> String {
     params(("id" = String, Path)),
     request_body = NewRole,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsNext),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -170,7 +170,7 @@ pub async fn add_role(
     summary = "List the app's roles",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::LoginsListRoles),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RoleList),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]

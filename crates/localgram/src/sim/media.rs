@@ -270,7 +270,7 @@ pub async fn create_media(
     params(("id" = String, Path)),
     request_body = Option<NewMedia>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MediaCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PostedMedia),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

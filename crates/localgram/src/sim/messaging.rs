@@ -165,7 +165,7 @@ fn referral_kind(r: &Referral) -> MessagingKind {
     params(("id" = String, Path)),
     request_body = NewMessage,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingPersonMessage),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessageSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -310,7 +310,7 @@ fn describe_message(conn: &crate::store::Reader, m: &Message) -> Result<Value, S
     summary = "The conversation of the person with an account as the person sees it, in send order: what the app sent in full (templates, quick replies, tags, reactions), the inbox folder, consent and whether the account read it",
     params(("id" = String, Path), ThreadQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingPersonThread),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PersonThread),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -364,7 +364,7 @@ pub struct NewReaction {
     params(("id" = String, Path)),
     request_body = NewReaction,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingReaction),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -454,7 +454,7 @@ pub struct NewPostback {
     params(("id" = String, Path)),
     request_body = NewPostback,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingPersonMessage),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessageSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -514,7 +514,7 @@ pub struct NewSeen {
     params(("id" = String, Path)),
     request_body = NewSeen,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSeen),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::SeenSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -592,7 +592,7 @@ fn own_message(
     params(("mid" = String, Path)),
     request_body = EditMessage,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingEditMessage),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessageEdited),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -638,7 +638,7 @@ pub async fn edit_message(
     summary = "The person unsends their own message: the API no longer returns it; notifies messages with is_deleted",
     params(("mid" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingReaction),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
     ),
@@ -688,7 +688,7 @@ pub struct NewReferral {
     params(("id" = String, Path)),
     request_body = NewReferral,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingReaction),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -736,7 +736,7 @@ pub struct NewOptin {
     params(("id" = String, Path)),
     request_body = NewOptin,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingReaction),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -786,7 +786,7 @@ fn describe_relationship(r: &Relationship) -> Value {
     params(("id" = String, Path)),
     request_body = RelationshipChange,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSetRelationship),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Relationship),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -836,7 +836,7 @@ pub struct Verified {
     params(("id" = String, Path)),
     request_body = Verified,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSetVerified),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::VerifiedBadge),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -880,7 +880,7 @@ pub struct SelfMessage {
     params(("id" = String, Path)),
     request_body = SelfMessage,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSelfMessage),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::SelfMessageSent),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -929,7 +929,7 @@ pub struct MessagingSwitches {
     params(("id" = String, Path)),
     request_body = MessagingSwitches,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSetSwitches),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSwitchesSet),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

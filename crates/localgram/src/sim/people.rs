@@ -107,7 +107,7 @@ pub fn create_person_blocking(state: &Shared, input: NewPerson) -> Result<Person
     summary = "Create an Instagram user who is not an app's account (a commenter, a customer)",
     request_body = NewPerson,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PeopleCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Person),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -125,7 +125,7 @@ pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
     operation_id = "people_list",
     summary = "List people",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PeopleList),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PersonList),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -100,7 +100,7 @@ async fn container(state: &Shared, id: &str) -> Result<Container, ControlError> 
     summary = "An IG Container as stored and as the Graph API reports it now (status computed on the virtual clock)",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingGetContainer),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Container),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -126,7 +126,7 @@ pub struct Outcome {
     /// The copyright check outcome shown once processing is over (ref 001 L9448-9510)
     ///
     /// `{"status": "complete"|"error"|"in_progress"|"not_started", "matches_found": bool}`.
-    #[schema(value_type = Option<crate::sim::openapi::answers::OutcomeCopyright>)]
+    #[schema(value_type = Option<crate::sim::openapi::answers::CopyrightOutcome>)]
     pub copyright: Option<Value>,
 }
 
@@ -140,7 +140,7 @@ pub struct Outcome {
     params(("id" = String, Path)),
     request_body = Option<Outcome>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingGetContainer),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Container),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -330,7 +330,7 @@ pub async fn store_file(state: &Shared, bytes: &[u8]) -> Result<Value, ControlEr
     summary = "Stores a file on localgram's media host, generated or given, to use as image_url, video_url, cover_url or a rupload file_url",
     request_body = Option<NewFile>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingCreateFile),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::StoredFile),
         (status = 400, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -417,7 +417,7 @@ pub struct NewLocation {
     summary = "A Facebook Page with location data, usable as location_id (ref 001 L289-297); any other id fails with INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID",
     request_body = Option<NewLocation>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingCreateLocation),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Location),
         (status = 400, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -498,7 +498,7 @@ fn describe_flags(flags: Flags, shopping: bool) -> Value {
     summary = "What Meta decided about the account's publishing",
     params(("id" = String, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingGetFlags),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingFlags),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -532,7 +532,7 @@ pub async fn get_flags(
     params(("id" = String, Path)),
     request_body = Option<FlagChanges>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingGetFlags),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingFlags),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

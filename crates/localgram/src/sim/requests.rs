@@ -49,7 +49,7 @@ fn status_filter(text: &str) -> Result<(u16, u16), ControlError> {
     summary = "The request log of the Meta hosts, newest first",
     params(ListQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::RequestsList),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RequestLog),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -148,7 +148,7 @@ async fn free_names(
     summary = "Build one batch of a large world: new accounts and people ({prefix}_shop_N, {prefix}_person_N, the next free numbers), media spread over the accounts one every spacing_seconds back from now with comments by the people (written in bulk, notifying nothing: they are history), and conversations the people start as POST /people/{id}/messages does. `localgram seed` sends batches with a progress bar",
     request_body = Option<SeedBatch>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::SeedSeed),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::SeedResult),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

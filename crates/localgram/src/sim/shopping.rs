@@ -45,7 +45,7 @@ pub struct NewCatalog {
     params(("id" = String, Path)),
     request_body = NewCatalog,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ShoppingCreateCatalog),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Catalog),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -156,7 +156,7 @@ fn check_status(status: &str) -> Result<(), ControlError> {
     params(("id" = String, Path)),
     request_body = NewProduct,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ShoppingCreateProduct),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Product),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -242,7 +242,7 @@ pub struct Review {
     params(("id" = String, Path)),
     request_body = Review,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ShoppingCreateProduct),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Product),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

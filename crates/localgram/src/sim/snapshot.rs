@@ -17,7 +17,7 @@ use crate::store::{snapshot, StoreError};
     operation_id = "snapshot_reset",
     summary = "Wipe all state (the id seed is kept)",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::SnapshotReset),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Success),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -36,7 +36,7 @@ pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlEr
     operation_id = "snapshot_export",
     summary = "Export the whole state",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::SnapshotExport),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Snapshot),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -55,9 +55,9 @@ pub async fn export(State(state): State<Shared>) -> Result<Json<Value>, ControlE
     operation_id = "snapshot_import",
     summary = "Replace the whole state with a snapshot",
     description = "Takes bodies up to 4 GiB (other control routes take 256 MiB); rows are parsed and inserted one at a time in one transaction, so a snapshot that does not fit changes nothing.",
-    request_body = crate::sim::openapi::answers::SnapshotExport,
+    request_body = crate::sim::openapi::answers::Snapshot,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::SnapshotReset),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Success),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -186,7 +186,7 @@ pub fn describe(issued: &Issued) -> Value {
     summary = "Issue an access token as if the account had logged in to the app",
     request_body = NewToken,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::TokensCreate),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::IssuedToken),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -216,7 +216,7 @@ pub struct InspectQuery {
     summary = "Everything localgram knows of one token, and whether the Graph API takes it now",
     params(InspectQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsListTokensDataItem),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::TokenListItem),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),

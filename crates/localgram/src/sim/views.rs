@@ -92,7 +92,7 @@ pub struct MediaQuery {
     summary = "The account's grid as its profile shows it (posts and reels, newest first, keyset-paged; media_count with the first page only), or its stories of the last 24 hours",
     params(("id" = String, Path, description = "id"), MediaQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsAccountMedia),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MediaGrid),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -225,7 +225,7 @@ fn thread_window(
     summary = "A media (the account's or a person's) with its comment thread as the account's moderator sees it: oldest first (up to 200), replies under their comment, hidden and restricted comments included and marked. Deleted comments are gone",
     params(("id" = String, Path, description = "id")),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsMediaThread),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MediaThread),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -297,7 +297,7 @@ pub struct PageQuery {
     summary = "The account's inbox, newest activity first, every folder (old requests included), with the last message and whether the 24-hour window is open now",
     params(("id" = String, Path, description = "id"), PageQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsAccountConversations),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Inbox),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -378,7 +378,7 @@ pub struct LimitQuery {
     summary = "The account's newest containers, newest first, each as GET /containers/{id} describes it (status computed on the virtual clock)",
     params(("id" = String, Path, description = "id"), LimitQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsAccountContainers),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ContainerList),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
@@ -420,7 +420,7 @@ pub struct TokensQuery {
     summary = "The newest tokens issued, with whether each works now (on the virtual clock)",
     params(TokensQuery),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsListTokens),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::TokenList),
         (status = 400, response = crate::sim::error::ErrorBody),
     ),
 )]
@@ -452,7 +452,7 @@ pub async fn list_tokens(
     summary = "The app's webhook configuration as the App Dashboard shows it (callback, verification, fields with their versions), the accounts and Pages that enabled it with their fields, and whether its delivery is paused",
     params(("id" = String, Path, description = "id")),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::ViewsAppWebhooks),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::AppWebhooks),
         (status = 404, response = crate::sim::error::ErrorBody),
     ),
 )]

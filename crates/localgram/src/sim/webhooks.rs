@@ -149,7 +149,7 @@ fn describe(
     summary = "The delivery log, newest first: payload, headers, attempts, response codes and timings; include=skipped shows the events that produced no delivery, with the reason. Keyset pages (before), every filter indexed: a page costs the same at any size of the log",
     params(LogParams),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksList),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryLog),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -247,7 +247,7 @@ fn delivery_id(text: &str) -> Result<i64, ControlError> {
     summary = "One delivery, with the exact body of its last request",
     params(("id" = i64, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksListDataItem),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Delivery),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -277,7 +277,7 @@ pub async fn get_one(
     summary = "Send a delivery again now, as its own request (409 for a skipped one)",
     params(("id" = i64, Path)),
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksListDataItem),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Delivery),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -369,7 +369,7 @@ async fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, C
     summary = "Hold delivery (all of it, or one app's); events keep being recorded",
     request_body = Option<PauseBody>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksPause),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryPause),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -388,7 +388,7 @@ pub async fn pause(State(state): State<Shared>, body: Bytes) -> Result<Json<Valu
     summary = "Resume delivery (all of it, or one app's)",
     request_body = Option<PauseBody>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksPause),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryPause),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -407,7 +407,7 @@ pub async fn resume(State(state): State<Shared>, body: Bytes) -> Result<Json<Val
     operation_id = "webhooks_status",
     summary = "Webhook delivery: paused or not, deliveries per state, the callbacks' time limit",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksStatus),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhookStatus),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -488,7 +488,7 @@ fn parse_event(field: &str, value: Value) -> Result<Payload, ControlError> {
     summary = "With app_id: the App Dashboard's Test button (the field's sample to the app's callback). With account_id: an event on the account, decided and delivered as a real one",
     request_body = TestBody,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksTest),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhookTest),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -584,7 +584,7 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
     operation_id = "webhooks_stats",
     summary = "Delivery counts from counters (constant cost): pending (never failed), failed (pending, waiting for a retry after a failed attempt), delivered, given_up (after 36 hours, ref 004 L2383), skipped, pruned (requests removed by retention), and the retention in force",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksStats),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryStats),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -626,7 +626,7 @@ pub struct RetentionBody {
     operation_id = "webhooks_get_retention",
     summary = "How long (virtual) and how many finished deliveries keep their requests",
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksStatsRetention),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Retention),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -652,7 +652,7 @@ pub async fn get_retention(State(state): State<Shared>) -> Result<Json<Value>, C
     summary = "Change retention for every instance on the database; pruning follows in the background in small batches. Pending deliveries are never pruned; given-up ones only by age",
     request_body = RetentionBody,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksStatsRetention),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Retention),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),
@@ -712,7 +712,7 @@ const REQUEUE_BATCH: usize = 1000;
     summary = "Bulk replay: every given-up delivery (of one app, recorded in a time range) is pending again with a fresh 36-hour schedule, and every pending one waiting for a retry is due now; the worker sends them in each account's recording order",
     request_body = Option<BulkReplayBody>,
     responses(
-        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhooksReplayAll),
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::BulkReplay),
         (status = 400, response = crate::sim::error::ErrorBody),
         (status = 404, response = crate::sim::error::ErrorBody),
         (status = 409, response = crate::sim::error::ErrorBody),

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct AppsCreate {
+pub struct App {
     pub id: String,
     #[schema(required = false)]
     pub name: String,
@@ -30,13 +30,13 @@ pub struct AppsCreate {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct AppsList {
-    pub data: Vec<AppsCreate>,
+pub struct AppList {
+    pub data: Vec<App>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct AccountsCreate {
+pub struct Account {
     /// The IG user id (the professional account's user_id)
     pub id: String,
     pub username: String,
@@ -70,13 +70,13 @@ pub struct AccountsCreate {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct AccountsList {
-    pub data: Vec<AccountsCreate>,
+pub struct AccountList {
+    pub data: Vec<Account>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MediaCreate {
+pub struct PostedMedia {
     pub id: String,
     #[schema(required = false)]
     pub media_type: String,
@@ -92,7 +92,7 @@ pub struct MediaCreate {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct PeopleCreate {
+pub struct Person {
     pub id: String,
     pub username: String,
     #[schema(required = false)]
@@ -108,13 +108,13 @@ pub struct PeopleCreate {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct PeopleList {
-    pub data: Vec<PeopleCreate>,
+pub struct PersonList {
+    pub data: Vec<Person>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct TokensCreate {
+pub struct IssuedToken {
     pub access_token: String,
     #[schema(schema_with = crate::sim::openapi::vocab::tokens_create_token_type)]
     pub token_type: String,
@@ -128,7 +128,7 @@ pub struct TokensCreate {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ClockGetClock {
+pub struct Clock {
     #[schema(format = DateTime)]
     pub now: String,
     #[schema(required = false)]
@@ -140,13 +140,13 @@ pub struct ClockGetClock {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct RequestsList {
-    pub data: Vec<RequestsListDataItem>,
+pub struct RequestLog {
+    pub data: Vec<LoggedRequest>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct RequestsListDataItem {
+pub struct LoggedRequest {
     #[schema(required = false)]
     pub id: i64,
     #[schema(required = false)]
@@ -171,13 +171,13 @@ pub struct RequestsListDataItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct SnapshotReset {
+pub struct Success {
     pub success: bool,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct SnapshotExport {
+pub struct Snapshot {
     #[schema(schema_with = crate::sim::openapi::vocab::snapshot_export_format)]
     pub format: String,
     pub schema: i64,
@@ -186,21 +186,21 @@ pub struct SnapshotExport {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct LoginsNext {
+pub struct NextLoginSet {
     #[schema(required = false)]
     pub success: bool,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct LoginsListRoles {
+pub struct RoleList {
     #[schema(required = false)]
-    pub data: Vec<LoginsListRolesDataItem>,
+    pub data: Vec<Role>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct LoginsListRolesDataItem {
+pub struct Role {
     #[schema(required = false)]
     pub account_id: String,
     #[schema(required = false)]
@@ -209,7 +209,7 @@ pub struct LoginsListRolesDataItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct PublishingGetContainer {
+pub struct Container {
     pub id: String,
     #[schema(required = false)]
     pub account_id: String,
@@ -246,7 +246,7 @@ pub struct PublishingGetContainer {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct PublishingCreateFile {
+pub struct StoredFile {
     pub url: String,
     #[schema(required = false)]
     pub sha256: String,
@@ -258,7 +258,7 @@ pub struct PublishingCreateFile {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct PublishingCreateLocation {
+pub struct Location {
     pub id: String,
     #[schema(required = false)]
     pub name: String,
@@ -270,7 +270,7 @@ pub struct PublishingCreateLocation {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct PublishingGetFlags {
+pub struct PublishingFlags {
     /// Every publishing call fails with 25/2207050
     #[schema(required = false)]
     pub restricted: bool,
@@ -290,14 +290,14 @@ pub struct PublishingGetFlags {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsPersonComments {
+pub struct CommentMade {
     pub id: String,
     pub parent_id: Option<String>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsEditComment {
+pub struct CommentEdited {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -306,7 +306,7 @@ pub struct CommentsEditComment {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsLike {
+pub struct LikeChange {
     #[schema(required = false)]
     pub success: bool,
     #[schema(required = false)]
@@ -315,7 +315,7 @@ pub struct CommentsLike {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct InsightsGetAudience {
+pub struct Audience {
     /// Followers now; the profile is anchored at the virtual now.
     #[schema(minimum = 0, required = false)]
     pub followers: i64,
@@ -344,7 +344,7 @@ pub struct InsightsGetAudience {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsPersonMedia {
+pub struct PersonMedia {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -357,21 +357,21 @@ pub struct CommentsPersonMedia {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsStartLive {
+pub struct LiveBroadcast {
     #[schema(required = false)]
     pub id: String,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsListInvites {
+pub struct InviteList {
     #[schema(required = false)]
-    pub data: Vec<CommentsListInvitesDataItem>,
+    pub data: Vec<Invite>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsListInvitesDataItem {
+pub struct Invite {
     #[schema(required = false)]
     pub username: String,
     #[schema(schema_with = crate::sim::openapi::vocab::comments_list_invites_data_item_invite_status, required = false)]
@@ -380,7 +380,7 @@ pub struct CommentsListInvitesDataItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct CommentsAcceptInvite {
+pub struct InviteAnswer {
     #[schema(required = false)]
     pub success: bool,
     #[schema(required = false)]
@@ -391,13 +391,13 @@ pub struct CommentsAcceptInvite {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingPersonMessage {
+pub struct MessageSent {
     pub mid: String,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingPersonThread {
+pub struct PersonThread {
     #[schema(required = false)]
     pub conversation_id: String,
     #[schema(required = false)]
@@ -414,13 +414,13 @@ pub struct MessagingPersonThread {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingReaction {
+pub struct ReactionSent {
     pub success: bool,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingSeen {
+pub struct SeenSent {
     #[schema(required = false)]
     pub success: bool,
     #[schema(required = false)]
@@ -429,7 +429,7 @@ pub struct MessagingSeen {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingSetRelationship {
+pub struct Relationship {
     #[schema(required = false)]
     pub follows_account: bool,
     #[schema(required = false)]
@@ -440,7 +440,7 @@ pub struct MessagingSetRelationship {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingSetVerified {
+pub struct VerifiedBadge {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -449,7 +449,7 @@ pub struct MessagingSetVerified {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingEditMessage {
+pub struct MessageEdited {
     #[schema(required = false)]
     pub mid: String,
     #[schema(required = false)]
@@ -458,7 +458,7 @@ pub struct MessagingEditMessage {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingSelfMessage {
+pub struct SelfMessageSent {
     #[schema(required = false)]
     pub mid: String,
     #[schema(required = false)]
@@ -467,7 +467,7 @@ pub struct MessagingSelfMessage {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct MessagingSetSwitches {
+pub struct MessagingSwitchesSet {
     #[schema(required = false)]
     pub account_id: String,
     pub multi_image_send: Option<bool>,
@@ -475,7 +475,7 @@ pub struct MessagingSetSwitches {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksStatus {
+pub struct WebhookStatus {
     pub paused: bool,
     #[schema(required = false)]
     pub paused_apps: Vec<String>,
@@ -489,17 +489,17 @@ pub struct WebhooksStatus {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksList {
-    pub data: Vec<WebhooksListDataItem>,
+pub struct DeliveryLog {
+    pub data: Vec<Delivery>,
     #[schema(required = false)]
     pub counts: std::collections::BTreeMap<String, i64>,
     #[schema(required = false)]
-    pub paging: WebhooksListPaging,
+    pub paging: DeliveryLogPaging,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksListDataItem {
+pub struct Delivery {
     pub id: i64,
     #[schema(required = false)]
     pub event_id: i64,
@@ -523,7 +523,7 @@ pub struct WebhooksListDataItem {
     pub latency_ms: Option<i64>,
     #[schema(required = false)]
     pub attempt_count: i64,
-    pub attempts: Vec<WebhooksListDataItemAttemptsItem>,
+    pub attempts: Vec<DeliveryAttempt>,
     /// When retention removed this delivery's requests (its attempts list is then empty; its outcome and attempt_count stay)
     pub pruned_at_ms: Option<i64>,
     pub url: Option<String>,
@@ -542,7 +542,7 @@ pub struct WebhooksListDataItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksListDataItemAttemptsItem {
+pub struct DeliveryAttempt {
     #[schema(required = false)]
     pub request_id: i64,
     #[schema(required = false)]
@@ -560,25 +560,25 @@ pub struct WebhooksListDataItemAttemptsItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksListPaging {
+pub struct DeliveryLogPaging {
     pub before: Option<i64>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksStats {
+pub struct DeliveryStats {
     pub pending: i64,
     pub failed: i64,
     pub delivered: i64,
     pub given_up: i64,
     pub skipped: i64,
     pub pruned: i64,
-    pub retention: WebhooksStatsRetention,
+    pub retention: Retention,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksStatsRetention {
+pub struct Retention {
     /// Virtual milliseconds a finished delivery keeps its requests (default 7 days, serve --webhook-retention-days)
     pub max_age_ms: i64,
     /// How many of the newest deliveries keep their requests (default 100000, serve --webhook-retention-count)
@@ -587,7 +587,7 @@ pub struct WebhooksStatsRetention {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksReplayAll {
+pub struct BulkReplay {
     /// Given-up deliveries made pending again
     pub requeued: i64,
     /// Pending deliveries waiting for a retry, made due now
@@ -596,23 +596,23 @@ pub struct WebhooksReplayAll {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksPause {
+pub struct DeliveryPause {
     pub paused: bool,
     pub paused_apps: Vec<String>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksTest {
+pub struct WebhookTest {
     pub event_id: i64,
     #[schema(required = false)]
     pub field: String,
-    pub deliveries: Vec<WebhooksTestDeliveriesItem>,
+    pub deliveries: Vec<WebhookTestDelivery>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct WebhooksTestDeliveriesItem {
+pub struct WebhookTestDelivery {
     #[schema(required = false)]
     pub id: i64,
     pub app_id: Option<String>,
@@ -624,7 +624,7 @@ pub struct WebhooksTestDeliveriesItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct FaultsCreate {
+pub struct Fault {
     /// Fills the fields below with what Meta answers in that case (fields given win). container_stuck keeps new containers of the account IN_PROGRESS until they expire; webhooks_paused pauses delivery (of app_id, or all) until the fault is removed.
     #[schema(schema_with = crate::sim::openapi::vocab::faults_create_preset, required = false)]
     pub preset: String,
@@ -686,19 +686,19 @@ pub struct FaultsCreate {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct FaultsList {
-    pub data: Vec<FaultsCreate>,
+pub struct FaultList {
+    pub data: Vec<Fault>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct FaultsClear {
+pub struct FaultsCleared {
     pub deleted: i64,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct LimitsGetLimits {
+pub struct RateLimits {
     pub enabled: bool,
     pub scale: f64,
     #[schema(required = false)]
@@ -707,13 +707,13 @@ pub struct LimitsGetLimits {
     pub impressions: std::collections::BTreeMap<String, i64>,
     #[schema(required = false)]
     pub app_users: i64,
-    pub limits: Vec<LimitsGetLimitsLimitsItem>,
-    pub usage: Vec<LimitsGetLimitsUsageItem>,
+    pub limits: Vec<RateLimit>,
+    pub usage: Vec<RateLimitUsage>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct LimitsGetLimitsLimitsItem {
+pub struct RateLimit {
     #[schema(required = false)]
     pub name: String,
     #[schema(required = false)]
@@ -731,7 +731,7 @@ pub struct LimitsGetLimitsLimitsItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct LimitsGetLimitsUsageItem {
+pub struct RateLimitUsage {
     #[schema(required = false)]
     pub scope: String,
     #[schema(required = false)]
@@ -744,7 +744,7 @@ pub struct LimitsGetLimitsUsageItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct DiscoveryHashtag {
+pub struct Hashtag {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -755,7 +755,7 @@ pub struct DiscoveryHashtag {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct DiscoveryBulkMedia {
+pub struct BulkMedia {
     #[schema(required = false)]
     pub count: i64,
     #[schema(required = false)]
@@ -779,7 +779,7 @@ pub struct DiscoverySwitches {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct DiscoverySetViews {
+pub struct ReelViews {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -788,7 +788,7 @@ pub struct DiscoverySetViews {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct DiscoveryThreads {
+pub struct ThreadsLink {
     #[schema(required = false)]
     pub id: String,
     pub threads_user_id: Option<String>,
@@ -796,7 +796,7 @@ pub struct DiscoveryThreads {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ShoppingCreateCatalog {
+pub struct Catalog {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -809,7 +809,7 @@ pub struct ShoppingCreateCatalog {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ShoppingCreateProduct {
+pub struct Product {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -834,14 +834,14 @@ pub struct ShoppingCreateProduct {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsListTokens {
+pub struct TokenList {
     #[schema(required = false)]
-    pub data: Vec<ViewsListTokensDataItem>,
+    pub data: Vec<TokenListItem>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsListTokensDataItem {
+pub struct TokenListItem {
     pub access_token: String,
     #[schema(required = false)]
     pub app_id: String,
@@ -867,18 +867,18 @@ pub struct ViewsListTokensDataItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountMedia {
+pub struct MediaGrid {
     #[schema(required = false)]
-    pub data: Vec<ViewsAccountMediaDataItem>,
+    pub data: Vec<GridMedia>,
     #[schema(required = false)]
     pub media_count: i64,
     #[schema(required = false)]
-    pub paging: ViewsAccountMediaPaging,
+    pub paging: MediaPaging,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountMediaDataItem {
+pub struct GridMedia {
     pub id: String,
     #[schema(required = false)]
     pub account_id: String,
@@ -907,26 +907,26 @@ pub struct ViewsAccountMediaDataItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountMediaPaging {
+pub struct MediaPaging {
     pub after: Option<String>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountConversations {
+pub struct Inbox {
     #[schema(required = false)]
-    pub data: Vec<ViewsAccountConversationsDataItem>,
+    pub data: Vec<InboxConversation>,
     #[schema(required = false)]
-    pub paging: ViewsAccountMediaPaging,
+    pub paging: MediaPaging,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountConversationsDataItem {
+pub struct InboxConversation {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
-    pub person: ViewsAccountConversationsDataItemPerson,
+    pub person: InboxPerson,
     #[schema(required = false)]
     pub is_self: bool,
     #[schema(schema_with = crate::sim::openapi::vocab::messaging_person_thread_folder, required = false)]
@@ -940,12 +940,12 @@ pub struct ViewsAccountConversationsDataItem {
     #[schema(required = false)]
     pub window_open: bool,
     pub window_closes_at: Option<String>,
-    pub last_message: Option<ViewsAccountConversationsDataItemLastMessage>,
+    pub last_message: Option<InboxLastMessage>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountConversationsDataItemPerson {
+pub struct InboxPerson {
     #[schema(required = false)]
     pub id: String,
     pub username: Option<String>,
@@ -955,7 +955,7 @@ pub struct ViewsAccountConversationsDataItemPerson {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountConversationsDataItemLastMessage {
+pub struct InboxLastMessage {
     #[schema(required = false)]
     pub mid: String,
     #[schema(required = false)]
@@ -969,14 +969,14 @@ pub struct ViewsAccountConversationsDataItemLastMessage {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAccountContainers {
+pub struct ContainerList {
     #[schema(required = false)]
     pub data: Vec<serde_json::Value>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsMediaThread {
+pub struct MediaThread {
     #[schema(required = false)]
     pub id: String,
     #[schema(required = false)]
@@ -1004,16 +1004,16 @@ pub struct ViewsMediaThread {
     #[schema(required = false)]
     pub is_live: bool,
     #[schema(required = false)]
-    pub owner: ViewsMediaThreadOwner,
+    pub owner: MediaOwner,
     #[schema(required = false)]
-    pub children: Vec<ViewsAccountMediaDataItem>,
+    pub children: Vec<GridMedia>,
     #[schema(required = false)]
-    pub comments: Vec<ViewsMediaThreadCommentsItem>,
+    pub comments: Vec<ThreadComment>,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsMediaThreadOwner {
+pub struct MediaOwner {
     #[schema(required = false)]
     pub kind: String,
     #[schema(required = false)]
@@ -1023,11 +1023,11 @@ pub struct ViewsMediaThreadOwner {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsMediaThreadCommentsItem {
+pub struct ThreadComment {
     pub id: String,
     pub parent_id: Option<String>,
     pub text: String,
-    pub from: ViewsMediaThreadCommentsItemFrom,
+    pub from: CommentAuthor,
     pub hidden: bool,
     /// The author is restricted by the media's account: the Graph API leaves the comment out
     #[schema(required = false)]
@@ -1043,7 +1043,7 @@ pub struct ViewsMediaThreadCommentsItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsMediaThreadCommentsItemFrom {
+pub struct CommentAuthor {
     #[schema(schema_with = crate::sim::openapi::vocab::views_media_thread_comments_item_from_kind, required = false)]
     pub kind: String,
     #[schema(required = false)]
@@ -1053,26 +1053,26 @@ pub struct ViewsMediaThreadCommentsItemFrom {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAppWebhooks {
+pub struct AppWebhooks {
     #[schema(required = false)]
     pub app_id: String,
     #[schema(required = false)]
-    pub subscriptions: Vec<ViewsAppWebhooksSubscriptionsItem>,
+    pub subscriptions: Vec<Subscription>,
     #[schema(required = false)]
-    pub accounts: Vec<ViewsAppWebhooksAccountsItem>,
+    pub accounts: Vec<WebhookAccount>,
     #[schema(required = false)]
     pub paused: bool,
 }
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAppWebhooksSubscriptionsItem {
+pub struct Subscription {
     #[schema(required = false)]
     pub object: String,
     #[schema(required = false)]
     pub callback_url: String,
     #[schema(required = false)]
-    pub fields: Vec<ViewsAppWebhooksSubscriptionsItemFieldsItem>,
+    pub fields: Vec<SubscribedField>,
     #[schema(required = false)]
     pub include_values: bool,
     #[schema(required = false)]
@@ -1084,7 +1084,7 @@ pub struct ViewsAppWebhooksSubscriptionsItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAppWebhooksSubscriptionsItemFieldsItem {
+pub struct SubscribedField {
     #[schema(required = false)]
     pub name: String,
     #[schema(required = false)]
@@ -1093,7 +1093,7 @@ pub struct ViewsAppWebhooksSubscriptionsItemFieldsItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct ViewsAppWebhooksAccountsItem {
+pub struct WebhookAccount {
     #[schema(required = false)]
     pub subject_id: String,
     #[schema(required = false)]
@@ -1104,7 +1104,7 @@ pub struct ViewsAppWebhooksAccountsItem {
 
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct SeedSeed {
+pub struct SeedResult {
     #[schema(required = false)]
     pub accounts: Vec<String>,
     #[schema(required = false)]
@@ -1122,7 +1122,7 @@ pub struct SeedSeed {
 /// The copyright check outcome shown once processing is over (ref 001 L9448-9510)
 #[derive(ToSchema)]
 #[allow(dead_code)]
-pub struct OutcomeCopyright {
+pub struct CopyrightOutcome {
     #[schema(schema_with = crate::sim::openapi::vocab::outcome_copyright_status, required = false)]
     pub status: String,
     #[schema(required = false)]
