@@ -42,10 +42,10 @@ pub const PRESETS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Fills the fields below with what Meta answers in that case (fields given win). container_stuck keeps new containers of the account IN_PROGRESS until they expire; webhooks_paused pauses delivery (of app_id, or all) until the fault is removed.
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_preset)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_preset)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_method)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_method)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// A template such as /{ig-user-id}/media ({ig-user-id}, {ig-media-id}, {ig-comment-id}, {ig-container-id}, {page-id}, {conversation-id}, {message-id} match nodes of that kind; {id} any segment) or a concrete path such as /me/media
@@ -67,7 +67,7 @@ pub struct Spec {
     /// {uri} becomes the image_url/video_url the call named
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_type)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_error_type)]
     /// The envelope's `type` (OAuthException unless given).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -96,7 +96,7 @@ pub struct Spec {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub apply: bool,
     /// throttled: which limit (codes 4, 17, 32, 613, 80002)
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_limit)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_limit)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
     /// Throttling errors: estimated_time_to_regain_access in the usage header (default 60)

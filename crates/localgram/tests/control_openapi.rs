@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::{Answer, Host, TestServer};
+use common::{Answer, Host, Remote, TestServer};
+use localgram::Config;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -1240,4 +1241,45 @@ async fn the_served_openapi_document_is_valid_and_every_reference_resolves() {
     )
     .unwrap();
     assert_eq!(detail["required"], json!(["message", "status"]));
+}
+
+#[tokio::test]
+async fn beyond_loopback_the_reference_page_loads_and_the_document_needs_the_token() {
+    // Listening on every interface; the test still talks to 127.0.0.1 only. The page and its
+    // script hold no state and load without the token; the document they fetch needs it
+    // (the page sends the console's token, kept from ?localgram_token=).
+    let server = TestServer::start_with(Config {
+        listen: "0.0.0.0:0".parse().unwrap(),
+        control_token: Some("s3cret".into()),
+        ..Config::default()
+    })
+    .await;
+    let remote = Remote::new(&format!("http://127.0.0.1:{}", server.server.addr.port()));
+    for path in ["/console/api", "/console/api-reference.js"] {
+        let asset = remote.control_api(Method::GET, path).send().await;
+        assert_eq!(asset.status, StatusCode::OK, "{path}");
+    }
+    let refused = remote
+        .control_api(Method::GET, "/openapi.json")
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.body["error"]["status"], json!(401));
+    let script = remote
+        .control_api(Method::GET, "/console/api-reference.js")
+        .send()
+        .await
+        .text;
+    assert!(script.contains("X-Localgram-Token") && script.contains("localgram_token"));
+    let allowed = remote
+        .control_api(Method::GET, "/openapi.json")
+        .header("X-Localgram-Token", "s3cret")
+        .send()
+        .await;
+    assert_eq!(allowed.status, StatusCode::OK);
+    assert_eq!(
+        allowed.body["info"]["title"],
+        json!("localgram control API")
+    );
+    server.stop().await;
 }

@@ -340,7 +340,7 @@ pub struct UserTag {
 #[serde(deny_unknown_fields)]
 pub struct NewPersonMedia {
     pub caption: Option<String>,
-    #[schema(schema_with = crate::sim::openapi::vocab::media_type)]
+    #[schema(schema_with = crate::sim::openapi::vocab::posted_media_type)]
     #[serde(default = "image")]
     pub media_type: String,
     #[schema(schema_with = crate::sim::openapi::vocab::media_product_type)]
@@ -596,7 +596,7 @@ pub async fn end_live(
 #[serde(deny_unknown_fields)]
 pub struct Collaborator {
     pub username: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::comments_list_invites_data_item_invite_status)]
+    #[schema(schema_with = crate::sim::openapi::vocab::invite_status)]
     /// `Pending` or `Accepted`.
     #[serde(default = "pending")]
     pub invite_status: String,

@@ -157,7 +157,7 @@ pub struct BulkInput {
     pub count: u32,
     /// Every caption; {n} becomes the media's number (0, 1, ...)
     pub caption: Option<String>,
-    #[schema(schema_with = crate::sim::openapi::vocab::media_type_2)]
+    #[schema(schema_with = crate::sim::openapi::vocab::bulk_media_type)]
     #[serde(default = "image")]
     pub media_type: String,
     #[schema(schema_with = crate::sim::openapi::vocab::media_product_type)]

@@ -206,7 +206,7 @@ const KINDS: &[(&str, bool)] = &[
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityInput {
-    #[schema(schema_with = crate::sim::openapi::vocab::kind_2)]
+    #[schema(schema_with = crate::sim::openapi::vocab::activity_kind)]
     pub kind: String,
     #[schema(minimum = 1, maximum = 10000000)]
     /// How many (default 1).

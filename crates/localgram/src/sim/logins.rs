@@ -59,7 +59,7 @@ pub async fn next(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
 #[serde(deny_unknown_fields)]
 pub struct Invalidation {
     pub access_token: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::reason)]
+    #[schema(schema_with = crate::sim::openapi::vocab::invalidation_reason)]
     /// `expired`, `revoked`, `logged_out` or `password_changed`.
     pub reason: String,
 }
@@ -110,7 +110,7 @@ pub async fn invalidate(
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
     pub account_id: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::role)]
+    #[schema(schema_with = crate::sim::openapi::vocab::app_role)]
     /// `administrator`, `developer` or `tester`.
     #[serde(default = "tester")]
     pub role: String,

@@ -20,7 +20,7 @@ use crate::store::{accounts, media_files, objects, StoreError};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMedia {
-    #[schema(schema_with = crate::sim::openapi::vocab::media_type)]
+    #[schema(schema_with = crate::sim::openapi::vocab::posted_media_type)]
     /// `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`.
     #[serde(default = "image")]
     pub media_type: String,

@@ -346,7 +346,7 @@ pub async fn person_thread(
 pub struct NewReaction {
     pub account_id: String,
     pub mid: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::action)]
+    #[schema(schema_with = crate::sim::openapi::vocab::reaction_action)]
     /// `react` (the default) or `unreact`.
     pub action: Option<String>,
     pub reaction: Option<String>,

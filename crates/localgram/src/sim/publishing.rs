@@ -254,7 +254,7 @@ pub struct NewFile {
     pub size: Option<usize>,
     pub duration_ms: Option<u64>,
     pub fps: Option<u32>,
-    #[schema(schema_with = crate::sim::openapi::vocab::codec)]
+    #[schema(schema_with = crate::sim::openapi::vocab::video_codec)]
     /// `h264`, `hvc1`, `hev1` or `vp9`.
     pub codec: Option<String>,
     /// Bytes per video frame (sets bitrate and size)

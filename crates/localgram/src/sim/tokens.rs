@@ -19,7 +19,7 @@ use graph::Permission;
 pub struct NewToken {
     pub app_id: String,
     pub account_id: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::login)]
+    #[schema(schema_with = crate::sim::openapi::vocab::login_kind)]
     /// `instagram` (Instagram Login) or `facebook` (Facebook Login).
     pub login: String,
     /// Defaults to every scope of the login

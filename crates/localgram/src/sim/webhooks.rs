@@ -438,7 +438,7 @@ pub struct TestBody {
     pub field: String,
     /// The dashboard's test button: send the field's sample to this app's callback.
     pub app_id: Option<String>,
-    #[schema(schema_with = crate::sim::openapi::vocab::login)]
+    #[schema(schema_with = crate::sim::openapi::vocab::login_kind)]
     /// Which secret signs a dashboard test: `instagram` (default) or `facebook`.
     pub login: Option<String>,
     /// An event on this account, through the same rules as a real one.

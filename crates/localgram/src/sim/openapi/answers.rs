@@ -116,7 +116,7 @@ pub struct PersonList {
 #[allow(dead_code)]
 pub struct IssuedToken {
     pub access_token: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::tokens_create_token_type)]
+    #[schema(schema_with = crate::sim::openapi::vocab::token_type)]
     pub token_type: String,
     #[schema(required = false)]
     pub expires_in: i64,
@@ -178,7 +178,7 @@ pub struct Success {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct Snapshot {
-    #[schema(schema_with = crate::sim::openapi::vocab::snapshot_export_format)]
+    #[schema(schema_with = crate::sim::openapi::vocab::snapshot_format)]
     pub format: String,
     pub schema: i64,
     pub tables: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
@@ -213,7 +213,7 @@ pub struct Container {
     pub id: String,
     #[schema(required = false)]
     pub account_id: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::publishing_get_container_media_type, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::container_media_type, required = false)]
     pub media_type: String,
     #[schema(required = false)]
     pub is_video: bool,
@@ -222,7 +222,7 @@ pub struct Container {
     pub upload_type: Option<String>,
     #[schema(required = false)]
     pub children: Vec<String>,
-    #[schema(schema_with = crate::sim::openapi::vocab::publishing_get_container_status_code, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::container_status_code, required = false)]
     pub status_code: String,
     #[schema(required = false)]
     pub status: String,
@@ -374,7 +374,7 @@ pub struct InviteList {
 pub struct Invite {
     #[schema(required = false)]
     pub username: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::comments_list_invites_data_item_invite_status, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::invite_status, required = false)]
     pub invite_status: String,
 }
 
@@ -385,7 +385,7 @@ pub struct InviteAnswer {
     pub success: bool,
     #[schema(required = false)]
     pub username: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::comments_accept_invite_invite_status, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::invite_answer, required = false)]
     pub invite_status: String,
 }
 
@@ -402,7 +402,7 @@ pub struct PersonThread {
     pub conversation_id: String,
     #[schema(required = false)]
     pub igsid: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::messaging_person_thread_folder, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::inbox_folder, required = false)]
     pub folder: String,
     #[schema(required = false)]
     pub consent: bool,
@@ -511,7 +511,7 @@ pub struct Delivery {
     pub login: Option<String>,
     #[schema(required = false)]
     pub test: bool,
-    #[schema(schema_with = crate::sim::openapi::vocab::webhooks_list_data_item_status)]
+    #[schema(schema_with = crate::sim::openapi::vocab::delivery_status)]
     pub status: String,
     /// Why it was skipped, why the last attempt failed, or why it was given up, in plain words
     pub reason: Option<String>,
@@ -626,9 +626,9 @@ pub struct WebhookTestDelivery {
 #[allow(dead_code)]
 pub struct Fault {
     /// Fills the fields below with what Meta answers in that case (fields given win). container_stuck keeps new containers of the account IN_PROGRESS until they expire; webhooks_paused pauses delivery (of app_id, or all) until the fault is removed.
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_preset, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_preset, required = false)]
     pub preset: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_method, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_method, required = false)]
     pub method: String,
     /// A template such as /{ig-user-id}/media ({ig-user-id}, {ig-media-id}, {ig-comment-id}, {ig-container-id}, {page-id}, {conversation-id}, {message-id} match nodes of that kind; {id} any segment) or a concrete path such as /me/media
     #[schema(required = false)]
@@ -648,7 +648,7 @@ pub struct Fault {
     /// {uri} becomes the image_url/video_url the call named
     #[schema(required = false)]
     pub message: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_type, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_error_type, required = false)]
     pub r#type: String,
     #[schema(required = false)]
     pub is_transient: bool,
@@ -672,7 +672,7 @@ pub struct Fault {
     #[schema(required = false)]
     pub apply: bool,
     /// throttled: which limit (codes 4, 17, 32, 613, 80002)
-    #[schema(schema_with = crate::sim::openapi::vocab::faults_create_limit, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_limit, required = false)]
     pub limit: String,
     /// Throttling errors: estimated_time_to_regain_access in the usage header (default 60)
     #[schema(required = false)]
@@ -845,7 +845,7 @@ pub struct TokenListItem {
     pub access_token: String,
     #[schema(required = false)]
     pub app_id: String,
-    #[schema(schema_with = crate::sim::openapi::vocab::views_list_tokens_data_item_kind, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::token_subject_kind, required = false)]
     pub kind: String,
     #[schema(required = false)]
     pub subject_id: String,
@@ -929,7 +929,7 @@ pub struct InboxConversation {
     pub person: InboxPerson,
     #[schema(required = false)]
     pub is_self: bool,
-    #[schema(schema_with = crate::sim::openapi::vocab::messaging_person_thread_folder, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::inbox_folder, required = false)]
     pub folder: String,
     #[schema(required = false)]
     pub consent: bool,
@@ -1044,7 +1044,7 @@ pub struct ThreadComment {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct CommentAuthor {
-    #[schema(schema_with = crate::sim::openapi::vocab::views_media_thread_comments_item_from_kind, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::comment_author_kind, required = false)]
     pub kind: String,
     #[schema(required = false)]
     pub id: String,
@@ -1123,7 +1123,7 @@ pub struct SeedResult {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct CopyrightOutcome {
-    #[schema(schema_with = crate::sim::openapi::vocab::outcome_copyright_status, required = false)]
+    #[schema(schema_with = crate::sim::openapi::vocab::copyright_status, required = false)]
     pub status: String,
     #[schema(required = false)]
     pub matches_found: bool,

@@ -22,35 +22,35 @@ fn described(values: &[&str], description: &str) -> Schema {
     Schema::Object(object)
 }
 
-pub fn tokens_create_token_type() -> Schema {
+pub fn token_type() -> Schema {
     one_of(&["bearer"])
 }
 
-pub fn snapshot_export_format() -> Schema {
+pub fn snapshot_format() -> Schema {
     one_of(&["localgram-snapshot"])
 }
 
-pub fn publishing_get_container_media_type() -> Schema {
+pub fn container_media_type() -> Schema {
     one_of(&["IMAGE", "VIDEO", "REELS", "STORIES", "CAROUSEL"])
 }
 
-pub fn publishing_get_container_status_code() -> Schema {
+pub fn container_status_code() -> Schema {
     one_of(&["EXPIRED", "ERROR", "FINISHED", "IN_PROGRESS", "PUBLISHED"])
 }
 
-pub fn comments_list_invites_data_item_invite_status() -> Schema {
+pub fn invite_status() -> Schema {
     one_of(&["Pending", "Accepted"])
 }
 
-pub fn comments_accept_invite_invite_status() -> Schema {
+pub fn invite_answer() -> Schema {
     one_of(&["Accepted", "Declined"])
 }
 
-pub fn messaging_person_thread_folder() -> Schema {
+pub fn inbox_folder() -> Schema {
     one_of(&["primary", "requests", "general"])
 }
 
-pub fn webhooks_list_data_item_status() -> Schema {
+pub fn delivery_status() -> Schema {
     one_of(&["pending", "delivered", "failed", "skipped"])
 }
 
@@ -61,33 +61,33 @@ pub fn delivery_status_filter() -> Schema {
     )
 }
 
-pub fn faults_create_preset() -> Schema {
+pub fn fault_preset() -> Schema {
     described(
         &["outage", "throttled", "token_invalidated", "media_unfetchable", "container_stuck", "webhooks_paused"],
         "Fills the fields below with what Meta answers in that case (fields given win). container_stuck keeps new containers of the account IN_PROGRESS until they expire; webhooks_paused pauses delivery (of app_id, or all) until the fault is removed.",
     )
 }
 
-pub fn faults_create_method() -> Schema {
+pub fn fault_method() -> Schema {
     one_of(&["GET", "POST", "DELETE"])
 }
 
-pub fn faults_create_type() -> Schema {
+pub fn fault_error_type() -> Schema {
     one_of(&["OAuthException", "GraphMethodException", "IGApiException"])
 }
 
-pub fn faults_create_limit() -> Schema {
+pub fn fault_limit() -> Schema {
     described(
         &["app", "user", "page", "api", "instagram"],
         "throttled: which limit (codes 4, 17, 32, 613, 80002)",
     )
 }
 
-pub fn views_list_tokens_data_item_kind() -> Schema {
+pub fn token_subject_kind() -> Schema {
     one_of(&["instagram_user", "facebook_user", "page"])
 }
 
-pub fn views_media_thread_comments_item_from_kind() -> Schema {
+pub fn comment_author_kind() -> Schema {
     one_of(&["account", "person"])
 }
 
@@ -97,17 +97,6 @@ pub fn access_level() -> Schema {
 
 pub fn account_type() -> Schema {
     one_of(&["BUSINESS", "CREATOR"])
-}
-
-pub fn page_tasks() -> Schema {
-    one_of(&[
-        "ANALYZE",
-        "ADVERTISE",
-        "MESSAGING",
-        "MODERATE",
-        "CREATE_CONTENT",
-        "MANAGE",
-    ])
 }
 
 pub fn page_tasks_list() -> Schema {
@@ -124,7 +113,7 @@ pub fn page_tasks_list() -> Schema {
         .into()
 }
 
-pub fn media_type() -> Schema {
+pub fn posted_media_type() -> Schema {
     one_of(&["IMAGE", "VIDEO", "CAROUSEL_ALBUM"])
 }
 
@@ -132,19 +121,19 @@ pub fn media_product_type() -> Schema {
     one_of(&["FEED", "REELS", "STORY"])
 }
 
-pub fn login() -> Schema {
+pub fn login_kind() -> Schema {
     one_of(&["instagram", "facebook"])
 }
 
-pub fn reason() -> Schema {
+pub fn invalidation_reason() -> Schema {
     one_of(&["expired", "revoked", "logged_out", "password_changed"])
 }
 
-pub fn role() -> Schema {
+pub fn app_role() -> Schema {
     one_of(&["administrator", "developer", "tester"])
 }
 
-pub fn outcome_copyright_status() -> Schema {
+pub fn copyright_status() -> Schema {
     one_of(&["complete", "error", "in_progress", "not_started"])
 }
 
@@ -152,11 +141,11 @@ pub fn file_kind() -> Schema {
     described(&["jpeg", "mp4"], "Generate a file of this kind")
 }
 
-pub fn codec() -> Schema {
+pub fn video_codec() -> Schema {
     one_of(&["h264", "hvc1", "hev1", "vp9"])
 }
 
-pub fn kind_2() -> Schema {
+pub fn activity_kind() -> Schema {
     one_of(&[
         "views",
         "likes",
@@ -184,11 +173,11 @@ pub fn attachment_type() -> Schema {
     ])
 }
 
-pub fn action() -> Schema {
+pub fn reaction_action() -> Schema {
     one_of(&["react", "unreact"])
 }
 
-pub fn media_type_2() -> Schema {
+pub fn bulk_media_type() -> Schema {
     one_of(&["IMAGE", "VIDEO"])
 }
 
