@@ -38,27 +38,36 @@ pub const PRESETS: &[&str] = &[
 ];
 
 /// A fault as the control API takes it (and stores it, presets expanded).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
+    /// Fills the fields below with what Meta answers in that case (fields given win). container_stuck keeps new containers of the account IN_PROGRESS until they expire; webhooks_paused pauses delivery (of app_id, or all) until the fault is removed.
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_preset)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_method)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// A template such as /{ig-user-id}/media ({ig-user-id}, {ig-media-id}, {ig-comment-id}, {ig-container-id}, {page-id}, {conversation-id}, {message-id} match nodes of that kind; {id} any segment) or a concrete path such as /me/media
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Only calls concerning this IG account (the target, the account a token acts as, or the owner of the target)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// Only calls with a token of this app (Facebook or Instagram app id)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+    #[schema(minimum = 400, maximum = 599)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subcode: Option<i64>,
+    /// {uri} becomes the image_url/video_url the call named
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_error_type)]
     /// The envelope's `type` (OAuthException unless given).
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -68,20 +77,29 @@ pub struct Spec {
     pub error_user_title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_user_msg: Option<String>,
+    /// Fire at most this many times (exactly, under any concurrency)
+    #[schema(minimum = 0)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u64>,
+    /// Fire on this share of matching calls, reproducibly (the n-th match decides the same way for the same seed)
+    #[schema(minimum = 0, maximum = 1)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
+    /// Seed of probability (default: the fault's id)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// Delay the answer (real time); alone, the call then proceeds
+    #[schema(minimum = 0, maximum = 60000)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u64>,
+    /// Run the call (its change commits), then answer the error
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub apply: bool,
-    /// `throttled`: which limit (`app` 4, `user` 17, `page` 32, `api` 613, `instagram` 80002).
+    /// throttled: which limit (codes 4, 17, 32, 613, 80002)
+    #[schema(schema_with = crate::sim::openapi::vocab::fault_limit)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<String>,
-    /// Throttling errors: the minutes `estimated_time_to_regain_access` shows.
+    /// Throttling errors: estimated_time_to_regain_access in the usage header (default 60)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regain_minutes: Option<i64>,
 }

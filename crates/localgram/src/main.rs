@@ -246,7 +246,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Openapi => {
-            println!("{}", localgram::sim::OPENAPI);
+            println!("{}", localgram::sim::openapi::document());
             ExitCode::SUCCESS
         }
         Command::Serve(args) => serve(args, cli.target.control_token).await,
@@ -388,10 +388,14 @@ async fn serve(args: ServeArgs, control_token: Option<String>) -> ExitCode {
     let base = server.base_url();
     eprintln!("localgram listening on {base}");
     match server.state.config.required_control_token() {
-        None => eprintln!("localgram console: {base}/_localgram/console"),
+        None => {
+            eprintln!("localgram console: {base}/_localgram/console");
+            eprintln!("localgram control API reference: {base}/_localgram/console/api");
+        }
         Some(token) => {
             eprintln!("localgram listens beyond loopback: the control API and the console need the control token {token}");
             eprintln!("localgram console: {base}/_localgram/console?localgram_token={token}");
+            eprintln!("localgram control API reference: {base}/_localgram/console/api?localgram_token={token}");
         }
     }
     let front = &server.front;

@@ -492,3 +492,118 @@ async fn advancing_the_clock_expires_a_container_and_closes_a_window() {
     client.close().await.unwrap();
     s.server.stop().await;
 }
+
+#[tokio::test]
+async fn the_api_reference_page_renders_the_generated_document() {
+    // The console's API link opens the reference of the control API, rendered from
+    // /_localgram/openapi.json: tags, operations, their parameters, bodies and answers.
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    client
+        .goto(&format!("{base}/_localgram/console"))
+        .await
+        .unwrap();
+    click(&client, "#nav a[href='/_localgram/console/api']").await;
+    let operation = "details[data-operation='messaging_person_message']";
+    let summary = eventually(
+        &client,
+        "the person_message operation",
+        &texts(&format!("{operation} > summary")),
+        |v| has(v, "/people/{id}/messages"),
+    )
+    .await;
+    assert!(has(&summary, "POST"), "{summary}");
+    assert!(
+        has(&summary, "The person messages the account"),
+        "{summary}"
+    );
+    // Every operation of the document is on the page, under its tag.
+    let doc = server.get_control("/openapi.json").await;
+    let count: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    let shown = client
+        .execute(
+            "return document.querySelectorAll('details.op').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, json!(count));
+    let tags = client
+        .execute(
+            "return [...document.querySelectorAll('section.tag')].map(s => s.dataset.tag);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(has(&tags, "messaging") && has(&tags, "webhooks"), "{tags}");
+    // Opening it shows the path parameter, the request body's fields (with their
+    // vocabulary) and the answers, the error shape among them.
+    click(&client, &format!("{operation} > summary")).await;
+    let params = eventually(
+        &client,
+        "the path parameter",
+        &texts(&format!("{operation} tr[data-param='id']")),
+        |v| has(v, "path"),
+    )
+    .await;
+    assert!(has(&params, "required"), "{params}");
+    let fields = client
+        .execute(
+            &format!(
+                "return [...document.querySelectorAll(\"{operation} li.field\")].map(e => e.dataset.field);"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    for field in [
+        "account_id",
+        "text",
+        "attachments",
+        "reply_to",
+        "referral",
+        "mid",
+    ] {
+        assert!(has(&fields, field), "{field} not in {fields}");
+    }
+    let answers = client
+        .execute(
+            &format!(
+                "return [...document.querySelectorAll(\"{operation} details.answer > summary\")].map(e => e.textContent);"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        has(&answers, "200") && has(&answers, "A control API error"),
+        "{answers}"
+    );
+    client
+        .execute(
+            "document.querySelector(\"details[data-operation='messaging_person_message']\").scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&client, "api-reference-1280").await;
+    // The filter keeps only what matches.
+    type_into(&client, "#filter", "webhooks/pause").await;
+    eventually(
+        &client,
+        "the filtered list",
+        "return [...document.querySelectorAll('details.op')].filter(d => !d.hidden).map(d => d.dataset.operation);",
+        |v| v == &json!(["webhooks_pause"]),
+    )
+    .await;
+    screenshot(&client, "api-reference-filtered-1280").await;
+    client.close().await.unwrap();
+    server.stop().await;
+}

@@ -25,9 +25,10 @@ use crate::store::{settings, StoreError, StoreResult};
 pub const CODE_LIFETIME_SECONDS: i64 = 3_600;
 
 /// What the next dialog visit answers, set by `POST /_localgram/login/next`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct NextLogin {
     pub account_id: String,
+    /// Granted scopes; all the app asked for by default
     pub scopes: Option<Vec<String>>,
     #[serde(default)]
     pub deny: bool,

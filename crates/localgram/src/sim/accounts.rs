@@ -24,11 +24,12 @@ pub const ALL_PAGE_TASKS: &[&str] = &[
     "MANAGE",
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     pub username: String,
     pub name: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::account_type)]
     pub account_type: Option<String>,
     pub biography: Option<String>,
     pub website: Option<String>,
@@ -41,6 +42,7 @@ pub struct NewAccount {
     pub facebook_page: bool,
     pub page_name: Option<String>,
     pub facebook_user_name: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::page_tasks_list)]
     /// The Page tasks the Facebook user may perform; all of them by default.
     pub page_tasks: Option<Vec<String>>,
     /// The Facebook user's Page role came through Business Manager: endpoints then also
@@ -252,6 +254,20 @@ pub fn create_account_blocking(
     Ok(created)
 }
 
+#[utoipa::path(
+    post,
+    path = "/accounts",
+    tag = "accounts",
+    operation_id = "accounts_create",
+    summary = "Create an Instagram professional account, optionally linked to a Facebook Page",
+    request_body = NewAccount,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Account),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewAccount = parse_body(&body)?;
     let (account, page) = create_account(&state, input).await?;
@@ -266,6 +282,19 @@ async fn with_page(state: &Shared, account: Account) -> Result<Value, ControlErr
     Ok(describe(&account, page.as_ref()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/accounts",
+    tag = "accounts",
+    operation_id = "accounts_list",
+    summary = "List accounts",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::AccountList),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let all = state.db.read(accounts::list).await?;
     let mut data = Vec::with_capacity(all.len());
@@ -275,6 +304,20 @@ pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlErr
     Ok(Json(json!({"data": data})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/accounts/{id}",
+    tag = "accounts",
+    operation_id = "accounts_get_one",
+    summary = "Read one account",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Account),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_one(
     State(state): State<Shared>,
     Path(id): Path<String>,

@@ -13,18 +13,18 @@ use crate::router::NodeKind;
 use crate::state::{AppState, Shared};
 use crate::store::{apps, objects, StoreError, Writer};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApp {
     pub name: String,
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::access_level)]
     #[serde(default = "standard")]
     pub access_level: String,
     #[serde(default)]
     pub require_appsecret_proof: bool,
-    /// The version unversioned calls use; defaults to the newest version released at the
-    /// virtual date the app is created (ref 001 L504-507).
+    /// The version unversioned calls use. Default: the newest version released at the virtual date the app is created.
     #[serde(default)]
     pub api_version: Option<String>,
 }
@@ -136,11 +136,38 @@ pub fn create_app_blocking(state: &Shared, input: NewApp) -> Result<apps::App, C
     Ok(app)
 }
 
+#[utoipa::path(
+    post,
+    path = "/apps",
+    tag = "apps",
+    operation_id = "apps_create",
+    summary = "Create a Meta app as the App Dashboard would",
+    request_body = NewApp,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::App),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewApp = parse_body(&body)?;
     Ok(Json(describe(&create_app(&state, input).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/apps",
+    tag = "apps",
+    operation_id = "apps_list",
+    summary = "List apps",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::AppList),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let apps = state.db.read(apps::list).await?;
     Ok(Json(

@@ -9,10 +9,11 @@ use serde_json::{json, Value};
 use super::{parse_body, ControlError};
 use crate::state::Shared;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClockChange {
     pub advance_seconds: Option<f64>,
+    #[schema(format = DateTime)]
     /// RFC 3339.
     pub set: Option<String>,
     pub frozen: Option<bool>,
@@ -28,11 +29,38 @@ fn describe(state: &Shared) -> Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/clock",
+    tag = "clock",
+    operation_id = "clock_get_clock",
+    summary = "Read the virtual clock",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Clock),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_clock(State(state): State<Shared>) -> Json<Value> {
     Json(describe(&state))
 }
 
 /// Applies `set`, then `advance_seconds`, then `frozen`.
+#[utoipa::path(
+    post,
+    path = "/clock",
+    tag = "clock",
+    operation_id = "clock_set_clock",
+    summary = "Set, advance or freeze the virtual clock (applied in that order)",
+    request_body = ClockChange,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Clock),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_clock(
     State(state): State<Shared>,
     body: Bytes,

@@ -28,7 +28,7 @@ fn refused(error: Refusal) -> ControlError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
     pub media_id: String,
@@ -74,6 +74,21 @@ async fn post(
 }
 
 /// `POST /_localgram/people/{id}/comments`.
+#[utoipa::path(
+    post,
+    path = "/people/{id}/comments",
+    tag = "comments",
+    operation_id = "comments_person_comments",
+    summary = "A person comments on media, or replies to a comment (parent_id); notifies comments/live_comments and mentions",
+    params(("id" = String, Path)),
+    request_body = NewComment,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentMade),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn person_comments(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -93,6 +108,21 @@ pub async fn person_comments(
 }
 
 /// `POST /_localgram/accounts/{id}/comments`: the account comments from the Instagram app.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/comments",
+    tag = "comments",
+    operation_id = "comments_account_comments",
+    summary = "The account comments from the Instagram app",
+    params(("id" = String, Path)),
+    request_body = NewComment,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentMade),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn account_comments(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -111,13 +141,28 @@ pub async fn account_comments(
     post(&state, Commenter::Account(account_id), input).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditComment {
     pub text: String,
 }
 
 /// `PATCH /_localgram/comments/{id}`: the author edits the text.
+#[utoipa::path(
+    patch,
+    path = "/comments/{id}",
+    tag = "comments",
+    operation_id = "comments_edit_comment",
+    summary = "The author edits a comment",
+    params(("id" = String, Path)),
+    request_body = EditComment,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::CommentEdited),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn edit_comment(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -142,6 +187,20 @@ pub async fn edit_comment(
 }
 
 /// `DELETE /_localgram/comments/{id}`: the author deletes the comment (and its replies).
+#[utoipa::path(
+    delete,
+    path = "/comments/{id}",
+    tag = "comments",
+    operation_id = "comments_delete_comment",
+    summary = "The author deletes a comment and its replies",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn delete_comment(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -164,7 +223,7 @@ pub async fn delete_comment(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLike {
     pub media_id: Option<String>,
@@ -212,6 +271,21 @@ async fn change_like(
 }
 
 /// `POST /_localgram/people/{id}/likes` `{"media_id"}` or `{"comment_id"}`.
+#[utoipa::path(
+    post,
+    path = "/people/{id}/likes",
+    tag = "comments",
+    operation_id = "comments_like",
+    summary = "A person likes a media or a comment",
+    params(("id" = String, Path)),
+    request_body = NewLike,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::LikeChange),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn like(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -230,6 +304,20 @@ pub async fn like(
 }
 
 /// `DELETE /_localgram/people/{id}/likes/{object_id}`.
+#[utoipa::path(
+    delete,
+    path = "/people/{id}/likes/{object_id}",
+    tag = "comments",
+    operation_id = "comments_unlike",
+    summary = "A person takes a like back",
+    params(("id" = String, Path), ("object_id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::LikeChange),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn unlike(
     State(state): State<Shared>,
     Path((person_id, object_id)): Path<(String, String)>,
@@ -239,7 +327,7 @@ pub async fn unlike(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserTag {
     pub account_id: Option<String>,
@@ -248,16 +336,19 @@ pub struct UserTag {
     pub y: Option<f64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPersonMedia {
     pub caption: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::posted_media_type)]
     #[serde(default = "image")]
     pub media_type: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::media_product_type)]
     #[serde(default = "feed")]
     pub media_product_type: String,
     #[serde(default)]
     pub user_tags: Vec<UserTag>,
+    #[schema(format = DateTime)]
     pub timestamp: Option<String>,
     #[serde(default)]
     pub comments_disabled: bool,
@@ -273,6 +364,21 @@ fn feed() -> String {
 
 /// `POST /_localgram/people/{id}/media`: a person posts; captions that @mention accounts
 /// notify them (not from stories), and `user_tags` tag accounts.
+#[utoipa::path(
+    post,
+    path = "/people/{id}/media",
+    tag = "comments",
+    operation_id = "comments_person_media",
+    summary = "A person posts media; a caption may @mention accounts, user_tags tag them",
+    params(("id" = String, Path)),
+    request_body = NewPersonMedia,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PersonMedia),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn person_media(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -391,13 +497,28 @@ pub async fn person_media(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLive {
     pub caption: Option<String>,
 }
 
 /// `POST /_localgram/accounts/{id}/live`: the account starts a live broadcast.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/live",
+    tag = "comments",
+    operation_id = "comments_start_live",
+    summary = "The account starts a live broadcast",
+    params(("id" = String, Path)),
+    request_body = Option<NewLive>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::LiveBroadcast),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn start_live(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -436,6 +557,20 @@ pub async fn start_live(
 }
 
 /// `DELETE /_localgram/accounts/{id}/live`: the broadcast ends.
+#[utoipa::path(
+    delete,
+    path = "/accounts/{id}/live",
+    tag = "comments",
+    operation_id = "comments_end_live",
+    summary = "The live broadcast ends",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn end_live(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -457,10 +592,11 @@ pub async fn end_live(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Collaborator {
     pub username: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::invite_status)]
     /// `Pending` or `Accepted`.
     #[serde(default = "pending")]
     pub invite_status: String,
@@ -471,6 +607,21 @@ fn pending() -> String {
 }
 
 /// `POST /_localgram/media/{id}/collaborators`: invite a collaborator, or record their answer.
+#[utoipa::path(
+    post,
+    path = "/media/{id}/collaborators",
+    tag = "comments",
+    operation_id = "comments_set_collaborator",
+    summary = "Invite a collaborator on the account's media, or record their acceptance",
+    params(("id" = String, Path)),
+    request_body = Collaborator,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_collaborator(
     State(state): State<Shared>,
     Path(media_id): Path<String>,
@@ -505,6 +656,20 @@ pub async fn set_collaborator(
 }
 
 /// `DELETE /_localgram/media/{id}/collaborators/{username}`: the invite was declined.
+#[utoipa::path(
+    delete,
+    path = "/media/{id}/collaborators/{username}",
+    tag = "comments",
+    operation_id = "comments_remove_collaborator",
+    summary = "The collaborator declined",
+    params(("id" = String, Path), ("username" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn remove_collaborator(
     State(state): State<Shared>,
     Path((media_id, username)): Path<(String, String)>,
@@ -521,6 +686,18 @@ pub async fn remove_collaborator(
 /// `POST /_localgram/media/{id}/collaborators/{username}/accept`: the invited account or
 /// person accepts; the media's `collaborators` edge shows them `Accepted` (ref 001
 /// L4909-4923).
+#[utoipa::path(
+    post,
+    path = "/media/{id}/collaborators/{username}/accept",
+    tag = "comments",
+    operation_id = "comments_accept_invite",
+    summary = "The invited account or person accepts: the media's collaborators edge shows them Accepted",
+    params(("id" = String, Path), ("username" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::InviteAnswer),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn accept_invite(
     State(state): State<Shared>,
     Path((media_id, username)): Path<(String, String)>,
@@ -530,6 +707,18 @@ pub async fn accept_invite(
 
 /// `POST /_localgram/media/{id}/collaborators/{username}/decline`: the invited side declines;
 /// only pending and accepted invites are listed, so they leave the edge.
+#[utoipa::path(
+    post,
+    path = "/media/{id}/collaborators/{username}/decline",
+    tag = "comments",
+    operation_id = "comments_decline_invite",
+    summary = "The invited account or person declines: they leave the media's collaborators edge",
+    params(("id" = String, Path), ("username" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::InviteAnswer),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn decline_invite(
     State(state): State<Shared>,
     Path((media_id, username)): Path<(String, String)>,
@@ -580,6 +769,18 @@ async fn answer_invite(
 
 /// `GET /_localgram/media/{id}/collaborators`: who was invited on the media and how they
 /// answered, in invite order, as the invited side sees it.
+#[utoipa::path(
+    get,
+    path = "/media/{id}/collaborators",
+    tag = "comments",
+    operation_id = "comments_list_invites",
+    summary = "The collaborators invited on the account's media and their answers, in invite order (published with `collaborators`, or invited here)",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::InviteList),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list_invites(
     State(state): State<Shared>,
     Path(media_id): Path<String>,
@@ -606,7 +807,7 @@ pub async fn list_invites(
     Ok(Json(json!({ "data": data })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     pub person_id: String,
@@ -620,6 +821,21 @@ fn yes() -> bool {
 
 /// `POST /_localgram/accounts/{id}/restricted`: the account restricts (or unrestricts) a
 /// person; their comments are no longer returned (ref 001 L3665-3675).
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/restricted",
+    tag = "comments",
+    operation_id = "comments_restrict",
+    summary = "The account restricts or unrestricts a person: their comments are no longer returned",
+    params(("id" = String, Path)),
+    request_body = Restriction,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn restrict(
     State(state): State<Shared>,
     Path(account_id): Path<String>,

@@ -13,9 +13,10 @@ use crate::state::Shared;
 use crate::store::hashtags::{self as store, Switches};
 use crate::store::{accounts, people, StoreError};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HashtagInput {
+    /// The hashtag, with or without #; case-insensitive
     pub name: String,
     #[serde(default)]
     pub sensitive: bool,
@@ -23,6 +24,19 @@ pub struct HashtagInput {
 
 /// `POST /_localgram/hashtags`: registers a hashtag (its id is derived from its name) and
 /// marks it sensitive or not: searching a sensitive hashtag answers Meta's generic error.
+#[utoipa::path(
+    post,
+    path = "/hashtags",
+    tag = "discovery",
+    operation_id = "discovery_hashtag",
+    summary = "Register a hashtag (its id derives from its name) and mark it sensitive or not: searching a sensitive hashtag answers Meta's generic error",
+    request_body = HashtagInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Hashtag),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn hashtag(
     State(state): State<Shared>,
     body: Bytes,
@@ -45,7 +59,7 @@ pub async fn hashtag(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SwitchesInput {
     pub is_private: Option<bool>,
@@ -54,8 +68,22 @@ pub struct SwitchesInput {
     pub inactive: Option<bool>,
 }
 
-/// `POST /_localgram/accounts/{id}/discovery` and `POST /_localgram/people/{id}/discovery`:
-/// sets what is given and answers all four switches.
+/// `POST /_localgram/accounts/{id}/discovery`: sets what is given and answers all four
+/// switches.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/discovery",
+    tag = "discovery",
+    operation_id = "discovery_switches",
+    summary = "Set what keeps the account out of business discovery, hashtag results and oEmbed: private, age-gated, embeds disabled, inactive (unset switches keep their value)",
+    params(("id" = String, Path)),
+    request_body = SwitchesInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DiscoverySwitches),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn switches(
     State(state): State<Shared>,
     Path(owner_id): Path<String>,
@@ -97,19 +125,49 @@ pub async fn switches(
     Ok(Json(answer))
 }
 
-#[derive(Debug, Deserialize)]
+/// `POST /_localgram/people/{id}/discovery`: the same switches for a person (its own
+/// operation in the OpenAPI document, which gives each handler one path).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/discovery",
+    tag = "discovery",
+    operation_id = "discovery_person_switches",
+    summary = "The same switches for a person (a personal account): private, age-gated, embeds disabled, inactive",
+    params(("id" = String, Path)),
+    request_body = SwitchesInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DiscoverySwitches),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
+pub async fn person_switches(
+    state: State<Shared>,
+    owner_id: Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    switches(state, owner_id, body).await
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkInput {
+    #[schema(minimum = 1, maximum = 10000)]
     /// How many media (1 to 10,000 per call).
     pub count: u32,
-    /// Every media's caption; `{n}` is replaced by the media's number (0, 1, ...).
+    /// Every caption; {n} becomes the media's number (0, 1, ...)
     pub caption: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::bulk_media_type)]
     #[serde(default = "image")]
     pub media_type: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::media_product_type)]
     #[serde(default = "feed")]
     pub media_product_type: String,
-    /// When the first was posted (RFC 3339); now by default.
+    /// When the first was posted; now by default
+    #[schema(format = DateTime)]
     pub start: Option<String>,
+    /// Seconds between one media and the next
+    ///
     /// Seconds between one media and the next (default 1; negative goes back in time).
     pub interval_seconds: Option<i64>,
     pub like_count: Option<i64>,
@@ -128,6 +186,20 @@ const BULK_MAX: u32 = 10_000;
 
 /// `POST /_localgram/accounts/{id}/media/bulk`: the account posts `count` media from the
 /// Instagram app in one transaction, hashtags indexed as for any media.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/media/bulk",
+    tag = "discovery",
+    operation_id = "discovery_bulk_media",
+    summary = "The account posts many media from the Instagram app in one transaction (hashtags in captions are indexed as for any media)",
+    params(("id" = String, Path)),
+    request_body = BulkInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::BulkMedia),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn bulk_media(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -194,14 +266,29 @@ pub async fn bulk_media(
     Ok(Json(json!({"count": ids.len(), "ids": ids})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ViewsInput {
+    #[schema(minimum = 0)]
     pub view_count: i64,
 }
 
 /// `POST /_localgram/media/{id}/views`: a reel's views (paid and organic), which business
 /// discovery's `view_count` reports.
+#[utoipa::path(
+    post,
+    path = "/media/{id}/views",
+    tag = "discovery",
+    operation_id = "discovery_set_views",
+    summary = "A reel's views (paid and organic), which business discovery's view_count reports",
+    params(("id" = String, Path)),
+    request_body = ViewsInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReelViews),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_views(
     State(state): State<Shared>,
     Path(media_id): Path<String>,
@@ -229,7 +316,7 @@ pub async fn set_views(
     Ok(Json(json!({"id": media_id, "view_count": views})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThreadsInput {
     /// Links a Threads account to the IG account (true) or unlinks it (false).
@@ -238,6 +325,20 @@ pub struct ThreadsInput {
 
 /// `POST /_localgram/accounts/{id}/threads`: the account links (or unlinks) its Threads
 /// account in the apps; `connected_threads_user` then lists it.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/threads",
+    tag = "discovery",
+    operation_id = "discovery_threads",
+    summary = "The account links (or unlinks) its Threads account; connected_threads_user then lists it",
+    params(("id" = String, Path)),
+    request_body = ThreadsInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ThreadsLink),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn threads(
     State(state): State<Shared>,
     Path(account_id): Path<String>,

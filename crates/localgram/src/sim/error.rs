@@ -3,7 +3,9 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::openapi::{ContentBuilder, RefOr, Response as ResponseDoc, ResponseBuilder};
+use utoipa::{PartialSchema, ToResponse, ToSchema};
 
 use crate::store::StoreError;
 
@@ -57,9 +59,40 @@ impl From<StoreError> for ControlError {
     }
 }
 
+/// The body of every control API error (the OpenAPI document's `Error` response).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub message: String,
+    /// The HTTP status, repeated.
+    pub status: u16,
+}
+
+impl<'r> ToResponse<'r> for ErrorBody {
+    fn response() -> (&'r str, RefOr<ResponseDoc>) {
+        let content = ContentBuilder::new()
+            .schema(Some(ErrorBody::schema()))
+            .build();
+        let response = ResponseBuilder::new()
+            .description("A control API error")
+            .content("application/json", content)
+            .build();
+        ("Error", response.into())
+    }
+}
+
 impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"message": self.message, "status": self.status.as_u16()}});
+        let body = ErrorBody {
+            error: ErrorDetail {
+                status: self.status.as_u16(),
+                message: self.message,
+            },
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -14,6 +14,19 @@ use crate::store::webhooks::{self as hooks, Paused};
 use crate::store::{accounts, apps, StoreError, Writer};
 
 /// `POST /_localgram/faults`: arms a fault (a preset's defaults filled in).
+#[utoipa::path(
+    post,
+    path = "/faults",
+    tag = "faults",
+    operation_id = "faults_create",
+    summary = "Arm a fault: matching Graph calls fail, slow down, or fail after applying their change",
+    request_body = Spec,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Fault),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let spec: Spec = parse_body(&body)?;
     let spec = spec.prepare().map_err(ControlError::bad_request)?;
@@ -87,6 +100,16 @@ fn parse_id(id: &str) -> Result<i64, ControlError> {
 }
 
 /// `GET /_localgram/faults`: every fault with how often it matched and fired.
+#[utoipa::path(
+    get,
+    path = "/faults",
+    tag = "faults",
+    operation_id = "faults_list",
+    summary = "Every fault with how often it matched and fired",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultList),
+    ),
+)]
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let rows = state.db.read(stored::list).await?;
     Ok(Json(
@@ -95,6 +118,19 @@ pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlErr
 }
 
 /// `GET /_localgram/faults/{id}`.
+#[utoipa::path(
+    get,
+    path = "/faults/{id}",
+    tag = "faults",
+    operation_id = "faults_get_one",
+    summary = "One fault and its counts",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Fault),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_one(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -109,6 +145,19 @@ pub async fn get_one(
 }
 
 /// `DELETE /_localgram/faults/{id}`: disarms one fault; answers it as it ended.
+#[utoipa::path(
+    delete,
+    path = "/faults/{id}",
+    tag = "faults",
+    operation_id = "faults_delete_one",
+    summary = "Disarm one fault; answers it as it ended",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Fault),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn delete_one(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -129,6 +178,16 @@ pub async fn delete_one(
 }
 
 /// `DELETE /_localgram/faults`: disarms every fault.
+#[utoipa::path(
+    delete,
+    path = "/faults",
+    tag = "faults",
+    operation_id = "faults_clear",
+    summary = "Disarm every fault (webhooks_paused faults resume delivery)",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::FaultsCleared),
+    ),
+)]
 pub async fn clear(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let rows = state
         .db

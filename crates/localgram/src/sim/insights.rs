@@ -16,22 +16,33 @@ use crate::store::insights::{self as store, Activity};
 use crate::store::{accounts, media, StoreError};
 
 /// What `POST .../audience` may set; anything left out keeps its current value.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AudienceInput {
-    /// Followers now (the profile's anchor is the virtual now).
+    /// Followers now; the profile is anchored at the virtual now.
+    #[schema(minimum = 0)]
     pub followers: Option<i64>,
-    /// Net growth per day, a fraction (0.01 = +1% a day).
+    /// Net follower growth per day as a fraction (0.01 = +1% a day). followers_count and follower_count follow it on the virtual clock.
+    #[schema(minimum = -0.5, maximum = 1)]
     pub daily_growth: Option<f64>,
+    /// Share of the accounts reached that save, share or reply.
+    ///
     /// Share of the people reached who interact (0..1).
+    #[schema(minimum = 0, maximum = 1)]
     pub engagement_rate: Option<f64>,
-    /// Share of followers a feed post reaches (0..1).
+    /// Share of followers a feed post reaches (reels reach more, stories less).
+    #[schema(minimum = 0, maximum = 1)]
     pub reach_rate: Option<f64>,
+    /// Weights by age bucket: 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
+    ///
     /// Weights by age bucket (`13-17` ... `65+`), gender (`F`, `M`, `U`), ISO country code,
     /// and city (`"London, England"`).
     pub ages: Option<BTreeMap<String, f64>>,
+    /// Weights of F, M and U.
     pub genders: Option<BTreeMap<String, f64>>,
+    /// Weights by ISO 3166 country code (their time zones shape online_followers).
     pub countries: Option<BTreeMap<String, f64>>,
+    /// Weights by city, as "London, England".
     pub cities: Option<BTreeMap<String, f64>>,
 }
 
@@ -72,6 +83,19 @@ fn profile_json(profile: &Profile, followers_now: i64) -> Value {
 }
 
 /// `GET /_localgram/accounts/{id}/audience`: the profile in effect.
+#[utoipa::path(
+    get,
+    path = "/accounts/{id}/audience",
+    tag = "insights",
+    operation_id = "insights_get_audience",
+    summary = "The account's audience profile (insights)",
+    description = "The profile behind the account's simulated insights: the one set here, else one derived from the seed and followers_count.",
+    params(("id" = String, Path, description = "The IG User id.")),
+    responses(
+        (status = 200, description = "The audience profile in effect", body = crate::sim::openapi::answers::Audience),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_audience(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -93,6 +117,21 @@ pub async fn get_audience(
 }
 
 /// `POST /_localgram/accounts/{id}/audience`: sets the account's audience profile.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/audience",
+    tag = "insights",
+    operation_id = "insights_set_audience",
+    summary = "Set the account's audience profile (insights)",
+    description = "Sets size, growth, engagement and demographics of the audience the insights model simulates. Fields left out keep their values. Numbers stay deterministic for a given seed and virtual clock.",
+    params(("id" = String, Path, description = "The IG User id.")),
+    request_body = AudienceInput,
+    responses(
+        (status = 200, description = "The audience profile in effect", body = crate::sim::openapi::answers::Audience),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_audience(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -164,19 +203,38 @@ const KINDS: &[(&str, bool)] = &[
     ("link_taps", false),
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityInput {
+    #[schema(schema_with = crate::sim::openapi::vocab::activity_kind)]
     pub kind: String,
+    #[schema(minimum = 1, maximum = 10000000)]
     /// How many (default 1).
     pub count: Option<i64>,
+    /// Required for views, likes, saves, shares and replies: a top-level media of the account.
     pub media_id: Option<String>,
-    /// When it happened (RFC 3339); defaults to the virtual now.
+    /// When it happened (RFC 3339), not after the virtual now nor before the media; defaults to now.
+    #[schema(format = DateTime)]
     pub at: Option<String>,
 }
 
 /// `POST /_localgram/accounts/{id}/activity`: people viewed, liked, saved, shared, replied,
 /// followed, unfollowed, visited the profile or tapped its links, at a virtual time.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/activity",
+    tag = "insights",
+    operation_id = "insights_add_activity",
+    summary = "People act on the account or its media at a virtual time (insights)",
+    description = "Explicit activity adds to the simulated audience: views (also reach), likes (also the media's like_count), saves, shares and story replies on a media; follows, unfollows (followers_count), profile visits and profile link taps on the account (or from a media).",
+    params(("id" = String, Path, description = "The IG User id.")),
+    request_body = ActivityInput,
+    responses(
+        (status = 200, description = "Recorded", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn add_activity(
     State(state): State<Shared>,
     Path(account_id): Path<String>,

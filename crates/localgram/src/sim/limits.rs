@@ -67,26 +67,52 @@ async fn answer(state: &Shared) -> Result<Json<Value>, ControlError> {
 }
 
 /// `GET /_localgram/rate_limits`.
+#[utoipa::path(
+    get,
+    path = "/rate_limits",
+    tag = "limits",
+    operation_id = "limits_get_limits",
+    summary = "The rate limits in force on this instance and the calls counted in each",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RateLimits),
+    ),
+)]
 pub async fn get_limits(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     answer(&state).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
-    /// A number (0 turns limits off) or `"off"`.
+    /// Meta's numbers times this; 0 or "off" turns limits and usage headers off
     pub scale: Option<Value>,
-    /// Per-limit overrides; `null` removes one.
+    /// Per-limit overrides by name (app, user, instagram, conversations, private_replies, private_replies_live, send_text, send_media, oembed); null removes one
     #[serde(default)]
     pub limits: BTreeMap<String, Option<u64>>,
     pub default_impressions: Option<u64>,
+    /// Impressions per IG account (its Business Use Case budget is 4,800 calls per impression per 24 hours)
+    ///
     /// Impressions per account (the Business Use Case budget's input); `null` removes one.
     #[serde(default)]
     pub impressions: BTreeMap<String, Option<u64>>,
+    /// Users an app's platform limit (200 calls per user per hour) counts
     pub app_users: Option<u64>,
 }
 
 /// `POST /_localgram/rate_limits`: changes the settings at runtime.
+#[utoipa::path(
+    post,
+    path = "/rate_limits",
+    tag = "limits",
+    operation_id = "limits_set_limits",
+    summary = "Change the rate limits at runtime (this instance, until it stops)",
+    request_body = Change,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RateLimits),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_limits(
     State(state): State<Shared>,
     body: Bytes,
@@ -136,6 +162,16 @@ pub async fn set_limits(
 }
 
 /// `POST /_localgram/rate_limits/reset`: forgets every count (here and in the store).
+#[utoipa::path(
+    post,
+    path = "/rate_limits/reset",
+    tag = "limits",
+    operation_id = "limits_reset",
+    summary = "Forget every counted call",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RateLimits),
+    ),
+)]
 pub async fn reset(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     state.limits.clear(&state.db).await?;
     answer(&state).await

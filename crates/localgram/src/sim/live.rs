@@ -18,14 +18,26 @@ use tokio::sync::broadcast::error::RecvError;
 use super::ControlError;
 use crate::state::Shared;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// Comma-separated kinds (`ig_comment`, `webhook_deliveries`, `settings`, ...): only change
-    /// sets touching one of them are sent.
+    /// Comma-separated kinds (ig_comment, webhook_deliveries, settings, ...): only change sets touching one of them
     pub kinds: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "live",
+    operation_id = "live_stream",
+    summary = "Server-sent events of the change feed: one `change` event per committed write (kinds and ids it touched, the webhook field of any event it recorded, the virtual time), a first `ready` event, and `lagged` when the subscriber fell behind (refresh everything). The console and `localgram deliveries --follow` follow it",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "OK", content_type = "text/event-stream", body = String),
+        (status = 400, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn stream(
     State(state): State<Shared>,
     Query(query): Query<EventsQuery>,

@@ -30,6 +30,19 @@ async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlErr
 
 /// `POST /_localgram/login/next`: the next visit to either login dialog answers at once, as
 /// this account's person would (granting `scopes`, all asked ones by default, or denying).
+#[utoipa::path(
+    post,
+    path = "/login/next",
+    tag = "logins",
+    operation_id = "logins_next",
+    summary = "Make the next visit to either login dialog answer at once as this account's person would",
+    request_body = NextLogin,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn next(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let next: NextLogin = parse_body(&body)?;
     if !account_exists(&state, &next.account_id).await? {
@@ -42,16 +55,30 @@ pub async fn next(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Invalidation {
     pub access_token: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::invalidation_reason)]
     /// `expired`, `revoked`, `logged_out` or `password_changed`.
     pub reason: String,
 }
 
 /// `POST /_localgram/tokens/invalidate`: ends a token the way Meta ends one; each reason gives
 /// its own code 190 subcode (463, 458, 467, 460). Page tokens taken from it end with it.
+#[utoipa::path(
+    post,
+    path = "/tokens/invalidate",
+    tag = "logins",
+    operation_id = "logins_invalidate",
+    summary = "End a token as Meta ends one (expired 463, revoked 458, logged_out 467, password_changed 460); Page tokens taken from it end too",
+    request_body = Invalidation,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn invalidate(
     State(state): State<Shared>,
     body: Bytes,
@@ -79,10 +106,11 @@ pub async fn invalidate(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
     pub account_id: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::app_role)]
     /// `administrator`, `developer` or `tester`.
     #[serde(default = "tester")]
     pub role: String,
@@ -94,6 +122,20 @@ fn tester() -> String {
 
 /// `POST /_localgram/apps/{id}/roles`: gives an account a role on the app, as adding an
 /// Instagram tester in the App Dashboard does.
+#[utoipa::path(
+    post,
+    path = "/apps/{id}/roles",
+    tag = "logins",
+    operation_id = "logins_add_role",
+    summary = "Give an account a role on the app (who can log in under Standard Access)",
+    params(("id" = String, Path)),
+    request_body = NewRole,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::NextLoginSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn add_role(
     State(state): State<Shared>,
     Path(app_id): Path<String>,
@@ -120,6 +162,18 @@ pub async fn add_role(
 }
 
 /// `GET /_localgram/apps/{id}/roles`.
+#[utoipa::path(
+    get,
+    path = "/apps/{id}/roles",
+    tag = "logins",
+    operation_id = "logins_list_roles",
+    summary = "List the app's roles",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RoleList),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list_roles(
     State(state): State<Shared>,
     Path(app_id): Path<String>,

@@ -17,27 +17,31 @@ use crate::state::Shared;
 use crate::store::media::{self, Media};
 use crate::store::{accounts, media_files, objects, StoreError};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMedia {
+    #[schema(schema_with = crate::sim::openapi::vocab::posted_media_type)]
     /// `IMAGE`, `VIDEO` or `CAROUSEL_ALBUM`.
     #[serde(default = "image")]
     pub media_type: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::media_product_type)]
     /// `FEED`, `REELS` or `STORY`; reels are videos.
     #[serde(default = "feed")]
     pub media_product_type: String,
     pub caption: Option<String>,
     pub alt_text: Option<String>,
+    #[schema(minimum = 2, maximum = 10)]
     /// Number of images in an album (2 to 10).
     pub children: Option<u32>,
+    #[schema(format = DateTime)]
     /// When it was posted (RFC 3339); defaults to now. Lets tests build a history.
     pub timestamp: Option<String>,
     #[serde(default)]
     pub comments_disabled: bool,
     pub like_count: Option<i64>,
-    /// The photo's bytes (a JPEG), base64; a generated JPEG when left out.
+    /// The photo (a JPEG), base64; a generated JPEG is served when left out
     pub image_base64: Option<String>,
-    /// The video's bytes (an MP4 or MOV), base64; a generated MP4 when left out.
+    /// The video (an MP4 or MOV), base64; a generated MP4 is served when left out
     pub video_base64: Option<String>,
 }
 
@@ -256,6 +260,21 @@ pub async fn create_media(
     Ok(media)
 }
 
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/media",
+    tag = "media",
+    operation_id = "media_create",
+    summary = "The account posts media from the Instagram app, outside the API",
+    description = "Every media gets real files on localgram's media host (its media_url and thumbnail_url answer): the bytes given, else generated ones.",
+    params(("id" = String, Path)),
+    request_body = Option<NewMedia>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PostedMedia),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create(
     State(state): State<Shared>,
     Path(account_id): Path<String>,

@@ -106,9 +106,10 @@ fn message_in(
         .ok_or_else(|| StoreError::NotFound(format!("no message {mid} in the conversation")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InAttachment {
+    #[schema(schema_with = crate::sim::openapi::vocab::attachment_type)]
     #[serde(rename = "type")]
     pub kind: String,
     pub url: String,
@@ -116,7 +117,7 @@ pub struct InAttachment {
     pub id: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     #[serde(rename = "ref")]
@@ -126,7 +127,7 @@ pub struct Referral {
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     pub account_id: String,
@@ -155,6 +156,21 @@ fn referral_kind(r: &Referral) -> MessagingKind {
 }
 
 /// `POST /_localgram/people/{id}/messages`: the person messages the account → `{"mid"}`.
+#[utoipa::path(
+    post,
+    path = "/people/{id}/messages",
+    tag = "messaging",
+    operation_id = "messaging_person_message",
+    summary = "The person messages the account: text, attachments, a reply (reply_to), a quick reply's payload, a story reply (story_id), from an ad or ig.me link (referral, notified first as messaging_referral). Opens the 24-hour window, gives consent, notifies messages",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessageSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn person_message(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -245,7 +261,8 @@ pub async fn person_message(
     Ok(Json(json!({"mid": message.id})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ThreadQuery {
     pub account_id: String,
 }
@@ -285,6 +302,19 @@ fn describe_message(conn: &crate::store::Reader, m: &Message) -> Result<Value, S
 
 /// `GET /_localgram/people/{id}/messages?account_id=`: the conversation as the person sees it,
 /// in send order, with what the app sent (templates, quick replies, tags) in full.
+#[utoipa::path(
+    get,
+    path = "/people/{id}/messages",
+    tag = "messaging",
+    operation_id = "messaging_person_thread",
+    summary = "The conversation of the person with an account as the person sees it, in send order: what the app sent in full (templates, quick replies, tags, reactions), the inbox folder, consent and whether the account read it",
+    params(("id" = String, Path), ThreadQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PersonThread),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn person_thread(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -311,11 +341,12 @@ pub async fn person_thread(
     Ok(Json(value))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReaction {
     pub account_id: String,
     pub mid: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::reaction_action)]
     /// `react` (the default) or `unreact`.
     pub action: Option<String>,
     pub reaction: Option<String>,
@@ -324,6 +355,21 @@ pub struct NewReaction {
 
 /// `POST /_localgram/people/{id}/reactions`: the person reacts to (or unreacts from) a message
 /// → `message_reactions` (ref 000 L2617-2651).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/reactions",
+    tag = "messaging",
+    operation_id = "messaging_reaction",
+    summary = "The person reacts to a message (action react, the default, with reaction and emoji, love and U+2764 by default) or takes the reaction back (unreact); notifies message_reactions",
+    params(("id" = String, Path)),
+    request_body = NewReaction,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn reaction(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -387,7 +433,7 @@ pub async fn reaction(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPostback {
     pub account_id: String,
@@ -399,6 +445,21 @@ pub struct NewPostback {
 /// `POST /_localgram/people/{id}/postbacks`: the person taps an ice breaker, a persistent menu
 /// item or a postback button → `messaging_postbacks`; it opens the window and gives consent
 /// (ref 000 L1270-1290, L1585-1590) → `{"mid"}`.
+#[utoipa::path(
+    post,
+    path = "/people/{id}/postbacks",
+    tag = "messaging",
+    operation_id = "messaging_postback",
+    summary = "The person taps an ice breaker, a persistent menu item or a postback button: the title shows as their message, the window opens, consent is given; notifies messaging_postbacks. The title is found from the ice breakers or the menu when left out",
+    params(("id" = String, Path)),
+    request_body = NewPostback,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessageSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn postback(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -435,7 +496,7 @@ pub async fn postback(
     Ok(Json(json!({"mid": message.id})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSeen {
     pub account_id: String,
@@ -444,6 +505,21 @@ pub struct NewSeen {
 }
 
 /// `POST /_localgram/people/{id}/seen` → `messaging_seen` (ref 000 L2691-2727).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/seen",
+    tag = "messaging",
+    operation_id = "messaging_seen",
+    summary = "The person sees a message (the account's latest by default); notifies messaging_seen",
+    params(("id" = String, Path)),
+    request_body = NewSeen,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::SeenSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn seen(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -481,7 +557,7 @@ pub async fn seen(
     Ok(Json(json!({"success": true, "mid": mid})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditMessage {
     pub text: String,
@@ -507,6 +583,21 @@ fn own_message(
 
 /// `PATCH /_localgram/messages/{mid}`: the person edits their message → `message_edit` with
 /// the edit count (ref 000 L2728-2766).
+#[utoipa::path(
+    patch,
+    path = "/messages/{mid}",
+    tag = "messaging",
+    operation_id = "messaging_edit_message",
+    summary = "The person edits their own message; notifies message_edit with the edit count",
+    params(("mid" = String, Path)),
+    request_body = EditMessage,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessageEdited),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn edit_message(
     State(state): State<Shared>,
     Path(mid): Path<String>,
@@ -539,6 +630,19 @@ pub async fn edit_message(
 
 /// `DELETE /_localgram/messages/{mid}`: the person unsends their message → `messages` with
 /// `is_deleted` (ref 000 L2767-2814); the API no longer returns it.
+#[utoipa::path(
+    delete,
+    path = "/messages/{mid}",
+    tag = "messaging",
+    operation_id = "messaging_delete_message",
+    summary = "The person unsends their own message: the API no longer returns it; notifies messages with is_deleted",
+    params(("mid" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn delete_message(
     State(state): State<Shared>,
     Path(mid): Path<String>,
@@ -562,7 +666,7 @@ pub async fn delete_message(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReferral {
     pub account_id: String,
@@ -575,6 +679,21 @@ pub struct NewReferral {
 
 /// `POST /_localgram/people/{id}/referrals`: the person opens the thread from an ig.me link
 /// with `ref` (or an ad) → `messaging_referral` (ref 000 L2815-2853).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/referrals",
+    tag = "messaging",
+    operation_id = "messaging_referral",
+    summary = "The person opens the conversation from an ig.me link with ref (source SHORTLINK by default, type OPEN_THREAD) or an ad; notifies messaging_referral",
+    params(("id" = String, Path)),
+    request_body = NewReferral,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn referral(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -596,7 +715,7 @@ pub async fn referral(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOptin {
     pub account_id: String,
@@ -608,6 +727,21 @@ pub struct NewOptin {
 
 /// `POST /_localgram/people/{id}/optins` → `messaging_optins` (listed for Instagram Login
 /// without a payload, ref 004 L2437; Meta's public Messenger shape).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/optins",
+    tag = "messaging",
+    operation_id = "messaging_optin",
+    summary = "The person opts in (type notification_messages by default); notifies messaging_optins",
+    params(("id" = String, Path)),
+    request_body = NewOptin,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ReactionSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn optin(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -628,7 +762,7 @@ pub async fn optin(
     Ok(Json(json!({"success": true})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationshipChange {
     pub account_id: String,
@@ -643,6 +777,20 @@ fn describe_relationship(r: &Relationship) -> Value {
 
 /// `POST /_localgram/people/{id}/relationships`: who follows whom, and blocks (ref 000
 /// L341-352 folders, L1641-1645 blocks, L1693-1706 profile fields).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/relationships",
+    tag = "messaging",
+    operation_id = "messaging_set_relationship",
+    summary = "How the person and an account stand: the person follows the account (Primary instead of Requests, is_user_follow_business), the account follows the person (is_business_follow_user), the person blocked the account. Fields left out keep their value",
+    params(("id" = String, Path)),
+    request_body = RelationshipChange,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Relationship),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_relationship(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -672,13 +820,27 @@ pub async fn set_relationship(
     Ok(Json(describe_relationship(&r)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verified {
     pub is_verified_user: bool,
 }
 
 /// `POST /_localgram/people/{id}/verified`: the person's verified badge (`is_verified_user`).
+#[utoipa::path(
+    post,
+    path = "/people/{id}/verified",
+    tag = "messaging",
+    operation_id = "messaging_set_verified",
+    summary = "The person's verified badge (is_verified_user of the User Profile API)",
+    params(("id" = String, Path)),
+    request_body = Verified,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::VerifiedBadge),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_verified(
     State(state): State<Shared>,
     Path(person_id): Path<String>,
@@ -700,7 +862,7 @@ pub async fn set_verified(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SelfMessage {
     pub text: String,
@@ -709,6 +871,20 @@ pub struct SelfMessage {
 /// `POST /_localgram/accounts/{id}/self_messages`: the account messages itself in the
 /// Instagram app, which self messaging through the API needs first (ref 000 L2432-2438)
 /// → `{"mid","igsid"}` (its own Instagram-scoped id).
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/self_messages",
+    tag = "messaging",
+    operation_id = "messaging_self_message",
+    summary = "The account messages itself in the Instagram app, which self messaging through the API needs first (the 24-hour window does not apply to self messages); notifies messages with is_echo and is_self. Answers the account's own Instagram-scoped id",
+    params(("id" = String, Path)),
+    request_body = SelfMessage,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::SelfMessageSent),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn self_message(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -735,7 +911,7 @@ pub async fn self_message(
     Ok(Json(json!({"mid": message.id, "igsid": igsid})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessagingSwitches {
     /// The multi-image beta (ref 004 L1122-1126): on, off, or `null` to follow the rollout
@@ -744,6 +920,20 @@ pub struct MessagingSwitches {
 }
 
 /// `POST /_localgram/accounts/{id}/messaging`: per-account messaging switches.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/messaging",
+    tag = "messaging",
+    operation_id = "messaging_set_switches",
+    summary = "Per-account messaging switches: the multi-image send beta (true, false, or null to follow its November 3, 2025 rollout)",
+    params(("id" = String, Path)),
+    request_body = MessagingSwitches,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MessagingSwitchesSet),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_switches(
     State(state): State<Shared>,
     Path(account_id): Path<String>,

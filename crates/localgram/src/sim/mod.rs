@@ -1,7 +1,7 @@
 //! The control API under `/_localgram/`: the other side of Instagram that tests play (apps,
 //! accounts, people, tokens), the virtual clock, the request log, reset and snapshots.
-//! Its shapes are a public contract: extend them, never break them. `openapi.json` beside
-//! this file describes every route and is served at `/_localgram/openapi.json`.
+//! Its shapes are a public contract: extend them, never break them. Every route is described
+//! by the OpenAPI document generated in `openapi` (served at `/_localgram/openapi.json`).
 
 pub mod accounts;
 pub mod apps;
@@ -17,6 +17,7 @@ pub mod live;
 pub mod logins;
 pub mod media;
 pub mod messaging;
+pub mod openapi;
 pub mod people;
 pub mod publishing;
 pub mod requests;
@@ -28,16 +29,11 @@ pub mod views;
 pub mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::header;
-use axum::response::IntoResponse;
 use axum::routing::{delete, get, patch, post};
 use axum::Router;
 
 use crate::state::Shared;
 pub use error::ControlError;
-
-/// The OpenAPI document of the control API.
-pub const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn router(state: Shared) -> Router {
     Router::new()
@@ -60,7 +56,7 @@ pub fn router(state: Shared) -> Router {
                     SNAPSHOT_BODY_LIMIT,
                 )),
         )
-        .route("/openapi.json", get(openapi))
+        .route("/openapi.json", get(openapi::serve))
         // ----- logins and tokens (issue #3)
         .route("/login/next", post(logins::next))
         .route("/tokens/invalidate", post(logins::invalidate))
@@ -172,7 +168,7 @@ pub fn router(state: Shared) -> Router {
         .route("/hashtags", post(discovery::hashtag))
         .route("/accounts/{id}/media/bulk", post(discovery::bulk_media))
         .route("/accounts/{id}/discovery", post(discovery::switches))
-        .route("/people/{id}/discovery", post(discovery::switches))
+        .route("/people/{id}/discovery", post(discovery::person_switches))
         .route("/media/{id}/views", post(discovery::set_views))
         .route("/accounts/{id}/threads", post(discovery::threads))
         .route("/accounts/{id}/catalogs", post(shopping::create_catalog))
@@ -194,6 +190,11 @@ pub fn router(state: Shared) -> Router {
         .route("/console", get(crate::console::index))
         .route("/console/app.js", get(crate::console::script))
         .route("/console/app.css", get(crate::console::style))
+        .route("/console/api", get(crate::console::reference::page))
+        .route(
+            "/console/api-reference.js",
+            get(crate::console::reference::script),
+        )
         .fallback(|| async { ControlError::not_found("no such control API route") })
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(state)
@@ -201,10 +202,6 @@ pub fn router(state: Shared) -> Router {
 
 /// The largest snapshot `PUT /_localgram/snapshot` takes; other control routes take 256 MiB.
 pub const SNAPSHOT_BODY_LIMIT: usize = 4 << 30;
-
-async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
-}
 
 /// Parses a JSON request body into `T`, answering the control API's error shape on failure.
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ControlError> {

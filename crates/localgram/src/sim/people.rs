@@ -14,7 +14,7 @@ use crate::state::{AppState, Shared};
 use crate::store::people::{self, Person};
 use crate::store::{accounts, objects, StoreError, Writer};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPerson {
     pub username: String,
@@ -99,11 +99,38 @@ pub fn create_person_blocking(state: &Shared, input: NewPerson) -> Result<Person
     Ok(person)
 }
 
+#[utoipa::path(
+    post,
+    path = "/people",
+    tag = "people",
+    operation_id = "people_create",
+    summary = "Create an Instagram user who is not an app's account (a commenter, a customer)",
+    request_body = NewPerson,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Person),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewPerson = parse_body(&body)?;
     Ok(Json(describe(&create_person(&state, input).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/people",
+    tag = "people",
+    operation_id = "people_list",
+    summary = "List people",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PersonList),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let all = state.db.read(people::list).await?;
     Ok(Json(

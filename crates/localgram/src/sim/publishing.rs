@@ -92,6 +92,18 @@ async fn container(state: &Shared, id: &str) -> Result<Container, ControlError> 
 }
 
 /// `GET /_localgram/containers/{id}`.
+#[utoipa::path(
+    get,
+    path = "/containers/{id}",
+    tag = "publishing",
+    operation_id = "publishing_get_container",
+    summary = "An IG Container as stored and as the Graph API reports it now (status computed on the virtual clock)",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Container),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_container(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -100,21 +112,39 @@ pub async fn get_container(
     Ok(Json(describe(&state, &found).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
-    /// The container ends in ERROR with this subcode of the reference's error table.
+    /// An error subcode of the table (2207001, 2207026, 2207052, ...): the container ends in ERROR and publishing it answers that error
     pub fail_with: Option<i64>,
-    /// Clears a failure: the container ends FINISHED.
+    /// Clears any failure: the container ends FINISHED
     #[serde(default)]
     pub succeed: bool,
-    /// Processing lasts this long, counted from when it started.
+    /// Processing lasts this long (virtual seconds), counted from when it started
+    #[schema(minimum = 0)]
     pub processing_seconds: Option<f64>,
+    /// The copyright check outcome shown once processing is over (ref 001 L9448-9510)
+    ///
     /// `{"status": "complete"|"error"|"in_progress"|"not_started", "matches_found": bool}`.
+    #[schema(value_type = Option<crate::sim::openapi::answers::CopyrightOutcome>)]
     pub copyright: Option<Value>,
 }
 
 /// `POST /_localgram/containers/{id}`: decides the container's outcome.
+#[utoipa::path(
+    post,
+    path = "/containers/{id}",
+    tag = "publishing",
+    operation_id = "publishing_set_container",
+    summary = "Decides what Meta's processing does with a container: fail with a subcode of the reference's error table (ref 001 L3305-3544), succeed, take longer, or find copyright matches",
+    params(("id" = String, Path)),
+    request_body = Option<Outcome>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Container),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_container(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -206,22 +236,28 @@ pub async fn set_container(
     Ok(Json(describe(&state, &found).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFile {
+    /// Generate a file of this kind
+    ///
     /// `jpeg` or `mp4` to generate one; leave out with `base64`.
+    #[schema(schema_with = crate::sim::openapi::vocab::file_kind)]
     pub kind: Option<String>,
+    /// Store these bytes as they are (typed by their content, not a name)
+    ///
     /// The file's bytes, base64: stored as they are.
     pub base64: Option<String>,
     pub width: Option<u16>,
     pub height: Option<u16>,
-    /// Pads a generated JPEG with zeros up to this many bytes (size-limit tests).
+    /// Pads a generated JPEG with zeros to this many bytes (at most 64 MiB)
     pub size: Option<usize>,
     pub duration_ms: Option<u64>,
     pub fps: Option<u32>,
+    #[schema(schema_with = crate::sim::openapi::vocab::video_codec)]
     /// `h264`, `hvc1`, `hev1` or `vp9`.
     pub codec: Option<String>,
-    /// Bytes per video frame (sets bitrate and size).
+    /// Bytes per video frame (sets bitrate and size)
     pub frame_bytes: Option<usize>,
     /// `null` for no audio track.
     pub audio_sample_rate: Option<u32>,
@@ -286,6 +322,18 @@ pub async fn store_file(state: &Shared, bytes: &[u8]) -> Result<Value, ControlEr
 
 /// `POST /_localgram/files`: a file on localgram's media host, generated or given, to use as
 /// `image_url`, `video_url`, `cover_url` or `file_url`.
+#[utoipa::path(
+    post,
+    path = "/files",
+    tag = "publishing",
+    operation_id = "publishing_create_file",
+    summary = "Stores a file on localgram's media host, generated or given, to use as image_url, video_url, cover_url or a rupload file_url",
+    request_body = Option<NewFile>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::StoredFile),
+        (status = 400, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create_file(
     State(state): State<Shared>,
     body: Bytes,
@@ -352,7 +400,7 @@ pub async fn create_file(
     Ok(Json(store_file(&state, &bytes).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLocation {
     pub name: String,
@@ -361,6 +409,18 @@ pub struct NewLocation {
 }
 
 /// `POST /_localgram/locations`: a Page with location data, for `location_id`.
+#[utoipa::path(
+    post,
+    path = "/locations",
+    tag = "publishing",
+    operation_id = "publishing_create_location",
+    summary = "A Facebook Page with location data, usable as location_id (ref 001 L289-297); any other id fails with INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID",
+    request_body = Option<NewLocation>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Location),
+        (status = 400, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create_location(
     State(state): State<Shared>,
     body: Bytes,
@@ -404,14 +464,18 @@ pub async fn create_location(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlagChanges {
+    /// Every publishing call fails with 25/2207050
     pub restricted: Option<bool>,
+    /// Publishing fails with 4/2207051
     pub spam: Option<bool>,
+    /// The linked Page requires Page Publishing Authorization, not completed
     pub ppa_required: Option<bool>,
+    /// The linked Page requires two-factor authentication the Facebook user has not done (Facebook Login calls fail)
     pub two_factor_required: Option<bool>,
-    /// The account has an approved Instagram Shop: it may tag products.
+    /// The account has an approved Instagram Shop and may tag products
     pub shopping_product_tag_eligibility: Option<bool>,
 }
 
@@ -426,6 +490,18 @@ fn describe_flags(flags: Flags, shopping: bool) -> Value {
 }
 
 /// `GET /_localgram/accounts/{id}/publishing`.
+#[utoipa::path(
+    get,
+    path = "/accounts/{id}/publishing",
+    tag = "publishing",
+    operation_id = "publishing_get_flags",
+    summary = "What Meta decided about the account's publishing",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingFlags),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_flags(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -447,6 +523,20 @@ pub async fn get_flags(
 
 /// `POST /_localgram/accounts/{id}/publishing`: what Meta decided about the account; the
 /// fields given change, the others stay.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/publishing",
+    tag = "publishing",
+    operation_id = "publishing_set_flags",
+    summary = "Sets what Meta decided about the account's publishing; fields left out keep their value",
+    params(("id" = String, Path)),
+    request_body = Option<FlagChanges>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::PublishingFlags),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_flags(
     State(state): State<Shared>,
     Path(account_id): Path<String>,

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use super::ControlError;
 use crate::state::Shared;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub limit: Option<usize>,
     /// Only requests whose path contains this text.
@@ -40,6 +41,20 @@ fn status_filter(text: &str) -> Result<(u16, u16), ControlError> {
     Ok((code, code))
 }
 
+#[utoipa::path(
+    get,
+    path = "/requests",
+    tag = "requests",
+    operation_id = "requests_list",
+    summary = "The request log of the Meta hosts, newest first",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RequestLog),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list(
     State(state): State<Shared>,
     Query(query): Query<ListQuery>,

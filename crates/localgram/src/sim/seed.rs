@@ -27,37 +27,46 @@ pub const MAX_PEOPLE: usize = 100_000;
 pub const MAX_CONVERSATIONS: usize = 1_000;
 pub const MAX_MESSAGES: usize = 100;
 
-#[derive(Debug, Deserialize, Clone)]
+#[derive(Debug, Deserialize, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedBatch {
     /// Usernames are `{prefix}_shop_{n}` and `{prefix}_person_{n}` (the next free numbers).
     #[serde(default = "default_prefix")]
     pub prefix: String,
+    #[schema(maximum = 1000)]
     /// New accounts to create.
     #[serde(default)]
     pub accounts: usize,
+    #[schema(maximum = 100000)]
     /// New people to create.
     #[serde(default)]
     pub people: usize,
-    /// Existing accounts that also get media and conversations.
+    /// Existing accounts that also get media and conversations
     #[serde(default)]
     pub account_ids: Vec<String>,
-    /// Existing people who also comment and write.
+    /// Existing people who also comment and write
     #[serde(default)]
     pub person_ids: Vec<String>,
+    #[schema(maximum = 10000)]
     /// Media spread over the accounts in turn, one every `spacing_seconds` back from now.
     #[serde(default)]
     pub media: usize,
+    /// media x comments_per_media is at most 100000
+    ///
     /// Comments on each new media, by the people in turn.
     #[serde(default)]
     pub comments_per_media: usize,
+    /// Per account
+    ///
     /// Conversations per account, each with the next person.
+    #[schema(maximum = 1000)]
     #[serde(default)]
     pub conversations: usize,
+    #[schema(maximum = 100)]
     /// Messages the person sends in each new conversation.
     #[serde(default)]
     pub messages_per_conversation: usize,
-    /// Where this batch's media continue the numbering (captions, times) of earlier batches.
+    /// Where this batch's media continue the numbering (captions, times) of earlier batches
     #[serde(default)]
     pub first_index: usize,
     #[serde(default = "default_spacing")]
@@ -131,6 +140,19 @@ async fn free_names(
 }
 
 /// `POST /_localgram/seed`: one batch of the world.
+#[utoipa::path(
+    post,
+    path = "/seed",
+    tag = "seed",
+    operation_id = "seed_seed",
+    summary = "Build one batch of a large world: new accounts and people ({prefix}_shop_N, {prefix}_person_N, the next free numbers), media spread over the accounts one every spacing_seconds back from now with comments by the people (written in bulk, notifying nothing: they are history), and conversations the people start as POST /people/{id}/messages does. `localgram seed` sends batches with a progress bar",
+    request_body = Option<SeedBatch>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::SeedResult),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn seed(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let batch: SeedBatch = parse_body(&body)?;
     check(&batch)?;

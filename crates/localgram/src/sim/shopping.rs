@@ -25,16 +25,31 @@ const REVIEW_STATUSES: &[&str] = &[
     "",
 ];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCatalog {
     pub name: String,
+    /// The account's name by default
     pub shop_name: Option<String>,
 }
 
 /// `POST /_localgram/accounts/{id}/catalogs`: the account's approved Instagram Shop gets a
 /// catalog (a shop has one; ref 001 L6100-6105), and the account becomes eligible to tag
 /// products.
+#[utoipa::path(
+    post,
+    path = "/accounts/{id}/catalogs",
+    tag = "shopping",
+    operation_id = "shopping_create_catalog",
+    summary = "The account's approved Instagram Shop gets its catalog (one per shop); the account becomes eligible to tag products",
+    params(("id" = String, Path)),
+    request_body = NewCatalog,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Catalog),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create_catalog(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -86,16 +101,17 @@ pub async fn create_catalog(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProduct {
     pub name: String,
     /// The SKU (Content ID); derived from the id when left out.
     pub retailer_id: Option<String>,
     pub image_url: Option<String>,
-    /// As shown: `$3.50`, `100.00 USD`.
+    /// As shown, e.g. $3.50 or 100.00 USD
     pub price: Option<String>,
     pub sale_price: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::review_status)]
     /// `approved` by default.
     pub review_status: Option<String>,
     pub is_checkout: Option<bool>,
@@ -131,6 +147,20 @@ fn check_status(status: &str) -> Result<(), ControlError> {
 }
 
 /// `POST /_localgram/catalogs/{id}/products`.
+#[utoipa::path(
+    post,
+    path = "/catalogs/{id}/products",
+    tag = "shopping",
+    operation_id = "shopping_create_product",
+    summary = "A product in a catalog; variant_of makes it a variant of another product",
+    params(("id" = String, Path)),
+    request_body = NewProduct,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Product),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create_product(
     State(state): State<Shared>,
     Path(catalog_id): Path<String>,
@@ -193,15 +223,30 @@ pub async fn create_product(
     Ok(Json(describe(&product)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
+    #[schema(schema_with = crate::sim::openapi::vocab::review_status)]
     pub review_status: String,
 }
 
 /// `POST /_localgram/products/{id}/review`: Meta's review moves the product (and so every
 /// tag of it) to a status: `approved` shows its tags on posts; an appeal's outcome is a move
 /// too.
+#[utoipa::path(
+    post,
+    path = "/products/{id}/review",
+    tag = "shopping",
+    operation_id = "shopping_review",
+    summary = "Meta's review moves a product, and so every tag of it, to a status (an appeal's outcome too)",
+    params(("id" = String, Path)),
+    request_body = Review,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Product),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn review(
     State(state): State<Shared>,
     Path(product_id): Path<String>,

@@ -14,13 +14,15 @@ use crate::state::{AppState, Shared};
 use crate::store::{accounts, apps, StoreError, Writer};
 use graph::Permission;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     pub app_id: String,
     pub account_id: String,
+    #[schema(schema_with = crate::sim::openapi::vocab::login_kind)]
     /// `instagram` (Instagram Login) or `facebook` (Facebook Login).
     pub login: String,
+    /// Defaults to every scope of the login
     pub scopes: Option<Vec<String>>,
     #[serde(default)]
     pub long_lived: bool,
@@ -176,20 +178,49 @@ pub fn describe(issued: &Issued) -> Value {
     value
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    tag = "tokens",
+    operation_id = "tokens_create",
+    summary = "Issue an access token as if the account had logged in to the app",
+    request_body = NewToken,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::IssuedToken),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn create(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: NewToken = parse_body(&body)?;
     let issued = issue(&state, input).await?;
     Ok(Json(describe(&issued)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InspectQuery {
+    /// The token
     pub access_token: String,
 }
 
 /// `GET /_localgram/tokens/inspect?access_token=`: everything localgram knows of a token,
 /// and whether the Graph API takes it now (on the virtual clock).
+#[utoipa::path(
+    get,
+    path = "/tokens/inspect",
+    tag = "tokens",
+    operation_id = "tokens_inspect",
+    summary = "Everything localgram knows of one token, and whether the Graph API takes it now",
+    params(InspectQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::TokenListItem),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn inspect(
     State(state): State<Shared>,
     axum::extract::Query(query): axum::extract::Query<InspectQuery>,

@@ -68,18 +68,35 @@ async fn account_exists(state: &Shared, id: &str) -> Result<(), ControlError> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MediaQuery {
+    /// feed (default) or stories
+    ///
     /// `feed` (the default: posts and reels, as the profile grid shows them) or `stories`
     /// (those posted in the last 24 hours, unpaged).
     pub kind: Option<String>,
-    /// The `paging.after` of the previous page.
+    /// paging.after of the previous page
     pub after: Option<String>,
+    /// 1 to 500 (60)
     pub limit: Option<usize>,
 }
 
 /// `GET /_localgram/accounts/{id}/media`: the account's grid, newest first.
+#[utoipa::path(
+    get,
+    path = "/accounts/{id}/media",
+    tag = "views",
+    operation_id = "views_account_media",
+    summary = "The account's grid as its profile shows it (posts and reels, newest first, keyset-paged; media_count with the first page only), or its stories of the last 24 hours",
+    params(("id" = String, Path, description = "id"), MediaQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MediaGrid),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn account_media(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -200,6 +217,18 @@ fn thread_window(
 
 /// `GET /_localgram/media/{id}`: the media and its comment thread, oldest first, replies
 /// under their comment. Deleted comments are gone (Meta keeps nothing of them either).
+#[utoipa::path(
+    get,
+    path = "/media/{id}",
+    tag = "views",
+    operation_id = "views_media_thread",
+    summary = "A media (the account's or a person's) with its comment thread as the account's moderator sees it: oldest first (up to 200), replies under their comment, hidden and restricted comments included and marked. Deleted comments are gone",
+    params(("id" = String, Path, description = "id")),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::MediaThread),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn media_thread(
     State(state): State<Shared>,
     Path(media_id): Path<String>,
@@ -247,16 +276,32 @@ pub async fn media_thread(
         .ok_or_else(|| ControlError::not_found(format!("no media {media_id}")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// paging.after of the previous page
     pub after: Option<String>,
+    /// 1 to 500 (60)
     pub limit: Option<usize>,
 }
 
 /// `GET /_localgram/accounts/{id}/conversations`: the account's inbox, newest activity first,
 /// every folder (requests included however old), with the last message and whether the
 /// 24-hour window is open.
+#[utoipa::path(
+    get,
+    path = "/accounts/{id}/conversations",
+    tag = "views",
+    operation_id = "views_account_conversations",
+    summary = "The account's inbox, newest activity first, every folder (old requests included), with the last message and whether the 24-hour window is open now",
+    params(("id" = String, Path, description = "id"), PageQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Inbox),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn account_conversations(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -315,14 +360,29 @@ pub async fn account_conversations(
     Ok(Json(json!({"data": data, "paging": {"after": after}})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LimitQuery {
+    /// 1 to 500 (60)
     pub limit: Option<usize>,
 }
 
 /// `GET /_localgram/accounts/{id}/containers`: the account's newest containers with their
 /// status now (on the virtual clock), as `GET /_localgram/containers/{id}` describes one.
+#[utoipa::path(
+    get,
+    path = "/accounts/{id}/containers",
+    tag = "views",
+    operation_id = "views_account_containers",
+    summary = "The account's newest containers, newest first, each as GET /containers/{id} describes it (status computed on the virtual clock)",
+    params(("id" = String, Path, description = "id"), LimitQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::ContainerList),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn account_containers(
     State(state): State<Shared>,
     Path(account_id): Path<String>,
@@ -341,15 +401,29 @@ pub async fn account_containers(
     Ok(Json(json!({"data": data})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TokensQuery {
-    /// Only tokens acting as this account, Facebook user or Page.
+    /// Only tokens acting as this account, Facebook user or Page
     pub subject_id: Option<String>,
+    /// 1 to 500 (60)
     pub limit: Option<usize>,
 }
 
 /// `GET /_localgram/tokens`: the newest tokens issued, with whether each works now.
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "views",
+    operation_id = "views_list_tokens",
+    summary = "The newest tokens issued, with whether each works now (on the virtual clock)",
+    params(TokensQuery),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::TokenList),
+        (status = 400, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list_tokens(
     State(state): State<Shared>,
     Query(query): Query<TokensQuery>,
@@ -370,6 +444,18 @@ pub async fn list_tokens(
 /// `GET /_localgram/apps/{id}/webhooks`: the app's webhook configuration as the App
 /// Dashboard shows it (callback, verify state, fields and their versions), the accounts that
 /// enabled it and with which fields, and whether its delivery is paused.
+#[utoipa::path(
+    get,
+    path = "/apps/{id}/webhooks",
+    tag = "views",
+    operation_id = "views_app_webhooks",
+    summary = "The app's webhook configuration as the App Dashboard shows it (callback, verification, fields with their versions), the accounts and Pages that enabled it with their fields, and whether its delivery is paused",
+    params(("id" = String, Path, description = "id")),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::AppWebhooks),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn app_webhooks(
     State(state): State<Shared>,
     Path(app_id): Path<String>,

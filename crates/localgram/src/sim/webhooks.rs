@@ -24,20 +24,30 @@ use crate::webhooks::{samples, TestError};
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LogParams {
+    /// Only this app's deliveries
     pub app_id: Option<String>,
+    /// Only this account's
     pub account_id: Option<String>,
+    /// Only this webhook field
     pub field: Option<String>,
+    /// Only this state
+    #[param(schema_with = crate::sim::openapi::vocab::delivery_status_filter)]
     pub status: Option<String>,
+    /// Comma-separated: skipped, body
+    ///
     /// Comma-separated: `skipped` adds the skipped deliveries, `body` the raw request bodies.
     pub include: Option<String>,
+    /// Page: deliveries with a smaller id
     pub before: Option<i64>,
-    /// Recorded at or after this virtual time (Unix ms).
+    /// Only deliveries recorded at or after this virtual time (Unix ms)
     pub since_ms: Option<i64>,
-    /// Recorded before this virtual time (Unix ms).
+    /// Only deliveries recorded before this virtual time (Unix ms)
     pub until_ms: Option<i64>,
+    /// 1 to 1000, default 100
     pub limit: Option<usize>,
 }
 
@@ -131,6 +141,20 @@ fn describe(
 }
 
 /// `GET /_localgram/webhooks/deliveries`: the log, newest first.
+#[utoipa::path(
+    get,
+    path = "/webhooks/deliveries",
+    tag = "webhooks",
+    operation_id = "webhooks_list",
+    summary = "The delivery log, newest first: payload, headers, attempts, response codes and timings; include=skipped shows the events that produced no delivery, with the reason. Keyset pages (before), every filter indexed: a page costs the same at any size of the log",
+    params(LogParams),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryLog),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn list(
     State(state): State<Shared>,
     Query(params): Query<LogParams>,
@@ -215,6 +239,20 @@ fn delivery_id(text: &str) -> Result<i64, ControlError> {
 }
 
 /// `GET /_localgram/webhooks/deliveries/{id}`, with the exact body of its last request.
+#[utoipa::path(
+    get,
+    path = "/webhooks/deliveries/{id}",
+    tag = "webhooks",
+    operation_id = "webhooks_get_one",
+    summary = "One delivery, with the exact body of its last request",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Delivery),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_one(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -231,6 +269,20 @@ pub async fn get_one(
 }
 
 /// `POST /_localgram/webhooks/deliveries/{id}/replay`: sends it again now, on its own.
+#[utoipa::path(
+    post,
+    path = "/webhooks/deliveries/{id}/replay",
+    tag = "webhooks",
+    operation_id = "webhooks_replay",
+    summary = "Send a delivery again now, as its own request (409 for a skipped one)",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Delivery),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn replay(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -267,7 +319,7 @@ pub async fn replay(
     Ok(Json(value))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PauseBody {
     /// Pause or resume one app; without it, all delivery.
@@ -309,17 +361,58 @@ async fn set_paused(state: &Shared, body: &[u8], pause: bool) -> Result<Value, C
 }
 
 /// `POST /_localgram/webhooks/pause`: deliveries wait (and keep being recorded) until resumed.
+#[utoipa::path(
+    post,
+    path = "/webhooks/pause",
+    tag = "webhooks",
+    operation_id = "webhooks_pause",
+    summary = "Hold delivery (all of it, or one app's); events keep being recorded",
+    request_body = Option<PauseBody>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryPause),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn pause(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     Ok(Json(set_paused(&state, &body, true).await?))
 }
 
 /// `POST /_localgram/webhooks/resume`.
+#[utoipa::path(
+    post,
+    path = "/webhooks/resume",
+    tag = "webhooks",
+    operation_id = "webhooks_resume",
+    summary = "Resume delivery (all of it, or one app's)",
+    request_body = Option<PauseBody>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryPause),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn resume(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     Ok(Json(set_paused(&state, &body, false).await?))
 }
 
 /// `GET /_localgram/webhooks`: whether delivery is paused and how many deliveries are in each
 /// state.
+#[utoipa::path(
+    get,
+    path = "/webhooks",
+    tag = "webhooks",
+    operation_id = "webhooks_status",
+    summary = "Webhook delivery: paused or not, deliveries per state, the callbacks' time limit",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhookStatus),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn status(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let (paused, counts) = state
         .db
@@ -339,17 +432,18 @@ pub async fn status(State(state): State<Shared>) -> Result<Json<Value>, ControlE
     Ok(Json(value))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestBody {
     pub field: String,
     /// The dashboard's test button: send the field's sample to this app's callback.
     pub app_id: Option<String>,
+    #[schema(schema_with = crate::sim::openapi::vocab::login_kind)]
     /// Which secret signs a dashboard test: `instagram` (default) or `facebook`.
     pub login: Option<String>,
     /// An event on this account, through the same rules as a real one.
     pub account_id: Option<String>,
-    /// The event's semantic payload (see `events.rs`); the field's sample when absent.
+    /// The semantic event (see events.rs); the field's sample when absent
     pub event: Option<Value>,
     /// Deliver no earlier than this virtual time (Unix ms).
     pub deliver_at_ms: Option<i64>,
@@ -386,6 +480,20 @@ fn parse_event(field: &str, value: Value) -> Result<Payload, ControlError> {
 
 /// `POST /_localgram/webhooks/test`: the App Dashboard's test button (`app_id`), or an event on
 /// an account (`account_id`) decided and delivered as a real one would be.
+#[utoipa::path(
+    post,
+    path = "/webhooks/test",
+    tag = "webhooks",
+    operation_id = "webhooks_test",
+    summary = "With app_id: the App Dashboard's Test button (the field's sample to the app's callback). With account_id: an event on the account, decided and delivered as a real one",
+    request_body = TestBody,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhookTest),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value>, ControlError> {
     let input: TestBody = parse_body(&body)?;
     if fields::find(&input.field).is_none() {
@@ -469,6 +577,19 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
 /// `GET /_localgram/webhooks/stats`: how many deliveries wait, failed and wait for a retry,
 /// were delivered, were given up, were skipped, and lost their requests to retention; read from
 /// counters, so it costs the same at any size.
+#[utoipa::path(
+    get,
+    path = "/webhooks/stats",
+    tag = "webhooks",
+    operation_id = "webhooks_stats",
+    summary = "Delivery counts from counters (constant cost): pending (never failed), failed (pending, waiting for a retry after a failed attempt), delivered, given_up (after 36 hours, ref 004 L2383), skipped, pruned (requests removed by retention), and the retention in force",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::DeliveryStats),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn stats(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let defaults = state.config.webhook_retention;
     let (counters, retention) = state
@@ -488,14 +609,29 @@ pub async fn stats(State(state): State<Shared>) -> Result<Json<Value>, ControlEr
     })))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionBody {
+    #[schema(minimum = 0)]
     pub max_age_ms: Option<i64>,
+    #[schema(minimum = 0)]
     pub max_deliveries: Option<i64>,
 }
 
 /// `GET /_localgram/webhooks/retention`.
+#[utoipa::path(
+    get,
+    path = "/webhooks/retention",
+    tag = "webhooks",
+    operation_id = "webhooks_get_retention",
+    summary = "How long (virtual) and how many finished deliveries keep their requests",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Retention),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn get_retention(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
     let defaults = state.config.webhook_retention;
     let retention = state
@@ -508,6 +644,20 @@ pub async fn get_retention(State(state): State<Shared>) -> Result<Json<Value>, C
 /// `POST /_localgram/webhooks/retention`: changes how long and how many finished deliveries
 /// keep their requests (for every instance on the database); pruning follows in the
 /// background.
+#[utoipa::path(
+    post,
+    path = "/webhooks/retention",
+    tag = "webhooks",
+    operation_id = "webhooks_set_retention",
+    summary = "Change retention for every instance on the database; pruning follows in the background in small batches. Pending deliveries are never pruned; given-up ones only by age",
+    request_body = RetentionBody,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::Retention),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn set_retention(
     State(state): State<Shared>,
     body: Bytes,
@@ -537,14 +687,14 @@ pub async fn set_retention(
     Ok(Json(json!(retention)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkReplayBody {
     /// One app's deliveries; without it, every app's.
     pub app_id: Option<String>,
-    /// Recorded at or after this virtual time (Unix ms).
+    /// Recorded at or after (virtual Unix ms)
     pub since_ms: Option<i64>,
-    /// Recorded before this virtual time (Unix ms).
+    /// Recorded before (virtual Unix ms)
     pub until_ms: Option<i64>,
 }
 
@@ -554,6 +704,20 @@ const REQUEUE_BATCH: usize = 1000;
 /// `POST /_localgram/webhooks/replay`: every given-up delivery (of an app, recorded in a time
 /// range) goes back to pending with a fresh retry schedule, and every pending one waiting for
 /// a retry becomes due now. The worker sends them in each account's recording order.
+#[utoipa::path(
+    post,
+    path = "/webhooks/replay",
+    tag = "webhooks",
+    operation_id = "webhooks_replay_all",
+    summary = "Bulk replay: every given-up delivery (of one app, recorded in a time range) is pending again with a fresh 36-hour schedule, and every pending one waiting for a retry is due now; the worker sends them in each account's recording order",
+    request_body = Option<BulkReplayBody>,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::BulkReplay),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
 pub async fn replay_all(
     State(state): State<Shared>,
     body: Bytes,
