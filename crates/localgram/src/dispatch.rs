@@ -259,7 +259,14 @@ async fn route(
         now,
         links: links.into(),
     };
+    let (app_id, used) = (
+        call.caller.as_ref().map(|c| c.app.id.clone()),
+        call.access.permissions,
+    );
     let answer = (route.handler)(call).await;
+    if let (Some(app_id), Ok(_), false) = (&app_id, &answer, used.is_empty()) {
+        crate::apps::note_successful_call(state, app_id, used);
+    }
     match fired {
         // The change is applied (committed), and the call still fails.
         Some(Fired {

@@ -106,10 +106,18 @@ pub async fn add_role(
         ));
     }
     let app = app_named(&state, &app_id).await?;
-    if !account_exists(&state, &input.account_id).await? {
+    let wanted = input.account_id.clone();
+    let Some(account) = state.db.read(move |c| accounts::get(c, &wanted)).await? else {
         return Err(ControlError::not_found(format!(
             "no account {}",
             input.account_id
+        )));
+    };
+    if account.is_private {
+        // "Add an Instagram account. This account must be public." (ref 004 L742-749)
+        return Err(ControlError::bad_request(format!(
+            "@{} is private: an Instagram account added to an app must be public",
+            account.username
         )));
     }
     state
