@@ -154,6 +154,17 @@ async fn an_app_shows_its_settings_and_the_defaults_keep_every_app_as_before() {
             encode("instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments,instagram_business_manage_messages")
         ))
     );
+    // The embed URL opens the authorization window (localgram serves the path on its origin).
+    let embed = app["embed_url"].as_str().unwrap();
+    let local = embed.replace("https://www.instagram.com", &server.base);
+    let dialog = browser().get(local).send().await.unwrap();
+    assert_eq!(dialog.status(), StatusCode::OK);
+    // The window itself (no account has a role on this Standard Access app yet).
+    assert!(dialog
+        .text()
+        .await
+        .unwrap()
+        .contains("No account can log in"));
     // ref 004 L155-159: the products follow the login.
     let igl = change(&server, &app, json!({"login_type": "instagram"})).await;
     assert_eq!(
