@@ -242,6 +242,8 @@ fn check_consistent(app: &apps::App) -> Result<(), ControlError> {
 struct CheckedApp {
     input: NewApp,
     api_version: String,
+    /// `advanced_permissions` under their current names.
+    advanced: Vec<String>,
 }
 
 /// Checks a new app created at `now` (virtual Unix seconds).
@@ -262,9 +264,7 @@ fn check_app(input: NewApp, now: i64) -> Result<CheckedApp, ControlError> {
     if let Some(login) = &input.login_type {
         check_login_type(login)?;
     }
-    if let Some(names) = &input.advanced_permissions {
-        check_permissions(names)?;
-    }
+    let advanced = check_permissions(input.advanced_permissions.as_deref().unwrap_or_default())?;
     for (name, url) in [
         ("deauthorize_callback_url", &input.deauthorize_callback_url),
         ("data_deletion_url", &input.data_deletion_url),
@@ -304,7 +304,11 @@ fn check_app(input: NewApp, now: i64) -> Result<CheckedApp, ControlError> {
              (ref 004 L127-129)",
         ));
     }
-    Ok(CheckedApp { input, api_version })
+    Ok(CheckedApp {
+        input,
+        api_version,
+        advanced,
+    })
 }
 
 fn insert_app(
@@ -313,7 +317,11 @@ fn insert_app(
     checked: CheckedApp,
     now: i64,
 ) -> Result<apps::App, StoreError> {
-    let CheckedApp { input, api_version } = checked;
+    let CheckedApp {
+        input,
+        api_version,
+        advanced,
+    } = checked;
     let id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
     let instagram_app_id = objects::mint(tx, &state.ids, IdKind::App, NodeKind::App.as_str(), now)?;
     // The Instagram app id names the same app.
@@ -336,13 +344,7 @@ fn insert_app(
             .unwrap_or_else(|| crate::apps::LIVE.into()),
         business_verified: input.business_verified.unwrap_or(true),
         login_type: input.login_type.clone().filter(|l| l != "either"),
-        advanced_permissions: input
-            .advanced_permissions
-            .as_deref()
-            .map(check_permissions)
-            .transpose()
-            .unwrap_or_default()
-            .unwrap_or_default(),
+        advanced_permissions: advanced,
         deauthorize_callback_url: input.deauthorize_callback_url.clone(),
         data_deletion_url: input.data_deletion_url.clone(),
     };
