@@ -145,3 +145,40 @@ pub fn note_successful_call(state: &Shared, app_id: &str, permissions: &[Permiss
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tasks(names: &[&str]) -> Vec<String> {
+        names.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn page_tasks_grant_the_permissions_of_the_table() {
+        // ref 004 L165-180, with MANAGE (full control) granting every task's permissions.
+        let analyst = tasks(&["ANALYZE"]);
+        assert!(task_grants(&analyst, Permission::InstagramBasic));
+        assert!(task_grants(&analyst, Permission::InstagramManageInsights));
+        assert!(!task_grants(&analyst, Permission::InstagramContentPublish));
+        assert!(!task_grants(&analyst, Permission::InstagramManageComments));
+        let advertiser = tasks(&["ADVERTISE"]);
+        assert!(task_grants(&advertiser, Permission::InstagramBasic));
+        assert!(!task_grants(
+            &advertiser,
+            Permission::InstagramManageMessages
+        ));
+        let full = tasks(&["MANAGE"]);
+        for p in [
+            Permission::InstagramContentPublishing,
+            Permission::InstagramManageMessages,
+            Permission::InstagramManageComments,
+            Permission::InstagramManageInsights,
+        ] {
+            assert!(task_grants(&full, p), "{p}");
+        }
+        // Permissions the table does not name are not bound to a task.
+        assert!(task_grants(&tasks(&[]), Permission::PagesShowList));
+        assert!(!task_grants(&tasks(&[]), Permission::InstagramBasic));
+    }
+}

@@ -386,7 +386,7 @@ pub async fn list(State(state): State<Shared>) -> Result<Json<Value>, ControlErr
 }
 
 /// The app named by its Meta app id or Instagram app id.
-async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlError> {
+pub(super) async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlError> {
     let wanted = app_id.to_string();
     state
         .db

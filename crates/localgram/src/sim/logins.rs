@@ -7,25 +7,16 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::apps::app_named;
 use super::{parse_body, ControlError};
 use crate::login::{set_next, NextLogin};
 use crate::state::Shared;
-use crate::store::{accounts, apps, logins, tokens, StoreError};
+use crate::store::{accounts, logins, tokens, StoreError};
 
 async fn account_exists(state: &Shared, account_id: &str) -> Result<bool, StoreError> {
     let wanted = account_id.to_string();
     let found = state.db.read(move |c| accounts::get(c, &wanted)).await?;
     Ok(found.is_some())
-}
-
-/// The app named by its Facebook or Instagram app id.
-async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlError> {
-    let wanted = app_id.to_string();
-    state
-        .db
-        .read(move |c| apps::find_by_any_id(c, &wanted))
-        .await?
-        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))
 }
 
 /// `POST /_localgram/login/next`: the next visit to either login dialog answers at once, as

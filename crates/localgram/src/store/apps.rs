@@ -120,10 +120,12 @@ pub fn update_settings(conn: &Writer, app: &App) -> StoreResult<()> {
     Ok(())
 }
 
-/// Notes the first successful call of `app_id` with `permission` (later ones change nothing).
+/// Notes the first successful call of `app_id` with `permission` (later ones change nothing;
+/// a note arriving after its app was wiped by a reset is dropped).
 pub fn note_call(conn: &Writer, app_id: &str, permission: &str, at: i64) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO app_permission_calls (app_id, permission, first_call_at) VALUES (?1, ?2, ?3) \
+        "INSERT INTO app_permission_calls (app_id, permission, first_call_at) \
+         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?1) \
          ON CONFLICT (app_id, permission) DO NOTHING",
         params![app_id, permission, at],
     )?;
