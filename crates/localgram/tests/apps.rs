@@ -186,7 +186,16 @@ async fn an_app_shows_its_settings_and_the_defaults_keep_every_app_as_before() {
             app["instagram_app_id"].as_str().unwrap()
         ))
         .await;
-    assert_eq!(read, fbl.body, "an app reads back by either of its ids");
+    assert_eq!(read["called_permissions"], json!([]));
+    let mut read_settings = read.clone();
+    read_settings
+        .as_object_mut()
+        .unwrap()
+        .remove("called_permissions");
+    assert_eq!(
+        read_settings, fbl.body,
+        "an app reads back by either of its ids"
+    );
     assert_eq!(read["mode"], json!("development"));
     assert_eq!(
         read["deauthorize_callback_url"],
@@ -321,6 +330,18 @@ async fn app_review_grants_advanced_access_after_a_successful_call() {
             .status,
         StatusCode::OK
     );
+    // The note reaches the database behind the call.
+    let path = format!("/apps/{}", app["id"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.get_control(&path).await["called_permissions"]
+        != json!(["instagram_business_basic"])
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the call was never noted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let approved = review(&server, &app, json!({"permissions": ["instagram_business_basic", "instagram_business_content_publishing"]})).await;
     assert_eq!(
         approved[0],

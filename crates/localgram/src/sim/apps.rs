@@ -395,12 +395,21 @@ pub(super) async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App,
         .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))
 }
 
-/// `GET /_localgram/apps/{id}`.
+/// `GET /_localgram/apps/{id}`: the app, with the permissions it has made a successful call
+/// with (what App Review asks for, ref 004 L1752).
 pub async fn get_one(
     State(state): State<Shared>,
     Path(app_id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
-    Ok(Json(describe(&app_named(&state, &app_id).await?)))
+    let app = app_named(&state, &app_id).await?;
+    let id = app.id.clone();
+    let called = state
+        .db
+        .read(move |c| apps::called_permissions(c, &id))
+        .await?;
+    let mut out = describe(&app);
+    out["called_permissions"] = json!(called);
+    Ok(Json(out))
 }
 
 /// Applies `changes` to `app`; an app moving from Facebook Login to Instagram Login gets
