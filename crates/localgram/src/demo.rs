@@ -20,11 +20,9 @@ pub fn ensure(state: &Shared) -> Result<(), ControlError> {
     create_app_blocking(
         state,
         NewApp {
-            name: DEMO_APP_NAME.into(),
             redirect_uris: vec!["http://localhost:3000/callback".into()],
             access_level: "advanced".into(),
-            require_appsecret_proof: false,
-            api_version: None,
+            ..NewApp::named(DEMO_APP_NAME)
         },
     )?;
     let (business, _) = create_account_blocking(
@@ -236,6 +234,7 @@ fn describe_blocking(state: &Shared, base: &str) -> Result<String, ControlError>
                 login: "instagram".into(),
                 scopes: None,
                 long_lived: true,
+                system_user: false,
             },
         )?;
         out.push_str(&format!(
@@ -252,6 +251,7 @@ fn describe_blocking(state: &Shared, base: &str) -> Result<String, ControlError>
                     login: "facebook".into(),
                     scopes: None,
                     long_lived: true,
+                    system_user: false,
                 },
             )?;
             out.push_str(&format!(

@@ -264,7 +264,14 @@ async fn route(
         now,
         links: links.into(),
     };
+    let (app, used) = (
+        call.caller.as_ref().map(|c| c.app.clone()),
+        call.access.permissions,
+    );
     let answer = (route.handler)(call).await;
+    if let (Some(app), Ok(_), false) = (&app, &answer, used.is_empty()) {
+        crate::apps::note_successful_call(state, &app.id, used);
+    }
     match fired {
         // The change is applied (committed), and the call still fails.
         Some(Fired {

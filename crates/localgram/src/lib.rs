@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod api;
+pub mod apps;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -31,6 +31,11 @@ pub struct AppState {
     /// database: a reload (another instance's move) never lands between a local move and its
     /// record, which would undo the move.
     clock_moves: tokio::sync::Mutex<()>,
+    /// The permissions each app has made a successful call with, as this process noted them
+    /// (apps::note_successful_call), so each is written once. By app id (looked up without allocating: every successful call asks).
+    pub app_calls: parking_lot::Mutex<
+        std::collections::HashMap<String, std::collections::HashSet<graph::Permission>>,
+    >,
 }
 
 const SEED_KEY: &str = "id_seed";
@@ -69,6 +74,7 @@ impl AppState {
             messaging: Default::default(),
             stopping: tokio::sync::watch::Sender::new(false),
             clock_moves: tokio::sync::Mutex::new(()),
+            app_calls: Default::default(),
             config,
         }))
     }
@@ -106,9 +112,11 @@ impl AppState {
     /// Makes an imported snapshot's clock and id seed this instance's at once; a snapshot
     /// without a seed keeps the current one (recorded, so a restart keeps it too).
     pub async fn adopt_imported(&self) -> Result<(), StoreError> {
+        self.app_calls.lock().clear();
         let seed = self.ids.seed();
         self.db
             .write(move |tx| -> StoreResult<()> {
+                crate::store::apps::clear_calls(tx)?;
                 if settings::get(tx, SEED_KEY)?
                     .and_then(|s| s.parse::<u64>().ok())
                     .is_none()
@@ -152,12 +160,14 @@ impl AppState {
         self.db
             .write(move |tx| -> StoreResult<()> {
                 crate::store::snapshot::wipe(tx)?;
+                crate::store::apps::clear_calls(tx)?;
                 settings::set(tx, SEED_KEY, &seed.to_string())
             })
             .await?;
         self.limits.clear(&self.db).await?;
         self.clock.reset();
         self.requests.clear();
+        self.app_calls.lock().clear();
         Ok(())
     }
 }

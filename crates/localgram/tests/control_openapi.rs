@@ -337,6 +337,32 @@ async fn control_answers_have_the_documented_shapes() {
             format!("/apps/{app}/webhooks"),
             None,
         ),
+        (Method::GET, "/apps/{id}", format!("/apps/{app}"), None),
+        (
+            Method::POST,
+            "/apps/{id}",
+            format!("/apps/{app}"),
+            Some(json!({"data_deletion_url": "http://127.0.0.1:9/delete"})),
+        ),
+        (
+            Method::POST,
+            "/apps/{id}/review",
+            format!("/apps/{app}/review"),
+            Some(json!({"permissions": ["instagram_business_basic", "instagram_basic"]})),
+        ),
+        (
+            Method::POST,
+            "/apps/{id}/data_deletion",
+            format!("/apps/{app}/data_deletion"),
+            Some(json!({"account_id": account})),
+        ),
+        // Last: it ends the account's tokens.
+        (
+            Method::POST,
+            "/apps/{id}/deauthorize",
+            format!("/apps/{app}/deauthorize"),
+            Some(json!({"account_id": account})),
+        ),
     ];
     let mut problems = Vec::new();
     let documented = |method: &Method, template: &str| {

@@ -302,6 +302,77 @@ async fn plain_http_proxy_requests_to_meta_hosts_are_answered_too() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn the_login_hosts_are_answered_through_the_proxy_too() {
+    // ref 001 L8736-8762 (api.instagram.com: the authorization window and the code exchange)
+    // and 001 L8988-9021 (www.facebook.com/{v}/dialog/oauth): the same origin answers them.
+    let ca = tempfile::tempdir().unwrap();
+    let server = start(ca.path(), false, None).await;
+    let world = server.world().await;
+    let client = proxied_client(&server)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect = "https%3A%2F%2Fapp.example%2Fcb";
+    server
+        .post_control("/login/next", json!({"account_id": world.business_id()}))
+        .await;
+    let authorized = client
+        .get(format!(
+            "https://api.instagram.com/oauth/authorize?client_id={}&redirect_uri={redirect}&response_type=code&scope=instagram_business_basic",
+            world.app["instagram_app_id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(authorized.status(), StatusCode::FOUND);
+    let location = authorized.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let code = location
+        .split_once("code=")
+        .unwrap()
+        .1
+        .trim_end_matches("#_")
+        .to_string();
+    let (status, exchanged) = json_of(
+        client
+            .post("https://api.instagram.com/oauth/access_token")
+            .form(&[
+                ("client_id", world.app["instagram_app_id"].as_str().unwrap()),
+                (
+                    "client_secret",
+                    world.app["instagram_app_secret"].as_str().unwrap(),
+                ),
+                ("grant_type", "authorization_code"),
+                ("redirect_uri", "https://app.example/cb"),
+                ("code", &code),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{exchanged}");
+    assert_eq!(exchanged["permissions"], json!("instagram_business_basic"));
+    let dialog = client
+        .get(format!(
+            "https://www.facebook.com/v24.0/dialog/oauth?client_id={}&redirect_uri={redirect}&response_type=code&scope=instagram_basic",
+            world.app_id()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dialog.status(), StatusCode::OK);
+    assert!(dialog
+        .text()
+        .await
+        .unwrap()
+        .contains("Log in with Facebook"));
+    server.stop().await;
+}
+
 /// A TCP server that echoes what it receives, once per connection.
 async fn echo_server() -> SocketAddr {
     let listener = TcpListener::bind(loopback()).await.unwrap();

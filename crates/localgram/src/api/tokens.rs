@@ -231,6 +231,10 @@ pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
         json!(match kind.as_str() {
             "page" => "PAGE",
             "app" | "client" => "APP",
+            // A Facebook user token that never expires is a system user's.
+            "facebook_user" if row.as_ref().is_some_and(|r| r.expires_at.is_none()) => {
+                "SYSTEM_USER"
+            }
             _ => "USER",
         }),
     );

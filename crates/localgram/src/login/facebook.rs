@@ -60,6 +60,13 @@ async fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Res
                 "The provided app ID does not look like a valid app ID.",
             )
         })?;
+    if !crate::apps::takes_login(&app, "facebook") {
+        // The app is set up for Instagram Login: no Facebook Login product (ref 004 L1695).
+        return Err(boxed(error_page(
+            "Feature Unavailable",
+            "Facebook Login is currently unavailable for this app.",
+        )));
+    }
     let redirect_uri = text("redirect_uri");
     if !app.redirect_uris.iter().any(|uri| uri == &redirect_uri) {
         return Err(boxed(error_page(
@@ -80,6 +87,12 @@ async fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Res
     let mut requested: Vec<Permission> = Vec::new();
     let mut invalid = Vec::new();
     for scope in split_list(&text("scope")) {
+        if crate::apps::BASIC_DISPLAY_SCOPES.contains(&scope.as_str()) {
+            return Err(boxed(error_page(
+                "Invalid Scopes",
+                &crate::apps::basic_display_refusal(&scope),
+            )));
+        }
         match Permission::parse(&scope).filter(|p| p.is_facebook_login()) {
             Some(permission) => {
                 if !requested.contains(&permission) {
@@ -107,17 +120,25 @@ async fn check(state: &Shared, params: &Params) -> Result<DialogRequest, Box<Res
     })
 }
 
-/// Facebook users who may log in, with a description of their Pages. Under Standard Access
-/// only those whose linked account has a role on the app.
-async fn eligible(
-    state: &Shared,
-    app: &apps::App,
-) -> Result<Vec<(FacebookUser, String)>, StoreError> {
+/// A Facebook user who may log in: whether one of their accounts has a role on the app, and
+/// the tasks they can perform on their Pages (which decide what they can grant).
+struct Eligible {
+    user: FacebookUser,
+    detail: String,
+    role: bool,
+    tasks: Vec<String>,
+}
+
+/// Facebook users who may log in, with a description of their Pages: those whose linked
+/// account has a role on the app; everyone managing a linked Page when the app is Live with
+/// Advanced Access for `instagram_basic` (ref 004 L76-90; 004 L789-806; 001 L1886-1891).
+async fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<Eligible>, StoreError> {
     let app = app.clone();
+    let open = crate::apps::open_to_everyone(&app, Permission::InstagramBasic);
     state
         .db
         .read(move |c| {
-            let mut out: Vec<(FacebookUser, String)> = Vec::new();
+            let mut out: Vec<Eligible> = Vec::new();
             for account in accounts::list(c)? {
                 let Some(page_id) = &account.page_id else {
                     continue;
@@ -125,22 +146,49 @@ async fn eligible(
                 let Some(page) = accounts::page(c, page_id)? else {
                     continue;
                 };
-                if app.access_level != "advanced" && !logins::has_role(c, &app.id, &account.id)? {
+                let role = logins::has_role(c, &app.id, &account.id)?;
+                if !role && !open {
                     continue;
                 }
-                if out.iter().any(|(u, _)| u.id == page.facebook_user_id) {
+                if let Some(known) = out.iter_mut().find(|e| e.user.id == page.facebook_user_id) {
+                    known.role |= role;
+                    for task in page.tasks {
+                        if !known.tasks.contains(&task) {
+                            known.tasks.push(task);
+                        }
+                    }
                     continue;
                 }
                 if let Some(user) = accounts::facebook_user(c, &page.facebook_user_id)? {
-                    out.push((
+                    out.push(Eligible {
                         user,
-                        format!("manages {} (@{})", page.name, account.username),
-                    ));
+                        detail: format!("manages {} (@{})", page.name, account.username),
+                        role,
+                        tasks: page.tasks,
+                    });
                 }
             }
             Ok(out)
         })
         .await
+}
+
+/// What `user_id` grants of the ticked permissions: those their Page tasks allow (ref 004
+/// L165-180), and without a role on the app only those with Advanced Access.
+fn grant_for(
+    request: &DialogRequest,
+    users: &[Eligible],
+    user_id: &str,
+    ticked: &[String],
+) -> Vec<Permission> {
+    let Some(person) = users.iter().find(|e| e.user.id == user_id) else {
+        return Vec::new();
+    };
+    let allowed: Vec<Permission> = granted(request, ticked)
+        .into_iter()
+        .filter(|p| crate::apps::task_grants(&person.tasks, *p))
+        .collect();
+    crate::apps::grantable(&request.app, person.role, allowed)
 }
 
 fn cancel(request: &DialogRequest) -> Response {
@@ -286,19 +334,14 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
             .ok()
             .flatten()
             .unwrap_or_default();
-        if !users.iter().any(|(u, _)| u.id == user_id) {
+        if !users.iter().any(|e| e.user.id == user_id) {
             return error_page(
                 "Invalid person",
                 "Choose one of the people the dialog offers.",
             );
         }
-        return allow(
-            &state,
-            &checked,
-            &user_id,
-            granted(&checked, &all_values(&body, "grant")),
-        )
-        .await;
+        let granted = grant_for(&checked, &users, &user_id, &all_values(&body, "grant"));
+        return allow(&state, &checked, &user_id, granted).await;
     }
 
     match take_next(&state).await {
@@ -321,7 +364,7 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
                 })
                 .await;
             let user_id = match page_user {
-                Ok(Some(user_id)) if users.iter().any(|(u, _)| u.id == user_id) => user_id,
+                Ok(Some(user_id)) if users.iter().any(|e| e.user.id == user_id) => user_id,
                 Ok(_) => {
                     return error_page(
                         "Invalid person",
@@ -334,7 +377,8 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
                 .scopes
                 .clone()
                 .unwrap_or_else(|| super::names(&checked.scopes));
-            return allow(&state, &checked, &user_id, granted(&checked, &ticked)).await;
+            let granted = grant_for(&checked, &users, &user_id, &ticked);
+            return allow(&state, &checked, &user_id, granted).await;
         }
         Ok(None) => {}
     }
@@ -367,10 +411,10 @@ pub async fn dialog(State(state): State<Shared>, request: Request<Body>) -> Resp
         choice_legend: "Continue as",
         choices: users
             .iter()
-            .map(|(u, detail)| Choice {
-                value: u.id.clone(),
-                label: u.name.clone(),
-                detail: detail.clone(),
+            .map(|e| Choice {
+                value: e.user.id.clone(),
+                label: e.user.name.clone(),
+                detail: e.detail.clone(),
             })
             .collect(),
         permissions: checked

@@ -60,6 +60,8 @@ async fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Respons
         .await
         .map_err(|e| Box::new(internal(e)))?
         .filter(|app| app.instagram_app_id == client_id)
+        // An app set up for Facebook Login has no Instagram Login (ref 004 L1695).
+        .filter(|app| crate::apps::takes_login(app, "instagram"))
         .ok_or_else(|| boxed(oauth_error("Invalid platform app")))?;
     let redirect_uri = text("redirect_uri");
     if !app.redirect_uris.iter().any(|uri| uri == &redirect_uri) {
@@ -74,6 +76,12 @@ async fn check(state: &Shared, params: &Params) -> Result<Authorize, Box<Respons
     let mut requested = Vec::new();
     let mut invalid = Vec::new();
     for scope in split_list(&text("scope")) {
+        if crate::apps::BASIC_DISPLAY_SCOPES.contains(&scope.as_str()) {
+            // The Basic Display API is gone (ref 004 L1252-1260).
+            return Err(boxed(oauth_error(&crate::apps::basic_display_refusal(
+                &scope,
+            ))));
+        }
         match Permission::parse(&scope)
             .and_then(|p| p.effective(now))
             .filter(|p| p.is_instagram_login())
@@ -112,26 +120,36 @@ async fn app_by_any_id(state: &Shared, id: &str) -> Result<Option<apps::App>, St
         .await
 }
 
-/// Accounts that may log in: any professional account under Advanced Access; under Standard
-/// Access only those with a role on the app (ref 004 L91-114).
-async fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<Account>, StoreError> {
-    let (app_id, advanced) = (app.id.clone(), app.access_level == "advanced");
+/// Accounts that may log in, each with whether it has a role on the app: those with a role
+/// always; the others only when the app is Live with Advanced Access for
+/// `instagram_business_basic` (ref 004 L76-90; 004 L789-806).
+async fn eligible(state: &Shared, app: &apps::App) -> Result<Vec<(Account, bool)>, StoreError> {
+    let app_id = app.id.clone();
+    let open = crate::apps::open_to_everyone(app, REQUIRED);
     state
         .db
         .read(move |c| {
-            let all = accounts::list(c)?;
-            if advanced {
-                return Ok(all);
-            }
             let mut out = Vec::new();
-            for account in all {
-                if logins::has_role(c, &app_id, &account.id)? {
-                    out.push(account);
+            for account in accounts::list(c)? {
+                let role = logins::has_role(c, &app_id, &account.id)?;
+                if role || open {
+                    out.push((account, role));
                 }
             }
             Ok(out)
         })
         .await
+}
+
+/// What `account_id` grants: the ticked permissions it may grant (`grantable`).
+fn grant_for(
+    request: &Authorize,
+    accounts: &[(Account, bool)],
+    account_id: &str,
+    ticked: &[String],
+) -> Vec<Permission> {
+    let role = accounts.iter().any(|(a, role)| a.id == account_id && *role);
+    crate::apps::grantable(&request.app, role, granted(request, ticked))
 }
 
 fn cancel(request: &Authorize) -> Response {
@@ -214,11 +232,12 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
             return cancel(&checked);
         }
         let account_id = text("account_id");
-        if !accounts.iter().any(|a| a.id == account_id) {
+        if !accounts.iter().any(|(a, _)| a.id == account_id) {
             return oauth_error("Invalid account: choose one of the accounts the dialog offers");
         }
         let ticked = all_values(&body, "grant");
-        return allow(&state, &checked, &account_id, granted(&checked, &ticked)).await;
+        let granted = grant_for(&checked, &accounts, &account_id, &ticked);
+        return allow(&state, &checked, &account_id, granted).await;
     }
 
     // A test may have decided how this visit ends.
@@ -228,7 +247,7 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
             if next.deny {
                 return cancel(&checked);
             }
-            if !accounts.iter().any(|a| a.id == next.account_id) {
+            if !accounts.iter().any(|(a, _)| a.id == next.account_id) {
                 return oauth_error(
                     "Invalid account: the next login's account cannot log in to this app",
                 );
@@ -237,13 +256,8 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
                 .scopes
                 .clone()
                 .unwrap_or_else(|| names(&checked.scopes));
-            return allow(
-                &state,
-                &checked,
-                &next.account_id,
-                granted(&checked, &ticked),
-            )
-            .await;
+            let granted = grant_for(&checked, &accounts, &next.account_id, &ticked);
+            return allow(&state, &checked, &next.account_id, granted).await;
         }
         Ok(None) => {}
     }
@@ -253,7 +267,7 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
             StatusCode::OK,
             html::error_page(
                 "No account can log in",
-                "This app has Standard Access: only accounts with a role on the app can log in, and none has one.",
+                "This app is in Development mode or has Standard Access: only accounts with a role on the app can log in, and none has one.",
             ),
         );
     }
@@ -276,7 +290,7 @@ pub async fn authorize(State(state): State<Shared>, request: Request<Body>) -> R
         choice_legend: "Log in as",
         choices: accounts
             .iter()
-            .map(|a| Choice {
+            .map(|(a, _)| Choice {
                 value: a.id.clone(),
                 label: format!("@{}", a.username),
                 detail: format!("{} · {}", a.name, a.account_type),

@@ -7,25 +7,16 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::apps::app_named;
 use super::{parse_body, ControlError};
 use crate::login::{set_next, NextLogin};
 use crate::state::Shared;
-use crate::store::{accounts, apps, logins, tokens, StoreError};
+use crate::store::{accounts, logins, tokens, StoreError};
 
 async fn account_exists(state: &Shared, account_id: &str) -> Result<bool, StoreError> {
     let wanted = account_id.to_string();
     let found = state.db.read(move |c| accounts::get(c, &wanted)).await?;
     Ok(found.is_some())
-}
-
-/// The app named by its Facebook or Instagram app id.
-async fn app_named(state: &Shared, app_id: &str) -> Result<apps::App, ControlError> {
-    let wanted = app_id.to_string();
-    state
-        .db
-        .read(move |c| apps::find_by_any_id(c, &wanted))
-        .await?
-        .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))
 }
 
 /// `POST /_localgram/login/next`: the next visit to either login dialog answers at once, as
@@ -148,10 +139,18 @@ pub async fn add_role(
         ));
     }
     let app = app_named(&state, &app_id).await?;
-    if !account_exists(&state, &input.account_id).await? {
+    let wanted = input.account_id.clone();
+    let Some(account) = state.db.read(move |c| accounts::get(c, &wanted)).await? else {
         return Err(ControlError::not_found(format!(
             "no account {}",
             input.account_id
+        )));
+    };
+    if account.is_private {
+        // "Add an Instagram account. This account must be public." (ref 004 L742-749)
+        return Err(ControlError::bad_request(format!(
+            "@{} is private: an Instagram account added to an app must be public",
+            account.username
         )));
     }
     state

@@ -60,6 +60,11 @@ pub fn router(state: Shared) -> Router {
         // ----- logins and tokens (issue #3)
         .route("/login/next", post(logins::next))
         .route("/tokens/invalidate", post(logins::invalidate))
+        // ----- the app model (issue #13)
+        .route("/apps/{id}", get(apps::get_one).post(apps::update))
+        .route("/apps/{id}/review", post(apps::submit_review))
+        .route("/apps/{id}/deauthorize", post(apps::deauthorize))
+        .route("/apps/{id}/data_deletion", post(apps::data_deletion))
         .route(
             "/apps/{id}/roles",
             post(logins::add_role).get(logins::list_roles),

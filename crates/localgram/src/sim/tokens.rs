@@ -26,6 +26,10 @@ pub struct NewToken {
     pub scopes: Option<Vec<String>>,
     #[serde(default)]
     pub long_lived: bool,
+    /// A system user's token (Business Manager): Facebook Login, never expires, accepted
+    /// where a Facebook user token is (ref 000 L369-378; 000 L921-931).
+    #[serde(default)]
+    pub system_user: bool,
 }
 
 /// Scopes granted when a test names none: everything the login can ask for.
@@ -82,6 +86,19 @@ fn check_token(input: NewToken) -> Result<CheckedToken, ControlError> {
         .map(|p| p.as_str().to_string())
         .collect(),
     };
+    if input.system_user && kind != TokenKind::FacebookUser {
+        return Err(ControlError::bad_request(
+            "system_user tokens are Facebook Login tokens: set login to \"facebook\"",
+        ));
+    }
+    if let Some(gone) = requested
+        .iter()
+        .find(|s| crate::apps::BASIC_DISPLAY_SCOPES.contains(&s.as_str()))
+    {
+        return Err(ControlError::bad_request(
+            crate::apps::basic_display_refusal(gone),
+        ));
+    }
     if let Some(unknown) = requested.iter().find(|s| Permission::parse(s).is_none()) {
         return Err(ControlError::bad_request(format!(
             "unknown scope {unknown}"
@@ -112,6 +129,13 @@ fn insert_token(
             input.app_id
         ))));
     };
+    if !crate::apps::takes_login(&app, &input.login) {
+        return Ok(Err(ControlError::bad_request(format!(
+            "the app uses {} Login, not {} Login: an app uses one or the other (ref 004 L1695)",
+            title(app.login_type.as_deref().unwrap_or_default()),
+            title(&input.login)
+        ))));
+    }
     let Some(account) = accounts::get(tx, &input.account_id)? else {
         return Ok(Err(ControlError::not_found(format!(
             "no account {}",
@@ -136,9 +160,27 @@ fn insert_token(
             (page.facebook_user_id.clone(), page.facebook_user_id)
         }
     };
-    let token = tokens::build(&app, kind, &subject, &requested, input.long_lived, now);
+    let mut token = tokens::build(
+        &app,
+        kind,
+        &subject,
+        &requested,
+        input.long_lived || input.system_user,
+        now,
+    );
+    if input.system_user {
+        // System user tokens do not expire: that is what marks them.
+        token.expires_at = None;
+    }
     crate::store::tokens::insert(tx, &token)?;
     Ok(Ok(Issued { token, user_id }))
+}
+
+fn title(login: &str) -> &'static str {
+    match login {
+        "instagram" => "Instagram",
+        _ => "Facebook",
+    }
 }
 
 pub async fn issue(state: &Shared, input: NewToken) -> Result<Issued, ControlError> {

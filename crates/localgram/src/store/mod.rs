@@ -67,11 +67,16 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_limits.sql")),
     (12, include_str!("migrations/0012_insights.sql")),
     (13, include_str!("migrations/0013_discovery.sql")),
+    (14, include_str!("migrations/0014_apps.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
 /// reset leave them alone.
-const COORDINATION_TABLES: &[&str] = &["webhook_stream_leases", "rate_counts"];
+const COORDINATION_TABLES: &[&str] = &[
+    "webhook_stream_leases",
+    "rate_counts",
+    "app_permission_calls",
+];
 
 /// Tables holding state, in creation order (parents before children): what snapshots export
 /// and restore and what reset wipes. Migrations that add tables need no other change.

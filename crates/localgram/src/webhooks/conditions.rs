@@ -11,7 +11,7 @@ use crate::store::Reader;
 
 use super::fields::{self, Login, OBJECT};
 use crate::events::Event;
-use crate::store::{accounts, apps, people, webhooks as config, StoreResult};
+use crate::store::{accounts, apps, logins, people, webhooks as config, StoreResult};
 
 /// The decision for one app (or for nobody, when no app is connected).
 #[derive(Debug, Clone, PartialEq)]
@@ -201,8 +201,32 @@ fn check(c: &Context, login: Login) -> StoreResult<Result<(), String>> {
             c.field
         )));
     }
+    let Some(app) = apps::get(c.conn, c.app_id)? else {
+        return Ok(Err(format!("there is no app {}", c.app_id)));
+    };
+    // The app's state (ref 004 L2246-2266): Live (in Development mode, only accounts with a
+    // role on the app: docs/decisions.md), its business verified.
+    if !crate::apps::is_live(&app) && !logins::has_role(c.conn, c.app_id, c.account_id)? {
+        return Ok(Err(
+            "the app is in Development mode: it receives notifications only for accounts with a \
+             role on the app until it is Live"
+                .to_string(),
+        ));
+    }
+    if !app.business_verified {
+        return Ok(Err(
+            "the app's business has not completed Business Verification, which webhook \
+             notifications require"
+                .to_string(),
+        ));
+    }
     if needs.advanced {
-        let advanced = apps::get(c.conn, c.app_id)?.is_some_and(|a| a.access_level == "advanced");
+        // Advanced Access for every permission the field needs (003 L36-42: "permissions with
+        // an Advanced Access level").
+        let advanced = needs
+            .permissions
+            .iter()
+            .all(|p| crate::apps::has_advanced(&app, *p));
         if !advanced {
             return Ok(Err(format!(
                 "the app has Standard Access only: {} notifications with {} need Advanced Access",

@@ -26,6 +26,88 @@ pub struct App {
     pub redirect_uris: Vec<String>,
     #[schema(required = false)]
     pub require_appsecret_proof: bool,
+    /// Always `business`: only Business apps can add the Instagram product
+    pub app_type: String,
+    /// `live` or `development`
+    pub mode: String,
+    /// Whether the app's business completed Business Verification
+    pub business_verified: bool,
+    /// `instagram`, `facebook` or `either`
+    pub login_type: String,
+    /// The products the app has added, following its login type
+    pub products: Vec<String>,
+    /// The permissions with Advanced Access now
+    pub advanced_permissions: Vec<String>,
+    /// The embed URL the App Dashboard shows once a redirect URL is set
+    #[schema(required = true)]
+    pub embed_url: Option<String>,
+    #[schema(required = true)]
+    pub deauthorize_callback_url: Option<String>,
+    #[schema(required = true)]
+    pub data_deletion_url: Option<String>,
+    /// Only on `GET /apps/{id}`: the permissions the app has made a successful call with
+    #[schema(required = false)]
+    pub called_permissions: Vec<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ReviewVerdict {
+    pub permission: String,
+    /// `approved` or `rejected`
+    pub status: String,
+    /// Why a permission was rejected
+    #[schema(required = false)]
+    pub reason: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AppReview {
+    pub data: Vec<ReviewVerdict>,
+    pub app: App,
+}
+
+/// What the app's callback URL answered to the signed_request.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CallbackAnswer {
+    pub url: String,
+    /// The HTTP status, when the callback answered
+    #[schema(required = true)]
+    pub status: Option<i64>,
+    /// The answer's body: JSON when it parses, else its text (null when none came)
+    pub body: serde_json::Value,
+    #[schema(required = true)]
+    pub error: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Deauthorization {
+    pub success: bool,
+    /// The id the signed_request carries
+    pub user_id: String,
+    /// How many of the app's tokens for the person ended
+    pub revoked_tokens: i64,
+    /// Absent (null) when the app has no deauthorize callback URL
+    #[schema(required = true)]
+    pub callback: Option<CallbackAnswer>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DataDeletion {
+    pub user_id: String,
+    pub callback: CallbackAnswer,
+    /// The status URL from the app's receipt
+    #[schema(required = false)]
+    pub url: String,
+    #[schema(required = false)]
+    pub confirmation_code: String,
+    /// Why the app's answer is not a receipt
+    #[schema(required = false)]
+    pub error: String,
 }
 
 #[derive(ToSchema)]

@@ -25,6 +25,11 @@ use utoipa::OpenApi;
     paths(
         super::apps::create,
         super::apps::list,
+        super::apps::get_one,
+        super::apps::update,
+        super::apps::submit_review,
+        super::apps::deauthorize,
+        super::apps::data_deletion,
         super::accounts::create,
         super::accounts::list,
         super::accounts::get_one,
