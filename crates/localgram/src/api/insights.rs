@@ -13,7 +13,7 @@ use crate::insights::catalog::{
 };
 use crate::insights::media::values;
 use crate::insights::model::{online_by_hour, DAY, STORY_LIFETIME};
-use crate::insights::{followers_at, profile};
+use crate::insights::profile;
 use crate::store::{insights as store, media};
 
 /// `since`/`until` may be at most 30 days apart (Meta's public reference).
@@ -434,30 +434,19 @@ pub async fn user_insights(call: Call) -> Result<Value, GraphError> {
     let account_id = call.target()?.id.clone();
     let (now, seed) = (call.now, call.state.ids.seed());
     let period_len = period_length(&request.period);
-    // What the request reads: the widest window any metric needs.
-    let mut load_from = request.since - period_len;
-    for m in &request.metrics {
-        if let Shape::Demographics { .. } = m.shape {
-            let tf = request.timeframe.as_deref().unwrap_or("this_month");
-            load_from = load_from.min(timeframe_window(tf, now).0);
-        }
-    }
-    let load_from = load_from.max(now - RETENTION - 28 * DAY);
-    let load_to = now + 1;
+    // From memory while none of the account's rows was written since they were read (the
+    // ledger of its media is kept beside them); else one read that fills the cache.
     let id = account_id.clone();
-    let loaded = call
-        .read(move |r| {
-            let Some(profile) = profile(r, seed, &id)? else {
-                return Ok(None);
-            };
-            let followers_now = followers_at(r, &profile, &id, now)?;
-            let data = AccountData::load(r, seed, &id, profile, load_from, load_to)?;
-            Ok(Some((data, followers_now)))
-        })
-        .await?;
-    let Some((data, followers_now)) = loaded else {
+    let data = call
+        .state
+        .db
+        .read_memory_first(move |r| AccountData::load(r, seed, &id))
+        .await
+        .map_err(super::internal)?;
+    let Some(data) = data else {
         return Ok(json!({"data": []}));
     };
+    let followers_now = data.ledger().followers_at(now);
     let mut out = Vec::new();
     let mut paged = false;
     for metric in &request.metrics {
@@ -587,11 +576,11 @@ fn hourly_item(
         .filter(|(_, end)| *end > now - SHORT_RETENTION && *end <= pacific_day_end(now))
         .map(|(_, end)| {
             let followers = data
-                .profile
+                .profile()
                 .followers_at(end.min(now))
                 .min(followers_now.max(0))
                 .max(0);
-            let hours = online_by_hour(&data.profile, followers, data.seed, end / DAY);
+            let hours = online_by_hour(data.profile(), followers, data.seed(), end / DAY);
             let map: Map<String, Value> = hours
                 .into_iter()
                 .enumerate()
@@ -631,7 +620,7 @@ fn demographics_item(
     }
     let total = people * DEMOGRAPHIC_COVERAGE_PERCENT / 100;
     let dims: Vec<&str> = request.breakdowns.iter().map(String::as_str).collect();
-    let mut results = demographics(&data.profile, &dims, total);
+    let mut results = demographics(data.profile(), &dims, total);
     let mut keys = request.breakdowns.clone();
     if let Some(tf) = tf {
         // The sample prefixes the timeframe (ref 001 L7240-7260).

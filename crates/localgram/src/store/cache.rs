@@ -122,6 +122,10 @@ pub struct ReadCache {
     /// What moves an account's `followers_count` besides its row (audience profile, explicit
     /// follows), read by every IG User render that asks for it.
     pub audiences: Generational<String, std::sync::Arc<super::insights::Audience>>,
+    /// Everything an account's insights sum (its media, their likes, comments and explicit
+    /// activity, its audience), read by every account insights request and the Business Use
+    /// Case budget: renewed by any write to those tables.
+    pub insight_accounts: Generational<String, std::sync::Arc<super::insights::AccountRows>>,
 }
 
 impl Default for ReadCache {
@@ -136,6 +140,14 @@ impl Default for ReadCache {
             account_access: Generational::new(&["accounts", "pages"]),
             faults: Generational::new(&["faults"]),
             audiences: Generational::new(&["audience_profiles", "insight_activity"]),
+            insight_accounts: Generational::new(&[
+                "accounts",
+                "audience_profiles",
+                "insight_activity",
+                "media",
+                "likes",
+                "comments",
+            ]),
         }
     }
 }
@@ -149,6 +161,7 @@ pub struct Generations {
     pub accounts: Stamp,
     pub app_scoped_ids: Stamp,
     pub audiences: Stamp,
+    pub insight_accounts: Stamp,
 }
 
 impl ReadCache {
@@ -159,6 +172,7 @@ impl ReadCache {
             accounts: self.accounts.generation(),
             app_scoped_ids: self.app_scoped_ids.generation(),
             audiences: self.audiences.generation(),
+            insight_accounts: self.insight_accounts.generation(),
         }
     }
 
@@ -171,6 +185,7 @@ impl ReadCache {
         self.account_access.bump_if_reads(changes);
         self.faults.bump_if_reads(changes);
         self.audiences.bump_if_reads(changes);
+        self.insight_accounts.bump_if_reads(changes);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -182,6 +197,7 @@ impl ReadCache {
         self.account_access.bump();
         self.faults.bump();
         self.audiences.bump();
+        self.insight_accounts.bump();
     }
 }
 
