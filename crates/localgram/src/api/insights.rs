@@ -138,7 +138,8 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
                 return Ok(None);
             };
             let profile = profile(r, seed, &media.account_id)?;
-            let explicit = store::media_activity(r, &media.id, now)?;
+            let as_of = profile.as_ref().map_or(now, |p| p.data_as_of(now));
+            let explicit = store::media_activity(r, &media.id, as_of)?;
             Ok(Some((media, profile, explicit)))
         })
         .await?;
@@ -190,7 +191,13 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
         // Story metrics are kept 24 hours (ref 001 L5058).
         return Ok(json!({"data": []}));
     }
-    let Some(v) = values(seed, &profile, &media, now, &explicit) else {
+    // Data may be late (ref 001 L5064): a media published after what the data covers has
+    // none yet, an empty set rather than zeros (ref 001 L5062).
+    let as_of = profile.data_as_of(now);
+    if media.created_at > as_of {
+        return Ok(json!({"data": []}));
+    }
+    let Some(v) = values(seed, &profile, &media, as_of, &explicit) else {
         return Err(GraphError::media_insights_metric_unsupported(&names[0]));
     };
     if product == "STORY" && v.value("reach") < 5 {
@@ -515,7 +522,8 @@ fn total_item(
 ) -> Value {
     let from = request.since.max(now - RETENTION);
     // `until` is inclusive (ref 001 L6774-6784); nothing has happened after now.
-    let upto = (request.until + 1).min(now + 1);
+    // Data may be late (ref 001 L6720): the window stops where the data does.
+    let upto = (request.until + 1).min(data.profile().data_as_of(now) + 1);
     let window: Window = data.window(from, upto.max(from));
     let value = window.value(metric.name);
     let mut total = Map::new();
@@ -544,16 +552,18 @@ fn series_item(
     } else {
         RETENTION
     };
+    // Days the (possibly late) data has not reached yet are absent, not zeros.
+    let as_of = data.profile().data_as_of(now);
     let values: Vec<Value> = day_buckets(request.since, request.until)
         .into_iter()
-        .filter(|(_, end)| *end > now - retention)
+        .filter(|(start, end)| *end > now - retention && (as_of == now || *start <= as_of))
         .map(|(start, end)| {
             let from = if period_len == DAY {
                 start
             } else {
                 end - period_len
             };
-            let w = data.window(from.max(now - RETENTION), end.min(now + 1).max(from));
+            let w = data.window(from.max(now - RETENTION), end.min(as_of + 1).max(from));
             json!({"value": w.value(metric.name), "end_time": graph_time(end)})
         })
         .collect();

@@ -126,6 +126,10 @@ pub struct ReadCache {
     /// activity, its audience), read by every account insights request and the Business Use
     /// Case budget: renewed by any write to those tables.
     pub insight_accounts: Generational<String, std::sync::Arc<super::insights::AccountRows>>,
+    /// An account's views over the day before an hour (the Business Use Case budget's
+    /// impressions), asked on every Graph call that counts against it: views do not move
+    /// with comments or likes, so only the tables they are summed from renew it.
+    pub insight_views: Generational<(String, i64), i64>,
 }
 
 impl Default for ReadCache {
@@ -148,6 +152,12 @@ impl Default for ReadCache {
                 "likes",
                 "comments",
             ]),
+            insight_views: Generational::new(&[
+                "accounts",
+                "audience_profiles",
+                "insight_activity",
+                "media",
+            ]),
         }
     }
 }
@@ -162,6 +172,7 @@ pub struct Generations {
     pub app_scoped_ids: Stamp,
     pub audiences: Stamp,
     pub insight_accounts: Stamp,
+    pub insight_views: Stamp,
 }
 
 impl ReadCache {
@@ -173,6 +184,7 @@ impl ReadCache {
             app_scoped_ids: self.app_scoped_ids.generation(),
             audiences: self.audiences.generation(),
             insight_accounts: self.insight_accounts.generation(),
+            insight_views: self.insight_views.generation(),
         }
     }
 
@@ -186,6 +198,7 @@ impl ReadCache {
         self.faults.bump_if_reads(changes);
         self.audiences.bump_if_reads(changes);
         self.insight_accounts.bump_if_reads(changes);
+        self.insight_views.bump_if_reads(changes);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -198,6 +211,7 @@ impl ReadCache {
         self.faults.bump();
         self.audiences.bump();
         self.insight_accounts.bump();
+        self.insight_views.bump();
     }
 }
 

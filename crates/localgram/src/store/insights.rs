@@ -266,6 +266,35 @@ pub fn account_rows(conn: &Reader, account_id: &str) -> StoreResult<std::sync::A
     Ok(found)
 }
 
+/// An account's views over the day before `hour` as `compute` works them out, kept in memory
+/// by (account, hour) until media, activity, profiles or accounts are written. A memory
+/// reader answers from there, else computes from what the caches hold; a read transaction
+/// computes from the database and keeps the answer.
+pub fn daily_views(
+    conn: &Reader,
+    account_id: &str,
+    hour: i64,
+    compute: impl FnOnce(&Reader) -> StoreResult<i64>,
+) -> StoreResult<i64> {
+    let key = (account_id.to_string(), hour);
+    // The stamp comes before anything is read, so a write meanwhile makes the answer stale.
+    let keep = match (conn.memory(), conn.fill()) {
+        (Some(cache), _) => {
+            if let Some(views) = cache.insight_views.get(&key) {
+                return Ok(views);
+            }
+            Some((cache, cache.insight_views.generation()))
+        }
+        (None, Some((cache, at))) => Some((cache, at.insight_views)),
+        (None, None) => None,
+    };
+    let views = compute(conn)?;
+    if let Some((cache, stamp)) = keep {
+        cache.insight_views.put(key, stamp, views);
+    }
+    Ok(views)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
