@@ -552,7 +552,8 @@ fn series_item(
     } else {
         RETENTION
     };
-    // Days the (possibly late) data has not reached yet are absent, not zeros.
+    // Days the late data has not reached yet are absent, not zeros (without a delay, days
+    // after now keep answering 0 as they always did).
     let as_of = data.profile().data_as_of(now);
     let values: Vec<Value> = day_buckets(request.since, request.until)
         .into_iter()
