@@ -4,42 +4,16 @@
 //! L6716-6720). The metric matrix and the version rules are in `tests/insights.rs`.
 
 mod common;
+#[path = "insights/support.rs"]
+mod support;
 
 use common::{Answer, TestServer, World};
 use localgram::limits::Settings;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use support::*;
 
-/// Wednesday, Jan 14, 2026 18:00 UTC (Pacific days end at 08:00 UTC).
-const NOW: &str = "2026-01-14T18:00:00Z";
-const NOW_UNIX: i64 = 1_768_413_600;
 const DAY: i64 = 86_400;
-
-fn ago(seconds: i64) -> String {
-    graph::timefmt::rfc3339(NOW_UNIX - seconds)
-}
-
-async fn frozen_world(server: &TestServer) -> World {
-    server
-        .post_control("/clock", json!({"set": NOW, "frozen": true}))
-        .await;
-    server.world().await
-}
-
-async fn post_media(server: &TestServer, w: &World, body: Value) -> String {
-    server
-        .post_control(&format!("/accounts/{}/media", w.business_id()), body)
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-async fn audience(server: &TestServer, w: &World, profile: Value) -> Value {
-    server
-        .post_control(&format!("/accounts/{}/audience", w.business_id()), profile)
-        .await
-}
 
 async fn activity(server: &TestServer, w: &World, body: Value) {
     server
@@ -49,17 +23,6 @@ async fn activity(server: &TestServer, w: &World, body: Value) {
 
 async fn get(server: &TestServer, w: &World, path: &str) -> Answer {
     server.get_ig(&format!("/v24.0/{path}"), &w.ig_token).await
-}
-
-fn value_of(body: &Value, metric: &str) -> i64 {
-    body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["name"] == metric)
-        .unwrap_or_else(|| panic!("{metric} in {body}"))["values"][0]["value"]
-        .as_i64()
-        .unwrap()
 }
 
 fn buc_percent(answer: &Answer, account: &str) -> i64 {
@@ -88,8 +51,13 @@ async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day(
     let w = frozen_world(&server).await;
     let account = w.business_id().to_string();
     // No audience: the model adds nothing; five people view a post an hour ago.
-    audience(&server, &w, json!({"followers": 0})).await;
-    let media = post_media(&server, &w, json!({"timestamp": ago(2 * 3_600)})).await;
+    set_audience(&server, &w, json!({"followers": 0})).await;
+    let media = post_media(
+        &server,
+        w.business_id(),
+        json!({"timestamp": ago(2 * 3_600)}),
+    )
+    .await;
     activity(
         &server,
         &w,
@@ -163,10 +131,10 @@ async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day(
 async fn stories_of_eea_and_japanese_accounts_count_no_replies() {
     let server = TestServer::start().await;
     let w = frozen_world(&server).await;
-    audience(&server, &w, json!({"followers": 50_000})).await;
+    set_audience(&server, &w, json!({"followers": 50_000})).await;
     let story = post_media(
         &server,
-        &w,
+        w.business_id(),
         json!({"media_product_type": "STORY", "timestamp": ago(6 * 3_600)}),
     )
     .await;
@@ -187,7 +155,7 @@ async fn stories_of_eea_and_japanese_accounts_count_no_replies() {
         shares + replies
     );
     for country in ["FR", "NO", "JP"] {
-        let set = audience(&server, &w, json!({"country": country})).await;
+        let set = set_audience(&server, &w, json!({"country": country})).await;
         assert_eq!(set["country"], country);
         let body = get(&server, &w, &query).await.body;
         assert_eq!(value_of(&body, "replies"), 0, "{country}");
@@ -195,12 +163,12 @@ async fn stories_of_eea_and_japanese_accounts_count_no_replies() {
         assert_eq!(value_of(&body, "total_interactions"), shares, "{country}");
     }
     // Outside the EEA and Japan, and after clearing it, replies count again.
-    audience(&server, &w, json!({"country": "US"})).await;
+    set_audience(&server, &w, json!({"country": "US"})).await;
     assert_eq!(
         value_of(&get(&server, &w, &query).await.body, "replies"),
         replies
     );
-    let cleared = audience(&server, &w, json!({"country": ""})).await;
+    let cleared = set_audience(&server, &w, json!({"country": ""})).await;
     assert_eq!(cleared["country"], Value::Null);
     assert_eq!(
         value_of(&get(&server, &w, &query).await.body, "replies"),
@@ -226,9 +194,14 @@ async fn late_data_shows_insights_as_of_the_delay() {
     let server = TestServer::start().await;
     let w = frozen_world(&server).await;
     let account = w.business_id().to_string();
-    audience(&server, &w, json!({"followers": 20_000})).await;
-    let older = post_media(&server, &w, json!({"timestamp": ago(3 * DAY)})).await;
-    let fresh = post_media(&server, &w, json!({"timestamp": ago(6 * 3_600)})).await;
+    set_audience(&server, &w, json!({"followers": 20_000})).await;
+    let older = post_media(&server, w.business_id(), json!({"timestamp": ago(3 * DAY)})).await;
+    let fresh = post_media(
+        &server,
+        w.business_id(),
+        json!({"timestamp": ago(6 * 3_600)}),
+    )
+    .await;
     activity(
         &server,
         &w,
@@ -249,7 +222,7 @@ async fn late_data_shows_insights_as_of_the_delay() {
         .clone();
     assert_eq!(days_now.len(), 4, "{days_now:?}");
 
-    let set = audience(&server, &w, json!({"data_delay_hours": 48})).await;
+    let set = set_audience(&server, &w, json!({"data_delay_hours": 48})).await;
     assert_eq!(set["data_delay_hours"], 48);
     let late = get(&server, &w, &format!("{fresh}/{metrics}")).await;
     assert_eq!(late.status, StatusCode::OK);
@@ -266,7 +239,7 @@ async fn late_data_shows_insights_as_of_the_delay() {
     assert_eq!(days_late.len(), 2, "{days_late:?}");
     assert_eq!(days_late[0], days_now[0]);
     // Back to no delay: the same numbers as before.
-    audience(&server, &w, json!({"data_delay_hours": 0})).await;
+    set_audience(&server, &w, json!({"data_delay_hours": 0})).await;
     assert_eq!(
         get(&server, &w, &format!("{older}/{metrics}")).await.body,
         older_now

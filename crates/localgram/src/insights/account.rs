@@ -44,6 +44,18 @@ pub struct Part {
 }
 
 impl Part {
+    /// What the model says media gained (likes and comments are not modelled).
+    fn add_gained(&mut self, gained: Counts) {
+        self.views += gained.views;
+        self.reach += gained.reach;
+        self.saves += gained.saved;
+        self.shares += gained.shares;
+        self.replies += gained.replies;
+        self.profile_visits += gained.profile_visits;
+        self.follows += gained.follows;
+        self.link_taps += gained.link_taps;
+    }
+
     fn add_kind(&mut self, kind: &str, n: i64) {
         match kind {
             "views" => {
@@ -370,15 +382,7 @@ impl Ledger {
     fn window_between(&self, a: i64, b: i64, at_a: &[Counts; 4], at_b: &[Counts; 4]) -> Window {
         let mut w = Window::default();
         for (i, p) in w.products.iter_mut().enumerate() {
-            let gained = at_b[i].minus(at_a[i]);
-            p.views += gained.views;
-            p.reach += gained.reach;
-            p.saves += gained.saved;
-            p.shares += gained.shares;
-            p.replies += gained.replies;
-            p.profile_visits += gained.profile_visits;
-            p.follows += gained.follows;
-            p.link_taps += gained.link_taps;
+            p.add_gained(at_b[i].minus(at_a[i]));
         }
         let running = |times: &[i64], t: i64| times.partition_point(|x| *x < t);
         let (la, lb) = (
@@ -571,14 +575,7 @@ mod tests {
             let totals = model::totals(seed, account, &profile, key);
             let gained = model::counts_at(&totals, key, b).minus(model::counts_at(&totals, key, a));
             let p = &mut w.products[product_index(&m.media_type, &m.media_product_type)];
-            p.views += gained.views;
-            p.reach += gained.reach;
-            p.saves += gained.saved;
-            p.shares += gained.shares;
-            p.replies += gained.replies;
-            p.profile_visits += gained.profile_visits;
-            p.follows += gained.follows;
-            p.link_taps += gained.link_taps;
+            p.add_gained(gained);
             if m.created_at >= a && m.created_at < b {
                 p.likes += (m.like_count - m.timed_likes).max(0);
             }
