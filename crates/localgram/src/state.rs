@@ -63,7 +63,7 @@ impl AppState {
         let clock = Clock::new(clock_state);
         let limits = crate::limits::Limits::new(config.rate_limits.clone());
         limits.load(&db, clock.now_ms())?;
-        Ok(Arc::new(AppState {
+        let state = Arc::new(AppState {
             limits,
             publishing: crate::publishing::Publishing::new(files),
             db,
@@ -76,7 +76,25 @@ impl AppState {
             clock_moves: tokio::sync::Mutex::new(()),
             app_calls: Default::default(),
             config,
-        }))
+        });
+        // The Instagram budget counts the account's impressions from the insights model
+        // (weak: the state owns the limits).
+        let weak = Arc::downgrade(&state);
+        state
+            .limits
+            .modelled_impressions
+            .install(Arc::new(move |account: String, now_ms: i64| {
+                let weak = weak.clone();
+                Box::pin(async move {
+                    let state = weak.upgrade()?;
+                    let seed = state.ids.seed();
+                    crate::insights::daily_impressions(&state.db, seed, &account, now_ms / 1000)
+                        .await
+                        .ok()
+                        .flatten()
+                })
+            }));
+        Ok(state)
     }
 
     /// Catches up with what other instances sharing the database wrote since this one last

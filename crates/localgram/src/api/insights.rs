@@ -13,7 +13,7 @@ use crate::insights::catalog::{
 };
 use crate::insights::media::values;
 use crate::insights::model::{online_by_hour, DAY, STORY_LIFETIME};
-use crate::insights::{followers_at, profile};
+use crate::insights::profile;
 use crate::store::{insights as store, media};
 
 /// `since`/`until` may be at most 30 days apart (Meta's public reference).
@@ -138,7 +138,8 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
                 return Ok(None);
             };
             let profile = profile(r, seed, &media.account_id)?;
-            let explicit = store::media_activity(r, &media.id, now)?;
+            let as_of = profile.as_ref().map_or(now, |p| p.data_as_of(now));
+            let explicit = store::media_activity(r, &media.id, as_of)?;
             Ok(Some((media, profile, explicit)))
         })
         .await?;
@@ -190,7 +191,13 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
         // Story metrics are kept 24 hours (ref 001 L5058).
         return Ok(json!({"data": []}));
     }
-    let Some(v) = values(seed, &profile, &media, now, &explicit) else {
+    // Data may be late (ref 001 L5064): a media published after what the data covers has
+    // none yet, an empty set rather than zeros (ref 001 L5062).
+    let as_of = profile.data_as_of(now);
+    if media.created_at > as_of {
+        return Ok(json!({"data": []}));
+    }
+    let Some(v) = values(seed, &profile, &media, as_of, &explicit) else {
         return Err(GraphError::media_insights_metric_unsupported(&names[0]));
     };
     if product == "STORY" && v.value("reach") < 5 {
@@ -434,30 +441,19 @@ pub async fn user_insights(call: Call) -> Result<Value, GraphError> {
     let account_id = call.target()?.id.clone();
     let (now, seed) = (call.now, call.state.ids.seed());
     let period_len = period_length(&request.period);
-    // What the request reads: the widest window any metric needs.
-    let mut load_from = request.since - period_len;
-    for m in &request.metrics {
-        if let Shape::Demographics { .. } = m.shape {
-            let tf = request.timeframe.as_deref().unwrap_or("this_month");
-            load_from = load_from.min(timeframe_window(tf, now).0);
-        }
-    }
-    let load_from = load_from.max(now - RETENTION - 28 * DAY);
-    let load_to = now + 1;
+    // From memory while none of the account's rows was written since they were read (the
+    // ledger of its media is kept beside them); else one read that fills the cache.
     let id = account_id.clone();
-    let loaded = call
-        .read(move |r| {
-            let Some(profile) = profile(r, seed, &id)? else {
-                return Ok(None);
-            };
-            let followers_now = followers_at(r, &profile, &id, now)?;
-            let data = AccountData::load(r, seed, &id, profile, load_from, load_to)?;
-            Ok(Some((data, followers_now)))
-        })
-        .await?;
-    let Some((data, followers_now)) = loaded else {
+    let data = call
+        .state
+        .db
+        .read_memory_first(move |r| AccountData::load(r, seed, &id))
+        .await
+        .map_err(super::internal)?;
+    let Some(data) = data else {
         return Ok(json!({"data": []}));
     };
+    let followers_now = data.ledger().followers_at(now);
     let mut out = Vec::new();
     let mut paged = false;
     for metric in &request.metrics {
@@ -526,7 +522,8 @@ fn total_item(
 ) -> Value {
     let from = request.since.max(now - RETENTION);
     // `until` is inclusive (ref 001 L6774-6784); nothing has happened after now.
-    let upto = (request.until + 1).min(now + 1);
+    // Data may be late (ref 001 L6720): the window stops where the data does.
+    let upto = (request.until + 1).min(data.profile().data_as_of(now) + 1);
     let window: Window = data.window(from, upto.max(from));
     let value = window.value(metric.name);
     let mut total = Map::new();
@@ -555,16 +552,19 @@ fn series_item(
     } else {
         RETENTION
     };
+    // Days the late data has not reached yet are absent, not zeros (without a delay, days
+    // after now keep answering 0 as they always did).
+    let as_of = data.profile().data_as_of(now);
     let values: Vec<Value> = day_buckets(request.since, request.until)
         .into_iter()
-        .filter(|(_, end)| *end > now - retention)
+        .filter(|(start, end)| *end > now - retention && (as_of == now || *start <= as_of))
         .map(|(start, end)| {
             let from = if period_len == DAY {
                 start
             } else {
                 end - period_len
             };
-            let w = data.window(from.max(now - RETENTION), end.min(now + 1).max(from));
+            let w = data.window(from.max(now - RETENTION), end.min(as_of + 1).max(from));
             json!({"value": w.value(metric.name), "end_time": graph_time(end)})
         })
         .collect();
@@ -587,11 +587,11 @@ fn hourly_item(
         .filter(|(_, end)| *end > now - SHORT_RETENTION && *end <= pacific_day_end(now))
         .map(|(_, end)| {
             let followers = data
-                .profile
+                .profile()
                 .followers_at(end.min(now))
                 .min(followers_now.max(0))
                 .max(0);
-            let hours = online_by_hour(&data.profile, followers, data.seed, end / DAY);
+            let hours = online_by_hour(data.profile(), followers, data.seed(), end / DAY);
             let map: Map<String, Value> = hours
                 .into_iter()
                 .enumerate()
@@ -631,7 +631,7 @@ fn demographics_item(
     }
     let total = people * DEMOGRAPHIC_COVERAGE_PERCENT / 100;
     let dims: Vec<&str> = request.breakdowns.iter().map(String::as_str).collect();
-    let mut results = demographics(&data.profile, &dims, total);
+    let mut results = demographics(data.profile(), &dims, total);
     let mut keys = request.breakdowns.clone();
     if let Some(tf) = tf {
         // The sample prefixes the timeframe (ref 001 L7240-7260).

@@ -51,6 +51,9 @@ pub fn values(
     counts.replies += get("replies");
     counts.follows += get("follows");
     counts.profile_visits += get("profile_visits");
+    if surface == Surface::Story && profile.story_replies_withheld(media.created_at) {
+        counts.replies = 0; // the EEA and Japan rule (ref 001 L5073)
+    }
     Some(MediaValues {
         surface,
         counts,

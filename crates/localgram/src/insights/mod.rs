@@ -44,3 +44,29 @@ pub fn followers_count(r: &Reader, account: &accounts::Account, now: i64) -> Sto
         }
     }
 }
+
+/// The account's impressions for its Business Use Case budget (ref 004 L250-260): its views
+/// in the 24 hours before the current virtual hour, as `GET /{ig-user-id}/insights?metric=views`
+/// sums them over that window (docs/decisions.md). `None` when there is no such account or it
+/// had no views then, so the configured default applies. Kept per account and hour in the
+/// read cache: a Graph call pays a map lookup.
+pub async fn daily_impressions(
+    db: &crate::store::Db,
+    seed: u64,
+    account_id: &str,
+    now: i64,
+) -> StoreResult<Option<u64>> {
+    let hour = now.div_euclid(model::HOUR) * model::HOUR;
+    let id = account_id.to_string();
+    let views = db
+        .read_memory_first(move |r| {
+            store::daily_views(r, &id, hour, |r| {
+                let Some(data) = account::AccountData::load(r, seed, &id)? else {
+                    return Ok(0);
+                };
+                Ok(data.window(hour - model::DAY, hour).value("views"))
+            })
+        })
+        .await?;
+    Ok(u64::try_from(views).ok().filter(|v| *v > 0))
+}

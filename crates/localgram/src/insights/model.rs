@@ -69,6 +69,14 @@ pub struct Profile {
     pub countries: Vec<(String, f64)>,
     /// Cities (`"Name, Region"`) and their weights.
     pub cities: Vec<(String, f64)>,
+    /// Where the account itself is (ISO code), if set: accounts in the EEA or Japan get no
+    /// story replies counted (ref 001 L5073, 004 L1504-1531).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// How late insights data is, in hours (Meta: "can be delayed up to 48 hours", ref 001
+    /// L5064, L6720); 0 unless set.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub data_delay_hours: i64,
     /// The audience's daily rhythm, worked out once from the countries' time zones.
     #[serde(skip)]
     rhythm: std::sync::OnceLock<Rhythm>,
@@ -214,7 +222,35 @@ const CITIES: &[(&str, &str)] = &[
     ("Singapore, Singapore", "SG"),
 ];
 
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+/// The European Economic Area: the EU's 27 and Iceland, Liechtenstein and Norway.
+const EEA: &[&str] = &[
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+];
+/// Story replies of EEA accounts are 0 from Dec 1, 2020 (004 L1527-1531: "after December 1,
+/// 2020"), of Japanese accounts from Apr 14, 2021 (004 L1504-1508).
+const EEA_REPLIES_ZERO_FROM: i64 = 1_606_867_200; // 2020-12-02T00:00:00Z
+const JAPAN_REPLIES_ZERO_FROM: i64 = 1_618_358_400; // 2021-04-14T00:00:00Z
+
 impl Profile {
+    /// Whether a story this account published at `created_at` counts no replies.
+    pub fn story_replies_withheld(&self, created_at: i64) -> bool {
+        match self.country.as_deref() {
+            Some("JP") => created_at >= JAPAN_REPLIES_ZERO_FROM,
+            Some(c) if EEA.contains(&c) => created_at >= EEA_REPLIES_ZERO_FROM,
+            _ => false,
+        }
+    }
+
+    /// The time insights data is complete up to, at virtual `now`.
+    pub fn data_as_of(&self, now: i64) -> i64 {
+        now - self.data_delay_hours.clamp(0, 48) * HOUR
+    }
+
     /// The audience an account has when nobody set one: its current `followers_count`, no
     /// net growth, and distributions drawn from the seed.
     pub fn derived(seed: u64, account_id: &str, followers: i64, anchor: i64) -> Profile {
@@ -255,6 +291,8 @@ impl Profile {
             ],
             countries: zipf("country", &country_names),
             cities: zipf("city", &city_names),
+            country: None,
+            data_delay_hours: 0,
             rhythm: Default::default(),
         }
     }

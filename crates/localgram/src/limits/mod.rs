@@ -11,6 +11,7 @@
 //! rolled.
 
 pub mod classify;
+pub mod impressions;
 pub mod usage;
 pub mod window;
 
@@ -245,9 +246,8 @@ impl Settings {
 
     /// The impressions the Business Use Case budget of `account` is computed from.
     ///
-    /// THE INSIGHTS HOOK: once an insights model records impressions per account, read the
-    /// account's impressions of the last 24 hours here; until then the control API's figure
-    /// for the account, else the configured default.
+    /// The control API's figure for the account, else the insights model's (filled in by
+    /// [`impressions::Modelled`] before a call is counted), else the configured default.
     pub fn impressions_of(&self, account: Option<&str>) -> u64 {
         account
             .and_then(|a| self.impressions.get(a).copied())
@@ -341,11 +341,14 @@ pub struct Limits {
     settings: RwLock<Arc<Settings>>,
     enabled: AtomicBool,
     windows: RwLock<HashMap<String, Arc<Mutex<Window>>>>,
+    /// The insights model's impressions per account, for the Instagram budget.
+    pub modelled_impressions: impressions::Modelled,
 }
 
 impl Limits {
     pub fn new(settings: Settings) -> Self {
         Limits {
+            modelled_impressions: Default::default(),
             enabled: AtomicBool::new(settings.enabled()),
             settings: RwLock::new(Arc::new(settings)),
             windows: RwLock::new(HashMap::new()),
@@ -374,7 +377,10 @@ impl Limits {
         checks: Vec<Check>,
         app: Option<&str>,
     ) -> StoreResult<Counted> {
-        let settings = self.settings();
+        let settings = self
+            .modelled_impressions
+            .apply(self.settings(), &checks, now_ms)
+            .await;
         let mut peeks = Vec::new();
         if let Some(app) = app {
             if !checks.iter().any(|c| c.limit == Limit::App) {

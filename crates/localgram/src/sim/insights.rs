@@ -34,9 +34,6 @@ pub struct AudienceInput {
     #[schema(minimum = 0, maximum = 1)]
     pub reach_rate: Option<f64>,
     /// Weights by age bucket: 13-17, 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
-    ///
-    /// Weights by age bucket (`13-17` ... `65+`), gender (`F`, `M`, `U`), ISO country code,
-    /// and city (`"London, England"`).
     pub ages: Option<BTreeMap<String, f64>>,
     /// Weights of F, M and U.
     pub genders: Option<BTreeMap<String, f64>>,
@@ -44,6 +41,13 @@ pub struct AudienceInput {
     pub countries: Option<BTreeMap<String, f64>>,
     /// Weights by city, as "London, England".
     pub cities: Option<BTreeMap<String, f64>>,
+    /// The account's own country (ISO code; `""` clears it): EEA and Japanese accounts get
+    /// no story replies counted.
+    pub country: Option<String>,
+    /// How late insights data is (Meta: up to 48 hours): insights are those of now minus
+    /// this; media newer than that have none yet. 0 by default.
+    #[schema(minimum = 0, maximum = 48)]
+    pub data_delay_hours: Option<i64>,
 }
 
 fn weights(map: BTreeMap<String, f64>, what: &str) -> Result<Vec<(String, f64)>, ControlError> {
@@ -79,6 +83,8 @@ fn profile_json(profile: &Profile, followers_now: i64) -> Value {
         "genders": map(&profile.genders),
         "countries": map(&profile.countries),
         "cities": map(&profile.cities),
+        "country": profile.country,
+        "data_delay_hours": profile.data_delay_hours,
     })
 }
 
@@ -151,6 +157,24 @@ pub async fn set_audience(
         .map(|m| weights(m, "countries"))
         .transpose()?;
     let cities = input.cities.map(|m| weights(m, "cities")).transpose()?;
+    let country = match input.country {
+        Some(c) if c.is_empty() => Some(None),
+        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase()) => Some(Some(c)),
+        Some(_) => {
+            return Err(ControlError::bad_request(
+                "country must be an upper-case ISO 3166 code such as FR, or \"\" to clear it",
+            ))
+        }
+        None => None,
+    };
+    if input
+        .data_delay_hours
+        .is_some_and(|h| !(0..=48).contains(&h))
+    {
+        return Err(ControlError::bad_request(
+            "data_delay_hours must be between 0 and 48",
+        ));
+    }
     let (seed, now) = (state.ids.seed(), state.clock.now());
     let answer = state
         .db
@@ -177,6 +201,12 @@ pub async fn set_audience(
             }
             if let Some(v) = cities {
                 profile.cities = v;
+            }
+            if let Some(v) = country {
+                profile.country = v;
+            }
+            if let Some(v) = input.data_delay_hours {
+                profile.data_delay_hours = v;
             }
             let text =
                 serde_json::to_string(&profile).map_err(|e| StoreError::Internal(e.to_string()))?;

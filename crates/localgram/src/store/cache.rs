@@ -125,6 +125,14 @@ pub struct ReadCache {
     /// What moves an account's `followers_count` besides its row (audience profile, explicit
     /// follows), read by every IG User render that asks for it.
     pub audiences: Generational<String, std::sync::Arc<super::insights::Audience>>,
+    /// Everything an account's insights sum (its media, their likes, comments and explicit
+    /// activity, its audience), read by every account insights request and the Business Use
+    /// Case budget: renewed by any write to those tables.
+    pub insight_accounts: Generational<String, std::sync::Arc<super::insights::AccountRows>>,
+    /// An account's views over the day before an hour (the Business Use Case budget's
+    /// impressions), asked on every Graph call that counts against it: views do not move
+    /// with comments or likes, so only the tables they are summed from renew it.
+    pub insight_views: Generational<(String, i64), i64>,
 }
 
 impl Default for ReadCache {
@@ -139,6 +147,20 @@ impl Default for ReadCache {
             account_access: Generational::new(&["accounts", "pages"]),
             faults: Generational::new(&["faults"]),
             audiences: Generational::new(&["audience_profiles", "insight_activity"]),
+            insight_accounts: Generational::new(&[
+                "accounts",
+                "audience_profiles",
+                "insight_activity",
+                "media",
+                "likes",
+                "comments",
+            ]),
+            insight_views: Generational::new(&[
+                "accounts",
+                "audience_profiles",
+                "insight_activity",
+                "media",
+            ]),
         }
     }
 }
@@ -152,6 +174,8 @@ pub struct Generations {
     pub accounts: Stamp,
     pub app_scoped_ids: Stamp,
     pub audiences: Stamp,
+    pub insight_accounts: Stamp,
+    pub insight_views: Stamp,
 }
 
 impl ReadCache {
@@ -162,6 +186,8 @@ impl ReadCache {
             accounts: self.accounts.generation(),
             app_scoped_ids: self.app_scoped_ids.generation(),
             audiences: self.audiences.generation(),
+            insight_accounts: self.insight_accounts.generation(),
+            insight_views: self.insight_views.generation(),
         }
     }
 
@@ -174,6 +200,8 @@ impl ReadCache {
         self.account_access.bump_if_reads(changes);
         self.faults.bump_if_reads(changes);
         self.audiences.bump_if_reads(changes);
+        self.insight_accounts.bump_if_reads(changes);
+        self.insight_views.bump_if_reads(changes);
     }
 
     /// After writes whose tables are unknown (another instance's, seen by its sequence).
@@ -185,6 +213,8 @@ impl ReadCache {
         self.account_access.bump();
         self.faults.bump();
         self.audiences.bump();
+        self.insight_accounts.bump();
+        self.insight_views.bump();
     }
 }
 

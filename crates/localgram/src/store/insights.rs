@@ -108,19 +108,14 @@ pub fn media_activity(
 /// The `(media_type, media_product_type)` of the media an activity was on, if any.
 pub type MediaKind = Option<(String, String)>;
 
-/// An account's explicit activity in `[from, to)`, with the kind of its media if any.
-pub fn account_activity(
-    conn: &Reader,
-    account_id: &str,
-    from: i64,
-    to: i64,
-) -> StoreResult<Vec<(Activity, MediaKind)>> {
+/// An account's explicit activity by time, with the kind of its media if any.
+fn account_activity(conn: &Reader, account_id: &str) -> StoreResult<Vec<(Activity, MediaKind)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.at, a.media_id, a.kind, a.amount, m.media_type, m.media_product_type
          FROM insight_activity a LEFT JOIN media m ON m.id = a.media_id
-         WHERE a.account_id = ?1 AND a.at >= ?2 AND a.at < ?3 ORDER BY a.at",
+         WHERE a.account_id = ?1 ORDER BY a.at",
     )?;
-    let rows = stmt.query_map(params![account_id, from, to], |r| {
+    let rows = stmt.query_map(params![account_id], |r| {
         let media_type: Option<String> = r.get(4)?;
         let product: Option<String> = r.get(5)?;
         Ok((
@@ -159,58 +154,36 @@ pub struct MediaFacts {
     pub timed_likes: i64,
 }
 
-/// Where each surface's media start to matter: a media created before its surface's bound
-/// has settled and adds nothing to the windows asked for.
-#[derive(Debug, Clone, Copy)]
-pub struct Since {
-    pub feed: i64,
-    pub reels: i64,
-    pub story: i64,
-}
-
-/// An account's top-level feed, reels and story media created before `to` and from their
-/// surface's bound on, by creation time.
-pub fn media_created(
-    conn: &Reader,
-    account_id: &str,
-    since: Since,
-    to: i64,
-) -> StoreResult<Vec<MediaFacts>> {
-    let from = since.feed.min(since.reels).min(since.story);
+/// An account's top-level feed, reels and story media, by creation time, with their timed likes.
+fn all_media(conn: &Reader, account_id: &str) -> StoreResult<Vec<MediaFacts>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, media_type, media_product_type, created_at, like_count FROM media
-         WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3 AND parent_id IS NULL
-           AND ((media_product_type = 'FEED' AND created_at >= ?4)
-             OR (media_product_type = 'REELS' AND created_at >= ?5)
-             OR (media_product_type = 'STORY' AND created_at >= ?6))
-         ORDER BY created_at",
+         WHERE account_id = ?1 AND parent_id IS NULL
+           AND media_product_type IN ('FEED', 'REELS', 'STORY')
+         ORDER BY created_at, id",
     )?;
-    let rows = stmt.query_map(
-        params![account_id, from, to, since.feed, since.reels, since.story],
-        |r| {
-            Ok(MediaFacts {
-                id: r.get(0)?,
-                media_type: r.get(1)?,
-                media_product_type: r.get(2)?,
-                created_at: r.get(3)?,
-                like_count: r.get(4)?,
-                timed_likes: 0,
-            })
-        },
-    )?;
+    let rows = stmt.query_map(params![account_id], |r| {
+        Ok(MediaFacts {
+            id: r.get(0)?,
+            media_type: r.get(1)?,
+            media_product_type: r.get(2)?,
+            created_at: r.get(3)?,
+            like_count: r.get(4)?,
+            timed_likes: 0,
+        })
+    })?;
     let mut media: Vec<MediaFacts> = rows.collect::<StoreResult<_>>()?;
     // Likes with a time of their own, per media (only media that have any come back).
     let mut stmt = conn.prepare_cached(
         "SELECT l.object_id, COUNT(*) FROM media m CROSS JOIN likes l
-          WHERE l.object_id = m.id AND m.account_id = ?1 AND m.created_at >= ?2
-            AND m.created_at < ?3
+          WHERE l.object_id = m.id AND m.account_id = ?1
           GROUP BY l.object_id
          UNION ALL
          SELECT a.media_id, SUM(a.amount) FROM insight_activity a
           WHERE a.account_id = ?1 AND a.kind = 'likes' AND a.media_id IS NOT NULL
           GROUP BY a.media_id",
     )?;
-    let timed = stmt.query_map(params![account_id, from, to], |r| {
+    let timed = stmt.query_map(params![account_id], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
     })?;
     let mut by_id: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
@@ -226,32 +199,100 @@ pub fn media_created(
     Ok(media)
 }
 
-/// Times of the comments (replies included) and of people's likes on an account's media in
-/// `[from, to)`, with the media's type and product: `(time, media_type, product, is_like)`.
-pub fn interactions(
+/// Times of the comments (replies included) and of people's likes on an account's media, with
+/// the media's type and product: `(time, media_type, product, is_like)`, by time.
+fn all_interactions(
     conn: &Reader,
     account_id: &str,
-    from: i64,
-    to: i64,
 ) -> StoreResult<Vec<(i64, String, String, bool)>> {
     let mut stmt = conn.prepare_cached(
-        // `CROSS JOIN` keeps SQLite's order: the window's comments and likes by time, then
-        // their media (PostgreSQL plans it as any join).
-        "SELECT c.created_at, m.media_type, m.media_product_type, 0 FROM comments c
-           CROSS JOIN media m
-          WHERE m.id = c.media_id AND m.account_id = ?1
-            AND c.created_at >= ?2 AND c.created_at < ?3
+        // From the account's media to their comments and likes (both indexed by media).
+        "SELECT c.created_at, m.media_type, m.media_product_type, 0 FROM media m
+           CROSS JOIN comments c
+          WHERE m.account_id = ?1 AND c.media_id = m.id
          UNION ALL
-         SELECT l.created_at, m.media_type, m.media_product_type, 1 FROM likes l
-           CROSS JOIN media m
-          WHERE m.id = l.object_id AND m.account_id = ?1
-            AND l.created_at >= ?2 AND l.created_at < ?3",
+         SELECT l.created_at, m.media_type, m.media_product_type, 1 FROM media m
+           CROSS JOIN likes l
+          WHERE m.account_id = ?1 AND l.object_id = m.id",
     )?;
-    let rows = stmt.query_map(params![account_id, from, to], |r| {
+    let rows = stmt.query_map(params![account_id], |r| {
         let like: i64 = r.get(3)?;
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, like == 1))
     })?;
-    rows.collect()
+    let mut all: Vec<(i64, String, String, bool)> = rows.collect::<StoreResult<_>>()?;
+    all.sort();
+    Ok(all)
+}
+
+/// Everything an account's insights are summed from, read in one go and kept in the read
+/// cache until one of its tables is written: the account's `followers_count` (None if there is
+/// no such account), its audience profile, its top-level media in creation order, its explicit
+/// activity by time and the times of the comments and people's likes on its media.
+/// `derived` holds what the insights module works out from these rows (the model's totals and
+/// their running sums), so that work is done once per generation too.
+#[derive(Default)]
+pub struct AccountRows {
+    pub followers_count: Option<i64>,
+    pub profile: Option<String>,
+    pub media: Vec<MediaFacts>,
+    pub activity: Vec<(Activity, MediaKind)>,
+    pub interactions: Vec<(i64, String, String, bool)>,
+    pub derived: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// An account's [`AccountRows`], from memory while none of its tables was written since.
+pub fn account_rows(conn: &Reader, account_id: &str) -> StoreResult<std::sync::Arc<AccountRows>> {
+    if let Some(cache) = conn.memory() {
+        return cache
+            .insight_accounts
+            .get(account_id)
+            .ok_or_else(|| conn.not_in_memory());
+    }
+    let mut stmt = conn.prepare_cached("SELECT followers_count FROM accounts WHERE id = ?1")?;
+    let followers_count = optional(stmt.query_row([account_id], |r| r.get(0)))?;
+    let found = std::sync::Arc::new(AccountRows {
+        followers_count,
+        profile: profile(conn, account_id)?,
+        media: all_media(conn, account_id)?,
+        activity: account_activity(conn, account_id)?,
+        interactions: all_interactions(conn, account_id)?,
+        derived: Default::default(),
+    });
+    if let Some((cache, at)) = conn.fill() {
+        cache
+            .insight_accounts
+            .put(account_id.to_string(), at.insight_accounts, found.clone());
+    }
+    Ok(found)
+}
+
+/// An account's views over the day before `hour` as `compute` works them out, kept in memory
+/// by (account, hour) until media, activity, profiles or accounts are written. A memory
+/// reader answers from there, else computes from what the caches hold; a read transaction
+/// computes from the database and keeps the answer.
+pub fn daily_views(
+    conn: &Reader,
+    account_id: &str,
+    hour: i64,
+    compute: impl FnOnce(&Reader) -> StoreResult<i64>,
+) -> StoreResult<i64> {
+    let key = (account_id.to_string(), hour);
+    // The stamp comes before anything is read, so a write meanwhile makes the answer stale.
+    let keep = match (conn.memory(), conn.fill()) {
+        (Some(cache), _) => {
+            if let Some(views) = cache.insight_views.get(&key) {
+                return Ok(views);
+            }
+            Some((cache, cache.insight_views.generation()))
+        }
+        (None, Some((cache, at))) => Some((cache, at.insight_views)),
+        (None, None) => None,
+    };
+    let views = compute(conn)?;
+    if let Some((cache, stamp)) = keep {
+        cache.insight_views.put(key, stamp, views);
+    }
+    Ok(views)
 }
 
 #[cfg(test)]

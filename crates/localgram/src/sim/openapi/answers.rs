@@ -422,6 +422,12 @@ pub struct Audience {
     /// Weights by city, as "London, England".
     #[schema(required = false)]
     pub cities: std::collections::BTreeMap<String, f64>,
+    /// The account's own country (upper-case ISO 3166 code). Stories of accounts in the EEA or Japan count no replies.
+    #[schema(required = false)]
+    pub country: Option<String>,
+    /// How late insights data is (Meta: up to 48 hours): insights are those of now minus this; media newer than that have none yet. 0 by default.
+    #[schema(minimum = 0, maximum = 48, required = false)]
+    pub data_delay_hours: i64,
 }
 
 #[derive(ToSchema)]
