@@ -547,6 +547,63 @@ async fn the_creator_marketplace_counts_per_account_and_per_app() {
 }
 
 #[tokio::test]
+async fn each_item_of_a_batch_carries_its_own_usage_headers() {
+    // A batch counts each operation (decisions.md "Rate limits and faults"), so each item's
+    // `headers` reports what that operation counted, under the names Meta's rate-limiting
+    // overview uses; the item refused answers the throttle with its headers.
+    let server = server_with(&[(Limit::Instagram, 2)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let batch = json!([
+        {"method": "GET", "relative_url": "me?fields=username"},
+        {"method": "GET", "relative_url": "me?fields=username"},
+        {"method": "GET", "relative_url": "me?fields=username"}
+    ]);
+    let answer = server
+        .graph(Method::POST, "/v24.0/")
+        .form(&[
+            ("batch", batch.to_string()),
+            ("access_token", w.ig_token.clone()),
+        ])
+        .send()
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let items = answer.body.as_array().unwrap();
+    let header = |item: &Value, name: &str| -> Value {
+        let found = item["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == json!(name))
+            .unwrap_or_else(|| panic!("no {name} in {item}"));
+        serde_json::from_str(found["value"].as_str().unwrap()).unwrap()
+    };
+    let account = w.business_id();
+    for (item, percent) in items[..2].iter().zip([50, 100]) {
+        assert_eq!(item["code"], json!(200));
+        let full = if percent == 100 { 100 } else { 0 };
+        assert_eq!(
+            header(item, "X-Business-Use-Case-Usage"),
+            json!({account: [{"type": "instagram", "call_count": percent, "total_cputime": full,
+                "total_time": full, "estimated_time_to_regain_access": if percent == 100 { 1440 } else { 0 }}]})
+        );
+        assert_eq!(
+            header(item, "X-App-Usage"),
+            json!({"call_count": 0, "total_cputime": 0, "total_time": 0})
+        );
+    }
+    assert_eq!(items[2]["code"], json!(400));
+    let body: Value = serde_json::from_str(items[2]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], json!(80002));
+    assert_eq!(
+        header(&items[2], "X-Business-Use-Case-Usage")[account][0]
+            ["estimated_time_to_regain_access"],
+        json!(1440)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn counters_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = server_with(&[(Limit::Instagram, 3)], Some(dir.path().to_path_buf())).await;
