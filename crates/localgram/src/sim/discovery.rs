@@ -52,10 +52,12 @@ pub struct SwitchesInput {
     pub age_gated: Option<bool>,
     pub embeds_disabled: Option<bool>,
     pub inactive: Option<bool>,
+    /// Whether others may tag them as collaborator (default true; ref 001 L4856).
+    pub collaborator_tagging: Option<bool>,
 }
 
 /// `POST /_localgram/accounts/{id}/discovery` and `POST /_localgram/people/{id}/discovery`:
-/// sets what is given and answers all four switches.
+/// sets what is given and answers every switch.
 pub async fn switches(
     State(state): State<Shared>,
     Path(owner_id): Path<String>,
@@ -80,6 +82,10 @@ pub async fn switches(
                     age_gated: input.age_gated.unwrap_or(current.age_gated),
                     embeds_disabled: input.embeds_disabled.unwrap_or(current.embeds_disabled),
                     inactive: input.inactive.unwrap_or(current.inactive),
+                    collaborator_tagging_disabled: input
+                        .collaborator_tagging
+                        .map(|on| !on)
+                        .unwrap_or(current.collaborator_tagging_disabled),
                 };
                 store::set_switches(tx, &owner_id, next)?;
                 let private = input.is_private.unwrap_or(private);
@@ -90,6 +96,7 @@ pub async fn switches(
                     "age_gated": next.age_gated,
                     "embeds_disabled": next.embeds_disabled,
                     "inactive": next.inactive,
+                    "collaborator_tagging": !next.collaborator_tagging_disabled,
                 })))
             },
         )

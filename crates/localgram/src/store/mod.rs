@@ -67,7 +67,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_limits.sql")),
     (12, include_str!("migrations/0012_insights.sql")),
     (13, include_str!("migrations/0013_discovery.sql")),
-    (14, include_str!("migrations/0014_media_cap.sql")),
+    (14, include_str!("migrations/0014_discovery_limits.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

@@ -20,3 +20,7 @@ UPDATE media_caps SET floor_key = (
       AND m.media_product_type NOT IN ('STORY', 'LIVE')
     ORDER BY m.sort_key LIMIT 1 OFFSET 9999
 ) WHERE listed > 10000;
+
+-- Whether an account or person lets others tag them as collaborator: only those who enabled
+-- collaborator tagging are returned on a media's `collaborators` edge (ref 001 L4856).
+ALTER TABLE discovery_switches ADD COLUMN collaborator_tagging_disabled INTEGER NOT NULL DEFAULT 0;
