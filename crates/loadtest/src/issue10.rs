@@ -713,6 +713,15 @@ pub struct NodeReadArgs {
     /// times 1000, so none is reached): the cost of counting, against `sqlite` (limits off).
     #[arg(long)]
     pub with_limits: bool,
+    /// With --with-limits: then measure the `limits` server alone in this many pairs of short
+    /// slices, its limits turned off and on through the control API in alternating order
+    /// (off-on, on-off, ...): one process, caches and machine load shared, so the on/off
+    /// ratio of each pair isolates the counting and the headers.
+    #[arg(long, default_value_t = 0)]
+    pub toggle_pairs: usize,
+    /// Measured seconds of each toggled slice (after 0.5 s of warm-up).
+    #[arg(long, default_value_t = 2.0)]
+    pub toggle_seconds: f64,
 }
 
 /// The scale the `limits` server counts at: Meta's limits, far out of reach of the load.
@@ -862,10 +871,33 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
             }
         }
     }
+    let toggled = match (&limits, args.toggle_pairs) {
+        (Some(server), pairs) if pairs > 0 => {
+            let target = targets
+                .iter()
+                .find(|t| t.name == "limits")
+                .ok_or("the limits server has no fixture")?;
+            Some(rt.block_on(toggle_limits(server.addr, target, &args))?)
+        }
+        _ => None,
+    };
     drop((reference, sqlite, postgres, limits));
 
     let mut out = json!({"kind": "node-read", "connections": args.connections,
         "duration_s": args.duration, "rounds": args.rounds});
+    if let Some(ratios) = toggled {
+        let m = median(ratios.clone());
+        println!(
+            "toggled on one server: limits on/off req/s per pair {:?}, median {:.3} (cost of \
+             counting and usage headers {:.1}%; target < 3%: {})",
+            ratios.iter().map(|x| r3(*x)).collect::<Vec<_>>(),
+            m,
+            (1.0 - m) * 100.0,
+            verdict(m > 0.97)
+        );
+        out["limits_toggled"] = json!({"pairs": ratios.len(), "seconds": args.toggle_seconds,
+            "on_over_off": r3(m), "met": m > 0.97});
+    }
     let ok = all.iter().all(|(_, m)| m.errors == 0);
     for &generator in &generators {
         let find = |round: usize, server: &str| {
@@ -945,6 +977,54 @@ pub fn node_read(args: NodeReadArgs) -> Result<bool, String> {
         eprintln!("loadtest: some requests failed");
     }
     Ok(ok)
+}
+
+/// The `limits` server's node read in pairs of slices with its limits off and on (set through
+/// `POST /_localgram/rate_limits`), the order alternating pair by pair; the on/off req/s ratio
+/// of each pair.
+async fn toggle_limits(
+    addr: SocketAddr,
+    target: &Target,
+    args: &NodeReadArgs,
+) -> Result<Vec<f64>, String> {
+    let mut ratios = Vec::with_capacity(args.toggle_pairs);
+    for pair in 0..args.toggle_pairs {
+        let order = if pair % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
+        let mut rps = [0.0f64; 2];
+        for on in order {
+            let scale = if on {
+                json!(LIMITS_SCALE)
+            } else {
+                json!("off")
+            };
+            post_json(addr, "/_localgram/rate_limits", json!({ "scale": scale })).await?;
+            let stats = closed_loop(
+                addr,
+                args.connections,
+                0.5,
+                args.toggle_seconds,
+                fixed(Req::get(target.path_and_query.clone())),
+                false,
+            )
+            .await;
+            if let Some(e) = &stats.first_error {
+                return Err(format!("toggled node read: {e}"));
+            }
+            rps[usize::from(on)] = stats.rps();
+        }
+        eprintln!(
+            "loadtest: toggle pair {}: off {:.0} req/s, on {:.0} req/s",
+            pair + 1,
+            rps[0],
+            rps[1]
+        );
+        ratios.push(rps[1] / rps[0]);
+    }
+    Ok(ratios)
 }
 
 // ----- reads-under-writes --------------------------------------------------------------------------

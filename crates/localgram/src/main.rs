@@ -219,7 +219,8 @@ struct ServeArgs {
     rate_limit_scale: String,
     /// One limit at exactly N calls per window, whatever the scale: `instagram=5`,
     /// `conversations=1`, ... (repeatable; names: app, user, instagram, conversations,
-    /// private_replies, private_replies_live, send_text, send_media, oembed).
+    /// private_replies, private_replies_live, send_text, send_media, oembed,
+    /// creator_marketplace, creator_marketplace_app).
     #[arg(long = "rate-limit", value_name = "NAME=N")]
     rate_limits: Vec<String>,
     /// The impressions an account's Business Use Case budget (4,800 calls per impression per

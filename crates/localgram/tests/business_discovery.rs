@@ -275,7 +275,7 @@ async fn personal_private_and_age_gated_accounts_are_not_returned() {
         .await;
     assert_eq!(
         switched,
-        json!({"id": target, "is_private": false, "age_gated": true, "embeds_disabled": false, "inactive": false})
+        json!({"id": target, "is_private": false, "age_gated": true, "embeds_disabled": false, "inactive": false, "collaborator_tagging": true})
     );
     expect_not_found(&discover(&server, &world, fields).await, "bluebottle");
     server

@@ -883,6 +883,44 @@ async fn collaborators_and_their_invite_status() {
             {"id": s.ana, "username": "ana.sousa", "invite_status": "Pending"}
         ])
     );
+    // "Only IG users who have enabled collaborator tagging will be returned" (001 L4856):
+    // turned off, the account drops out of the list; its invite is kept and shows again,
+    // answer and all, once tagging is back on (decisions.md).
+    let creator = s.world.creator["id"].as_str().unwrap().to_string();
+    let off = server
+        .post_control(
+            &format!("/accounts/{creator}/discovery"),
+            json!({"collaborator_tagging": false}),
+        )
+        .await;
+    assert_eq!(off["collaborator_tagging"], json!(false));
+    let path = format!("/v24.0/{}/collaborators", s.media);
+    assert_eq!(
+        server.get_fb(&path, &s.world.fb_token).await.body["data"],
+        json!([{"id": s.ana, "username": "ana.sousa", "invite_status": "Pending"}])
+    );
+    // People have the setting too.
+    server
+        .post_control(
+            &format!("/people/{}/discovery", s.ana),
+            json!({"collaborator_tagging": false}),
+        )
+        .await;
+    assert_eq!(
+        server.get_fb(&path, &s.world.fb_token).await.body["data"],
+        json!([])
+    );
+    let on = server
+        .post_control(
+            &format!("/accounts/{creator}/discovery"),
+            json!({"collaborator_tagging": true}),
+        )
+        .await;
+    assert_eq!(on["collaborator_tagging"], json!(true));
+    assert_eq!(
+        server.get_fb(&path, &s.world.fb_token).await.body["data"],
+        json!([{"id": creator, "username": "dino.creator", "invite_status": "Accepted"}])
+    );
     // Facebook Login only.
     let ig = server
         .get_ig(

@@ -47,8 +47,22 @@ async fn facebook_login_offers_every_documented_field() {
     let world = server.world().await;
     let id = world.business_id();
     let fields = "biography,followers_count,follows_count,has_profile_pic,id,is_published,legacy_instagram_user_id,media_count,name,shopping_product_tag_eligibility,username,website";
+    // shopping_product_tag_eligibility needs the two tagging permissions (001 L5878-5881).
+    let tagging = server
+        .token(
+            world.app_id(),
+            id,
+            "facebook",
+            Some(vec![
+                "instagram_basic",
+                "pages_read_engagement",
+                "catalog_management",
+                "instagram_shopping_tag_products",
+            ]),
+        )
+        .await;
     let answer = server
-        .get_fb(&format!("/v24.0/{id}?fields={fields}"), &world.fb_token)
+        .get_fb(&format!("/v24.0/{id}?fields={fields}"), &tagging)
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let body = answer.body.as_object().unwrap();
@@ -81,6 +95,74 @@ async fn facebook_login_offers_every_documented_field() {
         )
         .await;
     assert_eq!(none.body, json!({"id": id}));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn shopping_eligibility_needs_the_product_tagging_permissions() {
+    // ref 001 L5878-5881: requesting shopping_product_tag_eligibility "you will also need"
+    // catalog_management and instagram_shopping_tag_products; refused as product tagging
+    // without them is (001 L48-56; decisions.md): 403, code 200.
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let id = world.business_id();
+    for scopes in [
+        vec!["instagram_basic", "pages_read_engagement"],
+        vec![
+            "instagram_basic",
+            "pages_read_engagement",
+            "catalog_management",
+        ],
+        vec![
+            "instagram_basic",
+            "pages_read_engagement",
+            "instagram_shopping_tag_products",
+        ],
+    ] {
+        let token = server
+            .token(world.app_id(), id, "facebook", Some(scopes.clone()))
+            .await;
+        let refused = server
+            .get_fb(
+                &format!("/v24.0/{id}?fields=username,shopping_product_tag_eligibility"),
+                &token,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{scopes:?}");
+        assert_eq!(
+            refused.body["error"],
+            json!({"message": "(#200) Requires catalog_management, instagram_shopping_tag_products permission to manage the object",
+                   "type": "OAuthException", "code": 200, "fbtrace_id": refused.body["error"]["fbtrace_id"]})
+        );
+        // The node's other fields need nothing more.
+        let plain = server
+            .get_fb(&format!("/v24.0/{id}?fields=username"), &token)
+            .await;
+        assert_eq!(plain.body, json!({"username": "metricsaurus", "id": id}));
+    }
+    let both = server
+        .token(
+            world.app_id(),
+            id,
+            "facebook",
+            Some(vec![
+                "instagram_basic",
+                "pages_read_engagement",
+                "catalog_management",
+                "instagram_shopping_tag_products",
+            ]),
+        )
+        .await;
+    let read = server
+        .get_fb(
+            &format!("/v24.0/{id}?fields=shopping_product_tag_eligibility"),
+            &both,
+        )
+        .await;
+    assert_eq!(
+        read.body,
+        json!({"shopping_product_tag_eligibility": false, "id": id})
+    );
     server.stop().await;
 }
 

@@ -38,12 +38,24 @@ async fn the_sdks_ig_user_fields_all_answer() {
     // ref 001 L5880-5997 (fields); the SDKs' IGUser list adds ig_id, owner_business and
     // shopping_review_status (decisions.md).
     let t = T::start().await;
+    // shopping_product_tag_eligibility also needs the tagging permissions (001 L5878-5881).
+    let tagging = t
+        .server
+        .token(
+            t.world.app_id(),
+            t.id(),
+            "facebook",
+            Some(vec![
+                "instagram_basic",
+                "pages_read_engagement",
+                "catalog_management",
+                "instagram_shopping_tag_products",
+            ]),
+        )
+        .await;
     let read = t
         .server
-        .get_fb(
-            &format!("/v24.0/{}?fields={IG_USER}", t.id()),
-            &t.world.fb_token,
-        )
+        .get_fb(&format!("/v24.0/{}?fields={IG_USER}", t.id()), &tagging)
         .await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text);
     let ig_id = read.body["ig_id"].as_i64().expect("ig_id is an integer");

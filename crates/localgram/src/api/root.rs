@@ -122,6 +122,7 @@ async fn run_operation(
             error.status,
             include_headers,
             error.www_authenticate(),
+            &[],
         )
     };
     let Some(op) = operation.as_object() else {
@@ -170,6 +171,7 @@ async fn run_operation(
         .get("omit_response_on_success")
         .and_then(Value::as_bool)
         .unwrap_or(true);
+    // Each item carries its own usage headers: the batch counts per item (decisions.md).
     match outcome.result {
         Ok(body) => {
             if let Some(name) = &name {
@@ -178,9 +180,15 @@ async fn run_operation(
                     return Value::Null;
                 }
             }
-            answer(&body, 200, include_headers, None)
+            answer(&body, 200, include_headers, None, &outcome.headers)
         }
-        Err(error) => failed(error),
+        Err(error) => answer(
+            &error_body(&error),
+            error.status,
+            include_headers,
+            error.www_authenticate(),
+            &outcome.headers,
+        ),
     }
 }
 
@@ -193,6 +201,7 @@ fn answer(
     code: u16,
     include_headers: bool,
     www_authenticate: Option<String>,
+    extra: &[(&'static str, String)],
 ) -> Value {
     let mut out = Map::new();
     out.insert("code".into(), json!(code));
@@ -202,10 +211,30 @@ fn answer(
         if let Some(value) = www_authenticate {
             headers.push(json!({"name": "WWW-Authenticate", "value": value}));
         }
+        for (name, value) in extra {
+            if name.eq_ignore_ascii_case("www-authenticate") {
+                continue;
+            }
+            headers.push(json!({"name": header_case(name), "value": value}));
+        }
         out.insert("headers".into(), Value::Array(headers));
     }
     out.insert("body".into(), json!(graph::json::to_meta_string(body)));
     Value::Object(out)
+}
+
+/// A header name as Meta's documents spell it (`x-app-usage` → `X-App-Usage`).
+fn header_case(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Replaces `{result=name:$.path}` with values from earlier named operations. A path that

@@ -35,6 +35,8 @@ pub enum Budget {
     Platform,
     Conversations,
     Oembed,
+    /// The creator marketplace's own account and app limits (ref 001 L9298-9302).
+    CreatorMarketplace,
 }
 
 /// The budget of a row, for a caller of `token` kind; `platform_fields` says whether the
@@ -46,6 +48,7 @@ pub fn budget(on: On, verb: Verb, token: TokenKind, platform_fields: bool) -> Bu
         On::Root(_) | On::Ids => Budget::Platform,
         // The Send API (and private replies) count by the message they send.
         On::Edge(_, "messages") if verb == Verb::Post => Budget::None,
+        On::Edge(NodeKind::IgUser, "creator_marketplace_creators") => Budget::CreatorMarketplace,
         On::Edge(_, "conversations")
         | On::Node(NodeKind::Conversation)
         | On::Node(NodeKind::Message)
@@ -97,6 +100,17 @@ pub async fn checks(
     match budget {
         Budget::None => Vec::new(),
         Budget::Oembed => vec![Check::new(Limit::Oembed, app.clone(), None)],
+        Budget::CreatorMarketplace => {
+            let mut checks = vec![Check::new(Limit::CreatorMarketplaceApp, app.clone(), None)];
+            if let Some(account) = account_of(state, caller, target).await {
+                checks.push(Check::new(
+                    Limit::CreatorMarketplace,
+                    account.clone(),
+                    Some(account),
+                ));
+            }
+            checks
+        }
         Budget::Platform => {
             let mut checks = vec![Check::new(Limit::App, app.clone(), None)];
             if matches!(
@@ -141,6 +155,16 @@ mod tests {
     fn rows_belong_to_the_budgets_the_documents_name() {
         use Budget::*;
         let ig = TokenKind::InstagramUser;
+        // ref 001 L9298-9302: the creator marketplace has limits of its own.
+        assert_eq!(
+            budget(
+                On::Edge(NodeKind::IgUser, "creator_marketplace_creators"),
+                Verb::Get,
+                TokenKind::Page,
+                false
+            ),
+            CreatorMarketplace
+        );
         assert_eq!(
             budget(On::Node(NodeKind::IgUser), Verb::Get, ig, false),
             BusinessUseCase

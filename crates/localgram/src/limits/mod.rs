@@ -77,6 +77,12 @@ pub enum Limit {
     SendMedia,
     /// oEmbed with an app token: 5 million per 24 hours (ref 004 oEmbed).
     Oembed,
+    /// Creator marketplace, account level: 240 requests per user per hour (ref 001
+    /// L9298-9301).
+    CreatorMarketplace,
+    /// Creator marketplace, app level: 200 × effective users per rolling hour (ref 001
+    /// L9302).
+    CreatorMarketplaceApp,
 }
 
 /// What the usage headers call a limit's business use case.
@@ -89,7 +95,7 @@ pub enum Reported {
 }
 
 impl Limit {
-    pub const ALL: [Limit; 9] = [
+    pub const ALL: [Limit; 11] = [
         Limit::App,
         Limit::User,
         Limit::Instagram,
@@ -99,6 +105,8 @@ impl Limit {
         Limit::SendText,
         Limit::SendMedia,
         Limit::Oembed,
+        Limit::CreatorMarketplace,
+        Limit::CreatorMarketplaceApp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -112,6 +120,8 @@ impl Limit {
             Limit::SendText => "send_text",
             Limit::SendMedia => "send_media",
             Limit::Oembed => "oembed",
+            Limit::CreatorMarketplace => "creator_marketplace",
+            Limit::CreatorMarketplaceApp => "creator_marketplace_app",
         }
     }
 
@@ -121,7 +131,11 @@ impl Limit {
 
     pub fn shape(self) -> Shape {
         match self {
-            Limit::App | Limit::User | Limit::PrivateReplies => PER_HOUR,
+            Limit::App
+            | Limit::User
+            | Limit::PrivateReplies
+            | Limit::CreatorMarketplace
+            | Limit::CreatorMarketplaceApp => PER_HOUR,
             Limit::Instagram | Limit::Oembed => PER_DAY,
             Limit::Conversations
             | Limit::PrivateRepliesLive
@@ -133,7 +147,7 @@ impl Limit {
     /// What counts against it, for the control API.
     pub fn per(self) -> &'static str {
         match self {
-            Limit::App | Limit::Oembed => "app",
+            Limit::App | Limit::Oembed | Limit::CreatorMarketplaceApp => "app",
             Limit::User => "user",
             Limit::Instagram => "app and account",
             _ => "account",
@@ -142,9 +156,12 @@ impl Limit {
 
     pub fn error(self) -> GraphError {
         match self {
-            Limit::App | Limit::Oembed => GraphError::app_rate_limited(),
+            Limit::App | Limit::Oembed | Limit::CreatorMarketplaceApp => {
+                GraphError::app_rate_limited()
+            }
             Limit::User => GraphError::user_rate_limited(),
-            Limit::Instagram => GraphError::instagram_rate_limited(),
+            // The account-level cap is the Instagram account's throttle (docs/decisions.md).
+            Limit::Instagram | Limit::CreatorMarketplace => GraphError::instagram_rate_limited(),
             _ => GraphError::api_rate_limited(),
         }
     }
@@ -153,8 +170,10 @@ impl Limit {
     /// Meta does not disclose a user's count).
     pub fn reported(self) -> Reported {
         match self {
-            Limit::App | Limit::User | Limit::Oembed => Reported::App,
-            Limit::Instagram => Reported::BusinessUseCase("instagram"),
+            Limit::App | Limit::User | Limit::Oembed | Limit::CreatorMarketplaceApp => {
+                Reported::App
+            }
+            Limit::Instagram | Limit::CreatorMarketplace => Reported::BusinessUseCase("instagram"),
             _ => Reported::BusinessUseCase("messenger"),
         }
     }
@@ -162,7 +181,10 @@ impl Limit {
     /// Meta's number for this limit (`impressions` and `app_users` for the formulas).
     pub fn meta_default(self, impressions: u64, app_users: u64) -> u64 {
         match self {
-            Limit::App => PLATFORM_CALLS_PER_USER.saturating_mul(app_users),
+            Limit::App | Limit::CreatorMarketplaceApp => {
+                PLATFORM_CALLS_PER_USER.saturating_mul(app_users)
+            }
+            Limit::CreatorMarketplace => 240,
             // Meta does not disclose a user's limit; chosen so one person's app never meets
             // it by ordinary use (docs/decisions.md).
             Limit::User => 4800,

@@ -32,8 +32,14 @@ fn counts(usage: &Usage, out: &mut String) {
 /// The headers for what a call counted: (name, JSON value).
 pub fn headers(usages: &[Usage]) -> Vec<(&'static str, String)> {
     let mut out = Vec::with_capacity(2);
-    // The app's platform limit only: Meta does not disclose a user's count.
-    if let Some(app) = usages.iter().find(|u| u.limit == Limit::App) {
+    // The app's limit only: Meta does not disclose a user's count. A creator marketplace
+    // call reports that API's app limit (ref 001 L9302), which it counted in, rather than
+    // the platform limit it only looked at.
+    let app = usages
+        .iter()
+        .find(|u| u.limit == Limit::CreatorMarketplaceApp)
+        .or_else(|| usages.iter().find(|u| u.limit == Limit::App));
+    if let Some(app) = app {
         let mut value = String::with_capacity(64);
         value.push('{');
         counts(app, &mut value);

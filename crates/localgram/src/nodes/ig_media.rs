@@ -356,12 +356,18 @@ pub fn collaborators(
     let rows = db(crate::store::person_media::collaborators(r, &media.id))?;
     let mut out = Vec::with_capacity(rows.len());
     for (username, status) in rows {
-        let id = match db(accounts::by_username(r, &username))? {
-            Some(account) => super::ig_user::visible_id(r, ctx, &account)?,
-            None => db(crate::store::people::by_username(r, &username))?
-                .map(|p| p.id)
-                .unwrap_or_default(),
+        let (id, owner_id) = match db(accounts::by_username(r, &username))? {
+            Some(account) => (super::ig_user::visible_id(r, ctx, &account)?, account.id),
+            None => match db(crate::store::people::by_username(r, &username))? {
+                Some(person) => (person.id.clone(), person.id),
+                None => (String::new(), String::new()),
+            },
         };
+        // "Only IG users who have enabled collaborator tagging will be returned" (ref 001
+        // L4856): the invite stays, hidden while their tagging is off (decisions.md).
+        if db(crate::store::hashtags::switches(r, &owner_id))?.collaborator_tagging_disabled {
+            continue;
+        }
         out.push(json!({"id": id, "username": username, "invite_status": status}));
     }
     Ok(out)

@@ -1,12 +1,13 @@
 //! The IG User node: an Instagram professional account (ref 001 L5847-6095; Me 001 L8705-8735).
 
 use graph::paging::{edge_envelope, Page};
-use graph::{Api, FieldRequest, FieldSelection, GraphError};
+use graph::{Api, FieldRequest, FieldSelection, GraphError, Permission};
 use serde_json::{json, Value};
 
 use super::{db, expanded_page, field, Apis, FieldKind::*, NodeType, RenderContext};
 use crate::store::accounts::{self, Account};
 use crate::store::media::{self as media_store, Listing};
+
 use crate::store::{objects, Reader};
 
 /// Ref 001 L5880-5990 (fields and edges); `user_id` and `account_type` are Instagram Login's
@@ -126,6 +127,16 @@ pub fn render(
     super::render(&plan, |request| resolve(r, ctx, account, request))
 }
 
+/// Whether the caller holds both product-tagging permissions (ref 001 L5878-5881).
+fn may_tag_products(ctx: &RenderContext) -> bool {
+    ctx.caller.as_ref().is_some_and(|c| {
+        c.has_all(&[
+            Permission::CatalogManagement,
+            Permission::InstagramShoppingTagProducts,
+        ])
+    })
+}
+
 fn resolve(
     r: &Reader,
     ctx: &RenderContext,
@@ -153,6 +164,14 @@ fn resolve(
         "has_profile_pic" => Some(json!(account.profile_picture_url.is_some())),
         "is_published" => Some(json!(account.is_published)),
         "legacy_instagram_user_id" => Some(json!(account.legacy_instagram_user_id)),
+        // Product tagging's two permissions come on top of the node's (ref 001 L5878-5881),
+        // refused as a tagging call without them is (decisions.md).
+        "shopping_product_tag_eligibility" if !may_tag_products(ctx) => {
+            return Err(GraphError::permission_required(&[
+                "catalog_management",
+                "instagram_shopping_tag_products",
+            ]))
+        }
         "shopping_product_tag_eligibility" => Some(json!(account.shopping_product_tag_eligibility)),
         "ig_id" => Some(json!(legacy_ig_id(&account.id))),
         // No business owns accounts here (Business Manager is not modelled): left out, as

@@ -66,16 +66,18 @@ pub struct SwitchesInput {
     pub age_gated: Option<bool>,
     pub embeds_disabled: Option<bool>,
     pub inactive: Option<bool>,
+    /// Whether others may tag them as collaborator (default true; ref 001 L4856).
+    pub collaborator_tagging: Option<bool>,
 }
 
-/// `POST /_localgram/accounts/{id}/discovery`: sets what is given and answers all four
-/// switches.
+/// `POST /_localgram/accounts/{id}/discovery` and `POST /_localgram/people/{id}/discovery`:
+/// sets what is given and answers every switch.
 #[utoipa::path(
     post,
     path = "/accounts/{id}/discovery",
     tag = "discovery",
     operation_id = "discovery_switches",
-    summary = "Set what keeps the account out of business discovery, hashtag results and oEmbed: private, age-gated, embeds disabled, inactive (unset switches keep their value)",
+    summary = "Set what keeps the account out of business discovery, hashtag results and oEmbed: private, age-gated, embeds disabled, inactive; and whether others may tag it as collaborator (unset switches keep their value)",
     params(("id" = String, Path)),
     request_body = SwitchesInput,
     responses(
@@ -108,6 +110,10 @@ pub async fn switches(
                     age_gated: input.age_gated.unwrap_or(current.age_gated),
                     embeds_disabled: input.embeds_disabled.unwrap_or(current.embeds_disabled),
                     inactive: input.inactive.unwrap_or(current.inactive),
+                    collaborator_tagging_disabled: input
+                        .collaborator_tagging
+                        .map(|on| !on)
+                        .unwrap_or(current.collaborator_tagging_disabled),
                 };
                 store::set_switches(tx, &owner_id, next)?;
                 let private = input.is_private.unwrap_or(private);
@@ -118,6 +124,7 @@ pub async fn switches(
                     "age_gated": next.age_gated,
                     "embeds_disabled": next.embeds_disabled,
                     "inactive": next.inactive,
+                    "collaborator_tagging": !next.collaborator_tagging_disabled,
                 })))
             },
         )
@@ -132,7 +139,7 @@ pub async fn switches(
     path = "/people/{id}/discovery",
     tag = "discovery",
     operation_id = "discovery_person_switches",
-    summary = "The same switches for a person (a personal account): private, age-gated, embeds disabled, inactive",
+    summary = "The same switches for a person (a personal account): private, age-gated, embeds disabled, inactive, collaborator tagging",
     params(("id" = String, Path)),
     request_body = SwitchesInput,
     responses(

@@ -86,7 +86,7 @@ pub async fn get_limits(State(state): State<Shared>) -> Result<Json<Value>, Cont
 pub struct Change {
     /// Meta's numbers times this; 0 or "off" turns limits and usage headers off
     pub scale: Option<Value>,
-    /// Per-limit overrides by name (app, user, instagram, conversations, private_replies, private_replies_live, send_text, send_media, oembed); null removes one
+    /// Per-limit overrides by name (app, user, instagram, conversations, private_replies, private_replies_live, send_text, send_media, oembed, creator_marketplace, creator_marketplace_app); null removes one
     #[serde(default)]
     pub limits: BTreeMap<String, Option<u64>>,
     pub default_impressions: Option<u64>,

@@ -227,17 +227,21 @@ pub struct Switches {
     pub age_gated: bool,
     pub embeds_disabled: bool,
     pub inactive: bool,
+    /// Collaborator tagging turned off: not listed on media's `collaborators` edges.
+    pub collaborator_tagging_disabled: bool,
 }
 
 pub fn switches(conn: &Reader, owner_id: &str) -> StoreResult<Switches> {
     let mut stmt = conn.prepare_cached(
-        "SELECT age_gated, embeds_disabled, inactive FROM discovery_switches WHERE owner_id = ?1",
+        "SELECT age_gated, embeds_disabled, inactive, collaborator_tagging_disabled
+         FROM discovery_switches WHERE owner_id = ?1",
     )?;
     Ok(optional(stmt.query_row([owner_id], |r| {
         Ok(Switches {
             age_gated: r.get(0)?,
             embeds_disabled: r.get(1)?,
             inactive: r.get(2)?,
+            collaborator_tagging_disabled: r.get(3)?,
         })
     }))?
     .unwrap_or_default())
@@ -245,15 +249,18 @@ pub fn switches(conn: &Reader, owner_id: &str) -> StoreResult<Switches> {
 
 pub fn set_switches(conn: &Writer, owner_id: &str, switches: Switches) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO discovery_switches (owner_id, age_gated, embeds_disabled, inactive)
-         VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO discovery_switches
+           (owner_id, age_gated, embeds_disabled, inactive, collaborator_tagging_disabled)
+         VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (owner_id) DO UPDATE SET age_gated = excluded.age_gated,
-           embeds_disabled = excluded.embeds_disabled, inactive = excluded.inactive",
+           embeds_disabled = excluded.embeds_disabled, inactive = excluded.inactive,
+           collaborator_tagging_disabled = excluded.collaborator_tagging_disabled",
         params![
             owner_id,
             switches.age_gated,
             switches.embeds_disabled,
-            switches.inactive
+            switches.inactive,
+            switches.collaborator_tagging_disabled
         ],
     )?;
     Ok(())

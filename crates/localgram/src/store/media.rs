@@ -99,7 +99,104 @@ pub fn insert(conn: &Writer, media: &Media) -> StoreResult<String> {
             key
         ],
     )?;
+    if media.parent_id.is_none() && is_listed_product(&media.media_product_type) {
+        keep_cap(conn, &media.account_id, &key)?;
+    }
     Ok(key)
+}
+
+/// How many of an account's newest media `GET /{ig-user-id}/media` reaches (ref 001
+/// L385-438: "at most the 10,000 most recently created media").
+pub const LISTED_MEDIA_CAP: i64 = 10_000;
+
+/// The media kinds the media edge lists: not stories, not live broadcasts.
+fn is_listed_product(product: &str) -> bool {
+    !matches!(product, "STORY" | "LIVE")
+}
+
+/// After a listed media of `account_id` was inserted with `key`: one more listed media, and
+/// the floor (the key of the 10,000th newest) moves when the account is past the cap. The
+/// new media sorts either above the old floor (then the floor's newer neighbour becomes the
+/// 10,000th) or below it (the floor stays): one index step, however many media there are.
+fn keep_cap(conn: &Writer, account_id: &str, key: &str) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO media_caps (account_id, listed, floor_key) VALUES (?1, 1, NULL)
+         ON CONFLICT (account_id) DO UPDATE SET listed = media_caps.listed + 1",
+        [account_id],
+    )?;
+    let (listed, floor): (i64, Option<String>) = conn
+        .prepare_cached("SELECT listed, floor_key FROM media_caps WHERE account_id = ?1")?
+        .query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let new_floor = match floor {
+        _ if listed <= LISTED_MEDIA_CAP => return Ok(()),
+        // Just past the cap: the 10,000th newest, found once.
+        None => nth_newest_listed(conn, account_id)?,
+        Some(floor) if key.as_bytes() < floor.as_bytes() => optional(
+            conn.prepare_cached(
+                "SELECT sort_key FROM media
+                 WHERE account_id = ?1 AND sort_key < ?2 AND parent_id IS NULL
+                   AND media_product_type NOT IN ('STORY', 'LIVE')
+                 ORDER BY sort_key DESC LIMIT 1",
+            )?
+            .query_row(params![account_id, floor], |r| r.get(0)),
+        )?,
+        Some(_) => return Ok(()),
+    };
+    conn.execute(
+        "UPDATE media_caps SET floor_key = ?2 WHERE account_id = ?1",
+        params![account_id, new_floor],
+    )?;
+    Ok(())
+}
+
+fn nth_newest_listed(conn: &Reader, account_id: &str) -> StoreResult<Option<String>> {
+    optional(
+        conn.prepare_cached(
+            "SELECT sort_key FROM media
+             WHERE account_id = ?1 AND parent_id IS NULL
+               AND media_product_type NOT IN ('STORY', 'LIVE')
+             ORDER BY sort_key LIMIT 1 OFFSET ?2",
+        )?
+        .query_row(params![account_id, LISTED_MEDIA_CAP - 1], |r| r.get(0)),
+    )
+}
+
+/// The sort key of the oldest media an account's media edge may list, when it has more
+/// than [`LISTED_MEDIA_CAP`]: one row, read in the listing's own snapshot.
+pub fn listing_floor(conn: &Reader, account_id: &str) -> StoreResult<Option<String>> {
+    let found: Option<Option<String>> = optional(
+        conn.prepare_cached("SELECT floor_key FROM media_caps WHERE account_id = ?1")?
+            .query_row([account_id], |r| r.get(0)),
+    )?;
+    Ok(found.flatten())
+}
+
+/// Recomputes every account's cap from its media (after a snapshot import, whose rows are
+/// inserted as they come).
+pub fn rebuild_caps(conn: &Writer) -> StoreResult<()> {
+    conn.execute("DELETE FROM media_caps", ())?;
+    conn.execute(
+        "INSERT INTO media_caps (account_id, listed, floor_key)
+         SELECT account_id, COUNT(*), NULL FROM media
+         WHERE parent_id IS NULL AND media_product_type NOT IN ('STORY', 'LIVE')
+         GROUP BY account_id",
+        (),
+    )?;
+    let crowded: Vec<String> = conn
+        .query_map(
+            "SELECT account_id FROM media_caps WHERE listed > ?1",
+            params![LISTED_MEDIA_CAP],
+            |r| r.get(0),
+        )?
+        .collect::<StoreResult<_>>()?;
+    for account_id in crowded {
+        let floor = nth_newest_listed(conn, &account_id)?;
+        conn.execute(
+            "UPDATE media_caps SET floor_key = ?2 WHERE account_id = ?1",
+            params![account_id, floor],
+        )?;
+    }
+    Ok(())
 }
 
 /// A media's sort key (the `tags` edge copies it).
@@ -152,9 +249,15 @@ pub fn list(
          WHERE account_id = ?1 AND parent_id IS NULL AND {kind} AND {cursor}
            AND (CAST(?3 AS BIGINT) IS NULL OR created_at >= ?3)
            AND (CAST(?4 AS BIGINT) IS NULL OR created_at <= ?4)
+           AND (CAST(?6 AS TEXT) IS NULL OR sort_key <= ?6)
          ORDER BY sort_key {order} LIMIT ?5"
     );
     let key = window.before.or(window.after);
+    // The feed reaches the 10,000 newest media only (ref 001 L385-438).
+    let floor = match listing {
+        Listing::Feed => listing_floor(conn, account_id)?,
+        Listing::Stories => None,
+    };
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         params![
@@ -162,7 +265,8 @@ pub fn list(
             key,
             window.since,
             window.until,
-            window.limit as i64
+            window.limit as i64,
+            floor
         ],
         |r| Ok((r.get::<_, String>(17)?, from_row(r)?)),
     )?;

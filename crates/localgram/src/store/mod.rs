@@ -68,6 +68,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("migrations/0012_insights.sql")),
     (13, include_str!("migrations/0013_discovery.sql")),
     (14, include_str!("migrations/0014_apps.sql")),
+    (15, include_str!("migrations/0015_discovery_limits.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

@@ -107,6 +107,8 @@ pub fn import(conn: &Writer, body: &[u8]) -> StoreResult<()> {
     }
     // What summarises the webhook outbox follows the rows imported.
     super::events::rebuild(conn)?;
+    // And the media edge's cap follows the media (a snapshot may have been written by hand).
+    super::media::rebuild_caps(conn)?;
     Ok(())
 }
 

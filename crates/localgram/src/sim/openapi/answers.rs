@@ -863,6 +863,9 @@ pub struct DiscoverySwitches {
     pub embeds_disabled: bool,
     #[schema(required = false)]
     pub inactive: bool,
+    /// Whether others may tag them as collaborator
+    #[schema(required = false)]
+    pub collaborator_tagging: bool,
 }
 
 #[derive(ToSchema)]
