@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod error;
 pub mod faults;
 pub mod guard;
+pub mod handover;
 pub mod insights;
 pub mod limits;
 pub mod live;
@@ -140,6 +141,11 @@ pub fn router(state: Shared) -> Router {
             post(messaging::self_message),
         )
         .route("/accounts/{id}/messaging", post(messaging::set_switches))
+        .route(
+            "/accounts/{id}/handover",
+            get(handover::get).post(handover::set_roles),
+        )
+        .route("/accounts/{id}/handover/inbox", post(handover::inbox))
         // ----- webhooks (issue #6)
         .route("/webhooks", get(webhooks::status))
         .route("/webhooks/deliveries", get(webhooks::list))

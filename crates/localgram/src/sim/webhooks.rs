@@ -450,6 +450,7 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                 account_id: account_id.clone(),
                 payload,
                 deliver_at_ms: input.deliver_at_ms,
+                audience: None,
             };
             let recorded = crate::webhooks::record_alone(&state, event).await?;
             Ok(Json(json!({

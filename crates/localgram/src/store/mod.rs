@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod events;
 pub mod faults;
 pub mod feed;
+pub mod handover;
 pub mod hashtags;
 pub mod igsids;
 pub mod insights;
@@ -67,6 +68,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_limits.sql")),
     (12, include_str!("migrations/0012_insights.sql")),
     (13, include_str!("migrations/0013_discovery.sql")),
+    (14, include_str!("migrations/0014_handover.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

@@ -148,6 +148,7 @@ pub fn sample(field: &str, account_id: &str, now_ms: i64) -> Option<Payload> {
             now_ms,
             MessagingKind::Handover(Handover {
                 action: "pass_thread_control".into(),
+                app_roles: None,
                 new_owner_app_id: Some("123456789".into()),
                 previous_owner_app_id: Some("987654321".into()),
                 requested_owner_app_id: None,
