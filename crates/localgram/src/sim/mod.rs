@@ -160,6 +160,10 @@ pub fn router(state: Shared) -> Router {
         .route("/webhooks/pause", post(webhooks::pause))
         .route("/webhooks/resume", post(webhooks::resume))
         .route("/webhooks/test", post(webhooks::test))
+        .route(
+            "/webhooks/tls",
+            get(webhooks::get_tls).post(webhooks::set_tls),
+        )
         // ----- rate limits and faults (issue #14)
         .route(
             "/faults",

@@ -620,3 +620,55 @@ pub async fn replay_all(
         "retried_now": total.retried,
     })))
 }
+
+/// The webhook TLS settings as the control API shows them.
+fn tls_view(state: &Shared) -> Result<Value, ControlError> {
+    let settings = state.webhooks.tls();
+    let ca = state
+        .webhooks
+        .client_ca_pem()
+        .map_err(ControlError::bad_request)?;
+    Ok(json!({
+        "client_certificate": settings.client_certificate,
+        "client_common_name": crate::webhooks::mtls::CLIENT_COMMON_NAME,
+        "client_ca_pem": ca,
+        "trusted_certificates": settings.trusted_pem.len(),
+    }))
+}
+
+/// `GET /_localgram/webhooks/tls`: whether deliveries present the client certificate, the CA
+/// a receiver trusts to verify it, and how many server certificates `https` callbacks may use.
+pub async fn get_tls(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    Ok(Json(tls_view(&state)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsInput {
+    /// Present the client certificate (CN `client.webhooks.fbclientcerts.com`) on every
+    /// delivery and verification request.
+    pub client_certificate: Option<bool>,
+    /// PEM certificates (a receiver's CA or self-signed certificate) `https` callbacks are
+    /// verified against; replaces the list. `[]` empties it.
+    pub trust_pem: Option<Vec<String>>,
+}
+
+/// `POST /_localgram/webhooks/tls`: turns mTLS on or off and sets the trusted certificates.
+pub async fn set_tls(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: TlsInput = parse_body(&body)?;
+    let mut settings = state.webhooks.tls();
+    if let Some(on) = input.client_certificate {
+        settings.client_certificate = on;
+    }
+    if let Some(pem) = input.trust_pem {
+        settings.trusted_pem = pem;
+    }
+    state
+        .webhooks
+        .set_tls(settings)
+        .map_err(ControlError::bad_request)?;
+    Ok(Json(tls_view(&state)?))
+}
