@@ -575,3 +575,46 @@ async fn subscriptions_and_subscribed_apps_answer_the_fields_asked() {
         json!({"data": [{"name": "Moderator", "id": s.app_id()}, {"name": "Zeta", "id": other_id}]})
     );
 }
+
+#[tokio::test]
+async fn messenger_platform_only_fields_are_subscribable_for_the_instagram_object() {
+    // ref 004 L2438, L2442: messaging_policy_enforcement and response_feedback are listed
+    // among the Instagram webhook fields with Messenger Platform permissions only.
+    let s = setup().await;
+    let url = s.receiver.url("/hook");
+    let answer = s
+        .configure(
+            &url,
+            Some("messages,messaging_policy_enforcement,response_feedback"),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let listed = graph(
+        &s.server,
+        Method::GET,
+        FB,
+        &format!("/v24.0/{}/subscriptions", s.app_id()),
+        &[],
+        &s.app_token,
+    )
+    .await;
+    let names: Vec<&str> = listed.body["data"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "messages",
+            "messaging_policy_enforcement",
+            "response_feedback"
+        ]
+    );
+    // The Page (Messenger Platform) enables them; they are Page fields too.
+    let page = s
+        .subscribe_page("messaging_policy_enforcement,response_feedback")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+}
