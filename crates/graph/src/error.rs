@@ -875,6 +875,17 @@ impl GraphError {
         )
     }
 
+    /// The 26th product-tagged post within 24 hours (ref 001 L9663; the reference gives no
+    /// code: the publishing limit's code 9, decisions.md).
+    pub fn product_tagged_post_limit_reached() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            9,
+            "(#9) Product tagging limit reached: an account can publish at most 25 product-tagged posts within 24 hours",
+        )
+    }
+
     /// 24 / 2207006.
     pub fn media_not_found(media_id: &str) -> Self {
         Self::table(
