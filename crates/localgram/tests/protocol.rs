@@ -982,3 +982,25 @@ fn keys(value: &Value) -> Vec<String> {
         .map(|o| o.keys().cloned().collect())
         .unwrap_or_default()
 }
+
+#[tokio::test]
+async fn instagram_v1_marketing_api_edges_are_gone() {
+    // ref 004 L1213-1250: the Instagram v1.0 (Marketing API) endpoints are deprecated, an
+    // error on v22.0+ from Jan 21, 2025 and on every version from May 20, 2025. localgram's
+    // clock is past both dates here: every version answers an error (decisions.md).
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    freeze_at(&server, "2026-01-05T00:00:00Z").await;
+    let page = world.page_id().to_string();
+    for version in ["v21.0", "v22.0", "v24.0"] {
+        for edge in ["instagram_accounts", "page_backed_instagram_accounts"] {
+            let answer = server
+                .get_fb(&format!("/{version}/{page}/{edge}"), &world.fb_token)
+                .await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version} {edge}");
+            let (code, _, _, message) = answer.error();
+            assert_eq!(code, 100, "{version} {edge}");
+            assert!(message.contains(edge), "{message}");
+        }
+    }
+}
