@@ -204,6 +204,11 @@ pub enum MessagingKind {
     Optin(Optin),
     /// `messaging_handover`: thread control passed, taken or requested.
     Handover(Handover),
+    /// `messaging_policy_enforcement` (Messenger Platform only, 004 L2438): Meta acted on the
+    /// app for a policy violation (Meta's public Messenger shape).
+    PolicyEnforcement(PolicyEnforcement),
+    /// `response_feedback` (Messenger Platform only, 004 L2442): the person rated a reply.
+    ResponseFeedback(ResponseFeedback),
 }
 
 impl MessagingKind {
@@ -217,6 +222,8 @@ impl MessagingKind {
             MessagingKind::Referral(_) => "messaging_referral",
             MessagingKind::Optin(_) => "messaging_optins",
             MessagingKind::Handover(_) => "messaging_handover",
+            MessagingKind::PolicyEnforcement(_) => "messaging_policy_enforcement",
+            MessagingKind::ResponseFeedback(_) => "response_feedback",
         }
     }
 }
@@ -350,6 +357,21 @@ pub struct Handover {
     pub requested_owner_app_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<String>,
+}
+
+/// `policy-enforcement{action, reason}`: `block` or `unblock`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyEnforcement {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `response_feedback{mid, feedback}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseFeedback {
+    pub mid: String,
+    pub feedback: String,
 }
 
 /// What [`record`] decided for one app.

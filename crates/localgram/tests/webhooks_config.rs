@@ -617,4 +617,30 @@ async fn messenger_platform_only_fields_are_subscribable_for_the_instagram_objec
         .subscribe_page("messaging_policy_enforcement,response_feedback")
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let ig = s.subscribe_ig("messages").await;
+    assert_eq!(ig.status, StatusCode::OK, "{}", ig.text);
+    // Delivered through the Page (Messenger Platform), never with Instagram Login.
+    for field in ["messaging_policy_enforcement", "response_feedback"] {
+        let recorded = s.event(s.account_id(), field, None).await;
+        let mut outcomes: Vec<(String, String)> = recorded["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["login"].as_str().unwrap_or_default().to_string(),
+                    d["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        outcomes.sort();
+        assert_eq!(
+            outcomes,
+            [
+                ("facebook".to_string(), "pending".to_string()),
+                ("instagram".to_string(), "skipped".to_string())
+            ],
+            "{field}: {recorded}"
+        );
+    }
 }

@@ -169,6 +169,14 @@ fn messaging(m: &Messaging) -> Value {
             "optin",
             serde_json::to_value(o).unwrap_or_else(|_| json!({})),
         ),
+        MessagingKind::PolicyEnforcement(p) => (
+            "policy-enforcement",
+            serde_json::to_value(p).unwrap_or_else(|_| json!({})),
+        ),
+        MessagingKind::ResponseFeedback(f) => (
+            "response_feedback",
+            json!({"mid": f.mid, "feedback": f.feedback}),
+        ),
         MessagingKind::Handover(h) if h.action == "app_roles" => (
             "app_roles",
             serde_json::to_value(&h.app_roles).unwrap_or_else(|_| json!({})),
