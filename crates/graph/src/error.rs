@@ -875,6 +875,17 @@ impl GraphError {
         )
     }
 
+    /// The 26th product-tagged post within 24 hours (ref 001 L9663; the reference gives no
+    /// code: the publishing limit's code 9, decisions.md).
+    pub fn product_tagged_post_limit_reached() -> Self {
+        GraphError::new(
+            400,
+            OAUTH,
+            9,
+            "(#9) Product tagging limit reached: an account can publish at most 25 product-tagged posts within 24 hours",
+        )
+    }
+
     /// 24 / 2207006.
     pub fn media_not_found(media_id: &str) -> Self {
         Self::table(
@@ -1242,6 +1253,52 @@ impl GraphError {
     pub fn messaging_user_unavailable() -> Self {
         GraphError::new(400, OAUTH, 551, "This person isn't available right now.")
             .with_subcode(1545041)
+    }
+
+    // ----- the Handover Protocol (Meta's public Messenger Platform behaviour, decisions.md) --
+
+    fn handover(api: Api, detail: &str) -> Self {
+        GraphError::new(
+            400,
+            Self::messaging_kind(api),
+            10,
+            format!("(#10) {detail}"),
+        )
+    }
+
+    /// The account set no primary receiver: there is no thread control to pass or take.
+    pub fn handover_not_configured(api: Api) -> Self {
+        Self::handover(
+            api,
+            "The Handover Protocol is not set up for this account: it has no primary receiver app",
+        )
+    }
+
+    /// The calling app holds neither role in the account's conversations.
+    pub fn handover_no_role(api: Api) -> Self {
+        Self::handover(
+            api,
+            "This app is neither the primary nor a secondary receiver of the account's conversations",
+        )
+    }
+
+    /// Passing, or sending in, a conversation another app controls.
+    pub fn handover_not_thread_owner(api: Api) -> Self {
+        Self::handover(
+            api,
+            "This app does not control the conversation: only the thread owner can pass thread control or send messages",
+        )
+    }
+
+    /// `take_thread_control` or `secondary_receivers` by an app that is not the primary
+    /// receiver.
+    pub fn handover_primary_only(api: Api, action: &str) -> Self {
+        Self::handover(api, &format!("Only the primary receiver app can {action}"))
+    }
+
+    /// `request_thread_control` by the app that already controls the conversation.
+    pub fn handover_already_owner(api: Api) -> Self {
+        Self::handover(api, "This app already controls the conversation")
     }
 
     /// A text or title longer than its limit: Meta's length error.

@@ -52,7 +52,25 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
         .or_else(|| caller.as_ref().map(|c| c.kind.api()))
         .unwrap_or(Api::Facebook);
     let mut headers = Vec::new();
-    let result = route(state, incoming, caller, api, version, now, &mut headers).await;
+    let read_back = read_after_write(&incoming);
+    let mut result = route(
+        state,
+        incoming,
+        caller.clone(),
+        api,
+        version,
+        now,
+        &mut headers,
+    )
+    .await;
+    // Read-after-write (ref 001 L1725-1744): a create with `fields` answers the new node's
+    // fields as its read endpoint would, or that read's error.
+    if let (Ok(value), Some(mut read)) = (&result, read_back) {
+        if let Some(id) = value.get("id").and_then(Value::as_str) {
+            read.segments = vec![id.to_string()];
+            result = route(state, read, caller, api, version, now, &mut headers).await;
+        }
+    }
     Outcome {
         result,
         version: Some(version),
@@ -380,4 +398,35 @@ fn root_name(name: &str) -> &'static str {
             _ => None,
         })
         .unwrap_or("")
+}
+
+/// Creates that support read-after-write: the POST edges whose answer is the new node's
+/// `{"id"}` (a comment, a reply, a mention reply, a container, a published media).
+const READ_AFTER_WRITE: &[&str] = &["comments", "replies", "mentions", "media", "media_publish"];
+
+/// For a create that asks for `fields`, the GET that reads the new node back (its id is set
+/// once the create answered).
+fn read_after_write(incoming: &Incoming) -> Option<Incoming> {
+    let [_, edge] = incoming.segments.as_slice() else {
+        return None;
+    };
+    if incoming.method != Method::POST || !READ_AFTER_WRITE.contains(&edge.as_str()) {
+        return None;
+    }
+    let fields = incoming.params.get("fields")?.clone();
+    let mut params = graph::Params::new();
+    params.insert("fields", fields);
+    Some(Incoming {
+        method: Method::GET,
+        host: incoming.host.clone(),
+        host_kind: incoming.host_kind,
+        scheme: incoming.scheme.clone(),
+        version_segment: incoming.version_segment.clone(),
+        version: incoming.version,
+        segments: Vec::new(),
+        query: params.to_query_string(),
+        params,
+        uploads: Vec::new(),
+        token: incoming.token.clone(),
+    })
 }

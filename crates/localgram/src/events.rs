@@ -26,6 +26,25 @@ pub struct Event {
     /// Deliver no earlier than this virtual time (Unix ms): `story_insights` goes out one
     /// hour after the story expires (ref 003 L82).
     pub deliver_at_ms: Option<i64>,
+    /// The apps the event is for, when not every connected app: the Handover Protocol sends
+    /// a conversation's events to the app controlling it under `messaging` and to the others
+    /// under `standby`, and a thread control request to the controlling app only.
+    pub audience: Option<Audience>,
+}
+
+/// Which connected apps an event is for; the others get a skipped delivery with `reason`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audience {
+    pub apps: Vec<String>,
+    /// `apps` are the ones left out rather than the ones included.
+    pub except: bool,
+    pub reason: String,
+}
+
+impl Audience {
+    pub fn admits(&self, app_id: &str) -> bool {
+        self.apps.iter().any(|a| a == app_id) != self.except
+    }
 }
 
 impl Event {
@@ -34,6 +53,7 @@ impl Event {
             account_id: account_id.into(),
             payload,
             deliver_at_ms: None,
+            audience: None,
         }
     }
 }
@@ -184,6 +204,11 @@ pub enum MessagingKind {
     Optin(Optin),
     /// `messaging_handover`: thread control passed, taken or requested.
     Handover(Handover),
+    /// `messaging_policy_enforcement` (Messenger Platform only, 004 L2438): Meta acted on the
+    /// app for a policy violation (Meta's public Messenger shape).
+    PolicyEnforcement(PolicyEnforcement),
+    /// `response_feedback` (Messenger Platform only, 004 L2442): the person rated a reply.
+    ResponseFeedback(ResponseFeedback),
 }
 
 impl MessagingKind {
@@ -197,6 +222,8 @@ impl MessagingKind {
             MessagingKind::Referral(_) => "messaging_referral",
             MessagingKind::Optin(_) => "messaging_optins",
             MessagingKind::Handover(_) => "messaging_handover",
+            MessagingKind::PolicyEnforcement(_) => "messaging_policy_enforcement",
+            MessagingKind::ResponseFeedback(_) => "response_feedback",
         }
     }
 }
@@ -317,8 +344,11 @@ pub struct Optin {
 /// Thread control changed hands (Meta's public Handover Protocol shape; not in the reference).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handover {
-    /// `pass_thread_control`, `take_thread_control` or `request_thread_control`.
+    /// `pass_thread_control`, `take_thread_control`, `request_thread_control` or `app_roles`.
     pub action: String,
+    /// `app_roles`: each app whose role changed and the roles it now holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_roles: Option<std::collections::BTreeMap<String, Vec<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_owner_app_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -327,6 +357,21 @@ pub struct Handover {
     pub requested_owner_app_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<String>,
+}
+
+/// `policy-enforcement{action, reason}`: `block` or `unblock`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyEnforcement {
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `response_feedback{mid, feedback}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseFeedback {
+    pub mid: String,
+    pub feedback: String,
 }
 
 /// What [`record`] decided for one app.
@@ -350,6 +395,62 @@ pub struct RecordedDelivery {
 /// the account either a pending delivery or a skipped one with its reason. Wakes the delivery
 /// worker, which sees the rows once the transaction commits.
 pub fn record(conn: &Writer, state: &AppState, event: Event) -> StoreResult<Recorded> {
+    if event.audience.is_none() {
+        if let Some((owner, messaging)) = controlled(conn, &event)? {
+            // Handover Protocol: the controller gets the event, the other apps its standby.
+            let standby = Event {
+                account_id: event.account_id.clone(),
+                payload: Payload::Standby(messaging),
+                deliver_at_ms: event.deliver_at_ms,
+                audience: Some(Audience {
+                    apps: vec![owner.clone()],
+                    except: true,
+                    reason: "the app controls the conversation (Handover Protocol): it receives \
+                             this event under messaging, not standby"
+                        .into(),
+                }),
+            };
+            let main = Event {
+                audience: Some(Audience {
+                    reason: format!(
+                        "the conversation is controlled by app {owner} (Handover Protocol): \
+                         this app receives the event under standby"
+                    ),
+                    apps: vec![owner],
+                    except: false,
+                }),
+                ..event
+            };
+            let mut recorded = record_one(conn, state, main)?;
+            let other = record_one(conn, state, standby)?;
+            recorded.deliveries.extend(other.deliveries);
+            return Ok(recorded);
+        }
+    }
+    record_one(conn, state, event)
+}
+
+/// The app controlling the conversation a messaging event belongs to, when the account set
+/// up the Handover Protocol (a primary receiver); handover events themselves go to everyone.
+fn controlled(conn: &Writer, event: &Event) -> StoreResult<Option<(String, Messaging)>> {
+    let Payload::Messaging(m) = &event.payload else {
+        return Ok(None);
+    };
+    if matches!(m.kind, MessagingKind::Handover(_)) {
+        return Ok(None);
+    }
+    let igsid = if m.sender_id == event.account_id {
+        &m.recipient_id
+    } else {
+        &m.sender_id
+    };
+    Ok(
+        crate::store::handover::controller(conn, &event.account_id, igsid)?
+            .map(|owner| (owner, m.clone())),
+    )
+}
+
+fn record_one(conn: &Writer, state: &AppState, event: Event) -> StoreResult<Recorded> {
     let now = state.clock.now_ms();
     let decisions = conditions::decide(conn, &event, now.div_euclid(1000))?;
     let field = event.payload.field();

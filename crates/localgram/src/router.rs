@@ -14,7 +14,7 @@ use crate::api::{
     shopping, tokens, users, Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
-use crate::api::{creator_marketplace, threads_users, upcoming_events};
+use crate::api::{creator_marketplace, handover, threads_users, upcoming_events};
 use crate::auth::TokenKind;
 use crate::nodes::Apis;
 use graph::Permission::{
@@ -293,6 +293,17 @@ pub static ROUTES: &[Route] = &[
     Route { verb: Verb::Get, on: On::Edge(NodeKind::Conversation, "messages"), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::list_messages) },
     Route { verb: Verb::Get, on: On::Node(NodeKind::Message), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::get_message) },
     Route { verb: Verb::Get, on: On::Node(NodeKind::Igsid), apis: Apis::Both, tokens: MESSAGING_TOKENS, scopes: MESSAGING, handler: handler!(conversations::get_profile) },
+    // the Handover Protocol (8.14): thread control between apps
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "pass_thread_control"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(handover::pass) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "take_thread_control"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(handover::take) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "request_thread_control"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(handover::request) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "thread_owner"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(handover::thread_owner) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "secondary_receivers"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(handover::secondary_receivers) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "pass_thread_control"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(handover::pass) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "take_thread_control"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(handover::take) },
+    Route { verb: Verb::Post, on: On::Edge(NodeKind::Page, "request_thread_control"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(handover::request) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "thread_owner"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(handover::thread_owner) },
+    Route { verb: Verb::Get, on: On::Edge(NodeKind::Page, "secondary_receivers"), apis: Apis::Facebook, tokens: PAGE_TOKENS, scopes: MESSAGING, handler: handler!(handover::secondary_receivers) },
     Route { verb: Verb::Get, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messenger_profile::get) },
     Route { verb: Verb::Post, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messenger_profile::set) },
     Route { verb: Verb::Delete, on: On::Edge(NodeKind::IgUser, "messenger_profile"), apis: Apis::Instagram, tokens: INSTAGRAM_TOKEN, scopes: MESSAGING, handler: handler!(messenger_profile::delete) },

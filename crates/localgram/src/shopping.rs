@@ -58,3 +58,26 @@ pub fn tag_media(tx: &Writer, media_id: &str, tags: &[ProductTag]) -> StoreResul
     }
     Ok(())
 }
+
+/// "Accounts are limited to 25 tagged media posts within a 24 hour period. Carousel albums
+/// count as a single post" (ref 001 L9663).
+pub const TAGGED_POSTS_PER_DAY: i64 = 25;
+
+/// Refuses publishing a post with product tags (`tagged`) when the account already published
+/// 25 tagged posts in the last 24 hours. `now` in Unix seconds.
+pub fn check_tagged_post_limit(
+    conn: &Reader,
+    account_id: &str,
+    tagged: bool,
+    now: i64,
+) -> StoreResult<Result<(), GraphError>> {
+    if !tagged {
+        return Ok(Ok(()));
+    }
+    let used = store::tagged_posts_since(conn, account_id, now - 24 * 3600 + 1)?;
+    Ok(if used >= TAGGED_POSTS_PER_DAY {
+        Err(GraphError::product_tagged_post_limit_reached())
+    } else {
+        Ok(())
+    })
+}

@@ -477,6 +477,42 @@ async fn turning_comments_off_refuses_new_ones() {
 }
 
 #[tokio::test]
+async fn a_mentioned_comment_on_media_with_comments_off_is_an_error() {
+    // ref 001 L8112-8115: mentioned_comment errors when comments are disabled on the media
+    // the account was @mentioned on (the code is not given: the comments-disabled error).
+    let server = TestServer::start().await;
+    let s = scene(&server).await;
+    let account = s.world.business_id();
+    let mentioning = comment(&server, &s.ana, &s.media, "Hey @metricsaurus", None).await;
+    let path =
+        format!("/v24.0/{account}?fields=mentioned_comment.comment_id({mentioning}){{text}}");
+    let before = server.get_fb(&path, &s.world.fb_token).await;
+    assert_eq!(
+        before.body["mentioned_comment"]["text"],
+        json!("Hey @metricsaurus")
+    );
+    let off = server
+        .graph(Method::POST, &format!("/v24.0/{}", s.media))
+        .bearer(&s.world.ig_token)
+        .form(&[("comment_enabled", "false")])
+        .send()
+        .await;
+    assert_eq!(off.body, json!({"success": true}));
+    let after = server.get_fb(&path, &s.world.fb_token).await;
+    assert_eq!(after.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        after.error(),
+        (
+            100,
+            None,
+            "OAuthException".to_string(),
+            "(#100) Comments are disabled for this media".to_string()
+        )
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn restricted_people_are_not_heard() {
     let server = TestServer::start().await;
     let s = scene(&server).await;

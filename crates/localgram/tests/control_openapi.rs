@@ -337,6 +337,25 @@ async fn control_answers_have_the_documented_shapes() {
             format!("/apps/{app}/webhooks"),
             None,
         ),
+        (Method::GET, "/webhooks/tls", "/webhooks/tls".into(), None),
+        (
+            Method::POST,
+            "/webhooks/tls",
+            "/webhooks/tls".into(),
+            Some(json!({"client_certificate": false})),
+        ),
+        (
+            Method::GET,
+            "/accounts/{id}/handover",
+            format!("/accounts/{account}/handover"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/accounts/{id}/handover",
+            format!("/accounts/{account}/handover"),
+            Some(json!({"primary_receiver_app_id": app})),
+        ),
         (Method::GET, "/apps/{id}", format!("/apps/{app}"), None),
         (
             Method::POST,

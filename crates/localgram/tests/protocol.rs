@@ -867,3 +867,140 @@ async fn method_override_turns_a_get_into_another_method() {
     let _ = Method::GET;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn graph_video_is_served_as_graph_facebook_com() {
+    // ref 001 L1615-1616: video uploads use graph-video.facebook.com; localgram answers it
+    // as graph.facebook.com (and intercepts it in the proxy, src/proxy/mod.rs).
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let id = world.business_id();
+    let video = server
+        .graph(Method::GET, &format!("/v24.0/{id}?fields=username"))
+        .on(common::Host::Named("graph-video.facebook.com"))
+        .bearer(&world.fb_token)
+        .send()
+        .await;
+    assert_eq!(video.status, StatusCode::OK, "{}", video.text);
+    assert_eq!(video.body, json!({"username": "metricsaurus", "id": id}));
+    // An Instagram token is the other login's there, as on graph.facebook.com.
+    let refused = server
+        .graph(Method::GET, &format!("/v24.0/{id}"))
+        .on(common::Host::Named("graph-video.facebook.com"))
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn order_is_not_supported_and_changes_nothing() {
+    // ref 000 L54, 004 L1658: "Ordering results is not supported": an `order` parameter is
+    // ignored and edges keep their own order (decisions.md).
+    let server = TestServer::start().await;
+    let (world, ids) = world_with_media(&server, 3).await;
+    let id = world.business_id();
+    for order in ["chronological", "reverse_chronological", "anything"] {
+        let listed = server
+            .get_ig(&format!("/v24.0/{id}/media?order={order}"), &world.ig_token)
+            .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+        let got: Vec<&str> = listed.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, ids, "{order}");
+    }
+}
+
+#[tokio::test]
+async fn a_create_with_fields_reads_the_new_node_back() {
+    // ref 001 L1725-1744: read-after-write; without `fields` only the id (001 L1729).
+    let server = TestServer::start().await;
+    let (world, ids) = world_with_media(&server, 1).await;
+    freeze_at(&server, "2026-02-01T10:00:00Z").await;
+    let media = &ids[0];
+    let plain = server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .bearer(&world.ig_token)
+        .form(&[("message", "first")])
+        .send()
+        .await;
+    assert_eq!(keys(&plain.body), ["id"]);
+    let read = server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .bearer(&world.ig_token)
+        .form(&[("message", "second"), ("fields", "text,timestamp,id")])
+        .send()
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let id = read.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        read.body,
+        json!({"text": "second", "timestamp": "2026-02-01T10:00:00+0000", "id": id})
+    );
+    // The same answer as the read endpoint's.
+    let get = server
+        .get_ig(
+            &format!("/v24.0/{id}?fields=text,timestamp,id"),
+            &world.ig_token,
+        )
+        .await;
+    assert_eq!(get.body, read.body);
+    // A failed read is the read's error; the comment was still made (001 L1741-1744).
+    let bad = server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .bearer(&world.ig_token)
+        .form(&[("message", "third"), ("fields", "nope")])
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.error().0, 100);
+    let listed = server
+        .get_ig(
+            &format!("/v24.0/{media}/comments?fields=text"),
+            &world.ig_token,
+        )
+        .await;
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 3);
+    // Replies read back too.
+    let reply = server
+        .graph(Method::POST, &format!("/v24.0/{id}/replies"))
+        .bearer(&world.ig_token)
+        .form(&[("message", "a reply"), ("fields", "text,parent_id")])
+        .send()
+        .await;
+    assert_eq!(reply.body["text"], json!("a reply"));
+    assert_eq!(reply.body["parent_id"], json!(id));
+}
+
+fn keys(value: &Value) -> Vec<String> {
+    value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn instagram_v1_marketing_api_edges_are_gone() {
+    // ref 004 L1213-1250: the Instagram v1.0 (Marketing API) endpoints are deprecated, an
+    // error on v22.0+ from Jan 21, 2025 and on every version from May 20, 2025. localgram's
+    // clock is past both dates here: every version answers an error (decisions.md).
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    freeze_at(&server, "2026-01-05T00:00:00Z").await;
+    let page = world.page_id().to_string();
+    for version in ["v21.0", "v22.0", "v24.0"] {
+        for edge in ["instagram_accounts", "page_backed_instagram_accounts"] {
+            let answer = server
+                .get_fb(&format!("/{version}/{page}/{edge}"), &world.fb_token)
+                .await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{version} {edge}");
+            let (code, _, _, message) = answer.error();
+            assert_eq!(code, 100, "{version} {edge}");
+            assert!(message.contains(edge), "{message}");
+        }
+    }
+}

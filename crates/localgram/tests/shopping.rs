@@ -450,3 +450,83 @@ async fn rejected_products_can_be_appealed_once() {
     let unknown = s.get(&status("999")).await;
     assert_eq!(unknown.error().0, 100);
 }
+
+#[tokio::test]
+async fn at_most_25_product_tagged_posts_a_day_and_an_album_counts_once() {
+    // ref 001 L9663: "Accounts are limited to 25 tagged media posts within a 24 hour period.
+    // Carousel albums count as a single post." The code is not given (decisions.md).
+    let s = shop().await;
+    let tags = format!("[{{product_id:'{}',x:0.5,y:0.5}}]", s.wombats);
+    // An album whose two items are tagged: one post.
+    let mut children = Vec::new();
+    for name in ["a.jpg", "b.jpg"] {
+        let url = s.t.cdn.jpeg(name, 1080, 1080);
+        let child = s
+            .post(
+                &format!("/v24.0/{}/media", s.t.id()),
+                &[
+                    ("image_url", &url),
+                    ("is_carousel_item", "true"),
+                    ("product_tags", &tags),
+                ],
+            )
+            .await;
+        assert_eq!(child.status, StatusCode::OK, "{}", child.text);
+        children.push(child.body["id"].as_str().unwrap().to_string());
+    }
+    let album = s
+        .post(
+            &format!("/v24.0/{}/media", s.t.id()),
+            &[
+                ("media_type", "CAROUSEL"),
+                ("children", &children.join(",")),
+            ],
+        )
+        .await;
+    assert_eq!(album.status, StatusCode::OK, "{}", album.text);
+    let album_id = album.body["id"].as_str().unwrap().to_string();
+    let published = s
+        .post(
+            &format!("/v24.0/{}/media_publish", s.t.id()),
+            &[("creation_id", &album_id)],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text);
+    for i in 0..24 {
+        let answer = s.tagged_image(&tags).await;
+        assert_eq!(answer.status, StatusCode::OK, "post {i}: {}", answer.text);
+    }
+    let refused = s.tagged_image(&tags).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert_eq!(
+        refused.error(),
+        (
+            9,
+            None,
+            "OAuthException".to_string(),
+            "(#9) Product tagging limit reached: an account can publish at most 25 product-tagged posts within 24 hours".to_string()
+        )
+    );
+    // Posts without product tags are not limited by it.
+    let url = s.t.cdn.jpeg("plain.jpg", 1080, 1080);
+    let plain = s
+        .post(
+            &format!("/v24.0/{}/media", s.t.id()),
+            &[("image_url", &url)],
+        )
+        .await;
+    let plain_id = plain.body["id"].as_str().unwrap().to_string();
+    let published = s
+        .post(
+            &format!("/v24.0/{}/media_publish", s.t.id()),
+            &[("creation_id", &plain_id)],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text);
+    // A day later the window has moved on.
+    s.t.server
+        .post_control("/clock", json!({"advance_seconds": 86_400}))
+        .await;
+    let later = s.tagged_image(&tags).await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.text);
+}

@@ -575,3 +575,72 @@ async fn subscriptions_and_subscribed_apps_answer_the_fields_asked() {
         json!({"data": [{"name": "Moderator", "id": s.app_id()}, {"name": "Zeta", "id": other_id}]})
     );
 }
+
+#[tokio::test]
+async fn messenger_platform_only_fields_are_subscribable_for_the_instagram_object() {
+    // ref 004 L2438, L2442: messaging_policy_enforcement and response_feedback are listed
+    // among the Instagram webhook fields with Messenger Platform permissions only.
+    let s = setup().await;
+    let url = s.receiver.url("/hook");
+    let answer = s
+        .configure(
+            &url,
+            Some("messages,messaging_policy_enforcement,response_feedback"),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let listed = graph(
+        &s.server,
+        Method::GET,
+        FB,
+        &format!("/v24.0/{}/subscriptions", s.app_id()),
+        &[],
+        &s.app_token,
+    )
+    .await;
+    let names: Vec<&str> = listed.body["data"][0]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "messages",
+            "messaging_policy_enforcement",
+            "response_feedback"
+        ]
+    );
+    // The Page (Messenger Platform) enables them; they are Page fields too.
+    let page = s
+        .subscribe_page("messaging_policy_enforcement,response_feedback")
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let ig = s.subscribe_ig("messages").await;
+    assert_eq!(ig.status, StatusCode::OK, "{}", ig.text);
+    // Delivered through the Page (Messenger Platform), never with Instagram Login.
+    for field in ["messaging_policy_enforcement", "response_feedback"] {
+        let recorded = s.event(s.account_id(), field, None).await;
+        let mut outcomes: Vec<(String, String)> = recorded["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["login"].as_str().unwrap_or_default().to_string(),
+                    d["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        outcomes.sort();
+        assert_eq!(
+            outcomes,
+            [
+                ("facebook".to_string(), "pending".to_string()),
+                ("instagram".to_string(), "skipped".to_string())
+            ],
+            "{field}: {recorded}"
+        );
+    }
+}

@@ -15,6 +15,7 @@ use crate::limits::Limit;
 use crate::messaging::body::{self, MediaKind, OutAttachment, Outgoing};
 use crate::messaging::fetch;
 use crate::messaging::group::Work;
+use crate::messaging::handover;
 use crate::messaging::rules::{self, MULTI_IMAGE_FROM_S};
 use crate::messaging::thread::{self, Draft};
 use crate::nodes::{kinds, NodeKind};
@@ -128,7 +129,7 @@ struct SendRequest {
     human_agent: bool,
 }
 
-fn id_text(value: &Value, name: &str) -> Result<String, GraphError> {
+pub(super) fn id_text(value: &Value, name: &str) -> Result<String, GraphError> {
     match value {
         Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
         Value::Number(n) => Ok(n.to_string()),
@@ -562,19 +563,25 @@ pub async fn send(call: Call) -> Result<Value, GraphError> {
     // Written with the sends that arrive meanwhile, in one transaction (messaging::group).
     let state = call.state.clone();
     let job_state = state.clone();
+    let app_id = caller.app.id.clone();
     let work: Work = Box::new(move |tx| {
         let now_ms = job_state.clock.now_ms();
-        write(tx, &job_state, api, &account, &request, &checked, now_ms).map_err(refused)
+        write(
+            tx, &job_state, api, &app_id, &account, &request, &checked, now_ms,
+        )
+        .map_err(refused)
     });
     state.messaging.run(&state, work).await
 }
 
 /// The send's writes: the rules checked as they stand now, then the message and its echo, a
 /// reaction, or a read marker.
+#[allow(clippy::too_many_arguments)]
 fn write(
     tx: &Writer,
     state: &AppState,
     api: Api,
+    app_id: &str,
     account: &Account,
     request: &SendRequest,
     checked: &Checked,
@@ -598,6 +605,16 @@ fn write(
         Recipient::Igsid(igsid) => {
             let mut conversation =
                 open_conversation(tx, api, account, igsid, request.human_agent, now_ms)?;
+            // Handover Protocol: only the app controlling the conversation sends in it.
+            let thread = handover::Thread {
+                account_id: &account.id,
+                igsid: &conversation.igsid,
+            };
+            if matches!(request.action, Action::Message(_))
+                && !handover::may_send(tx, &thread, app_id)?
+            {
+                return Err(GraphError::handover_not_thread_owner(api).into());
+            }
             match &request.action {
                 Action::Message(outgoing) => {
                     let (mut draft, saved) =

@@ -5,6 +5,7 @@ pub mod comments;
 pub mod conversations;
 pub mod creator_marketplace;
 pub mod facebook_users;
+pub mod handover;
 pub mod hashtags;
 pub mod insights;
 pub mod media;

@@ -294,6 +294,17 @@ pub async fn publish(call: Call) -> Result<Value, GraphError> {
             if let Err(e) = limits::check_publish(tx, &account.id, limit, now_ms)? {
                 return Ok(Err(e));
             }
+            let tagged = std::iter::once(&container).chain(children.iter()).any(|c| {
+                !crate::publishing::request::Options::from_json(&c.params)
+                    .product_tags
+                    .is_empty()
+            });
+            let now_s = now_ms.div_euclid(1000);
+            if let Err(e) =
+                crate::shopping::check_tagged_post_limit(tx, &account.id, tagged, now_s)?
+            {
+                return Ok(Err(e));
+            }
             let media = publish::create_media(
                 tx,
                 &state,

@@ -179,7 +179,7 @@ pub async fn create_app_subscription(call: Call) -> Result<Value, GraphError> {
     let verified = match verify::parse_callback(&callback_url) {
         Ok(url) => {
             let hub = &call.state.webhooks;
-            verify::verify(hub.client(), &url, &verify_token, hub.timeout).await
+            verify::verify(&hub.client(), &url, &verify_token, hub.timeout).await
         }
         Err(error) => Err(error),
     };

@@ -7,6 +7,7 @@ pub mod body;
 pub mod fetch;
 pub mod flows;
 pub mod group;
+pub mod handover;
 pub mod ids;
 pub mod profile;
 pub mod rules;

@@ -754,7 +754,7 @@ pub async fn deauthorize(
         Some(url) => {
             let signed = callbacks::signed_request(&person.secret, &person.user_id, now);
             Some(
-                callbacks::post(state.webhooks.client(), url, &signed)
+                callbacks::post(&state.webhooks.client(), url, &signed)
                     .await
                     .to_json(),
             )
@@ -801,7 +801,7 @@ pub async fn data_deletion(
     };
     let person = person_of(&state, &app, &request).await?;
     let signed = callbacks::signed_request(&person.secret, &person.user_id, state.clock.now());
-    let answer = callbacks::post(state.webhooks.client(), &url, &signed).await;
+    let answer = callbacks::post(&state.webhooks.client(), &url, &signed).await;
     let receipt = callbacks::deletion_receipt(&answer);
     let mut out = json!({
         "user_id": person.user_id,

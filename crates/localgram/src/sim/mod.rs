@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod error;
 pub mod faults;
 pub mod guard;
+pub mod handover;
 pub mod insights;
 pub mod limits;
 pub mod live;
@@ -141,6 +142,11 @@ pub fn router(state: Shared) -> Router {
             post(messaging::self_message),
         )
         .route("/accounts/{id}/messaging", post(messaging::set_switches))
+        .route(
+            "/accounts/{id}/handover",
+            get(handover::get).post(handover::set_roles),
+        )
+        .route("/accounts/{id}/handover/inbox", post(handover::inbox))
         // ----- webhooks (issue #6)
         .route("/webhooks", get(webhooks::status))
         .route("/webhooks/deliveries", get(webhooks::list))
@@ -155,6 +161,10 @@ pub fn router(state: Shared) -> Router {
         .route("/webhooks/pause", post(webhooks::pause))
         .route("/webhooks/resume", post(webhooks::resume))
         .route("/webhooks/test", post(webhooks::test))
+        .route(
+            "/webhooks/tls",
+            get(webhooks::get_tls).post(webhooks::set_tls),
+        )
         // ----- rate limits and faults (issue #14)
         .route(
             "/faults",

@@ -558,6 +558,7 @@ pub async fn test(State(state): State<Shared>, body: Bytes) -> Result<Json<Value
                 account_id: account_id.clone(),
                 payload,
                 deliver_at_ms: input.deliver_at_ms,
+                audience: None,
             };
             let recorded = crate::webhooks::record_alone(&state, event).await?;
             Ok(Json(json!({
@@ -782,4 +783,83 @@ pub async fn replay_all(
         "requeued": total.requeued,
         "retried_now": total.retried,
     })))
+}
+
+/// The webhook TLS settings as the control API shows them.
+fn tls_view(state: &Shared) -> Result<Value, ControlError> {
+    let settings = state.webhooks.tls();
+    let ca = state
+        .webhooks
+        .client_ca_pem()
+        .map_err(ControlError::bad_request)?;
+    Ok(json!({
+        "client_certificate": settings.client_certificate,
+        "client_common_name": crate::webhooks::mtls::CLIENT_COMMON_NAME,
+        "client_ca_pem": ca,
+        "trusted_certificates": settings.trusted_pem.len(),
+    }))
+}
+
+/// `GET /_localgram/webhooks/tls`: whether deliveries present the client certificate, the CA
+/// a receiver trusts to verify it, and how many server certificates `https` callbacks may use.
+#[utoipa::path(
+    get,
+    path = "/webhooks/tls",
+    tag = "webhooks",
+    operation_id = "webhooks_get_tls",
+    summary = "Webhook TLS: whether deliveries present the client certificate, the CA that signs it, and how many certificates https callbacks are verified against",
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhookTls),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
+pub async fn get_tls(State(state): State<Shared>) -> Result<Json<Value>, ControlError> {
+    Ok(Json(tls_view(&state)?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TlsInput {
+    /// Present the client certificate (CN `client.webhooks.fbclientcerts.com`) on every
+    /// delivery and verification request.
+    pub client_certificate: Option<bool>,
+    /// PEM certificates (a receiver's CA or self-signed certificate) `https` callbacks are
+    /// verified against; replaces the list. `[]` empties it.
+    pub trust_pem: Option<Vec<String>>,
+}
+
+/// `POST /_localgram/webhooks/tls`: turns mTLS on or off and sets the trusted certificates.
+#[utoipa::path(
+    post,
+    path = "/webhooks/tls",
+    tag = "webhooks",
+    operation_id = "webhooks_set_tls",
+    summary = "Turn the deliveries' client certificate (mTLS) on or off and set the certificates https callbacks are verified against",
+    request_body = TlsInput,
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::WebhookTls),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+        (status = 409, response = crate::sim::error::ErrorBody),
+    ),
+)]
+pub async fn set_tls(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<Json<Value>, ControlError> {
+    let input: TlsInput = parse_body(&body)?;
+    let mut settings = state.webhooks.tls();
+    if let Some(on) = input.client_certificate {
+        settings.client_certificate = on;
+    }
+    if let Some(pem) = input.trust_pem {
+        settings.trusted_pem = pem;
+    }
+    state
+        .webhooks
+        .set_tls(settings)
+        .map_err(ControlError::bad_request)?;
+    Ok(Json(tls_view(&state)?))
 }

@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod events;
 pub mod faults;
 pub mod feed;
+pub mod handover;
 pub mod hashtags;
 pub mod igsids;
 pub mod insights;
@@ -69,6 +70,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("migrations/0013_discovery.sql")),
     (14, include_str!("migrations/0014_apps.sql")),
     (15, include_str!("migrations/0015_discovery_limits.sql")),
+    (16, include_str!("migrations/0016_handover.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

@@ -222,3 +222,16 @@ pub fn set_shop_eligible(conn: &Writer, account_id: &str) -> StoreResult<()> {
     )?;
     Ok(())
 }
+
+/// The account's posts (not carousel items) created since `since` (Unix seconds) that carry
+/// product tags, on themselves or on a carousel item: an album counts once.
+pub fn tagged_posts_since(conn: &Reader, account_id: &str, since: i64) -> StoreResult<i64> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COUNT(*) FROM media m
+         WHERE m.account_id = ?1 AND m.parent_id IS NULL AND m.created_at >= ?2
+           AND (EXISTS (SELECT 1 FROM media_product_tags t WHERE t.media_id = m.id)
+                OR EXISTS (SELECT 1 FROM media c JOIN media_product_tags t ON t.media_id = c.id
+                           WHERE c.parent_id = m.id))",
+    )?;
+    stmt.query_row(params![account_id, since], |r| r.get(0))
+}

@@ -58,6 +58,14 @@ pub fn decide(conn: &Reader, event: &Event, now: i64) -> StoreResult<Vec<Decisio
     }
     let mut decisions = Vec::new();
     for app_id in connected {
+        if let Some(audience) = event.audience.as_ref().filter(|a| !a.admits(&app_id)) {
+            decisions.push(Decision::Skip {
+                app_id: Some(app_id.clone()),
+                login: None,
+                reason: audience.reason.clone(),
+            });
+            continue;
+        }
         let subject = |login: Login| match login {
             Login::Instagram => Some(account.id.as_str()),
             Login::Facebook => page_id,

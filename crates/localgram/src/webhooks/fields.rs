@@ -176,6 +176,24 @@ pub static FIELDS: &[Field] = &[
     messaging("messaging_postbacks", true),
     messaging("messaging_referral", true),
     messaging("messaging_seen", true),
+    // Messenger Platform only (004 L2438, L2442): "x" for both Instagram Login and the IG
+    // API with Facebook Login; localgram's Facebook login carries the Messenger Platform's
+    // Instagram messaging. No Instagram event localgram models produces them (the reference
+    // gives no payload): they can be subscribed to, never delivered with Instagram Login.
+    Field {
+        name: "messaging_policy_enforcement",
+        carrier: Carrier::Messaging,
+        instagram: None,
+        facebook: needs(FBL_MESSAGES, true),
+        public_media_only: false,
+    },
+    Field {
+        name: "response_feedback",
+        carrier: Carrier::Messaging,
+        instagram: None,
+        facebook: needs(FBL_MESSAGES, true),
+        public_media_only: false,
+    },
     Field {
         name: "standby",
         carrier: Carrier::Standby,
@@ -245,6 +263,12 @@ mod tests {
         // ref 004 L2430-2444: story_insights is FBL only, messaging_optins IGL only.
         assert!(find("story_insights").unwrap().instagram.is_none());
         assert!(find("messaging_optins").unwrap().facebook.is_none());
+        // ref 004 L2438, L2442: Messenger Platform only.
+        for name in ["messaging_policy_enforcement", "response_feedback"] {
+            let field = find(name).unwrap();
+            assert!(field.instagram.is_none(), "{name}");
+            assert_eq!(field.facebook.unwrap().permissions, FBL_MESSAGES, "{name}");
+        }
         // ref 004 L2254: Advanced Access for every IGL field, FBL comments/live_comments.
         assert!(FIELDS
             .iter()

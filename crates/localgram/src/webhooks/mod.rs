@@ -10,6 +10,7 @@
 
 pub mod conditions;
 pub mod fields;
+pub mod mtls;
 pub mod render;
 pub mod retention;
 pub mod samples;
@@ -38,7 +39,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Hub {
     wake: Notify,
     wake_retention: Notify,
-    client: reqwest::Client,
+    /// Rebuilt when the TLS settings change; requests clone it (one shared pool).
+    client: parking_lot::RwLock<reqwest::Client>,
+    tls: parking_lot::Mutex<mtls::TlsSettings>,
+    /// Made the first time mTLS is enabled.
+    client_certificate: std::sync::OnceLock<mtls::ClientCertificate>,
     pub timeout: Duration,
     /// Requests to callbacks this instance has in flight (their outcome not yet recorded).
     sending: std::sync::atomic::AtomicUsize,
@@ -46,16 +51,15 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(timeout: Duration) -> Hub {
-        let client = reqwest::Client::builder()
-            // Meta does not follow a callback's redirects; neither does localgram.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("facebookexternalua")
-            .build()
+        // Meta does not follow a callback's redirects; neither does localgram.
+        let client = mtls::client(&mtls::TlsSettings::default(), None)
             .unwrap_or_else(|_| reqwest::Client::new());
         Hub {
             wake: Notify::new(),
             wake_retention: Notify::new(),
-            client,
+            client: parking_lot::RwLock::new(client),
+            tls: Default::default(),
+            client_certificate: std::sync::OnceLock::new(),
             timeout,
             sending: Default::default(),
         }
@@ -95,8 +99,40 @@ impl Hub {
         self.wake_retention.notified().await;
     }
 
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    pub fn client(&self) -> reqwest::Client {
+        self.client.read().clone()
+    }
+
+    /// The TLS settings deliveries use now.
+    pub fn tls(&self) -> mtls::TlsSettings {
+        self.tls.lock().clone()
+    }
+
+    /// The client certificate's CA (PEM), made on first use.
+    pub fn client_ca_pem(&self) -> Result<String, String> {
+        Ok(self.client_certificate()?.ca_pem.clone())
+    }
+
+    fn client_certificate(&self) -> Result<&mtls::ClientCertificate, String> {
+        if let Some(made) = self.client_certificate.get() {
+            return Ok(made);
+        }
+        let made = mtls::ClientCertificate::generate()
+            .map_err(|e| format!("cannot make the client certificate: {e}"))?;
+        Ok(self.client_certificate.get_or_init(|| made))
+    }
+
+    /// Applies new TLS settings: the client is rebuilt, or nothing changes when they are bad.
+    pub fn set_tls(&self, settings: mtls::TlsSettings) -> Result<(), String> {
+        let certificate = if settings.client_certificate {
+            Some(self.client_certificate()?)
+        } else {
+            None
+        };
+        let client = mtls::client(&settings, certificate)?;
+        *self.client.write() = client;
+        *self.tls.lock() = settings;
+        Ok(())
     }
 }
 

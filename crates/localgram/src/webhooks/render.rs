@@ -126,7 +126,10 @@ fn story_insights(s: &StoryInsights) -> Value {
 /// (000 L2455-2466, L2490-2502, L2599-2608).
 fn messaging(m: &Messaging) -> Value {
     let mut item = Map::new();
-    item.insert("sender".into(), json!({"id": m.sender_id}));
+    // A role change concerns the account, not a person: no sender (Meta's `app_roles`).
+    if !m.sender_id.is_empty() {
+        item.insert("sender".into(), json!({"id": m.sender_id}));
+    }
     item.insert("recipient".into(), json!({"id": m.recipient_id}));
     item.insert("timestamp".into(), json!(m.timestamp_ms));
     let (key, value) = match &m.kind {
@@ -165,6 +168,18 @@ fn messaging(m: &Messaging) -> Value {
         MessagingKind::Optin(o) => (
             "optin",
             serde_json::to_value(o).unwrap_or_else(|_| json!({})),
+        ),
+        MessagingKind::PolicyEnforcement(p) => (
+            "policy-enforcement",
+            serde_json::to_value(p).unwrap_or_else(|_| json!({})),
+        ),
+        MessagingKind::ResponseFeedback(f) => (
+            "response_feedback",
+            json!({"mid": f.mid, "feedback": f.feedback}),
+        ),
+        MessagingKind::Handover(h) if h.action == "app_roles" => (
+            "app_roles",
+            serde_json::to_value(&h.app_roles).unwrap_or_else(|_| json!({})),
         ),
         MessagingKind::Handover(h) => {
             let mut value = Map::new();

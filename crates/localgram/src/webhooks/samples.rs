@@ -5,7 +5,8 @@
 
 use crate::events::{
     Author, Comment, CommentMedia, Handover, Mention, Message, MessageEdit, Messaging,
-    MessagingKind, Optin, Payload, Postback, Reaction, Read, Referral, StoryInsights,
+    MessagingKind, Optin, Payload, PolicyEnforcement, Postback, Reaction, Read, Referral,
+    ResponseFeedback, StoryInsights,
 };
 
 /// An Instagram message id, shaped like Meta's (base64 of an internal reference).
@@ -148,10 +149,27 @@ pub fn sample(field: &str, account_id: &str, now_ms: i64) -> Option<Payload> {
             now_ms,
             MessagingKind::Handover(Handover {
                 action: "pass_thread_control".into(),
+                app_roles: None,
                 new_owner_app_id: Some("123456789".into()),
                 previous_owner_app_id: Some("987654321".into()),
                 requested_owner_app_id: None,
                 metadata: Some("Additional content that the caller wants to set".into()),
+            }),
+        )),
+        "messaging_policy_enforcement" => Payload::Messaging(messaging(
+            account_id,
+            now_ms,
+            MessagingKind::PolicyEnforcement(PolicyEnforcement {
+                action: "block".into(),
+                reason: Some("The app was blocked for violating Meta's policies".into()),
+            }),
+        )),
+        "response_feedback" => Payload::Messaging(messaging(
+            account_id,
+            now_ms,
+            MessagingKind::ResponseFeedback(ResponseFeedback {
+                mid: SAMPLE_MID.into(),
+                feedback: "Good response".into(),
             }),
         )),
         "standby" => Payload::Standby(messaging(

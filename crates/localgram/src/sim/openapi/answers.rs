@@ -1222,3 +1222,42 @@ pub struct CopyrightOutcome {
     #[schema(required = false)]
     pub copyright_matches: Vec<serde_json::Value>,
 }
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct HandoverThread {
+    /// The person's Instagram-scoped id
+    pub igsid: String,
+    /// The app that controls the conversation
+    pub owner_app_id: String,
+    pub updated_time_ms: i64,
+}
+
+/// An account's Handover Protocol settings.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Handover {
+    pub account_id: String,
+    /// Null while the Handover Protocol is off: every app receives every event
+    #[schema(required = true)]
+    pub primary_receiver_app_id: Option<String>,
+    pub secondary_receiver_app_ids: Vec<String>,
+    /// Meta's Instagram inbox, which can always be passed a conversation
+    pub inbox_app_id: String,
+    /// Conversations whose controller was recorded (the others are the primary receiver's)
+    pub threads: Vec<HandoverThread>,
+}
+
+/// The webhook deliveries' TLS settings (per instance).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhookTls {
+    /// Whether deliveries and verification requests present the client certificate
+    pub client_certificate: bool,
+    /// `client.webhooks.fbclientcerts.com`, as Meta's
+    pub client_common_name: String,
+    /// The CA (PEM) that signs the client certificate: a receiver trusts it to verify deliveries
+    pub client_ca_pem: String,
+    /// How many PEM certificates https callbacks are verified against
+    pub trusted_certificates: i64,
+}
