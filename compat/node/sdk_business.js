@@ -39,7 +39,14 @@ async function publish(api, user, params) {
 
 async function main() {
   const { app, account, person } = await world('nodesdk_shop');
-  const api = FacebookAdsApi.init(await token(app, account, 'facebook'));
+  // Reading every IGUser field includes shopping_product_tag_eligibility, which also needs
+  // the product tagging permissions (ref 001 L5878-5881).
+  const api = FacebookAdsApi.init(await token(app, account, 'facebook', [
+    'instagram_basic', 'instagram_content_publish', 'instagram_manage_comments',
+    'instagram_manage_messages', 'instagram_manage_insights', 'pages_show_list',
+    'pages_read_engagement', 'pages_manage_metadata', 'business_management',
+    'catalog_management', 'instagram_shopping_tag_products',
+  ]));
 
   const page = await new Page(account.page_id).get(['instagram_business_account']);
   check(page.instagram_business_account.id === account.id, page._data);

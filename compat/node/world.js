@@ -37,8 +37,10 @@ async function world(username) {
   return { app, account, person };
 }
 
-async function token(app, account, login) {
-  return (await control('/tokens', { app_id: app.id, account_id: account.id, login, long_lived: true })).access_token;
+async function token(app, account, login, scopes) {
+  const body = { app_id: app.id, account_id: account.id, login, long_lived: true };
+  if (scopes) body.scopes = scopes;
+  return (await control('/tokens', body)).access_token;
 }
 
 const jpeg = async () => (await control('/files', { kind: 'jpeg', width: 1080, height: 1350 })).url;

@@ -62,7 +62,14 @@ def publish(api, user, **params):
 
 def main():
     app, account, person = world("pysdk_shop")
-    api = api_for(app, token(app, account, "facebook"))
+    # Reading every IGUser field includes shopping_product_tag_eligibility, which also needs
+    # the product tagging permissions (ref 001 L5878-5881).
+    api = api_for(app, token(app, account, "facebook", [
+        "instagram_basic", "instagram_content_publish", "instagram_manage_comments",
+        "instagram_manage_messages", "instagram_manage_insights", "pages_show_list",
+        "pages_read_engagement", "pages_manage_metadata", "business_management",
+        "catalog_management", "instagram_shopping_tag_products",
+    ]))
     FacebookAdsApi.set_default_api(api)
 
     page = Page(account["page_id"]).api_get(fields=[Page.Field.instagram_business_account])
