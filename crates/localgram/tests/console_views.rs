@@ -187,6 +187,179 @@ async fn the_thread_shows_hidden_and_restricted_comments_marked() {
     server.stop().await;
 }
 
+/// The id a control call answers.
+async fn created(server: &TestServer, path: &str, body: Value) -> String {
+    server.post_control(path, body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Hidden and deleted comments carry who moderated them and when: the app through its token
+/// (ref 001 L3795-3831: hiding and deleting comments), or the author through the control API.
+/// Graph API answers do not change: a deleted comment is gone and a hidden one shows only
+/// `hidden`.
+#[tokio::test]
+async fn the_thread_marks_who_moderated_each_comment_and_when() {
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let id = world.business_id();
+    server
+        .post_control(
+            "/clock",
+            json!({"set": "2026-03-01T10:00:00Z", "frozen": true}),
+        )
+        .await;
+    let media = created(
+        &server,
+        &format!("/accounts/{id}/media"),
+        json!({"caption": "x"}),
+    )
+    .await;
+    let ana = person(&server, "ana").await;
+    let bo = person(&server, "bo").await;
+    let first = created(
+        &server,
+        &format!("/people/{ana}/comments"),
+        json!({"media_id": media, "text": "first"}),
+    )
+    .await;
+    let spam = created(
+        &server,
+        &format!("/people/{bo}/comments"),
+        json!({"media_id": media, "text": "<b>spam</b>"}),
+    )
+    .await;
+    let spam_reply = created(
+        &server,
+        &format!("/people/{ana}/comments"),
+        json!({"media_id": media, "text": "who?", "parent_id": spam}),
+    )
+    .await;
+    let own_reply = created(
+        &server,
+        &format!("/people/{bo}/comments"),
+        json!({"media_id": media, "text": "me too", "parent_id": first}),
+    )
+    .await;
+    let advance = |seconds: i64| {
+        let server = &server;
+        async move {
+            server
+                .post_control("/clock", json!({"advance_seconds": seconds}))
+                .await;
+        }
+    };
+    advance(60).await;
+    let hidden = server
+        .graph(Method::POST, &format!("/v24.0/{first}?hide=true"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    assert_eq!(hidden.body, json!({"success": true}));
+    advance(60).await;
+    let deleted = server
+        .graph(Method::DELETE, &format!("/v24.0/{spam}"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    assert_eq!(deleted.body, json!({"success": true}));
+    let own = server
+        .control_api(Method::DELETE, &format!("/comments/{own_reply}"))
+        .send()
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+
+    let app = json!({"id": world.app_id(), "name": "Test App"});
+    let by_app = |action: &str, at: &str| {
+        json!({
+            "action": action,
+            "via": "graph_api",
+            "by": {"kind": "instagram_user", "id": id, "username": "metricsaurus"},
+            "app": app,
+            "at": at,
+        })
+    };
+    let thread = server.get_control(&format!("/media/{media}")).await;
+    let comments = thread["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[0]["id"], json!(first));
+    assert_eq!(comments[0]["hidden"], json!(true));
+    assert_eq!(comments[0]["deleted"], json!(false));
+    assert_eq!(
+        comments[0]["moderation"],
+        by_app("hidden", "2026-03-01T10:01:00Z")
+    );
+    assert_eq!(
+        comments[0]["replies"],
+        json!([{
+            "id": own_reply,
+            "parent_id": first,
+            "text": "me too",
+            "from": {"kind": "person", "id": bo, "username": "bo"},
+            "hidden": false,
+            "deleted": true,
+            "restricted": false,
+            "like_count": null,
+            "timestamp": "2026-03-01T10:00:00Z",
+            "moderation": {
+                "action": "deleted",
+                "via": "control_api",
+                "by": {"kind": "person", "id": bo, "username": "bo"},
+                "app": null,
+                "at": "2026-03-01T10:02:00Z",
+            },
+            "replies": [],
+        }])
+    );
+    // The deleted comment comes back where it was, its reply (deleted with it) under it.
+    assert_eq!(comments[1]["id"], json!(spam));
+    assert_eq!(comments[1]["text"], json!("<b>spam</b>"));
+    assert_eq!(comments[1]["deleted"], json!(true));
+    assert_eq!(
+        comments[1]["moderation"],
+        by_app("deleted", "2026-03-01T10:02:00Z")
+    );
+    assert_eq!(comments[1]["replies"][0]["id"], json!(spam_reply));
+    assert_eq!(
+        comments[1]["replies"][0]["moderation"],
+        by_app("deleted", "2026-03-01T10:02:00Z")
+    );
+    // Unhiding is recorded too.
+    advance(3600).await;
+    server
+        .graph(Method::POST, &format!("/v24.0/{first}?hide=false"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    let thread = server.get_control(&format!("/media/{media}")).await;
+    assert_eq!(thread["comments"][0]["hidden"], json!(false));
+    assert_eq!(
+        thread["comments"][0]["moderation"],
+        by_app("unhidden", "2026-03-01T11:02:00Z")
+    );
+
+    // Meta's shapes stay as they were: no trace of the deleted comment, nothing added.
+    let listed = server
+        .get_ig(
+            &format!("/v24.0/{media}/comments?fields=id,text,hidden"),
+            &world.ig_token,
+        )
+        .await;
+    assert_eq!(
+        listed.body["data"],
+        json!([{"id": first, "text": "first", "hidden": false}])
+    );
+    let gone = server
+        .get_ig(&format!("/v24.0/{spam}?fields=id"), &world.ig_token)
+        .await;
+    assert_eq!(gone.status, StatusCode::BAD_REQUEST);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn the_inbox_shows_each_conversation_and_its_window() {
     // The standard messaging window is 24 hours from the person's last message (ref 000

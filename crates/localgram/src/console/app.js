@@ -270,20 +270,34 @@ async function accountView(main, id) {
   return () => load(true);
 }
 
+// Who moderated a comment and when: an app through a token, or the author.
+function moderationNote(m) {
+  const who = '@' + (m.by.username || m.by.id) + ' (' + m.by.kind + ')';
+  const how = m.via === 'graph_api'
+    ? ' via the Graph API' + (m.app ? ', app ' + m.app.name + ' (' + m.app.id + ')' : '')
+    : ' via the control API';
+  return el('div', { class: 'muted moderation', 'data-moderation': m.action },
+    m.action + ' by ' + who + how + ' at ' + m.at);
+}
+
 function commentNode(c, reply) {
   const marks = [];
   if (c.from.kind === 'account') marks.push(badge('account'));
   if (c.hidden) marks.push(badge('hidden', 'warn'));
+  if (c.deleted) marks.push(badge('deleted', 'bad'));
   if (c.restricted) marks.push(badge('restricted', 'warn'));
-  return el('div', { class: 'comment' + (c.hidden ? ' hidden' : ''), 'data-comment': c.id },
-    el('div', {}, el('strong', {}, '@' + (c.from.username || c.from.id)), ' ',
-      el('span', { class: 'text' }, c.text), marks),
-    el('div', { class: 'muted' }, c.timestamp, ' · ', String(c.like_count), ' likes ',
+  return el('div', { class: 'comment' + (c.hidden ? ' hidden' : '') + (c.deleted ? ' deleted' : ''),
+    'data-comment': c.id },
+  el('div', {}, el('strong', {}, '@' + (c.from.username || c.from.id)), ' ',
+    el('span', { class: 'text' }, c.text), marks),
+  c.moderation ? moderationNote(c.moderation) : null,
+  c.deleted ? el('div', { class: 'muted' }, c.timestamp)
+    : el('div', { class: 'muted' }, c.timestamp, ' · ', String(c.like_count), ' likes ',
       el('button', { class: 'link', type: 'button', onclick: reply.like(c) }, 'Like'),
       c.parent_id ? null
         : el('button', { class: 'link', type: 'button', onclick: () => reply.to(c) }, 'Reply')),
-    c.replies && c.replies.length
-      ? el('div', { class: 'replies' }, c.replies.map((r) => commentNode(r, reply))) : null);
+  c.replies && c.replies.length
+    ? el('div', { class: 'replies' }, c.replies.map((r) => commentNode(r, reply))) : null);
 }
 
 async function mediaView(main, id) {

@@ -13,6 +13,7 @@ use crate::messaging::rules::STANDARD_WINDOW_MS;
 use crate::state::Shared;
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Listing, Media, Window};
+use crate::store::moderation::{self, Moderation};
 use crate::store::{
     accounts, containers, conversations, messages, people, tokens, webhooks, Reader,
 };
@@ -160,25 +161,69 @@ fn describe_comment(conn: &Reader, c: &Comment, restricted: bool) -> StoreResult
         "text": c.text,
         "from": author(conn, c)?,
         "hidden": c.hidden,
+        "deleted": false,
         "restricted": restricted,
         "like_count": c.like_count,
         "timestamp": time_s(c.created_at),
+        "moderation": null,
+    }))
+}
+
+/// Who moderated a comment, when and how (issue #15): an app through a token (its kind and
+/// subject, and the app), or the author through the control API.
+fn describe_moderation(conn: &Reader, m: &Moderation) -> StoreResult<Value> {
+    let username = match m.by.kind.as_str() {
+        "account" | "instagram_user" => accounts::get(conn, &m.by.id)?.map(|a| a.username),
+        "person" => people::get(conn, &m.by.id)?.map(|p| p.username),
+        _ => None,
+    };
+    let app = match &m.by.app_id {
+        Some(id) => crate::store::apps::get(conn, id)?.map(|a| json!({"id": a.id, "name": a.name})),
+        None => None,
+    };
+    Ok(json!({
+        "action": m.action,
+        "via": m.by.via,
+        "by": {"kind": m.by.kind, "id": m.by.id, "username": username},
+        "app": app,
+        "at": time_s(m.at),
+    }))
+}
+
+/// A deleted comment as it was, marked with who deleted it and when.
+fn describe_deleted(conn: &Reader, m: &Moderation) -> StoreResult<Value> {
+    let c = &m.comment;
+    Ok(json!({
+        "id": c.id,
+        "parent_id": c.parent_id,
+        "text": c.text,
+        "from": author(conn, c)?,
+        "hidden": false,
+        "deleted": true,
+        "restricted": false,
+        "like_count": null,
+        "timestamp": time_s(c.created_at),
+        "moderation": describe_moderation(conn, m)?,
+        "replies": [],
     }))
 }
 
 /// Top-level comments shown with a media, and replies shown under each.
 const THREAD_COMMENTS: usize = 200;
 const THREAD_REPLIES: usize = 50;
+/// Moderated comments (deleted ones included) shown with a media.
+const THREAD_MODERATIONS: usize = 1000;
 
 /// A window of comments as the moderator sees them: restricted people's comments included
-/// (and marked), hidden ones included (and marked).
+/// (and marked), hidden ones included (and marked), each with its creation time for merging
+/// in the deleted ones.
 fn thread_window(
     conn: &Reader,
     media_id: &str,
     parent_id: Option<&str>,
     account_id: &str,
     limit: usize,
-) -> StoreResult<Vec<Value>> {
+) -> StoreResult<Vec<(i64, Value)>> {
     let listing = comments::Listing {
         media_id,
         parent_id,
@@ -193,13 +238,64 @@ fn thread_window(
         .map(|(_, c)| {
             let restricted =
                 !c.by_account() && comments::is_restricted(conn, account_id, &c.author_id)?;
-            describe_comment(conn, c, restricted)
+            Ok((c.created_at, describe_comment(conn, c, restricted)?))
         })
         .collect()
 }
 
+/// The thread oldest first, replies under their comment, each marked with its latest
+/// moderation; deleted comments come back from the moderation record, where they were.
+fn thread(conn: &Reader, media: &Media) -> StoreResult<Vec<Value>> {
+    let moderations = moderation::of_media(conn, &media.id, THREAD_MODERATIONS)?;
+    let mut top = thread_window(conn, &media.id, None, &media.account_id, THREAD_COMMENTS)?;
+    let mark = |conn: &Reader, comment: &mut Value| -> StoreResult<()> {
+        let id = comment["id"].as_str().unwrap_or_default();
+        if let Some(m) = moderations.iter().find(|m| m.comment.id == id) {
+            comment["moderation"] = describe_moderation(conn, m)?;
+        }
+        Ok(())
+    };
+    let deleted_under = |conn: &Reader, parent: &str| -> StoreResult<Vec<(i64, Value)>> {
+        moderations
+            .iter()
+            .filter(|m| m.action == "deleted" && m.comment.parent_id.as_deref() == Some(parent))
+            .map(|m| Ok((m.comment.created_at, describe_deleted(conn, m)?)))
+            .collect()
+    };
+    for (_, comment) in &mut top {
+        mark(conn, comment)?;
+        let id = comment["id"].as_str().unwrap_or_default().to_string();
+        let mut replies = thread_window(
+            conn,
+            &media.id,
+            Some(&id),
+            &media.account_id,
+            THREAD_REPLIES,
+        )?;
+        for (_, reply) in &mut replies {
+            mark(conn, reply)?;
+        }
+        replies.extend(deleted_under(conn, &id)?);
+        replies.sort_by_key(|(at, _)| *at);
+        comment["replies"] = json!(replies.into_iter().map(|(_, v)| v).collect::<Vec<_>>());
+    }
+    for m in moderations
+        .iter()
+        .filter(|m| m.action == "deleted" && m.comment.parent_id.is_none())
+    {
+        let mut comment = describe_deleted(conn, m)?;
+        let replies = deleted_under(conn, &m.comment.id)?;
+        comment["replies"] = json!(replies.into_iter().map(|(_, v)| v).collect::<Vec<_>>());
+        top.push((m.comment.created_at, comment));
+    }
+    // Stable: comments made in the same second keep their order.
+    top.sort_by_key(|(at, _)| *at);
+    Ok(top.into_iter().map(|(_, v)| v).collect())
+}
+
 /// `GET /_localgram/media/{id}`: the media and its comment thread, oldest first, replies
-/// under their comment. Deleted comments are gone (Meta keeps nothing of them either).
+/// under their comment. Hidden and deleted comments are marked with who moderated them and
+/// when (Meta keeps nothing of a deleted comment; localgram keeps it for the console only).
 pub async fn media_thread(
     State(state): State<Shared>,
     Path(media_id): Path<String>,
@@ -216,12 +312,7 @@ pub async fn media_thread(
             } else {
                 accounts::get(c, &m.account_id)?.map(|a| a.username)
             };
-            let mut thread = thread_window(c, &m.id, None, &m.account_id, THREAD_COMMENTS)?;
-            for comment in &mut thread {
-                let id = comment["id"].as_str().unwrap_or_default().to_string();
-                let replies = thread_window(c, &m.id, Some(&id), &m.account_id, THREAD_REPLIES)?;
-                comment["replies"] = json!(replies);
-            }
+            let thread = thread(c, &m)?;
             // Only albums have children (and the lookup by parent is not indexed).
             let children: Vec<Value> = if m.media_type == "CAROUSEL_ALBUM" {
                 media::children(c, &m.id)?

@@ -26,6 +26,7 @@ pub mod media_files;
 pub mod message_attachments;
 pub mod messages;
 pub mod messenger_profiles;
+pub mod moderation;
 pub mod objects;
 pub mod order;
 pub mod people;
@@ -67,6 +68,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_limits.sql")),
     (12, include_str!("migrations/0012_insights.sql")),
     (13, include_str!("migrations/0013_discovery.sql")),
+    (14, include_str!("migrations/0014_console.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and
