@@ -568,6 +568,160 @@ async fn the_request_log_filters_by_path_status_method_and_host() {
     server.stop().await;
 }
 
+/// Each request's whole exchange: what the app sent (method, URL, headers, body) and what it
+/// got (status, headers, body), bodies cut at 16 KiB and binary bodies left out; the list
+/// filters by token and by app (either of its ids).
+#[tokio::test]
+async fn the_request_log_keeps_each_exchange_and_filters_by_token_and_app() {
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let id = world.business_id();
+    let media = created(
+        &server,
+        &format!("/accounts/{id}/media"),
+        json!({"caption": "x"}),
+    )
+    .await;
+    let comment = server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .form(&[("message", "<script>hi</script>")])
+        .send()
+        .await;
+    let comment_id = comment.body["id"].as_str().unwrap().to_string();
+    server.get_fb("/v24.0/me/accounts", &world.fb_token).await;
+    let other = server.new_app("Other App").await;
+    let other_token = server
+        .token(other["id"].as_str().unwrap(), id, "instagram", None)
+        .await;
+    server.get_ig("/v24.0/me?fields=id", &other_token).await;
+    server.get_ig("/v24.0/me?fields=id", "IGAAbad").await;
+
+    let listed = server
+        .get_control(&format!("/requests?token={}", world.ig_token))
+        .await;
+    let entries = listed["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0]["path"],
+        json!(format!("/v24.0/{media}/comments"))
+    );
+    assert_eq!(entries[0]["token"], json!(world.ig_token));
+    assert_eq!(entries[0]["app_id"], json!(world.app_id()));
+    let paths = |query: String| {
+        let server = &server;
+        async move {
+            server.get_control(&format!("/requests{query}")).await["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["path"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        paths(format!("?app={}", world.app_id())).await,
+        [
+            "/v24.0/me/accounts".to_string(),
+            format!("/v24.0/{media}/comments")
+        ]
+    );
+    // An Instagram Login app is also known by its Instagram app id.
+    let instagram_app_id = world.app["instagram_app_id"].as_str().unwrap();
+    assert_eq!(
+        paths(format!("?app={instagram_app_id}&host=graph.facebook.com")).await,
+        ["/v24.0/me/accounts"]
+    );
+    assert_eq!(
+        paths(format!("?app={}", other["id"].as_str().unwrap())).await,
+        ["/v24.0/me"]
+    );
+    // A token that does not resolve is logged as sent, with no app.
+    let bad = server.get_control("/requests?token=IGAAbad").await;
+    assert_eq!(bad["data"][0]["app_id"], json!(null));
+    assert_eq!(bad["data"][0]["status"], json!(400));
+
+    let n = entries[0]["id"].as_u64().unwrap();
+    let exchange = server.get_control(&format!("/requests/{n}")).await;
+    let request = &exchange["request"];
+    assert_eq!(request["method"], json!("POST"));
+    assert_eq!(
+        request["url"],
+        json!(format!("http://graph.instagram.com/v24.0/{media}/comments"))
+    );
+    assert_eq!(
+        request["headers"]["authorization"],
+        json!(format!("Bearer {}", world.ig_token))
+    );
+    assert_eq!(
+        request["headers"]["content-type"],
+        json!("application/x-www-form-urlencoded")
+    );
+    let sent = "message=%3Cscript%3Ehi%3C%2Fscript%3E";
+    assert_eq!(request["body"], json!(sent));
+    assert_eq!(request["body_size"], json!(sent.len()));
+    assert_eq!(request["body_truncated"], json!(false));
+    assert_eq!(request["body_omitted"], json!(null));
+    let response = &exchange["response"];
+    assert_eq!(response["status"], json!(200));
+    assert_eq!(
+        response["headers"]["content-type"],
+        json!("application/json; charset=UTF-8")
+    );
+    let answered = format!("{{\"id\":\"{comment_id}\"}}");
+    assert_eq!(response["body"], json!(answered));
+    assert_eq!(response["body_size"], json!(answered.len()));
+    assert_eq!(exchange["token"], json!(world.ig_token));
+    assert_eq!(exchange["status"], json!(200));
+
+    // Bodies are cut at 16 KiB; binary bodies are left out.
+    let long = "a".repeat(20_000);
+    server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .form(&[("message", long.as_str())])
+        .send()
+        .await;
+    let n = server.get_control("/requests?limit=1").await["data"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let exchange = server.get_control(&format!("/requests/{n}")).await;
+    assert_eq!(exchange["request"]["body_size"], json!(20_008));
+    assert_eq!(exchange["request"]["body_truncated"], json!(true));
+    assert_eq!(
+        exchange["request"]["body"].as_str().unwrap().len(),
+        16 * 1024
+    );
+    server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .header("Content-Type", "application/octet-stream")
+        .body(vec![0u8, 159, 146, 150])
+        .send()
+        .await;
+    let n = server.get_control("/requests?limit=1").await["data"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let exchange = server.get_control(&format!("/requests/{n}")).await;
+    assert_eq!(exchange["request"]["body"], json!(null));
+    assert_eq!(exchange["request"]["body_size"], json!(4));
+    assert_eq!(exchange["request"]["body_omitted"], json!("binary content"));
+
+    let missing = server
+        .control_api(Method::GET, "/requests/999999")
+        .send()
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.body["error"]["message"],
+        json!("no request 999999 in the log")
+    );
+    server.stop().await;
+}
+
 /// The next server-sent event of `kind` (skipping others), as (name, data).
 async fn next_event(
     stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),

@@ -49,6 +49,7 @@ pub fn router(state: Shared) -> Router {
         .route("/tokens", post(tokens::create))
         .route("/clock", get(clock::get_clock).post(clock::set_clock))
         .route("/requests", get(requests::list))
+        .route("/requests/{id}", get(requests::get_one))
         .route("/reset", post(snapshot::reset))
         .route(
             "/snapshot",
