@@ -608,30 +608,68 @@ async function deliveriesView(main, selected) {
   };
 }
 
-async function requestsView(main) {
+// A body as text: JSON shown indented, anything else as it came.
+function bodyText(body) {
+  try { return JSON.stringify(JSON.parse(body), null, 2); } catch (e) { return body; }
+}
+
+function exchangeSide(title, side, first) {
+  const note = side.body_omitted ? 'body not kept: ' + side.body_omitted
+    : side.body_truncated ? 'body cut at 16 KiB of ' + side.body_size + ' bytes'
+      : (side.body_size || 0) + ' bytes';
+  return el('section', { class: 'side' }, el('h3', {}, title), el('div', { class: 'mono' }, first),
+    el('table', { class: 'headers' }, Object.entries(side.headers).map(([k, v]) =>
+      el('tr', {}, el('th', {}, k), el('td', { class: 'mono' }, v)))),
+    side.headers_truncated ? el('p', { class: 'muted' }, 'headers past 8 KiB left out') : null,
+    el('p', { class: 'muted' }, note),
+    side.body ? el('pre', { class: 'body' }, bodyText(side.body)) : null);
+}
+
+async function requestsView(main, selected) {
   const path = el('input', { type: 'text', placeholder: 'path contains', id: 'filter-path' });
   const status = el('input', { type: 'text', placeholder: 'status (404, 4xx)', id: 'filter-status' });
   const method = el('input', { type: 'text', placeholder: 'method', size: 6 });
   const host = el('input', { type: 'text', placeholder: 'host' });
+  const token = el('input', { type: 'text', placeholder: 'access token', id: 'filter-token' });
+  const app = el('input', { type: 'text', placeholder: 'app id', id: 'filter-app' });
   const table = el('div', { class: 'scroll', id: 'requests' });
+  const detail = el('div', { id: 'request' });
   replace(main, el('h1', {}, 'Request log'),
     el('form', { class: 'inline', onsubmit: act(async () => {}) }, path, status, method, host,
-      el('button', { type: 'submit' }, 'Filter')), table);
+      token, app, el('button', { type: 'submit' }, 'Filter')), table, detail);
+  async function showDetail(id) {
+    let r;
+    try {
+      r = await get('/requests/' + encodeURIComponent(id));
+    } catch (e) {
+      replace(detail, el('p', { class: 'muted' }, String(e.message)));
+      return;
+    }
+    replace(detail, el('h2', {}, 'Request #' + r.id + ' ', statusBadge(r.status >= 400 ? 'failed'
+      : 'delivered'), ' ', String(r.status)),
+    el('div', {}, r.time, ' · ', Math.round(r.duration_ms * 10) / 10 + ' ms', ' · trace ',
+      el('span', { class: 'mono' }, r.fbtrace_id || ''),
+      r.app_id ? [' · app ', el('span', { class: 'mono' }, r.app_id)] : null),
+    r.token ? el('div', {}, 'Token ', el('span', { class: 'mono', id: 'request-token' },
+      r.token)) : null,
+    el('div', { class: 'exchange' },
+      exchangeSide('Request', r.request, r.request.method + ' ' + r.request.url),
+      exchangeSide('Response', r.response, 'HTTP ' + r.response.status)));
+  }
   return async () => {
     const page = await get('/requests' + query({ path: path.value, status: status.value,
-      method: method.value, host: host.value, limit: 200 }));
+      method: method.value, host: host.value, token: token.value, app: app.value, limit: 200 }));
     replace(table, el('table', {},
-      el('tr', {}, ['Time', 'Method', 'Host', 'Path', 'Status', 'ms', 'Error']
+      el('tr', {}, ['Time', 'Method', 'Host', 'Path', 'Status', 'ms', 'Error', 'App']
         .map((h) => el('th', {}, h))),
-      page.data.map((r) => {
-        const full = el('tr', { hidden: true }, el('td', { colspan: 7 }, pretty(r)));
-        return [el('tr', { class: 'clickable', onclick: () => { full.hidden = !full.hidden; } },
-          el('td', {}, r.time), el('td', {}, r.method), el('td', {}, r.host),
-          el('td', { class: 'mono' }, r.path + (r.query ? '?' + r.query : '')),
-          el('td', {}, String(r.status)), el('td', {}, String(Math.round(r.duration_ms * 10) / 10)),
-          el('td', {}, r.error_code ? r.error_code + (r.error_subcode ? '/' + r.error_subcode : '') : '')),
-        full];
-      })));
+      page.data.map((r) => el('tr', { class: 'clickable', 'data-request': r.id,
+        onclick: () => { location.hash = '#/requests/' + r.id; } },
+      el('td', {}, r.time), el('td', {}, r.method), el('td', {}, r.host),
+      el('td', { class: 'mono' }, r.path + (r.query ? '?' + r.query : '')),
+      el('td', {}, String(r.status)), el('td', {}, String(Math.round(r.duration_ms * 10) / 10)),
+      el('td', {}, r.error_code ? r.error_code + (r.error_subcode ? '/' + r.error_subcode : '') : ''),
+      el('td', { class: 'mono' }, r.app_id || '')))));
+    if (selected) await showDetail(selected);
   };
 }
 
@@ -727,6 +765,7 @@ const ROUTES = [
   [/^#\/deliveries$/, deliveriesView],
   [/^#\/deliveries\/(\d+)$/, deliveriesView],
   [/^#\/requests$/, requestsView],
+  [/^#\/requests\/(\d+)$/, requestsView],
   [/^#\/tokens$/, tokensView],
   [/^#\/clock$/, clockView],
 ];

@@ -9,15 +9,16 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::ControlError;
-use crate::messaging::rules::STANDARD_WINDOW_MS;
+use crate::insights::{self, account::AccountData, model::DAY};
+use crate::messaging::rules::{HUMAN_AGENT_WINDOW_MS, STANDARD_WINDOW_MS};
 use crate::state::Shared;
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Listing, Media, Window};
 use crate::store::moderation::{self, Moderation};
 use crate::store::{
-    accounts, containers, conversations, messages, people, tokens, webhooks, Reader,
+    accounts, containers, conversations, due, messages, people, tokens, webhooks, Reader,
 };
-use crate::store::{StoreError, StoreResult};
+use crate::store::{insights as insights_store, StoreError, StoreResult};
 
 /// Pages hold 60 items unless asked (a grid of 3 by 20), 500 at most.
 const DEFAULT_LIMIT: usize = 60;
@@ -502,4 +503,169 @@ pub async fn app_webhooks(
     found
         .map(Json)
         .ok_or_else(|| ControlError::not_found(format!("no app {app_id}")))
+}
+
+/// Days the console's insights charts cover.
+const CHART_DAYS: i64 = 30;
+
+/// `GET /_localgram/accounts/{id}/insights`: the account's last 30 days for the console's
+/// charts, by 24 hours ending at the virtual now (oldest first): views, reach and
+/// `follower_count` (follows gained) from the same model the Graph API's insights use, and
+/// the followers at each day's end.
+pub async fn account_insights(
+    State(state): State<Shared>,
+    Path(account_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    account_exists(&state, &account_id).await?;
+    let (now, seed) = (state.clock.now(), state.ids.seed());
+    let days = state
+        .db
+        .read(move |r| -> StoreResult<Vec<Value>> {
+            let Some(profile) = insights::profile(r, seed, &account_id)? else {
+                return Ok(Vec::new());
+            };
+            let data = AccountData::load(
+                r,
+                seed,
+                &account_id,
+                profile,
+                now - CHART_DAYS * DAY,
+                now + 1,
+            )?;
+            (0..CHART_DAYS)
+                .rev()
+                .map(|k| {
+                    let end = now - k * DAY;
+                    let w = data.window(end - DAY, end);
+                    Ok(json!({
+                        "end_time": time_s(end),
+                        "views": w.value("views"),
+                        "reach": w.value("reach"),
+                        "follower_count": w.value("follower_count"),
+                        "followers": insights::followers_at(r, &data.profile, &account_id, end)?,
+                    }))
+                })
+                .collect()
+        })
+        .await?;
+    Ok(Json(json!({"data": days})))
+}
+
+/// `GET /_localgram/media/{id}/insights`: what a media has collected now (the model's counts
+/// plus explicit activity, its likes and comments) and, for the charts, its cumulative views,
+/// reach, saves and shares at each day's end over the last 30 days since it was posted.
+pub async fn media_insights(
+    State(state): State<Shared>,
+    Path(media_id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let (now, seed) = (state.clock.now(), state.ids.seed());
+    let wanted = media_id.clone();
+    let found = state
+        .db
+        .read(move |r| -> StoreResult<Option<Value>> {
+            let Some(m) = media::get(r, &wanted)? else {
+                return Ok(None);
+            };
+            let Some(profile) = insights::profile(r, seed, &m.account_id)? else {
+                return Ok(None);
+            };
+            let at = |t: i64| -> StoreResult<Option<insights::media::MediaValues>> {
+                let explicit = insights_store::media_activity(r, &m.id, t)?;
+                Ok(insights::media::values(seed, &profile, &m, t, &explicit))
+            };
+            let Some(current) = at(now)? else {
+                // Media the model has no surface for (album children) collect nothing.
+                return Ok(Some(json!({"media_id": m.id, "totals": null, "data": []})));
+            };
+            let mut days = Vec::new();
+            for k in (0..CHART_DAYS).rev() {
+                let end = now - k * DAY;
+                if end < m.created_at {
+                    continue;
+                }
+                if let Some(v) = at(end)? {
+                    days.push(json!({
+                        "end_time": time_s(end),
+                        "views": v.counts.views,
+                        "reach": v.counts.reach,
+                        "saved": v.counts.saved,
+                        "shares": v.counts.shares,
+                    }));
+                }
+            }
+            let c = &current.counts;
+            Ok(Some(json!({
+                "media_id": m.id,
+                "totals": {
+                    "views": c.views,
+                    "reach": c.reach,
+                    "likes": current.likes,
+                    "comments": current.comments,
+                    "saved": c.saved,
+                    "shares": c.shares,
+                    "profile_visits": c.profile_visits,
+                    "follows": c.follows,
+                },
+                "data": days,
+            })))
+        })
+        .await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ControlError::not_found(format!("no media {media_id} of an account")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DueQuery {
+    /// Virtual Unix milliseconds: the span is `(from_ms, to_ms]`.
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+/// `GET /_localgram/clock/due?from_ms=&to_ms=`: what fell due between two virtual times (the
+/// clock view shows it after an advance): containers that expired unpublished, messaging
+/// windows that closed (24 hours, and 7 days for `HUMAN_AGENT`), tokens that expired and
+/// stories that ended; each list the first 100 by time.
+pub async fn clock_due(
+    State(state): State<Shared>,
+    Query(query): Query<DueQuery>,
+) -> Result<Json<Value>, ControlError> {
+    let (from, to) = (query.from_ms, query.to_ms);
+    if from > to {
+        return Err(ControlError::bad_request("from_ms must not be after to_ms"));
+    }
+    let answer = state
+        .db
+        .read(move |r| -> StoreResult<Value> {
+            let expiry = crate::publishing::status::EXPIRY_MS;
+            let containers: Vec<Value> = due::containers_expired(r, expiry, from, to)?
+                .iter()
+                .map(|d| json!({"id": d.id, "account_id": d.owner_id, "at": time(d.at_ms)}))
+                .collect();
+            let mut windows = Vec::new();
+            for (name, length) in [("24h", STANDARD_WINDOW_MS), ("human_agent", HUMAN_AGENT_WINDOW_MS)] {
+                windows.extend(due::windows_closed(r, length, from, to)?.iter().map(|d| {
+                    json!({"person_id": d.id, "account_id": d.owner_id, "window": name, "at": time(d.at_ms)})
+                }));
+            }
+            let tokens: Vec<Value> = due::tokens_expired(r, from, to)?
+                .iter()
+                .map(|d| json!({"access_token": d.id, "subject_id": d.owner_id, "at": time(d.at_ms)}))
+                .collect();
+            let stories: Vec<Value> = due::stories_ended(r, from, to)?
+                .iter()
+                .map(|d| json!({"id": d.id, "account_id": d.owner_id, "at": time(d.at_ms)}))
+                .collect();
+            Ok(json!({
+                "from": time(from),
+                "to": time(to),
+                "containers_expired": containers,
+                "windows_closed": windows,
+                "tokens_expired": tokens,
+                "stories_ended": stories,
+            }))
+        })
+        .await?;
+    Ok(Json(answer))
 }

@@ -14,6 +14,7 @@ pub mod cache;
 pub mod comments;
 pub mod containers;
 pub mod conversations;
+pub mod due;
 pub mod events;
 pub mod faults;
 pub mod feed;
