@@ -201,7 +201,8 @@ function chart(title, values, labels, bars) {
     : [svg('polyline', { class: 'line', points: values.map((v, i) => x(i) + ',' + y(v)).join(' ') })];
   return el('figure', { class: 'card', 'data-chart': title },
     el('figcaption', {}, el('strong', {}, title), ' ',
-      el('span', { class: 'muted' }, 'total ' + values.reduce((a, b) => a + b, 0) + ' · max ' + max)),
+      el('span', { class: 'muted' }, (bars ? 'total ' + values.reduce((a, b) => a + b, 0)
+        : 'now ' + (values.length ? values[values.length - 1] : 0)) + ' · max ' + max)),
     svg('svg', { class: 'chart', viewBox: '0 0 ' + w + ' ' + h, role: 'img', 'aria-label': title },
       svg('line', { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: '#bbb' }),
       svg('text', { x: 2, y: pad - 8 }, String(max)),
@@ -712,8 +713,8 @@ async function requestsView(main, selected) {
       replace(detail, el('p', { class: 'muted' }, String(e.message)));
       return;
     }
-    replace(detail, el('h2', {}, 'Request #' + r.id + ' ', statusBadge(r.status >= 400 ? 'failed'
-      : 'delivered'), ' ', String(r.status)),
+    replace(detail, el('h2', {}, 'Request #' + r.id + ' ',
+      badge(String(r.status), r.status >= 400 ? 'bad' : 'good')),
     el('div', {}, r.time, ' · ', Math.round(r.duration_ms * 10) / 10 + ' ms', ' · trace ',
       el('span', { class: 'mono' }, r.fbtrace_id || ''),
       r.app_id ? [' · app ', el('span', { class: 'mono' }, r.app_id)] : null),
