@@ -125,6 +125,14 @@ async fn the_clock_lists_what_fell_due_between_two_times() {
         json!([{"person_id": ana, "account_id": id, "window": "human_agent", "at": "2026-04-08T12:00:00Z"}])
     );
     assert_eq!(week["containers_expired"], json!([]));
+    let huge = server
+        .control_api(
+            Method::GET,
+            &format!("/clock/due?from_ms={}&to_ms=0", i64::MIN),
+        )
+        .send()
+        .await;
+    assert_eq!(huge.status, StatusCode::BAD_REQUEST);
     let bad = server
         .control_api(Method::GET, "/clock/due?from_ms=2&to_ms=1")
         .send()

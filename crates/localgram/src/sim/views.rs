@@ -632,6 +632,16 @@ pub async fn clock_due(
     Query(query): Query<DueQuery>,
 ) -> Result<Json<Value>, ControlError> {
     let (from, to) = (query.from_ms, query.to_ms);
+    // Years 0 to 9999: times the clock can show.
+    const LAST_MS: i64 = 253_402_300_799_999;
+    if ![from, to]
+        .iter()
+        .all(|t| (-62_167_219_200_000..=LAST_MS).contains(t))
+    {
+        return Err(ControlError::bad_request(
+            "from_ms and to_ms must be virtual Unix milliseconds between the years 0 and 9999",
+        ));
+    }
     if from > to {
         return Err(ControlError::bad_request("from_ms must not be after to_ms"));
     }

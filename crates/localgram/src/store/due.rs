@@ -17,9 +17,10 @@ pub struct Due {
     pub at_ms: i64,
 }
 
-fn list(conn: &Reader, sql: &str, from_ms: i64, to_ms: i64) -> StoreResult<Vec<Due>> {
+/// Runs `sql` with the bounds `(low, high]` of its time column (so an index on it serves).
+fn list(conn: &Reader, sql: &str, low: i64, high: i64) -> StoreResult<Vec<Due>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params![from_ms, to_ms, DUE_LIMIT], |r| {
+    let rows = stmt.query_map(params![low, high, DUE_LIMIT], |r| {
         Ok(Due {
             id: r.get(0)?,
             owner_id: r.get(1)?,
@@ -41,11 +42,11 @@ pub fn containers_expired(
         &format!(
             "SELECT id, account_id, created_at + {lifetime_ms} AS due FROM containers
              WHERE published_media_id IS NULL AND is_carousel_item = 0
-               AND created_at + {lifetime_ms} > ?1 AND created_at + {lifetime_ms} <= ?2
+               AND created_at > ?1 AND created_at <= ?2
              ORDER BY due, id LIMIT ?3"
         ),
-        from_ms,
-        to_ms,
+        from_ms.saturating_sub(lifetime_ms),
+        to_ms.saturating_sub(lifetime_ms),
     )
 }
 
@@ -61,37 +62,37 @@ pub fn windows_closed(
         conn,
         &format!(
             "SELECT person_id, account_id, last_inbound_at + {window_ms} AS due FROM conversations
-             WHERE last_inbound_at IS NOT NULL
-               AND last_inbound_at + {window_ms} > ?1 AND last_inbound_at + {window_ms} <= ?2
+             WHERE last_inbound_at > ?1 AND last_inbound_at <= ?2
              ORDER BY due, person_id LIMIT ?3"
         ),
-        from_ms,
-        to_ms,
+        from_ms.saturating_sub(window_ms),
+        to_ms.saturating_sub(window_ms),
     )
 }
 
-/// Tokens (still valid until then) whose expiry fell in the span (tokens keep seconds).
+/// Tokens (not invalidated) whose expiry fell in the span (tokens keep seconds: a time in
+/// whole seconds is after `from_ms` exactly when it is after its whole seconds).
 pub fn tokens_expired(conn: &Reader, from_ms: i64, to_ms: i64) -> StoreResult<Vec<Due>> {
     list(
         conn,
         "SELECT token, subject_id, expires_at * 1000 AS due FROM tokens
-         WHERE expires_at IS NOT NULL AND invalidated_at IS NULL
-           AND expires_at * 1000 > ?1 AND expires_at * 1000 <= ?2
+         WHERE invalidated_at IS NULL AND expires_at > ?1 AND expires_at <= ?2
          ORDER BY due, token LIMIT ?3",
-        from_ms,
-        to_ms,
+        from_ms.div_euclid(1000),
+        to_ms.div_euclid(1000),
     )
 }
 
-/// Stories whose 24 hours ended in the span (media keep seconds).
+/// Stories whose 24 hours ended in the span (media keep seconds; the index
+/// `media_stories_by_time` serves it).
 pub fn stories_ended(conn: &Reader, from_ms: i64, to_ms: i64) -> StoreResult<Vec<Due>> {
+    const LIFE: i64 = 86_400;
     list(
         conn,
         "SELECT id, account_id, (created_at + 86400) * 1000 AS due FROM media
-         WHERE media_product_type = 'STORY'
-           AND (created_at + 86400) * 1000 > ?1 AND (created_at + 86400) * 1000 <= ?2
+         WHERE media_product_type = 'STORY' AND created_at > ?1 AND created_at <= ?2
          ORDER BY due, id LIMIT ?3",
-        from_ms,
-        to_ms,
+        from_ms.div_euclid(1000) - LIFE,
+        to_ms.div_euclid(1000) - LIFE,
     )
 }

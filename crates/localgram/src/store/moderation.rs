@@ -110,7 +110,8 @@ pub fn record_deleted(conn: &Writer, comment_id: &str, by: &Moderator, at: i64) 
         &format!(
             "INSERT INTO comment_moderations ({COLUMNS})
              SELECT id, media_id, parent_id, author_kind, author_id, text, created_at,
-                    'deleted', ?2, ?3, ?4, ?5, ?6
+                    'deleted', CAST(?2 AS TEXT), CAST(?3 AS TEXT), CAST(?4 AS TEXT),
+                    CAST(?5 AS TEXT), CAST(?6 AS BIGINT)
              FROM comments WHERE id = ?1 OR parent_id = ?1 {UPSERT}"
         ),
         params![comment_id, by.via, by.kind, by.id, by.app_id, at],

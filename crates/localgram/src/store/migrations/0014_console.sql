@@ -22,3 +22,7 @@ CREATE TABLE comment_moderations (
     at           BIGINT NOT NULL
 );
 CREATE INDEX comment_moderations_by_media ON comment_moderations (media_id, created_at);
+
+-- What fell due on the clock (store::due): stories ending in a span, without a scan of every
+-- media.
+CREATE INDEX media_stories_by_time ON media (media_product_type, created_at);
