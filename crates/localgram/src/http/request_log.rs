@@ -271,3 +271,84 @@ impl RequestLog {
         self.entries.lock().clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_kept_up_to_their_cap_in_order() {
+        let mut headers = HeaderMap::new();
+        headers.insert("a", HeaderValue::from_static("1"));
+        let long = "x".repeat(HEADERS_CAP);
+        headers.insert("b", HeaderValue::from_str(&long).unwrap());
+        headers.insert("c", HeaderValue::from_static("3"));
+        let (kept, truncated) = kept_headers(&headers);
+        assert!(truncated);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].0, "a");
+        let side = Side::new(&headers, KeptBody::default());
+        assert_eq!(side.describe()["headers"], json!({"a": "1"}));
+        assert_eq!(side.describe()["headers_truncated"], json!(true));
+    }
+
+    #[test]
+    fn repeated_headers_are_joined() {
+        let mut headers = HeaderMap::new();
+        headers.append("vary", HeaderValue::from_static("origin"));
+        headers.append("vary", HeaderValue::from_static("accept"));
+        let side = Side::new(&headers, KeptBody::default());
+        assert_eq!(
+            side.describe()["headers"],
+            json!({"vary": "origin, accept"})
+        );
+    }
+
+    #[test]
+    fn bodies_keep_their_start_and_size_and_leave_binary_out() {
+        let json_type = HeaderValue::from_static("application/json");
+        let big = vec![b'a'; BODY_CAP + 10];
+        let kept = KeptBody::of(&big, Some(&json_type));
+        assert_eq!(kept.head.len(), BODY_CAP);
+        let described = kept.describe();
+        assert_eq!(described["body_size"], json!(BODY_CAP + 10));
+        assert_eq!(described["body_truncated"], json!(true));
+        let image = HeaderValue::from_static("image/jpeg");
+        let kept = KeptBody::of(&[0xff, 0xd8], Some(&image));
+        assert_eq!(
+            kept.describe(),
+            json!({"body": null, "body_size": 2, "body_truncated": false, "body_omitted": "binary content"})
+        );
+        // An empty body is kept as empty text whatever its type.
+        assert_eq!(
+            KeptBody::of(&[], Some(&image)).describe()["body"],
+            json!("")
+        );
+    }
+
+    #[test]
+    fn the_log_keeps_its_capacity_newest_first() {
+        let log = RequestLog::new(2);
+        for _ in 0..3 {
+            log.push(LoggedRequest {
+                id: log.next_id(),
+                at: 0,
+                method: Method::GET,
+                host: None,
+                uri: Uri::from_static("/x"),
+                status: 200,
+                duration_ms: 0.0,
+                fbtrace_id: None,
+                error_code: None,
+                error_subcode: None,
+                caller: RequestCaller::default(),
+                request: Side::default(),
+                response: Side::default(),
+            });
+        }
+        let ids: Vec<u64> = log.recent(10).iter().map(|e| e.id).collect();
+        assert_eq!(ids, [3, 2]);
+        assert!(log.get(1).is_none());
+        assert_eq!(log.get(2).map(|e| e.id), Some(2));
+    }
+}
