@@ -1,7 +1,9 @@
 //! Read views of the control API the console pages need (issue #15): an account's media
-//! grid, a media with its whole comment thread as the account's moderator sees it, an
-//! account's inbox, its containers, and the tokens issued. Each is one keyset-paged or bounded
-//! read, so a page answers in the same time with a hundred thousand media.
+//! grid, a media with its whole comment thread as the account's moderator sees it (who hid or
+//! deleted each comment and when), an account's inbox, its containers, the tokens issued, the
+//! data of the insights charts, and what fell due between two virtual times. Each is one
+//! keyset-paged or bounded read, so a page answers in the same time with a hundred thousand
+//! media.
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
