@@ -62,6 +62,18 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
 /// (a media file served by the media host may be larger, and passes untouched).
 const RESPONSE_READ_MAX: usize = 1024 * 1024;
 
+/// What the log knows of a request once it arrived.
+struct Arrival {
+    started: Instant,
+    /// Virtual Unix seconds.
+    at: i64,
+    trace: TraceId,
+    method: axum::http::Method,
+    host: Option<axum::http::HeaderValue>,
+    uri: axum::http::Uri,
+    request: Side,
+}
+
 /// Logs every request to the Meta hosts with its outcome and its whole exchange (bodies and
 /// headers cut at the log's caps), in virtual time.
 pub async fn log_requests(
@@ -72,73 +84,48 @@ pub async fn log_requests(
     let started = Instant::now();
     let trace = TraceId::generate();
     request.extensions_mut().insert(trace.clone());
-    let method = request.method().clone();
-    let host = request.headers().get(axum::http::header::HOST).cloned();
-    let uri = request.uri().clone();
-    let at = state.clock.now();
     let (parts, body) = request.into_parts();
     let declared = parts
         .headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE);
+    let mut arrival = Arrival {
+        started,
+        at: state.clock.now(),
+        trace,
+        method: parts.method.clone(),
+        host: parts.headers.get(axum::http::header::HOST).cloned(),
+        uri: parts.uri.clone(),
+        request: Side::default(),
+    };
     // Uploads to rupload stream to disk: the log reads none of them.
-    let (body, kept) = if uri.path().starts_with("/ig-api-upload/") {
+    let (body, kept) = if parts.uri.path().starts_with("/ig-api-upload/") {
         (body, KeptBody::omitted(declared, "streamed upload"))
     } else {
         // Graph requests are read whole anyway (`Incoming::read`), within the same limit.
         match axum::body::to_bytes(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
             Ok(bytes) => {
+                let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE);
                 let kept = KeptBody::of(&bytes, content_type);
                 (Body::from(bytes), kept)
             }
             Err(_) => {
                 let error = graph::GraphError::body_too_large();
-                let response = reply::error_response(&error, &trace, None);
-                let request_side =
+                let response = reply::error_response(&error, &arrival.trace, None);
+                arrival.request =
                     Side::new(&parts.headers, KeptBody::omitted(declared, "too large"));
-                return log(
-                    &state,
-                    at,
-                    (method, host, uri),
-                    started,
-                    trace,
-                    request_side,
-                    response,
-                )
-                .await;
+                return log(&state, arrival, response).await;
             }
         }
     };
-    let request_side = Side::new(&parts.headers, kept);
+    arrival.request = Side::new(&parts.headers, kept);
     let response = next.run(Request::from_parts(parts, body)).await;
-    log(
-        &state,
-        at,
-        (method, host, uri),
-        started,
-        trace,
-        request_side,
-        response,
-    )
-    .await
+    log(&state, arrival, response).await
 }
 
 /// Records the exchange, keeping the start of the response body when it is held in memory.
-async fn log(
-    state: &Shared,
-    at: i64,
-    (method, host, uri): (
-        axum::http::Method,
-        Option<axum::http::HeaderValue>,
-        axum::http::Uri,
-    ),
-    started: Instant,
-    trace: TraceId,
-    request: Side,
-    response: Response,
-) -> Response {
+async fn log(state: &Shared, arrival: Arrival, response: Response) -> Response {
     use axum::body::HttpBody;
     let error = response.extensions().get::<ErrorInfo>().copied();
     let caller = response
@@ -167,18 +154,18 @@ async fn log(
     };
     state.requests.push(LoggedRequest {
         id: state.requests.next_id(),
-        at,
-        method,
-        host,
-        uri,
+        at: arrival.at,
+        method: arrival.method,
+        host: arrival.host,
+        uri: arrival.uri,
         status: parts.status.as_u16(),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        fbtrace_id: Some(trace.0),
+        duration_ms: arrival.started.elapsed().as_secs_f64() * 1000.0,
+        fbtrace_id: Some(arrival.trace.0),
         error_code: error.map(|e| e.code),
         error_subcode: error.and_then(|e| e.subcode),
         caller,
         response: Side::new(&parts.headers, kept),
-        request,
+        request: arrival.request,
     });
     Response::from_parts(parts, body)
 }
