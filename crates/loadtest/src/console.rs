@@ -140,6 +140,10 @@ pub fn run(args: ConsoleArgs) -> Result<bool, String> {
         }
         let inbox = get(addr, &format!("/_localgram/accounts/{account}/conversations")).await?;
         let person = text(&inbox["data"][0]["person"], "id")?;
+        let now_ms = get(addr, "/_localgram/clock").await?["now_unix_ms"]
+            .as_i64()
+            .ok_or("no now_unix_ms")?;
+        let day_ago = now_ms - 86_400_000;
         let routes: Vec<(&str, String)> = vec![
             ("reference: clock", "/_localgram/clock".into()),
             ("accounts", "/_localgram/accounts".into()),
@@ -158,6 +162,11 @@ pub fn run(args: ConsoleArgs) -> Result<bool, String> {
             ("deliveries", "/_localgram/webhooks/deliveries?include=skipped&limit=50".into()),
             ("requests", "/_localgram/requests?limit=200".into()),
             ("tokens", "/_localgram/tokens?limit=200".into()),
+            ("account insights (30 days)", format!("/_localgram/accounts/{account}/insights")),
+            ("media insights", format!("/_localgram/media/{media}/insights")),
+            ("what fell due in a day", format!("/_localgram/clock/due?from_ms={day_ago}&to_ms={now_ms}")),
+            ("faults", "/_localgram/faults".into()),
+            ("rate limits", "/_localgram/rate_limits".into()),
         ];
         let mut results = Vec::new();
         for (name, path) in &routes {

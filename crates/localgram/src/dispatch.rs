@@ -26,6 +26,8 @@ pub struct Outcome {
     pub version: Option<ApiVersion>,
     /// Headers the answer carries besides Meta's usual ones: the usage headers.
     pub headers: Vec<(&'static str, String)>,
+    /// The app of the token that resolved (its id and Instagram app id), for the request log.
+    pub app: Option<(String, String)>,
 }
 
 pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
@@ -39,6 +41,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
                     result: Err(error),
                     version: Some(effective(incoming.version, None, now)),
                     headers: Vec::new(),
+                    app: None,
                 };
             }
         },
@@ -52,6 +55,9 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
         .or_else(|| caller.as_ref().map(|c| c.kind.api()))
         .unwrap_or(Api::Facebook);
     let mut headers = Vec::new();
+    let app = caller
+        .as_ref()
+        .map(|c| (c.app.id.clone(), c.app.instagram_app_id.clone()));
     let read_back = read_after_write(&incoming);
     let mut result = route(
         state,
@@ -75,6 +81,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
         result,
         version: Some(version),
         headers,
+        app,
     }
 }
 

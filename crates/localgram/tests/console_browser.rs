@@ -466,6 +466,21 @@ async fn advancing_the_clock_expires_a_container_and_closes_a_window() {
         has(v, "What fell due")
     })
     .await;
+    // What fell due names the container that expired and the window that closed.
+    eventually(
+        &client,
+        "the expired container",
+        &texts("#due-containers li"),
+        |v| has(v, &container),
+    )
+    .await;
+    eventually(
+        &client,
+        "the closed window",
+        &texts("#due-windows li"),
+        |v| has(v, &format!("{ana} 24-hour window")),
+    )
+    .await;
     screenshot(&client, "clock-1280").await;
     client
         .goto(&format!(
@@ -606,4 +621,262 @@ async fn the_api_reference_page_renders_the_generated_document() {
     screenshot(&client, "api-reference-filtered-1280").await;
     client.close().await.unwrap();
     server.stop().await;
+/// Whether script injected through the state ran (`window.pwned` set) or became elements.
+async fn not_injected(client: &Client, selector: &str) {
+    let injected = client
+        .execute(
+            &format!(
+                "return [window.pwned === undefined, document.querySelectorAll({}).length];",
+                json!(format!("{selector} img, {selector} script, {selector} b"))
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(injected, json!([true, 0]), "{selector} was parsed as HTML");
+}
+
+#[tokio::test]
+async fn a_comment_hidden_by_the_app_is_marked_and_its_request_opened_in_the_log() {
+    let s = setup().await;
+    let base = s.server.base.clone();
+    let account = s.account_id().to_string();
+    let media = s
+        .server
+        .post_control(
+            &format!("/accounts/{account}/media"),
+            json!({"caption": "x"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ana = s
+        .server
+        .post_control("/people", json!({"username": "ana"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let comment = s
+        .server
+        .post_control(
+            &format!("/people/{ana}/comments"),
+            json!({"media_id": media, "text": "rude"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.server
+        .post_control("/clock", json!({"frozen": true}))
+        .await;
+    // The app answers the comment, with HTML in its text.
+    let reply = "<img src=x onerror=\"window.pwned=1\"> thanks";
+    let replied = s
+        .server
+        .graph(Method::POST, &format!("/v24.0/{comment}/replies"))
+        .on(Host::Instagram)
+        .bearer(&s.ig_token)
+        .form(&[("message", reply)])
+        .send()
+        .await;
+    assert_eq!(replied.status, StatusCode::OK, "{}", replied.text);
+    // Then hides it through the Graph API (ref 001 L3795-3800).
+    let hidden = s
+        .server
+        .graph(Method::POST, &format!("/v24.0/{comment}"))
+        .on(Host::Instagram)
+        .bearer(&s.ig_token)
+        .form(&[("hide", "true")])
+        .send()
+        .await;
+    assert_eq!(hidden.body, json!({"success": true}));
+    let reply_id = replied.body["id"].as_str().unwrap().to_string();
+    let now = s.server.get_control("/clock").await["now"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    client
+        .goto(&format!("{base}/_localgram/console#/media/{media}"))
+        .await
+        .unwrap();
+    let note = eventually(
+        &client,
+        "the moderation note",
+        &texts(&format!("[data-comment='{comment}'] > .moderation")),
+        |v| has(v, "hidden by @dino.shop"),
+    )
+    .await;
+    assert_eq!(
+        note,
+        json!([format!(
+            "hidden by @dino.shop (instagram_user) via the Graph API, app Moderator ({}) at {now}",
+            s.app_id()
+        )])
+    );
+    screenshot(&client, "moderated-1280").await;
+
+    // The request log: the reply's request, opened, shows what was sent and answered.
+    client
+        .goto(&format!("{base}/_localgram/console#/requests"))
+        .await
+        .unwrap();
+    type_into(&client, "#filter-path", "/replies").await;
+    click(&client, "main form.inline button[type=submit]").await;
+    let row = "#requests tr[data-request]";
+    eventually(&client, "the filtered log", &texts(row), |v| {
+        v.as_array().is_some_and(|rows| rows.len() == 1) && has(v, "/replies")
+    })
+    .await;
+    click(&client, row).await;
+    let bodies = eventually(&client, "the exchange", &texts("#request pre.body"), |v| {
+        v.as_array().is_some_and(|b| b.len() == 2)
+    })
+    .await;
+    assert!(has(&bodies, "message=%3Cimg"), "{bodies}");
+    assert!(has(&bodies, &reply_id), "{bodies}");
+    let token = eventually(&client, "the token", &texts("#request-token"), |v| {
+        has(v, &s.ig_token)
+    })
+    .await;
+    assert_eq!(token, json!([s.ig_token]));
+    not_injected(&client, "#request").await;
+    screenshot(&client, "request-1280").await;
+    client.set_window_size(390, 844).await.unwrap();
+    client.refresh().await.unwrap();
+    eventually(
+        &client,
+        "the exchange on a phone",
+        &texts("#request pre.body"),
+        |v| v.as_array().is_some_and(|b| b.len() == 2),
+    )
+    .await;
+    fits(&client).await;
+    screenshot(&client, "request-phone").await;
+    client.close().await.unwrap();
+    s.server.stop().await;
+}
+
+#[tokio::test]
+async fn a_fault_added_from_a_preset_fires_and_the_insights_are_charted() {
+    let s = setup().await;
+    let base = s.server.base.clone();
+    let account = s.account_id().to_string();
+    let driver = start_driver().await;
+    let client = browser(&driver).await;
+    client
+        .goto(&format!("{base}/_localgram/console#/faults"))
+        .await
+        .unwrap();
+    eventually(&client, "no faults", &texts("#faults"), |v| {
+        has(v, "No faults")
+    })
+    .await;
+    // The outage preset (ref 001 error codes: 2, service temporarily unavailable), with a
+    // message holding HTML, on the account's profile.
+    client
+        .find(Locator::Css("#fault-preset"))
+        .await
+        .unwrap()
+        .select_by_value("outage")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#fault-method"))
+        .await
+        .unwrap()
+        .select_by_value("GET")
+        .await
+        .unwrap();
+    type_into(&client, "#fault-path", "/{ig-user-id}").await;
+    let message = "<b onclick=\"window.pwned=1\">down</b>";
+    type_into(&client, "#fault-message", message).await;
+    click(&client, "#fault-add").await;
+    eventually(
+        &client,
+        "the fault",
+        &texts("#faults tr[data-fault] .fired"),
+        |v| v == &json!(["0"]),
+    )
+    .await;
+    let failed = s
+        .server
+        .graph(Method::GET, &format!("/v24.0/{account}?fields=id"))
+        .on(Host::Instagram)
+        .bearer(&s.ig_token)
+        .send()
+        .await;
+    assert_eq!(failed.status.as_u16(), 503, "{}", failed.text);
+    assert_eq!(failed.body["error"]["message"], json!(message));
+    // Live: the fired count moves without a reload.
+    eventually(
+        &client,
+        "the fired fault",
+        &texts("#faults tr[data-fault] .fired"),
+        |v| v == &json!(["1"]),
+    )
+    .await;
+    let shown = eventually(
+        &client,
+        "the message",
+        &texts("#faults .fault-message"),
+        |v| has(v, "down"),
+    )
+    .await;
+    assert_eq!(shown, json!([message]));
+    not_injected(&client, "#faults").await;
+    eventually(&client, "the limits", &texts("#limits-table tr"), |v| {
+        v.as_array().is_some_and(|rows| rows.len() > 1)
+    })
+    .await;
+    screenshot(&client, "faults-1280").await;
+    click(&client, "#faults-clear").await;
+    eventually(&client, "no faults again", &texts("#faults"), |v| {
+        has(v, "No faults")
+    })
+    .await;
+
+    // The account's charts: four of them, 30 days each.
+    client
+        .goto(&format!(
+            "{base}/_localgram/console#/account/{account}/insights"
+        ))
+        .await
+        .unwrap();
+    let bars = eventually(
+        &client,
+        "the charts",
+        "return [...document.querySelectorAll('#insights figure')].map(f => [f.dataset.chart, f.querySelectorAll('rect').length + f.querySelectorAll('polyline').length]);",
+        |v| v.as_array().is_some_and(|c| c.len() == 4),
+    )
+    .await;
+    assert_eq!(
+        bars,
+        json!([
+            ["views", 30],
+            ["reach", 30],
+            ["follower_count", 30],
+            ["followers", 1]
+        ])
+    );
+    screenshot(&client, "insights-1280").await;
+    client.set_window_size(390, 844).await.unwrap();
+    client
+        .goto(&format!("{base}/_localgram/console#/faults"))
+        .await
+        .unwrap();
+    eventually(
+        &client,
+        "the limits on a phone",
+        &texts("#limits-table tr"),
+        |v| v.as_array().is_some_and(|rows| rows.len() > 1),
+    )
+    .await;
+    fits(&client).await;
+    screenshot(&client, "faults-phone").await;
+    client.close().await.unwrap();
+    s.server.stop().await;
 }

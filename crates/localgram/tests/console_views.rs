@@ -187,6 +187,179 @@ async fn the_thread_shows_hidden_and_restricted_comments_marked() {
     server.stop().await;
 }
 
+/// The id a control call answers.
+async fn created(server: &TestServer, path: &str, body: Value) -> String {
+    server.post_control(path, body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Hidden and deleted comments carry who moderated them and when: the app through its token
+/// (ref 001 L3795-3831: hiding and deleting comments), or the author through the control API.
+/// Graph API answers do not change: a deleted comment is gone and a hidden one shows only
+/// `hidden`.
+#[tokio::test]
+async fn the_thread_marks_who_moderated_each_comment_and_when() {
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let id = world.business_id();
+    server
+        .post_control(
+            "/clock",
+            json!({"set": "2026-03-01T10:00:00Z", "frozen": true}),
+        )
+        .await;
+    let media = created(
+        &server,
+        &format!("/accounts/{id}/media"),
+        json!({"caption": "x"}),
+    )
+    .await;
+    let ana = person(&server, "ana").await;
+    let bo = person(&server, "bo").await;
+    let first = created(
+        &server,
+        &format!("/people/{ana}/comments"),
+        json!({"media_id": media, "text": "first"}),
+    )
+    .await;
+    let spam = created(
+        &server,
+        &format!("/people/{bo}/comments"),
+        json!({"media_id": media, "text": "<b>spam</b>"}),
+    )
+    .await;
+    let spam_reply = created(
+        &server,
+        &format!("/people/{ana}/comments"),
+        json!({"media_id": media, "text": "who?", "parent_id": spam}),
+    )
+    .await;
+    let own_reply = created(
+        &server,
+        &format!("/people/{bo}/comments"),
+        json!({"media_id": media, "text": "me too", "parent_id": first}),
+    )
+    .await;
+    let advance = |seconds: i64| {
+        let server = &server;
+        async move {
+            server
+                .post_control("/clock", json!({"advance_seconds": seconds}))
+                .await;
+        }
+    };
+    advance(60).await;
+    let hidden = server
+        .graph(Method::POST, &format!("/v24.0/{first}?hide=true"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    assert_eq!(hidden.body, json!({"success": true}));
+    advance(60).await;
+    let deleted = server
+        .graph(Method::DELETE, &format!("/v24.0/{spam}"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    assert_eq!(deleted.body, json!({"success": true}));
+    let own = server
+        .control_api(Method::DELETE, &format!("/comments/{own_reply}"))
+        .send()
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+
+    let app = json!({"id": world.app_id(), "name": "Test App"});
+    let by_app = |action: &str, at: &str| {
+        json!({
+            "action": action,
+            "via": "graph_api",
+            "by": {"kind": "instagram_user", "id": id, "username": "metricsaurus"},
+            "app": app,
+            "at": at,
+        })
+    };
+    let thread = server.get_control(&format!("/media/{media}")).await;
+    let comments = thread["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[0]["id"], json!(first));
+    assert_eq!(comments[0]["hidden"], json!(true));
+    assert_eq!(comments[0]["deleted"], json!(false));
+    assert_eq!(
+        comments[0]["moderation"],
+        by_app("hidden", "2026-03-01T10:01:00Z")
+    );
+    assert_eq!(
+        comments[0]["replies"],
+        json!([{
+            "id": own_reply,
+            "parent_id": first,
+            "text": "me too",
+            "from": {"kind": "person", "id": bo, "username": "bo"},
+            "hidden": false,
+            "deleted": true,
+            "restricted": false,
+            "like_count": null,
+            "timestamp": "2026-03-01T10:00:00Z",
+            "moderation": {
+                "action": "deleted",
+                "via": "control_api",
+                "by": {"kind": "person", "id": bo, "username": "bo"},
+                "app": null,
+                "at": "2026-03-01T10:02:00Z",
+            },
+            "replies": [],
+        }])
+    );
+    // The deleted comment comes back where it was, its reply (deleted with it) under it.
+    assert_eq!(comments[1]["id"], json!(spam));
+    assert_eq!(comments[1]["text"], json!("<b>spam</b>"));
+    assert_eq!(comments[1]["deleted"], json!(true));
+    assert_eq!(
+        comments[1]["moderation"],
+        by_app("deleted", "2026-03-01T10:02:00Z")
+    );
+    assert_eq!(comments[1]["replies"][0]["id"], json!(spam_reply));
+    assert_eq!(
+        comments[1]["replies"][0]["moderation"],
+        by_app("deleted", "2026-03-01T10:02:00Z")
+    );
+    // Unhiding is recorded too.
+    advance(3600).await;
+    server
+        .graph(Method::POST, &format!("/v24.0/{first}?hide=false"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .send()
+        .await;
+    let thread = server.get_control(&format!("/media/{media}")).await;
+    assert_eq!(thread["comments"][0]["hidden"], json!(false));
+    assert_eq!(
+        thread["comments"][0]["moderation"],
+        by_app("unhidden", "2026-03-01T11:02:00Z")
+    );
+
+    // Meta's shapes stay as they were: no trace of the deleted comment, nothing added.
+    let listed = server
+        .get_ig(
+            &format!("/v24.0/{media}/comments?fields=id,text,hidden"),
+            &world.ig_token,
+        )
+        .await;
+    assert_eq!(
+        listed.body["data"],
+        json!([{"id": first, "text": "first", "hidden": false}])
+    );
+    let gone = server
+        .get_ig(&format!("/v24.0/{spam}?fields=id"), &world.ig_token)
+        .await;
+    assert_eq!(gone.status, StatusCode::BAD_REQUEST);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn the_inbox_shows_each_conversation_and_its_window() {
     // The standard messaging window is 24 hours from the person's last message (ref 000
@@ -395,6 +568,160 @@ async fn the_request_log_filters_by_path_status_method_and_host() {
     server.stop().await;
 }
 
+/// Each request's whole exchange: what the app sent (method, URL, headers, body) and what it
+/// got (status, headers, body), bodies cut at 16 KiB and binary bodies left out; the list
+/// filters by token and by app (either of its ids).
+#[tokio::test]
+async fn the_request_log_keeps_each_exchange_and_filters_by_token_and_app() {
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let id = world.business_id();
+    let media = created(
+        &server,
+        &format!("/accounts/{id}/media"),
+        json!({"caption": "x"}),
+    )
+    .await;
+    let comment = server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .form(&[("message", "<script>hi</script>")])
+        .send()
+        .await;
+    let comment_id = comment.body["id"].as_str().unwrap().to_string();
+    server.get_fb("/v24.0/me/accounts", &world.fb_token).await;
+    let other = server.new_app("Other App").await;
+    let other_token = server
+        .token(other["id"].as_str().unwrap(), id, "instagram", None)
+        .await;
+    server.get_ig("/v24.0/me?fields=id", &other_token).await;
+    server.get_ig("/v24.0/me?fields=id", "IGAAbad").await;
+
+    let listed = server
+        .get_control(&format!("/requests?token={}", world.ig_token))
+        .await;
+    let entries = listed["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0]["path"],
+        json!(format!("/v24.0/{media}/comments"))
+    );
+    assert_eq!(entries[0]["token"], json!(world.ig_token));
+    assert_eq!(entries[0]["app_id"], json!(world.app_id()));
+    let paths = |query: String| {
+        let server = &server;
+        async move {
+            server.get_control(&format!("/requests{query}")).await["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["path"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        paths(format!("?app={}", world.app_id())).await,
+        [
+            "/v24.0/me/accounts".to_string(),
+            format!("/v24.0/{media}/comments")
+        ]
+    );
+    // An Instagram Login app is also known by its Instagram app id.
+    let instagram_app_id = world.app["instagram_app_id"].as_str().unwrap();
+    assert_eq!(
+        paths(format!("?app={instagram_app_id}&host=graph.facebook.com")).await,
+        ["/v24.0/me/accounts"]
+    );
+    assert_eq!(
+        paths(format!("?app={}", other["id"].as_str().unwrap())).await,
+        ["/v24.0/me"]
+    );
+    // A token that does not resolve is logged as sent, with no app.
+    let bad = server.get_control("/requests?token=IGAAbad").await;
+    assert_eq!(bad["data"][0]["app_id"], json!(null));
+    assert_eq!(bad["data"][0]["status"], json!(400));
+
+    let n = entries[0]["id"].as_u64().unwrap();
+    let exchange = server.get_control(&format!("/requests/{n}")).await;
+    let request = &exchange["request"];
+    assert_eq!(request["method"], json!("POST"));
+    assert_eq!(
+        request["url"],
+        json!(format!("http://graph.instagram.com/v24.0/{media}/comments"))
+    );
+    assert_eq!(
+        request["headers"]["authorization"],
+        json!(format!("Bearer {}", world.ig_token))
+    );
+    assert_eq!(
+        request["headers"]["content-type"],
+        json!("application/x-www-form-urlencoded")
+    );
+    let sent = "message=%3Cscript%3Ehi%3C%2Fscript%3E";
+    assert_eq!(request["body"], json!(sent));
+    assert_eq!(request["body_size"], json!(sent.len()));
+    assert_eq!(request["body_truncated"], json!(false));
+    assert_eq!(request["body_omitted"], json!(null));
+    let response = &exchange["response"];
+    assert_eq!(response["status"], json!(200));
+    assert_eq!(
+        response["headers"]["content-type"],
+        json!("application/json; charset=UTF-8")
+    );
+    let answered = format!("{{\"id\":\"{comment_id}\"}}");
+    assert_eq!(response["body"], json!(answered));
+    assert_eq!(response["body_size"], json!(answered.len()));
+    assert_eq!(exchange["token"], json!(world.ig_token));
+    assert_eq!(exchange["status"], json!(200));
+
+    // Bodies are cut at 16 KiB; binary bodies are left out.
+    let long = "a".repeat(20_000);
+    server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .form(&[("message", long.as_str())])
+        .send()
+        .await;
+    let n = server.get_control("/requests?limit=1").await["data"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let exchange = server.get_control(&format!("/requests/{n}")).await;
+    assert_eq!(exchange["request"]["body_size"], json!(20_008));
+    assert_eq!(exchange["request"]["body_truncated"], json!(true));
+    assert_eq!(
+        exchange["request"]["body"].as_str().unwrap().len(),
+        16 * 1024
+    );
+    server
+        .graph(Method::POST, &format!("/v24.0/{media}/comments"))
+        .on(Host::Instagram)
+        .bearer(&world.ig_token)
+        .header("Content-Type", "application/octet-stream")
+        .body(vec![0u8, 159, 146, 150])
+        .send()
+        .await;
+    let n = server.get_control("/requests?limit=1").await["data"][0]["id"]
+        .as_u64()
+        .unwrap();
+    let exchange = server.get_control(&format!("/requests/{n}")).await;
+    assert_eq!(exchange["request"]["body"], json!(null));
+    assert_eq!(exchange["request"]["body_size"], json!(4));
+    assert_eq!(exchange["request"]["body_omitted"], json!("binary content"));
+
+    let missing = server
+        .control_api(Method::GET, "/requests/999999")
+        .send()
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.body["error"]["message"],
+        json!("no request 999999 in the log")
+    );
+    server.stop().await;
+}
+
 /// The next server-sent event of `kind` (skipping others), as (name, data).
 async fn next_event(
     stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
@@ -532,7 +859,9 @@ async fn the_console_is_served_from_the_binary() {
         let asset = server.control_api(Method::GET, path).send().await;
         assert_eq!(asset.status, StatusCode::OK);
         assert_eq!(asset.header("content-type"), Some(content_type));
-        assert!(!asset.text.contains("http://") && !asset.text.contains("https://"));
+        // The SVG namespace names elements for createElementNS; it is never fetched.
+        let text = asset.text.replace("'http://www.w3.org/2000/svg'", "");
+        assert!(!text.contains("http://") && !text.contains("https://"));
     }
     assert!(!page.text.contains("http://") && !page.text.contains("https://"));
     // The script never parses state as HTML.

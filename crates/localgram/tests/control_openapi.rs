@@ -211,7 +211,34 @@ async fn control_answers_have_the_documented_shapes() {
         )
         .await;
     let media_id = media["id"].as_str().unwrap().to_string();
+    // One Graph request for the request log's detail.
+    server.get_ig("/v24.0/me", &world.ig_token).await;
+    let logged = server.get_control("/requests?limit=1").await["data"][0]["id"].clone();
     let calls: Vec<(Method, &str, String, Option<Value>)> = vec![
+        (
+            Method::GET,
+            "/requests/{id}",
+            format!("/requests/{logged}"),
+            None,
+        ),
+        (
+            Method::GET,
+            "/clock/due",
+            "/clock/due?from_ms=0&to_ms=253402300799000".into(),
+            None,
+        ),
+        (
+            Method::GET,
+            "/accounts/{id}/insights",
+            format!("/accounts/{account}/insights"),
+            None,
+        ),
+        (
+            Method::GET,
+            "/media/{id}/insights",
+            format!("/media/{media_id}/insights"),
+            None,
+        ),
         (Method::GET, "/apps", "/apps".into(), None),
         (Method::GET, "/accounts", "/accounts".into(), None),
         (

@@ -13,7 +13,7 @@ use crate::nodes::{db, ig_media, RenderContext};
 use crate::social::{self, Commenter, Refusal};
 use crate::store::comments::{self, Comment};
 use crate::store::media::{self, Media};
-use crate::store::{Reader, StoreError};
+use crate::store::{moderation, Reader, StoreError};
 
 fn refusal(error: Refusal) -> GraphError {
     match error {
@@ -173,10 +173,26 @@ pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
     }
     let owners_own = comment.by_account() && comment.author_id == media.account_id;
     if !owners_own {
-        call.write(move |tx| comments::set_hidden(tx, &comment.id, hide))
-            .await?;
+        let by = moderator(&call)?;
+        let now = call.now;
+        call.write(move |tx| -> Result<(), StoreError> {
+            comments::set_hidden(tx, &comment.id, hide)?;
+            moderation::record_hidden(tx, &comment, hide, &by, now)
+        })
+        .await?;
     }
     Ok(json!({"success": true}))
+}
+
+/// The app (through its token) moderating a comment, for the console (issue #15).
+fn moderator(call: &Call) -> Result<moderation::Moderator, GraphError> {
+    let caller = call.caller()?;
+    Ok(moderation::Moderator {
+        via: "graph_api",
+        kind: caller.kind.as_str().to_string(),
+        id: caller.subject.clone(),
+        app_id: Some(caller.app.id.clone()),
+    })
 }
 
 /// `DELETE /{ig-comment-id}`: only the owner of the media commented on deletes; replies go too
@@ -208,7 +224,10 @@ pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
     if media.as_ref().is_some_and(social::is_live) {
         return Err(GraphError::live_video_not_supported());
     }
+    let by = moderator(&call)?;
+    let now = call.now;
     call.write(move |tx| -> Result<(), StoreError> {
+        moderation::record_deleted(tx, &comment.id, &by, now)?;
         let removed = comments::delete(tx, &comment.id)? as i64;
         media::add_counts(tx, &comment.media_id, -removed, 0)
     })

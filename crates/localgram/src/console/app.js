@@ -174,6 +174,63 @@ function drawClock() {
 }
 setInterval(drawClock, 1000);
 
+// ----- charts: inline SVG, drawn from numbers only ------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// A line (or bar) chart of `values` (numbers) labelled by `labels`, with its title, the
+// highest value and the first and last labels.
+function chart(title, values, labels, bars) {
+  const [w, h, pad] = [320, 140, 24];
+  const max = Math.max(1, ...values);
+  const x = (i) => pad + (values.length > 1 ? i * (w - 2 * pad) / (values.length - 1) : 0);
+  const y = (v) => h - pad - (v / max) * (h - 2 * pad);
+  const step = (w - 2 * pad) / Math.max(1, values.length);
+  const marks = bars
+    ? values.map((v, i) => svg('rect', { class: 'bar', x: pad + i * step + 1, y: y(v),
+      width: Math.max(1, step - 2), height: h - pad - y(v) }, svg('title', {}, labels[i] + ': ' + v)))
+    : [svg('polyline', { class: 'line', points: values.map((v, i) => x(i) + ',' + y(v)).join(' ') })];
+  return el('figure', { class: 'card', 'data-chart': title },
+    el('figcaption', {}, el('strong', {}, title), ' ',
+      el('span', { class: 'muted' }, (bars ? 'total ' + values.reduce((a, b) => a + b, 0)
+        : 'now ' + (values.length ? values[values.length - 1] : 0)) + ' · max ' + max)),
+    svg('svg', { class: 'chart', viewBox: '0 0 ' + w + ' ' + h, role: 'img', 'aria-label': title },
+      svg('line', { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: '#bbb' }),
+      svg('text', { x: 2, y: pad - 8 }, String(max)),
+      svg('text', { x: pad, y: h - 6 }, labels.length ? labels[0].slice(0, 10) : ''),
+      svg('text', { x: w - pad, y: h - 6, 'text-anchor': 'end' },
+        labels.length ? labels[labels.length - 1].slice(0, 10) : ''),
+      ...marks));
+}
+
+async function insightsView(main, id) {
+  const header = el('div', {});
+  const box = el('div', { class: 'charts', id: 'insights' });
+  replace(main, header, accountTabs(id, 'Insights'),
+    el('p', { class: 'muted' }, 'The last 30 days by 24 hours, from the model the Graph API\'s insights use.'),
+    box);
+  replace(header, await profileHeader(id));
+  return async () => {
+    const days = (await get('/accounts/' + encodeURIComponent(id) + '/insights')).data;
+    const labels = days.map((d) => d.end_time);
+    replace(box, days.length ? [
+      chart('views', days.map((d) => d.views), labels, true),
+      chart('reach', days.map((d) => d.reach), labels, true),
+      chart('follower_count', days.map((d) => d.follower_count), labels, true),
+      chart('followers', days.map((d) => d.followers), labels, false),
+    ] : el('p', { class: 'muted' }, 'No insights for this account.'));
+  };
+}
+
 // ----- views -----------------------------------------------------------------------------------
 
 // A view builds its fixed parts (forms keep what is typed) and answers a refresh function that
@@ -223,7 +280,7 @@ function accountTabs(id, active) {
   const tab = (suffix, label) => el('a', { href: '#/account/' + id + suffix,
     class: active === label ? 'active' : '' }, label);
   return el('nav', { class: 'tabs' }, tab('', 'Posts'), tab('/inbox', 'Inbox'),
-    tab('/containers', 'Containers'));
+    tab('/containers', 'Containers'), tab('/insights', 'Insights'));
 }
 
 async function profileHeader(id) {
@@ -270,20 +327,34 @@ async function accountView(main, id) {
   return () => load(true);
 }
 
+// Who moderated a comment and when: an app through a token, or the author.
+function moderationNote(m) {
+  const who = '@' + (m.by.username || m.by.id) + ' (' + m.by.kind + ')';
+  const how = m.via === 'graph_api'
+    ? ' via the Graph API' + (m.app ? ', app ' + m.app.name + ' (' + m.app.id + ')' : '')
+    : ' via the control API';
+  return el('div', { class: 'muted moderation', 'data-moderation': m.action },
+    m.action + ' by ' + who + how + ' at ' + m.at);
+}
+
 function commentNode(c, reply) {
   const marks = [];
   if (c.from.kind === 'account') marks.push(badge('account'));
   if (c.hidden) marks.push(badge('hidden', 'warn'));
+  if (c.deleted) marks.push(badge('deleted', 'bad'));
   if (c.restricted) marks.push(badge('restricted', 'warn'));
-  return el('div', { class: 'comment' + (c.hidden ? ' hidden' : ''), 'data-comment': c.id },
-    el('div', {}, el('strong', {}, '@' + (c.from.username || c.from.id)), ' ',
-      el('span', { class: 'text' }, c.text), marks),
-    el('div', { class: 'muted' }, c.timestamp, ' · ', String(c.like_count), ' likes ',
+  return el('div', { class: 'comment' + (c.hidden ? ' hidden' : '') + (c.deleted ? ' deleted' : ''),
+    'data-comment': c.id },
+  el('div', {}, el('strong', {}, '@' + (c.from.username || c.from.id)), ' ',
+    el('span', { class: 'text' }, c.text), marks),
+  c.moderation ? moderationNote(c.moderation) : null,
+  c.deleted ? el('div', { class: 'muted' }, c.timestamp)
+    : el('div', { class: 'muted' }, c.timestamp, ' · ', String(c.like_count), ' likes ',
       el('button', { class: 'link', type: 'button', onclick: reply.like(c) }, 'Like'),
       c.parent_id ? null
         : el('button', { class: 'link', type: 'button', onclick: () => reply.to(c) }, 'Reply')),
-    c.replies && c.replies.length
-      ? el('div', { class: 'replies' }, c.replies.map((r) => commentNode(r, reply))) : null);
+  c.replies && c.replies.length
+    ? el('div', { class: 'replies' }, c.replies.map((r) => commentNode(r, reply))) : null);
 }
 
 async function mediaView(main, id) {
@@ -322,7 +393,8 @@ async function mediaView(main, id) {
     replace(replyNote);
   }) }, el('span', {}, 'as'), as, text,
   el('button', { type: 'submit', class: 'primary', id: 'comment-send' }, 'Post'));
-  replace(main, el('div', { class: 'media' }, info,
+  const metrics = el('div', { id: 'media-insights' });
+  replace(main, el('div', { class: 'media' }, el('div', {}, info, metrics),
     el('div', {}, el('h2', {}, 'Comments'), thread, replyNote, form)));
   let first = true;
   return async () => {
@@ -351,6 +423,16 @@ async function mediaView(main, id) {
       m.is_comment_enabled ? null : el('p', {}, badge('comments disabled', 'warn')));
     replace(thread, m.comments.length ? m.comments.map((c) => commentNode(c, reply))
       : el('p', { class: 'muted' }, 'No comments yet.'));
+    if (m.owner.kind === 'account') {
+      const ins = await get('/media/' + encodeURIComponent(id) + '/insights');
+      const labels = ins.data.map((d) => d.end_time);
+      replace(metrics, ins.totals ? [el('h2', {}, 'Insights'),
+        el('table', { id: 'media-totals' }, Object.entries(ins.totals).map(([k, v]) =>
+          el('tr', {}, el('th', {}, k), el('td', {}, String(v))))),
+        ins.data.length > 1 ? el('div', { class: 'charts' },
+          chart('views', ins.data.map((d) => d.views), labels, false),
+          chart('reach', ins.data.map((d) => d.reach), labels, false)) : null] : null);
+    }
   };
 }
 
@@ -594,30 +676,68 @@ async function deliveriesView(main, selected) {
   };
 }
 
-async function requestsView(main) {
+// A body as text: JSON shown indented, anything else as it came.
+function bodyText(body) {
+  try { return JSON.stringify(JSON.parse(body), null, 2); } catch (e) { return body; }
+}
+
+function exchangeSide(title, side, first) {
+  const note = side.body_omitted ? 'body not kept: ' + side.body_omitted
+    : side.body_truncated ? 'body cut at 16 KiB of ' + side.body_size + ' bytes'
+      : (side.body_size || 0) + ' bytes';
+  return el('section', { class: 'side' }, el('h3', {}, title), el('div', { class: 'mono' }, first),
+    el('table', { class: 'headers' }, Object.entries(side.headers).map(([k, v]) =>
+      el('tr', {}, el('th', {}, k), el('td', { class: 'mono' }, v)))),
+    side.headers_truncated ? el('p', { class: 'muted' }, 'headers past 8 KiB left out') : null,
+    el('p', { class: 'muted' }, note),
+    side.body ? el('pre', { class: 'body' }, bodyText(side.body)) : null);
+}
+
+async function requestsView(main, selected) {
   const path = el('input', { type: 'text', placeholder: 'path contains', id: 'filter-path' });
   const status = el('input', { type: 'text', placeholder: 'status (404, 4xx)', id: 'filter-status' });
   const method = el('input', { type: 'text', placeholder: 'method', size: 6 });
   const host = el('input', { type: 'text', placeholder: 'host' });
+  const token = el('input', { type: 'text', placeholder: 'access token', id: 'filter-token' });
+  const app = el('input', { type: 'text', placeholder: 'app id', id: 'filter-app' });
   const table = el('div', { class: 'scroll', id: 'requests' });
+  const detail = el('div', { id: 'request' });
   replace(main, el('h1', {}, 'Request log'),
     el('form', { class: 'inline', onsubmit: act(async () => {}) }, path, status, method, host,
-      el('button', { type: 'submit' }, 'Filter')), table);
+      token, app, el('button', { type: 'submit' }, 'Filter')), table, detail);
+  async function showDetail(id) {
+    let r;
+    try {
+      r = await get('/requests/' + encodeURIComponent(id));
+    } catch (e) {
+      replace(detail, el('p', { class: 'muted' }, String(e.message)));
+      return;
+    }
+    replace(detail, el('h2', {}, 'Request #' + r.id + ' ',
+      badge(String(r.status), r.status >= 400 ? 'bad' : 'good')),
+    el('div', {}, r.time, ' · ', Math.round(r.duration_ms * 10) / 10 + ' ms', ' · trace ',
+      el('span', { class: 'mono' }, r.fbtrace_id || ''),
+      r.app_id ? [' · app ', el('span', { class: 'mono' }, r.app_id)] : null),
+    r.token ? el('div', {}, 'Token ', el('span', { class: 'mono', id: 'request-token' },
+      r.token)) : null,
+    el('div', { class: 'exchange' },
+      exchangeSide('Request', r.request, r.request.method + ' ' + r.request.url),
+      exchangeSide('Response', r.response, 'HTTP ' + r.response.status)));
+  }
   return async () => {
     const page = await get('/requests' + query({ path: path.value, status: status.value,
-      method: method.value, host: host.value, limit: 200 }));
+      method: method.value, host: host.value, token: token.value, app: app.value, limit: 200 }));
     replace(table, el('table', {},
-      el('tr', {}, ['Time', 'Method', 'Host', 'Path', 'Status', 'ms', 'Error']
+      el('tr', {}, ['Time', 'Method', 'Host', 'Path', 'Status', 'ms', 'Error', 'App']
         .map((h) => el('th', {}, h))),
-      page.data.map((r) => {
-        const full = el('tr', { hidden: true }, el('td', { colspan: 7 }, pretty(r)));
-        return [el('tr', { class: 'clickable', onclick: () => { full.hidden = !full.hidden; } },
-          el('td', {}, r.time), el('td', {}, r.method), el('td', {}, r.host),
-          el('td', { class: 'mono' }, r.path + (r.query ? '?' + r.query : '')),
-          el('td', {}, String(r.status)), el('td', {}, String(Math.round(r.duration_ms * 10) / 10)),
-          el('td', {}, r.error_code ? r.error_code + (r.error_subcode ? '/' + r.error_subcode : '') : '')),
-        full];
-      })));
+      page.data.map((r) => el('tr', { class: 'clickable', 'data-request': r.id,
+        onclick: () => { location.hash = '#/requests/' + r.id; } },
+      el('td', {}, r.time), el('td', {}, r.method), el('td', {}, r.host),
+      el('td', { class: 'mono' }, r.path + (r.query ? '?' + r.query : '')),
+      el('td', {}, String(r.status)), el('td', {}, String(Math.round(r.duration_ms * 10) / 10)),
+      el('td', {}, r.error_code ? r.error_code + (r.error_subcode ? '/' + r.error_subcode : '') : ''),
+      el('td', { class: 'mono' }, r.app_id || '')))));
+    if (selected) await showDetail(selected);
   };
 }
 
@@ -663,6 +783,88 @@ async function tokensView(main) {
   };
 }
 
+// Faults (issue #14): each with how often it matched and fired; add one from a preset (or
+// from scratch), remove one or all. Rate limits: the settings in force and the usage counted
+// per app, user and account.
+const PRESETS = ['outage', 'throttled', 'token_invalidated', 'media_unfetchable', 'container_stuck',
+  'webhooks_paused'];
+
+async function faultsView(main) {
+  const preset = el('select', { id: 'fault-preset' }, el('option', { value: '' }, 'custom error'),
+    PRESETS.map((p) => el('option', { value: p }, p)));
+  const method = el('select', { id: 'fault-method' }, ['', 'GET', 'POST', 'DELETE']
+    .map((m) => el('option', { value: m }, m || 'any method')));
+  const path = el('input', { type: 'text', id: 'fault-path', placeholder: 'path (/{ig-user-id}/media)' });
+  const app = el('input', { type: 'text', id: 'fault-app', placeholder: 'app id' });
+  const account = el('input', { type: 'text', id: 'fault-account', placeholder: 'account id' });
+  const times = el('input', { type: 'number', id: 'fault-times', placeholder: 'times', min: 1, size: 5 });
+  const code = el('input', { type: 'number', id: 'fault-code', placeholder: 'code', size: 5 });
+  const message = el('input', { type: 'text', id: 'fault-message', placeholder: 'message' });
+  const table = el('div', { class: 'scroll', id: 'faults' });
+  const limits = el('div', { id: 'limits' });
+  const scale = el('input', { type: 'text', id: 'limits-scale', placeholder: 'scale (1, 0.01, off)', size: 10 });
+  replace(main, el('h1', {}, 'Faults'),
+    el('form', { class: 'inline', id: 'fault-form', onsubmit: act(async () => {
+      const body = {};
+      if (preset.value) body.preset = preset.value;
+      if (method.value) body.method = method.value;
+      if (path.value) body.path = path.value;
+      if (app.value) body.app_id = app.value;
+      if (account.value) body.account_id = account.value;
+      if (times.value) body.times = Number(times.value);
+      if (code.value) body.code = Number(code.value);
+      if (message.value) body.message = message.value;
+      await post('/faults', body);
+    }) }, preset, method, path, app, account, times, code, message,
+    el('button', { type: 'submit', class: 'primary', id: 'fault-add' }, 'Add fault'),
+    el('button', { type: 'button', id: 'faults-clear', onclick: act(() => api('DELETE', '/faults')) },
+      'Clear all')),
+    table,
+    el('h1', {}, 'Rate limits'),
+    el('form', { class: 'inline', onsubmit: act(async () => {
+      await post('/rate_limits', { scale: /^[0-9.]+$/.test(scale.value) ? Number(scale.value) : scale.value });
+      scale.value = '';
+    }) }, scale, el('button', { type: 'submit' }, 'Set scale'),
+    el('button', { type: 'button', id: 'limits-reset', onclick: act(() => post('/rate_limits/reset')) },
+      'Reset counters')),
+    limits);
+  return async () => {
+    const [list, rl] = await Promise.all([get('/faults'), get('/rate_limits')]);
+    replace(table, list.data.length ? el('table', {},
+      el('tr', {}, ['#', 'Preset', 'Matches', 'Error', 'Matched', 'Fired', 'Left', 'Since', '']
+        .map((h) => el('th', {}, h))),
+      list.data.map((f) => el('tr', { 'data-fault': f.id },
+        el('td', {}, f.id), el('td', {}, f.preset || 'custom'),
+        el('td', { class: 'mono' }, [f.method || 'any', f.path || '', f.app_id ? 'app ' + f.app_id : '',
+          f.account_id ? 'account ' + f.account_id : ''].filter(Boolean).join(' ')),
+        el('td', {}, f.code ? f.status + ' #' + f.code + (f.subcode ? '/' + f.subcode : '') + ' ' : '',
+          el('span', { class: 'fault-message' }, f.message || '')),
+        el('td', { class: 'matched' }, String(f.matched)), el('td', { class: 'fired' }, String(f.fired)),
+        el('td', {}, f.remaining === null || f.remaining === undefined ? '∞' : String(f.remaining)),
+        el('td', {}, f.created_at),
+        el('td', {}, el('button', { type: 'button', onclick: act(() => api('DELETE', '/faults/' + f.id)) },
+          'Remove')))))
+      : el('p', { class: 'muted' }, 'No faults: every call answers normally.'));
+    replace(limits,
+      el('p', {}, rl.enabled ? badge('enforced', 'good') : badge('off', 'warn'), ' scale ', String(rl.scale)),
+      el('div', { class: 'scroll' }, el('table', { id: 'limits-table' },
+        el('tr', {}, ['Limit', 'Per', 'Window', 'Limit now', 'Meta default', 'Error']
+          .map((h) => el('th', {}, h))),
+        rl.limits.map((l) => el('tr', {}, el('td', {}, l.name, l.overridden ? badge('override', 'warn') : null),
+          el('td', {}, l.per), el('td', {}, l.window_seconds + ' s'),
+          el('td', {}, l.limit === null ? 'off' : String(l.limit)),
+          el('td', {}, l.meta_default === null ? '' : String(l.meta_default)),
+          el('td', {}, '#' + l.error_code))))),
+      el('h2', {}, 'Usage'),
+      rl.usage.length ? el('div', { class: 'scroll' }, el('table', { id: 'usage' },
+        el('tr', {}, ['Scope', 'Limit', 'Used', 'Max', ''].map((h) => el('th', {}, h))),
+        rl.usage.map((u) => el('tr', {}, el('td', { class: 'mono' }, u.scope), el('td', {}, u.limit),
+          el('td', {}, String(u.used)), el('td', {}, u.max === null ? '∞' : String(u.max)),
+          el('td', {}, u.max ? el('meter', { min: 0, max: u.max, value: Math.min(u.used, u.max) }) : '')))))
+        : el('p', { class: 'muted' }, 'No calls counted in the current windows.'));
+  };
+}
+
 let changesSeen = [];
 async function clockView(main) {
   const now = el('p', { id: 'clock-now' });
@@ -678,11 +880,30 @@ async function clockView(main) {
     const page = await get('/webhooks/deliveries' + query({ include: 'skipped',
       since_ms: Math.min(before, after.now_unix_ms), limit: 100 }));
     const kinds = [...new Set(changesSeen.flatMap((c) => c.kinds))];
+    const fell = after.now_unix_ms > before ? await get('/clock/due' +
+      query({ from_ms: before, to_ms: after.now_unix_ms })) : null;
+    const section = (title, id, rows, line) => el('div', { id },
+      el('h3', {}, title, ' ', badge(String(rows.length))),
+      rows.length ? el('ul', {}, rows.map((r) => el('li', {}, line(r))))
+        : el('p', { class: 'muted' }, 'None.'));
     replace(due, el('h2', {}, 'What fell due'),
       el('p', {}, 'From ', msTime(before), ' to ', after.now), kinds.length
         ? el('p', {}, 'Changed: ', kinds.join(', ')) : el('p', { class: 'muted' }, 'Nothing changed.'),
-      page.data.length ? el('ul', {}, page.data.map((d) => el('li', {},
-        el('a', { href: '#/deliveries/' + d.id }, '#' + d.id), ' ', d.field, ' ', statusBadge(d.status))))
+      fell ? [
+        section('Containers expired', 'due-containers', fell.containers_expired, (c) =>
+          [el('a', { href: '#/account/' + c.account_id + '/containers' }, c.id), ' at ', c.at]),
+        section('Messaging windows closed', 'due-windows', fell.windows_closed, (w) =>
+          [el('a', { href: '#/account/' + w.account_id + '/inbox/' + w.person_id }, w.person_id),
+            ' ', w.window === '24h' ? '24-hour window' : 'human agent (7 days)', ' at ', w.at]),
+        section('Tokens expired', 'due-tokens', fell.tokens_expired, (t) =>
+          [el('span', { class: 'mono' }, t.access_token.slice(0, 16) + '…'), ' of ', t.subject_id, ' at ', t.at]),
+        section('Stories ended', 'due-stories', fell.stories_ended, (m) =>
+          [el('a', { href: '#/media/' + m.id }, m.id), ' at ', m.at]),
+      ] : null,
+      el('h3', {}, 'Webhooks recorded or retried'),
+      page.data.length ? el('ul', { id: 'due-deliveries' }, page.data.map((d) => el('li', {},
+        el('a', { href: '#/deliveries/' + d.id }, '#' + d.id), ' ', d.field, ' ', statusBadge(d.status),
+        ' ', String(d.attempt_count), ' attempts')))
         : el('p', { class: 'muted' }, 'No webhook recorded.'));
   }
   const button = (id, label, body) => el('button', { type: 'button', id, onclick: act(() => move(body)) }, label);
@@ -708,13 +929,16 @@ const ROUTES = [
   [/^#\/account\/([^/]+)\/inbox$/, inboxView],
   [/^#\/account\/([^/]+)\/inbox\/([^/]+)$/, inboxView],
   [/^#\/account\/([^/]+)\/containers$/, containersView],
+  [/^#\/account\/([^/]+)\/insights$/, insightsView],
   [/^#\/media\/([^/]+)$/, mediaView],
   [/^#\/apps$/, appsView],
   [/^#\/deliveries$/, deliveriesView],
   [/^#\/deliveries\/(\d+)$/, deliveriesView],
   [/^#\/requests$/, requestsView],
+  [/^#\/requests\/(\d+)$/, requestsView],
   [/^#\/tokens$/, tokensView],
   [/^#\/clock$/, clockView],
+  [/^#\/faults$/, faultsView],
 ];
 
 let refresh = null;

@@ -19,7 +19,7 @@ use crate::state::Shared;
 use crate::store::comments;
 use crate::store::media::{self, Media};
 use crate::store::person_media::{self, PersonMedia};
-use crate::store::{accounts, objects, people, StoreError};
+use crate::store::{accounts, moderation, objects, people, StoreError};
 
 fn refused(error: Refusal) -> ControlError {
     match error {
@@ -206,12 +206,21 @@ pub async fn delete_comment(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ControlError> {
     let comment_id = id.clone();
+    let now = state.clock.now();
     let found = state
         .db
         .write(move |tx| -> Result<bool, StoreError> {
             let Some(comment) = comments::get(tx, &comment_id)? else {
                 return Ok(false);
             };
+            // The author deletes: the console shows who and when (issue #15).
+            let by = moderation::Moderator {
+                via: "control_api",
+                kind: comment.author_kind.clone(),
+                id: comment.author_id.clone(),
+                app_id: None,
+            };
+            moderation::record_deleted(tx, &comment_id, &by, now)?;
             let removed = comments::delete(tx, &comment_id)? as i64;
             media::add_counts(tx, &comment.media_id, -removed, 0)?;
             Ok(true)

@@ -45,7 +45,9 @@ pub fn router(state: Shared) -> Router {
         .route("/people", post(people::create).get(people::list))
         .route("/tokens", post(tokens::create))
         .route("/clock", get(clock::get_clock).post(clock::set_clock))
+        .route("/clock/due", get(views::clock_due))
         .route("/requests", get(requests::list))
+        .route("/requests/{id}", get(requests::get_one))
         .route("/reset", post(snapshot::reset))
         .route(
             "/snapshot",
@@ -200,6 +202,8 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/accounts/{id}/containers", get(views::account_containers))
         .route("/media/{id}", get(views::media_thread))
+        .route("/accounts/{id}/insights", get(views::account_insights))
+        .route("/media/{id}/insights", get(views::media_insights))
         .route("/apps/{id}/webhooks", get(views::app_webhooks))
         .route("/seed", post(seed::seed))
         .route("/console", get(crate::console::index))

@@ -1,6 +1,7 @@
-//! `GET /_localgram/requests`: the request log, newest first, optionally filtered.
+//! `GET /_localgram/requests`: the request log, newest first, optionally filtered;
+//! `GET /_localgram/requests/{id}`: one request's whole exchange.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,6 +21,10 @@ pub struct ListQuery {
     pub method: Option<String>,
     /// Only requests to this host (`graph.instagram.com`).
     pub host: Option<String>,
+    /// Only requests made with this access token (as sent).
+    pub token: Option<String>,
+    /// Only requests whose token belongs to this app (its app id or Instagram app id).
+    pub app: Option<String>,
 }
 
 /// Which statuses a `status` filter takes: one code, or a class such as `4xx`.
@@ -64,7 +69,9 @@ pub async fn list(
     let filtered = query.path.is_some()
         || statuses.is_some()
         || query.method.is_some()
-        || query.host.is_some();
+        || query.host.is_some()
+        || query.token.is_some()
+        || query.app.is_some();
     let entries = if filtered {
         state.requests.matching(limit, |entry| {
             query
@@ -83,9 +90,39 @@ pub async fn list(
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|v| v.split(':').next() == Some(h))
                 })
+                && query
+                    .token
+                    .as_deref()
+                    .is_none_or(|t| entry.caller.token.as_deref() == Some(t))
+                && query.app.as_deref().is_none_or(|a| entry.by_app(a))
         })
     } else {
         state.requests.recent(limit)
     };
     Ok(Json(json!({"data": entries})))
+}
+
+/// `GET /_localgram/requests/{id}`: the request (method, URL, headers, body) and the response
+/// (status, headers, body), bodies and headers cut at the log's caps.
+#[utoipa::path(
+    get,
+    path = "/requests/{id}",
+    tag = "requests",
+    operation_id = "requests_get_one",
+    summary = "One request of the log with its whole exchange: the request's method, URL, headers and body, and the response's status, headers and body (bodies cut at 16 KiB, headers at 8 KiB a side)",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "OK", body = crate::sim::openapi::answers::RequestExchange),
+        (status = 400, response = crate::sim::error::ErrorBody),
+        (status = 404, response = crate::sim::error::ErrorBody),
+    ),
+)]
+pub async fn get_one(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ControlError> {
+    let missing = || ControlError::not_found(format!("no request {id} in the log"));
+    let n: u64 = id.parse().map_err(|_| missing())?;
+    let entry = state.requests.get(n).ok_or_else(missing)?;
+    Ok(Json(entry.exchange()))
 }

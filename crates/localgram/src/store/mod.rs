@@ -14,6 +14,7 @@ pub mod cache;
 pub mod comments;
 pub mod containers;
 pub mod conversations;
+pub mod due;
 pub mod events;
 pub mod faults;
 pub mod feed;
@@ -27,6 +28,7 @@ pub mod media_files;
 pub mod message_attachments;
 pub mod messages;
 pub mod messenger_profiles;
+pub mod moderation;
 pub mod objects;
 pub mod order;
 pub mod people;
@@ -71,6 +73,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("migrations/0014_apps.sql")),
     (15, include_str!("migrations/0015_discovery_limits.sql")),
     (16, include_str!("migrations/0016_handover.sql")),
+    (17, include_str!("migrations/0017_console.sql")),
 ];
 
 /// Tables that coordinate running instances rather than hold Instagram's state: snapshots and

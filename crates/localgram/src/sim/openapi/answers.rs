@@ -249,6 +249,72 @@ pub struct LoggedRequest {
     pub fbtrace_id: String,
     pub error_code: Option<i64>,
     pub error_subcode: Option<i64>,
+    /// The access token as sent (query, body or Authorization header)
+    pub token: Option<String>,
+    /// The app of the token, when it resolved
+    pub app_id: Option<String>,
+}
+
+/// The request side of a logged exchange.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ExchangeRequestSide {
+    pub method: String,
+    pub url: String,
+    /// Repeated headers joined with ", "
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Headers past 8 KiB were left out
+    pub headers_truncated: bool,
+    /// The body's first 16 KiB as text; null when omitted
+    pub body: Option<String>,
+    /// The whole body's size in bytes, when known
+    pub body_size: Option<i64>,
+    pub body_truncated: bool,
+    /// Why the body was not kept: binary content, streamed upload, streamed, too large
+    pub body_omitted: Option<String>,
+}
+
+/// The response side of a logged exchange.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ExchangeResponseSide {
+    pub status: i64,
+    /// Repeated headers joined with ", "
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Headers past 8 KiB were left out
+    pub headers_truncated: bool,
+    /// The body's first 16 KiB as text; null when omitted
+    pub body: Option<String>,
+    /// The whole body's size in bytes, when known
+    pub body_size: Option<i64>,
+    pub body_truncated: bool,
+    /// Why the body was not kept: binary content, streamed upload, streamed, too large
+    pub body_omitted: Option<String>,
+}
+
+/// A logged request with its whole exchange.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct RequestExchange {
+    pub id: i64,
+    pub time: String,
+    pub method: String,
+    pub host: String,
+    pub path: String,
+    pub query: String,
+    pub status: i64,
+    pub duration_ms: f64,
+    pub fbtrace_id: String,
+    pub error_code: Option<i64>,
+    pub error_subcode: Option<i64>,
+    /// The access token as sent (query, body or Authorization header)
+    pub token: Option<String>,
+    /// The app of the token, when it resolved
+    pub app_id: Option<String>,
+    /// The request's method, URL, headers and body
+    pub request: ExchangeRequestSide,
+    /// The response's status, headers and body
+    pub response: ExchangeResponseSide,
 }
 
 #[derive(ToSchema)]
@@ -1130,6 +1196,11 @@ pub struct ThreadComment {
     /// Top-level comments only: their replies, oldest first (up to 50)
     #[schema(required = false)]
     pub replies: Vec<serde_json::Value>,
+    /// Deleted (through the Graph API or by its author): the Graph API no longer has it; the console keeps it from the moderation record
+    pub deleted: bool,
+    /// The comment's latest hide, unhide or delete
+    #[schema(required = true)]
+    pub moderation: Option<Moderation>,
 }
 
 #[derive(ToSchema)]
@@ -1260,4 +1331,137 @@ pub struct WebhookTls {
     pub client_ca_pem: String,
     /// How many PEM certificates https callbacks are verified against
     pub trusted_certificates: i64,
+}
+
+/// Who moderated a comment last, and when.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Moderation {
+    #[schema(schema_with = crate::sim::openapi::vocab::moderation_action)]
+    pub action: String,
+    /// graph_api: an app through a token; control_api: the author through /_localgram
+    #[schema(schema_with = crate::sim::openapi::vocab::moderation_via)]
+    pub via: String,
+    /// The token's subject (kind instagram_user, facebook_user or page) or the author (kind account or person)
+    pub by: Moderator,
+    #[schema(required = true)]
+    pub app: Option<ModeratingApp>,
+    /// Virtual time
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Moderator {
+    pub kind: String,
+    pub id: String,
+    #[schema(required = true)]
+    pub username: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ModeratingApp {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DueContainer {
+    pub id: String,
+    pub account_id: String,
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DueWindow {
+    pub person_id: String,
+    pub account_id: String,
+    /// `24h` or `human_agent` (7 days)
+    pub window: String,
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct DueToken {
+    pub access_token: String,
+    pub subject_id: String,
+    #[schema(format = DateTime)]
+    pub at: String,
+}
+
+/// What fell due between two virtual times.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ClockDue {
+    #[schema(format = DateTime)]
+    pub from: String,
+    #[schema(format = DateTime)]
+    pub to: String,
+    pub containers_expired: Vec<DueContainer>,
+    pub windows_closed: Vec<DueWindow>,
+    pub tokens_expired: Vec<DueToken>,
+    /// Stories that ended (24 hours after they were posted)
+    pub stories_ended: Vec<DueContainer>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountInsightsDay {
+    #[schema(format = DateTime)]
+    pub end_time: String,
+    pub views: i64,
+    pub reach: i64,
+    /// Follows gained in the 24 hours
+    pub follower_count: i64,
+    /// Followers at the day's end
+    pub followers: i64,
+}
+
+/// An account's last 30 days for the console's charts.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AccountInsightsChart {
+    pub data: Vec<AccountInsightsDay>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MediaInsightsTotals {
+    pub views: i64,
+    pub reach: i64,
+    pub likes: i64,
+    pub comments: i64,
+    pub saved: i64,
+    pub shares: i64,
+    pub profile_visits: i64,
+    pub follows: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MediaInsightsDay {
+    #[schema(format = DateTime)]
+    pub end_time: String,
+    pub views: i64,
+    pub reach: i64,
+    pub saved: i64,
+    pub shares: i64,
+}
+
+/// What a media has collected, and its cumulative numbers day by day.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct MediaInsightsChart {
+    pub media_id: String,
+    /// Null when the media has no insights (not an account's media)
+    #[schema(required = true)]
+    pub totals: Option<MediaInsightsTotals>,
+    pub data: Vec<MediaInsightsDay>,
 }

@@ -191,3 +191,14 @@ pub fn review_status() -> Schema {
         "",
     ])
 }
+
+pub fn moderation_action() -> Schema {
+    one_of(&["hidden", "unhidden", "deleted"])
+}
+
+pub fn moderation_via() -> Schema {
+    described(
+        &["graph_api", "control_api"],
+        "graph_api: an app through a token; control_api: the author through /_localgram",
+    )
+}
