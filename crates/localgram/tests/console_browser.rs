@@ -621,6 +621,8 @@ async fn the_api_reference_page_renders_the_generated_document() {
     screenshot(&client, "api-reference-filtered-1280").await;
     client.close().await.unwrap();
     server.stop().await;
+}
+
 /// Whether script injected through the state ran (`window.pwned` set) or became elements.
 async fn not_injected(client: &Client, selector: &str) {
     let injected = client
