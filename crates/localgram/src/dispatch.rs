@@ -27,7 +27,7 @@ pub struct Outcome {
     /// Headers the answer carries besides Meta's usual ones: the usage headers.
     pub headers: Vec<(&'static str, String)>,
     /// The app of the token that resolved (its id and Instagram app id), for the request log.
-    pub app: Option<(String, String)>,
+    pub app: Option<std::sync::Arc<crate::store::apps::App>>,
 }
 
 pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
@@ -55,9 +55,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
         .or_else(|| caller.as_ref().map(|c| c.kind.api()))
         .unwrap_or(Api::Facebook);
     let mut headers = Vec::new();
-    let app = caller
-        .as_ref()
-        .map(|c| (c.app.id.clone(), c.app.instagram_app_id.clone()));
+    let app = caller.as_ref().map(|c| c.app.clone());
     let read_back = read_after_write(&incoming);
     let mut result = route(
         state,

@@ -49,11 +49,9 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
         }
     }
     // For the request log: who called (the token as sent, and its app when it resolved).
-    let (app_id, instagram_app_id) = outcome.app.unzip();
     response.extensions_mut().insert(RequestCaller {
         token,
-        app_id,
-        instagram_app_id,
+        app: outcome.app,
     });
     response
 }

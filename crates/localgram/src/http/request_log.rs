@@ -6,7 +6,7 @@
 //! and the first [`HEADERS_CAP`] bytes of each side's headers. An entry therefore holds at most
 //! about 48 KiB, the whole log about 48 MiB at the default capacity.
 
-use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -74,7 +74,7 @@ fn is_textual(content_type: Option<&HeaderValue>) -> bool {
 }
 
 /// The first [`HEADERS_CAP`] bytes' worth of headers, in order; whether any were left out.
-pub fn kept_headers(headers: &HeaderMap) -> (Vec<(String, HeaderValue)>, bool) {
+pub fn kept_headers(headers: &HeaderMap) -> (Vec<(HeaderName, HeaderValue)>, bool) {
     let mut kept = Vec::new();
     let mut used = 0;
     for (name, value) in headers {
@@ -82,23 +82,23 @@ pub fn kept_headers(headers: &HeaderMap) -> (Vec<(String, HeaderValue)>, bool) {
         if used > HEADERS_CAP {
             return (kept, true);
         }
-        kept.push((name.as_str().to_string(), value.clone()));
+        kept.push((name.clone(), value.clone()));
     }
     (kept, false)
 }
 
-fn describe_headers(headers: &[(String, HeaderValue)]) -> Value {
+fn describe_headers(headers: &[(HeaderName, HeaderValue)]) -> Value {
     let mut out = Map::new();
     for (name, value) in headers {
         let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match out.get_mut(name) {
+        match out.get_mut(name.as_str()) {
             // Repeated headers are joined, as HTTP allows.
             Some(Value::String(existing)) => {
                 existing.push_str(", ");
                 existing.push_str(&text);
             }
             _ => {
-                out.insert(name.clone(), Value::String(text));
+                out.insert(name.as_str().to_string(), Value::String(text));
             }
         }
     }
@@ -108,7 +108,7 @@ fn describe_headers(headers: &[(String, HeaderValue)]) -> Value {
 /// One side of an exchange: its headers and body.
 #[derive(Debug, Clone, Default)]
 pub struct Side {
-    pub headers: Vec<(String, HeaderValue)>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     pub headers_truncated: bool,
     pub body: KeptBody,
 }
@@ -135,9 +135,8 @@ impl Side {
 #[derive(Debug, Clone, Default)]
 pub struct RequestCaller {
     pub token: Option<String>,
-    pub app_id: Option<String>,
-    /// The app's Instagram app id (Instagram Login), which the `app` filter also matches.
-    pub instagram_app_id: Option<String>,
+    /// The token's app (shared with the caller: nothing is copied on the request path).
+    pub app: Option<std::sync::Arc<crate::store::apps::App>>,
 }
 
 /// One request as the log keeps it: the request's own method, host and URI (shared, not
@@ -164,8 +163,10 @@ pub struct LoggedRequest {
 impl LoggedRequest {
     /// Whether the `app` filter names this request's app (by either of its ids).
     pub fn by_app(&self, app: &str) -> bool {
-        self.caller.app_id.as_deref() == Some(app)
-            || self.caller.instagram_app_id.as_deref() == Some(app)
+        self.caller
+            .app
+            .as_ref()
+            .is_some_and(|a| a.id == app || a.instagram_app_id == app)
     }
 
     /// The whole exchange: the summary the list shows, the request's headers and body, and
@@ -210,7 +211,7 @@ impl Serialize for LoggedRequest {
         out.serialize_field("error_code", &self.error_code)?;
         out.serialize_field("error_subcode", &self.error_subcode)?;
         out.serialize_field("token", &self.caller.token)?;
-        out.serialize_field("app_id", &self.caller.app_id)?;
+        out.serialize_field("app_id", &self.caller.app.as_ref().map(|a| a.id.as_str()))?;
         out.end()
     }
 }
