@@ -219,7 +219,8 @@ impl Serialize for LoggedRequest {
 pub struct RequestLog {
     capacity: usize,
     next_id: AtomicU64,
-    entries: Mutex<VecDeque<LoggedRequest>>,
+    /// Boxed: an entry is large, and the ring moves only pointers.
+    entries: Mutex<VecDeque<Box<LoggedRequest>>>,
 }
 
 impl RequestLog {
@@ -236,11 +237,18 @@ impl RequestLog {
     }
 
     pub fn push(&self, entry: LoggedRequest) {
-        let mut entries = self.entries.lock();
-        if entries.len() == self.capacity {
-            entries.pop_back();
-        }
-        entries.push_front(entry);
+        let entry = Box::new(entry);
+        let evicted = {
+            let mut entries = self.entries.lock();
+            let evicted = (entries.len() == self.capacity)
+                .then(|| entries.pop_back())
+                .flatten();
+            entries.push_front(entry);
+            evicted
+        };
+        // Freed outside the lock: an entry holds a few dozen allocations, and the other
+        // workers' requests wait on the lock to log theirs.
+        drop(evicted);
     }
 
     /// Up to `limit` entries, newest first.
@@ -259,13 +267,17 @@ impl RequestLog {
             .iter()
             .filter(|e| keep(e))
             .take(limit)
-            .cloned()
+            .map(|e| LoggedRequest::clone(e))
             .collect()
     }
 
     /// The entry with this id, while the log still keeps it.
     pub fn get(&self, id: u64) -> Option<LoggedRequest> {
-        self.entries.lock().iter().find(|e| e.id == id).cloned()
+        self.entries
+            .lock()
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| LoggedRequest::clone(e))
     }
 
     pub fn clear(&self) {
