@@ -29,8 +29,64 @@ fn counts(usage: &Usage, out: &mut String) {
     );
 }
 
-/// The headers for what a call counted: (name, JSON value).
+/// What the headers show of one usage: a call renders the same headers as the last one on its
+/// thread when these agree (the percentages move once in many calls).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Shown {
+    limit: super::Limit,
+    account: Option<String>,
+    percent: u64,
+    regain_minutes: i64,
+}
+
+impl Shown {
+    fn of(usage: &Usage) -> Shown {
+        Shown {
+            limit: usage.limit,
+            account: usage.account.clone(),
+            percent: usage.percent(),
+            regain_minutes: usage.regain_minutes(),
+        }
+    }
+
+    fn shows(&self, usage: &Usage) -> bool {
+        self.limit == usage.limit
+            && self.account.as_deref() == usage.account.as_deref()
+            && self.percent == usage.percent()
+            && self.regain_minutes == usage.regain_minutes()
+    }
+}
+
+type Rendered = Vec<(&'static str, String)>;
+
+thread_local! {
+    /// The last usages rendered on this thread and their headers.
+    static LAST: std::cell::RefCell<Option<(Vec<Shown>, Rendered)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The headers for what a call counted: (name, JSON value). Every counted call asks, so the
+/// last rendering is reused while the numbers it shows are unchanged.
 pub fn headers(usages: &[Usage]) -> Vec<(&'static str, String)> {
+    let reused = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(shown, _)| {
+                shown.len() == usages.len() && shown.iter().zip(usages).all(|(s, u)| s.shows(u))
+            })
+            .map(|(_, rendered)| rendered.clone())
+    });
+    if let Some(rendered) = reused {
+        return rendered;
+    }
+    let rendered = render(usages);
+    LAST.set(Some((
+        usages.iter().map(Shown::of).collect(),
+        rendered.clone(),
+    )));
+    rendered
+}
+
+fn render(usages: &[Usage]) -> Vec<(&'static str, String)> {
     let mut out = Vec::with_capacity(2);
     // The app's limit only: Meta does not disclose a user's count. A creator marketplace
     // call reports that API's app limit (ref 001 L9302), which it counted in, rather than
@@ -155,5 +211,32 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_reused_rendering_always_shows_the_calls_own_numbers() {
+        let usage = |account: &str, used: u64, regain_ms: i64| Usage {
+            limit: Limit::Instagram,
+            account: Some(account.into()),
+            used,
+            max: 200,
+            regain_ms,
+        };
+        let calls = [
+            vec![usage("1", 1, 0)],
+            vec![usage("1", 1, 0)],
+            // the same percentage (0%): the same headers
+            vec![usage("1", 2, 0)],
+            vec![usage("1", 2, 0), usage("2", 2, 0)],
+            vec![usage("2", 2, 0)],
+            vec![usage("2", 100, 0)],
+            vec![usage("2", 100, 61_000)],
+            vec![usage("1", 1, 0)],
+        ];
+        for call in &calls {
+            assert_eq!(headers(call), render(call), "{call:?}");
+        }
+        assert_ne!(render(&calls[4]), render(&calls[5]));
+        assert_ne!(render(&calls[5]), render(&calls[6]));
     }
 }
