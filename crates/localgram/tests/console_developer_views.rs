@@ -7,13 +7,6 @@ use common::{Host, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn created(server: &TestServer, path: &str, body: Value) -> String {
-    server.post_control(path, body).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// After an advance the clock view lists what fell due in the time passed: a container not
 /// published within 24 hours expires (ref 001 L19), the 24-hour messaging window closes
 /// (ref 004 L198; 7 days with the human agent tag), a short-lived Instagram token (1 hour) expires, a story ends after 24
@@ -49,19 +42,19 @@ async fn the_clock_lists_what_fell_due_between_two_times() {
         .as_str()
         .unwrap()
         .to_string();
-    let ana = created(&server, "/people", json!({"username": "ana"})).await;
+    let ana = server.created("/people", json!({"username": "ana"})).await;
     server
         .post_control(
             &format!("/people/{ana}/messages"),
             json!({"account_id": id, "text": "hello"}),
         )
         .await;
-    let story = created(
-        &server,
-        &format!("/accounts/{id}/media"),
-        json!({"media_product_type": "STORY", "caption": "24 hours"}),
-    )
-    .await;
+    let story = server
+        .created(
+            &format!("/accounts/{id}/media"),
+            json!({"media_product_type": "STORY", "caption": "24 hours"}),
+        )
+        .await;
     let short = server
         .post_control(
             "/tokens",
@@ -188,12 +181,12 @@ async fn the_insights_charts_count_the_accounts_days_and_a_medias_totals() {
             json!({"followers": 0, "daily_growth": 0.0}),
         )
         .await;
-    let media = created(
-        &server,
-        &format!("/accounts/{id}/media"),
-        json!({"caption": "chart me"}),
-    )
-    .await;
+    let media = server
+        .created(
+            &format!("/accounts/{id}/media"),
+            json!({"caption": "chart me"}),
+        )
+        .await;
     server
         .post_control(
             &format!("/accounts/{id}/activity"),

@@ -187,14 +187,6 @@ async fn the_thread_shows_hidden_and_restricted_comments_marked() {
     server.stop().await;
 }
 
-/// The id a control call answers.
-async fn created(server: &TestServer, path: &str, body: Value) -> String {
-    server.post_control(path, body).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Hidden and deleted comments carry who moderated them and when: the app through its token
 /// (ref 001 L3795-3831: hiding and deleting comments), or the author through the control API.
 /// Graph API answers do not change: a deleted comment is gone and a hidden one shows only
@@ -210,38 +202,35 @@ async fn the_thread_marks_who_moderated_each_comment_and_when() {
             json!({"set": "2026-03-01T10:00:00Z", "frozen": true}),
         )
         .await;
-    let media = created(
-        &server,
-        &format!("/accounts/{id}/media"),
-        json!({"caption": "x"}),
-    )
-    .await;
+    let media = server
+        .created(&format!("/accounts/{id}/media"), json!({"caption": "x"}))
+        .await;
     let ana = person(&server, "ana").await;
     let bo = person(&server, "bo").await;
-    let first = created(
-        &server,
-        &format!("/people/{ana}/comments"),
-        json!({"media_id": media, "text": "first"}),
-    )
-    .await;
-    let spam = created(
-        &server,
-        &format!("/people/{bo}/comments"),
-        json!({"media_id": media, "text": "<b>spam</b>"}),
-    )
-    .await;
-    let spam_reply = created(
-        &server,
-        &format!("/people/{ana}/comments"),
-        json!({"media_id": media, "text": "who?", "parent_id": spam}),
-    )
-    .await;
-    let own_reply = created(
-        &server,
-        &format!("/people/{bo}/comments"),
-        json!({"media_id": media, "text": "me too", "parent_id": first}),
-    )
-    .await;
+    let first = server
+        .created(
+            &format!("/people/{ana}/comments"),
+            json!({"media_id": media, "text": "first"}),
+        )
+        .await;
+    let spam = server
+        .created(
+            &format!("/people/{bo}/comments"),
+            json!({"media_id": media, "text": "<b>spam</b>"}),
+        )
+        .await;
+    let spam_reply = server
+        .created(
+            &format!("/people/{ana}/comments"),
+            json!({"media_id": media, "text": "who?", "parent_id": spam}),
+        )
+        .await;
+    let own_reply = server
+        .created(
+            &format!("/people/{bo}/comments"),
+            json!({"media_id": media, "text": "me too", "parent_id": first}),
+        )
+        .await;
     let advance = |seconds: i64| {
         let server = &server;
         async move {
@@ -576,12 +565,9 @@ async fn the_request_log_keeps_each_exchange_and_filters_by_token_and_app() {
     let server = TestServer::start().await;
     let world = server.world().await;
     let id = world.business_id();
-    let media = created(
-        &server,
-        &format!("/accounts/{id}/media"),
-        json!({"caption": "x"}),
-    )
-    .await;
+    let media = server
+        .created(&format!("/accounts/{id}/media"), json!({"caption": "x"}))
+        .await;
     let comment = server
         .graph(Method::POST, &format!("/v24.0/{media}/comments"))
         .on(Host::Instagram)

@@ -336,6 +336,15 @@ impl Remote {
         answer.body
     }
 
+    /// The `id` a control API `POST` (that must answer 200) created.
+    pub async fn created(&self, path: &str, body: Value) -> String {
+        let answer = self.post_control(path, body).await;
+        answer["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("POST {path} answered no id: {answer}"))
+            .to_string()
+    }
+
     /// A control API `GET` that must answer 200; its body.
     pub async fn get_control(&self, path: &str) -> Value {
         let answer = self.control_api(Method::GET, path).send().await;
