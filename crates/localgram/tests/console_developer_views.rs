@@ -5,7 +5,7 @@ mod common;
 
 use common::{Host, TestServer};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// After an advance the clock view lists what fell due in the time passed: a container not
 /// published within 24 hours expires (ref 001 L19), the 24-hour messaging window closes
