@@ -161,16 +161,27 @@ async fn type_into(client: &Client, selector: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks the element; a live update may re-render it between finding and clicking (a stale
+/// element), and then the new one is found and clicked.
 async fn click(client: &Client, selector: &str) {
-    client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("{selector}: {e}"))
-        .click()
-        .await
-        .unwrap();
+    for attempt in 0.. {
+        let element = client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("{selector}: {e}"));
+        match element.click().await {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                    && attempt < 5 =>
+            {
+                continue
+            }
+            Err(e) => panic!("{selector}: {e}"),
+        }
+    }
 }
 
 /// The page fits its width: nothing overflows sideways.
