@@ -67,7 +67,7 @@ impl Incoming {
             .to_string();
         let query = parts.uri.query().unwrap_or("").to_string();
         let mut params = Params::from_urlencoded(query.as_bytes());
-        let body = axum::body::to_bytes(body, MAX_GRAPH_BODY_BYTES)
+        let body = super::read_whole(body, MAX_GRAPH_BODY_BYTES)
             .await
             .map_err(|_| GraphError::body_too_large())?;
         let uploads = read_body(headers, body, &mut params).await?;

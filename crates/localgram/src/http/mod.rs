@@ -6,24 +6,25 @@ pub mod incoming;
 pub mod reply;
 pub mod request_log;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use base64::Engine;
 use std::time::Instant;
 
 use crate::state::Shared;
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
 pub use incoming::Incoming;
 pub use reply::{ErrorInfo, TraceId};
-use request_log::{KeptBody, LoggedRequest, RequestCaller, Side};
+use request_log::{Answered, Recorder, RequestCaller, ResponseBody};
 
 /// Every request to a Meta host: read it, dispatch it through the route table, render it.
 pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) -> Response {
     let trace = request
         .extensions()
         .get::<TraceId>()
-        .cloned()
+        .copied()
         .unwrap_or_else(TraceId::generate);
     let incoming = match Incoming::read(request).await {
         Ok(incoming) => incoming,
@@ -60,16 +61,41 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
 /// (a media file served by the media host may be larger, and passes untouched).
 const RESPONSE_READ_MAX: usize = 1024 * 1024;
 
-/// What the log knows of a request once it arrived.
-struct Arrival {
-    started: Instant,
-    /// Virtual Unix seconds.
-    at: i64,
-    trace: TraceId,
-    method: axum::http::Method,
-    host: Option<axum::http::HeaderValue>,
-    uri: axum::http::Uri,
-    request: Side,
+/// A body read whole, up to `limit` bytes. A body of one piece (any answer built in memory)
+/// is handed over as it is, without gathering.
+pub(crate) async fn read_whole(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    if body.size_hint().exact() == Some(0) {
+        return Ok(Bytes::new());
+    }
+    let mut first: Option<Bytes> = None;
+    let mut gathered = BytesMut::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(|_| BodyError::Unreadable)?.into_data() else {
+            continue;
+        };
+        total += data.len();
+        if total > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match first.take() {
+            None if gathered.is_empty() => first = Some(data),
+            earlier => {
+                if let Some(earlier) = earlier {
+                    gathered.extend_from_slice(&earlier);
+                }
+                gathered.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| gathered.freeze()))
+}
+
+/// Why a body could not be read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyError {
+    TooLarge,
+    Unreadable,
 }
 
 /// Logs every request to the Meta hosts with its outcome and its whole exchange (bodies and
@@ -81,95 +107,103 @@ pub async fn log_requests(
 ) -> Response {
     let started = Instant::now();
     let trace = TraceId::generate();
-    request.extensions_mut().insert(trace.clone());
+    request.extensions_mut().insert(trace);
     let (parts, body) = request.into_parts();
+    let mut record = Recorder::arrived(
+        &parts.method,
+        parts.headers.get(axum::http::header::HOST),
+        &parts.uri,
+        state.clock.now(),
+    );
     let declared = parts
         .headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let mut arrival = Arrival {
-        started,
-        at: state.clock.now(),
-        trace,
-        method: parts.method.clone(),
-        host: parts.headers.get(axum::http::header::HOST).cloned(),
-        uri: parts.uri.clone(),
-        request: Side::default(),
-    };
-    // Uploads to rupload stream to disk: the log reads none of them.
-    let (body, kept) = if parts.uri.path().starts_with("/ig-api-upload/") {
-        (body, KeptBody::omitted(declared, "streamed upload"))
+    let body = if parts.uri.path().starts_with("/ig-api-upload/") {
+        // Uploads to rupload stream to disk: the log reads none of them.
+        record.request_omitted(&parts.headers, declared, "streamed upload");
+        body
+    } else if body.size_hint().exact() == Some(0) {
+        // Nothing to read (most GETs): the body passes on untouched.
+        record.request(&parts.headers, b"");
+        body
     } else {
         // Graph requests are read whole anyway (`Incoming::read`), within the same limit.
-        match axum::body::to_bytes(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
+        match read_whole(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
             Ok(bytes) => {
-                let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE);
-                let kept = KeptBody::of(&bytes, content_type);
-                (Body::from(bytes), kept)
+                record.request(&parts.headers, &bytes);
+                Body::from(bytes)
             }
             Err(_) => {
                 let error = graph::GraphError::body_too_large();
-                let response = reply::error_response(&error, &arrival.trace, None);
-                arrival.request =
-                    Side::new(&parts.headers, KeptBody::omitted(declared, "too large"));
-                return log(&state, arrival, response).await;
+                let response = reply::error_response(&error, &trace, None);
+                record.request_omitted(&parts.headers, declared, "too large");
+                return log(&state, record, trace, started, response).await;
             }
         }
     };
-    arrival.request = Side::new(&parts.headers, kept);
     let response = next.run(Request::from_parts(parts, body)).await;
-    log(&state, arrival, response).await
+    log(&state, record, trace, started, response).await
 }
 
 /// Records the exchange, keeping the start of the response body when it is held in memory.
-async fn log(state: &Shared, arrival: Arrival, response: Response) -> Response {
-    use axum::body::HttpBody;
-    let error = response.extensions().get::<ErrorInfo>().copied();
-    let caller = response
-        .extensions()
-        .get::<RequestCaller>()
-        .cloned()
+async fn log(
+    state: &Shared,
+    mut record: Recorder,
+    trace: TraceId,
+    started: Instant,
+    response: Response,
+) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let error = parts.extensions.get::<ErrorInfo>().copied();
+    let caller = parts
+        .extensions
+        .remove::<RequestCaller>()
         .unwrap_or_default();
-    let (parts, body) = response.into_parts();
     let size = body
         .size_hint()
         .exact()
         .and_then(|n| usize::try_from(n).ok());
-    let (body, kept) = match size {
-        Some(n) if n <= RESPONSE_READ_MAX => {
-            match axum::body::to_bytes(body, RESPONSE_READ_MAX).await {
-                Ok(bytes) => {
-                    let kept =
-                        KeptBody::of(&bytes, parts.headers.get(axum::http::header::CONTENT_TYPE));
-                    (Body::from(bytes), kept)
-                }
-                Err(_) => (Body::empty(), KeptBody::omitted(Some(n), "unreadable")),
-            }
+    let body = match size {
+        // Nothing to read (a redirect, a 204): the body passes on untouched.
+        Some(0) => {
+            record.response(&parts.headers, ResponseBody::Whole(b""));
+            body
         }
-        Some(n) => (body, KeptBody::omitted(Some(n), "too large")),
-        None => (body, KeptBody::omitted(None, "streamed")),
+        Some(n) if n <= RESPONSE_READ_MAX => match read_whole(body, RESPONSE_READ_MAX).await {
+            Ok(bytes) => {
+                record.response(&parts.headers, ResponseBody::Whole(&bytes));
+                Body::from(bytes)
+            }
+            Err(_) => {
+                record.response(&parts.headers, ResponseBody::Omitted(Some(n), "unreadable"));
+                Body::empty()
+            }
+        },
+        Some(n) => {
+            record.response(&parts.headers, ResponseBody::Omitted(Some(n), "too large"));
+            body
+        }
+        None => {
+            record.response(&parts.headers, ResponseBody::Omitted(None, "streamed"));
+            body
+        }
     };
-    state.requests.push(LoggedRequest {
+    let answered = Answered {
         id: state.requests.next_id(),
-        at: arrival.at,
-        method: arrival.method,
-        host: arrival.host,
-        uri: arrival.uri,
         status: parts.status.as_u16(),
-        duration_ms: arrival.started.elapsed().as_secs_f64() * 1000.0,
-        fbtrace_id: Some(arrival.trace.0),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        trace: trace.as_str(),
         error_code: error.map(|e| e.code),
         error_subcode: error.and_then(|e| e.subcode),
         caller,
-        response: Side::new(&parts.headers, kept),
-        request: arrival.request,
-    });
+    };
+    state.requests.push(record.finish(answered));
     Response::from_parts(parts, body)
 }
 
 /// A random, URL-safe id for one request, shaped like Meta's `fbtrace_id`.
 pub(crate) fn random_trace() -> String {
-    let bytes: [u8; 8] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    TraceId::generate().as_str().to_string()
 }

@@ -8,13 +8,22 @@ use axum::response::Response;
 use graph::{ApiVersion, GraphError};
 use serde_json::Value;
 
-/// The request's `fbtrace_id`.
-#[derive(Debug, Clone)]
-pub struct TraceId(pub String);
+/// The request's `fbtrace_id`: 11 URL-safe characters, held inline (every request has one).
+#[derive(Debug, Clone, Copy)]
+pub struct TraceId([u8; 11]);
 
 impl TraceId {
     pub fn generate() -> Self {
-        TraceId(super::random_trace())
+        use base64::Engine;
+        let bytes: [u8; 8] = rand::random();
+        let mut text = [b'A'; 11];
+        // 8 bytes are exactly 11 characters unpadded; the fallback keeps a valid id anyway.
+        let _ = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_slice(bytes, &mut text);
+        TraceId(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("AAAAAAAAAAA")
     }
 }
 
@@ -40,7 +49,7 @@ pub fn json_response(
     headers.insert("content-type", HeaderValue::from_static(JSON));
     // The Graph API answers browsers of any origin; apps call it from web pages too.
     headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    if let Ok(value) = HeaderValue::from_str(&trace.0) {
+    if let Ok(value) = HeaderValue::from_str(trace.as_str()) {
         headers.insert("x-fb-trace-id", value);
     }
     if let Some(version) = version {
@@ -56,7 +65,7 @@ pub fn error_response(
     trace: &TraceId,
     version: Option<ApiVersion>,
 ) -> Response {
-    let body = error.to_body(&trace.0);
+    let body = error.to_body(trace.as_str());
     let mut response = json_response(error.status, &body, trace, version);
     if let Some(value) = error
         .www_authenticate()

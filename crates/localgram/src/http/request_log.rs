@@ -6,129 +6,42 @@
 //! and the first [`HEADERS_CAP`] bytes of each side's headers. An entry therefore holds at most
 //! about 48 KiB, the whole log about 48 MiB at the default capacity.
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
-use bytes::Bytes;
+use axum::http::{HeaderMap, HeaderValue, Method, Uri};
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::store::apps::App;
 
 /// How much of each body the log keeps.
 pub const BODY_CAP: usize = 16 * 1024;
 /// How much of each side's headers the log keeps (names and values).
 pub const HEADERS_CAP: usize = 8 * 1024;
 
-/// A body as the log keeps it: its first [`BODY_CAP`] bytes and its size, or why it was not
-/// kept at all.
+/// Where one piece of an entry's text lies in it.
+type Span = Range<u32>;
+
+/// A body as the log keeps it: its first [`BODY_CAP`] bytes (in the entry's text), its size,
+/// or why it was not kept at all.
 #[derive(Debug, Clone, Default)]
-pub struct KeptBody {
-    pub head: Bytes,
+struct BodySpan {
+    head: Span,
     /// The whole body's size in bytes, when known.
-    pub size: Option<usize>,
+    size: Option<usize>,
     /// Why nothing was kept (binary content, a streamed upload, too large to buffer).
-    pub omitted: Option<&'static str>,
+    omitted: Option<&'static str>,
 }
 
-impl KeptBody {
-    /// Keeps the start of `bytes`, copied so the log holds no reference to the full body.
-    pub fn of(bytes: &[u8], content_type: Option<&HeaderValue>) -> KeptBody {
-        if !bytes.is_empty() && !is_textual(content_type) {
-            return KeptBody::omitted(Some(bytes.len()), "binary content");
-        }
-        KeptBody {
-            head: Bytes::copy_from_slice(&bytes[..bytes.len().min(BODY_CAP)]),
-            size: Some(bytes.len()),
-            omitted: None,
-        }
-    }
-
-    pub fn omitted(size: Option<usize>, why: &'static str) -> KeptBody {
-        KeptBody {
-            head: Bytes::new(),
-            size,
-            omitted: Some(why),
-        }
-    }
-
-    fn describe(&self) -> Value {
-        json!({
-            "body": self.omitted.is_none().then(|| String::from_utf8_lossy(&self.head)),
-            "body_size": self.size,
-            "body_truncated": self.size.is_some_and(|n| n > self.head.len()) && self.omitted.is_none(),
-            "body_omitted": self.omitted,
-        })
-    }
-}
-
-/// Text a person can read: JSON, forms, text, and multipart forms (their files appear as
-/// text too, cut at the cap). No content type counts as text (a form without its header).
-fn is_textual(content_type: Option<&HeaderValue>) -> bool {
-    let Some(value) = content_type.and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let value = value.to_ascii_lowercase();
-    ["json", "text/", "form", "javascript", "xml", "html"]
-        .iter()
-        .any(|kind| value.contains(kind))
-}
-
-/// The first [`HEADERS_CAP`] bytes' worth of headers, in order; whether any were left out.
-pub fn kept_headers(headers: &HeaderMap) -> (Vec<(HeaderName, HeaderValue)>, bool) {
-    let mut kept = Vec::new();
-    let mut used = 0;
-    for (name, value) in headers {
-        used += name.as_str().len() + value.len();
-        if used > HEADERS_CAP {
-            return (kept, true);
-        }
-        kept.push((name.clone(), value.clone()));
-    }
-    (kept, false)
-}
-
-fn describe_headers(headers: &[(HeaderName, HeaderValue)]) -> Value {
-    let mut out = Map::new();
-    for (name, value) in headers {
-        let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        match out.get_mut(name.as_str()) {
-            // Repeated headers are joined, as HTTP allows.
-            Some(Value::String(existing)) => {
-                existing.push_str(", ");
-                existing.push_str(&text);
-            }
-            _ => {
-                out.insert(name.as_str().to_string(), Value::String(text));
-            }
-        }
-    }
-    Value::Object(out)
-}
-
-/// One side of an exchange: its headers and body.
+/// One side of an exchange: its headers (`name: value` lines) and its body.
 #[derive(Debug, Clone, Default)]
-pub struct Side {
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    pub headers_truncated: bool,
-    pub body: KeptBody,
-}
-
-impl Side {
-    pub fn new(headers: &HeaderMap, body: KeptBody) -> Side {
-        let (headers, headers_truncated) = kept_headers(headers);
-        Side {
-            headers,
-            headers_truncated,
-            body,
-        }
-    }
-
-    fn describe(&self) -> Value {
-        let mut value = self.body.describe();
-        value["headers"] = describe_headers(&self.headers);
-        value["headers_truncated"] = json!(self.headers_truncated);
-        value
-    }
+struct SideSpans {
+    headers: Span,
+    headers_truncated: bool,
+    body: BodySpan,
 }
 
 /// Who made a request: the access token as sent and the app it belongs to (when it resolved).
@@ -136,58 +49,314 @@ impl Side {
 pub struct RequestCaller {
     pub token: Option<String>,
     /// The token's app (shared with the caller: nothing is copied on the request path).
-    pub app: Option<std::sync::Arc<crate::store::apps::App>>,
+    pub app: Option<Arc<App>>,
 }
 
-/// One request as the log keeps it: the request's own method, host and URI (shared, not
-/// copied), formatted only when read.
+/// Text a person can read: JSON, forms, text, and multipart forms (their files appear as
+/// text too, cut at the cap). No content type counts as text (a form without its header).
+fn is_textual(content_type: Option<&HeaderValue>) -> bool {
+    let Some(value) = content_type else {
+        return true;
+    };
+    let value = value.as_bytes();
+    ["json", "text/", "form", "javascript", "xml", "html"]
+        .iter()
+        .any(|kind| {
+            value
+                .windows(kind.len())
+                .any(|w| w.eq_ignore_ascii_case(kind.as_bytes()))
+        })
+}
+
+/// An entry's text as it is gathered: the request's parts when it arrives, the response's
+/// when it leaves. Everything an entry keeps lies in this one buffer, so logging a request
+/// allocates once and evicting the oldest frees once (an entry is cold by then: each
+/// separate allocation it held was a cache miss to free).
+#[derive(Debug)]
+pub struct Recorder {
+    text: Vec<u8>,
+    at: i64,
+    method: Span,
+    host: Option<Span>,
+    path: Span,
+    query: Span,
+    request: SideSpans,
+    response: SideSpans,
+}
+
+impl Recorder {
+    /// Starts an entry with the request line, at virtual time `at` (Unix seconds).
+    pub fn arrived(method: &Method, host: Option<&HeaderValue>, uri: &Uri, at: i64) -> Recorder {
+        let mut recorder = Recorder {
+            text: Vec::with_capacity(1024),
+            at,
+            method: 0..0,
+            host: None,
+            path: 0..0,
+            query: 0..0,
+            request: SideSpans::default(),
+            response: SideSpans::default(),
+        };
+        recorder.method = recorder.put(method.as_str().as_bytes());
+        recorder.host = host.map(|h| recorder.put(h.as_bytes()));
+        recorder.path = recorder.put(uri.path().as_bytes());
+        recorder.query = recorder.put(uri.query().unwrap_or("").as_bytes());
+        recorder
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Span {
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(bytes);
+        start..self.text.len() as u32
+    }
+
+    /// The first [`HEADERS_CAP`] bytes' worth of headers, in order, as `name: value` lines
+    /// (a value never holds a line break); whether any were left out.
+    fn put_headers(&mut self, headers: &HeaderMap) -> (Span, bool) {
+        let start = self.text.len() as u32;
+        let mut used = 0;
+        for (name, value) in headers {
+            used += name.as_str().len() + value.len();
+            if used > HEADERS_CAP {
+                return (start..self.text.len() as u32, true);
+            }
+            self.text.extend_from_slice(name.as_str().as_bytes());
+            self.text.extend_from_slice(b": ");
+            self.text.extend_from_slice(value.as_bytes());
+            self.text.push(b'\n');
+        }
+        (start..self.text.len() as u32, false)
+    }
+
+    /// Keeps the start of a body held whole.
+    fn put_body(&mut self, bytes: &[u8], content_type: Option<&HeaderValue>) -> BodySpan {
+        if !bytes.is_empty() && !is_textual(content_type) {
+            return BodySpan::omitted(Some(bytes.len()), "binary content");
+        }
+        BodySpan {
+            head: self.put(&bytes[..bytes.len().min(BODY_CAP)]),
+            size: Some(bytes.len()),
+            omitted: None,
+        }
+    }
+
+    /// The request's headers and its body, read whole.
+    pub fn request(&mut self, headers: &HeaderMap, body: &[u8]) {
+        let (spans, truncated) = self.put_headers(headers);
+        let body = self.put_body(body, headers.get(axum::http::header::CONTENT_TYPE));
+        self.request = SideSpans {
+            headers: spans,
+            headers_truncated: truncated,
+            body,
+        };
+    }
+
+    /// The request's headers, and why its body was not kept.
+    pub fn request_omitted(&mut self, headers: &HeaderMap, size: Option<usize>, why: &'static str) {
+        let (spans, truncated) = self.put_headers(headers);
+        self.request = SideSpans {
+            headers: spans,
+            headers_truncated: truncated,
+            body: BodySpan::omitted(size, why),
+        };
+    }
+
+    /// The response's headers and body.
+    pub fn response(&mut self, headers: &HeaderMap, body: ResponseBody<'_>) {
+        let (spans, truncated) = self.put_headers(headers);
+        let body = match body {
+            ResponseBody::Whole(bytes) => {
+                self.put_body(bytes, headers.get(axum::http::header::CONTENT_TYPE))
+            }
+            ResponseBody::Omitted(size, why) => BodySpan::omitted(size, why),
+        };
+        self.response = SideSpans {
+            headers: spans,
+            headers_truncated: truncated,
+            body,
+        };
+    }
+
+    /// Completes the entry once the response is recorded.
+    pub fn finish(mut self, answered: Answered<'_>) -> LoggedRequest {
+        let fbtrace_id = self.put(answered.trace.as_bytes());
+        let token = answered
+            .caller
+            .token
+            .as_deref()
+            .map(|t| self.put(t.as_bytes()));
+        LoggedRequest {
+            id: answered.id,
+            at: self.at,
+            status: answered.status,
+            duration_ms: answered.duration_ms,
+            error_code: answered.error_code,
+            error_subcode: answered.error_subcode,
+            app: answered.caller.app,
+            method: self.method,
+            host: self.host,
+            path: self.path,
+            query: self.query,
+            fbtrace_id,
+            token,
+            request: self.request,
+            response: self.response,
+            text: self.text,
+        }
+    }
+}
+
+impl BodySpan {
+    fn omitted(size: Option<usize>, why: &'static str) -> BodySpan {
+        BodySpan {
+            head: 0..0,
+            size,
+            omitted: Some(why),
+        }
+    }
+}
+
+/// A response's body as the log sees it.
+pub enum ResponseBody<'a> {
+    /// Held in memory, read whole.
+    Whole(&'a [u8]),
+    /// Not read (streamed, too large): its size when known, and why.
+    Omitted(Option<usize>, &'static str),
+}
+
+/// What completes an entry: what the request turned out to be.
+pub struct Answered<'a> {
+    pub id: u64,
+    pub status: u16,
+    pub duration_ms: f64,
+    pub trace: &'a str,
+    pub error_code: Option<i64>,
+    pub error_subcode: Option<i64>,
+    pub caller: RequestCaller,
+}
+
+/// One request as the log keeps it, its text in one buffer, formatted only when read.
 #[derive(Debug, Clone)]
 pub struct LoggedRequest {
     pub id: u64,
     /// Virtual time of arrival (Unix seconds), shown as RFC 3339 `time`.
     pub at: i64,
-    pub method: Method,
-    pub host: Option<HeaderValue>,
-    /// Shown as `path` and `query`.
-    pub uri: Uri,
     pub status: u16,
     pub duration_ms: f64,
-    pub fbtrace_id: Option<String>,
     pub error_code: Option<i64>,
     pub error_subcode: Option<i64>,
-    pub caller: RequestCaller,
-    pub request: Side,
-    pub response: Side,
+    /// The token's app (shared with the caller), when the token resolved.
+    pub app: Option<Arc<App>>,
+    text: Vec<u8>,
+    method: Span,
+    host: Option<Span>,
+    path: Span,
+    query: Span,
+    fbtrace_id: Span,
+    token: Option<Span>,
+    request: SideSpans,
+    response: SideSpans,
 }
 
 impl LoggedRequest {
+    fn bytes(&self, span: &Span) -> &[u8] {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// A piece of the text that HTTP keeps to ASCII (method, path, query, trace, token).
+    fn str(&self, span: &Span) -> &str {
+        std::str::from_utf8(self.bytes(span)).unwrap_or("")
+    }
+
+    pub fn method(&self) -> &str {
+        self.str(&self.method)
+    }
+
+    /// The Host header as sent, when it was text.
+    pub fn host(&self) -> Option<&str> {
+        self.host
+            .as_ref()
+            .and_then(|span| std::str::from_utf8(self.bytes(span)).ok())
+    }
+
+    pub fn path(&self) -> &str {
+        self.str(&self.path)
+    }
+
+    pub fn query(&self) -> &str {
+        self.str(&self.query)
+    }
+
+    /// The access token as sent.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_ref().map(|span| self.str(span))
+    }
+
     /// Whether the `app` filter names this request's app (by either of its ids).
     pub fn by_app(&self, app: &str) -> bool {
-        self.caller
-            .app
+        self.app
             .as_ref()
             .is_some_and(|a| a.id == app || a.instagram_app_id == app)
+    }
+
+    fn describe_body(&self, body: &BodySpan) -> Value {
+        let head = self.bytes(&body.head);
+        json!({
+            "body": body.omitted.is_none().then(|| String::from_utf8_lossy(head)),
+            "body_size": body.size,
+            "body_truncated": body.size.is_some_and(|n| n > head.len()) && body.omitted.is_none(),
+            "body_omitted": body.omitted,
+        })
+    }
+
+    fn describe_side(&self, side: &SideSpans) -> Value {
+        let mut value = self.describe_body(&side.body);
+        value["headers"] = describe_headers(self.bytes(&side.headers));
+        value["headers_truncated"] = json!(side.headers_truncated);
+        value
     }
 
     /// The whole exchange: the summary the list shows, the request's headers and body, and
     /// the response's status, headers and body.
     pub fn exchange(&self) -> Value {
         let mut value = serde_json::to_value(self).unwrap_or_else(|_| json!({}));
-        value["request"] = self.request.describe();
-        value["request"]["method"] = json!(self.method.as_str());
-        value["request"]["url"] = json!(format!(
-            "{}{}",
-            self.host
-                .as_ref()
-                .and_then(|h| h.to_str().ok())
-                .map(|h| format!("http://{h}"))
-                .unwrap_or_default(),
-            self.uri
-        ));
-        value["response"] = self.response.describe();
+        value["request"] = self.describe_side(&self.request);
+        value["request"]["method"] = json!(self.method());
+        let host = self
+            .host()
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default();
+        let query = match self.query() {
+            "" => String::new(),
+            q => format!("?{q}"),
+        };
+        value["request"]["url"] = json!(format!("{host}{}{query}", self.path()));
+        value["response"] = self.describe_side(&self.response);
         value["response"]["status"] = json!(self.status);
         value
     }
+}
+
+/// `name: value` lines as a JSON object, repeated headers joined as HTTP allows.
+fn describe_headers(lines: &[u8]) -> Value {
+    let mut out = Map::new();
+    for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let at = line.iter().position(|b| *b == b':').unwrap_or(line.len());
+        let name = String::from_utf8_lossy(&line[..at]);
+        let text = String::from_utf8_lossy(line.get(at + 2..).unwrap_or_default()).into_owned();
+        match out.get_mut(name.as_ref()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&text);
+            }
+            _ => {
+                out.insert(name.into_owned(), Value::String(text));
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 impl Serialize for LoggedRequest {
@@ -196,22 +365,17 @@ impl Serialize for LoggedRequest {
         let mut out = serializer.serialize_struct("LoggedRequest", 13)?;
         out.serialize_field("id", &self.id)?;
         out.serialize_field("time", &graph::timefmt::rfc3339(self.at))?;
-        out.serialize_field("method", self.method.as_str())?;
-        let host = self
-            .host
-            .as_ref()
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        out.serialize_field("host", host)?;
-        out.serialize_field("path", self.uri.path())?;
-        out.serialize_field("query", self.uri.query().unwrap_or(""))?;
+        out.serialize_field("method", self.method())?;
+        out.serialize_field("host", self.host().unwrap_or(""))?;
+        out.serialize_field("path", self.path())?;
+        out.serialize_field("query", self.query())?;
         out.serialize_field("status", &self.status)?;
         out.serialize_field("duration_ms", &self.duration_ms)?;
-        out.serialize_field("fbtrace_id", &self.fbtrace_id)?;
+        out.serialize_field("fbtrace_id", self.str(&self.fbtrace_id))?;
         out.serialize_field("error_code", &self.error_code)?;
         out.serialize_field("error_subcode", &self.error_subcode)?;
-        out.serialize_field("token", &self.caller.token)?;
-        out.serialize_field("app_id", &self.caller.app.as_ref().map(|a| a.id.as_str()))?;
+        out.serialize_field("token", &self.token())?;
+        out.serialize_field("app_id", &self.app.as_ref().map(|a| a.id.as_str()))?;
         out.end()
     }
 }
@@ -219,8 +383,7 @@ impl Serialize for LoggedRequest {
 pub struct RequestLog {
     capacity: usize,
     next_id: AtomicU64,
-    /// Boxed: an entry is large, and the ring moves only pointers.
-    entries: Mutex<VecDeque<Box<LoggedRequest>>>,
+    entries: Mutex<VecDeque<LoggedRequest>>,
 }
 
 impl RequestLog {
@@ -237,7 +400,6 @@ impl RequestLog {
     }
 
     pub fn push(&self, entry: LoggedRequest) {
-        let entry = Box::new(entry);
         let evicted = {
             let mut entries = self.entries.lock();
             let evicted = (entries.len() == self.capacity)
@@ -246,8 +408,7 @@ impl RequestLog {
             entries.push_front(entry);
             evicted
         };
-        // Freed outside the lock: an entry holds a few dozen allocations, and the other
-        // workers' requests wait on the lock to log theirs.
+        // Freed outside the lock: the other workers' requests wait on it to log theirs.
         drop(evicted);
     }
 
@@ -267,17 +428,13 @@ impl RequestLog {
             .iter()
             .filter(|e| keep(e))
             .take(limit)
-            .map(|e| LoggedRequest::clone(e))
+            .cloned()
             .collect()
     }
 
     /// The entry with this id, while the log still keeps it.
     pub fn get(&self, id: u64) -> Option<LoggedRequest> {
-        self.entries
-            .lock()
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| LoggedRequest::clone(e))
+        self.entries.lock().iter().find(|e| e.id == id).cloned()
     }
 
     pub fn clear(&self) {
@@ -289,6 +446,29 @@ impl RequestLog {
 mod tests {
     use super::*;
 
+    fn entry(mut recorder: Recorder, headers: &HeaderMap, body: ResponseBody<'_>) -> LoggedRequest {
+        recorder.response(headers, body);
+        recorder.finish(Answered {
+            id: 1,
+            status: 200,
+            duration_ms: 0.5,
+            trace: "AbCdEfGhIjK",
+            error_code: None,
+            error_subcode: None,
+            caller: RequestCaller::default(),
+        })
+    }
+
+    fn arrived() -> Recorder {
+        let host = HeaderValue::from_static("graph.instagram.com");
+        Recorder::arrived(
+            &Method::GET,
+            Some(&host),
+            &Uri::from_static("/v24.0/me?fields=id"),
+            0,
+        )
+    }
+
     #[test]
     fn headers_are_kept_up_to_their_cap_in_order() {
         let mut headers = HeaderMap::new();
@@ -296,68 +476,105 @@ mod tests {
         let long = "x".repeat(HEADERS_CAP);
         headers.insert("b", HeaderValue::from_str(&long).unwrap());
         headers.insert("c", HeaderValue::from_static("3"));
-        let (kept, truncated) = kept_headers(&headers);
-        assert!(truncated);
-        assert_eq!(kept.len(), 1);
-        assert_eq!(kept[0].0, "a");
-        let side = Side::new(&headers, KeptBody::default());
-        assert_eq!(side.describe()["headers"], json!({"a": "1"}));
-        assert_eq!(side.describe()["headers_truncated"], json!(true));
+        let mut recorder = arrived();
+        recorder.request(&headers, b"");
+        let logged = entry(recorder, &headers, ResponseBody::Whole(b""));
+        let exchange = logged.exchange();
+        assert_eq!(exchange["request"]["headers"], json!({"a": "1"}));
+        assert_eq!(exchange["request"]["headers_truncated"], json!(true));
+        assert_eq!(exchange["response"]["headers"], json!({"a": "1"}));
     }
 
     #[test]
-    fn repeated_headers_are_joined() {
+    fn repeated_headers_are_joined_and_values_keep_their_colons() {
         let mut headers = HeaderMap::new();
         headers.append("vary", HeaderValue::from_static("origin"));
         headers.append("vary", HeaderValue::from_static("accept"));
-        let side = Side::new(&headers, KeptBody::default());
+        headers.append("x-at", HeaderValue::from_static("12:30: now"));
+        let mut recorder = arrived();
+        recorder.request(&headers, b"");
+        let logged = entry(recorder, &HeaderMap::new(), ResponseBody::Whole(b""));
         assert_eq!(
-            side.describe()["headers"],
-            json!({"vary": "origin, accept"})
+            logged.exchange()["request"]["headers"],
+            json!({"vary": "origin, accept", "x-at": "12:30: now"})
         );
     }
 
     #[test]
     fn bodies_keep_their_start_and_size_and_leave_binary_out() {
-        let json_type = HeaderValue::from_static("application/json");
+        let mut json_type = HeaderMap::new();
+        json_type.insert("content-type", HeaderValue::from_static("Application/JSON"));
         let big = vec![b'a'; BODY_CAP + 10];
-        let kept = KeptBody::of(&big, Some(&json_type));
-        assert_eq!(kept.head.len(), BODY_CAP);
-        let described = kept.describe();
-        assert_eq!(described["body_size"], json!(BODY_CAP + 10));
-        assert_eq!(described["body_truncated"], json!(true));
-        let image = HeaderValue::from_static("image/jpeg");
-        let kept = KeptBody::of(&[0xff, 0xd8], Some(&image));
+        let mut recorder = arrived();
+        recorder.request(&json_type, &big);
+        let mut image = HeaderMap::new();
+        image.insert("content-type", HeaderValue::from_static("image/jpeg"));
+        let logged = entry(recorder, &image, ResponseBody::Whole(&[0xff, 0xd8]));
+        let exchange = logged.exchange();
         assert_eq!(
-            kept.describe(),
-            json!({"body": null, "body_size": 2, "body_truncated": false, "body_omitted": "binary content"})
+            exchange["request"]["body"].as_str().map(str::len),
+            Some(BODY_CAP)
+        );
+        assert_eq!(exchange["request"]["body_size"], json!(BODY_CAP + 10));
+        assert_eq!(exchange["request"]["body_truncated"], json!(true));
+        assert_eq!(exchange["response"]["body"], json!(null));
+        assert_eq!(exchange["response"]["body_size"], json!(2));
+        assert_eq!(exchange["response"]["body_truncated"], json!(false));
+        assert_eq!(
+            exchange["response"]["body_omitted"],
+            json!("binary content")
         );
         // An empty body is kept as empty text whatever its type.
+        let logged = entry(arrived(), &image, ResponseBody::Whole(b""));
+        assert_eq!(logged.exchange()["response"]["body"], json!(""));
+    }
+
+    #[test]
+    fn an_entry_shows_its_request_line_trace_and_token() {
+        let mut recorder = arrived();
+        recorder.request_omitted(&HeaderMap::new(), Some(7), "streamed upload");
+        recorder.response(&HeaderMap::new(), ResponseBody::Omitted(None, "streamed"));
+        let logged = recorder.finish(Answered {
+            id: 9,
+            status: 400,
+            duration_ms: 1.0,
+            trace: "AbCdEfGhIjK",
+            error_code: Some(100),
+            error_subcode: Some(33),
+            caller: RequestCaller {
+                token: Some("IGQVtoken".into()),
+                app: None,
+            },
+        });
+        assert_eq!(logged.method(), "GET");
+        assert_eq!(logged.host(), Some("graph.instagram.com"));
+        assert_eq!(logged.path(), "/v24.0/me");
+        assert_eq!(logged.query(), "fields=id");
+        assert_eq!(logged.token(), Some("IGQVtoken"));
+        let summary = serde_json::to_value(&logged).unwrap();
+        assert_eq!(summary["fbtrace_id"], json!("AbCdEfGhIjK"));
+        assert_eq!(summary["error_subcode"], json!(33));
+        let exchange = logged.exchange();
         assert_eq!(
-            KeptBody::of(&[], Some(&image)).describe()["body"],
-            json!("")
+            exchange["request"]["url"],
+            json!("http://graph.instagram.com/v24.0/me?fields=id")
         );
+        assert_eq!(
+            exchange["request"]["body_omitted"],
+            json!("streamed upload")
+        );
+        assert_eq!(exchange["request"]["body_size"], json!(7));
+        assert_eq!(exchange["response"]["body_omitted"], json!("streamed"));
+        assert_eq!(exchange["response"]["status"], json!(400));
     }
 
     #[test]
     fn the_log_keeps_its_capacity_newest_first() {
         let log = RequestLog::new(2);
         for _ in 0..3 {
-            log.push(LoggedRequest {
-                id: log.next_id(),
-                at: 0,
-                method: Method::GET,
-                host: None,
-                uri: Uri::from_static("/x"),
-                status: 200,
-                duration_ms: 0.0,
-                fbtrace_id: None,
-                error_code: None,
-                error_subcode: None,
-                caller: RequestCaller::default(),
-                request: Side::default(),
-                response: Side::default(),
-            });
+            let mut logged = entry(arrived(), &HeaderMap::new(), ResponseBody::Whole(b"{}"));
+            logged.id = log.next_id();
+            log.push(logged);
         }
         let ids: Vec<u64> = log.recent(10).iter().map(|e| e.id).collect();
         assert_eq!(ids, [3, 2]);

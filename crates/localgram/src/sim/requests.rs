@@ -77,23 +77,20 @@ pub async fn list(
             query
                 .path
                 .as_deref()
-                .is_none_or(|p| entry.uri.path().contains(p))
+                .is_none_or(|p| entry.path().contains(p))
                 && statuses.is_none_or(|(low, high)| (low..=high).contains(&entry.status))
                 && query
                     .method
                     .as_deref()
-                    .is_none_or(|m| entry.method.as_str().eq_ignore_ascii_case(m))
-                && query.host.as_deref().is_none_or(|h| {
-                    entry
-                        .host
-                        .as_ref()
-                        .and_then(|v| v.to_str().ok())
-                        .is_some_and(|v| v.split(':').next() == Some(h))
-                })
+                    .is_none_or(|m| entry.method().eq_ignore_ascii_case(m))
+                && query
+                    .host
+                    .as_deref()
+                    .is_none_or(|h| entry.host().is_some_and(|v| v.split(':').next() == Some(h)))
                 && query
                     .token
                     .as_deref()
-                    .is_none_or(|t| entry.caller.token.as_deref() == Some(t))
+                    .is_none_or(|t| entry.token() == Some(t))
                 && query.app.as_deref().is_none_or(|a| entry.by_app(a))
         })
     } else {
