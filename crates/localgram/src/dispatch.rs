@@ -35,7 +35,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     let host_api = incoming.host_kind.api();
     let caller = match &incoming.token {
         Some(token) => match tokens::resolve(&state.db, token, host_api, now).await {
-            Ok(caller) => Some(caller),
+            Ok(caller) => Some(std::sync::Arc::new(caller)),
             Err(error) => {
                 return Outcome {
                     result: Err(error),
@@ -104,7 +104,7 @@ fn me(caller: &Caller) -> Target {
 async fn route(
     state: &Shared,
     incoming: Incoming,
-    caller: Option<Caller>,
+    caller: Option<std::sync::Arc<Caller>>,
     api: Api,
     version: ApiVersion,
     now: i64,
@@ -135,7 +135,7 @@ async fn route(
                 .then(|| rest.first().map(|second| format!("{first}/{second}")))
                 .flatten();
             if names_node {
-                let target = resolve_id(state, caller.as_ref(), first, &method_name, api).await?;
+                let target = resolve_id(state, caller.as_deref(), first, &method_name, api).await?;
                 resolve_edge(target, rest.first(), api)?
             } else if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
                 (On::Root(root_name(two)), None, None)
@@ -174,7 +174,7 @@ async fn route(
     let access = access::check(
         state,
         route,
-        caller.as_ref(),
+        caller.as_deref(),
         target.as_ref(),
         api,
         &method_name,
@@ -220,7 +220,7 @@ async fn route(
             method: &method_name,
             segments: &incoming.segments,
             target: target.as_ref(),
-            caller: caller.as_ref(),
+            caller: caller.as_deref(),
         };
         faults::intercept(state, &call, uri.as_deref())
             .await
@@ -237,7 +237,7 @@ async fn route(
     }
 
     // Rate limits, counted on the virtual clock; the usage headers report them.
-    if let Some(caller) = caller.as_ref().filter(|_| state.limits.enabled()) {
+    if let Some(caller) = caller.as_deref().filter(|_| state.limits.enabled()) {
         let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
         let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
         let counted = state

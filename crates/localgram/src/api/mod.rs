@@ -50,7 +50,8 @@ pub struct Call {
     pub params: Params,
     pub fields: Option<FieldSelection>,
     pub uploads: Vec<Upload>,
-    pub caller: Option<Caller>,
+    /// Shared: the render context and background work hold it too.
+    pub caller: Option<std::sync::Arc<Caller>>,
     /// What the access check decided for this request's row (`access::check`).
     pub access: Access,
     /// Virtual time when the request arrived (Unix seconds).
@@ -64,7 +65,9 @@ impl Call {
     }
 
     pub fn caller(&self) -> Result<&Caller, GraphError> {
-        self.caller.as_ref().ok_or_else(GraphError::token_required)
+        self.caller
+            .as_deref()
+            .ok_or_else(GraphError::token_required)
     }
 
     /// Runs a read against the store on a blocking thread; a database failure becomes Meta's

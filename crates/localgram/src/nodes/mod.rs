@@ -36,7 +36,8 @@ pub use kinds::{NodeKind, Target};
 pub struct RenderContext {
     pub api: Api,
     pub version: ApiVersion,
-    pub caller: Option<Caller>,
+    /// Shared with the request's [`crate::api::Call`]: cloning a context copies no token.
+    pub caller: Option<std::sync::Arc<Caller>>,
     /// Virtual time when the request arrived: Unix seconds, and milliseconds.
     pub now: i64,
     pub now_ms: i64,
