@@ -8,14 +8,28 @@
 
 use crate::relaxed::parse_relaxed;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::fmt;
 
 /// Every request parameter by name, in order of first appearance.
 ///
 /// A later value for a name replaces the earlier one: body over query, later over earlier.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A request carries a handful, found by scanning them (no hashing, one allocation); past
+/// [`Params::INDEXED_FROM`] an index by name keeps a long form from costing quadratic time.
+#[derive(Debug, Clone, Default)]
 pub struct Params {
-    map: Map<String, Value>,
+    entries: Vec<(String, Value)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+/// Two sets of parameters are equal when they hold the same values by name, in any order.
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .all(|(name, value)| other.get(name) == Some(value))
+    }
 }
 
 /// A parameter that is absent, of the wrong type, or a body that does not parse.
@@ -111,8 +125,7 @@ impl Params {
     /// after the query string overrides it.
     pub fn extend_urlencoded(&mut self, bytes: &[u8]) {
         for (name, value) in form_urlencoded::parse(bytes) {
-            self.map
-                .insert(name.into_owned(), Value::String(value.into_owned()));
+            self.insert(name.into_owned(), Value::String(value.into_owned()));
         }
     }
 
@@ -126,7 +139,7 @@ impl Params {
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => {
                 for (name, value) in map {
-                    self.map.insert(name, value);
+                    self.insert(name, value);
                 }
                 Ok(())
             }
@@ -139,8 +152,41 @@ impl Params {
         }
     }
 
+    /// How many parameters are scanned before they are indexed by name.
+    const INDEXED_FROM: usize = 16;
+
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.entries.iter().position(|(n, _)| n == name),
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = (self.entries.len() > Self::INDEXED_FROM).then(|| {
+            self.entries
+                .iter()
+                .enumerate()
+                .map(|(i, (name, _))| (name.clone(), i))
+                .collect()
+        });
+    }
+
+    /// Sets a parameter: a name already present keeps its place and takes the new value.
     pub fn insert(&mut self, name: impl Into<String>, value: Value) {
-        self.map.insert(name.into(), value);
+        let name = name.into();
+        match self.position(&name) {
+            Some(i) => self.entries[i].1 = value,
+            None => {
+                if let Some(index) = &mut self.index {
+                    index.insert(name.clone(), self.entries.len());
+                }
+                self.entries.push((name, value));
+                if self.index.is_none() && self.entries.len() > Self::INDEXED_FROM {
+                    self.reindex();
+                }
+            }
+        }
     }
 
     pub fn insert_str(&mut self, name: impl Into<String>, value: impl Into<String>) {
@@ -148,33 +194,39 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.map.get(name)
+        self.position(name).map(|i| &self.entries[i].1)
     }
 
     /// Removes a parameter, keeping the order of the others.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        self.map.shift_remove(name)
+        let i = self.position(name)?;
+        let (_, value) = self.entries.remove(i);
+        if self.index.is_some() {
+            // The positions after `i` moved.
+            self.reindex();
+        }
+        Some(value)
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.map.contains_key(name)
+        self.position(name).is_some()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.map.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.entries.is_empty()
     }
 
     /// The value unless absent or JSON `null`, which clients send for "not set".
     fn present(&self, name: &str) -> Option<&Value> {
-        self.map.get(name).filter(|v| !v.is_null())
+        self.get(name).filter(|v| !v.is_null())
     }
 
     /// For the scalar getters: `Ok(None)` when absent, null or blank text (an empty form
@@ -344,7 +396,7 @@ impl Params {
     /// written as JSON, which [`Params::json`] reads back; nulls are left out.
     pub fn to_query_string(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in &self.map {
+        for (name, value) in self.iter() {
             match value {
                 Value::Null => {}
                 Value::String(s) => {
@@ -371,6 +423,50 @@ enum Scalar<'a> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn many_parameters_keep_their_order_and_last_values_through_the_index() {
+        // Past the scanning limit the index answers; both must agree on every operation.
+        let query: Vec<String> = (0..40).map(|i| format!("p{i}={i}")).collect();
+        let mut params = Params::from_urlencoded(query.join("&").as_bytes());
+        params.extend_urlencoded(b"p3=three&p39=last&extra=1");
+        assert_eq!(params.len(), 41);
+        assert_eq!(params.get("p3"), Some(&json!("three")));
+        assert_eq!(params.remove("p0"), Some(json!("0")));
+        assert_eq!(params.remove("p0"), None);
+        // After a removal the later positions moved: every name still finds its own value.
+        for i in 1..39 {
+            let expected = if i == 3 {
+                "three".to_string()
+            } else {
+                i.to_string()
+            };
+            assert_eq!(params.get(&format!("p{i}")), Some(&json!(expected)));
+        }
+        assert_eq!(params.get("p39"), Some(&json!("last")));
+        let names: Vec<&str> = params.iter().map(|(n, _)| n).take(3).collect();
+        assert_eq!(names, ["p1", "p2", "p3"]);
+        assert_eq!(params.iter().last().map(|(n, _)| n), Some("extra"));
+        // Back under the limit, scanning answers the same.
+        for i in 1..35 {
+            params.remove(&format!("p{i}"));
+        }
+        assert_eq!(params.len(), 6);
+        assert_eq!(params.get("p39"), Some(&json!("last")));
+        assert!(params.contains("extra") && !params.contains("p1"));
+    }
+
+    #[test]
+    fn parameters_compare_by_name_whatever_their_order() {
+        assert_eq!(
+            Params::from_urlencoded(b"a=1&b=2"),
+            Params::from_urlencoded(b"b=2&a=1")
+        );
+        assert_ne!(
+            Params::from_urlencoded(b"a=1&b=2"),
+            Params::from_urlencoded(b"a=1&b=3")
+        );
+    }
 
     fn missing(name: &str) -> ParamError {
         ParamError::Missing { name: name.into() }

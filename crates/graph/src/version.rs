@@ -71,7 +71,7 @@ const TWO_YEARS_SECONDS: i64 = 2 * 365 * 86_400 + 86_400;
 /// Every Graph API version with its release date (midnight UTC), oldest first. The dates the
 /// reference's changelog gives (004 L1109-1595) agree with these; the rest are Meta's public
 /// changelog.
-const RELEASES: &[(ApiVersion, i64)] = &[
+pub const RELEASES: &[(ApiVersion, i64)] = &[
     (ApiVersion::new(2, 0), 1_398_816_000),  // 2014-04-30
     (ApiVersion::new(2, 1), 1_407_369_600),  // 2014-08-07
     (ApiVersion::new(2, 2), 1_414_627_200),  // 2014-10-30

@@ -56,26 +56,35 @@ pub async fn check(
         matches!(caller.kind, TokenKind::FacebookUser | TokenKind::Page) && !needed.is_empty();
     let via_business_manager = match target {
         Some(target) => {
-            let (who, node) = (caller.clone(), target.clone());
-            let read = move |r: &crate::store::Reader| {
-                nodes::kinds::visibility(r, &who, &node, business_manager)
-                    .map(|v| (v.visible, v.via_business_manager))
+            // The read, built only when the cache cannot answer (it copies the caller and
+            // the node, to move onto a database thread).
+            let read = || {
+                let (who, node) = (caller.clone(), target.clone());
+                move |r: &crate::store::Reader| {
+                    nodes::kinds::visibility(r, &who, &node, business_manager)
+                        .map(|v| (v.visible, v.via_business_manager))
+                }
             };
             // Accounts and Pages, what most calls address, are decided from accounts and
             // Pages alone: remembered until one of those is written.
             let (visible, via_business_manager) = match target.kind {
                 NodeKind::IgUser | NodeKind::Page => {
-                    let key = format!(
-                        "{}|{}|{}|{}|{}",
+                    let mut key = String::with_capacity(80);
+                    for part in [
                         caller.kind.as_str(),
-                        caller.subject,
+                        "|",
+                        &caller.subject,
+                        "|",
                         target.kind.as_str(),
-                        target.id,
-                        business_manager
-                    );
-                    state.db.account_access(key, read).await
+                        "|",
+                        &target.id,
+                        if business_manager { "|true" } else { "|false" },
+                    ] {
+                        key.push_str(part);
+                    }
+                    state.db.account_access(&key, read).await
                 }
-                _ => state.db.read(read).await,
+                _ => state.db.read(read()).await,
             }
             .map_err(internal)?;
             if !visible {

@@ -2,7 +2,8 @@
 //! reads the system clock. Tests move it forward to cross a 24-hour window, a token's 60 days
 //! or a container's expiry in an instant, or freeze it for exact timestamps.
 
-use parking_lot::RwLock;
+use parking_lot::Mutex;
+use std::sync::atomic::{fence, AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 
@@ -15,7 +16,7 @@ pub struct ClockState {
 }
 
 pub struct Clock {
-    state: RwLock<ClockState>,
+    state: Published,
     /// Bumped on every change, so timers waiting on virtual time can re-check.
     changes: watch::Sender<u64>,
 }
@@ -33,17 +34,78 @@ pub fn real_ms() -> i64 {
     system_ms()
 }
 
+/// The clock's state, read without writing shared memory: every request asks the clock
+/// several times, and a lock's reader count would move between cores on each. A writer (a
+/// test moving the clock: rare) publishes through a sequence number that is odd while it
+/// writes; a reader that saw it change reads again (a sequence lock).
+struct Published {
+    sequence: AtomicU64,
+    offset_ms: AtomicI64,
+    frozen: AtomicBool,
+    frozen_at_ms: AtomicI64,
+    /// One writer at a time.
+    writing: Mutex<()>,
+}
+
+impl Published {
+    fn new(state: ClockState) -> Published {
+        Published {
+            sequence: AtomicU64::new(0),
+            offset_ms: AtomicI64::new(state.offset_ms),
+            frozen: AtomicBool::new(state.frozen_at_ms.is_some()),
+            frozen_at_ms: AtomicI64::new(state.frozen_at_ms.unwrap_or(0)),
+            writing: Mutex::new(()),
+        }
+    }
+
+    fn read(&self) -> ClockState {
+        loop {
+            let before = self.sequence.load(Ordering::Acquire);
+            if before % 2 == 1 {
+                std::hint::spin_loop();
+                continue;
+            }
+            let offset_ms = self.offset_ms.load(Ordering::Relaxed);
+            let frozen = self.frozen.load(Ordering::Relaxed);
+            let frozen_at_ms = self.frozen_at_ms.load(Ordering::Relaxed);
+            fence(Ordering::Acquire);
+            if self.sequence.load(Ordering::Relaxed) == before {
+                return ClockState {
+                    offset_ms,
+                    frozen_at_ms: frozen.then_some(frozen_at_ms),
+                };
+            }
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut ClockState)) -> ClockState {
+        let _writing = self.writing.lock();
+        let mut state = self.read();
+        f(&mut state);
+        let sequence = self.sequence.load(Ordering::Relaxed);
+        self.sequence.store(sequence + 1, Ordering::Relaxed);
+        fence(Ordering::Release);
+        self.offset_ms.store(state.offset_ms, Ordering::Relaxed);
+        self.frozen
+            .store(state.frozen_at_ms.is_some(), Ordering::Relaxed);
+        self.frozen_at_ms
+            .store(state.frozen_at_ms.unwrap_or(0), Ordering::Relaxed);
+        self.sequence.store(sequence + 2, Ordering::Release);
+        state
+    }
+}
+
 impl Clock {
     pub fn new(state: ClockState) -> Self {
         let (changes, _) = watch::channel(0);
         Clock {
-            state: RwLock::new(state),
+            state: Published::new(state),
             changes,
         }
     }
 
     pub fn now_ms(&self) -> i64 {
-        let state = *self.state.read();
+        let state = self.state.read();
         state
             .frozen_at_ms
             .unwrap_or_else(|| system_ms() + state.offset_ms)
@@ -55,7 +117,7 @@ impl Clock {
     }
 
     pub fn state(&self) -> ClockState {
-        *self.state.read()
+        self.state.read()
     }
 
     pub fn is_frozen(&self) -> bool {
@@ -95,11 +157,7 @@ impl Clock {
     }
 
     fn update(&self, f: impl FnOnce(&mut ClockState)) -> ClockState {
-        let new = {
-            let mut state = self.state.write();
-            f(&mut state);
-            *state
-        };
+        let new = self.state.update(f);
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
         new
     }
@@ -143,6 +201,35 @@ mod tests {
         let now = clock.now_ms();
         assert!((5_000_000..5_000_000 + 5_000).contains(&now), "{now}");
         assert!(!clock.is_frozen());
+    }
+
+    #[test]
+    fn readers_never_see_half_a_change() {
+        // Two states that differ in every part: a torn read would mix them.
+        let a = ClockState {
+            offset_ms: 7,
+            frozen_at_ms: Some(1_000),
+        };
+        let b = ClockState {
+            offset_ms: -3,
+            frozen_at_ms: None,
+        };
+        let clock = std::sync::Arc::new(Clock::new(a));
+        let writer = {
+            let clock = clock.clone();
+            std::thread::spawn(move || {
+                for i in 0..20_000 {
+                    clock.adopt(if i % 2 == 0 { b } else { a });
+                }
+            })
+        };
+        let mut seen = 0;
+        while !writer.is_finished() || seen == 0 {
+            let state = clock.state();
+            assert!(state == a || state == b, "torn read: {state:?}");
+            seen += 1;
+        }
+        writer.join().unwrap();
     }
 
     #[test]

@@ -111,8 +111,10 @@ async fn route(
     headers: &mut Vec<(&'static str, String)>,
 ) -> Result<Value, GraphError> {
     let verb = verb_of(&incoming.method)?;
-    let method_name = incoming.method.as_str().to_string();
-    let unsupported = |id: &str| GraphError::unsupported_method(&method_name, id, api);
+    // The standard methods clone without allocating; the request moves on below.
+    let method = incoming.method.clone();
+    let method_name = method.as_str();
+    let unsupported = |id: &str| GraphError::unsupported_method(method_name, id, api);
 
     // Resolve the path to what a row answers for.
     let (on, target, edge) = match incoming.segments.as_slice() {
@@ -135,7 +137,7 @@ async fn route(
                 .then(|| rest.first().map(|second| format!("{first}/{second}")))
                 .flatten();
             if names_node {
-                let target = resolve_id(state, caller.as_deref(), first, &method_name, api).await?;
+                let target = resolve_id(state, caller.as_deref(), first, method_name, api).await?;
                 resolve_edge(target, rest.first(), api)?
             } else if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
                 (On::Root(root_name(two)), None, None)
@@ -166,7 +168,7 @@ async fn route(
         return Err(match (&target, edge.as_deref()) {
             (Some(t), Some(edge)) => GraphError::nonexisting_field(edge, t.kind.type_name()),
             (Some(t), None) => unsupported(&t.addressed_as),
-            _ => GraphError::unsupported_method(&method_name, "", api),
+            _ => GraphError::unsupported_method(method_name, "", api),
         });
     }
 
@@ -177,7 +179,7 @@ async fn route(
         caller.as_deref(),
         target.as_ref(),
         api,
-        &method_name,
+        method_name,
     )
     .await?;
     let proof = params.remove("appsecret_proof");
@@ -217,7 +219,7 @@ async fn route(
             .iter()
             .find_map(|k| params.get(k).and_then(Value::as_str).map(str::to_string));
         let call = faults::FaultCall {
-            method: &method_name,
+            method: method_name,
             segments: &incoming.segments,
             target: target.as_ref(),
             caller: caller.as_deref(),
@@ -263,9 +265,7 @@ async fn route(
             let mut path = String::new();
             for segment in &incoming.segments {
                 path.push('/');
-                path.push_str(
-                    &form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>(),
-                );
+                path.extend(form_urlencoded::byte_serialize(segment.as_bytes()));
             }
             path
         },

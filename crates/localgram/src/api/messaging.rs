@@ -65,7 +65,13 @@ pub async fn account_of(call: &Call) -> Result<Account, GraphError> {
         || GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api);
     let id = target.id.clone();
     let account = match target.kind {
-        NodeKind::IgUser => call.state.db.account(&id).await.map_err(internal)?,
+        NodeKind::IgUser => call
+            .state
+            .db
+            .account(&id)
+            .await
+            .map_err(internal)?
+            .map(std::sync::Arc::unwrap_or_clone),
         NodeKind::Page => call.read(move |c| accounts::by_page(c, &id)).await?,
         _ => None,
     };

@@ -33,6 +33,7 @@ async fn account(call: &Call) -> Result<Account, GraphError> {
         .account(&target.id)
         .await
         .map_err(internal)?
+        .map(std::sync::Arc::unwrap_or_clone)
         .ok_or_else(|| {
             GraphError::unsupported_method(call.method.as_str(), &target.addressed_as, call.api)
         })

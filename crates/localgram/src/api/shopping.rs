@@ -42,7 +42,7 @@ async fn shop_account(call: &Call, account_id: &str) -> Result<Account, GraphErr
     if account.account_type == "CREATOR" {
         return Err(GraphError::shopping_not_for_creators());
     }
-    Ok(account)
+    Ok(std::sync::Arc::unwrap_or_clone(account))
 }
 
 /// `GET /{ig-user-id}/available_catalogs`: the account's Instagram Shop catalog.

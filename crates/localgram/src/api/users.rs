@@ -11,7 +11,7 @@ use crate::nodes::ig_user::{
 use crate::store::accounts::Account;
 use crate::store::media::Listing;
 
-async fn account(call: &Call) -> Result<Account, GraphError> {
+async fn account(call: &Call) -> Result<std::sync::Arc<Account>, GraphError> {
     let target = call.target()?;
     call.state
         .db
@@ -22,9 +22,10 @@ async fn account(call: &Call) -> Result<Account, GraphError> {
 }
 
 /// `GET /{ig-user-id}` and `GET /me`.
-pub async fn get_user(call: Call) -> Result<Value, GraphError> {
+pub async fn get_user(mut call: Call) -> Result<Value, GraphError> {
     let account = account(&call).await?;
-    let fields = call.fields.clone();
+    // The selection moves into the render; `metadata` below reads only the parameters.
+    let fields = call.fields.take();
     let body = call
         .render(move |r, ctx| ig_user::render(r, ctx, &account, fields.as_ref()))
         .await?;

@@ -11,6 +11,9 @@ use graph::{ApiVersion, GraphError, Params};
 use super::host::HostKind;
 use crate::config::MAX_GRAPH_BODY_BYTES;
 
+static X_FORWARDED_PROTO: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-forwarded-proto");
+
 /// A file sent in a multipart body, kept for the endpoints that take uploads.
 #[derive(Debug, Clone)]
 pub struct Upload {
@@ -60,7 +63,7 @@ impl Incoming {
             .unwrap_or("localhost")
             .to_string();
         let scheme = headers
-            .get("x-forwarded-proto")
+            .get(&X_FORWARDED_PROTO)
             .and_then(|h| h.to_str().ok())
             .filter(|p| *p == "https" || *p == "http")
             .unwrap_or("http")

@@ -3,7 +3,7 @@
 //! `WWW-Authenticate` on OAuth errors.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use graph::{ApiVersion, GraphError};
 use serde_json::Value;
@@ -36,6 +36,25 @@ pub struct ErrorInfo {
 
 const JSON: &str = "application/json; charset=UTF-8";
 
+/// Header names as values: naming a header by `&str` parses the name on every response.
+static X_FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
+static FACEBOOK_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
+
+/// `facebook-api-version` for a version: the known ones rendered once, shared after.
+fn version_header(version: ApiVersion) -> Option<HeaderValue> {
+    static KNOWN: std::sync::OnceLock<Vec<(ApiVersion, HeaderValue)>> = std::sync::OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        graph::version::RELEASES
+            .iter()
+            .filter_map(|(v, _)| Some((*v, HeaderValue::from_str(&v.to_string()).ok()?)))
+            .collect()
+    });
+    match known.iter().find(|(v, _)| *v == version) {
+        Some((_, value)) => Some(value.clone()),
+        None => HeaderValue::from_str(&version.to_string()).ok(),
+    }
+}
+
 pub fn json_response(
     status: u16,
     body: &Value,
@@ -46,16 +65,17 @@ pub fn json_response(
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static(JSON));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     // The Graph API answers browsers of any origin; apps call it from web pages too.
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     if let Ok(value) = HeaderValue::from_str(trace.as_str()) {
-        headers.insert("x-fb-trace-id", value);
+        headers.insert(X_FB_TRACE_ID.clone(), value);
     }
-    if let Some(version) = version {
-        if let Ok(value) = HeaderValue::from_str(&version.to_string()) {
-            headers.insert("facebook-api-version", value);
-        }
+    if let Some(value) = version.and_then(version_header) {
+        headers.insert(FACEBOOK_API_VERSION.clone(), value);
     }
     response
 }
@@ -71,7 +91,9 @@ pub fn error_response(
         .www_authenticate()
         .and_then(|v| HeaderValue::from_str(&v).ok())
     {
-        response.headers_mut().insert("www-authenticate", value);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
     }
     response.extensions_mut().insert(ErrorInfo {
         code: error.code,

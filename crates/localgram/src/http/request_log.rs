@@ -88,7 +88,7 @@ impl Recorder {
     /// Starts an entry with the request line, at virtual time `at` (Unix seconds).
     pub fn arrived(method: &Method, host: Option<&HeaderValue>, uri: &Uri, at: i64) -> Recorder {
         let mut recorder = Recorder {
-            text: Vec::with_capacity(1024),
+            text: spare_text(),
             at,
             method: 0..0,
             host: None,
@@ -204,6 +204,35 @@ impl Recorder {
             text: self.text,
         }
     }
+}
+
+/// Buffers of evicted entries, kept on their thread for the next requests to write into:
+/// a request then neither allocates its entry's text nor frees the evicted one's.
+const SPARE_TEXTS: usize = 4;
+/// Larger buffers (an entry that kept big bodies) go back to the allocator.
+const SPARE_TEXT_MAX: usize = 8 * 1024;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn spare_text() -> Vec<u8> {
+    SPARE
+        .with(|spare| spare.borrow_mut().pop())
+        .unwrap_or_else(|| Vec::with_capacity(1024))
+}
+
+fn recycle(mut text: Vec<u8>) {
+    if text.capacity() > SPARE_TEXT_MAX {
+        return;
+    }
+    text.clear();
+    SPARE.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < SPARE_TEXTS {
+            spare.push(text);
+        }
+    });
 }
 
 impl BodySpan {
@@ -408,8 +437,10 @@ impl RequestLog {
             entries.push_front(entry);
             evicted
         };
-        // Freed outside the lock: the other workers' requests wait on it to log theirs.
-        drop(evicted);
+        // Recycled outside the lock: the other workers' requests wait on it to log theirs.
+        if let Some(evicted) = evicted {
+            recycle(evicted.text);
+        }
     }
 
     /// Up to `limit` entries, newest first.

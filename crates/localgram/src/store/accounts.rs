@@ -2,6 +2,7 @@
 //! app-scoped ids Instagram Login gives them.
 
 use super::sql::{params, Reader, Row, Writer};
+use std::sync::Arc;
 
 use super::{optional, StoreError, StoreResult};
 
@@ -92,11 +93,16 @@ pub fn insert(conn: &Writer, account: &Account) -> StoreResult<()> {
 }
 
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Account>> {
+    Ok(get_shared(conn, id)?.map(Arc::unwrap_or_clone))
+}
+
+/// [`get`] as the read cache holds it: shared, so a cached account is not copied.
+pub fn get_shared(conn: &Reader, id: &str) -> StoreResult<Option<Arc<Account>>> {
     if let Some(cache) = conn.memory() {
         return cache.accounts.get(id).ok_or_else(|| conn.not_in_memory());
     }
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM accounts WHERE id = ?1"))?;
-    let found = optional(stmt.query_row([id], from_row))?;
+    let found = optional(stmt.query_row([id], from_row))?.map(Arc::new);
     if let Some((cache, at)) = conn.fill() {
         cache
             .accounts

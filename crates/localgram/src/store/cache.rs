@@ -115,7 +115,8 @@ pub struct ReadCache {
     /// A token and its app (shared: every request's caller holds it).
     pub tokens: Generational<String, Option<TokenAndApp>>,
     pub objects: Generational<String, Option<(String, Option<String>)>>,
-    pub accounts: Generational<String, Option<super::accounts::Account>>,
+    /// Shared: every IG User read takes its account from here without copying it.
+    pub accounts: Generational<String, Option<std::sync::Arc<super::accounts::Account>>>,
     pub app_scoped_ids: Generational<(String, String), Option<String>>,
     /// Access decisions about accounts and Pages (who may see them, whether through
     /// Business Manager), keyed by the caller and the node: they read only these two tables.

@@ -709,8 +709,8 @@ impl Db {
     }
 
     /// An account, from memory when nothing was written since it was read.
-    pub async fn account(&self, id: &str) -> StoreResult<Option<accounts::Account>> {
-        self.cached(|c| &c.accounts, id, |c, id| accounts::get(c, id))
+    pub async fn account(&self, id: &str) -> StoreResult<Option<Arc<accounts::Account>>> {
+        self.cached(|c| &c.accounts, id, |c, id| accounts::get_shared(c, id))
             .await
     }
 
@@ -732,12 +732,20 @@ impl Db {
     /// An access decision about an account or a Page (visible, through Business Manager),
     /// from memory while neither accounts nor Pages were written; `load` reads it (only those
     /// two tables) when nothing cached is current.
-    pub async fn account_access(
+    pub async fn account_access<L>(
         &self,
-        key: String,
-        load: impl FnOnce(&Reader) -> StoreResult<(bool, bool)> + Send + 'static,
-    ) -> StoreResult<(bool, bool)> {
-        self.cached(|c| &c.account_access, &key, move |r, _| load(r))
+        key: &str,
+        load: impl FnOnce() -> L,
+    ) -> StoreResult<(bool, bool)>
+    where
+        L: FnOnce(&Reader) -> StoreResult<(bool, bool)> + Send + 'static,
+    {
+        // A hit builds no loader (it would copy the caller and the node).
+        if let Some(hit) = self.inner.cache.account_access.get(key) {
+            return Ok(hit);
+        }
+        let load = load();
+        self.cached(|c| &c.account_access, key, move |r, _| load(r))
             .await
     }
 
