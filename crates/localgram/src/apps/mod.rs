@@ -119,11 +119,11 @@ pub fn task_grants(tasks: &[String], permission: Permission) -> bool {
 pub fn note_successful_call(state: &Shared, app_id: &str, permissions: &[Permission]) {
     let fresh: Vec<String> = {
         let mut seen = state.app_calls.lock();
-        let known = |p: &Permission| {
-            seen.get(app_id)
-                .is_some_and(|noted| noted.contains(&p.current()))
-        };
-        if permissions.iter().all(known) {
+        // Every successful call asks: one look-up of the app answers it.
+        if seen
+            .get(app_id)
+            .is_some_and(|noted| permissions.iter().all(|p| noted.contains(&p.current())))
+        {
             return;
         }
         let noted = seen.entry(app_id.to_string()).or_default();

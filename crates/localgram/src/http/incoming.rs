@@ -166,6 +166,10 @@ fn split_path(path: &str) -> Result<SplitPath, GraphError> {
 /// A path segment percent-decoded (a `+` stays a `+`: only query strings and forms read it
 /// as a space); invalid UTF-8 becomes U+FFFD as in the query.
 fn percent_decode(segment: &str) -> String {
+    if !segment.contains('%') {
+        // Most segments (versions, ids, edge names): nothing to decode.
+        return segment.to_string();
+    }
     percent_encoding::percent_decode_str(segment)
         .decode_utf8_lossy()
         .into_owned()

@@ -157,13 +157,30 @@ pub fn media_count(conn: &Reader, account_id: &str) -> StoreResult<i64> {
 
 // ----- app-scoped ids (Instagram Login) ---------------------------------------------------
 
+/// The read cache's key for an app-scoped id (ids are digits: `|` separates them).
+pub fn scoped_key(app_id: &str, account_id: &str) -> String {
+    let mut key = String::with_capacity(app_id.len() + account_id.len() + 1);
+    key.push_str(app_id);
+    key.push('|');
+    key.push_str(account_id);
+    key
+}
+
 pub fn app_scoped_id(conn: &Reader, app_id: &str, account_id: &str) -> StoreResult<Option<String>> {
     if let Some(cache) = conn.memory() {
-        let key = (app_id.to_string(), account_id.to_string());
-        return cache
-            .app_scoped_ids
-            .get(&key)
-            .ok_or_else(|| conn.not_in_memory());
+        // Every Instagram Login render asks: the key is built in this thread's buffer.
+        thread_local! {
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        let hit = KEY.with(|key| {
+            let mut key = key.borrow_mut();
+            key.clear();
+            key.push_str(app_id);
+            key.push('|');
+            key.push_str(account_id);
+            cache.app_scoped_ids.get(key.as_str())
+        });
+        return hit.ok_or_else(|| conn.not_in_memory());
     }
     let mut stmt = conn.prepare_cached(
         "SELECT scoped_id FROM app_scoped_ids WHERE app_id = ?1 AND account_id = ?2",
@@ -171,10 +188,11 @@ pub fn app_scoped_id(conn: &Reader, app_id: &str, account_id: &str) -> StoreResu
     let found: Option<String> =
         optional(stmt.query_row(params![app_id, account_id], |r| r.get(0)))?;
     if let Some((cache, at)) = conn.fill() {
-        let key = (app_id.to_string(), account_id.to_string());
-        cache
-            .app_scoped_ids
-            .put(key, at.app_scoped_ids, found.clone());
+        cache.app_scoped_ids.put(
+            scoped_key(app_id, account_id),
+            at.app_scoped_ids,
+            found.clone(),
+        );
     }
     Ok(found)
 }

@@ -117,7 +117,9 @@ pub struct ReadCache {
     pub objects: Generational<String, Option<(String, Option<String>)>>,
     /// Shared: every IG User read takes its account from here without copying it.
     pub accounts: Generational<String, Option<std::sync::Arc<super::accounts::Account>>>,
-    pub app_scoped_ids: Generational<(String, String), Option<String>>,
+    /// Keyed `{app_id}|{account_id}` ([`super::accounts::scoped_key`]): one text, so a hit
+    /// looks up by a borrowed key.
+    pub app_scoped_ids: Generational<String, Option<String>>,
     /// Access decisions about accounts and Pages (who may see them, whether through
     /// Business Manager), keyed by the caller and the node: they read only these two tables.
     pub account_access: Generational<String, (bool, bool)>,

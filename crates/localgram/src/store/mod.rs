@@ -720,11 +720,14 @@ impl Db {
         app_id: &str,
         account_id: &str,
     ) -> StoreResult<Option<String>> {
-        let key = (app_id.to_string(), account_id.to_string());
+        let key = accounts::scoped_key(app_id, account_id);
         self.cached(
             |c| &c.app_scoped_ids,
-            &key,
-            |c, (app, account)| accounts::app_scoped_id(c, app, account),
+            key.as_str(),
+            |c, key: &String| {
+                let (app, account) = key.split_once('|').unwrap_or((key, ""));
+                accounts::app_scoped_id(c, app, account)
+            },
         )
         .await
     }
