@@ -56,25 +56,27 @@ pub async fn check(
         matches!(caller.kind, TokenKind::FacebookUser | TokenKind::Page) && !needed.is_empty();
     let via_business_manager = match target {
         Some(target) => {
-            let (who, node) = (caller.clone(), target.clone());
+            let Some(node) = decided_as(state, target).await? else {
+                return Err(unsupported(&target.addressed_as));
+            };
+            let (who, node) = (caller.clone(), node);
+            let kind = node.kind;
+            let key = format!(
+                "{}|{}|{}|{}|{}",
+                caller.kind.as_str(),
+                caller.subject,
+                node.kind.as_str(),
+                node.id,
+                business_manager
+            );
             let read = move |r: &crate::store::Reader| {
                 nodes::kinds::visibility(r, &who, &node, business_manager)
                     .map(|v| (v.visible, v.via_business_manager))
             };
             // Accounts and Pages, what most calls address, are decided from accounts and
             // Pages alone: remembered until one of those is written.
-            let (visible, via_business_manager) = match target.kind {
-                NodeKind::IgUser | NodeKind::Page => {
-                    let key = format!(
-                        "{}|{}|{}|{}|{}",
-                        caller.kind.as_str(),
-                        caller.subject,
-                        target.kind.as_str(),
-                        target.id,
-                        business_manager
-                    );
-                    state.db.account_access(key, read).await
-                }
+            let (visible, via_business_manager) = match kind {
+                NodeKind::IgUser | NodeKind::Page => state.db.account_access(key, read).await,
                 _ => state.db.read(read).await,
             }
             .map_err(internal)?;
@@ -95,4 +97,25 @@ pub async fn check(
         permissions: needed,
         via_business_manager,
     })
+}
+
+/// The node whose visibility decides access to `target`: a media is seen as its account is
+/// (`nodes::kinds::can_see`, `page_role_via_business_manager`), so its access is the
+/// account's, remembered with it; its owner comes from the read caches when they hold the
+/// media. `None` when there is no such media.
+async fn decided_as(state: &Shared, target: &Target) -> Result<Option<Target>, GraphError> {
+    if target.kind != NodeKind::IgMedia {
+        return Ok(Some(target.clone()));
+    }
+    let id = target.id.clone();
+    let owner = state
+        .db
+        .read_memory_first(move |r| Ok(crate::store::media::get(r, &id)?.map(|m| m.account_id)))
+        .await
+        .map_err(internal)?;
+    Ok(owner.map(|account_id| Target {
+        id: account_id.clone(),
+        addressed_as: account_id,
+        kind: NodeKind::IgUser,
+    }))
 }

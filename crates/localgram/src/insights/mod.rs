@@ -15,8 +15,18 @@ use model::Profile;
 /// The audience profile of an account: the one set through the control API, else one derived
 /// from the seed and the account's `followers_count`.
 pub fn profile(r: &Reader, seed: u64, account_id: &str) -> StoreResult<Option<Profile>> {
-    if let Some(text) = store::profile(r, account_id)? {
-        let profile = serde_json::from_str(&text)
+    profile_of(r, seed, account_id, &*store::audience(r, account_id)?)
+}
+
+/// [`profile`] given the account's audience (read from memory when cached).
+pub fn profile_of(
+    r: &Reader,
+    seed: u64,
+    account_id: &str,
+    audience: &store::Audience,
+) -> StoreResult<Option<Profile>> {
+    if let Some(text) = &audience.profile {
+        let profile = serde_json::from_str(text)
             .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))?;
         return Ok(Some(profile));
     }
