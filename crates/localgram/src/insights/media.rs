@@ -69,7 +69,7 @@ pub fn values(
 /// where the account's data reaches at `now` (the data delay), summed per kind.
 pub struct MediaInputs {
     pub media: Media,
-    pub profile: Option<Profile>,
+    pub profile: Option<std::sync::Arc<Profile>>,
     pub explicit: Vec<(String, i64)>,
 }
 

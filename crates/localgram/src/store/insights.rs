@@ -22,6 +22,43 @@ pub struct Audience {
     pub follows: Vec<(i64, i64)>,
     /// Per media: `(at, kind, amount)`, oldest first.
     pub on_media: HashMap<String, Vec<(i64, String, i64)>>,
+    /// What the insights module works out from these rows (the parsed profile), so that is
+    /// done once per generation too.
+    pub derived: Beside,
+}
+
+/// A value worked out from a cached one, kept beside it: built on first use, gone with it.
+/// Not part of the value it sits beside: it compares equal and clones empty.
+#[derive(Default)]
+pub struct Beside(std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>);
+
+impl Beside {
+    /// The value kept here, built by `build` on first use; `None` if one of another type was
+    /// kept first.
+    pub fn get_or_init<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce() -> T,
+    ) -> Option<&T> {
+        self.0.get_or_init(|| Box::new(build())).downcast_ref()
+    }
+}
+
+impl Clone for Beside {
+    fn clone(&self) -> Self {
+        Beside::default()
+    }
+}
+
+impl PartialEq for Beside {
+    fn eq(&self, _: &Beside) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Beside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Beside")
+    }
 }
 
 impl Audience {
