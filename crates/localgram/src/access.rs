@@ -59,25 +59,26 @@ pub async fn check(
             let Some(node) = decided_as(state, target).await? else {
                 return Err(unsupported(&target.addressed_as));
             };
-            let (who, node) = (caller.clone(), node);
-            let kind = node.kind;
-            let key = format!(
-                "{}|{}|{}|{}|{}",
-                caller.kind.as_str(),
-                caller.subject,
-                node.kind.as_str(),
-                node.id,
-                business_manager
-            );
+            // Accounts and Pages, what most calls address, are decided from accounts and
+            // Pages alone: remembered until one of those is written.
+            let remembered = matches!(node.kind, NodeKind::IgUser | NodeKind::Page).then(|| {
+                format!(
+                    "{}|{}|{}|{}|{}",
+                    caller.kind.as_str(),
+                    caller.subject,
+                    node.kind.as_str(),
+                    node.id,
+                    business_manager
+                )
+            });
+            let who = caller.clone();
             let read = move |r: &crate::store::Reader| {
                 nodes::kinds::visibility(r, &who, &node, business_manager)
                     .map(|v| (v.visible, v.via_business_manager))
             };
-            // Accounts and Pages, what most calls address, are decided from accounts and
-            // Pages alone: remembered until one of those is written.
-            let (visible, via_business_manager) = match kind {
-                NodeKind::IgUser | NodeKind::Page => state.db.account_access(key, read).await,
-                _ => state.db.read(read).await,
+            let (visible, via_business_manager) = match remembered {
+                Some(key) => state.db.account_access(key, read).await,
+                None => state.db.read(read).await,
             }
             .map_err(internal)?;
             if !visible {
