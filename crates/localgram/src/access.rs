@@ -56,10 +56,13 @@ pub async fn check(
         matches!(caller.kind, TokenKind::FacebookUser | TokenKind::Page) && !needed.is_empty();
     let via_business_manager = match target {
         Some(target) => {
+            let Some(node) = decided_as(state, target).await? else {
+                return Err(unsupported(&target.addressed_as));
+            };
             // The read, built only when the cache cannot answer (it copies the caller and
             // the node, to move onto a database thread).
             let read = || {
-                let (who, node) = (caller.clone(), target.clone());
+                let (who, node) = (caller.clone(), node.clone().into_owned());
                 move |r: &crate::store::Reader| {
                     nodes::kinds::visibility(r, &who, &node, business_manager)
                         .map(|v| (v.visible, v.via_business_manager))
@@ -67,7 +70,7 @@ pub async fn check(
             };
             // Accounts and Pages, what most calls address, are decided from accounts and
             // Pages alone: remembered until one of those is written.
-            let (visible, via_business_manager) = match target.kind {
+            let (visible, via_business_manager) = match node.kind {
                 NodeKind::IgUser | NodeKind::Page => {
                     let mut key = String::with_capacity(80);
                     for part in [
@@ -75,9 +78,9 @@ pub async fn check(
                         "|",
                         &caller.subject,
                         "|",
-                        target.kind.as_str(),
+                        node.kind.as_str(),
                         "|",
-                        &target.id,
+                        &node.id,
                         if business_manager { "|true" } else { "|false" },
                     ] {
                         key.push_str(part);
@@ -104,4 +107,30 @@ pub async fn check(
         permissions: needed,
         via_business_manager,
     })
+}
+
+/// The node whose visibility decides access to `target`: a media is seen as its account is
+/// (`nodes::kinds::can_see`, `page_role_via_business_manager`), so its access is the
+/// account's, remembered with it; its owner comes from the read caches when they hold the
+/// media. `None` when there is no such media.
+async fn decided_as<'a>(
+    state: &Shared,
+    target: &'a Target,
+) -> Result<Option<std::borrow::Cow<'a, Target>>, GraphError> {
+    if target.kind != NodeKind::IgMedia {
+        return Ok(Some(std::borrow::Cow::Borrowed(target)));
+    }
+    let id = target.id.clone();
+    let owner = state
+        .db
+        .read_memory_first(move |r| Ok(crate::store::media::get(r, &id)?.map(|m| m.account_id)))
+        .await
+        .map_err(internal)?;
+    Ok(owner.map(|account_id| {
+        std::borrow::Cow::Owned(Target {
+            id: account_id.clone(),
+            addressed_as: account_id,
+            kind: NodeKind::IgUser,
+        })
+    }))
 }

@@ -254,3 +254,144 @@ async fn late_data_shows_insights_as_of_the_delay() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     server.stop().await;
 }
+
+/// Media insights are answered from the read caches once read (docs/performance.md,
+/// "Insights at scale"), so every write that changes them shows in the very next read:
+/// explicit activity, a person's like and unlike and comment (`likes` and `comments` equal
+/// the node's `like_count` and `comments_count`, ref 001 L5034-5060, L1160-1180), the audience
+/// profile, and its data delay (ref 001 L5062-5064). Access is decided as for the media's
+/// account, also from memory: the Facebook Login token that manages it reads the same
+/// numbers, another account's token is refused every time.
+#[tokio::test]
+async fn media_insights_show_every_write_in_the_very_next_read() {
+    let server = TestServer::start().await;
+    let w = frozen_world(&server).await;
+    set_audience(&server, &w, json!({"followers": 20_000})).await;
+    let media = post_media(
+        &server,
+        w.business_id(),
+        json!({"timestamp": ago(6 * 3_600)}),
+    )
+    .await;
+    let query = format!(
+        "{media}/insights?metric=views,reach,likes,comments,saved,total_interactions,profile_visits"
+    );
+    let first = get(&server, &w, &query).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    let before = first.body;
+    // Read again (now from memory): the same answer.
+    assert_eq!(get(&server, &w, &query).await.body, before);
+    let views = value_of(&before, "views");
+    assert!(views > 0, "{before}");
+
+    activity(
+        &server,
+        &w,
+        json!({"kind": "views", "media_id": media, "count": 9, "at": ago(60)}),
+    )
+    .await;
+    let seen = get(&server, &w, &query).await.body;
+    assert_eq!(value_of(&seen, "views"), views + 9);
+    assert_eq!(value_of(&seen, "reach"), value_of(&before, "reach") + 9);
+    activity(
+        &server,
+        &w,
+        json!({"kind": "saves", "media_id": media, "count": 4, "at": ago(60)}),
+    )
+    .await;
+    let saved = get(&server, &w, &query).await.body;
+    assert_eq!(value_of(&saved, "saved"), value_of(&before, "saved") + 4);
+    assert_eq!(
+        value_of(&saved, "total_interactions"),
+        value_of(&before, "total_interactions") + 4
+    );
+    // Activity on the account rather than the media leaves the media's numbers alone.
+    activity(
+        &server,
+        &w,
+        json!({"kind": "profile_visits", "count": 5, "at": ago(60)}),
+    )
+    .await;
+    assert_eq!(get(&server, &w, &query).await.body, saved);
+
+    let person = server
+        .post_control("/people", json!({"username": "ana.sousa"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server
+        .post_control(
+            &format!("/people/{person}/likes"),
+            json!({"media_id": media}),
+        )
+        .await;
+    let liked = get(&server, &w, &query).await.body;
+    assert_eq!(value_of(&liked, "likes"), value_of(&saved, "likes") + 1);
+    assert_eq!(
+        value_of(&liked, "total_interactions"),
+        value_of(&saved, "total_interactions") + 1
+    );
+    server
+        .post_control(
+            &format!("/people/{person}/comments"),
+            json!({"media_id": media, "text": "Lovely"}),
+        )
+        .await;
+    let commented = get(&server, &w, &query).await.body;
+    assert_eq!(value_of(&commented, "comments"), 1);
+    assert_eq!(
+        value_of(&commented, "total_interactions"),
+        value_of(&liked, "total_interactions") + 1
+    );
+    let node = get(
+        &server,
+        &w,
+        &format!("{media}?fields=like_count,comments_count"),
+    )
+    .await
+    .body;
+    assert_eq!(node["like_count"], value_of(&commented, "likes"));
+    assert_eq!(node["comments_count"], 1);
+    let (status, _) = server
+        .control(
+            reqwest::Method::DELETE,
+            &format!("/people/{person}/likes/{media}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let unliked = get(&server, &w, &query).await.body;
+    assert_eq!(value_of(&unliked, "likes"), value_of(&saved, "likes"));
+
+    // A delay past the media's age: no data yet (an empty set); back to none: as before.
+    set_audience(&server, &w, json!({"data_delay_hours": 12})).await;
+    assert_eq!(get(&server, &w, &query).await.body, json!({"data": []}));
+    set_audience(&server, &w, json!({"data_delay_hours": 0})).await;
+    assert_eq!(get(&server, &w, &query).await.body, unliked);
+    // A larger audience: the model's numbers grow at once.
+    set_audience(&server, &w, json!({"followers": 80_000})).await;
+    let larger = get(&server, &w, &query).await.body;
+    assert!(
+        value_of(&larger, "views") > value_of(&unliked, "views"),
+        "{larger} against {unliked}"
+    );
+
+    // The Page's Facebook user reads the same numbers; another account's token is refused,
+    // also once the media's access was decided and remembered.
+    let path = format!("/v24.0/{query}");
+    let through_facebook = server.get_fb(&path, &w.fb_token).await;
+    assert_eq!(
+        through_facebook.status,
+        StatusCode::OK,
+        "{}",
+        through_facebook.text
+    );
+    assert_eq!(through_facebook.body, larger);
+    for _ in 0..2 {
+        let refused = server.get_ig(&path, &w.creator_token).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+        assert_eq!(refused.error().0, 100);
+    }
+    server.stop().await;
+}

@@ -126,6 +126,80 @@ async fn the_clock_moved_through_one_instance_moves_for_all() {
     b.stop().await;
 }
 
+/// Media insights are answered from each instance's read caches (issue #12): a write through
+/// one instance (explicit activity, a like, the audience's data delay) shows in the other's
+/// very next answer, as a direct read would (ref 001 L5062-5064 for the delay).
+#[tokio::test]
+async fn media_insights_read_through_one_instance_see_writes_through_the_other() {
+    let Some(url) = shared_database("media_insights_read_through_one_instance") else {
+        return;
+    };
+    let (a, b) = pair(&url).await;
+    a.post_control(
+        "/clock",
+        json!({"set": "2026-01-14T18:00:00Z", "frozen": true}),
+    )
+    .await;
+    let world = a.world().await;
+    let account = world.business_id().to_string();
+    a.post_control(
+        &format!("/accounts/{account}/audience"),
+        json!({"followers": 20_000}),
+    )
+    .await;
+    let media = a
+        .post_control(
+            &format!("/accounts/{account}/media"),
+            json!({"timestamp": "2026-01-14T12:00:00Z"}),
+        )
+        .await["id"]
+        .as_str()
+        .expect("a media")
+        .to_string();
+    let path = format!("/v24.0/{media}/insights?metric=views,likes");
+    let value = |body: &Value, metric: &str| {
+        body["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .find(|m| m["name"] == metric)
+            .map(|m| m["values"][0]["value"].as_i64().expect("a value"))
+    };
+    let read = || b.get_ig(&path, &world.ig_token);
+    let before = read().await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.text);
+    // Read twice through B: the second from its caches.
+    assert_eq!(read().await.body, before.body);
+    let views = value(&before.body, "views").expect("views");
+
+    a.post_control(
+        &format!("/accounts/{account}/activity"),
+        json!({"kind": "views", "media_id": media, "count": 7}),
+    )
+    .await;
+    let after = read().await.body;
+    assert_eq!(value(&after, "views"), Some(views + 7), "{after}");
+    a.post_control(
+        &format!("/accounts/{account}/activity"),
+        json!({"kind": "likes", "media_id": media, "count": 2}),
+    )
+    .await;
+    let liked = read().await.body;
+    assert_eq!(
+        value(&liked, "likes"),
+        value(&before.body, "likes").map(|n| n + 2)
+    );
+    // A data delay past the media's age (6 hours): no data yet, through B at once.
+    a.post_control(
+        &format!("/accounts/{account}/audience"),
+        json!({"data_delay_hours": 12}),
+    )
+    .await;
+    assert_eq!(read().await.body, json!({"data": []}));
+    a.stop().await;
+    b.stop().await;
+}
+
 /// An app with Advanced Access whose callback is `receiver`, subscribed to `comments` by a
 /// business account, and a person and a media to comment on: (account id, person id, media id).
 async fn commented_world(server_base: &str, receiver: &Receiver) -> (String, String, String) {

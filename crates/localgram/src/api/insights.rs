@@ -11,10 +11,8 @@ use crate::insights::catalog::{
     self, media_metric, user_metric, Shape, UserMetric, OLD_TIMEFRAMES, PERIODS, TIMEFRAMES,
     TIMEFRAMES_REMOVED, TOTAL_INTERACTIONS_FROM,
 };
-use crate::insights::media::values;
+use crate::insights::media::{values, MediaInputs};
 use crate::insights::model::{online_by_hour, DAY, STORY_LIFETIME};
-use crate::insights::profile;
-use crate::store::{insights as store, media};
 
 /// `since`/`until` may be at most 30 days apart (Meta's public reference).
 const MAX_RANGE_DAYS: i64 = 30;
@@ -132,18 +130,20 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
         }
     }
     let (version, now, seed) = (call.version, call.now, call.state.ids.seed());
+    // From memory while the media, its account and its audience are cached (no database
+    // thread to wait for); else one read that fills the caches.
     let found = call
-        .read(move |r| {
-            let Some(media) = media::get(r, &media_id)? else {
-                return Ok(None);
-            };
-            let profile = profile(r, seed, &media.account_id)?;
-            let as_of = profile.as_ref().map_or(now, |p| p.data_as_of(now));
-            let explicit = store::media_activity(r, &media.id, as_of)?;
-            Ok(Some((media, profile, explicit)))
-        })
-        .await?;
-    let Some((media, Some(profile), explicit)) = found else {
+        .state
+        .db
+        .read_memory_first(move |r| MediaInputs::load(r, seed, &media_id, now))
+        .await
+        .map_err(super::internal)?;
+    let Some(MediaInputs {
+        media,
+        profile: Some(profile),
+        explicit,
+    }) = found
+    else {
         // A person's media, or one gone since: no insights.
         return Err(GraphError::media_insights_metric_unsupported(&names[0]));
     };

@@ -190,11 +190,14 @@ impl Window {
     }
 }
 
-/// One media as the sums need it: when, which product, and its lifetime totals.
+/// One media as the sums need it: when, which product, its lifetime totals, and from when its
+/// counts stop moving with what they then are.
 struct Tracked {
     created_at: i64,
     product: usize,
     totals: Totals,
+    settled_by: i64,
+    settled: Counts,
 }
 
 /// An account's media on one surface, by creation time, with the running sums of what each
@@ -225,7 +228,13 @@ impl SurfaceMedia {
             o.add(s);
         }
         for m in &self.media[settled..published.max(settled)] {
-            out[m.product].add(model::counts_at(&m.totals, self.key(m), t));
+            // Most media stop moving long before the horizon: their final counts then.
+            let counts = if m.settled_by <= t {
+                m.settled
+            } else {
+                model::counts_at(&m.totals, self.key(m), t)
+            };
+            out[m.product].add(counts);
         }
     }
 }
@@ -284,10 +293,13 @@ impl Ledger {
             let product = product_index(&m.media_type, &m.media_product_type);
             let totals = model::totals(seed, account_id, &profile, key);
             if let Some(s) = surfaces.iter_mut().find(|s| s.surface == surface) {
+                let settled_at = m.created_at.saturating_add(surface.horizon());
                 s.media.push(Tracked {
                     created_at: m.created_at,
                     product,
                     totals,
+                    settled_by: model::settled_by(&totals, key),
+                    settled: model::counts_at(&totals, key, settled_at),
                 });
             }
             let mut likes = published_likes.last().copied().unwrap_or_default();
@@ -302,13 +314,7 @@ impl Ledger {
             s.settled.reserve(s.media.len() + 1);
             s.settled.push(running);
             for m in &s.media {
-                let key = MediaKey {
-                    id: "",
-                    surface: s.surface,
-                    created_at: m.created_at,
-                };
-                let settled_at = m.created_at.saturating_add(s.surface.horizon());
-                running[m.product].add(model::counts_at(&m.totals, key, settled_at));
+                running[m.product].add(m.settled);
                 s.settled.push(running);
             }
         }

@@ -3,7 +3,8 @@
 
 use super::catalog::{ACTION_TYPES, NAVIGATION_TYPES};
 use super::model::{self, apportion, MediaKey, Profile, Surface};
-use crate::store::media::Media;
+use crate::store::media::{self, Media};
+use crate::store::{insights, Reader, StoreResult};
 
 /// Weights of the profile actions (`action_type`) and story navigation actions.
 const ACTION_WEIGHTS: [f64; 6] = [0.42, 0.08, 0.14, 0.1, 0.1, 0.16];
@@ -61,6 +62,34 @@ pub fn values(
         comments: media.comments_count,
         link_taps: get("link_taps"),
     })
+}
+
+/// What a media's insights are worked out from: its row, its account's audience profile
+/// (`None` for a person's media or an account gone since), and its explicit activity up to
+/// where the account's data reaches at `now` (the data delay), summed per kind.
+pub struct MediaInputs {
+    pub media: Media,
+    pub profile: Option<std::sync::Arc<Profile>>,
+    pub explicit: Vec<(String, i64)>,
+}
+
+impl MediaInputs {
+    /// `None` when there is no such media of an account. Every read here is one the read
+    /// caches hold, so a repeated request answers from memory on the calling thread.
+    pub fn load(r: &Reader, seed: u64, media_id: &str, now: i64) -> StoreResult<Option<Self>> {
+        let Some(media) = media::get(r, media_id)? else {
+            return Ok(None);
+        };
+        let audience = insights::audience(r, &media.account_id)?;
+        let profile = super::profile_of(r, seed, &media.account_id, &audience)?;
+        let as_of = profile.as_ref().map_or(now, |p| p.data_as_of(now));
+        let explicit = audience.media_activity(&media.id, as_of);
+        Ok(Some(MediaInputs {
+            media,
+            profile,
+            explicit,
+        }))
+    }
 }
 
 impl MediaValues {

@@ -11,17 +11,77 @@ pub mod story;
 
 use crate::store::{accounts, insights as store, Reader, StoreError, StoreResult};
 use model::Profile;
+use std::sync::Arc;
 
 /// The audience profile of an account: the one set through the control API, else one derived
 /// from the seed and the account's `followers_count`.
 pub fn profile(r: &Reader, seed: u64, account_id: &str) -> StoreResult<Option<Profile>> {
-    if let Some(text) = store::profile(r, account_id)? {
-        let profile = serde_json::from_str(&text)
-            .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))?;
+    let audience = store::audience(r, account_id)?;
+    Ok(profile_of(r, seed, account_id, &audience)?.map(|p| (*p).clone()))
+}
+
+/// The profile kept beside an account's audience: the stored one parsed (`None` if it does
+/// not parse), or the one derived for a seed and a number of followers.
+enum KeptProfile {
+    Stored(Option<Arc<Profile>>),
+    Derived {
+        seed: u64,
+        followers: i64,
+        profile: Arc<Profile>,
+    },
+}
+
+fn parse_profile(text: &str) -> StoreResult<Profile> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))
+}
+
+/// The profile set through the control API, parsed once per generation of the audience and
+/// kept beside it.
+fn stored_profile(audience: &store::Audience) -> StoreResult<Option<Arc<Profile>>> {
+    let Some(text) = &audience.profile else {
+        return Ok(None);
+    };
+    let kept = audience
+        .derived
+        .get_or_init(|| KeptProfile::Stored(parse_profile(text).ok().map(Arc::new)));
+    match kept {
+        Some(KeptProfile::Stored(Some(profile))) => Ok(Some(profile.clone())),
+        // A profile that does not parse answers its error.
+        _ => parse_profile(text).map(|p| Some(Arc::new(p))),
+    }
+}
+
+/// [`profile`] given the account's audience (read from memory when cached), shared: worked out
+/// once per generation of the audience and kept beside it.
+pub fn profile_of(
+    r: &Reader,
+    seed: u64,
+    account_id: &str,
+    audience: &store::Audience,
+) -> StoreResult<Option<Arc<Profile>>> {
+    if let Some(profile) = stored_profile(audience)? {
         return Ok(Some(profile));
     }
-    Ok(accounts::get(r, account_id)?
-        .map(|a| Profile::derived(seed, account_id, a.followers_count, 0)))
+    let Some(account) = accounts::get(r, account_id)? else {
+        return Ok(None);
+    };
+    let followers = account.followers_count;
+    let derive = || Arc::new(Profile::derived(seed, account_id, followers, 0));
+    let kept = audience.derived.get_or_init(|| KeptProfile::Derived {
+        seed,
+        followers,
+        profile: derive(),
+    });
+    Ok(Some(match kept {
+        Some(KeptProfile::Derived {
+            seed: s,
+            followers: f,
+            profile,
+        }) if *s == seed && *f == followers => profile.clone(),
+        // Kept for another seed or count: the account moved since the audience was read.
+        _ => derive(),
+    }))
 }
 
 /// The account's followers at `t`: the model's, plus explicit follows minus unfollows. The IG
@@ -35,13 +95,9 @@ pub fn followers_at(r: &Reader, profile: &Profile, account_id: &str, t: i64) -> 
 pub fn followers_count(r: &Reader, account: &accounts::Account, now: i64) -> StoreResult<i64> {
     let audience = store::audience(r, &account.id)?;
     let net = audience.net_follows(now);
-    match &audience.profile {
+    match stored_profile(&audience)? {
         None => Ok((account.followers_count + net).max(0)),
-        Some(text) => {
-            let profile: Profile = serde_json::from_str(text)
-                .map_err(|e| StoreError::Internal(format!("bad audience profile: {e}")))?;
-            Ok((profile.followers_at(now) + net).max(0))
-        }
+        Some(profile) => Ok((profile.followers_at(now) + net).max(0)),
     }
 }
 
@@ -69,4 +125,39 @@ pub async fn daily_impressions(
         })
         .await?;
     Ok(u64::try_from(views).ok().filter(|v| *v > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stored profile is parsed once per generation of its audience and shared after; one
+    /// that does not parse answers its error every time rather than being kept.
+    #[test]
+    fn a_stored_profile_is_parsed_once_beside_its_audience() {
+        let text = serde_json::to_string(&Profile::derived(7, "17841", 1_000, 0)).expect("json");
+        let audience = store::Audience {
+            profile: Some(text),
+            ..Default::default()
+        };
+        let first = stored_profile(&audience).expect("a profile").expect("set");
+        let again = stored_profile(&audience).expect("a profile").expect("set");
+        assert!(Arc::ptr_eq(&first, &again), "kept, not parsed again");
+        assert_eq!(first.followers, 1_000);
+        // A new generation of the audience (a clone, as a new read) parses its own.
+        let renewed = audience.clone();
+        let parsed = stored_profile(&renewed).expect("a profile").expect("set");
+        assert!(!Arc::ptr_eq(&first, &parsed));
+        let bad = store::Audience {
+            profile: Some("{".into()),
+            ..Default::default()
+        };
+        for _ in 0..2 {
+            assert!(stored_profile(&bad).is_err());
+        }
+        assert_eq!(
+            stored_profile(&store::Audience::default()).expect("none"),
+            None
+        );
+    }
 }

@@ -530,6 +530,78 @@ pub fn counts_at(totals: &Totals, media: MediaKey, t: i64) -> Counts {
     }
 }
 
+/// Slack under each count's fraction when deciding it has reached its final whole number, far
+/// above the rounding of the curve's arithmetic.
+const SETTLE_MARGIN: f64 = 1e-6;
+
+/// A time from which the media's counts no longer move: [`counts_at`] answers its final counts
+/// at every time from this one on (its floors have all reached their totals' whole parts, long
+/// before the horizon for most media). Conservative: never earlier than the true time, and the
+/// horizon itself when a total sits too close below a whole number to tell. Stories keep
+/// collecting until they expire.
+pub fn settled_by(totals: &Totals, media: MediaKey) -> i64 {
+    let horizon = media.created_at.saturating_add(media.surface.horizon());
+    if media.surface == Surface::Story {
+        return horizon;
+    }
+    // Each count is floor(total·f): final once total·(1 − f) stays under its fraction.
+    let mut slack = f64::INFINITY;
+    for total in [
+        totals.views,
+        totals.reach,
+        totals.saved,
+        totals.shares,
+        totals.profile_visits,
+        totals.follows,
+        totals.replies,
+        totals.navigation,
+        totals.link_taps,
+    ] {
+        if total <= 0.0 {
+            continue; // floors of a non-positive total never move
+        }
+        let room = total.fract() - SETTLE_MARGIN - total * 1e-12;
+        if room <= 0.0 {
+            return horizon;
+        }
+        slack = slack.min(room / total);
+    }
+    if !slack.is_finite() {
+        return media.created_at;
+    }
+    // 1 − f = (1 + x)·e^(−x) at x active taus: the least x with it under `slack`, by Newton
+    // on ln(1 + x) − x − ln(slack) (decreasing, convex), checked before it is used.
+    let target = slack.ln();
+    let mut x = (-target).max(1.0);
+    if slack >= 1.0 {
+        x = 0.0; // (1 + x)·e^(−x) never exceeds 1
+    }
+    for _ in 0..50 {
+        if x == 0.0 {
+            break;
+        }
+        let h = (1.0 + x).ln() - x - target;
+        let next = x + h / (1.0 - 1.0 / (1.0 + x));
+        if (next - x).abs() < 1e-9 {
+            x = next;
+            break;
+        }
+        x = next;
+    }
+    let x = x + 1e-6;
+    if !x.is_finite() || x >= SETTLED_AFTER_TAUS || (1.0 + x) * (-x).exp() > slack {
+        return horizon;
+    }
+    // Active time runs at least 1 − amp as fast as the clock, and differs from elapsed time by
+    // at most 2·amp/ω: after this long, `x` active taus have passed whatever the hour.
+    let tau = media.surface.tau() as f64;
+    let wait = x * tau + 2.0 * totals.rhythm.amp.abs() / OMEGA + 1.0;
+    media
+        .created_at
+        .saturating_add(wait.ceil() as i64)
+        .min(horizon)
+}
+
 /// Splits `total` over weights so the parts are whole numbers that sum to `total` exactly
 /// (largest remainder).
 pub fn apportion(total: i64, weights: &[f64]) -> Vec<i64> {
@@ -594,6 +666,60 @@ mod tests {
             surface: Surface::Feed,
             created_at,
         }
+    }
+
+    /// From `settled_by` on, a media's counts are its final ones at every second sampled
+    /// (exactly, whatever the audience size, rhythm or hour of publishing), and for most media
+    /// that time comes well before the horizon, which is what lets account sums skip their
+    /// curves (issue #12 benchmark).
+    #[test]
+    fn counts_stop_moving_from_settled_by_on() {
+        let mut state = 17u64;
+        let mut next = |below: i64| {
+            state = splitmix64(state);
+            (state % below as u64) as i64
+        };
+        let (mut sum_share, mut n) = (0.0, 0.0);
+        for i in 0..3_000 {
+            let followers = [50, 900, 20_000, 100_000, 3_000_000][next(5) as usize];
+            let mut profile = Profile::derived(i as u64, "1784", followers, 0);
+            if next(2) == 0 {
+                profile.countries = vec![("JP".into(), 1.0)]; // a strong daily rhythm
+            }
+            let surface = [Surface::Feed, Surface::Reels][next(2) as usize];
+            let id = format!("179{i}");
+            let media = MediaKey {
+                id: &id,
+                surface,
+                created_at: 1_700_000_000 + next(30 * DAY),
+            };
+            let t = totals(i as u64, "1784", &profile, media);
+            let end = media.created_at + surface.horizon();
+            let last = counts_at(&t, media, end);
+            let from = settled_by(&t, media);
+            assert!(from >= media.created_at && from <= end);
+            for at in [
+                from,
+                from + 1,
+                from + next(HOUR),
+                from + next(end - from + 1),
+                end - 1,
+            ] {
+                let at = at.min(end);
+                assert_eq!(
+                    counts_at(&t, media, at),
+                    last,
+                    "media {i} at {at} (from {from})"
+                );
+            }
+            sum_share += (from - media.created_at) as f64 / surface.horizon() as f64;
+            n += 1.0;
+        }
+        let share = sum_share / n;
+        assert!(
+            share < 0.5,
+            "media settle at {share:.2} of the horizon on average"
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! What every request reads and almost nothing writes, kept in memory: tokens with their app,
-//! the kind of node an id names, accounts, app-scoped ids. Each cache has a generation that
-//! a commit bumps when it wrote one of the tables the cache is read from, so a cached answer
-//! is never staler than a direct read, and a comment or a message (the bulk of writes) does
-//! not empty the caches that every request needs.
+//! the kind of node an id names, accounts, media rows, app-scoped ids. Each cache has a
+//! generation that a commit bumps when it wrote one of the tables the cache is read from, so
+//! a cached answer is never staler than a direct read, and a comment or a message (the bulk
+//! of writes) does not empty the caches that every request needs.
 
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -117,6 +117,10 @@ pub struct ReadCache {
     pub objects: Generational<String, Option<(String, Option<String>)>>,
     /// Shared: every IG User read takes its account from here without copying it.
     pub accounts: Generational<String, Option<std::sync::Arc<super::accounts::Account>>>,
+    /// IG Media rows: who owns a media (every access check on a media or its edges) and
+    /// what its insights start from. A like or comment updates its media's counters, which
+    /// renews them all.
+    pub media: Generational<String, Option<super::media::Media>>,
     /// Keyed `{app_id}|{account_id}` ([`super::accounts::scoped_key`]): one text, so a hit
     /// looks up by a borrowed key.
     pub app_scoped_ids: Generational<String, Option<String>>,
@@ -126,7 +130,8 @@ pub struct ReadCache {
     /// The injected faults (`faults`), read before every Graph call.
     pub faults: Generational<(), std::sync::Arc<Vec<super::faults::Row>>>,
     /// What moves an account's `followers_count` besides its row (audience profile, explicit
-    /// follows), read by every IG User render that asks for it.
+    /// follows), read by every IG User render that asks for it, and the explicit activity on
+    /// its media that media insights add up.
     pub audiences: Generational<String, std::sync::Arc<super::insights::Audience>>,
     /// Everything an account's insights sum (its media, their likes, comments and explicit
     /// activity, its audience), read by every account insights request and the Business Use
@@ -146,6 +151,7 @@ impl Default for ReadCache {
             tokens: Generational::by_row(&["tokens", "apps"], Option::is_none),
             objects: Generational::by_row(&["objects"], Option::is_none),
             accounts: Generational::by_row(&["accounts"], Option::is_none),
+            media: Generational::by_row(&["media"], Option::is_none),
             app_scoped_ids: Generational::by_row(&["app_scoped_ids"], Option::is_none),
             account_access: Generational::new(&["accounts", "pages"]),
             faults: Generational::new(&["faults"]),
@@ -175,6 +181,7 @@ pub struct Generations {
     pub tokens: Stamp,
     pub objects: Stamp,
     pub accounts: Stamp,
+    pub media: Stamp,
     pub app_scoped_ids: Stamp,
     pub audiences: Stamp,
     pub insight_accounts: Stamp,
@@ -187,6 +194,7 @@ impl ReadCache {
             tokens: self.tokens.generation(),
             objects: self.objects.generation(),
             accounts: self.accounts.generation(),
+            media: self.media.generation(),
             app_scoped_ids: self.app_scoped_ids.generation(),
             audiences: self.audiences.generation(),
             insight_accounts: self.insight_accounts.generation(),
@@ -199,6 +207,7 @@ impl ReadCache {
         self.tokens.bump_if_reads(changes);
         self.objects.bump_if_reads(changes);
         self.accounts.bump_if_reads(changes);
+        self.media.bump_if_reads(changes);
         self.app_scoped_ids.bump_if_reads(changes);
         self.account_access.bump_if_reads(changes);
         self.faults.bump_if_reads(changes);
@@ -212,6 +221,7 @@ impl ReadCache {
         self.tokens.bump();
         self.objects.bump();
         self.accounts.bump();
+        self.media.bump();
         self.app_scoped_ids.bump();
         self.account_access.bump();
         self.faults.bump();

@@ -2,6 +2,8 @@
 //! activity tests drove explicitly, and the real likes and comments of an account's media.
 
 use super::sql::{params, Reader, Writer};
+use std::collections::HashMap;
+
 use super::{optional, StoreResult};
 
 /// An account's audience profile as stored (JSON; `insights::model::Profile`).
@@ -11,12 +13,52 @@ pub fn profile(conn: &Reader, account_id: &str) -> StoreResult<Option<String>> {
     optional(stmt.query_row([account_id], |r| r.get(0)))
 }
 
-/// What moves an account's followers besides its stored count: its audience profile (JSON) if
-/// one was set, and its explicit follows (+) and unfollows (-) by virtual time, oldest first.
+/// What an account's insights take from the control API besides its media: its audience
+/// profile (JSON) if one was set, its explicit follows (+) and unfollows (-) by virtual time,
+/// oldest first (they move its followers), and the explicit activity on each of its media.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Audience {
     pub profile: Option<String>,
     pub follows: Vec<(i64, i64)>,
+    /// Per media: `(at, kind, amount)`, oldest first.
+    pub on_media: HashMap<String, Vec<(i64, String, i64)>>,
+    /// What the insights module works out from these rows (the parsed profile), so that is
+    /// done once per generation too.
+    pub derived: Beside,
+}
+
+/// A value worked out from a cached one, kept beside it: built on first use, gone with it.
+/// Not part of the value it sits beside: it compares equal and clones empty.
+#[derive(Default)]
+pub struct Beside(std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>);
+
+impl Beside {
+    /// The value kept here, built by `build` on first use; `None` if one of another type was
+    /// kept first.
+    pub fn get_or_init<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce() -> T,
+    ) -> Option<&T> {
+        self.0.get_or_init(|| Box::new(build())).downcast_ref()
+    }
+}
+
+impl Clone for Beside {
+    fn clone(&self) -> Self {
+        Beside::default()
+    }
+}
+
+impl PartialEq for Beside {
+    fn eq(&self, _: &Beside) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Beside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Beside")
+    }
 }
 
 impl Audience {
@@ -27,6 +69,25 @@ impl Audience {
             .take_while(|(at, _)| *at <= until)
             .map(|(_, delta)| delta)
             .sum()
+    }
+
+    /// A media's explicit activity up to `until`, summed per kind, by kind (what
+    /// [`media_activity`] reads from the database).
+    pub fn media_activity(&self, media_id: &str, until: i64) -> Vec<(String, i64)> {
+        let mut sums: Vec<(String, i64)> = Vec::new();
+        for (_, kind, amount) in self
+            .on_media
+            .get(media_id)
+            .into_iter()
+            .flatten()
+            .take_while(|(at, _, _)| *at <= until)
+        {
+            match sums.binary_search_by(|(k, _)| k.as_str().cmp(kind)) {
+                Ok(i) => sums[i].1 += amount,
+                Err(i) => sums.insert(i, (kind.clone(), *amount)),
+            }
+        }
+        sums
     }
 }
 
@@ -39,17 +100,35 @@ pub fn audience(conn: &Reader, account_id: &str) -> StoreResult<std::sync::Arc<A
             .ok_or_else(|| conn.not_in_memory());
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT at, CASE WHEN kind = 'follows' THEN amount ELSE -amount END
-         FROM insight_activity
-         WHERE account_id = ?1 AND kind IN ('follows', 'unfollows') ORDER BY at",
+        "SELECT at, media_id, kind, amount FROM insight_activity
+         WHERE account_id = ?1 ORDER BY at",
     )?;
-    let follows = stmt
-        .query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let found = std::sync::Arc::new(Audience {
+    let rows = stmt.query_map([account_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut found = Audience {
         profile: profile(conn, account_id)?,
-        follows,
-    });
+        ..Audience::default()
+    };
+    for row in rows {
+        let (at, media_id, kind, amount) = row?;
+        match (kind.as_str(), media_id) {
+            ("follows", _) => found.follows.push((at, amount)),
+            ("unfollows", _) => found.follows.push((at, -amount)),
+            (_, Some(media_id)) => found
+                .on_media
+                .entry(media_id)
+                .or_default()
+                .push((at, kind, amount)),
+            (_, None) => {}
+        }
+    }
+    let found = std::sync::Arc::new(found);
     if let Some((cache, at)) = conn.fill() {
         cache
             .audiences
@@ -345,5 +424,106 @@ mod tests {
         follow(300, "follows", 1);
         let (missed, _) = db.read_memory_probe(probe);
         assert!(missed, "a new activity makes the cached audience stale");
+    }
+
+    /// What a media's insights read (`insights::media::MediaInputs`: its row, its account's
+    /// audience with its explicit activity, the account's followers for a derived profile) is
+    /// answered from memory once read, the same as the database answers, until a write to any
+    /// table it comes from: explicit activity, the media row (a like or comment moves its
+    /// counters), the audience profile (the data delay is part of it), the account.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn media_insight_inputs_come_from_memory_until_a_table_they_read_is_written() {
+        let db = Db::open(&Location::Ephemeral).expect("a database");
+        let write = |sql: &str| {
+            let sql = sql.to_string();
+            db.write_blocking(move |tx| tx.execute(&sql, ()))
+                .expect("a write");
+        };
+        write(
+            "INSERT INTO accounts (id, username, name, account_type, biography,
+                followers_count, follows_count, legacy_instagram_user_id, created_at)
+             VALUES ('17841', 'a', 'A', 'BUSINESS', '', 5000, 0, '1', 0)",
+        );
+        write(
+            "INSERT INTO media (id, account_id, media_type, media_product_type, permalink,
+                shortcode, like_count, comments_count, created_at, sort_key)
+             VALUES ('179', '17841', 'IMAGE', 'FEED', 'p', 's', 3, 1, 1000, 'k')",
+        );
+        write(
+            "INSERT INTO insight_activity (account_id, at, media_id, kind, amount)
+             VALUES ('17841', 2000, '179', 'views', 4), ('17841', 2500, '179', 'views', 6),
+                    ('17841', 2600, '179', 'saves', 2), ('17841', 9000, '179', 'views', 50),
+                    ('17841', 2000, NULL, 'views', 70), ('17841', 2000, '178', 'views', 80)",
+        );
+        let now = 5000;
+        type Inputs = (i64, Option<String>, Option<i64>, Vec<(String, i64)>);
+        let probe = move |r: &Reader| -> StoreResult<Option<Inputs>> {
+            let Some(media) = super::super::media::get(r, "179")? else {
+                return Ok(None);
+            };
+            let audience = audience(r, &media.account_id)?;
+            let account = super::super::accounts::get(r, &media.account_id)?;
+            Ok(Some((
+                media.like_count,
+                audience.profile.clone(),
+                account.map(|a| a.followers_count),
+                audience.media_activity(&media.id, now),
+            )))
+        };
+        let from_db = || db.read_blocking(move |r| probe(r)).expect("a read");
+        let (missed, _) = db.read_memory_probe(probe);
+        assert!(missed, "nothing was read yet");
+        let read = from_db();
+        let expected = (
+            3,
+            None,
+            Some(5000),
+            vec![("saves".to_string(), 2), ("views".to_string(), 10)],
+        );
+        assert_eq!(read, Some(expected.clone()));
+        let (missed, cached) = db.read_memory_probe(probe);
+        assert_eq!((missed, cached.expect("cached")), (false, Some(expected)));
+        // The explicit sums agree with the database's own sums, up to the time asked.
+        for until in [1999, 2000, 2550, 9000] {
+            let summed = db
+                .read_blocking(move |r| media_activity(r, "179", until))
+                .expect("a read");
+            let kept = db
+                .read_blocking(move |r| audience(r, "17841"))
+                .expect("a read")
+                .media_activity("179", until);
+            assert_eq!(kept, summed, "until {until}");
+        }
+        let writes = [
+            "INSERT INTO insight_activity (account_id, at, media_id, kind, amount)
+             VALUES ('17841', 3000, '179', 'views', 1)",
+            "UPDATE media SET like_count = like_count + 1 WHERE id = '179'",
+            "INSERT INTO audience_profiles (account_id, profile, updated_at)
+             VALUES ('17841', '{\"data_delay_hours\": 6}', 0)",
+            "UPDATE accounts SET followers_count = 6000 WHERE id = '17841'",
+        ];
+        for sql in writes {
+            write(sql);
+            let (missed, _) = db.read_memory_probe(probe);
+            assert!(missed, "stale after {sql}");
+            let direct = from_db();
+            let (missed, cached) = db.read_memory_probe(probe);
+            assert_eq!(
+                (missed, &cached.expect("cached")),
+                (false, &direct),
+                "{sql}"
+            );
+        }
+        let last = from_db().expect("the media");
+        assert_eq!(
+            last,
+            (
+                4,
+                Some("{\"data_delay_hours\": 6}".to_string()),
+                Some(6000),
+                vec![("saves".to_string(), 2), ("views".to_string(), 11)]
+            ),
+            "every write shows"
+        );
     }
 }

@@ -205,9 +205,18 @@ pub fn sort_key_of(conn: &Reader, id: &str) -> StoreResult<Option<String>> {
     optional(stmt.query_row([id], |r| r.get(0)))
 }
 
+/// A media of an account, from memory while the media table was not written since it was read
+/// (its owner is asked by every access check on a media, its row by its insights).
 pub fn get(conn: &Reader, id: &str) -> StoreResult<Option<Media>> {
+    if let Some(cache) = conn.memory() {
+        return cache.media.get(id).ok_or_else(|| conn.not_in_memory());
+    }
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM media WHERE id = ?1"))?;
-    optional(stmt.query_row([id], from_row))
+    let found = optional(stmt.query_row([id], from_row))?;
+    if let Some((cache, at)) = conn.fill() {
+        cache.media.put(id.to_string(), at.media, found.clone());
+    }
+    Ok(found)
 }
 
 /// Which of an account's media an edge lists.
