@@ -64,7 +64,7 @@ impl std::error::Error for ParamError {}
 /// most parameters (ids, field lists, tokens) are such, and decoding them byte by byte
 /// was a large share of a request's cost.
 fn plain_pair(pair: &[u8]) -> Option<(&str, &str)> {
-    if pair.iter().any(|b| matches!(b, b'%' | b'+')) {
+    if memchr::memchr2(b'%', b'+', pair).is_some() {
         return None;
     }
     let text = std::str::from_utf8(pair).ok()?;
@@ -135,7 +135,14 @@ impl Params {
     /// Adds urlencoded pairs; a name already present takes the new value, so a body decoded
     /// after the query string overrides it.
     pub fn extend_urlencoded(&mut self, bytes: &[u8]) {
-        for pair in bytes.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'&', rest).unwrap_or(rest.len());
+            let pair = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if pair.is_empty() {
+                continue;
+            }
             match plain_pair(pair) {
                 Some((name, value)) => self.insert(name, Value::String(value.to_owned())),
                 // Escapes (`%..`, `+`) or invalid UTF-8: decoded as forms are.

@@ -14,9 +14,10 @@ use crate::state::{AppState, Shared};
 
 /// The whole service: the control API under `/_localgram`, and every Meta host on the rest.
 pub fn app(state: Shared) -> Router {
+    // The layer logs the web routes; `graph_entry`, added after it, logs itself.
     let meta_hosts = crate::router::web_routes()
-        .fallback(graph_entry)
         .layer(from_fn_with_state(state.clone(), log_requests))
+        .fallback(graph_entry)
         .with_state(state.clone());
     let mut control = crate::sim::router(state.clone());
     if let Some(token) = state.config.required_control_token() {

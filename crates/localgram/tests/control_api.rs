@@ -292,6 +292,49 @@ async fn the_request_log_lists_meta_calls_newest_first() {
     server.stop().await;
 }
 
+/// Graph calls log themselves and the web routes (OAuth dialogs, rupload, the media host)
+/// through their layer: every request to a Meta host is logged exactly once, with the trace
+/// id its answer carries, whatever answered it (a route, a wrong method, no route at all).
+#[tokio::test]
+async fn every_meta_request_is_logged_once_whatever_answers_it() {
+    let server = TestServer::start().await;
+    let world = server.world().await;
+    let dialog = server.graph(Method::GET, "/dialog/oauth").send().await;
+    let wrong_method = server.graph(Method::PUT, "/oauth/authorize").send().await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    let graph = server.get("/v24.0/me?fields=id", &world.ig_token).await;
+    let Answer { body: log, .. } = server
+        .control_api(Method::GET, "/requests?limit=10")
+        .send()
+        .await;
+    let entries = log["data"].as_array().unwrap();
+    let seen: Vec<(&str, &str, u64)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["method"].as_str().unwrap(),
+                e["path"].as_str().unwrap(),
+                e["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("GET", "/v24.0/me", 200),
+            ("PUT", "/oauth/authorize", 405),
+            ("GET", "/dialog/oauth", u64::from(dialog.status.as_u16())),
+        ]
+    );
+    assert_eq!(
+        entries[0]["fbtrace_id"].as_str(),
+        graph.header("x-fb-trace-id")
+    );
+    let ids: Vec<u64> = entries.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] == w[1] + 1), "{ids:?}");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn reset_wipes_everything() {
     let server = TestServer::start().await;

@@ -19,13 +19,18 @@ pub use incoming::Incoming;
 pub use reply::{ErrorInfo, TraceId};
 use request_log::{Answered, Recorder, RequestCaller, ResponseBody};
 
-/// Every request to a Meta host: read it, dispatch it through the route table, render it.
+/// Every request to a Meta host that no web route serves (nearly all of them): logged, read,
+/// dispatched through the route table, rendered. It logs itself rather than through the layer
+/// the web routes have, which would wrap every Graph call in two more boxed futures.
 pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) -> Response {
-    let trace = request
-        .extensions()
-        .get::<TraceId>()
-        .copied()
-        .unwrap_or_else(TraceId::generate);
+    logged(&state, request, |request, trace| {
+        answer(&state, request, trace)
+    })
+    .await
+}
+
+/// A Graph call's answer.
+async fn answer(state: &Shared, request: Request<Body>, trace: TraceId) -> Response {
     let incoming = match Incoming::read(request).await {
         Ok(incoming) => incoming,
         Err(error) => return reply::error_response(&error, &trace, None),
@@ -33,7 +38,7 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
     // The JavaScript SDK asks for errors with HTTP 200 so browsers hand them to the script.
     let suppress_status = incoming.params.bool("suppress_http_code").ok().flatten() == Some(true);
     let token = incoming.token.clone();
-    let outcome = crate::router::dispatch(&state, incoming).await;
+    let outcome = crate::router::dispatch(state, incoming).await;
     let mut response = match outcome.result {
         Ok(body) => reply::json_response(200, &body, &trace, outcome.version),
         Err(error) => {
@@ -98,16 +103,25 @@ pub(crate) enum BodyError {
     Unreadable,
 }
 
-/// Logs every request to the Meta hosts with its outcome and its whole exchange (bodies and
-/// headers cut at the log's caps), in virtual time.
+/// Logs every request to the web routes of the Meta hosts (OAuth pages, rupload, the media
+/// host) as [`graph_entry`] logs Graph calls.
 pub async fn log_requests(
     State(state): State<Shared>,
-    mut request: Request<Body>,
+    request: Request<Body>,
     next: Next,
 ) -> Response {
+    logged(&state, request, |request, _| next.run(request)).await
+}
+
+/// Runs `answer` on the request and logs the exchange with its outcome (bodies and headers
+/// cut at the log's caps), in virtual time, under a new `fbtrace_id`.
+async fn logged<F, Fut>(state: &Shared, request: Request<Body>, answer: F) -> Response
+where
+    F: FnOnce(Request<Body>, TraceId) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
     let started = Instant::now();
     let trace = TraceId::generate();
-    request.extensions_mut().insert(trace);
     let (parts, body) = request.into_parts();
     let mut record = Recorder::arrived(
         &parts.method,
@@ -139,12 +153,12 @@ pub async fn log_requests(
                 let error = graph::GraphError::body_too_large();
                 let response = reply::error_response(&error, &trace, None);
                 record.request_omitted(&parts.headers, declared, "too large");
-                return log(&state, record, trace, started, response).await;
+                return log(state, record, trace, started, response).await;
             }
         }
     };
-    let response = next.run(Request::from_parts(parts, body)).await;
-    log(&state, record, trace, started, response).await
+    let response = answer(Request::from_parts(parts, body), trace).await;
+    log(state, record, trace, started, response).await
 }
 
 /// Records the exchange, keeping the start of the response body when it is held in memory.
