@@ -13,6 +13,10 @@ impl Formatter for MetaFormatter {
     where
         W: ?Sized + io::Write,
     {
+        // Most text (ids, names, field values) has nothing to escape: one scan of its bytes.
+        if !fragment.bytes().any(|b| b == b'/' || !b.is_ascii()) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, ch) in fragment.char_indices() {
             if ch == '/' || !ch.is_ascii() {

@@ -164,6 +164,8 @@ pub struct Plan {
     pub node: &'static NodeType,
     pub api: Api,
     pub requests: Vec<FieldRequest>,
+    /// Each request's field, in the same order: found once, when the plan is checked.
+    kinds: Vec<FieldKind>,
 }
 
 impl Plan {
@@ -200,6 +202,7 @@ impl NodeType {
                 .collect(),
         };
         let mut plan: Vec<FieldRequest> = Vec::with_capacity(requested.len() + 1);
+        let mut kinds: Vec<FieldKind> = Vec::with_capacity(requested.len() + 1);
         for request in requested {
             let def = self
                 .field(&request.name, api)
@@ -221,15 +224,20 @@ impl NodeType {
             let key = output_key(&request);
             if !plan.iter().any(|p| output_key(p) == key) {
                 plan.push(request);
+                kinds.push(def.kind);
             }
         }
-        if self.field("id", api).is_some() && !plan.iter().any(|p| p.name == "id") {
-            plan.push(FieldRequest::plain("id"));
+        if let Some(id) = self.field("id", api) {
+            if !plan.iter().any(|p| p.name == "id") {
+                plan.push(FieldRequest::plain("id"));
+                kinds.push(id.kind);
+            }
         }
         Ok(Plan {
             node: self,
             api,
             requests: plan,
+            kinds,
         })
     }
 
@@ -284,14 +292,14 @@ pub fn render(
     mut resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
 ) -> Result<Value, GraphError> {
     let mut object = Map::with_capacity(plan.requests.len());
-    for request in &plan.requests {
-        if plan.node.field(&request.name, plan.api).map(|d| d.kind) == Some(FieldKind::Unmodelled) {
+    for (request, kind) in plan.requests.iter().zip(&plan.kinds) {
+        if *kind == FieldKind::Unmodelled {
             return Err(GraphError::not_implemented(&request.name));
         }
         if let Some(value) = resolve(request)? {
-            let value = match plan.node.field(&request.name, plan.api).map(|d| d.kind) {
-                Some(FieldKind::Object(node)) => project(node, plan.api, value, request)?,
-                Some(FieldKind::Objects(node)) => project_list(node, plan.api, value, request)?,
+            let value = match *kind {
+                FieldKind::Object(node) => project(node, plan.api, value, request)?,
+                FieldKind::Objects(node) => project_list(node, plan.api, value, request)?,
                 _ => value,
             };
             object.insert(output_key(request).to_string(), value);
