@@ -3,7 +3,7 @@
 //! `WWW-Authenticate` on OAuth errors.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use graph::{ApiVersion, GraphError};
 use serde_json::Value;
@@ -27,6 +27,10 @@ pub struct ErrorInfo {
 
 const JSON: &str = "application/json; charset=UTF-8";
 
+/// Headers a Graph answer usually carries: type, origin, trace, version, the two usage
+/// headers, `www-authenticate` and the content length.
+const RESPONSE_HEADERS: usize = 8;
+
 pub fn json_response(
     status: u16,
     body: &Value,
@@ -35,6 +39,9 @@ pub fn json_response(
 ) -> Response {
     let bytes = graph::json::to_meta_vec(body);
     let mut response = Response::new(Body::from(bytes));
+    // Room for the headers set here, the usage headers and the content length added later,
+    // so the map is not grown and rehashed on its way out.
+    *response.headers_mut() = HeaderMap::with_capacity(RESPONSE_HEADERS);
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let headers = response.headers_mut();
     headers.insert("content-type", HeaderValue::from_static(JSON));
