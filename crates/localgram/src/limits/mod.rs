@@ -531,6 +531,9 @@ struct Decision {
 pub struct Limits {
     settings: RwLock<Arc<Settings>>,
     enabled: AtomicBool,
+    /// Whether the control API set any account's impressions (most runs: none, and a call
+    /// then need not look).
+    impressions_set: AtomicBool,
     windows: RwLock<Windows>,
     /// The insights model's impressions per account, for the Instagram budget.
     pub modelled_impressions: impressions::Modelled,
@@ -541,6 +544,7 @@ impl Limits {
         Limits {
             modelled_impressions: Default::default(),
             enabled: AtomicBool::new(settings.enabled()),
+            impressions_set: AtomicBool::new(!settings.impressions.is_empty()),
             settings: RwLock::new(Arc::new(settings)),
             windows: RwLock::new(Windows::default()),
         }
@@ -555,8 +559,11 @@ impl Limits {
     }
 
     pub fn set_settings(&self, settings: Settings) {
+        let mut current = self.settings.write();
         self.enabled.store(settings.enabled(), Ordering::Relaxed);
-        *self.settings.write() = Arc::new(settings);
+        self.impressions_set
+            .store(!settings.impressions.is_empty(), Ordering::Relaxed);
+        *current = Arc::new(settings);
     }
 
     /// Counts one call against each of `checks` in order, stopping at the first limit it
@@ -578,7 +585,9 @@ impl Limits {
             let Some(account) = check.account() else {
                 continue;
             };
-            if self.settings.read().impressions.contains_key(account) {
+            if self.impressions_set.load(Ordering::Relaxed)
+                && self.settings.read().impressions.contains_key(account)
+            {
                 continue;
             }
             modelled[i] = self.modelled_impressions.of(account, now_ms).await;
