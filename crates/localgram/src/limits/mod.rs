@@ -18,7 +18,7 @@ pub mod window;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use graph::GraphError;
@@ -505,6 +505,12 @@ impl Counted<'_> {
     }
 }
 
+thread_local! {
+    /// The settings a thread last counted with: of which server, at which version.
+    static SETTINGS: std::cell::RefCell<Option<(u64, u64, Arc<Settings>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// The windows in memory (SQLite), each locked on its own.
 type Windows = HashMap<Scope, Mutex<Window>, foldhash::fast::RandomState>;
 
@@ -529,7 +535,11 @@ struct Decision {
 /// The limits of one server: their settings (changed at runtime through the control API)
 /// and, on SQLite, the counters.
 pub struct Limits {
+    /// Which server's limits these are, in the threads' copies of their settings.
+    id: u64,
     settings: RwLock<Arc<Settings>>,
+    /// Moves each time the settings change.
+    settings_version: AtomicU64,
     enabled: AtomicBool,
     /// Whether the control API set any account's impressions (most runs: none, and a call
     /// then need not look).
@@ -541,7 +551,10 @@ pub struct Limits {
 
 impl Limits {
     pub fn new(settings: Settings) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Limits {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            settings_version: AtomicU64::new(0),
             modelled_impressions: Default::default(),
             enabled: AtomicBool::new(settings.enabled()),
             impressions_set: AtomicBool::new(!settings.impressions.is_empty()),
@@ -564,6 +577,22 @@ impl Limits {
         self.impressions_set
             .store(!settings.impressions.is_empty(), Ordering::Relaxed);
         *current = Arc::new(settings);
+        self.settings_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Runs `f` with the settings in force, from this thread's copy while they are unchanged
+    /// (every counted call reads them: no lock shared between threads on that path).
+    fn with_settings<T>(&self, f: impl FnOnce(&Settings) -> T) -> T {
+        let version = self.settings_version.load(Ordering::Acquire);
+        SETTINGS.with_borrow_mut(|copy| match copy {
+            Some((id, v, settings)) if *id == self.id && *v == version => f(settings),
+            _ => {
+                let settings = self.settings();
+                let answer = f(&settings);
+                *copy = Some((self.id, version, settings));
+                answer
+            }
+        })
     }
 
     /// Counts one call against each of `checks` in order, stopping at the first limit it
@@ -596,10 +625,9 @@ impl Limits {
             .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
             .map(|app| Check::per_key(Limit::App, app));
         let decision = match db.engine() {
-            Engine::Sqlite => {
-                let settings = self.settings.read();
-                self.count_in_memory(&settings, now_ms, checks, &modelled, peek.as_ref())
-            }
+            Engine::Sqlite => self.with_settings(|settings| {
+                self.count_in_memory(settings, now_ms, checks, &modelled, peek.as_ref())
+            }),
             Engine::Postgres => {
                 let settings = self.settings();
                 let checks: Vec<Check<'static>> =
