@@ -10,6 +10,8 @@
 //! localgram throttles by call count only: `total_cputime` and `total_time` are 0 unless a
 //! limit is reached, when all three read 100.
 
+use std::sync::OnceLock;
+
 use axum::http::{HeaderName, HeaderValue};
 use serde_json::{json, Value};
 
@@ -33,13 +35,35 @@ fn value(text: String) -> Option<HeaderValue> {
 
 /// `"call_count":N,"total_cputime":N,"total_time":N`, written directly.
 fn counts(usage: &Usage, out: &mut String) {
+    counts_at(usage.percent(), out)
+}
+
+fn counts_at(count: u64, out: &mut String) {
     use std::fmt::Write;
-    let count = usage.percent();
     let time = if count >= 100 { 100 } else { 0 };
     let _ = write!(
         out,
         "\"call_count\":{count},\"total_cputime\":{time},\"total_time\":{time}"
     );
+}
+
+/// `X-App-Usage` at `percent` (0 to 100): its 101 values are rendered once, and a response
+/// shares one without counting references to it.
+fn app_usage_value(percent: u64) -> HeaderValue {
+    static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        (0..=100)
+            .map(|count| {
+                let mut text = String::with_capacity(64);
+                text.push('{');
+                counts_at(count, &mut text);
+                text.push('}');
+                text
+            })
+            .collect()
+    });
+    let text: &'static str = &texts[percent.min(100) as usize];
+    HeaderValue::from_static(text)
 }
 
 /// What the headers show of one usage: a call renders the same headers as the last one on its
@@ -107,11 +131,7 @@ fn render(usages: &[Usage]) -> Headers {
         .find(|u| u.limit == Limit::CreatorMarketplaceApp)
         .or_else(|| usages.iter().find(|u| u.limit == Limit::App));
     if let Some(app) = app {
-        let mut text = String::with_capacity(64);
-        text.push('{');
-        counts(app, &mut text);
-        text.push('}');
-        out.extend(value(text).map(|v| (app_usage(), v)));
+        out.push((app_usage(), app_usage_value(app.percent())));
     }
     // One entry per business use case, grouped by account in the order first counted.
     let mut accounts: Vec<(&str, String)> = Vec::new();
