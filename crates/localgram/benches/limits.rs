@@ -87,17 +87,19 @@ fn limits(c: &mut Criterion) {
             let state = state.clone();
             let (app, account) = (on.app.clone(), on.account.clone());
             async move {
-                let checks = vec![Check::new(
+                let checks = [Check::per_pair(
                     Limit::Instagram,
-                    format!("{app}:{account}"),
-                    Some(account),
+                    app.as_str(),
+                    account.as_str(),
                 )];
                 let counted = state
                     .limits
-                    .count(&state.db, state.clock.now_ms(), checks, Some(&app))
+                    .count(&state.db, state.clock.now_ms(), &checks, Some(&app))
                     .await
                     .unwrap();
-                usage::headers(&counted.usages)
+                let mut headers = usage::Headers::new();
+                usage::headers(&counted.usages, &mut headers);
+                headers
             }
         })
     });

@@ -25,7 +25,7 @@ pub struct Outcome {
     /// The version that served the request, for the `facebook-api-version` header.
     pub version: Option<ApiVersion>,
     /// Headers the answer carries besides Meta's usual ones: the usage headers.
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: limits::usage::Headers,
     /// The app of the token that resolved (its id and Instagram app id), for the request log.
     pub app: Option<std::sync::Arc<crate::store::apps::App>>,
 }
@@ -108,7 +108,7 @@ async fn route(
     api: Api,
     version: ApiVersion,
     now: i64,
-    headers: &mut Vec<(&'static str, String)>,
+    headers: &mut limits::usage::Headers,
 ) -> Result<Value, GraphError> {
     let verb = verb_of(&incoming.method)?;
     // The standard methods clone without allocating; the request moves on below.
@@ -247,12 +247,12 @@ async fn route(
             .count(
                 &state.db,
                 state.clock.now_ms(),
-                checks,
+                &checks,
                 Some(&caller.app.id),
             )
             .await
             .map_err(internal)?;
-        headers.extend(limits::usage::headers(&counted.usages));
+        limits::usage::headers(&counted.usages, headers);
         if let Some(error) = counted.error() {
             return Err(error);
         }

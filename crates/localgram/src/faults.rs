@@ -287,7 +287,7 @@ pub struct FaultCall<'a> {
 #[derive(Debug, Clone)]
 pub struct Fired {
     pub error: Option<GraphError>,
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: crate::limits::usage::Headers,
     pub latency_ms: u64,
     /// Run the handler (its change commits) before answering the error.
     pub apply: bool,
@@ -383,9 +383,9 @@ pub async fn intercept(
         if let Some(wanted) = &spec.account_id {
             if account.is_none() {
                 account = Some(match call.caller {
-                    Some(caller) => {
-                        crate::limits::classify::account_of(state, caller, call.target).await
-                    }
+                    Some(caller) => crate::limits::classify::account_of(state, caller, call.target)
+                        .await
+                        .map(std::borrow::Cow::into_owned),
                     None => None,
                 });
             }

@@ -80,20 +80,25 @@ impl AppState {
         // The Instagram budget counts the account's impressions from the insights model
         // (weak: the state owns the limits).
         let weak = Arc::downgrade(&state);
+        let db = state.db.clone();
         state
             .limits
             .modelled_impressions
-            .install(Arc::new(move |account: String, now_ms: i64| {
-                let weak = weak.clone();
-                Box::pin(async move {
-                    let state = weak.upgrade()?;
-                    let seed = state.ids.seed();
-                    crate::insights::daily_impressions(&state.db, seed, &account, now_ms / 1000)
-                        .await
-                        .ok()
-                        .flatten()
-                })
-            }));
+            .install(crate::limits::impressions::Model {
+                lookup: Arc::new(move |account: String, now_ms: i64| {
+                    let weak = weak.clone();
+                    Box::pin(async move {
+                        let state = weak.upgrade()?;
+                        let seed = state.ids.seed();
+                        crate::insights::daily_impressions(&state.db, seed, &account, now_ms / 1000)
+                            .await
+                            .ok()
+                            .flatten()
+                    })
+                }),
+                stamp: Arc::new(move || db.insight_views_stamp()),
+                period: crate::insights::impressions_period,
+            });
         Ok(state)
     }
 

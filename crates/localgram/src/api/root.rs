@@ -201,7 +201,7 @@ fn answer(
     code: u16,
     include_headers: bool,
     www_authenticate: Option<String>,
-    extra: &[(&'static str, String)],
+    extra: &[(axum::http::HeaderName, axum::http::HeaderValue)],
 ) -> Value {
     let mut out = Map::new();
     out.insert("code".into(), json!(code));
@@ -212,10 +212,11 @@ fn answer(
             headers.push(json!({"name": "WWW-Authenticate", "value": value}));
         }
         for (name, value) in extra {
-            if name.eq_ignore_ascii_case("www-authenticate") {
+            if name == axum::http::header::WWW_AUTHENTICATE {
                 continue;
             }
-            headers.push(json!({"name": header_case(name), "value": value}));
+            let value = String::from_utf8_lossy(value.as_bytes());
+            headers.push(json!({"name": header_case(name.as_str()), "value": value}));
         }
         out.insert("headers".into(), Value::Array(headers));
     }

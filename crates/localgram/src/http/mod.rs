@@ -50,9 +50,7 @@ async fn answer(state: &Shared, request: Request<Body>, trace: TraceId) -> Respo
         }
     };
     for (name, value) in outcome.headers {
-        if let Ok(value) = axum::http::HeaderValue::from_str(&value) {
-            response.headers_mut().insert(name, value);
-        }
+        response.headers_mut().insert(name, value);
     }
     // For the request log: who called (the token as sent, and its app when it resolved).
     response.extensions_mut().insert(RequestCaller {

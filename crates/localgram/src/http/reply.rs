@@ -3,7 +3,7 @@
 //! `WWW-Authenticate` on OAuth errors.
 
 use axum::body::Body;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use graph::{ApiVersion, GraphError};
 use serde_json::Value;
@@ -55,6 +55,10 @@ fn version_header(version: ApiVersion) -> Option<HeaderValue> {
     }
 }
 
+/// Headers a Graph answer usually carries: type, origin, trace, version, the two usage
+/// headers, `www-authenticate` and the content length.
+const RESPONSE_HEADERS: usize = 8;
+
 pub fn json_response(
     status: u16,
     body: &Value,
@@ -63,6 +67,9 @@ pub fn json_response(
 ) -> Response {
     let bytes = graph::json::to_meta_vec(body);
     let mut response = Response::new(Body::from(bytes));
+    // Room for the headers set here, the usage headers and the content length added later,
+    // so the map is not grown and rehashed on its way out.
+    *response.headers_mut() = HeaderMap::with_capacity(RESPONSE_HEADERS);
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));

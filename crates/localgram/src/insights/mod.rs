@@ -101,6 +101,13 @@ pub fn followers_count(r: &Reader, account: &accounts::Account, now: i64) -> Sto
     }
 }
 
+/// The period of virtual time (milliseconds, numbered) over which
+/// [`daily_impressions`] gives one answer while the account's data is unchanged: the hour it
+/// counts the day before.
+pub fn impressions_period(now_ms: i64) -> i64 {
+    (now_ms / 1000).div_euclid(model::HOUR)
+}
+
 /// The account's impressions for its Business Use Case budget (ref 004 L250-260): its views
 /// in the 24 hours before the current virtual hour, as `GET /{ig-user-id}/insights?metric=views`
 /// sums them over that window (docs/decisions.md). `None` when there is no such account or it

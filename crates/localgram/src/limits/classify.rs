@@ -12,6 +12,10 @@
 //! Rows are named by [`On`], so an endpoint added later (Hashtag Search, oEmbed) plugs in by
 //! its row: [`PLATFORM_ROOTS`] and [`OEMBED_ROOTS`].
 
+use std::borrow::Cow;
+
+use smallvec::SmallVec;
+
 use crate::api::Target;
 use crate::auth::{Caller, TokenKind};
 use crate::router::{NodeKind, On, Verb};
@@ -69,14 +73,16 @@ pub fn budget(on: On, verb: Verb, token: TokenKind, platform_fields: bool) -> Bu
 
 /// The account a call concerns: the target itself when it is an IG account, else the account
 /// an Instagram token acts as, else the owner of the target (one read, usually cached).
-pub async fn account_of(
+pub async fn account_of<'a>(
     state: &Shared,
-    caller: &Caller,
-    target: Option<&Target>,
-) -> Option<String> {
+    caller: &'a Caller,
+    target: Option<&'a Target>,
+) -> Option<Cow<'a, str>> {
     match target {
-        Some(t) if t.kind == NodeKind::IgUser => return Some(t.id.clone()),
-        _ if caller.kind == TokenKind::InstagramUser => return Some(caller.subject.clone()),
+        Some(t) if t.kind == NodeKind::IgUser => return Some(Cow::Borrowed(&t.id)),
+        _ if caller.kind == TokenKind::InstagramUser => {
+            return Some(Cow::Borrowed(&caller.subject))
+        }
         None => return None,
         Some(_) => {}
     }
@@ -87,64 +93,52 @@ pub async fn account_of(
         .await
         .ok()
         .flatten()
+        .map(Cow::Owned)
 }
 
-/// The counts a call makes.
-pub async fn checks(
+/// The counts a call makes, borrowing the ids the call already holds.
+pub async fn checks<'a>(
     state: &Shared,
     budget: Budget,
-    caller: &Caller,
-    target: Option<&Target>,
-) -> Vec<Check> {
-    let app = &caller.app.id;
+    caller: &'a Caller,
+    target: Option<&'a Target>,
+) -> SmallVec<[Check<'a>; 2]> {
+    let app = caller.app.id.as_str();
+    let mut checks = SmallVec::new();
     match budget {
-        Budget::None => Vec::new(),
-        Budget::Oembed => vec![Check::new(Limit::Oembed, app.clone(), None)],
+        Budget::None => {}
+        Budget::Oembed => checks.push(Check::per_key(Limit::Oembed, app)),
         Budget::CreatorMarketplace => {
-            let mut checks = vec![Check::new(Limit::CreatorMarketplaceApp, app.clone(), None)];
+            checks.push(Check::per_key(Limit::CreatorMarketplaceApp, app));
             if let Some(account) = account_of(state, caller, target).await {
-                checks.push(Check::new(
-                    Limit::CreatorMarketplace,
-                    account.clone(),
-                    Some(account),
-                ));
+                checks.push(Check::per_account(Limit::CreatorMarketplace, account));
             }
-            checks
         }
         Budget::Platform => {
-            let mut checks = vec![Check::new(Limit::App, app.clone(), None)];
+            checks.push(Check::per_key(Limit::App, app));
             if matches!(
                 caller.kind,
                 TokenKind::InstagramUser | TokenKind::FacebookUser
             ) {
-                checks.push(Check::new(Limit::User, caller.subject.clone(), None));
+                checks.push(Check::per_key(Limit::User, caller.subject.as_str()));
             }
-            checks
         }
         Budget::BusinessUseCase => match account_of(state, caller, target).await {
-            Some(account) => vec![Check::new(
-                Limit::Instagram,
-                format!("{app}:{account}"),
-                Some(account),
-            )],
-            None => vec![Check::new(Limit::App, app.clone(), None)],
+            Some(account) => checks.push(Check::per_pair(Limit::Instagram, app, account)),
+            None => checks.push(Check::per_key(Limit::App, app)),
         },
         Budget::Conversations => {
             // The conversations of a Page (Facebook Login) count per Page.
             let account = match target {
-                Some(t) if t.kind == NodeKind::Page => Some(t.id.clone()),
+                Some(t) if t.kind == NodeKind::Page => Some(Cow::Borrowed(t.id.as_str())),
                 _ => account_of(state, caller, target).await,
             };
-            match account {
-                Some(account) => vec![Check::new(
-                    Limit::Conversations,
-                    account.clone(),
-                    Some(account),
-                )],
-                None => Vec::new(),
+            if let Some(account) = account {
+                checks.push(Check::per_account(Limit::Conversations, account));
             }
         }
     }
+    checks
 }
 
 #[cfg(test)]

@@ -15,12 +15,16 @@ pub mod impressions;
 pub mod usage;
 pub mod window;
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use graph::GraphError;
-use parking_lot::{Mutex, RwLock};
+use hashbrown::{Equivalent, HashMap};
+use parking_lot::{Mutex, MutexGuard, RwLock};
+use smallvec::SmallVec;
 
 use crate::store::{rate_counts, Db, Engine, StoreResult};
 use window::{Shape, Window};
@@ -266,68 +270,212 @@ impl Settings {
         Ok((limit, n))
     }
 
-    /// The impressions the Business Use Case budget of `account` is computed from.
-    ///
-    /// The control API's figure for the account, else the insights model's (filled in by
-    /// [`impressions::Modelled`] before a call is counted), else the configured default.
-    pub fn impressions_of(&self, account: Option<&str>) -> u64 {
-        account
-            .and_then(|a| self.impressions.get(a).copied())
-            .unwrap_or(self.default_impressions)
-    }
-
     /// The limit in force: an override, else Meta's number scaled (at least 1).
     pub fn effective(&self, limit: Limit, account: Option<&str>) -> u64 {
+        self.effective_with(limit, account, None)
+    }
+
+    /// [`Settings::effective`] with the insights model's impressions for `account`: the
+    /// Business Use Case budget counts the control API's figure for the account, else the
+    /// model's ([`impressions::Modelled`]), else the configured default.
+    pub fn effective_with(
+        &self,
+        limit: Limit,
+        account: Option<&str>,
+        modelled: Option<u64>,
+    ) -> u64 {
         if let Some(n) = self.overrides.get(&limit) {
             return *n;
         }
-        let meta = limit.meta_default(self.impressions_of(account), self.app_users);
+        let impressions = account
+            .and_then(|a| self.impressions.get(a).copied())
+            .or(modelled)
+            .unwrap_or(self.default_impressions);
+        let meta = limit.meta_default(impressions, self.app_users);
         ((meta as f64 * self.scale).floor() as u64).max(1)
     }
 }
 
-/// One count a call makes: a limit, the scope it counts in, and the business object the
-/// usage header names (the account).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
-    pub limit: Limit,
-    /// The account the limit's budget belongs to, if any.
-    pub account: Option<String>,
-    /// `{limit}:{key}`, the key being what the limit is counted per (`app`, `app:account`,
-    /// `user` or `account`).
-    scope: String,
+/// What a limit is counted per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Per {
+    /// The app (or the user) alone.
+    Key,
+    /// An (app, account) pair.
+    Pair,
+    /// The account alone.
+    Account,
 }
 
-impl Check {
-    pub fn new(limit: Limit, key: String, account: Option<String>) -> Self {
-        let mut scope = String::with_capacity(limit.name().len() + 1 + key.len());
-        scope.push_str(limit.name());
-        scope.push(':');
-        scope.push_str(&key);
+impl Limit {
+    pub fn counted_per(self) -> Per {
+        match self {
+            Limit::App | Limit::User | Limit::Oembed | Limit::CreatorMarketplaceApp => Per::Key,
+            Limit::Instagram => Per::Pair,
+            _ => Per::Account,
+        }
+    }
+}
+
+/// One count a call makes: a limit, what it counts per (borrowed from the call where it
+/// can be, so counting allocates nothing), and the business object the usage header names
+/// (the account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check<'a> {
+    pub limit: Limit,
+    /// The app or user it counts per (`None` when it counts per account alone).
+    key: Option<Cow<'a, str>>,
+    /// The account the limit's budget belongs to, if any.
+    account: Option<Cow<'a, str>>,
+}
+
+impl<'a> Check<'a> {
+    /// A limit counted per app or per user (`key`).
+    pub fn per_key(limit: Limit, key: impl Into<Cow<'a, str>>) -> Self {
         Check {
             limit,
-            account,
-            scope,
+            key: Some(key.into()),
+            account: None,
         }
     }
 
-    fn scope(&self) -> &str {
-        &self.scope
+    /// A limit counted per (app, account) pair: the account's budget with this app.
+    pub fn per_pair(
+        limit: Limit,
+        app: impl Into<Cow<'a, str>>,
+        account: impl Into<Cow<'a, str>>,
+    ) -> Self {
+        Check {
+            limit,
+            key: Some(app.into()),
+            account: Some(account.into()),
+        }
+    }
+
+    /// A limit counted per account.
+    pub fn per_account(limit: Limit, account: impl Into<Cow<'a, str>>) -> Self {
+        Check {
+            limit,
+            key: None,
+            account: Some(account.into()),
+        }
+    }
+
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    fn scope(&self) -> ScopeRef<'_> {
+        ScopeRef {
+            limit: self.limit,
+            key: self.key.as_deref(),
+            account: self.account.as_deref(),
+        }
+    }
+
+    fn into_owned(self) -> Check<'static> {
+        Check {
+            limit: self.limit,
+            key: self.key.map(|k| Cow::Owned(k.into_owned())),
+            account: self.account.map(|a| Cow::Owned(a.into_owned())),
+        }
+    }
+}
+
+/// Where a limit is counted, borrowed: what the in-memory windows are looked up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct ScopeRef<'a> {
+    limit: Limit,
+    key: Option<&'a str>,
+    account: Option<&'a str>,
+}
+
+impl ScopeRef<'_> {
+    /// `{limit}:{key}`, `{limit}:{app}:{account}` or `{limit}:{account}`: how the store and
+    /// the control API name it.
+    fn text(&self) -> String {
+        let mut text = String::from(self.limit.name());
+        for part in [self.key, self.account].into_iter().flatten() {
+            text.push(':');
+            text.push_str(part);
+        }
+        text
+    }
+
+    fn to_owned(self) -> Scope {
+        Scope {
+            limit: self.limit,
+            key: self.key.map(Box::from),
+            account: self.account.map(Box::from),
+        }
+    }
+}
+
+/// Where a limit is counted, owned: the key of a window in memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scope {
+    limit: Limit,
+    key: Option<Box<str>>,
+    account: Option<Box<str>>,
+}
+
+impl Scope {
+    fn as_ref(&self) -> ScopeRef<'_> {
+        ScopeRef {
+            limit: self.limit,
+            key: self.key.as_deref(),
+            account: self.account.as_deref(),
+        }
+    }
+
+    /// A scope as the store names it ([`ScopeRef::text`]).
+    fn parse(text: &str) -> Option<Scope> {
+        let (name, rest) = text.split_once(':')?;
+        let limit = Limit::parse(name)?;
+        let (key, account) = match limit.counted_per() {
+            Per::Key => (Some(rest), None),
+            Per::Pair => {
+                let (app, account) = rest.split_once(':')?;
+                (Some(app), Some(account))
+            }
+            Per::Account => (None, Some(rest)),
+        };
+        Some(
+            ScopeRef {
+                limit,
+                key,
+                account,
+            }
+            .to_owned(),
+        )
+    }
+}
+
+// Hashed as its borrowed form, so a window is found from a call's borrowed ids.
+impl Hash for Scope {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_ref().hash(state)
+    }
+}
+
+impl Equivalent<Scope> for ScopeRef<'_> {
+    fn equivalent(&self, scope: &Scope) -> bool {
+        *self == scope.as_ref()
     }
 }
 
 /// A limit's state after a call: how much of it is used and when access returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Usage {
+pub struct Usage<'a> {
     pub limit: Limit,
-    pub account: Option<String>,
+    pub account: Option<&'a str>,
     pub used: u64,
     pub max: u64,
     /// Milliseconds until one more call is allowed (0 when it is now).
     pub regain_ms: i64,
 }
 
-impl Usage {
+impl Usage<'_> {
     /// `call_count` as the headers print it: the share of the limit used, in percent.
     pub fn percent(&self) -> u64 {
         if self.max == 0 {
@@ -344,36 +492,74 @@ impl Usage {
 
 /// What counting a call decided.
 #[derive(Debug, Clone, Default)]
-pub struct Counted {
+pub struct Counted<'a> {
     /// Each limit the call counted in (and the app's, for `X-App-Usage`).
-    pub usages: Vec<Usage>,
+    pub usages: SmallVec<[Usage<'a>; 2]>,
     /// The limit that refused the call, if one did (also in `usages`, at its full use).
     pub refused: Option<Limit>,
 }
 
-impl Counted {
+impl Counted<'_> {
     pub fn error(&self) -> Option<GraphError> {
         self.refused.map(Limit::error)
     }
 }
 
+thread_local! {
+    /// The settings a thread last counted with: of which server, at which version.
+    static SETTINGS: std::cell::RefCell<Option<(u64, u64, Arc<Settings>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The windows in memory (SQLite), each locked on its own.
+type Windows = HashMap<Scope, Mutex<Window>, foldhash::fast::RandomState>;
+
+/// One limit's numbers once a call is decided: the check they belong to (`None`: the app's
+/// platform limit, only looked at for `X-App-Usage`).
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    limit: Limit,
+    check: Option<usize>,
+    used: u64,
+    max: u64,
+    regain_ms: i64,
+}
+
+/// What deciding a call found, before the usages name their accounts.
+#[derive(Debug, Clone, Default)]
+struct Decision {
+    tallies: SmallVec<[Tally; 2]>,
+    refused: Option<Limit>,
+}
+
 /// The limits of one server: their settings (changed at runtime through the control API)
 /// and, on SQLite, the counters.
 pub struct Limits {
+    /// Which server's limits these are, in the threads' copies of their settings.
+    id: u64,
     settings: RwLock<Arc<Settings>>,
+    /// Moves each time the settings change.
+    settings_version: AtomicU64,
     enabled: AtomicBool,
-    windows: RwLock<HashMap<String, Arc<Mutex<Window>>>>,
+    /// Whether the control API set any account's impressions (most runs: none, and a call
+    /// then need not look).
+    impressions_set: AtomicBool,
+    windows: RwLock<Windows>,
     /// The insights model's impressions per account, for the Instagram budget.
     pub modelled_impressions: impressions::Modelled,
 }
 
 impl Limits {
     pub fn new(settings: Settings) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Limits {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            settings_version: AtomicU64::new(0),
             modelled_impressions: Default::default(),
             enabled: AtomicBool::new(settings.enabled()),
+            impressions_set: AtomicBool::new(!settings.impressions.is_empty()),
             settings: RwLock::new(Arc::new(settings)),
-            windows: RwLock::new(HashMap::new()),
+            windows: RwLock::new(Windows::default()),
         }
     }
 
@@ -386,47 +572,115 @@ impl Limits {
     }
 
     pub fn set_settings(&self, settings: Settings) {
+        let mut current = self.settings.write();
         self.enabled.store(settings.enabled(), Ordering::Relaxed);
-        *self.settings.write() = Arc::new(settings);
+        self.impressions_set
+            .store(!settings.impressions.is_empty(), Ordering::Relaxed);
+        *current = Arc::new(settings);
+        self.settings_version.fetch_add(1, Ordering::Release);
+    }
+
+    /// Runs `f` with the settings in force, from this thread's copy while they are unchanged
+    /// (every counted call reads them: no lock shared between threads on that path).
+    fn with_settings<T>(&self, f: impl FnOnce(&Settings) -> T) -> T {
+        let version = self.settings_version.load(Ordering::Acquire);
+        SETTINGS.with_borrow_mut(|copy| match copy {
+            Some((id, v, settings)) if *id == self.id && *v == version => f(settings),
+            _ => {
+                let settings = self.settings();
+                let answer = f(&settings);
+                *copy = Some((self.id, version, settings));
+                answer
+            }
+        })
     }
 
     /// Counts one call against each of `checks` in order, stopping at the first limit it
     /// would pass; `app` names the app whose platform usage `X-App-Usage` reports.
-    pub async fn count(
+    pub async fn count<'a>(
         &self,
         db: &Db,
         now_ms: i64,
-        checks: Vec<Check>,
-        app: Option<&str>,
-    ) -> StoreResult<Counted> {
-        let settings = self
-            .modelled_impressions
-            .apply(self.settings(), &checks, now_ms)
-            .await;
-        let mut peeks = Vec::new();
-        if let Some(app) = app {
-            if !checks.iter().any(|c| c.limit == Limit::App) {
-                peeks.push(Check::new(Limit::App, app.to_string(), None));
+        checks: &'a [Check<'a>],
+        app: Option<&'a str>,
+    ) -> StoreResult<Counted<'a>> {
+        // The insights model's impressions for each Instagram budget counted whose account
+        // has no figure of its own (the control API's wins).
+        let mut modelled: SmallVec<[Option<u64>; 2]> = SmallVec::from_elem(None, checks.len());
+        for (i, check) in checks.iter().enumerate() {
+            if check.limit != Limit::Instagram || !self.modelled_impressions.installed() {
+                continue;
             }
+            let Some(account) = check.account() else {
+                continue;
+            };
+            if self.impressions_set.load(Ordering::Relaxed)
+                && self.settings.read().impressions.contains_key(account)
+            {
+                continue;
+            }
+            modelled[i] = self.modelled_impressions.of(account, now_ms).await;
         }
-        match db.engine() {
-            Engine::Sqlite => Ok(self.count_in_memory(&settings, now_ms, &checks, &peeks)),
+        let peek = app
+            .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
+            .map(|app| Check::per_key(Limit::App, app));
+        let decision = match db.engine() {
+            Engine::Sqlite => self.with_settings(|settings| {
+                self.count_in_memory(settings, now_ms, checks, &modelled, peek.as_ref())
+            }),
             Engine::Postgres => {
-                db.write_quiet(move |tx| count_in_store(tx, &settings, now_ms, &checks, &peeks))
-                    .await
+                let settings = self.settings();
+                let checks: Vec<Check<'static>> =
+                    checks.iter().cloned().map(Check::into_owned).collect();
+                let peek = peek.map(Check::into_owned);
+                db.write_quiet(move |tx| {
+                    count_in_store(tx, &settings, now_ms, &checks, &modelled, peek.as_ref())
+                })
+                .await?
             }
-        }
+        };
+        Ok(Counted {
+            usages: decision
+                .tallies
+                .iter()
+                .map(|t| Usage {
+                    limit: t.limit,
+                    account: t.check.and_then(|i| checks[i].account()),
+                    used: t.used,
+                    max: t.max,
+                    regain_ms: t.regain_ms,
+                })
+                .collect(),
+            refused: decision.refused,
+        })
     }
 
-    fn window(&self, scope: &str, shape: Shape) -> Arc<Mutex<Window>> {
-        if let Some(found) = self.windows.read().get(scope) {
-            return found.clone();
+    /// Runs `f` on the windows of `checks` (created when missing), the map held for reading.
+    fn with_windows<T>(
+        &self,
+        checks: &[Check],
+        f: impl FnOnce(&Windows, &[&Mutex<Window>]) -> T,
+    ) -> T {
+        loop {
+            {
+                let map = self.windows.read();
+                let found: Option<SmallVec<[&Mutex<Window>; 2]>> =
+                    checks.iter().map(|c| map.get(&c.scope())).collect();
+                if let Some(found) = found {
+                    return f(&map, &found);
+                }
+            }
+            let mut map = self.windows.write();
+            for check in checks {
+                let scope = check.scope();
+                if !map.contains_key(&scope) {
+                    map.insert(
+                        scope.to_owned(),
+                        Mutex::new(Window::new(check.limit.shape())),
+                    );
+                }
+            }
         }
-        self.windows
-            .write()
-            .entry(scope.to_string())
-            .or_insert_with(|| Arc::new(Mutex::new(Window::new(shape))))
-            .clone()
     }
 
     fn count_in_memory(
@@ -434,46 +688,48 @@ impl Limits {
         settings: &Settings,
         now_ms: i64,
         checks: &[Check],
-        peeks: &[Check],
-    ) -> Counted {
-        // Every window of the call locked at once (in scope order, so two calls never wait on
-        // each other in a cycle): the call counts in all of them or, refused, in none.
-        let mut order: Vec<(&str, usize)> = checks
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.scope(), i))
-            .collect();
-        order.sort();
-        let windows: Vec<(usize, Arc<Mutex<Window>>)> = order
-            .iter()
-            .map(|(scope, i)| (*i, self.window(scope, checks[*i].limit.shape())))
-            .collect();
-        let mut guards: Vec<(usize, parking_lot::MutexGuard<Window>)> =
-            windows.iter().map(|(i, w)| (*i, w.lock())).collect();
-        guards.sort_by_key(|(i, _)| *i);
-        let mut windows: Vec<&mut Window> = guards.iter_mut().map(|(_, g)| &mut **g).collect();
-        let mut counted = decide(settings, now_ms, checks, &mut windows);
-        for peek in peeks {
+        modelled: &[Option<u64>],
+        peek: Option<&Check>,
+    ) -> Decision {
+        self.with_windows(checks, |map, found| {
+            // Every window of the call locked at once (in scope order, so two calls never
+            // wait on each other in a cycle): the call counts in all of them or, refused, in
+            // none.
+            let mut order: SmallVec<[usize; 2]> = (0..checks.len()).collect();
+            order.sort_unstable_by(|&a, &b| checks[a].scope().cmp(&checks[b].scope()));
+            let mut guards: SmallVec<[Option<MutexGuard<Window>>; 2]> =
+                (0..checks.len()).map(|_| None).collect();
+            for i in order {
+                guards[i] = Some(found[i].lock());
+            }
+            let mut windows: SmallVec<[&mut Window; 2]> =
+                guards.iter_mut().flatten().map(|g| &mut **g).collect();
+            let mut decision = decide(settings, now_ms, checks, modelled, &mut windows);
+            let Some(peek) = peek else {
+                return decision;
+            };
             let shape = peek.limit.shape();
             let scope = peek.scope();
             let used = match checks.iter().position(|c| c.scope() == scope) {
                 Some(i) => windows[i].used(shape, now_ms),
-                None => self
-                    .windows
-                    .read()
-                    .get(scope)
-                    .map(|w| w.lock().used(shape, now_ms))
-                    .unwrap_or(0),
+                None => {
+                    // Looked at once the call's own windows are released.
+                    drop(windows);
+                    drop(guards);
+                    map.get(&scope)
+                        .map(|w| w.lock().used(shape, now_ms))
+                        .unwrap_or(0)
+                }
             };
-            counted.usages.push(Usage {
+            decision.tallies.push(Tally {
                 limit: peek.limit,
-                account: None,
+                check: None,
                 used,
                 max: settings.effective(peek.limit, None),
                 regain_ms: 0,
             });
-        }
-        counted
+            decision
+        })
     }
 
     /// The counters as they stand, for the control API: (scope, limit, used).
@@ -483,10 +739,9 @@ impl Limits {
                 let windows = self.windows.read();
                 let mut all = Vec::new();
                 for (scope, window) in windows.iter() {
-                    if let Some(limit) = limit_of(scope) {
-                        for (b, c) in window.lock().live(limit.shape(), now_ms) {
-                            all.push((scope.clone(), b, c));
-                        }
+                    let text = scope.as_ref().text();
+                    for (b, c) in window.lock().live(scope.limit.shape(), now_ms) {
+                        all.push((text.clone(), b, c));
                     }
                 }
                 all
@@ -500,7 +755,7 @@ impl Limits {
         Ok(grouped
             .into_iter()
             .filter_map(|(scope, buckets)| {
-                let limit = limit_of(&scope)?;
+                let limit = Scope::parse(&scope)?.limit;
                 let used = Window::from_buckets(limit.shape(), now_ms, &buckets)
                     .used(limit.shape(), now_ms);
                 (used > 0).then_some((scope, limit, used))
@@ -514,20 +769,17 @@ impl Limits {
             return Ok(());
         }
         let rows = db.read_blocking(rate_counts::all)?;
-        let mut grouped: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
+        let mut grouped: std::collections::HashMap<String, Vec<(i64, i64)>> = Default::default();
         for (scope, bucket, calls) in rows {
             grouped.entry(scope).or_default().push((bucket, calls));
         }
         let mut windows = self.windows.write();
-        for (scope, buckets) in grouped {
-            if let Some(limit) = limit_of(&scope) {
+        for (text, buckets) in grouped {
+            if let Some(scope) = Scope::parse(&text) {
+                let shape = scope.limit.shape();
                 windows.insert(
                     scope,
-                    Arc::new(Mutex::new(Window::from_buckets(
-                        limit.shape(),
-                        now_ms,
-                        &buckets,
-                    ))),
+                    Mutex::new(Window::from_buckets(shape, now_ms, &buckets)),
                 );
             }
         }
@@ -541,9 +793,10 @@ impl Limits {
         for (scope, window) in windows.iter() {
             let mut window = window.lock();
             if window.dirty {
-                if let Some(limit) = limit_of(scope) {
-                    dirty.push((scope.clone(), window.live(limit.shape(), now_ms)));
-                }
+                dirty.push((
+                    scope.as_ref().text(),
+                    window.live(scope.limit.shape(), now_ms),
+                ));
                 window.dirty = false;
             }
         }
@@ -591,10 +844,15 @@ pub async fn enforce(
     if !state.limits.enabled() {
         return Ok(());
     }
-    let check = Check::new(limit, account.to_string(), Some(account.to_string()));
+    let check = Check::per_account(limit, account);
     let counted = state
         .limits
-        .count(&state.db, state.clock.now_ms(), vec![check], None)
+        .count(
+            &state.db,
+            state.clock.now_ms(),
+            std::slice::from_ref(&check),
+            None,
+        )
         .await
         .map_err(crate::api::internal)?;
     match counted.error() {
@@ -613,39 +871,37 @@ fn write_windows(
     Ok(())
 }
 
-/// The limit a stored scope belongs to.
-fn limit_of(scope: &str) -> Option<Limit> {
-    Limit::parse(scope.split(':').next()?)
-}
-
 /// Decides a call against its limits' windows (one per check, in order): refused by the
 /// first limit it would pass, and then counted in none; else counted in each.
 fn decide(
     settings: &Settings,
     now_ms: i64,
     checks: &[Check],
+    modelled: &[Option<u64>],
     windows: &mut [&mut Window],
-) -> Counted {
-    let mut counted = Counted::default();
-    let mut seen = Vec::with_capacity(checks.len());
-    for (check, window) in checks.iter().zip(windows.iter()) {
+) -> Decision {
+    let mut decision = Decision::default();
+    let mut seen: SmallVec<[(u64, u64); 2]> = SmallVec::new();
+    for (i, (check, window)) in checks.iter().zip(windows.iter_mut()).enumerate() {
         let shape = check.limit.shape();
-        let max = settings.effective(check.limit, check.account.as_deref());
+        let max = settings.effective_with(check.limit, check.account(), modelled[i]);
         let used = window.used(shape, now_ms);
         if used >= max {
-            counted.usages.push(Usage {
+            decision.tallies.push(Tally {
                 limit: check.limit,
-                account: check.account.clone(),
+                check: Some(i),
                 used,
                 max,
                 regain_ms: window.regain_ms(shape, now_ms, max),
             });
-            counted.refused = Some(check.limit);
-            return counted;
+            decision.refused = Some(check.limit);
+            return decision;
         }
         seen.push((used, max));
     }
-    for ((check, window), (used, max)) in checks.iter().zip(windows.iter_mut()).zip(seen) {
+    for (i, ((check, window), (used, max))) in
+        checks.iter().zip(windows.iter_mut()).zip(seen).enumerate()
+    {
         let shape = check.limit.shape();
         window.add(shape, now_ms);
         // When access returns matters only once this call used the last of the limit.
@@ -654,15 +910,15 @@ fn decide(
         } else {
             0
         };
-        counted.usages.push(Usage {
+        decision.tallies.push(Tally {
             limit: check.limit,
-            account: check.account.clone(),
+            check: Some(i),
             used: used + 1,
             max,
             regain_ms,
         });
     }
-    counted
+    decision
 }
 
 /// Counting on PostgreSQL: each scope locked (in one order, so two calls never wait on each
@@ -672,47 +928,48 @@ fn count_in_store(
     settings: &Settings,
     now_ms: i64,
     checks: &[Check],
-    peeks: &[Check],
-) -> StoreResult<Counted> {
-    let mut scopes: Vec<&str> = checks.iter().map(Check::scope).collect();
+    modelled: &[Option<u64>],
+    peek: Option<&Check>,
+) -> StoreResult<Decision> {
+    let texts: Vec<String> = checks.iter().map(|c| c.scope().text()).collect();
+    let mut scopes: Vec<&str> = texts.iter().map(String::as_str).collect();
     scopes.sort();
     scopes.dedup();
     for scope in &scopes {
         rate_counts::lock_scope(tx, scope)?;
     }
     let mut stored = Vec::with_capacity(checks.len());
-    for check in checks {
+    for (check, text) in checks.iter().zip(&texts) {
         let shape = check.limit.shape();
-        let buckets = rate_counts::window(tx, check.scope(), shape.bucket(now_ms) - shape.slots)?;
+        let buckets = rate_counts::window(tx, text, shape.bucket(now_ms) - shape.slots)?;
         stored.push((Window::from_buckets(shape, now_ms, &buckets), buckets));
     }
     let mut windows: Vec<&mut Window> = stored.iter_mut().map(|(w, _)| w).collect();
-    let counted = decide(settings, now_ms, checks, &mut windows);
-    if counted.refused.is_none() {
-        for (check, (_, buckets)) in checks.iter().zip(&stored) {
+    let mut decision = decide(settings, now_ms, checks, modelled, &mut windows);
+    if decision.refused.is_none() {
+        for ((check, text), (_, buckets)) in checks.iter().zip(&texts).zip(&stored) {
             let shape = check.limit.shape();
-            let scope = check.scope();
             let current = shape.bucket(now_ms);
             if !buckets.iter().any(|(b, _)| *b == current) {
                 // A new bucket: a good moment to drop those that left the window.
-                rate_counts::prune(tx, scope, current - shape.slots)?;
+                rate_counts::prune(tx, text, current - shape.slots)?;
             }
-            rate_counts::add(tx, scope, current, 1)?;
+            rate_counts::add(tx, text, current, 1)?;
         }
     }
-    let mut counted = counted;
-    for peek in peeks {
+    if let Some(peek) = peek {
         let shape = peek.limit.shape();
-        let buckets = rate_counts::window(tx, peek.scope(), shape.bucket(now_ms) - shape.slots)?;
-        counted.usages.push(Usage {
+        let buckets =
+            rate_counts::window(tx, &peek.scope().text(), shape.bucket(now_ms) - shape.slots)?;
+        decision.tallies.push(Tally {
             limit: peek.limit,
-            account: None,
+            check: None,
             used: Window::from_buckets(shape, now_ms, &buckets).used(shape, now_ms),
             max: settings.effective(peek.limit, None),
             regain_ms: 0,
         });
     }
-    Ok(counted)
+    Ok(decision)
 }
 
 #[cfg(test)]
@@ -742,6 +999,40 @@ mod tests {
             Ok((Limit::SendMedia, 3))
         );
         assert!(Settings::parse_override("nope=3").is_err());
+    }
+
+    /// A window found by a call's borrowed ids is the one stored under the scope's name, and
+    /// names read back from the store find it again.
+    #[test]
+    fn scopes_are_named_as_the_store_keeps_them_and_found_by_borrowed_ids() {
+        let checks = [
+            Check::per_key(Limit::App, "1001"),
+            Check::per_key(Limit::User, "178"),
+            Check::per_pair(Limit::Instagram, "1001", "17841"),
+            Check::per_account(Limit::Conversations, "17841"),
+        ];
+        let texts: Vec<String> = checks.iter().map(|c| c.scope().text()).collect();
+        assert_eq!(
+            texts,
+            [
+                "app:1001",
+                "user:178",
+                "instagram:1001:17841",
+                "conversations:17841"
+            ]
+        );
+        let mut map = Windows::default();
+        for text in &texts {
+            let scope = Scope::parse(text).expect("a scope");
+            assert_eq!(scope.as_ref().text(), *text);
+            map.insert(scope, Mutex::new(Window::new(PER_SECOND)));
+        }
+        for check in &checks {
+            assert!(map.contains_key(&check.scope()), "{check:?}");
+        }
+        assert!(!map.contains_key(&Check::per_pair(Limit::Instagram, "1001", "1").scope()));
+        assert_eq!(Scope::parse("instagram:1001"), None);
+        assert_eq!(Scope::parse("nope:1"), None);
     }
 
     #[test]

@@ -10,18 +10,36 @@
 //! localgram throttles by call count only: `total_cputime` and `total_time` are 0 unless a
 //! limit is reached, when all three read 100.
 
+use std::sync::OnceLock;
+
+use axum::http::{HeaderName, HeaderValue};
 use serde_json::{json, Value};
 
 use super::{Limit, Reported, Usage};
 
-pub const APP_USAGE: &str = "x-app-usage";
-pub const BUSINESS_USAGE: &str = "x-business-use-case-usage";
+/// Headers an answer carries besides Meta's usual ones, ready for the response.
+pub type Headers = Vec<(HeaderName, HeaderValue)>;
 
-/// `"call_count":N,"total_cputime":N,"total_time":N`, written directly (every counted call
-/// renders it).
+pub fn app_usage() -> HeaderName {
+    const { HeaderName::from_static("x-app-usage") }
+}
+
+pub fn business_usage() -> HeaderName {
+    const { HeaderName::from_static("x-business-use-case-usage") }
+}
+
+/// A header value from rendered JSON (visible ASCII and UTF-8 only: JSON escapes controls).
+fn value(text: String) -> Option<HeaderValue> {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(text)).ok()
+}
+
+/// `"call_count":N,"total_cputime":N,"total_time":N`, written directly.
 fn counts(usage: &Usage, out: &mut String) {
+    counts_at(usage.percent(), out)
+}
+
+fn counts_at(count: u64, out: &mut String) {
     use std::fmt::Write;
-    let count = usage.percent();
     let time = if count >= 100 { 100 } else { 0 };
     let _ = write!(
         out,
@@ -29,12 +47,31 @@ fn counts(usage: &Usage, out: &mut String) {
     );
 }
 
+/// `X-App-Usage` at `percent` (0 to 100): its 101 values are rendered once, and a response
+/// shares one without counting references to it.
+fn app_usage_value(percent: u64) -> HeaderValue {
+    static TEXTS: OnceLock<Vec<String>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| {
+        (0..=100)
+            .map(|count| {
+                let mut text = String::with_capacity(64);
+                text.push('{');
+                counts_at(count, &mut text);
+                text.push('}');
+                text
+            })
+            .collect()
+    });
+    let text: &'static str = &texts[percent.min(100) as usize];
+    HeaderValue::from_static(text)
+}
+
 /// What the headers show of one usage: a call renders the same headers as the last one on its
 /// thread when these agree (the percentages move once in many calls).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Shown {
     limit: super::Limit,
-    account: Option<String>,
+    account: Option<Box<str>>,
     percent: u64,
     regain_minutes: i64,
 }
@@ -43,7 +80,7 @@ impl Shown {
     fn of(usage: &Usage) -> Shown {
         Shown {
             limit: usage.limit,
-            account: usage.account.clone(),
+            account: usage.account.map(Box::from),
             percent: usage.percent(),
             regain_minutes: usage.regain_minutes(),
         }
@@ -51,43 +88,41 @@ impl Shown {
 
     fn shows(&self, usage: &Usage) -> bool {
         self.limit == usage.limit
-            && self.account.as_deref() == usage.account.as_deref()
+            && self.account.as_deref() == usage.account
             && self.percent == usage.percent()
             && self.regain_minutes == usage.regain_minutes()
     }
 }
 
-type Rendered = Vec<(&'static str, String)>;
-
 thread_local! {
-    /// The last usages rendered on this thread and their headers.
-    static LAST: std::cell::RefCell<Option<(Vec<Shown>, Rendered)>> =
+    /// The last usages rendered on this thread and their headers (a value's clone shares its
+    /// bytes: handing them to another response copies nothing).
+    static LAST: std::cell::RefCell<Option<(Vec<Shown>, Headers)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// The headers for what a call counted: (name, JSON value). Every counted call asks, so the
-/// last rendering is reused while the numbers it shows are unchanged.
-pub fn headers(usages: &[Usage]) -> Vec<(&'static str, String)> {
-    let reused = LAST.with_borrow(|last| {
-        last.as_ref()
-            .filter(|(shown, _)| {
-                shown.len() == usages.len() && shown.iter().zip(usages).all(|(s, u)| s.shows(u))
-            })
-            .map(|(_, rendered)| rendered.clone())
+/// Adds the headers for what a call counted to `out`. Every counted call asks, so the last
+/// rendering is reused while the numbers it shows are unchanged.
+pub fn headers(usages: &[Usage], out: &mut Headers) {
+    let reused = LAST.with_borrow(|last| match last {
+        Some((shown, rendered))
+            if shown.len() == usages.len() && shown.iter().zip(usages).all(|(s, u)| s.shows(u)) =>
+        {
+            out.extend(rendered.iter().cloned());
+            true
+        }
+        _ => false,
     });
-    if let Some(rendered) = reused {
-        return rendered;
+    if reused {
+        return;
     }
     let rendered = render(usages);
-    LAST.set(Some((
-        usages.iter().map(Shown::of).collect(),
-        rendered.clone(),
-    )));
-    rendered
+    out.extend(rendered.iter().cloned());
+    LAST.set(Some((usages.iter().map(Shown::of).collect(), rendered)));
 }
 
-fn render(usages: &[Usage]) -> Vec<(&'static str, String)> {
-    let mut out = Vec::with_capacity(2);
+fn render(usages: &[Usage]) -> Headers {
+    let mut out = Headers::with_capacity(2);
     // The app's limit only: Meta does not disclose a user's count. A creator marketplace
     // call reports that API's app limit (ref 001 L9302), which it counted in, rather than
     // the platform limit it only looked at.
@@ -96,11 +131,7 @@ fn render(usages: &[Usage]) -> Vec<(&'static str, String)> {
         .find(|u| u.limit == Limit::CreatorMarketplaceApp)
         .or_else(|| usages.iter().find(|u| u.limit == Limit::App));
     if let Some(app) = app {
-        let mut value = String::with_capacity(64);
-        value.push('{');
-        counts(app, &mut value);
-        value.push('}');
-        out.push((APP_USAGE, value));
+        out.push((app_usage(), app_usage_value(app.percent())));
     }
     // One entry per business use case, grouped by account in the order first counted.
     let mut accounts: Vec<(&str, String)> = Vec::new();
@@ -108,7 +139,7 @@ fn render(usages: &[Usage]) -> Vec<(&'static str, String)> {
         let Reported::BusinessUseCase(kind) = usage.limit.reported() else {
             continue;
         };
-        let Some(account) = usage.account.as_deref() else {
+        let Some(account) = usage.account else {
             continue;
         };
         let mut entry = String::with_capacity(128);
@@ -129,35 +160,30 @@ fn render(usages: &[Usage]) -> Vec<(&'static str, String)> {
         }
     }
     if !accounts.is_empty() {
-        let mut value = String::from("{");
+        let mut text = String::from("{");
         for (i, (account, list)) in accounts.iter().enumerate() {
             if i > 0 {
-                value.push(',');
+                text.push(',');
             }
-            value.push_str(&Value::from(*account).to_string());
-            value.push_str(":[");
-            value.push_str(list);
-            value.push(']');
+            text.push_str(&Value::from(*account).to_string());
+            text.push_str(":[");
+            text.push_str(list);
+            text.push(']');
         }
-        value.push('}');
-        out.push((BUSINESS_USAGE, value));
+        text.push('}');
+        out.extend(value(text).map(|v| (business_usage(), v)));
     }
     out
 }
 
 /// The headers a throttling error injected as a fault carries: the use case its code names at
 /// 100%, access back in `regain_minutes`.
-pub fn throttled(
-    code: i64,
-    account: Option<&str>,
-    regain_minutes: i64,
-) -> Vec<(&'static str, String)> {
+pub fn throttled(code: i64, account: Option<&str>, regain_minutes: i64) -> Headers {
     let kind = match code {
         4 | 17 => {
-            return vec![(
-                APP_USAGE,
-                json!({"call_count": 100, "total_cputime": 100, "total_time": 100}).to_string(),
-            )]
+            let text =
+                json!({"call_count": 100, "total_cputime": 100, "total_time": 100}).to_string();
+            return value(text).map(|v| (app_usage(), v)).into_iter().collect();
         }
         80002 => "instagram",
         32 => "pages",
@@ -167,23 +193,41 @@ pub fn throttled(
     let Some(account) = account else {
         return Vec::new();
     };
-    let value = json!({ account: [{
+    let text = json!({ account: [{
         "type": kind, "call_count": 100, "total_cputime": 100, "total_time": 100,
         "estimated_time_to_regain_access": regain_minutes,
-    }]});
-    vec![(BUSINESS_USAGE, value.to_string())]
+    }]})
+    .to_string();
+    value(text)
+        .map(|v| (business_usage(), v))
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn text(headers: &Headers) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect()
+    }
+
+    /// What a call adds to its answer's headers, as text.
+    fn shown(usages: &[Usage]) -> Vec<(String, String)> {
+        let mut out = Headers::new();
+        headers(usages, &mut out);
+        text(&out)
+    }
+
     #[test]
     fn headers_have_the_shapes_clients_parse() {
         let usages = vec![
             Usage {
                 limit: Limit::Instagram,
-                account: Some("17841400000000001".into()),
+                account: Some("17841400000000001"),
                 used: 3,
                 max: 3,
                 regain_ms: 90_000,
@@ -196,16 +240,15 @@ mod tests {
                 regain_ms: 0,
             },
         ];
-        let h = headers(&usages);
         assert_eq!(
-            h,
+            shown(&usages),
             vec![
                 (
-                    APP_USAGE,
+                    "x-app-usage".to_string(),
                     r#"{"call_count":25,"total_cputime":0,"total_time":0}"#.to_string()
                 ),
                 (
-                    BUSINESS_USAGE,
+                    "x-business-use-case-usage".to_string(),
                     r#"{"17841400000000001":[{"type":"instagram","call_count":100,"total_cputime":100,"total_time":100,"estimated_time_to_regain_access":2}]}"#
                         .to_string()
                 ),
@@ -215,9 +258,9 @@ mod tests {
 
     #[test]
     fn a_reused_rendering_always_shows_the_calls_own_numbers() {
-        let usage = |account: &str, used: u64, regain_ms: i64| Usage {
+        let usage = |account: &'static str, used: u64, regain_ms: i64| Usage {
             limit: Limit::Instagram,
-            account: Some(account.into()),
+            account: Some(account),
             used,
             max: 200,
             regain_ms,
@@ -234,9 +277,9 @@ mod tests {
             vec![usage("1", 1, 0)],
         ];
         for call in &calls {
-            assert_eq!(headers(call), render(call), "{call:?}");
+            assert_eq!(shown(call), text(&render(call)), "{call:?}");
         }
-        assert_ne!(render(&calls[4]), render(&calls[5]));
-        assert_ne!(render(&calls[5]), render(&calls[6]));
+        assert_ne!(text(&render(&calls[4])), text(&render(&calls[5])));
+        assert_ne!(text(&render(&calls[5])), text(&render(&calls[6])));
     }
 }

@@ -26,20 +26,43 @@ impl Shape {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Window {
     /// (bucket, calls), at index `bucket mod slots`.
     slots: Vec<(i64, u64)>,
     /// Changed since it was last written to the store.
     pub dirty: bool,
+    /// The calls in the window ending in bucket `total_at` (every call asks for its window's
+    /// total: it is summed again only when the clock has entered another bucket).
+    total: u64,
+    total_at: i64,
 }
+
+/// No bucket the total was summed at yet.
+const NOT_SUMMED: i64 = i64::MIN;
 
 impl Window {
     pub fn new(shape: Shape) -> Self {
         Window {
             slots: vec![(i64::MIN, 0); shape.slots as usize],
             dirty: false,
+            total: 0,
+            total_at: NOT_SUMMED,
         }
+    }
+
+    /// The total for the window ending in bucket `current`.
+    fn sum_at(&mut self, shape: Shape, current: i64) -> u64 {
+        if self.total_at != current {
+            self.total = self
+                .slots
+                .iter()
+                .filter(|(bucket, _)| shape.live(*bucket, current))
+                .map(|(_, calls)| calls)
+                .sum();
+            self.total_at = current;
+        }
+        self.total
     }
 
     /// A window from stored buckets (those outside the window are left out).
@@ -56,23 +79,22 @@ impl Window {
     }
 
     /// Calls counted in the window at `now_ms`.
-    pub fn used(&self, shape: Shape, now_ms: i64) -> u64 {
-        let current = shape.bucket(now_ms);
-        self.slots
-            .iter()
-            .filter(|(bucket, _)| shape.live(*bucket, current))
-            .map(|(_, calls)| calls)
-            .sum()
+    pub fn used(&mut self, shape: Shape, now_ms: i64) -> u64 {
+        self.sum_at(shape, shape.bucket(now_ms))
     }
 
     /// Counts one call at `now_ms`.
     pub fn add(&mut self, shape: Shape, now_ms: i64) {
         let current = shape.bucket(now_ms);
+        self.sum_at(shape, current);
         let i = current.rem_euclid(shape.slots) as usize;
         if self.slots[i].0 != current {
+            // The only live bucket at this slot is the current one: what it held (expired,
+            // or ahead of a clock moved back) is not in the total.
             self.slots[i] = (current, 0);
         }
         self.slots[i].1 += 1;
+        self.total += 1;
         self.dirty = true;
     }
 
@@ -91,7 +113,7 @@ impl Window {
 
     /// Milliseconds from `now_ms` until fewer than `limit` calls are in the window, so one
     /// more is allowed (0 when one is allowed now).
-    pub fn regain_ms(&self, shape: Shape, now_ms: i64, limit: u64) -> i64 {
+    pub fn regain_ms(&mut self, shape: Shape, now_ms: i64, limit: u64) -> i64 {
         let mut used = self.used(shape, now_ms);
         if used < limit {
             return 0;
@@ -141,8 +163,33 @@ mod tests {
         assert_eq!(w.used(SECOND, 1_000), 1);
         let stored = w.live(SECOND, 1_000);
         assert_eq!(stored, vec![(10, 1)]);
-        let back = Window::from_buckets(SECOND, 1_050, &[(0, 5), (10, 1)]);
+        let mut back = Window::from_buckets(SECOND, 1_050, &[(0, 5), (10, 1)]);
         assert_eq!(back.used(SECOND, 1_050), 1);
+    }
+
+    /// The kept total is what summing the live buckets gives, whatever the clock does.
+    #[test]
+    fn the_kept_total_is_the_sum_of_the_live_buckets() {
+        let mut w = Window::new(SECOND);
+        let mut t: i64 = 50_000;
+        let mut seed: u64 = 7;
+        for _ in 0..5_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let step = (seed >> 33) % 400;
+            // Mostly forward, sometimes back (the virtual clock can be moved back).
+            t += if (seed >> 20).is_multiple_of(7) {
+                -(step as i64)
+            } else {
+                step as i64 / 4
+            };
+            if !(seed >> 40).is_multiple_of(3) {
+                w.add(SECOND, t);
+            }
+            let summed: i64 = w.live(SECOND, t).iter().map(|(_, c)| c).sum();
+            assert_eq!(w.used(SECOND, t), summed as u64, "at {t}");
+        }
     }
 
     #[test]

@@ -396,6 +396,12 @@ impl Db {
         self.inner.readers.run(move || this.read_blocking(f)).await
     }
 
+    /// When the accounts' daily views (insights) were last possibly changed: a view count
+    /// read at this stamp holds while it is unchanged (the rate limits keep theirs until then).
+    pub fn insight_views_stamp(&self) -> cache::Stamp {
+        self.inner.cache.insight_views.generation()
+    }
+
     /// Runs `f` on the calling thread against the read caches alone, and only if it needed
     /// something they do not hold, again on a database thread as [`Db::read`] does. A read
     /// the caches answer (a cached node) then costs no thread hop; `f` must have no effect
