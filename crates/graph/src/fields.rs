@@ -495,6 +495,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn plain_lists_take_the_shortcut_and_anything_else_does_not() {
+        let direct = FieldSelection::plain_list(" id, username,,followers_count ,");
+        assert_eq!(
+            direct.map(|s| s.names().map(str::to_string).collect::<Vec<_>>()),
+            Some(vec![
+                "id".into(),
+                "username".into(),
+                "followers_count".into()
+            ])
+        );
+        for not_plain in ["media{id}", "media.limit(2)", "user name", "id,é"] {
+            assert_eq!(FieldSelection::plain_list(not_plain), None, "{not_plain}");
+        }
+    }
+
     use super::*;
 
     fn parse(s: &str) -> FieldSelection {

@@ -132,7 +132,7 @@ async fn route(
             }
             // No root name is `me` or shaped like an id, so ids (most requests) skip the
             // root look-ups.
-            let names_node = first == "me" || addressable(first);
+            let names_node = names_node(first);
             let two = (!names_node)
                 .then(|| rest.first().map(|second| format!("{first}/{second}")))
                 .flatten();
@@ -308,6 +308,13 @@ async fn route(
         }
         _ => answer,
     }
+}
+
+/// Whether a path's first segment names a node rather than a root: `me` or an id. No root
+/// (and no web or control route) is named so, which lets ids skip the root look-ups and the
+/// router (`server::GraphFirst`).
+pub fn names_node(segment: &str) -> bool {
+    segment == "me" || addressable(segment)
 }
 
 /// Whether a path segment can name a node: a numeric id, or a message id (`aWdf...`).

@@ -46,14 +46,14 @@ struct GraphFirst {
     state: Shared,
 }
 
-/// Whether a path names a node: no web route or control route starts with an id or `me`.
+/// Whether a path, after its version if any, starts with a node ([`crate::dispatch::names_node`]).
 fn names_a_node(path: &str) -> bool {
     let mut segments = path.trim_start_matches('/').split('/');
     let mut first = segments.next().unwrap_or("");
     if graph::ApiVersion::parse_segment(first).is_some() {
         first = segments.next().unwrap_or("");
     }
-    first == "me" || graph::ids::looks_like_id(first)
+    crate::dispatch::names_node(first)
 }
 
 impl tower::Service<axum::extract::Request> for GraphFirst {
@@ -373,6 +373,7 @@ mod tests {
             "/v24.0/17841405309211844/media",
             "/me",
             "/v21.0/me/accounts",
+            "/v24.0/aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1",
         ] {
             assert!(names_a_node(path), "{path}");
         }

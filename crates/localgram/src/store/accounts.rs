@@ -160,10 +160,15 @@ pub fn media_count(conn: &Reader, account_id: &str) -> StoreResult<i64> {
 /// The read cache's key for an app-scoped id (ids are digits: `|` separates them).
 pub fn scoped_key(app_id: &str, account_id: &str) -> String {
     let mut key = String::with_capacity(app_id.len() + account_id.len() + 1);
+    write_scoped_key(&mut key, app_id, account_id);
+    key
+}
+
+fn write_scoped_key(key: &mut String, app_id: &str, account_id: &str) {
+    key.clear();
     key.push_str(app_id);
     key.push('|');
     key.push_str(account_id);
-    key
 }
 
 pub fn app_scoped_id(conn: &Reader, app_id: &str, account_id: &str) -> StoreResult<Option<String>> {
@@ -174,10 +179,7 @@ pub fn app_scoped_id(conn: &Reader, app_id: &str, account_id: &str) -> StoreResu
         }
         let hit = KEY.with(|key| {
             let mut key = key.borrow_mut();
-            key.clear();
-            key.push_str(app_id);
-            key.push('|');
-            key.push_str(account_id);
+            write_scoped_key(&mut key, app_id, account_id);
             cache.app_scoped_ids.get(key.as_str())
         });
         return hit.ok_or_else(|| conn.not_in_memory());
