@@ -35,7 +35,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     let host_api = incoming.host_kind.api();
     let caller = match &incoming.token {
         Some(token) => match tokens::resolve(&state.db, token, host_api, now).await {
-            Ok(caller) => Some(std::sync::Arc::new(caller)),
+            Ok(caller) => Some(caller),
             Err(error) => {
                 return Outcome {
                     result: Err(error),
@@ -261,16 +261,9 @@ async fn route(
         scheme: incoming.scheme,
         host: incoming.host,
         version,
-        path: {
-            let mut path = String::new();
-            for segment in &incoming.segments {
-                path.push('/');
-                path.extend(form_urlencoded::byte_serialize(segment.as_bytes()));
-            }
-            path
-        },
+        segments: incoming.segments,
         query: incoming.query,
-        token: caller.as_ref().map(|c| c.token.clone()),
+        caller: caller.clone(),
     };
     let call = Call {
         state: state.clone(),
@@ -432,8 +425,7 @@ fn read_after_write(incoming: &Incoming) -> Option<Incoming> {
         method: Method::GET,
         host: incoming.host.clone(),
         host_kind: incoming.host_kind,
-        scheme: incoming.scheme.clone(),
-        version_segment: incoming.version_segment.clone(),
+        scheme: incoming.scheme,
         version: incoming.version,
         segments: Vec::new(),
         query: params.to_query_string(),

@@ -496,9 +496,9 @@ fn range_url(call: &Call, since: i64, until: i64) -> String {
     let mut query = Params::from_urlencoded(links.query.as_bytes());
     query.remove("since");
     query.remove("until");
-    if let Some(token) = &links.token {
+    if let Some(token) = links.token() {
         if !query.contains("access_token") {
-            query.insert_str("access_token", token.clone());
+            query.insert_str("access_token", token);
         }
     }
     query.insert_str("since", since.to_string());
@@ -508,7 +508,7 @@ fn range_url(call: &Call, since: i64, until: i64) -> String {
         links.scheme,
         links.host,
         links.version,
-        links.path,
+        links.path(),
         query.to_query_string()
     )
 }

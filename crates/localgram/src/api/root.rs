@@ -87,7 +87,7 @@ pub async fn batch(call: Call) -> Result<Value, GraphError> {
         .unwrap_or(true);
     let origin = BatchOrigin {
         host: call.links.host.clone(),
-        scheme: call.links.scheme.clone(),
+        scheme: call.links.scheme,
         version: Some(call.version),
     };
     let token = call.caller.as_ref().map(|c| c.token.clone());

@@ -1,6 +1,7 @@
 //! Issuing and resolving access tokens.
 
 use graph::{Api, GraphError, Permission};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 use super::{Caller, TokenKind};
@@ -71,7 +72,7 @@ pub async fn resolve(
     token: &str,
     host_api: Option<Api>,
     now: i64,
-) -> Result<Caller, GraphError> {
+) -> Result<Arc<Caller>, GraphError> {
     let internal = |e: StoreError| {
         if let StoreError::Unavailable(reason) = &e {
             // An outage is Meta's transient error, whatever the request met it on.
@@ -98,7 +99,7 @@ pub async fn resolve(
         if host_api == Some(Api::Instagram) && kind == TokenKind::Client {
             return Err(GraphError::token_unparseable());
         }
-        return Ok(Caller {
+        return Ok(Arc::new(Caller {
             token: token.to_string(),
             kind,
             subject: app.id.clone(),
@@ -107,7 +108,7 @@ pub async fn resolve(
             issued_at: 0,
             expires_at: None,
             long_lived: false,
-        });
+        }));
     }
     let (row, app) = db
         .token_with_app(token)
@@ -136,10 +137,48 @@ pub async fn resolve(
             return Err(GraphError::token_expired(expires_at, now));
         }
     }
-    Ok(Caller {
+    Ok(user_caller(row, app, kind, now))
+}
+
+/// Callers built from token rows, kept on each thread for the next requests with the same
+/// token. A cached row (`Db::token_with_app`) stays the same `Arc` until it is written, so a
+/// caller is reused only while both of its rows are the very ones it was built from, and the
+/// deprecated permission names are on the same side of their end date.
+struct BuiltCaller {
+    row: Arc<Token>,
+    app: Arc<App>,
+    old_names_ended: bool,
+    caller: Arc<Caller>,
+}
+
+/// How many tokens each thread remembers callers for (a test suite uses a handful at a time).
+const CALLERS_PER_THREAD: usize = 8;
+
+thread_local! {
+    static CALLERS: std::cell::RefCell<Vec<BuiltCaller>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The caller of a valid user or Page token: its permissions parsed once per row, not per
+/// request.
+fn user_caller(row: Arc<Token>, app: Arc<App>, kind: TokenKind, now: i64) -> Arc<Caller> {
+    let old_names_ended = now >= graph::permission::OLD_NAMES_END;
+    let found = CALLERS.with_borrow(|built| {
+        built
+            .iter()
+            .find(|b| {
+                Arc::ptr_eq(&b.row, &row)
+                    && Arc::ptr_eq(&b.app, &app)
+                    && b.old_names_ended == old_names_ended
+            })
+            .map(|b| b.caller.clone())
+    });
+    if let Some(caller) = found {
+        return caller;
+    }
+    let caller = Arc::new(Caller {
         token: row.token.clone(),
         kind,
-        app,
+        app: app.clone(),
         subject: row.subject_id.clone(),
         // Every stored name is one localgram issued (the control API, the dialogs and the
         // exchanges only grant known permissions), so none is lost in parsing.
@@ -152,7 +191,21 @@ pub async fn resolve(
         issued_at: row.issued_at,
         expires_at: row.expires_at,
         long_lived: row.long_lived,
-    })
+    });
+    CALLERS.with_borrow_mut(|built| {
+        // A row written since (a new `Arc` for the same token) replaces its old caller.
+        built.retain(|b| b.row.token != row.token);
+        if built.len() >= CALLERS_PER_THREAD {
+            built.remove(0);
+        }
+        built.push(BuiltCaller {
+            row,
+            app,
+            old_names_ended,
+            caller: caller.clone(),
+        });
+    });
+    caller
 }
 
 /// The secret that signs `appsecret_proof` for a token of this kind: Instagram Login tokens

@@ -2,14 +2,13 @@
 //! from the query string and any body (form, multipart, JSON), the `method=` override, and the
 //! access token from wherever the client put it.
 
-use axum::body::Body;
-use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use bytes::Bytes;
 use graph::{ApiVersion, GraphError, Params};
+use serde_json::Value;
 
 use super::host::HostKind;
-use crate::config::MAX_GRAPH_BODY_BYTES;
 
 static X_FORWARDED_PROTO: axum::http::HeaderName =
     axum::http::HeaderName::from_static("x-forwarded-proto");
@@ -27,7 +26,7 @@ pub struct Upload {
 #[derive(Debug, Clone)]
 pub struct BatchOrigin {
     pub host: String,
-    pub scheme: String,
+    pub scheme: &'static str,
     pub version: Option<ApiVersion>,
 }
 
@@ -38,9 +37,8 @@ pub struct Incoming {
     /// The Host header as sent, used to build links back to localgram.
     pub host: String,
     pub host_kind: HostKind,
-    pub scheme: String,
-    /// The version segment as written, when the path had one.
-    pub version_segment: Option<String>,
+    /// `https` when a proxy in front says so, else `http`.
+    pub scheme: &'static str,
     pub version: Option<ApiVersion>,
     /// Path segments after the version, percent-decoded.
     pub segments: Vec<String>,
@@ -53,8 +51,8 @@ pub struct Incoming {
 }
 
 impl Incoming {
-    pub async fn read(request: Request<Body>) -> Result<Incoming, GraphError> {
-        let (parts, body) = request.into_parts();
+    /// Reads a request from its head and its body, read whole by the caller.
+    pub async fn read(parts: &Parts, body: Bytes) -> Result<Incoming, GraphError> {
         let headers = &parts.headers;
         let host = headers
             .get(header::HOST)
@@ -62,20 +60,15 @@ impl Incoming {
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost")
             .to_string();
-        let scheme = headers
-            .get(&X_FORWARDED_PROTO)
-            .and_then(|h| h.to_str().ok())
-            .filter(|p| *p == "https" || *p == "http")
-            .unwrap_or("http")
-            .to_string();
+        let scheme = match headers.get(&X_FORWARDED_PROTO).map(|h| h.as_bytes()) {
+            Some(b"https") => "https",
+            _ => "http",
+        };
         let query = parts.uri.query().unwrap_or("").to_string();
         let mut params = Params::from_urlencoded(query.as_bytes());
-        let body = super::read_whole(body, MAX_GRAPH_BODY_BYTES)
-            .await
-            .map_err(|_| GraphError::body_too_large())?;
         let uploads = read_body(headers, body, &mut params).await?;
 
-        let (version_segment, version, segments) = split_path(parts.uri.path())?;
+        let (version, segments) = split_path(parts.uri.path())?;
         let method = override_method(&parts.method, &mut params)?;
         let token = take_token(headers, &mut params);
         Ok(Incoming {
@@ -83,7 +76,6 @@ impl Incoming {
             host_kind: HostKind::classify(&host),
             host,
             scheme,
-            version_segment,
             version,
             segments,
             params,
@@ -113,18 +105,17 @@ impl Incoming {
         if let Some(body) = body {
             params.extend_urlencoded(body.as_bytes());
         }
-        let (version_segment, version, segments) = split_path(&path)?;
+        let (version, segments) = split_path(&path)?;
         let method = override_method(&method, &mut params)?;
-        let own_token = params
-            .remove("access_token")
-            .and_then(|v| v.as_str().map(str::to_string))
-            .filter(|t| !t.is_empty());
+        let own_token = match params.remove("access_token") {
+            Some(Value::String(token)) if !token.is_empty() => Some(token),
+            _ => None,
+        };
         Ok(Incoming {
             method,
             host: parent.host.clone(),
             host_kind: HostKind::classify(&parent.host),
-            scheme: parent.scheme.clone(),
-            version_segment,
+            scheme: parent.scheme,
             version: version.or(parent.version),
             segments,
             params,
@@ -135,44 +126,46 @@ impl Incoming {
     }
 }
 
-/// Splits `/v24.0/a/b` into its version and segments. A segment shaped like a version that
-/// Meta never released is an error; a path without one has no version.
 /// A path split into its optional version and its segments.
-type SplitPath = (Option<String>, Option<ApiVersion>, Vec<String>);
+type SplitPath = (Option<ApiVersion>, Vec<String>);
 
+/// Splits `/v24.0/a/b` into its version and segments. A first segment shaped like a version
+/// that Meta never released is an error; a path without one has no version.
 fn split_path(path: &str) -> Result<SplitPath, GraphError> {
-    let mut segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    let mut version_segment = None;
+    let mut parts = path.split('/').filter(|s| !s.is_empty()).peekable();
     let mut version = None;
-    if let Some(first) = segments.first() {
-        if let Some(v) = ApiVersion::parse_segment(first) {
+    if let Some(first) = parts.peek() {
+        let first = decoded(first);
+        if let Some(v) = ApiVersion::parse_segment(&first) {
             if !v.is_known() {
                 return Err(GraphError::unknown_version(
-                    first,
+                    &first,
                     &graph::version::LATEST.to_string(),
                 ));
             }
             version = Some(v);
-            version_segment = Some(segments.remove(0));
+            parts.next();
         }
     }
-    Ok((version_segment, version, segments))
+    // A node and an edge, most often: room for both at once.
+    let mut segments = Vec::with_capacity(2);
+    segments.extend(parts.map(percent_decode));
+    Ok((version, segments))
 }
 
 /// A path segment percent-decoded (a `+` stays a `+`: only query strings and forms read it
 /// as a space); invalid UTF-8 becomes U+FFFD as in the query.
 fn percent_decode(segment: &str) -> String {
+    decoded(segment).into_owned()
+}
+
+/// [`percent_decode`] without a copy when there is nothing to decode (versions, ids, edge
+/// names: nearly every segment).
+fn decoded(segment: &str) -> std::borrow::Cow<'_, str> {
     if !segment.contains('%') {
-        // Most segments (versions, ids, edge names): nothing to decode.
-        return segment.to_string();
+        return std::borrow::Cow::Borrowed(segment);
     }
-    percent_encoding::percent_decode_str(segment)
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
 }
 
 /// Meta lets GET and POST requests say `method=delete` (or post/get), for clients that can only
@@ -195,10 +188,13 @@ fn override_method(method: &Method, params: &mut Params) -> Result<Method, Graph
 
 /// The token from `access_token` (query or body), else `Authorization: Bearer|OAuth <token>`.
 fn take_token(headers: &HeaderMap, params: &mut Params) -> Option<String> {
-    let from_params = params
-        .remove("access_token")
-        .and_then(|v| v.as_str().map(|s| s.trim().to_string()))
-        .filter(|t| !t.is_empty());
+    let from_params = match params.remove("access_token") {
+        // Kept as sent when there is nothing to trim (nearly always): no copy.
+        Some(Value::String(token)) if token.trim().len() == token.len() => Some(token),
+        Some(Value::String(token)) => Some(token.trim().to_string()),
+        _ => None,
+    }
+    .filter(|t| !t.is_empty());
     from_params.or_else(|| {
         let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
         let (scheme, token) = value.split_once(' ')?;
@@ -279,18 +275,20 @@ mod tests {
 
     #[test]
     fn splits_versions_and_segments() {
-        let (seg, v, rest) = split_path("/v24.0/17841405309211844/media").unwrap();
-        assert_eq!(seg.as_deref(), Some("v24.0"));
+        let (v, rest) = split_path("/v24.0/17841405309211844/media").unwrap();
         assert_eq!(v, Some(ApiVersion::new(24, 0)));
         assert_eq!(rest, vec!["17841405309211844", "media"]);
-        let (seg, v, rest) = split_path("/me").unwrap();
-        assert_eq!((seg, v), (None, None));
+        let (v, rest) = split_path("//v24.0//me/").unwrap();
+        assert_eq!(v, Some(ApiVersion::new(24, 0)));
+        assert_eq!(rest, vec!["me"]);
+        let (v, rest) = split_path("/me").unwrap();
+        assert_eq!(v, None);
         assert_eq!(rest, vec!["me"]);
         let err = split_path("/v99.0/me").unwrap_err();
         assert_eq!(err.code, 2500);
-        assert!(split_path("/").unwrap().2.is_empty());
-        assert_eq!(split_path("/a%20b").unwrap().2, vec!["a b"]);
-        assert_eq!(split_path("/a+b/%2B%zz").unwrap().2, vec!["a+b", "+%zz"]);
+        assert!(split_path("/").unwrap().1.is_empty());
+        assert_eq!(split_path("/a%20b").unwrap().1, vec!["a b"]);
+        assert_eq!(split_path("/a+b/%2B%zz").unwrap().1, vec!["a+b", "+%zz"]);
     }
 
     #[test]

@@ -13,51 +13,95 @@ use axum::response::Response;
 use std::time::Instant;
 
 use crate::state::Shared;
+use crate::store::apps::App;
+use axum::http::request::Parts;
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 pub use incoming::Incoming;
-pub use reply::{ErrorInfo, TraceId};
+pub use reply::{ErrorInfo, Reply, TraceId};
 use request_log::{Answered, Recorder, RequestCaller, ResponseBody};
+use std::sync::Arc;
 
 /// Every request to a Meta host that no web route serves (nearly all of them): logged, read,
 /// dispatched through the route table, rendered. It logs itself rather than through the layer
-/// the web routes have, which would wrap every Graph call in two more boxed futures.
+/// the web routes have: its answer is held as a [`Reply`] the log reads directly, with no
+/// response body boxed, read back and boxed again.
 pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) -> Response {
-    logged(&state, request, |request, trace| {
-        answer(&state, request, trace)
-    })
-    .await
+    let started = Instant::now();
+    let trace = TraceId::generate();
+    let (parts, body) = request.into_parts();
+    let mut record = Recorder::arrived(
+        &parts.method,
+        parts.headers.get(axum::http::header::HOST),
+        &parts.uri,
+        state.clock.now(),
+    );
+    let (reply, app) = match read_whole(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
+        Ok(body) => {
+            record.request(&parts.headers, &body);
+            answer(&state, &parts, body, &trace, &mut record).await
+        }
+        Err(_) => {
+            record.request_omitted(&parts.headers, declared_length(&parts.headers), "too large");
+            let error = graph::GraphError::body_too_large();
+            (Reply::error(&error, &trace, None), None)
+        }
+    };
+    record.response(&reply.headers, ResponseBody::Whole(&reply.body));
+    let answered = Answered {
+        id: state.requests.next_id(),
+        status: reply.status.as_u16(),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        trace: trace.as_str(),
+        error_code: reply.error.map(|e| e.code),
+        error_subcode: reply.error.and_then(|e| e.subcode),
+        caller: RequestCaller { token: None, app },
+    };
+    state.requests.push(record.finish(answered));
+    reply.into_response()
 }
 
-/// A Graph call's answer.
-async fn answer(state: &Shared, request: Request<Body>, trace: TraceId) -> Response {
-    let incoming = match Incoming::read(request).await {
+/// A Graph call's answer, and the app of its token when the token resolved (for the log).
+async fn answer(
+    state: &Shared,
+    parts: &Parts,
+    body: Bytes,
+    trace: &TraceId,
+    record: &mut Recorder,
+) -> (Reply, Option<Arc<App>>) {
+    let incoming = match Incoming::read(parts, body).await {
         Ok(incoming) => incoming,
-        Err(error) => return reply::error_response(&error, &trace, None),
+        Err(error) => return (Reply::error(&error, trace, None), None),
     };
     // The JavaScript SDK asks for errors with HTTP 200 so browsers hand them to the script.
     let suppress_status = incoming.params.bool("suppress_http_code").ok().flatten() == Some(true);
-    let token = incoming.token.clone();
+    if let Some(token) = &incoming.token {
+        // Who called, for the log: the token as sent.
+        record.token(token);
+    }
     let outcome = crate::router::dispatch(state, incoming).await;
-    let mut response = match outcome.result {
-        Ok(body) => reply::json_response(200, &body, &trace, outcome.version),
+    let mut reply = match outcome.result {
+        Ok(body) => Reply::json(200, &body, trace, outcome.version),
         Err(error) => {
-            let mut response = reply::error_response(&error, &trace, outcome.version);
+            let mut reply = Reply::error(&error, trace, outcome.version);
             if suppress_status {
-                *response.status_mut() = axum::http::StatusCode::OK;
+                reply.status = axum::http::StatusCode::OK;
             }
-            response
+            reply
         }
     };
     for (name, value) in outcome.headers {
-        response.headers_mut().insert(name, value);
+        reply.headers.insert(name, value);
     }
-    // For the request log: who called (the token as sent, and its app when it resolved).
-    response.extensions_mut().insert(RequestCaller {
-        token,
-        app: outcome.app,
-    });
-    response
+    (reply, outcome.app)
+}
+
+/// The body size a request declares (`Content-Length`), if it does.
+fn declared_length(headers: &axum::http::HeaderMap) -> Option<usize> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
 }
 
 /// Responses the log reads whole to keep their start: ones held in memory, up to this size
@@ -111,8 +155,8 @@ pub async fn log_requests(
     logged(&state, request, |request, _| next.run(request)).await
 }
 
-/// Runs `answer` on the request and logs the exchange with its outcome (bodies and headers
-/// cut at the log's caps), in virtual time, under a new `fbtrace_id`.
+/// Runs `answer` on a web route's request and logs the exchange with its outcome (bodies and
+/// headers cut at the log's caps), in virtual time, under a new `fbtrace_id`.
 async fn logged<F, Fut>(state: &Shared, request: Request<Body>, answer: F) -> Response
 where
     F: FnOnce(Request<Body>, TraceId) -> Fut,
@@ -127,11 +171,7 @@ where
         &parts.uri,
         state.clock.now(),
     );
-    let declared = parts
-        .headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = declared_length(&parts.headers);
     let body = if parts.uri.path().starts_with("/ig-api-upload/") {
         // Uploads to rupload stream to disk: the log reads none of them.
         record.request_omitted(&parts.headers, declared, "streamed upload");
@@ -167,12 +207,7 @@ async fn log(
     started: Instant,
     response: Response,
 ) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let error = parts.extensions.get::<ErrorInfo>().copied();
-    let caller = parts
-        .extensions
-        .remove::<RequestCaller>()
-        .unwrap_or_default();
+    let (parts, body) = response.into_parts();
     let size = body
         .size_hint()
         .exact()
@@ -207,9 +242,10 @@ async fn log(
         status: parts.status.as_u16(),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         trace: trace.as_str(),
-        error_code: error.map(|e| e.code),
-        error_subcode: error.and_then(|e| e.subcode),
-        caller,
+        // Web routes answer pages and uploads, not Graph errors, and take no access token.
+        error_code: None,
+        error_subcode: None,
+        caller: RequestCaller::default(),
     };
     state.requests.push(record.finish(answered));
     Response::from_parts(parts, body)

@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
+use bytes::Bytes;
 use graph::{ApiVersion, GraphError};
 use serde_json::Value;
 
@@ -24,6 +25,12 @@ impl TraceId {
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("AAAAAAAAAAA")
+    }
+
+    /// The id as the `x-fb-trace-id` header's value.
+    pub fn header_value(&self) -> HeaderValue {
+        // URL-safe base64 is always a valid header value.
+        HeaderValue::from_bytes(&self.0).unwrap_or(HeaderValue::from_static("AAAAAAAAAAA"))
     }
 }
 
@@ -59,32 +66,61 @@ fn version_header(version: ApiVersion) -> Option<HeaderValue> {
 /// headers, `www-authenticate` and the content length.
 const RESPONSE_HEADERS: usize = 8;
 
-pub fn json_response(
-    status: u16,
-    body: &Value,
-    trace: &TraceId,
-    version: Option<ApiVersion>,
-) -> Response {
-    let bytes = graph::json::to_meta_vec(body);
-    let mut response = Response::new(Body::from(bytes));
-    // Room for the headers set here, the usage headers and the content length added later,
-    // so the map is not grown and rehashed on its way out.
-    *response.headers_mut() = HeaderMap::with_capacity(RESPONSE_HEADERS);
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    // The Graph API answers browsers of any origin; apps call it from web pages too.
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    if let Ok(value) = HeaderValue::from_str(trace.as_str()) {
-        headers.insert(X_FB_TRACE_ID.clone(), value);
+/// A Graph answer before it becomes an HTTP response: the request log reads its headers and
+/// body as they are, and the body is handed to hyper without being boxed twice.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// What the request log records of an error answer.
+    pub error: Option<ErrorInfo>,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &Value, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
+        // Room for the headers set here, the usage headers and the content length added
+        // later, so the map is not grown and rehashed on its way out.
+        let mut headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+        // The Graph API answers browsers of any origin; apps call it from web pages too.
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(X_FB_TRACE_ID.clone(), trace.header_value());
+        if let Some(value) = version.and_then(version_header) {
+            headers.insert(FACEBOOK_API_VERSION.clone(), value);
+        }
+        Reply {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            headers,
+            body: Bytes::from(graph::json::to_meta_vec(body)),
+            error: None,
+        }
     }
-    if let Some(value) = version.and_then(version_header) {
-        headers.insert(FACEBOOK_API_VERSION.clone(), value);
+
+    pub fn error(error: &GraphError, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
+        let body = error.to_body(trace.as_str());
+        let mut reply = Reply::json(error.status, &body, trace, version);
+        if let Some(value) = error
+            .www_authenticate()
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
+            reply.headers.insert(header::WWW_AUTHENTICATE, value);
+        }
+        reply.error = Some(ErrorInfo {
+            code: error.code,
+            subcode: error.subcode,
+        });
+        reply
     }
-    response
+
+    pub fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
 }
 
 pub fn error_response(
@@ -92,19 +128,5 @@ pub fn error_response(
     trace: &TraceId,
     version: Option<ApiVersion>,
 ) -> Response {
-    let body = error.to_body(trace.as_str());
-    let mut response = json_response(error.status, &body, trace, version);
-    if let Some(value) = error
-        .www_authenticate()
-        .and_then(|v| HeaderValue::from_str(&v).ok())
-    {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, value);
-    }
-    response.extensions_mut().insert(ErrorInfo {
-        code: error.code,
-        subcode: error.subcode,
-    });
-    response
+    Reply::error(error, trace, version).into_response()
 }

@@ -80,6 +80,7 @@ pub struct Recorder {
     host: Option<Span>,
     path: Span,
     query: Span,
+    token: Option<Span>,
     request: SideSpans,
     response: SideSpans,
 }
@@ -94,6 +95,7 @@ impl Recorder {
             host: None,
             path: 0..0,
             query: 0..0,
+            token: None,
             request: SideSpans::default(),
             response: SideSpans::default(),
         };
@@ -177,14 +179,18 @@ impl Recorder {
         };
     }
 
+    /// The access token as sent, once the request is read (before it is used up).
+    pub fn token(&mut self, token: &str) {
+        self.token = Some(self.put(token.as_bytes()));
+    }
+
     /// Completes the entry once the response is recorded.
     pub fn finish(mut self, answered: Answered<'_>) -> LoggedRequest {
         let fbtrace_id = self.put(answered.trace.as_bytes());
-        let token = answered
-            .caller
-            .token
-            .as_deref()
-            .map(|t| self.put(t.as_bytes()));
+        let token = match answered.caller.token.as_deref() {
+            Some(t) => Some(self.put(t.as_bytes())),
+            None => self.token,
+        };
         LoggedRequest {
             id: answered.id,
             at: self.at,

@@ -111,7 +111,7 @@ fn resolve(
                     ctx.links.node_url(&conversation.id),
                     page_request.limit
                 );
-                if let Some(token) = &ctx.links.token {
+                if let Some(token) = ctx.links.token() {
                     url.push_str(&format!("&access_token={token}"));
                 }
                 if let Some(after) = &page.after {

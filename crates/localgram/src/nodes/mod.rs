@@ -414,24 +414,41 @@ pub fn subfields(request: &FieldRequest) -> Option<&FieldSelection> {
 /// What is needed to build `next`/`previous` URLs back to localgram.
 #[derive(Debug, Clone)]
 pub struct Links {
-    pub scheme: String,
+    pub scheme: &'static str,
     pub host: String,
     pub version: ApiVersion,
-    pub path: String,
+    /// The request's path after the version, segment by segment (decoded).
+    pub segments: Vec<String>,
     /// The request's query string as sent.
     pub query: String,
-    pub token: Option<String>,
+    /// Who called: paging links carry the caller's token.
+    pub caller: Option<std::sync::Arc<Caller>>,
 }
 
 impl Links {
+    /// The request's path after the version, encoded again (built only when a link is).
+    pub fn path(&self) -> String {
+        let mut path = String::new();
+        for segment in &self.segments {
+            path.push('/');
+            path.extend(form_urlencoded::byte_serialize(segment.as_bytes()));
+        }
+        path
+    }
+
+    /// The caller's access token.
+    pub fn token(&self) -> Option<&str> {
+        self.caller.as_deref().map(|c| c.token.as_str())
+    }
+
     /// The URL of this request's edge with the paging cursor replaced.
     pub fn page_url(&self, after: Option<&str>, before: Option<&str>) -> String {
         let mut query = Params::from_urlencoded(self.query.as_bytes());
         query.remove("after");
         query.remove("before");
-        if let Some(token) = &self.token {
+        if let Some(token) = self.token() {
             if !query.contains("access_token") {
-                query.insert_str("access_token", token.clone());
+                query.insert_str("access_token", token);
             }
         }
         if let Some(after) = after {
@@ -445,7 +462,7 @@ impl Links {
             self.scheme,
             self.host,
             self.version,
-            self.path,
+            self.path(),
             query.to_query_string()
         )
     }
