@@ -8,6 +8,7 @@
 
 use crate::relaxed::parse_relaxed;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -18,7 +19,8 @@ use std::fmt;
 /// [`Params::INDEXED_FROM`] an index by name keeps a long form from costing quadratic time.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
-    entries: Vec<(String, Value)>,
+    /// Names the Graph API reads on most calls are held as statics ([`common_name`]).
+    entries: Vec<(Cow<'static, str>, Value)>,
     index: Option<HashMap<String, usize>>,
 }
 
@@ -29,6 +31,28 @@ impl PartialEq for Params {
             && self
                 .iter()
                 .all(|(name, value)| other.get(name) == Some(value))
+    }
+}
+
+/// Parameter names nearly every call sends, which a query string then names without a copy.
+const COMMON_NAMES: &[&str] = &[
+    "access_token",
+    "fields",
+    "limit",
+    "after",
+    "before",
+    "since",
+    "until",
+    "metric",
+    "period",
+    "appsecret_proof",
+    "metadata",
+];
+
+fn common_name(name: &str) -> Cow<'static, str> {
+    match COMMON_NAMES.iter().find(|n| **n == name) {
+        Some(common) => Cow::Borrowed(common),
+        None => Cow::Owned(name.to_owned()),
     }
 }
 
@@ -144,7 +168,9 @@ impl Params {
                 continue;
             }
             match plain_pair(pair) {
-                Some((name, value)) => self.insert(name, Value::String(value.to_owned())),
+                Some((name, value)) => {
+                    self.insert_named(common_name(name), Value::String(value.to_owned()))
+                }
                 // Escapes (`%..`, `+`) or invalid UTF-8: decoded as forms are.
                 None => {
                     for (name, value) in form_urlencoded::parse(pair) {
@@ -193,19 +219,22 @@ impl Params {
             self.entries
                 .iter()
                 .enumerate()
-                .map(|(i, (name, _))| (name.clone(), i))
+                .map(|(i, (name, _))| (name.to_string(), i))
                 .collect()
         });
     }
 
     /// Sets a parameter: a name already present keeps its place and takes the new value.
     pub fn insert(&mut self, name: impl Into<String>, value: Value) {
-        let name = name.into();
+        self.insert_named(Cow::Owned(name.into()), value);
+    }
+
+    fn insert_named(&mut self, name: Cow<'static, str>, value: Value) {
         match self.position(&name) {
             Some(i) => self.entries[i].1 = value,
             None => {
                 if let Some(index) = &mut self.index {
-                    index.insert(name.clone(), self.entries.len());
+                    index.insert(name.to_string(), self.entries.len());
                 }
                 self.entries.push((name, value));
                 if self.index.is_none() && self.entries.len() > Self::INDEXED_FROM {
@@ -239,7 +268,7 @@ impl Params {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
     pub fn len(&self) -> usize {

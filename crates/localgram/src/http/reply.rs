@@ -16,7 +16,14 @@ pub struct TraceId([u8; 11]);
 impl TraceId {
     pub fn generate() -> Self {
         use base64::Engine;
-        let bytes: [u8; 8] = rand::random();
+        use rand::{Rng, SeedableRng};
+        thread_local! {
+            // Trace ids need to be unique, not secret: a fast generator per thread, seeded
+            // from the operating system's.
+            static TRACE_RNG: std::cell::RefCell<rand::rngs::SmallRng> =
+                std::cell::RefCell::new(rand::rngs::SmallRng::from_rng(&mut rand::rng()));
+        }
+        let bytes: [u8; 8] = TRACE_RNG.with_borrow_mut(|rng| rng.random());
         let mut text = [b'A'; 11];
         // 8 bytes are exactly 11 characters unpadded; the fallback keeps a valid id anyway.
         let _ = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_slice(bytes, &mut text);
@@ -47,19 +54,42 @@ const JSON: &str = "application/json; charset=UTF-8";
 static X_FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
 static FACEBOOK_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
 
-/// `facebook-api-version` for a version: the known ones rendered once, shared after.
-fn version_header(version: ApiVersion) -> Option<HeaderValue> {
-    static KNOWN: std::sync::OnceLock<Vec<(ApiVersion, HeaderValue)>> = std::sync::OnceLock::new();
+/// A JSON answer's usual headers for a version (or none), in their order, with a placeholder
+/// trace id: built once per version and cloned for each answer, which costs less than
+/// hashing each name into a new map.
+fn usual_headers(version: Option<ApiVersion>) -> HeaderMap {
+    static KNOWN: std::sync::OnceLock<Vec<(Option<ApiVersion>, HeaderMap)>> =
+        std::sync::OnceLock::new();
     let known = KNOWN.get_or_init(|| {
-        graph::version::RELEASES
-            .iter()
-            .filter_map(|(v, _)| Some((*v, HeaderValue::from_str(&v.to_string()).ok()?)))
+        std::iter::once(None)
+            .chain(graph::version::RELEASES.iter().map(|(v, _)| Some(*v)))
+            .map(|v| (v, build_usual_headers(v)))
             .collect()
     });
     match known.iter().find(|(v, _)| *v == version) {
-        Some((_, value)) => Some(value.clone()),
-        None => HeaderValue::from_str(&version.to_string()).ok(),
+        Some((_, headers)) => headers.clone(),
+        None => build_usual_headers(version),
     }
+}
+
+fn build_usual_headers(version: Option<ApiVersion>) -> HeaderMap {
+    // Room for the usage headers, `www-authenticate` and the content length added later, so
+    // the map is not grown and rehashed on its way out.
+    let mut headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    // The Graph API answers browsers of any origin; apps call it from web pages too.
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        X_FB_TRACE_ID.clone(),
+        HeaderValue::from_static("AAAAAAAAAAA"),
+    );
+    if let Some(value) = version.and_then(|v| HeaderValue::from_str(&v.to_string()).ok()) {
+        headers.insert(FACEBOOK_API_VERSION.clone(), value);
+    }
+    headers
 }
 
 /// Headers a Graph answer usually carries: type, origin, trace, version, the two usage
@@ -78,18 +108,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &Value, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
-        // Room for the headers set here, the usage headers and the content length added
-        // later, so the map is not grown and rehashed on its way out.
-        let mut headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-        // The Graph API answers browsers of any origin; apps call it from web pages too.
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        headers.insert(X_FB_TRACE_ID.clone(), trace.header_value());
-        if let Some(value) = version.and_then(version_header) {
-            headers.insert(FACEBOOK_API_VERSION.clone(), value);
+        let mut headers = usual_headers(version);
+        // The trace id's place is found without hashing its name.
+        if let Some((_, value)) = headers.iter_mut().find(|(name, _)| **name == X_FB_TRACE_ID) {
+            *value = trace.header_value();
         }
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),

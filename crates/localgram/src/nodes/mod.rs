@@ -22,6 +22,7 @@ pub mod upcoming_event;
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 use crate::auth::Caller;
 use crate::store::StoreError;
@@ -158,19 +159,20 @@ impl PartialEq for NodeType {
 
 impl Eq for NodeType {}
 
-/// A checked selection of a node type: the fields to render, in order.
+/// A checked selection of a node type: the fields to render, in order. It borrows the
+/// requests from the selection it checked (only the `id` it adds is its own).
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct Plan<'s> {
     pub node: &'static NodeType,
     pub api: Api,
-    pub requests: Vec<FieldRequest>,
+    pub requests: Vec<Cow<'s, FieldRequest>>,
     /// Each request's field, in the same order: found once, when the plan is checked.
     kinds: Vec<FieldKind>,
 }
 
-impl Plan {
-    pub fn iter(&self) -> std::slice::Iter<'_, FieldRequest> {
-        self.requests.iter()
+impl Plan<'_> {
+    pub fn iter(&self) -> impl Iterator<Item = &FieldRequest> {
+        self.requests.iter().map(|r| &**r)
     }
 }
 
@@ -188,21 +190,25 @@ impl NodeType {
     /// have an `id`). An absent or empty selection means the defaults. Subfields of object
     /// fields are checked against their own types here, so a wrong name fails even when the
     /// value is absent.
-    pub fn plan(
+    pub fn plan<'s>(
         &'static self,
         api: Api,
-        selection: Option<&FieldSelection>,
-    ) -> Result<Plan, GraphError> {
-        let requested: Vec<FieldRequest> = match selection {
-            Some(selection) if !selection.is_empty() => selection.0.clone(),
-            _ => self
-                .defaults
+        selection: Option<&'s FieldSelection>,
+    ) -> Result<Plan<'s>, GraphError> {
+        let selected = selection.filter(|s| !s.is_empty());
+        let count = selected.map_or(self.defaults.len(), FieldSelection::len);
+        let defaults = selected.is_none().then(|| {
+            self.defaults
                 .iter()
-                .map(|name| FieldRequest::plain(name))
-                .collect(),
-        };
-        let mut plan: Vec<FieldRequest> = Vec::with_capacity(requested.len() + 1);
-        let mut kinds: Vec<FieldKind> = Vec::with_capacity(requested.len() + 1);
+                .map(|name| Cow::Owned(FieldRequest::plain(name)))
+        });
+        let requested = selected
+            .map(|s| s.0.iter().map(Cow::Borrowed))
+            .into_iter()
+            .flatten()
+            .chain(defaults.into_iter().flatten());
+        let mut plan: Vec<Cow<'s, FieldRequest>> = Vec::with_capacity(count + 1);
+        let mut kinds: Vec<FieldKind> = Vec::with_capacity(count + 1);
         for request in requested {
             let def = self
                 .field(&request.name, api)
@@ -229,7 +235,7 @@ impl NodeType {
         }
         if let Some(id) = self.field("id", api) {
             if !plan.iter().any(|p| p.name == "id") {
-                plan.push(FieldRequest::plain("id"));
+                plan.push(Cow::Owned(FieldRequest::plain("id")));
                 kinds.push(id.kind);
             }
         }
