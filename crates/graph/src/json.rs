@@ -68,6 +68,55 @@ pub fn to_meta_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
+/// A JSON object written member by member with Meta's escaping, for answers assembled in
+/// order without building a map first. Keys are written as given: the caller keeps them
+/// unique.
+pub struct ObjectWriter {
+    out: Vec<u8>,
+    empty: bool,
+}
+
+impl ObjectWriter {
+    pub fn new() -> Self {
+        let mut out = Vec::with_capacity(128);
+        out.push(b'{');
+        ObjectWriter { out, empty: true }
+    }
+
+    /// Appends `"key":value`.
+    pub fn member<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        let mut serializer = Serializer::with_formatter(&mut self.out, MetaFormatter);
+        // Serialising a string and a serde_json::Value or plain data into a Vec cannot
+        // fail; should it, the member still holds valid JSON.
+        if key.serialize(&mut serializer).is_err() {
+            self.out.extend_from_slice(b"\"\"");
+        }
+        self.out.push(b':');
+        let start = self.out.len();
+        let mut serializer = Serializer::with_formatter(&mut self.out, MetaFormatter);
+        if value.serialize(&mut serializer).is_err() {
+            self.out.truncate(start);
+            self.out.extend_from_slice(b"null");
+        }
+    }
+
+    /// The object's bytes.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'}');
+        self.out
+    }
+}
+
+impl Default for ObjectWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Like [`to_meta_vec`], as a `String` (the output is always ASCII).
 pub fn to_meta_string<T: Serialize + ?Sized>(value: &T) -> String {
     String::from_utf8(to_meta_vec(value)).unwrap_or_default()
@@ -85,6 +134,20 @@ mod tests {
             to_meta_string(&value),
             r#"{"url":"https:\/\/x.test\/a","text":"caf\u00e9 \ud83d\ude00","q":"a\"b\n"}"#
         );
+    }
+
+    #[test]
+    fn an_object_written_member_by_member_is_the_object_serialised() {
+        let value = json!({"id": "1", "caption": "a/b é", "n": 3, "o": {"x": [1, null]}});
+        let mut writer = ObjectWriter::new();
+        for (key, member) in value.as_object().unwrap() {
+            writer.member(key, member);
+        }
+        assert_eq!(writer.finish(), to_meta_vec(&value));
+        assert_eq!(ObjectWriter::new().finish(), b"{}");
+        let mut writer = ObjectWriter::new();
+        writer.member("k\"/", &1);
+        assert_eq!(writer.finish(), br#"{"k\"\/":1}"#);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use graph::{Api, ApiVersion, FieldSelection, GraphError};
 use serde_json::Value;
 
 use crate::access;
-use crate::api::{internal, Call, Links, Target};
+use crate::api::{internal, Answer, Call, Links, Target};
 use crate::auth::{tokens, Caller};
 use crate::faults::{self, Fired};
 use crate::http::Incoming;
@@ -21,7 +21,7 @@ use crate::router::{edge_exists, root_exists, NodeKind, On, Verb, ROUTES};
 use crate::state::Shared;
 
 pub struct Outcome {
-    pub result: Result<Value, GraphError>,
+    pub result: Result<Answer, GraphError>,
     /// The version that served the request, for the `facebook-api-version` header.
     pub version: Option<ApiVersion>,
     /// Headers the answer carries besides Meta's usual ones: the usage headers.
@@ -69,7 +69,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     .await;
     // Read-after-write (ref 001 L1725-1744): a create with `fields` answers the new node's
     // fields as its read endpoint would, or that read's error.
-    if let (Ok(value), Some(mut read)) = (&result, read_back) {
+    if let (Ok(Answer::Value(value)), Some(mut read)) = (&result, read_back) {
         if let Some(id) = value.get("id").and_then(Value::as_str) {
             read.segments = vec![id.to_string()];
             result = route(state, read, caller, api, version, now, &mut headers).await;
@@ -109,7 +109,7 @@ async fn route(
     version: ApiVersion,
     now: i64,
     headers: &mut limits::usage::Headers,
-) -> Result<Value, GraphError> {
+) -> Result<Answer, GraphError> {
     let verb = verb_of(&incoming.method)?;
     // The standard methods clone without allocating; the request moves on below.
     let method = incoming.method.clone();

@@ -5,13 +5,12 @@
 
 use futures_util::future::BoxFuture;
 use graph::GraphError;
-use serde_json::Value;
 
 use crate::api::publishing;
 use crate::api::subscriptions;
 use crate::api::{
     comments, empty_edge, facebook_users, hashtags, insights, media, pages, permissions, root,
-    shopping, tokens, users, Call,
+    shopping, tokens, users, Answer, Call,
 };
 use crate::api::{conversations, messaging, messenger_profile, oembed, welcome_flows};
 use crate::api::{creator_marketplace, handover, threads_users, upcoming_events};
@@ -71,7 +70,7 @@ impl Scopes {
     }
 }
 
-pub type Handler = fn(Call) -> BoxFuture<'static, Result<Value, GraphError>>;
+pub type Handler = fn(Call) -> BoxFuture<'static, Result<Answer, GraphError>>;
 
 pub struct Route {
     pub verb: Verb,
@@ -82,9 +81,10 @@ pub struct Route {
     pub handler: Handler,
 }
 
+/// A handler as a row holds it: most answer a `Value`, node reads may answer written JSON.
 macro_rules! handler {
     ($f:path) => {
-        |call| Box::pin($f(call))
+        |call| Box::pin(async move { $f(call).await.map(Answer::from) })
     };
 }
 

@@ -133,9 +133,51 @@ impl Call {
     }
 }
 
+/// A handler's answer: a JSON value, or JSON already written with Meta's escaping (a node
+/// rendered straight to bytes, which its read then answers as they are).
+#[derive(Debug)]
+pub enum Answer {
+    Value(Value),
+    Json(Vec<u8>),
+}
+
+impl From<Value> for Answer {
+    fn from(value: Value) -> Self {
+        Answer::Value(value)
+    }
+}
+
+impl Answer {
+    /// The answer as a value, for the few callers that combine answers (a multi-id read, a
+    /// batch): written JSON is read back.
+    pub fn into_value(self) -> Value {
+        match self {
+            Answer::Value(value) => value,
+            Answer::Json(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The answer's bytes as Meta writes them.
+    pub fn into_json(self) -> Vec<u8> {
+        match self {
+            Answer::Value(value) => graph::json::to_meta_vec(&value),
+            Answer::Json(bytes) => bytes,
+        }
+    }
+}
+
 /// The answer of an edge whose content a later area brings: an empty list, not an error.
 pub async fn empty_edge(_call: Call) -> Result<Value, GraphError> {
     Ok(edge_envelope(Vec::new(), None))
+}
+
+/// Whether the request says `metadata=1` (a malformed value is Meta's parameter error).
+pub fn wants_metadata(call: &Call) -> Result<bool, GraphError> {
+    Ok(call
+        .params
+        .bool("metadata")
+        .map_err(|e| GraphError::from_param(&e))?
+        == Some(true))
 }
 
 /// Appends `metadata` to a node read when the request says `metadata=1`.
@@ -144,12 +186,7 @@ pub fn with_metadata(
     node_type: &crate::nodes::NodeType,
     mut value: Value,
 ) -> Result<Value, GraphError> {
-    if call
-        .params
-        .bool("metadata")
-        .map_err(|e| GraphError::from_param(&e))?
-        == Some(true)
-    {
+    if wants_metadata(call)? {
         let id = call
             .target
             .as_ref()

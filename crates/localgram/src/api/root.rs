@@ -5,7 +5,7 @@ use axum::http::Method;
 use graph::{GraphError, Params};
 use serde_json::{json, Map, Value};
 
-use super::Call;
+use super::{Answer, Call};
 use crate::access;
 use crate::dispatch::{dispatch, resolve_id};
 use crate::http::incoming::{BatchOrigin, Incoming};
@@ -60,7 +60,7 @@ pub async fn multi_read(call: Call) -> Result<Value, GraphError> {
         node_call.target = Some(target);
         node_call.access = access;
         node_call.params.remove("ids");
-        result.insert(id, (route.handler)(node_call).await?);
+        result.insert(id, (route.handler)(node_call).await?.into_value());
     }
     Ok(Value::Object(result))
 }
@@ -172,7 +172,7 @@ async fn run_operation(
         .and_then(Value::as_bool)
         .unwrap_or(true);
     // Each item carries its own usage headers: the batch counts per item (decisions.md).
-    match outcome.result {
+    match outcome.result.map(Answer::into_value) {
         Ok(body) => {
             if let Some(name) = &name {
                 named.insert(name.clone(), body.clone());

@@ -3,7 +3,7 @@
 use graph::GraphError;
 use serde_json::Value;
 
-use super::{time_param, with_metadata, Call};
+use super::{time_param, wants_metadata, with_metadata, Answer, Call};
 use crate::nodes::ig_media;
 use crate::nodes::ig_user::{
     self, list_media as page_of_media, IG_USER, MEDIA_PAGE_DEFAULT, MEDIA_PAGE_MAX,
@@ -22,14 +22,21 @@ async fn account(call: &Call) -> Result<std::sync::Arc<Account>, GraphError> {
 }
 
 /// `GET /{ig-user-id}` and `GET /me`.
-pub async fn get_user(mut call: Call) -> Result<Value, GraphError> {
+pub async fn get_user(mut call: Call) -> Result<Answer, GraphError> {
     let account = account(&call).await?;
     // The selection moves into the render; `metadata` below reads only the parameters.
     let fields = call.fields.take();
+    if !wants_metadata(&call)? {
+        // The user alone: written straight to JSON.
+        let body = call
+            .render(move |r, ctx| ig_user::render_json(r, ctx, &account, fields.as_ref()))
+            .await?;
+        return Ok(Answer::Json(body));
+    }
     let body = call
         .render(move |r, ctx| ig_user::render(r, ctx, &account, fields.as_ref()))
         .await?;
-    with_metadata(&call, &IG_USER, body)
+    with_metadata(&call, &IG_USER, body).map(Answer::Value)
 }
 
 /// `GET /{ig-user-id}/media`: feed media and reels, newest first, with `since`/`until`

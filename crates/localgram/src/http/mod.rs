@@ -81,7 +81,7 @@ async fn answer(
     }
     let outcome = crate::router::dispatch(state, incoming).await;
     let mut reply = match outcome.result {
-        Ok(body) => Reply::json(200, &body, trace, outcome.version),
+        Ok(body) => Reply::json_bytes(200, body.into_json(), trace, outcome.version),
         Err(error) => {
             let mut reply = Reply::error(&error, trace, outcome.version);
             if suppress_status {

@@ -108,6 +108,16 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &Value, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
+        Reply::json_bytes(status, graph::json::to_meta_vec(body), trace, version)
+    }
+
+    /// An answer of JSON already written with Meta's escaping.
+    pub fn json_bytes(
+        status: u16,
+        body: Vec<u8>,
+        trace: &TraceId,
+        version: Option<ApiVersion>,
+    ) -> Reply {
         let mut headers = usual_headers(version);
         // The trace id's place is found without hashing its name.
         if let Some((_, value)) = headers.iter_mut().find(|(name, _)| **name == X_FB_TRACE_ID) {
@@ -116,7 +126,7 @@ impl Reply {
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             headers,
-            body: Bytes::from(graph::json::to_meta_vec(body)),
+            body: Bytes::from(body),
             error: None,
         }
     }

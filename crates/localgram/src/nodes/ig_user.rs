@@ -127,6 +127,17 @@ pub fn render(
     super::render(&plan, |request| resolve(r, ctx, account, request))
 }
 
+/// [`render`] written straight to JSON, for a read that answers the user alone.
+pub fn render_json(
+    r: &Reader,
+    ctx: &RenderContext,
+    account: &Account,
+    selection: Option<&FieldSelection>,
+) -> Result<Vec<u8>, GraphError> {
+    let plan = IG_USER.plan(ctx.api, selection)?;
+    super::render_json(&plan, |request| resolve(r, ctx, account, request))
+}
+
 /// Whether the caller holds both product-tagging permissions (ref 001 L5878-5881).
 fn may_tag_products(ctx: &RenderContext) -> bool {
     ctx.caller.as_ref().is_some_and(|c| {

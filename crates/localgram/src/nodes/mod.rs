@@ -295,9 +295,33 @@ pub fn output_key(request: &FieldRequest) -> &str {
 /// are resolved whole and cut down here to what the request selects ([`project`]).
 pub fn render(
     plan: &Plan,
-    mut resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
+    resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
 ) -> Result<Value, GraphError> {
     let mut object = Map::with_capacity(plan.requests.len());
+    each_field(plan, resolve, |key, value| {
+        object.insert(key.to_string(), value);
+    })?;
+    Ok(Value::Object(object))
+}
+
+/// [`render`] written straight to JSON with Meta's escaping: the same members in the same
+/// order, without a map built and serialised after (what a node read answers).
+pub fn render_json(
+    plan: &Plan,
+    resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
+) -> Result<Vec<u8>, GraphError> {
+    let mut object = graph::json::ObjectWriter::new();
+    each_field(plan, resolve, |key, value| object.member(key, &value))?;
+    Ok(object.finish())
+}
+
+/// Each field of a plan that has a value, in order, under its output key (unique: the plan
+/// dropped repeats).
+fn each_field(
+    plan: &Plan,
+    mut resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
+    mut emit: impl FnMut(&str, Value),
+) -> Result<(), GraphError> {
     for (request, kind) in plan.requests.iter().zip(&plan.kinds) {
         if *kind == FieldKind::Unmodelled {
             return Err(GraphError::not_implemented(&request.name));
@@ -308,10 +332,10 @@ pub fn render(
                 FieldKind::Objects(node) => project_list(node, plan.api, value, request)?,
                 _ => value,
             };
-            object.insert(output_key(request).to_string(), value);
+            emit(output_key(request), value);
         }
     }
-    Ok(Value::Object(object))
+    Ok(())
 }
 
 /// An object value as `request` selects it: the subfields asked with `{...}` in request
