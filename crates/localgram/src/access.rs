@@ -87,7 +87,8 @@ pub async fn check(
                     }
                     state.db.account_access(&key, read).await
                 }
-                _ => state.db.read(read()).await,
+                // Boxed: the caches answer most calls, whose futures stay small.
+                _ => Box::pin(state.db.read(read())).await,
             }
             .map_err(internal)?;
             if !visible {

@@ -215,22 +215,20 @@ async fn route(
     // Faults a test injected, matched from the row (before counting: a faulted call is not
     // counted, unless it applies its change).
     let fired = {
-        let uri = ["image_url", "video_url", "url"]
-            .iter()
-            .find_map(|k| params.get(k).and_then(Value::as_str).map(str::to_string));
         let call = faults::FaultCall {
             method: method_name,
             segments: &incoming.segments,
             target: target.as_ref(),
             caller: caller.as_deref(),
         };
-        faults::intercept(state, &call, uri.as_deref())
+        faults::intercept(state, &call, &params)
             .await
             .map_err(internal)?
     };
     if let Some(fired) = &fired {
         if fired.latency_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(fired.latency_ms)).await;
+            let delay = std::time::Duration::from_millis(fired.latency_ms);
+            Box::pin(tokio::time::sleep(delay)).await;
         }
         if let (Some(error), false) = (&fired.error, fired.apply) {
             headers.extend(fired.headers.iter().cloned());

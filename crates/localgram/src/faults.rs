@@ -367,12 +367,27 @@ fn matches_call(spec: &Spec, call: &FaultCall) -> bool {
 pub async fn intercept(
     state: &Shared,
     call: &FaultCall<'_>,
-    uri: Option<&str>,
+    params: &graph::Params,
 ) -> Result<Option<Fired>, StoreError> {
     let all = state.db.faults().await?;
     if all.is_empty() {
         return Ok(None);
     }
+    // Boxed: a call meets faults only in tests that set some, and every other call's future
+    // stays the smaller for it.
+    Box::pin(intercept_among(state, call, params, &all)).await
+}
+
+async fn intercept_among(
+    state: &Shared,
+    call: &FaultCall<'_>,
+    params: &graph::Params,
+    all: &[Row],
+) -> Result<Option<Fired>, StoreError> {
+    // The media URL a call sends, for `media_unfetchable`'s message.
+    let uri = ["image_url", "video_url", "url"]
+        .iter()
+        .find_map(|k| params.get(k).and_then(serde_json::Value::as_str));
     let mut account: Option<Option<String>> = None;
     let mut candidates = Vec::new();
     for row in all.iter() {

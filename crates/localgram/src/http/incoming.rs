@@ -227,7 +227,9 @@ async fn read_body(
         return Ok(Vec::new());
     }
     if content_type.starts_with("multipart/form-data") {
-        return read_multipart(&content_type, body, params).await;
+        // Boxed: the multipart reader's state would otherwise make every request's future
+        // (most have no body at all) larger by its size.
+        return Box::pin(read_multipart(&content_type, body, params)).await;
     }
     // Form bodies, and bodies without a Content-Type as curl -d sends them.
     params.extend_urlencoded(&body);

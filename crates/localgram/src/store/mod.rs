@@ -413,7 +413,9 @@ impl Db {
     {
         match self.read_memory_probe(&f) {
             (false, answered) => answered,
-            (true, _) => self.read(move |r| f(r)).await,
+            // The database hop is boxed: the future of every read that the caches answer
+            // (nearly all) stays small, and so do the request futures that hold it.
+            (true, _) => Box::pin(self.read(move |r| f(r))).await,
         }
     }
 
@@ -781,7 +783,8 @@ impl Db {
         let generation = cache.generation();
         let key = key.to_owned();
         let lookup = key.clone();
-        let found = self.read(move |c| load(c, &lookup)).await?;
+        // Boxed, as in `read_memory_first`: a hit's future stays small.
+        let found = Box::pin(self.read(move |c| load(c, &lookup))).await?;
         pick(&self.inner.cache).put(key, generation, found.clone());
         Ok(found)
     }
