@@ -207,7 +207,7 @@ async fn route(
             };
             platform_fields = limits::classify::PLATFORM_FIELDS
                 .iter()
-                .any(|f| text.contains(f));
+                .any(|f| memchr::memmem::find(text.as_bytes(), f.as_bytes()).is_some());
             Some(FieldSelection::parse(&text).map_err(|e| GraphError::fields_syntax(&e))?)
         }
     };

@@ -34,7 +34,11 @@ pub struct AppState {
     /// The permissions each app has made a successful call with, as this process noted them
     /// (apps::note_successful_call), so each is written once. By app id (looked up without allocating: every successful call asks).
     pub app_calls: parking_lot::Mutex<
-        std::collections::HashMap<String, std::collections::HashSet<graph::Permission>>,
+        std::collections::HashMap<
+            String,
+            std::collections::HashSet<graph::Permission, foldhash::fast::RandomState>,
+            foldhash::fast::RandomState,
+        >,
     >,
 }
 

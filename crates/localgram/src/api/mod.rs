@@ -160,7 +160,7 @@ impl Answer {
     /// The answer's bytes as Meta writes them.
     pub fn into_json(self) -> Vec<u8> {
         match self {
-            Answer::Value(value) => graph::json::to_meta_vec(&value),
+            Answer::Value(value) => graph::json::value_to_meta_vec(&value),
             Answer::Json(bytes) => bytes,
         }
     }

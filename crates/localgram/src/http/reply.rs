@@ -108,7 +108,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(status: u16, body: &Value, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
-        Reply::json_bytes(status, graph::json::to_meta_vec(body), trace, version)
+        Reply::json_bytes(status, graph::json::value_to_meta_vec(body), trace, version)
     }
 
     /// An answer of JSON already written with Meta's escaping.
