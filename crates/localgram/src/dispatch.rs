@@ -68,11 +68,13 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     )
     .await;
     // Read-after-write (ref 001 L1725-1744): a create with `fields` answers the new node's
-    // fields as its read endpoint would, or that read's error.
+    // fields as its read endpoint would, or that read's error. Boxed: only a create asking
+    // for fields reads back, and every other call's future stays the smaller for it.
     if let (Ok(Answer::Value(value)), Some(mut read)) = (&result, read_back) {
         if let Some(id) = value.get("id").and_then(Value::as_str) {
             read.segments = vec![id.to_string()];
-            result = route(state, read, caller, api, version, now, &mut headers).await;
+            let read = route(state, read, caller, api, version, now, &mut headers);
+            result = Box::pin(read).await;
         }
     }
     Outcome {
@@ -353,11 +355,11 @@ pub async fn resolve_id(
         });
     }
     let found = state.db.object(id).await.map_err(internal)?;
-    let (kind, alias_of) = found.ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
-    let kind =
-        NodeKind::parse(&kind).ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
+    let object = found.ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
+    let kind = NodeKind::parse(&object.kind)
+        .ok_or_else(|| GraphError::unsupported_method(method, id, api))?;
     Ok(Target {
-        id: alias_of.unwrap_or_else(|| id.to_string()),
+        id: object.target.clone().unwrap_or_else(|| id.to_string()),
         addressed_as: id.to_string(),
         kind,
     })

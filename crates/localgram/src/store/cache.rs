@@ -114,7 +114,7 @@ pub type TokenAndApp = (std::sync::Arc<Token>, std::sync::Arc<App>);
 pub struct ReadCache {
     /// A token and its app (shared: every request's caller holds it).
     pub tokens: Generational<String, Option<TokenAndApp>>,
-    pub objects: Generational<String, Option<(String, Option<String>)>>,
+    pub objects: Generational<String, Option<std::sync::Arc<super::objects::Object>>>,
     /// Shared: every IG User read takes its account from here without copying it.
     pub accounts: Generational<String, Option<std::sync::Arc<super::accounts::Account>>>,
     /// IG Media rows: who owns a media (every access check on a media or its edges) and

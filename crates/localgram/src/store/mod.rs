@@ -711,7 +711,7 @@ impl Db {
     }
 
     /// What node an id names, from memory when nothing was written since it was read.
-    pub async fn object(&self, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+    pub async fn object(&self, id: &str) -> StoreResult<Option<Arc<objects::Object>>> {
         self.cached(|c| &c.objects, id, |c, id| objects::lookup(c, id))
             .await
     }
@@ -901,7 +901,13 @@ mod tests {
         assert!(missed, "nothing was read yet: {found:?}");
 
         let direct = db.read(move |r| objects::lookup(r, "1")).await.unwrap();
-        assert_eq!(direct, Some(("ig_media".to_string(), None)));
+        assert_eq!(
+            direct.as_deref(),
+            Some(&objects::Object {
+                kind: "ig_media".to_string(),
+                target: None
+            })
+        );
         let (missed, found) = db.read_memory_probe(lookup);
         assert_eq!((missed, found.unwrap()), (false, direct.clone()));
         // Through the public entry point: the same answer.

@@ -49,13 +49,26 @@ pub fn mint_alias(
     Err(StoreError::Conflict("could not mint a free id".into()))
 }
 
-/// What node an id names: `(kind, target)`.
-pub fn lookup(conn: &Reader, id: &str) -> StoreResult<Option<(String, Option<String>)>> {
+/// What an id names: the kind of node, and the node an alias stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub kind: String,
+    /// For an alias (an app-scoped id, an app's Instagram app id): what it names.
+    pub target: Option<String>,
+}
+
+/// What node an id names. Shared: the read cache hands it out without copying.
+pub fn lookup(conn: &Reader, id: &str) -> StoreResult<Option<std::sync::Arc<Object>>> {
     if let Some(cache) = conn.memory() {
         return cache.objects.get(id).ok_or_else(|| conn.not_in_memory());
     }
     let mut stmt = conn.prepare_cached("SELECT kind, target_id FROM objects WHERE id = ?1")?;
-    let found = optional(stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))))?;
+    let found = optional(stmt.query_row([id], |r| {
+        Ok(std::sync::Arc::new(Object {
+            kind: r.get(0)?,
+            target: r.get(1)?,
+        }))
+    }))?;
     if let Some((cache, at)) = conn.fill() {
         cache.objects.put(id.to_string(), at.objects, found.clone());
     }
