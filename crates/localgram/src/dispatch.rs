@@ -40,7 +40,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
                 return Outcome {
                     result: Err(error),
                     version: Some(effective(incoming.version, None, now)),
-                    headers: Vec::new(),
+                    headers: Default::default(),
                     app: None,
                 };
             }
@@ -54,7 +54,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     let api = host_api
         .or_else(|| caller.as_ref().map(|c| c.kind.api()))
         .unwrap_or(Api::Facebook);
-    let mut headers = Vec::new();
+    let mut headers = limits::usage::Headers::new();
     let app = caller.as_ref().map(|c| c.app.clone());
     let read_back = read_after_write(&incoming);
     let mut result = route(
@@ -242,18 +242,18 @@ async fn route(
     if let Some(caller) = caller.as_deref().filter(|_| state.limits.enabled()) {
         let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
         let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
-        let counted = state
+        let refused = state
             .limits
-            .count(
+            .count_call(
                 &state.db,
                 state.clock.now_ms(),
                 &checks,
                 Some(&caller.app.id),
+                headers,
             )
             .await
             .map_err(internal)?;
-        limits::usage::headers(&counted.usages, headers);
-        if let Some(error) = counted.error() {
+        if let Some(error) = refused {
             return Err(error);
         }
     }

@@ -17,8 +17,9 @@ use serde_json::{json, Value};
 
 use super::{Limit, Reported, Usage};
 
-/// Headers an answer carries besides Meta's usual ones, ready for the response.
-pub type Headers = Vec<(HeaderName, HeaderValue)>;
+/// Headers an answer carries besides Meta's usual ones, ready for the response (the two
+/// usage headers in place: a counted call allocates nothing for them).
+pub type Headers = smallvec::SmallVec<[(HeaderName, HeaderValue); 2]>;
 
 pub fn app_usage() -> HeaderName {
     const { HeaderName::from_static("x-app-usage") }
@@ -121,7 +122,7 @@ pub fn headers(usages: &[Usage], out: &mut Headers) {
     LAST.set(Some((usages.iter().map(Shown::of).collect(), rendered)));
 }
 
-fn render(usages: &[Usage]) -> Headers {
+pub(super) fn render(usages: &[Usage]) -> Headers {
     let mut out = Headers::with_capacity(2);
     // The app's limit only: Meta does not disclose a user's count. A creator marketplace
     // call reports that API's app limit (ref 001 L9302), which it counted in, rather than
@@ -188,10 +189,10 @@ pub fn throttled(code: i64, account: Option<&str>, regain_minutes: i64) -> Heade
         80002 => "instagram",
         32 => "pages",
         613 => "messenger",
-        _ => return Vec::new(),
+        _ => return Headers::new(),
     };
     let Some(account) = account else {
-        return Vec::new();
+        return Headers::new();
     };
     let text = json!({ account: [{
         "type": kind, "call_count": 100, "total_cputime": 100, "total_time": 100,
