@@ -820,3 +820,42 @@ async fn a_reset_and_changed_limits_apply_from_the_next_call() {
     assert_eq!(percent(&scaled), json!(100));
     server.stop().await;
 }
+
+/// A Facebook Login call on a node an account owns counts in that account's budget with the
+/// app (ref 004 L252-254: "per app and app user pair"), the owner read when the call is
+/// counted.
+#[tokio::test]
+async fn a_facebook_login_call_on_a_media_counts_in_its_owners_budget() {
+    let server = server_with(&[(Limit::Instagram, 2)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let media = server
+        .post_control(
+            &format!("/accounts/{}/media", w.business_id()),
+            json!({"caption": "Sale"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v24.0/{media}?fields=id");
+    for (n, percent) in [(1, 50), (2, 100)] {
+        let answer = server.get_fb(&path, &w.fb_token).await;
+        assert_eq!(answer.status, StatusCode::OK, "call {n}: {}", answer.body);
+        assert_eq!(
+            business_usage(&answer)[w.business_id()][0]["call_count"],
+            json!(percent)
+        );
+    }
+    let refused = server.get_fb(&path, &w.fb_token).await;
+    assert_eq!(refused.error().0, 80002, "{}", refused.body);
+    // The same pair's budget, whichever node of the account the call reads.
+    let account = server
+        .get_fb(
+            &format!("/v24.0/{}?fields=id", w.business_id()),
+            &w.fb_token,
+        )
+        .await;
+    assert_eq!(account.error().0, 80002, "{}", account.body);
+    server.stop().await;
+}

@@ -42,6 +42,8 @@ pub(super) struct Entry {
     pub order: SmallVec<[usize; 2]>,
     /// The app whose platform usage the call asked for.
     pub app: Option<Box<str>>,
+    /// Whether `app` is the first check's key (a call's app is usually what it counts per).
+    pub app_is_first_key: bool,
     /// The app's platform window and limit, looked at for `X-App-Usage` when no check counts
     /// in it.
     pub peek: Option<(Handle, u64)>,
@@ -81,9 +83,16 @@ impl Shown {
 impl Entry {
     /// Whether this entry resolves a call with these checks and app.
     pub fn is_for(&self, limits: u64, checks: &[Check], app: Option<&str>) -> bool {
+        let first_key = checks.first().and_then(|c| c.key.as_deref());
+        let app_matches = match (app, first_key) {
+            // The call's app is the very string its first check counts per: the keys compared
+            // below compare the apps too.
+            (Some(app), Some(key)) if self.app_is_first_key && std::ptr::eq(app, key) => true,
+            _ => self.app.as_deref() == app,
+        };
         self.limits == limits
             && self.scopes.len() == checks.len()
-            && self.app.as_deref() == app
+            && app_matches
             && self
                 .scopes
                 .iter()

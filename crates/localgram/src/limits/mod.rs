@@ -767,6 +767,7 @@ impl Limits {
             maxes,
             order,
             app: app.map(Box::from),
+            app_is_first_key: app.is_some() && app == checks.first().and_then(|c| c.key.as_deref()),
             peek,
             stale: false,
             shown: None,
@@ -1290,6 +1291,46 @@ mod tests {
             assert!(!call(&limits, &db, NOW, &checks).await.0);
             // A day later the window has rolled.
             assert!(call(&limits, &db, NOW + DAY_MS, &checks).await.0);
+        });
+    }
+
+    /// Two calls with the same checks but another app asking for `X-App-Usage` are told
+    /// apart: each reads its own app's platform window.
+    #[test]
+    fn resolved_windows_are_found_by_every_id_of_the_call() {
+        let db = Db::open(&crate::store::Location::Ephemeral).expect("a store");
+        let limits = limits_with(&[(Limit::App, 10)]);
+        let app_usage = |headers: &usage::Headers| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == usage::app_usage())
+                .map(|(_, v)| v.to_str().unwrap_or_default().to_string())
+        };
+        run(async {
+            let (first, second) = (String::from("first"), String::from("second"));
+            let mut out = usage::Headers::new();
+            let platform = [Check::per_key(Limit::App, first.as_str())];
+            limits
+                .count_call(&db, NOW, &platform, Some(&first), &mut out)
+                .await
+                .expect("counted");
+            for (app, percent) in [(&first, 10), (&second, 0), (&first, 10), (&second, 0)] {
+                // Counted per the first app's pair, the usage asked for `app`.
+                let checks = [Check::per_pair(Limit::Instagram, first.as_str(), "17841")];
+                let mut out = usage::Headers::new();
+                limits
+                    .count_call(&db, NOW, &checks, Some(app), &mut out)
+                    .await
+                    .expect("counted");
+                assert_eq!(
+                    app_usage(&out),
+                    Some(format!(
+                        r#"{{"call_count":{percent},"total_cputime":0,"total_time":0}}"#
+                    )),
+                    "{app}"
+                );
+            }
+            assert_eq!(used(&limits, &db, "instagram:first:17841").await, 4);
         });
     }
 
