@@ -40,7 +40,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
                 return Outcome {
                     result: Err(error),
                     version: Some(effective(incoming.version, None, now)),
-                    headers: Default::default(),
+                    headers: Vec::new(),
                     app: None,
                 };
             }
@@ -54,7 +54,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     let api = host_api
         .or_else(|| caller.as_ref().map(|c| c.kind.api()))
         .unwrap_or(Api::Facebook);
-    let mut headers = limits::usage::Headers::new();
+    let mut headers = Vec::new();
     let app = caller.as_ref().map(|c| c.app.clone());
     let read_back = read_after_write(&incoming);
     let mut result = route(

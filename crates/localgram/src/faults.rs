@@ -414,7 +414,7 @@ pub async fn intercept(
                 .or(call.target.map(|t| t.id.as_str())),
             spec.regain_minutes.unwrap_or(60),
         ),
-        None => Default::default(),
+        None => Vec::new(),
     };
     Ok(Some(Fired {
         error,

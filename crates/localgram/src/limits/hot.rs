@@ -153,17 +153,13 @@ impl Entry {
         let tallies = &decision.tallies;
         if let Some((last, headers)) = &self.shown {
             if last.len() == tallies.len() && last.iter().zip(tallies).all(|(s, t)| s.shows(t)) {
-                for header in headers {
-                    out.push(header.clone());
-                }
+                out.extend_from_slice(headers);
                 return;
             }
         }
         let usages = decision.usages(checks);
         let headers = usage::render(&usages);
-        for header in &headers {
-            out.push(header.clone());
-        }
+        out.extend_from_slice(&headers);
         self.shown = Some((tallies.iter().map(Shown::of).collect(), headers));
     }
 }

@@ -733,20 +733,7 @@ impl Limits {
         // Taken before what they version: a change meanwhile leaves the entry stale at once.
         let settings_version = self.settings_version.load(Ordering::Acquire);
         let settings = self.settings();
-        let mut model = None;
-        let mut maxes = SmallVec::new();
-        for check in checks {
-            let mut modelled = None;
-            if let Some(account) = check.account().filter(|account| {
-                check.limit == Limit::Instagram
-                    && self.modelled_impressions.installed()
-                    && !settings.impressions.contains_key(*account)
-            }) {
-                model = model.or(self.modelled_impressions.validity(now_ms));
-                modelled = self.modelled_impressions.of(account, now_ms).await;
-            }
-            maxes.push(settings.effective_with(check.limit, check.account(), modelled));
-        }
+        let (maxes, model) = self.maxes(&settings, now_ms, checks).await;
         let mut order: SmallVec<[usize; 2]> = (0..checks.len()).collect();
         order.sort_unstable_by(|&a, &b| checks[a].scope().cmp(&checks[b].scope()));
         let peek = app
@@ -774,6 +761,36 @@ impl Limits {
         }
     }
 
+    /// The limit in force for each of `checks`, with the insights model's impressions for
+    /// each Instagram budget whose account has no figure of its own (the control API's wins);
+    /// and, when the model sized one, the period and stamp its answer holds for (taken before
+    /// asking, so a write meanwhile leaves them stale).
+    async fn maxes(
+        &self,
+        settings: &Settings,
+        now_ms: i64,
+        checks: &[Check<'_>],
+    ) -> (
+        SmallVec<[u64; 2]>,
+        Option<(i64, crate::store::cache::Stamp)>,
+    ) {
+        let mut model = None;
+        let mut maxes = SmallVec::new();
+        for check in checks {
+            let mut modelled = None;
+            if let Some(account) = check.account().filter(|account| {
+                check.limit == Limit::Instagram
+                    && self.modelled_impressions.installed()
+                    && !settings.impressions.contains_key(*account)
+            }) {
+                model = model.or(self.modelled_impressions.validity(now_ms));
+                modelled = self.modelled_impressions.of(account, now_ms).await;
+            }
+            maxes.push(settings.effective_with(check.limit, check.account(), modelled));
+        }
+        (maxes, model)
+    }
+
     /// The window of `scope`, made when missing (an empty window is neither shown nor
     /// stored).
     fn window(&self, scope: ScopeRef) -> hot::Handle {
@@ -796,20 +813,7 @@ impl Limits {
         app: Option<&str>,
     ) -> StoreResult<Decision> {
         let settings = self.settings();
-        // The insights model's impressions for each Instagram budget counted whose account
-        // has no figure of its own (the control API's wins).
-        let mut maxes: SmallVec<[u64; 2]> = SmallVec::new();
-        for check in checks {
-            let mut modelled = None;
-            if let Some(account) = check.account().filter(|account| {
-                check.limit == Limit::Instagram
-                    && self.modelled_impressions.installed()
-                    && !settings.impressions.contains_key(*account)
-            }) {
-                modelled = self.modelled_impressions.of(account, now_ms).await;
-            }
-            maxes.push(settings.effective_with(check.limit, check.account(), modelled));
-        }
+        let (maxes, _) = self.maxes(&settings, now_ms, checks).await;
         let peek = app
             .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
             .map(|app| {

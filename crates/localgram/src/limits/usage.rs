@@ -17,9 +17,8 @@ use serde_json::{json, Value};
 
 use super::{Limit, Reported, Usage};
 
-/// Headers an answer carries besides Meta's usual ones, ready for the response (the two
-/// usage headers in place: a counted call allocates nothing for them).
-pub type Headers = smallvec::SmallVec<[(HeaderName, HeaderValue); 2]>;
+/// Headers an answer carries besides Meta's usual ones, ready for the response.
+pub type Headers = Vec<(HeaderName, HeaderValue)>;
 
 pub fn app_usage() -> HeaderName {
     const { HeaderName::from_static("x-app-usage") }
@@ -189,10 +188,10 @@ pub fn throttled(code: i64, account: Option<&str>, regain_minutes: i64) -> Heade
         80002 => "instagram",
         32 => "pages",
         613 => "messenger",
-        _ => return Headers::new(),
+        _ => return Vec::new(),
     };
     let Some(account) = account else {
-        return Headers::new();
+        return Vec::new();
     };
     let text = json!({ account: [{
         "type": kind, "call_count": 100, "total_cputime": 100, "total_time": 100,
