@@ -101,8 +101,9 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// Adds the headers for what a call counted to `out`. Every counted call asks, so the last
-/// rendering is reused while the numbers it shows are unchanged.
+/// Adds the headers for what a call counted to `out`: the thread's last rendering while the
+/// numbers it shows are unchanged. Calls counted in the store (PostgreSQL) come here; on
+/// SQLite each caller's resolved entry keeps its own rendering (`hot`).
 pub fn headers(usages: &[Usage], out: &mut Headers) {
     let reused = LAST.with_borrow(|last| match last {
         Some((shown, rendered))
