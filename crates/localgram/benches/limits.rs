@@ -1,6 +1,6 @@
 //! The cost of rate limits on a node read (issue #14): the same `GET /{ig-user-id}` on a
 //! server with limits off and on (Meta's limits × 1000, never reached), and the counting and
-//! usage headers alone (`Limits::count` + `usage::headers`, the work the hot path adds), all in
+//! usage headers alone (`Limits::count_call`, the work the hot path adds), all in
 //! one run. Everything runs in-process over loopback HTTP; run with
 //! `cargo bench -p localgram --bench limits`.
 
@@ -92,14 +92,19 @@ fn limits(c: &mut Criterion) {
                     app.as_str(),
                     account.as_str(),
                 )];
-                let counted = state
+                let mut headers = usage::Headers::new();
+                let refused = state
                     .limits
-                    .count(&state.db, state.clock.now_ms(), &checks, Some(&app))
+                    .count_call(
+                        &state.db,
+                        state.clock.now_ms(),
+                        &checks,
+                        Some(&app),
+                        &mut headers,
+                    )
                     .await
                     .unwrap();
-                let mut headers = usage::Headers::new();
-                usage::headers(&counted.usages, &mut headers);
-                headers
+                (refused.is_none(), headers)
             }
         })
     });

@@ -242,18 +242,18 @@ async fn route(
     if let Some(caller) = caller.as_deref().filter(|_| state.limits.enabled()) {
         let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
         let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
-        let counted = state
+        let refused = state
             .limits
-            .count(
+            .count_call(
                 &state.db,
                 state.clock.now_ms(),
                 &checks,
                 Some(&caller.app.id),
+                headers,
             )
             .await
             .map_err(internal)?;
-        limits::usage::headers(&counted.usages, headers);
-        if let Some(error) = counted.error() {
+        if let Some(error) = refused {
             return Err(error);
         }
     }

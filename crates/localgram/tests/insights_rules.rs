@@ -124,6 +124,57 @@ async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day(
     server.stop().await;
 }
 
+/// The budget follows the views as they are recorded (ref 004 L250-260): more views resize it
+/// from the next call, with no reset between (a thread keeps what a caller's calls resolved
+/// to only while the views it was sized with are unchanged).
+#[tokio::test]
+async fn new_views_resize_the_budget_from_the_next_call() {
+    let server = TestServer::start_with(localgram::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        seed: Some(7),
+        rate_limits: Settings::meta(),
+        ..Default::default()
+    })
+    .await;
+    let w = frozen_world(&server).await;
+    let account = w.business_id().to_string();
+    set_audience(&server, &w, json!({"followers": 0})).await;
+    let media = post_media(
+        &server,
+        w.business_id(),
+        json!({"timestamp": ago(2 * 3_600)}),
+    )
+    .await;
+    activity(
+        &server,
+        &w,
+        json!({"kind": "views", "media_id": media, "count": 5, "at": ago(3_600)}),
+    )
+    .await;
+    // 4800 × 5 views × 0.0001 = 2 calls.
+    server
+        .post_control("/rate_limits", json!({"scale": 0.0001}))
+        .await;
+    let node = format!("{account}?fields=id");
+    for percent in [50, 100] {
+        let answer = get(&server, &w, &node).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        assert_eq!(buc_percent(&answer, &account), percent);
+    }
+    assert_eq!(get(&server, &w, &node).await.error().0, 80002);
+    // 15 more views: 20 views → 9 calls, of which 2 are used.
+    activity(
+        &server,
+        &w,
+        json!({"kind": "views", "media_id": media, "count": 15, "at": ago(1_800)}),
+    )
+    .await;
+    let answer = get(&server, &w, &node).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(buc_percent(&answer, &account), 33, "3 calls of 9");
+    server.stop().await;
+}
+
 /// "For Stories created by users in Europe and Japan, the replies metric now returns a value
 /// of 0" (ref 001 L5073; EEA after Dec 1, 2020: 004 L1527-1531; Japan from Apr 14, 2021: 004
 /// L1504-1508). The account's country is set with its audience.

@@ -729,3 +729,133 @@ async fn serve_flags_set_the_limits_and_the_environment_turns_them_off() {
     assert_eq!(off.status, StatusCode::OK);
     assert!(off.header("x-app-usage").is_none());
 }
+
+/// A call refused by one of its limits counts in none of them, however many connections call
+/// at once: a Facebook user token counts in the app's platform limit and the user's (Meta's
+/// overview: codes 4 and 17), and the user's refusals leave the app's count alone.
+#[tokio::test]
+async fn a_refused_call_counts_in_none_of_its_limits_under_concurrent_calls() {
+    let server = server_with(&[(Limit::App, 100), (Limit::User, 7)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let calls = (0..40).map(|_| server.get_fb("/v24.0/me/accounts", &w.fb_token));
+    let answers = futures_util::future::join_all(calls).await;
+    let ok = answers
+        .iter()
+        .filter(|a| a.status == StatusCode::OK)
+        .count();
+    let refused = answers.iter().filter(|a| a.error().0 == 17).count();
+    assert_eq!((ok, refused), (7, 33));
+    let limits = server.get_control("/rate_limits").await;
+    let used: Vec<(String, u64, u64)> = limits["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["limit"].as_str().unwrap().to_string(),
+                u["used"].as_u64().unwrap(),
+                u["max"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        used,
+        [("app".to_string(), 7, 100), ("user".to_string(), 7, 7)],
+        "{limits}"
+    );
+    // The app's next call (an app token counts in the app's limit alone) is its eighth.
+    let app_token = w.app["app_token"].as_str().unwrap();
+    let debug = format!("/v24.0/debug_token?input_token={}", w.fb_token);
+    let eighth = server.get_fb(&debug, app_token).await;
+    assert_eq!(eighth.status, StatusCode::OK, "{}", eighth.body);
+    assert_eq!(
+        app_usage(&eighth),
+        json!({"call_count": 8, "total_cputime": 0, "total_time": 0})
+    );
+    server.stop().await;
+}
+
+/// What a caller's calls resolved to (their windows and limits, docs/decisions.md "What
+/// counting costs a call") follows the control API at once: a reset gives the whole budget
+/// back, and changed limits count from the next call.
+#[tokio::test]
+async fn a_reset_and_changed_limits_apply_from_the_next_call() {
+    let server = server_with(&[(Limit::Instagram, 4)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    let percent =
+        |answer: &Answer| business_usage(answer)[w.business_id()][0]["call_count"].clone();
+    for expected in [25, 50, 75] {
+        let answer = server.get_ig(&path, &w.ig_token).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(percent(&answer), json!(expected));
+    }
+    // Reset: four calls again, counted from zero.
+    server.post_control("/rate_limits/reset", json!({})).await;
+    for expected in [25, 50, 75, 100] {
+        let answer = server.get_ig(&path, &w.ig_token).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        assert_eq!(percent(&answer), json!(expected));
+    }
+    assert_eq!(server.get_ig(&path, &w.ig_token).await.error().0, 80002);
+    // A larger limit: the next calls pass until it is reached.
+    server
+        .post_control("/rate_limits", json!({"limits": {"instagram": 5}}))
+        .await;
+    let fifth = server.get_ig(&path, &w.ig_token).await;
+    assert_eq!(fifth.status, StatusCode::OK, "{}", fifth.body);
+    assert_eq!(percent(&fifth), json!(100));
+    assert_eq!(server.get_ig(&path, &w.ig_token).await.error().0, 80002);
+    // The override removed, a small scale sizes the budget below the five calls counted.
+    server
+        .post_control(
+            "/rate_limits",
+            json!({"scale": 0.000001, "limits": {"instagram": null}}),
+        )
+        .await;
+    let scaled = server.get_ig(&path, &w.ig_token).await;
+    assert_eq!(scaled.error().0, 80002, "{}", scaled.body);
+    assert_eq!(percent(&scaled), json!(100));
+    server.stop().await;
+}
+
+/// A Facebook Login call on a node an account owns counts in that account's budget with the
+/// app (ref 004 L252-254: "per app and app user pair"), the owner read when the call is
+/// counted.
+#[tokio::test]
+async fn a_facebook_login_call_on_a_media_counts_in_its_owners_budget() {
+    let server = server_with(&[(Limit::Instagram, 2)], None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    let media = server
+        .post_control(
+            &format!("/accounts/{}/media", w.business_id()),
+            json!({"caption": "Sale"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v24.0/{media}?fields=id");
+    for (n, percent) in [(1, 50), (2, 100)] {
+        let answer = server.get_fb(&path, &w.fb_token).await;
+        assert_eq!(answer.status, StatusCode::OK, "call {n}: {}", answer.body);
+        assert_eq!(
+            business_usage(&answer)[w.business_id()][0]["call_count"],
+            json!(percent)
+        );
+    }
+    let refused = server.get_fb(&path, &w.fb_token).await;
+    assert_eq!(refused.error().0, 80002, "{}", refused.body);
+    // The same pair's budget, whichever node of the account the call reads.
+    let account = server
+        .get_fb(
+            &format!("/v24.0/{}?fields=id", w.business_id()),
+            &w.fb_token,
+        )
+        .await;
+    assert_eq!(account.error().0, 80002, "{}", account.body);
+    server.stop().await;
+}

@@ -13,7 +13,9 @@
 //! its row: [`PLATFORM_ROOTS`] and [`OEMBED_ROOTS`].
 
 use std::borrow::Cow;
+use std::future::{ready, Ready};
 
+use futures_util::future::{BoxFuture, Either};
 use smallvec::SmallVec;
 
 use crate::api::Target;
@@ -78,13 +80,8 @@ pub async fn account_of<'a>(
     caller: &'a Caller,
     target: Option<&'a Target>,
 ) -> Option<Cow<'a, str>> {
-    match target {
-        Some(t) if t.kind == NodeKind::IgUser => return Some(Cow::Borrowed(&t.id)),
-        _ if caller.kind == TokenKind::InstagramUser => {
-            return Some(Cow::Borrowed(&caller.subject))
-        }
-        None => return None,
-        Some(_) => {}
+    if let Some(known) = account_known(caller, target) {
+        return known;
     }
     let target = target?.clone();
     state
@@ -96,13 +93,58 @@ pub async fn account_of<'a>(
         .map(Cow::Owned)
 }
 
-/// The counts a call makes, borrowing the ids the call already holds.
-pub async fn checks<'a>(
-    state: &Shared,
+/// The counts a call makes, borrowing the ids the call already holds. Ready at once unless
+/// the account must be read (a Facebook Login call on a node an account owns): most calls
+/// then await nothing here.
+pub fn checks<'a>(
+    state: &'a Shared,
     budget: Budget,
     caller: &'a Caller,
     target: Option<&'a Target>,
-) -> SmallVec<[Check<'a>; 2]> {
+) -> Either<Ready<Checks<'a>>, BoxFuture<'a, Checks<'a>>> {
+    let needs_owner = match budget {
+        Budget::CreatorMarketplace | Budget::BusinessUseCase => true,
+        Budget::Conversations => !matches!(target, Some(t) if t.kind == NodeKind::Page),
+        Budget::None | Budget::Oembed | Budget::Platform => false,
+    } && account_known(caller, target).is_none();
+    if needs_owner {
+        return Either::Right(Box::pin(async move {
+            let account = account_of(state, caller, target).await;
+            checks_for(budget, caller, target, account)
+        }));
+    }
+    Either::Left(ready(checks_for(
+        budget,
+        caller,
+        target,
+        account_known(caller, target).flatten(),
+    )))
+}
+
+/// A call's checks, up to two.
+pub type Checks<'a> = SmallVec<[Check<'a>; 2]>;
+
+/// The account a call concerns when it is known without a read: `Some(None)` when the call
+/// concerns none.
+fn account_known<'a>(
+    caller: &'a Caller,
+    target: Option<&'a Target>,
+) -> Option<Option<Cow<'a, str>>> {
+    match target {
+        Some(t) if t.kind == NodeKind::IgUser => Some(Some(Cow::Borrowed(&t.id))),
+        _ if caller.kind == TokenKind::InstagramUser => Some(Some(Cow::Borrowed(&caller.subject))),
+        None => Some(None),
+        Some(_) => None,
+    }
+}
+
+/// The counts of a call in `budget`, its account (as [`account_of`] finds it) known.
+fn checks_for<'a>(
+    budget: Budget,
+    caller: &'a Caller,
+    target: Option<&'a Target>,
+    account: Option<Cow<'a, str>>,
+) -> Checks<'a> {
     let app = caller.app.id.as_str();
     let mut checks = SmallVec::new();
     match budget {
@@ -110,7 +152,7 @@ pub async fn checks<'a>(
         Budget::Oembed => checks.push(Check::per_key(Limit::Oembed, app)),
         Budget::CreatorMarketplace => {
             checks.push(Check::per_key(Limit::CreatorMarketplaceApp, app));
-            if let Some(account) = account_of(state, caller, target).await {
+            if let Some(account) = account {
                 checks.push(Check::per_account(Limit::CreatorMarketplace, account));
             }
         }
@@ -123,7 +165,7 @@ pub async fn checks<'a>(
                 checks.push(Check::per_key(Limit::User, caller.subject.as_str()));
             }
         }
-        Budget::BusinessUseCase => match account_of(state, caller, target).await {
+        Budget::BusinessUseCase => match account {
             Some(account) => checks.push(Check::per_pair(Limit::Instagram, app, account)),
             None => checks.push(Check::per_key(Limit::App, app)),
         },
@@ -131,7 +173,7 @@ pub async fn checks<'a>(
             // The conversations of a Page (Facebook Login) count per Page.
             let account = match target {
                 Some(t) if t.kind == NodeKind::Page => Some(Cow::Borrowed(t.id.as_str())),
-                _ => account_of(state, caller, target).await,
+                _ => account,
             };
             if let Some(account) = account {
                 checks.push(Check::per_account(Limit::Conversations, account));

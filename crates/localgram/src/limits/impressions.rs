@@ -107,6 +107,14 @@ impl Modelled {
         self.model.get().is_some()
     }
 
+    /// What an answer of the model at `now_ms` holds for: its period and the stamp of the
+    /// data it reads (`None` without a model). An answer taken after this is current while
+    /// both are unchanged.
+    pub fn validity(&self, now_ms: i64) -> Option<(i64, Stamp)> {
+        let model = self.model.get()?;
+        Some(((model.period)(now_ms), (model.stamp)()))
+    }
+
     /// The model's impressions of `account` at `now_ms`, if a model is installed and has
     /// some (the caller asks only for accounts without a figure set by the control API).
     pub async fn of(&self, account: &str, now_ms: i64) -> Option<u64> {

@@ -3,14 +3,16 @@
 //! per account, and reported in the usage headers clients read (`usage`).
 //!
 //! Counting is cheap on the hot path: on SQLite the counters live in memory (a map of
-//! windows, one lock per scope) and are written behind the requests (`persist`, every second
-//! and at shutdown) so they survive a restart; on PostgreSQL every instance counts in the
+//! windows, one lock per scope; a thread keeps the windows and limits a caller's calls
+//! resolved to, `hot`) and are written behind the requests (`persist`, every second and at
+//! shutdown) so they survive a restart; on PostgreSQL every instance counts in the
 //! database, one short transaction per call holding a lock on each scope it counts in, so a
 //! limit holds exactly across instances (docs/decisions.md, "Rate limits and faults").
 //! A refused call is counted in none of its limits: access returns exactly when the window has
 //! rolled.
 
 pub mod classify;
+mod hot;
 pub mod impressions;
 pub mod usage;
 pub mod window;
@@ -21,10 +23,12 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use futures_util::future::{BoxFuture, Either};
 use graph::GraphError;
 use hashbrown::{Equivalent, HashMap};
-use parking_lot::{Mutex, MutexGuard, RwLock};
+use parking_lot::{Mutex, RwLock};
 use smallvec::SmallVec;
+use std::future::{ready, Ready};
 
 use crate::store::{rate_counts, Db, Engine, StoreResult};
 use window::{Shape, Window};
@@ -478,17 +482,30 @@ pub struct Usage<'a> {
 impl Usage<'_> {
     /// `call_count` as the headers print it: the share of the limit used, in percent.
     pub fn percent(&self) -> u64 {
-        if self.max == 0 {
-            return 100;
-        }
-        (self.used.saturating_mul(100) / self.max).min(100)
+        percent(self.used, self.max)
     }
 
     /// `estimated_time_to_regain_access`, in whole minutes rounded up.
     pub fn regain_minutes(&self) -> i64 {
-        (self.regain_ms + 59_999) / 60_000
+        regain_minutes(self.regain_ms)
     }
 }
+
+fn percent(used: u64, max: u64) -> u64 {
+    if max == 0 {
+        return 100;
+    }
+    (used.saturating_mul(100) / max).min(100)
+}
+
+fn regain_minutes(regain_ms: i64) -> i64 {
+    (regain_ms + 59_999) / 60_000
+}
+
+/// A Graph call being counted: done already when its windows were resolved on this thread,
+/// else still to resolve. Its answer is the error of the limit that refused the call.
+pub type Counting<'a> =
+    Either<Ready<StoreResult<Option<GraphError>>>, BoxFuture<'a, StoreResult<Option<GraphError>>>>;
 
 /// What counting a call decided.
 #[derive(Debug, Clone, Default)]
@@ -505,14 +522,8 @@ impl Counted<'_> {
     }
 }
 
-thread_local! {
-    /// The settings a thread last counted with: of which server, at which version.
-    static SETTINGS: std::cell::RefCell<Option<(u64, u64, Arc<Settings>)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
 /// The windows in memory (SQLite), each locked on its own.
-type Windows = HashMap<Scope, Mutex<Window>, foldhash::fast::RandomState>;
+type Windows = HashMap<Scope, hot::Handle, foldhash::fast::RandomState>;
 
 /// One limit's numbers once a call is decided: the check they belong to (`None`: the app's
 /// platform limit, only looked at for `X-App-Usage`).
@@ -525,11 +536,40 @@ struct Tally {
     regain_ms: i64,
 }
 
+impl Tally {
+    fn usage(self, account: Option<&str>) -> Usage<'_> {
+        Usage {
+            limit: self.limit,
+            account,
+            used: self.used,
+            max: self.max,
+            regain_ms: self.regain_ms,
+        }
+    }
+}
+
 /// What deciding a call found, before the usages name their accounts.
 #[derive(Debug, Clone, Default)]
 struct Decision {
-    tallies: SmallVec<[Tally; 2]>,
+    tallies: SmallVec<[Tally; 3]>,
     refused: Option<Limit>,
+}
+
+impl Decision {
+    /// The usages of the call whose `checks` these are.
+    fn usages<'a>(&self, checks: &'a [Check<'a>]) -> SmallVec<[Usage<'a>; 2]> {
+        self.tallies
+            .iter()
+            .map(|t| t.usage(t.check.and_then(|i| checks[i].account())))
+            .collect()
+    }
+
+    fn counted<'a>(self, checks: &'a [Check<'a>]) -> Counted<'a> {
+        Counted {
+            usages: self.usages(checks),
+            refused: self.refused,
+        }
+    }
 }
 
 /// The limits of one server: their settings (changed at runtime through the control API)
@@ -541,9 +581,6 @@ pub struct Limits {
     /// Moves each time the settings change.
     settings_version: AtomicU64,
     enabled: AtomicBool,
-    /// Whether the control API set any account's impressions (most runs: none, and a call
-    /// then need not look).
-    impressions_set: AtomicBool,
     windows: RwLock<Windows>,
     /// The insights model's impressions per account, for the Instagram budget.
     pub modelled_impressions: impressions::Modelled,
@@ -557,7 +594,6 @@ impl Limits {
             settings_version: AtomicU64::new(0),
             modelled_impressions: Default::default(),
             enabled: AtomicBool::new(settings.enabled()),
-            impressions_set: AtomicBool::new(!settings.impressions.is_empty()),
             settings: RwLock::new(Arc::new(settings)),
             windows: RwLock::new(Windows::default()),
         }
@@ -574,25 +610,8 @@ impl Limits {
     pub fn set_settings(&self, settings: Settings) {
         let mut current = self.settings.write();
         self.enabled.store(settings.enabled(), Ordering::Relaxed);
-        self.impressions_set
-            .store(!settings.impressions.is_empty(), Ordering::Relaxed);
         *current = Arc::new(settings);
         self.settings_version.fetch_add(1, Ordering::Release);
-    }
-
-    /// Runs `f` with the settings in force, from this thread's copy while they are unchanged
-    /// (every counted call reads them: no lock shared between threads on that path).
-    fn with_settings<T>(&self, f: impl FnOnce(&Settings) -> T) -> T {
-        let version = self.settings_version.load(Ordering::Acquire);
-        SETTINGS.with_borrow_mut(|copy| match copy {
-            Some((id, v, settings)) if *id == self.id && *v == version => f(settings),
-            _ => {
-                let settings = self.settings();
-                let answer = f(&settings);
-                *copy = Some((self.id, version, settings));
-                answer
-            }
-        })
     }
 
     /// Counts one call against each of `checks` in order, stopping at the first limit it
@@ -604,132 +623,208 @@ impl Limits {
         checks: &'a [Check<'a>],
         app: Option<&'a str>,
     ) -> StoreResult<Counted<'a>> {
-        // The insights model's impressions for each Instagram budget counted whose account
-        // has no figure of its own (the control API's wins).
-        let mut modelled: SmallVec<[Option<u64>; 2]> = SmallVec::from_elem(None, checks.len());
-        for (i, check) in checks.iter().enumerate() {
-            if check.limit != Limit::Instagram || !self.modelled_impressions.installed() {
-                continue;
-            }
-            let Some(account) = check.account() else {
-                continue;
-            };
-            if self.impressions_set.load(Ordering::Relaxed)
-                && self.settings.read().impressions.contains_key(account)
-            {
-                continue;
-            }
-            modelled[i] = self.modelled_impressions.of(account, now_ms).await;
-        }
-        let peek = app
-            .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
-            .map(|app| Check::per_key(Limit::App, app));
         let decision = match db.engine() {
-            Engine::Sqlite => self.with_settings(|settings| {
-                self.count_in_memory(settings, now_ms, checks, &modelled, peek.as_ref())
-            }),
-            Engine::Postgres => {
-                let settings = self.settings();
-                let checks: Vec<Check<'static>> =
-                    checks.iter().cloned().map(Check::into_owned).collect();
-                let peek = peek.map(Check::into_owned);
-                db.write_quiet(move |tx| {
-                    count_in_store(tx, &settings, now_ms, &checks, &modelled, peek.as_ref())
-                })
-                .await?
-            }
+            Engine::Sqlite => match self.decide_resolved(now_ms, checks, app, |_, d| d) {
+                Some(decision) => decision,
+                None => self.decide_in_memory(now_ms, checks, app, |_, d| d).await,
+            },
+            Engine::Postgres => self.decide_in_store(db, now_ms, checks, app).await?,
         };
-        Ok(Counted {
-            usages: decision
-                .tallies
-                .iter()
-                .map(|t| Usage {
-                    limit: t.limit,
-                    account: t.check.and_then(|i| checks[i].account()),
-                    used: t.used,
-                    max: t.max,
-                    regain_ms: t.regain_ms,
-                })
-                .collect(),
-            refused: decision.refused,
-        })
+        Ok(decision.counted(checks))
     }
 
-    /// Runs `f` on the windows of `checks` (created when missing), the map held for reading.
-    fn with_windows<T>(
+    /// [`Limits::count`] for a Graph call: the usage headers go to `out`, and the answer is
+    /// the error of the limit that refused the call, if one did. On SQLite a call whose
+    /// windows this thread has resolved before is counted before this returns, with nothing
+    /// left to await (`hot`).
+    pub fn count_call<'a>(
+        &'a self,
+        db: &'a Db,
+        now_ms: i64,
+        checks: &'a [Check<'a>],
+        app: Option<&'a str>,
+        out: &'a mut usage::Headers,
+    ) -> Counting<'a> {
+        if db.engine() == Engine::Sqlite {
+            let resolved = self.decide_resolved(now_ms, checks, app, |entry, decision| {
+                entry.show(&decision, checks, out);
+                decision.refused
+            });
+            if let Some(refused) = resolved {
+                return Either::Left(ready(Ok(refused.map(Limit::error))));
+            }
+        }
+        Either::Right(Box::pin(async move {
+            let refused = match db.engine() {
+                Engine::Sqlite => {
+                    self.decide_in_memory(now_ms, checks, app, |entry, decision| {
+                        entry.show(&decision, checks, out);
+                        decision.refused
+                    })
+                    .await
+                }
+                Engine::Postgres => {
+                    let counted = self
+                        .decide_in_store(db, now_ms, checks, app)
+                        .await?
+                        .counted(checks);
+                    usage::headers(&counted.usages, out);
+                    counted.refused
+                }
+            };
+            Ok(refused.map(Limit::error))
+        }))
+    }
+
+    /// Decides a call through this thread's entry for it, if it has a current one; `then`
+    /// sees the entry and the decision.
+    fn decide_resolved<T>(
         &self,
-        checks: &[Check],
-        f: impl FnOnce(&Windows, &[&Mutex<Window>]) -> T,
+        now_ms: i64,
+        checks: &[Check<'_>],
+        app: Option<&str>,
+        then: impl FnOnce(&mut hot::Entry, Decision) -> T,
+    ) -> Option<T> {
+        hot::with_entry(
+            self.id,
+            checks,
+            app,
+            |entry| self.current(entry, now_ms),
+            |entry| {
+                let decision = entry.decide(now_ms, checks)?;
+                Some(then(entry, decision))
+            },
+        )
+    }
+
+    /// Decides a call on the windows in memory through a new entry, kept for the next calls
+    /// on this thread; `then` sees the entry and the decision.
+    async fn decide_in_memory<T>(
+        &self,
+        now_ms: i64,
+        checks: &[Check<'_>],
+        app: Option<&str>,
+        then: impl FnOnce(&mut hot::Entry, Decision) -> T,
     ) -> T {
         loop {
-            {
-                let map = self.windows.read();
-                let found: Option<SmallVec<[&Mutex<Window>; 2]>> =
-                    checks.iter().map(|c| map.get(&c.scope())).collect();
-                if let Some(found) = found {
-                    return f(&map, &found);
-                }
-            }
-            let mut map = self.windows.write();
-            for check in checks {
-                let scope = check.scope();
-                if !map.contains_key(&scope) {
-                    map.insert(
-                        scope.to_owned(),
-                        Mutex::new(Window::new(check.limit.shape())),
-                    );
-                }
+            let mut entry = self.entry(now_ms, checks, app).await;
+            // `None`: the windows were cleared meanwhile; resolve them again.
+            if let Some(decision) = entry.decide(now_ms, checks) {
+                let answer = then(&mut entry, decision);
+                hot::keep(entry, checks, app);
+                return answer;
             }
         }
     }
 
-    fn count_in_memory(
+    /// Whether `entry`'s limits are the ones in force at `now_ms`.
+    fn current(&self, entry: &hot::Entry, now_ms: i64) -> bool {
+        entry.settings_version == self.settings_version.load(Ordering::Acquire)
+            && match entry.model {
+                None => true,
+                Some(at) => self.modelled_impressions.validity(now_ms) == Some(at),
+            }
+    }
+
+    /// Resolves what a call with `checks` counts in: its windows (made when missing), the
+    /// limits in force (with the insights model's impressions where they size a budget), and
+    /// the app's platform window for `X-App-Usage` when no check counts in it.
+    async fn entry(&self, now_ms: i64, checks: &[Check<'_>], app: Option<&str>) -> hot::Entry {
+        // Taken before what they version: a change meanwhile leaves the entry stale at once.
+        let settings_version = self.settings_version.load(Ordering::Acquire);
+        let settings = self.settings();
+        let (maxes, model) = self.maxes(&settings, now_ms, checks).await;
+        let mut order: SmallVec<[usize; 2]> = (0..checks.len()).collect();
+        order.sort_unstable_by(|&a, &b| checks[a].scope().cmp(&checks[b].scope()));
+        let peek = app
+            .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
+            .map(|app| {
+                let scope = Check::per_key(Limit::App, app);
+                (
+                    self.window(scope.scope()),
+                    settings.effective(Limit::App, None),
+                )
+            });
+        hot::Entry {
+            limits: self.id,
+            settings_version,
+            model,
+            scopes: checks.iter().map(|c| c.scope().to_owned()).collect(),
+            windows: checks.iter().map(|c| self.window(c.scope())).collect(),
+            maxes,
+            order,
+            app: app.map(Box::from),
+            app_is_first_key: app.is_some() && app == checks.first().and_then(|c| c.key.as_deref()),
+            peek,
+            stale: false,
+            shown: None,
+        }
+    }
+
+    /// The limit in force for each of `checks`, with the insights model's impressions for
+    /// each Instagram budget whose account has no figure of its own (the control API's wins);
+    /// and, when the model sized one, the period and stamp its answer holds for (taken before
+    /// asking, so a write meanwhile leaves them stale).
+    async fn maxes(
         &self,
         settings: &Settings,
         now_ms: i64,
-        checks: &[Check],
-        modelled: &[Option<u64>],
-        peek: Option<&Check>,
-    ) -> Decision {
-        self.with_windows(checks, |map, found| {
-            // Every window of the call locked at once (in scope order, so two calls never
-            // wait on each other in a cycle): the call counts in all of them or, refused, in
-            // none.
-            let mut order: SmallVec<[usize; 2]> = (0..checks.len()).collect();
-            order.sort_unstable_by(|&a, &b| checks[a].scope().cmp(&checks[b].scope()));
-            let mut guards: SmallVec<[Option<MutexGuard<Window>>; 2]> =
-                (0..checks.len()).map(|_| None).collect();
-            for i in order {
-                guards[i] = Some(found[i].lock());
+        checks: &[Check<'_>],
+    ) -> (
+        SmallVec<[u64; 2]>,
+        Option<(i64, crate::store::cache::Stamp)>,
+    ) {
+        let mut model = None;
+        let mut maxes = SmallVec::new();
+        for check in checks {
+            let mut modelled = None;
+            if let Some(account) = check.account().filter(|account| {
+                check.limit == Limit::Instagram
+                    && self.modelled_impressions.installed()
+                    && !settings.impressions.contains_key(*account)
+            }) {
+                model = model.or(self.modelled_impressions.validity(now_ms));
+                modelled = self.modelled_impressions.of(account, now_ms).await;
             }
-            let mut windows: SmallVec<[&mut Window; 2]> =
-                guards.iter_mut().flatten().map(|g| &mut **g).collect();
-            let mut decision = decide(settings, now_ms, checks, modelled, &mut windows);
-            let Some(peek) = peek else {
-                return decision;
-            };
-            let shape = peek.limit.shape();
-            let scope = peek.scope();
-            let used = match checks.iter().position(|c| c.scope() == scope) {
-                Some(i) => windows[i].used(shape, now_ms),
-                None => {
-                    // Looked at once the call's own windows are released.
-                    drop(windows);
-                    drop(guards);
-                    map.get(&scope)
-                        .map(|w| w.lock().used(shape, now_ms))
-                        .unwrap_or(0)
-                }
-            };
-            decision.tallies.push(Tally {
-                limit: peek.limit,
-                check: None,
-                used,
-                max: settings.effective(peek.limit, None),
-                regain_ms: 0,
+            maxes.push(settings.effective_with(check.limit, check.account(), modelled));
+        }
+        (maxes, model)
+    }
+
+    /// The window of `scope`, made when missing (an empty window is neither shown nor
+    /// stored).
+    fn window(&self, scope: ScopeRef) -> hot::Handle {
+        if let Some(window) = self.windows.read().get(&scope) {
+            return window.clone();
+        }
+        self.windows
+            .write()
+            .entry(scope.to_owned())
+            .or_insert_with(|| Arc::new(Mutex::new(Window::new(scope.limit.shape()))))
+            .clone()
+    }
+
+    /// Counting on PostgreSQL, in the store (one transaction).
+    async fn decide_in_store(
+        &self,
+        db: &Db,
+        now_ms: i64,
+        checks: &[Check<'_>],
+        app: Option<&str>,
+    ) -> StoreResult<Decision> {
+        let settings = self.settings();
+        let (maxes, _) = self.maxes(&settings, now_ms, checks).await;
+        let peek = app
+            .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
+            .map(|app| {
+                (
+                    Check::per_key(Limit::App, app).into_owned(),
+                    settings.effective(Limit::App, None),
+                )
             });
-            decision
-        })
+        let checks: Vec<Check<'static>> = checks.iter().cloned().map(Check::into_owned).collect();
+        db.write_quiet(move |tx| count_in_store(tx, now_ms, &checks, &maxes, peek.as_ref()))
+            .await
     }
 
     /// The counters as they stand, for the control API: (scope, limit, used).
@@ -777,10 +872,10 @@ impl Limits {
         for (text, buckets) in grouped {
             if let Some(scope) = Scope::parse(&text) {
                 let shape = scope.limit.shape();
-                windows.insert(
-                    scope,
-                    Mutex::new(Window::from_buckets(shape, now_ms, &buckets)),
-                );
+                let window = Arc::new(Mutex::new(Window::from_buckets(shape, now_ms, &buckets)));
+                if let Some(replaced) = windows.insert(scope, window) {
+                    replaced.lock().retired = true;
+                }
             }
         }
         Ok(())
@@ -827,9 +922,16 @@ impl Limits {
         db.write_quiet_blocking(|tx| write_windows(tx, &dirty))
     }
 
-    /// Forgets every count (reset), here and in the store.
+    /// Forgets every count (reset), here and in the store. The windows are retired, so a
+    /// thread holding one resolves the call's windows again.
     pub async fn clear(&self, db: &Db) -> StoreResult<()> {
-        self.windows.write().clear();
+        {
+            let mut windows = self.windows.write();
+            for window in windows.values() {
+                window.lock().retired = true;
+            }
+            windows.clear();
+        }
         db.write_quiet(rate_counts::clear).await
     }
 }
@@ -873,18 +975,33 @@ fn write_windows(
 
 /// Decides a call against its limits' windows (one per check, in order): refused by the
 /// first limit it would pass, and then counted in none; else counted in each.
-fn decide(
-    settings: &Settings,
-    now_ms: i64,
-    checks: &[Check],
-    modelled: &[Option<u64>],
-    windows: &mut [&mut Window],
-) -> Decision {
+fn decide(maxes: &[u64], now_ms: i64, checks: &[Check], windows: &mut [&mut Window]) -> Decision {
     let mut decision = Decision::default();
-    let mut seen: SmallVec<[(u64, u64); 2]> = SmallVec::new();
+    if let ([check], [window], [max]) = (checks, &mut *windows, maxes) {
+        // One limit (most calls): looked at and counted in one step.
+        let shape = check.limit.shape();
+        let (used, refused) = match window.add_below(shape, now_ms, *max) {
+            Ok(used) => (used, None),
+            Err(used) => (used, Some(check.limit)),
+        };
+        let regain_ms = if used >= *max {
+            window.regain_ms(shape, now_ms, *max)
+        } else {
+            0
+        };
+        decision.tallies.push(Tally {
+            limit: check.limit,
+            check: Some(0),
+            used,
+            max: *max,
+            regain_ms,
+        });
+        decision.refused = refused;
+        return decision;
+    }
     for (i, (check, window)) in checks.iter().zip(windows.iter_mut()).enumerate() {
         let shape = check.limit.shape();
-        let max = settings.effective_with(check.limit, check.account(), modelled[i]);
+        let max = maxes[i];
         let used = window.used(shape, now_ms);
         if used >= max {
             decision.tallies.push(Tally {
@@ -897,15 +1014,13 @@ fn decide(
             decision.refused = Some(check.limit);
             return decision;
         }
-        seen.push((used, max));
     }
-    for (i, ((check, window), (used, max))) in
-        checks.iter().zip(windows.iter_mut()).zip(seen).enumerate()
-    {
+    for (i, (check, window)) in checks.iter().zip(windows.iter_mut()).enumerate() {
         let shape = check.limit.shape();
-        window.add(shape, now_ms);
+        let max = maxes[i];
+        let used = window.add(shape, now_ms);
         // When access returns matters only once this call used the last of the limit.
-        let regain_ms = if used + 1 >= max {
+        let regain_ms = if used >= max {
             window.regain_ms(shape, now_ms, max)
         } else {
             0
@@ -913,7 +1028,7 @@ fn decide(
         decision.tallies.push(Tally {
             limit: check.limit,
             check: Some(i),
-            used: used + 1,
+            used,
             max,
             regain_ms,
         });
@@ -925,11 +1040,10 @@ fn decide(
 /// other in a cycle), then read, decided and added to in this one transaction.
 fn count_in_store(
     tx: &crate::store::Writer,
-    settings: &Settings,
     now_ms: i64,
     checks: &[Check],
-    modelled: &[Option<u64>],
-    peek: Option<&Check>,
+    maxes: &[u64],
+    peek: Option<&(Check, u64)>,
 ) -> StoreResult<Decision> {
     let texts: Vec<String> = checks.iter().map(|c| c.scope().text()).collect();
     let mut scopes: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -945,7 +1059,7 @@ fn count_in_store(
         stored.push((Window::from_buckets(shape, now_ms, &buckets), buckets));
     }
     let mut windows: Vec<&mut Window> = stored.iter_mut().map(|(w, _)| w).collect();
-    let mut decision = decide(settings, now_ms, checks, modelled, &mut windows);
+    let mut decision = decide(maxes, now_ms, checks, &mut windows);
     if decision.refused.is_none() {
         for ((check, text), (_, buckets)) in checks.iter().zip(&texts).zip(&stored) {
             let shape = check.limit.shape();
@@ -957,7 +1071,7 @@ fn count_in_store(
             rate_counts::add(tx, text, current, 1)?;
         }
     }
-    if let Some(peek) = peek {
+    if let Some((peek, max)) = peek {
         let shape = peek.limit.shape();
         let buckets =
             rate_counts::window(tx, &peek.scope().text(), shape.bucket(now_ms) - shape.slots)?;
@@ -965,7 +1079,7 @@ fn count_in_store(
             limit: peek.limit,
             check: None,
             used: Window::from_buckets(shape, now_ms, &buckets).used(shape, now_ms),
-            max: settings.effective(peek.limit, None),
+            max: *max,
             regain_ms: 0,
         });
     }
@@ -1025,7 +1139,7 @@ mod tests {
         for text in &texts {
             let scope = Scope::parse(text).expect("a scope");
             assert_eq!(scope.as_ref().text(), *text);
-            map.insert(scope, Mutex::new(Window::new(PER_SECOND)));
+            map.insert(scope, Arc::new(Mutex::new(Window::new(PER_SECOND))));
         }
         for check in &checks {
             assert!(map.contains_key(&check.scope()), "{check:?}");
@@ -1033,6 +1147,195 @@ mod tests {
         assert!(!map.contains_key(&Check::per_pair(Limit::Instagram, "1001", "1").scope()));
         assert_eq!(Scope::parse("instagram:1001"), None);
         assert_eq!(Scope::parse("nope:1"), None);
+    }
+
+    /// A 2026 instant on the virtual clock.
+    const NOW: i64 = 1_772_442_000_000;
+
+    fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(f)
+    }
+
+    fn limits_with(overrides: &[(Limit, u64)]) -> Limits {
+        let mut settings = Settings::meta();
+        settings.overrides.extend(overrides.iter().copied());
+        Limits::new(settings)
+    }
+
+    /// Counts one call of `checks` as a Graph call does: whether it passed, and its headers.
+    async fn call(
+        limits: &Limits,
+        db: &Db,
+        now_ms: i64,
+        checks: &[Check<'_>],
+    ) -> (bool, Vec<(String, String)>) {
+        let mut out = usage::Headers::new();
+        let refused = limits
+            .count_call(db, now_ms, checks, Some("app"), &mut out)
+            .await
+            .expect("counted");
+        let headers = out
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        (refused.is_none(), headers)
+    }
+
+    async fn used(limits: &Limits, db: &Db, scope: &str) -> u64 {
+        let snapshot = limits.snapshot(db, NOW).await.expect("a snapshot");
+        snapshot
+            .iter()
+            .find(|(s, _, _)| s == scope)
+            .map_or(0, |(_, _, used)| *used)
+    }
+
+    /// Many threads, each counting through its own resolved windows (`hot`), share the
+    /// limits exactly; a call refused by one of its limits counts in none of them.
+    #[test]
+    fn counting_stays_exact_across_threads_and_a_refused_call_counts_nowhere() {
+        let db = Db::open(&crate::store::Location::Ephemeral).expect("a store");
+        let limits = limits_with(&[(Limit::App, 1000), (Limit::User, 300)]);
+        let passed = AtomicU64::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    run(async {
+                        let checks = [
+                            Check::per_key(Limit::App, "app"),
+                            Check::per_key(Limit::User, "user"),
+                        ];
+                        for _ in 0..100 {
+                            if call(&limits, &db, NOW, &checks).await.0 {
+                                passed.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    })
+                });
+            }
+        });
+        assert_eq!(passed.load(Ordering::Relaxed), 300);
+        run(async {
+            assert_eq!(used(&limits, &db, "user:user").await, 300);
+            // The 500 refused calls left the app's window alone.
+            assert_eq!(used(&limits, &db, "app:app").await, 300);
+        });
+    }
+
+    /// A thread that resolved a call's windows counts in the new ones once they are cleared,
+    /// and with the new limits once the settings change; two servers' limits in one thread
+    /// never share a window.
+    #[test]
+    fn resolved_windows_follow_a_clear_and_a_change_of_settings() {
+        let db = Db::open(&crate::store::Location::Ephemeral).expect("a store");
+        let limits = limits_with(&[(Limit::Instagram, 4), (Limit::App, 10)]);
+        let other = limits_with(&[(Limit::Instagram, 4)]);
+        let checks = [Check::per_pair(Limit::Instagram, "app", "17841")];
+        let business = |percent: u64| {
+            let time = if percent >= 100 { 100 } else { 0 };
+            format!(
+                "{{\"17841\":[{{\"type\":\"instagram\",\"call_count\":{percent},\"total_cputime\":{time},\"total_time\":{time},\"estimated_time_to_regain_access\":{}}}]}}",
+                if percent >= 100 { 1440 } else { 0 }
+            )
+        };
+        run(async {
+            for percent in [25, 50, 75] {
+                let (passed, headers) = call(&limits, &db, NOW, &checks).await;
+                assert!(passed);
+                assert_eq!(
+                    headers[1],
+                    ("x-business-use-case-usage".into(), business(percent))
+                );
+            }
+            // The other server's windows are its own.
+            assert!(call(&other, &db, NOW, &checks).await.0);
+            assert_eq!(used(&other, &db, "instagram:app:17841").await, 1);
+            // The app's platform window, looked at for `X-App-Usage`, moves with calls that
+            // count in it.
+            let app = [Check::per_key(Limit::App, "app")];
+            assert!(call(&limits, &db, NOW, &app).await.0);
+            let (_, headers) = call(&limits, &db, NOW, &checks).await;
+            assert_eq!(
+                headers,
+                [
+                    (
+                        "x-app-usage".to_string(),
+                        r#"{"call_count":10,"total_cputime":0,"total_time":0}"#.to_string()
+                    ),
+                    ("x-business-use-case-usage".to_string(), business(100)),
+                ]
+            );
+            assert!(!call(&limits, &db, NOW, &checks).await.0);
+            // Cleared: the whole budget again, counted where the control API sees it.
+            limits.clear(&db).await.expect("cleared");
+            for percent in [25, 50, 75, 100] {
+                let (passed, headers) = call(&limits, &db, NOW, &checks).await;
+                assert!(passed, "{percent}%");
+                assert_eq!(
+                    headers[0],
+                    (
+                        "x-app-usage".to_string(),
+                        r#"{"call_count":0,"total_cputime":0,"total_time":0}"#.to_string()
+                    )
+                );
+                assert_eq!(headers[1].1, business(percent));
+            }
+            assert!(!call(&limits, &db, NOW, &checks).await.0);
+            assert_eq!(used(&limits, &db, "instagram:app:17841").await, 4);
+            // Settings changed: the next call counts with the limit now in force.
+            let mut settings = (*limits.settings()).clone();
+            settings.overrides.insert(Limit::Instagram, 5);
+            limits.set_settings(settings);
+            let (passed, headers) = call(&limits, &db, NOW, &checks).await;
+            assert!(passed);
+            assert_eq!(headers[1].1, business(100));
+            assert!(!call(&limits, &db, NOW, &checks).await.0);
+            // A day later the window has rolled.
+            assert!(call(&limits, &db, NOW + DAY_MS, &checks).await.0);
+        });
+    }
+
+    /// Two calls with the same checks but another app asking for `X-App-Usage` are told
+    /// apart: each reads its own app's platform window.
+    #[test]
+    fn resolved_windows_are_found_by_every_id_of_the_call() {
+        let db = Db::open(&crate::store::Location::Ephemeral).expect("a store");
+        let limits = limits_with(&[(Limit::App, 10)]);
+        let app_usage = |headers: &usage::Headers| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == usage::app_usage())
+                .map(|(_, v)| v.to_str().unwrap_or_default().to_string())
+        };
+        run(async {
+            let (first, second) = (String::from("first"), String::from("second"));
+            let mut out = usage::Headers::new();
+            let platform = [Check::per_key(Limit::App, first.as_str())];
+            limits
+                .count_call(&db, NOW, &platform, Some(&first), &mut out)
+                .await
+                .expect("counted");
+            for (app, percent) in [(&first, 10), (&second, 0), (&first, 10), (&second, 0)] {
+                // Counted per the first app's pair, the usage asked for `app`.
+                let checks = [Check::per_pair(Limit::Instagram, first.as_str(), "17841")];
+                let mut out = usage::Headers::new();
+                limits
+                    .count_call(&db, NOW, &checks, Some(app), &mut out)
+                    .await
+                    .expect("counted");
+                assert_eq!(
+                    app_usage(&out),
+                    Some(format!(
+                        r#"{{"call_count":{percent},"total_cputime":0,"total_time":0}}"#
+                    )),
+                    "{app}"
+                );
+            }
+            assert_eq!(used(&limits, &db, "instagram:first:17841").await, 4);
+        });
     }
 
     #[test]

@@ -101,8 +101,9 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// Adds the headers for what a call counted to `out`. Every counted call asks, so the last
-/// rendering is reused while the numbers it shows are unchanged.
+/// Adds the headers for what a call counted to `out`: the thread's last rendering while the
+/// numbers it shows are unchanged. Calls counted in the store (PostgreSQL) come here; on
+/// SQLite each caller's resolved entry keeps its own rendering (`hot`).
 pub fn headers(usages: &[Usage], out: &mut Headers) {
     let reused = LAST.with_borrow(|last| match last {
         Some((shown, rendered))
@@ -121,7 +122,7 @@ pub fn headers(usages: &[Usage], out: &mut Headers) {
     LAST.set(Some((usages.iter().map(Shown::of).collect(), rendered)));
 }
 
-fn render(usages: &[Usage]) -> Headers {
+pub(super) fn render(usages: &[Usage]) -> Headers {
     let mut out = Headers::with_capacity(2);
     // The app's limit only: Meta does not disclose a user's count. A creator marketplace
     // call reports that API's app limit (ref 001 L9302), which it counted in, rather than

@@ -32,6 +32,8 @@ pub struct Window {
     slots: Vec<(i64, u64)>,
     /// Changed since it was last written to the store.
     pub dirty: bool,
+    /// Forgotten by the limits (cleared): a call holding it counts elsewhere.
+    pub retired: bool,
     /// The calls in the window ending in bucket `total_at` (every call asks for its window's
     /// total: it is summed again only when the clock has entered another bucket).
     total: u64,
@@ -46,6 +48,7 @@ impl Window {
         Window {
             slots: vec![(i64::MIN, 0); shape.slots as usize],
             dirty: false,
+            retired: false,
             total: 0,
             total_at: NOT_SUMMED,
         }
@@ -83,8 +86,27 @@ impl Window {
         self.sum_at(shape, shape.bucket(now_ms))
     }
 
-    /// Counts one call at `now_ms`.
-    pub fn add(&mut self, shape: Shape, now_ms: i64) {
+    /// Counts one call at `now_ms` if fewer than `max` are in the window: `Ok` with the calls
+    /// in the window with it, else `Err` with the calls in it (one look at the clock's bucket
+    /// for both).
+    pub fn add_below(&mut self, shape: Shape, now_ms: i64, max: u64) -> Result<u64, u64> {
+        let current = shape.bucket(now_ms);
+        let used = self.sum_at(shape, current);
+        if used >= max {
+            return Err(used);
+        }
+        let i = current.rem_euclid(shape.slots) as usize;
+        if self.slots[i].0 != current {
+            self.slots[i] = (current, 0);
+        }
+        self.slots[i].1 += 1;
+        self.total += 1;
+        self.dirty = true;
+        Ok(self.total)
+    }
+
+    /// Counts one call at `now_ms`; answers the calls in the window with it.
+    pub fn add(&mut self, shape: Shape, now_ms: i64) -> u64 {
         let current = shape.bucket(now_ms);
         self.sum_at(shape, current);
         let i = current.rem_euclid(shape.slots) as usize;
@@ -96,6 +118,7 @@ impl Window {
         self.slots[i].1 += 1;
         self.total += 1;
         self.dirty = true;
+        self.total
     }
 
     /// The buckets still in the window at `now_ms`, oldest first: what the store keeps.
@@ -184,7 +207,15 @@ mod tests {
             } else {
                 step as i64 / 4
             };
-            if !(seed >> 40).is_multiple_of(3) {
+            if (seed >> 40).is_multiple_of(5) {
+                // Counted only below a limit, as a call is.
+                let max = (seed >> 45) % 40;
+                let before = w.used(SECOND, t);
+                match w.add_below(SECOND, t, max) {
+                    Ok(used) => assert!(before < max && used == before + 1, "at {t}"),
+                    Err(used) => assert!(used >= max && used == before, "at {t}"),
+                }
+            } else if !(seed >> 40).is_multiple_of(3) {
                 w.add(SECOND, t);
             }
             let summed: i64 = w.live(SECOND, t).iter().map(|(_, c)| c).sum();
