@@ -31,7 +31,9 @@ pub struct Outcome {
 }
 
 pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
-    let now = state.clock.now();
+    // The virtual clock, read once for the whole call.
+    let now_ms = state.clock.now_ms();
+    let now = now_ms.div_euclid(1000);
     let host_api = incoming.host_kind.api();
     let caller = match &incoming.token {
         Some(token) => match tokens::resolve(&state.db, token, host_api, now).await {
@@ -63,7 +65,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
         caller.clone(),
         api,
         version,
-        now,
+        now_ms,
         &mut headers,
     )
     .await;
@@ -73,7 +75,7 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     if let (Ok(Answer::Value(value)), Some(mut read)) = (&result, read_back) {
         if let Some(id) = value.get("id").and_then(Value::as_str) {
             read.segments = vec![id.to_string()];
-            let read = route(state, read, caller, api, version, now, &mut headers);
+            let read = route(state, read, caller, api, version, now_ms, &mut headers);
             result = Box::pin(read).await;
         }
     }
@@ -109,9 +111,10 @@ async fn route(
     caller: Option<std::sync::Arc<Caller>>,
     api: Api,
     version: ApiVersion,
-    now: i64,
+    now_ms: i64,
     headers: &mut limits::usage::Headers,
 ) -> Result<Answer, GraphError> {
+    let now = now_ms.div_euclid(1000);
     let verb = verb_of(&incoming.method)?;
     // The standard methods clone without allocating; the request moves on below.
     let method = incoming.method.clone();
@@ -244,13 +247,7 @@ async fn route(
         let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
         let refused = state
             .limits
-            .count_call(
-                &state.db,
-                state.clock.now_ms(),
-                &checks,
-                Some(&caller.app.id),
-                headers,
-            )
+            .count_call(&state.db, now_ms, &checks, Some(&caller.app.id), headers)
             .await
             .map_err(internal)?;
         if let Some(error) = refused {
@@ -278,6 +275,7 @@ async fn route(
         caller,
         access,
         now,
+        now_ms,
         links: links.into(),
     };
     let (app, used) = (

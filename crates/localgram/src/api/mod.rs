@@ -54,8 +54,9 @@ pub struct Call {
     pub caller: Option<std::sync::Arc<Caller>>,
     /// What the access check decided for this request's row (`access::check`).
     pub access: Access,
-    /// Virtual time when the request arrived (Unix seconds).
+    /// Virtual time when the request arrived: Unix seconds, and milliseconds.
     pub now: i64,
+    pub now_ms: i64,
     pub links: std::sync::Arc<Links>,
 }
 
@@ -112,7 +113,7 @@ impl Call {
             version: self.version,
             caller: self.caller.clone(),
             now: self.now,
-            now_ms: self.state.clock.now_ms(),
+            now_ms: self.now_ms,
             links: self.links.clone(),
         }
     }

@@ -80,19 +80,22 @@ async fn answer(
         record.token(token);
     }
     let outcome = crate::router::dispatch(state, incoming).await;
-    let mut reply = match outcome.result {
-        Ok(body) => Reply::json_bytes(200, body.into_json(), trace, outcome.version),
+    let reply = match outcome.result {
+        Ok(body) => Reply::json_bytes_with(
+            200,
+            body.into_json(),
+            trace,
+            outcome.version,
+            outcome.headers,
+        ),
         Err(error) => {
-            let mut reply = Reply::error(&error, trace, outcome.version);
+            let mut reply = Reply::error_with(&error, trace, outcome.version, outcome.headers);
             if suppress_status {
                 reply.status = axum::http::StatusCode::OK;
             }
             reply
         }
     };
-    for (name, value) in outcome.headers {
-        reply.headers.insert(name, value);
-    }
     (reply, outcome.app)
 }
 

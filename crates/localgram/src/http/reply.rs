@@ -7,7 +7,8 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use graph::{ApiVersion, GraphError};
-use serde_json::Value;
+
+use crate::limits::usage::{app_usage, business_usage, Headers};
 
 /// The request's `fbtrace_id`: 11 URL-safe characters, held inline (every request has one).
 #[derive(Debug, Clone, Copy)]
@@ -55,26 +56,35 @@ static X_FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
 static FACEBOOK_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
 
 /// A JSON answer's usual headers for a version (or none), in their order, with a placeholder
-/// trace id: built once per version and cloned for each answer, which costs less than
-/// hashing each name into a new map.
-fn usual_headers(version: Option<ApiVersion>) -> HeaderMap {
-    static KNOWN: std::sync::OnceLock<Vec<(Option<ApiVersion>, HeaderMap)>> =
-        std::sync::OnceLock::new();
+/// trace id and, when `usage` says so, placeholder slots for the two usage headers: built once
+/// per version and cloned for each answer, which costs less than hashing each name into a
+/// new map (the slots are then filled in place, found by name without hashing).
+fn usual_headers(version: Option<ApiVersion>, usage: bool) -> HeaderMap {
+    // By release (in `RELEASES` order, then no version): with and without the usage slots.
+    static KNOWN: std::sync::OnceLock<Vec<[HeaderMap; 2]>> = std::sync::OnceLock::new();
     let known = KNOWN.get_or_init(|| {
-        std::iter::once(None)
-            .chain(graph::version::RELEASES.iter().map(|(v, _)| Some(*v)))
-            .map(|v| (v, build_usual_headers(v)))
+        graph::version::RELEASES
+            .iter()
+            .map(|(v, _)| Some(*v))
+            .chain(std::iter::once(None))
+            .map(|v| [build_usual_headers(v, false), build_usual_headers(v, true)])
             .collect()
     });
-    match known.iter().find(|(v, _)| *v == version) {
-        Some((_, headers)) => headers.clone(),
-        None => build_usual_headers(version),
+    let releases = graph::version::RELEASES;
+    // Calls name recent versions: looked for from the newest.
+    let at = match version {
+        None => Some(releases.len()),
+        Some(version) => releases.iter().rposition(|(v, _)| *v == version),
+    };
+    match at.and_then(|i| known.get(i)) {
+        Some(templates) => templates[usize::from(usage)].clone(),
+        None => build_usual_headers(version, usage),
     }
 }
 
-fn build_usual_headers(version: Option<ApiVersion>) -> HeaderMap {
-    // Room for the usage headers, `www-authenticate` and the content length added later, so
-    // the map is not grown and rehashed on its way out.
+fn build_usual_headers(version: Option<ApiVersion>, usage: bool) -> HeaderMap {
+    // Room for `www-authenticate` and the content length added later, so the map is not
+    // grown and rehashed on its way out.
     let mut headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     // The Graph API answers browsers of any origin; apps call it from web pages too.
@@ -88,6 +98,10 @@ fn build_usual_headers(version: Option<ApiVersion>) -> HeaderMap {
     );
     if let Some(value) = version.and_then(|v| HeaderValue::from_str(&v.to_string()).ok()) {
         headers.insert(FACEBOOK_API_VERSION.clone(), value);
+    }
+    if usage {
+        headers.insert(app_usage(), HeaderValue::from_static("{}"));
+        headers.insert(business_usage(), HeaderValue::from_static("{}"));
     }
     headers
 }
@@ -107,10 +121,6 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn json(status: u16, body: &Value, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
-        Reply::json_bytes(status, graph::json::value_to_meta_vec(body), trace, version)
-    }
-
     /// An answer of JSON already written with Meta's escaping.
     pub fn json_bytes(
         status: u16,
@@ -118,10 +128,44 @@ impl Reply {
         trace: &TraceId,
         version: Option<ApiVersion>,
     ) -> Reply {
-        let mut headers = usual_headers(version);
-        // The trace id's place is found without hashing its name.
-        if let Some((_, value)) = headers.iter_mut().find(|(name, _)| **name == X_FB_TRACE_ID) {
-            *value = trace.header_value();
+        Reply::json_bytes_with(status, body, trace, version, Vec::new())
+    }
+
+    /// [`Reply::json_bytes`] with `extra` headers besides the usual ones (the usage headers).
+    pub fn json_bytes_with(
+        status: u16,
+        body: Vec<u8>,
+        trace: &TraceId,
+        version: Option<ApiVersion>,
+        extra: Headers,
+    ) -> Reply {
+        let (app, business) = (app_usage(), business_usage());
+        // The two usage headers, as rate limits add them to most answers, have their places
+        // in the template.
+        let usage =
+            extra.iter().any(|(n, _)| *n == app) && extra.iter().any(|(n, _)| *n == business);
+        let mut headers = usual_headers(version, usage);
+        for (name, value) in headers.iter_mut() {
+            if *name == X_FB_TRACE_ID {
+                *value = trace.header_value();
+                break;
+            }
+        }
+        for (name, value) in extra {
+            let slot = if usage && (name == app || name == business) {
+                headers
+                    .iter_mut()
+                    .find(|(n, _)| **n == name)
+                    .map(|(_, v)| v)
+            } else {
+                None
+            };
+            match slot {
+                Some(slot) => *slot = value,
+                None => {
+                    headers.insert(name, value);
+                }
+            }
         }
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
@@ -132,8 +176,18 @@ impl Reply {
     }
 
     pub fn error(error: &GraphError, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
-        let body = error.to_body(trace.as_str());
-        let mut reply = Reply::json(error.status, &body, trace, version);
+        Reply::error_with(error, trace, version, Vec::new())
+    }
+
+    /// [`Reply::error`] with `extra` headers besides the usual ones (the usage headers).
+    pub fn error_with(
+        error: &GraphError,
+        trace: &TraceId,
+        version: Option<ApiVersion>,
+        extra: Headers,
+    ) -> Reply {
+        let body = graph::json::value_to_meta_vec(&error.to_body(trace.as_str()));
+        let mut reply = Reply::json_bytes_with(error.status, body, trace, version, extra);
         if let Some(value) = error
             .www_authenticate()
             .and_then(|v| HeaderValue::from_str(&v).ok())
