@@ -21,16 +21,21 @@ impl ApiVersion {
 
     /// Parses a path segment like `v24.0`; anything else is not a version segment.
     pub fn parse_segment(segment: &str) -> Option<ApiVersion> {
-        let rest = segment.strip_prefix('v')?;
-        let (major, minor) = rest.split_once('.')?;
-        if major.is_empty() || minor.is_empty() || major.len() > 3 || minor.len() > 3 {
-            return None;
-        }
-        if !major.bytes().all(|b| b.is_ascii_digit()) || !minor.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        Some(ApiVersion::new(major.parse().ok()?, minor.parse().ok()?))
+        // Read byte by byte: every Graph call's path (and every app's default) is parsed.
+        let rest = segment.as_bytes().strip_prefix(b"v")?;
+        let dot = rest.iter().position(|&b| b == b'.')?;
+        let number = |digits: &[u8]| -> Option<u16> {
+            if digits.is_empty() || digits.len() > 3 {
+                return None;
+            }
+            digits.iter().try_fold(0u16, |n, &b| {
+                b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0'))
+            })
+        };
+        Some(ApiVersion::new(
+            number(&rest[..dot])?,
+            number(&rest[dot + 1..])?,
+        ))
     }
 
     /// Whether Meta ever released this version.
@@ -185,7 +190,8 @@ mod tests {
             Some(ApiVersion::new(99, 0))
         );
         for bad in [
-            "24.0", "v24", "v.0", "v24.", "vx.0", "me", "v1234.0", "v-1.0",
+            "24.0", "v24", "v.0", "v24.", "vx.0", "me", "v1234.0", "v-1.0", "v24.0.1", "v1.+2",
+            "v24.1000", "V24.0",
         ] {
             assert_eq!(ApiVersion::parse_segment(bad), None, "{bad}");
         }
