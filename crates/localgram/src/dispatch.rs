@@ -213,7 +213,7 @@ async fn route(
             platform_fields = limits::classify::PLATFORM_FIELDS
                 .iter()
                 .any(|f| memchr::memmem::find(text.as_bytes(), f.as_bytes()).is_some());
-            Some(FieldSelection::parse(&text).map_err(|e| GraphError::fields_syntax(&e))?)
+            Some(parse_fields(&text)?)
         }
     };
 
@@ -311,6 +311,42 @@ pub fn names_node(segment: &str) -> bool {
 /// Whether a path segment can name a node: a numeric id, or a message id (`aWdf...`).
 fn addressable(segment: &str) -> bool {
     looks_like_id(segment) || crate::messaging::ids::looks_like_mid(segment)
+}
+
+/// How many `fields` texts each thread keeps parsed: an app asks for the same few fields
+/// on call after call.
+const SELECTIONS_PER_THREAD: usize = 8;
+/// Longer texts are parsed every time (they are rare, and comparing them costs as much).
+const SELECTION_KEPT_MAX: usize = 256;
+
+thread_local! {
+    static SELECTIONS: std::cell::RefCell<Vec<(String, std::sync::Arc<FieldSelection>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A `fields` text parsed (or its syntax error), from this thread's recent selections when it
+/// was parsed before: parsing is pure, so the same text always answers the same selection.
+fn parse_fields(text: &str) -> Result<std::sync::Arc<FieldSelection>, GraphError> {
+    let kept = SELECTIONS.with_borrow(|kept| {
+        kept.iter()
+            .find(|(t, _)| t == text)
+            .map(|(_, selection)| selection.clone())
+    });
+    if let Some(selection) = kept {
+        return Ok(selection);
+    }
+    let selection = std::sync::Arc::new(
+        FieldSelection::parse(text).map_err(|e| GraphError::fields_syntax(&e))?,
+    );
+    if text.len() <= SELECTION_KEPT_MAX {
+        SELECTIONS.with_borrow_mut(|kept| {
+            if kept.len() >= SELECTIONS_PER_THREAD {
+                kept.remove(0);
+            }
+            kept.push((text.to_string(), selection.clone()));
+        });
+    }
+    Ok(selection)
 }
 
 /// `fields=['persistent_menu']` (ref 000 L1423-1450): a bracketed list of names, joined.
@@ -431,4 +467,30 @@ fn read_after_write(incoming: &Incoming) -> Option<Incoming> {
         uploads: Vec::new(),
         token: incoming.token.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_parses_a_fields_text_once_and_never_keeps_an_error() {
+        let first = parse_fields("id,username").unwrap();
+        let again = parse_fields("id,username").unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "the kept selection");
+        assert_eq!(*first, FieldSelection::parse("id,username").unwrap());
+        let other = parse_fields("id,media{id}").unwrap();
+        assert_eq!(*other, FieldSelection::parse("id,media{id}").unwrap());
+        for _ in 0..2 {
+            let error = parse_fields("id,{").unwrap_err();
+            assert_eq!(error.code, 2500, "a syntax error each time");
+        }
+        // Past the thread's room, the oldest text is parsed again (the same selection).
+        for i in 0..SELECTIONS_PER_THREAD {
+            parse_fields(&format!("id,f{i}")).unwrap();
+        }
+        let parsed_again = parse_fields("id,username").unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&first, &parsed_again));
+        assert_eq!(parsed_again, first);
+    }
 }

@@ -113,7 +113,7 @@ pub async fn list_comments(call: Call) -> Result<Value, GraphError> {
             let media = target_media(r, &node)?;
             let page =
                 ig_comment::list(r, ctx, &media.id, None, Some(&media.account_id), &request)?;
-            rendered_items(r, ctx, page, fields.as_ref())
+            rendered_items(r, ctx, page, fields.as_deref())
         })
         .await?;
     Ok(call.edge_reply(page))
@@ -139,7 +139,7 @@ pub async fn get_comment(call: Call) -> Result<Value, GraphError> {
     let body = call
         .render(move |r, ctx| {
             let comment = target_comment(r, &node)?;
-            ig_comment::render(r, ctx, &comment, fields.as_ref())
+            ig_comment::render(r, ctx, &comment, fields.as_deref())
         })
         .await?;
     with_metadata(&call, &IG_COMMENT, body)
@@ -244,7 +244,7 @@ pub async fn list_replies(call: Call) -> Result<Value, GraphError> {
         .render(move |r, ctx| {
             let comment = target_comment(r, &node)?;
             let page = ig_comment::list_replies(r, ctx, &comment, &request)?;
-            rendered_items(r, ctx, page, fields.as_ref())
+            rendered_items(r, ctx, page, fields.as_deref())
         })
         .await?;
     Ok(call.edge_reply(page))
@@ -359,7 +359,7 @@ pub async fn list_tags(call: Call) -> Result<Value, GraphError> {
     let fields = call.fields.clone();
     let page = call
         .render(move |r, ctx| {
-            crate::nodes::ig_user::tagged_media(r, ctx, &target.id, &request, fields.as_ref())
+            crate::nodes::ig_user::tagged_media(r, ctx, &target.id, &request, fields.as_deref())
         })
         .await?;
     // Cursors only, no links (ref 001 L8680-8684).
@@ -376,7 +376,7 @@ pub async fn list_live_media(call: Call) -> Result<Value, GraphError> {
             let live = db(media::live(r, &target.id))?;
             let mut items = Vec::with_capacity(live.len());
             for media in &live {
-                items.push(ig_media::render(r, ctx, media, fields.as_ref())?);
+                items.push(ig_media::render(r, ctx, media, fields.as_deref())?);
             }
             Ok(items)
         })
@@ -390,7 +390,7 @@ pub async fn list_collaborators(call: Call) -> Result<Value, GraphError> {
     let fields = call.fields.clone();
     call.render(move |r, ctx| {
         let media = target_media(r, &node)?;
-        ig_media::collaborators_envelope(r, ctx, &media, fields.as_ref())
+        ig_media::collaborators_envelope(r, ctx, &media, fields.as_deref())
     })
     .await
 }

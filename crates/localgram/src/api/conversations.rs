@@ -57,7 +57,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
             .render(move |r, ctx| {
                 let found = db(store::by_igsid(r, &account_id, user_id.trim()))?;
                 match found.filter(|c| thread::listed(c, now_ms)) {
-                    Some(c) => Ok(vec![conversation::render(r, ctx, &c, fields.as_ref())?]),
+                    Some(c) => Ok(vec![conversation::render(r, ctx, &c, fields.as_deref())?]),
                     None => Ok(Vec::new()),
                 }
             })
@@ -81,7 +81,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
             };
             let fetched = db(store::list(r, &listing))?;
             let page = Page::from_fetched(&request, fetched);
-            page.try_map(|c| conversation::render(r, ctx, &c, fields.as_ref()))
+            page.try_map(|c| conversation::render(r, ctx, &c, fields.as_deref()))
         })
         .await?;
     let items = page.items;
@@ -113,7 +113,7 @@ pub async fn get_conversation(call: Call) -> Result<Value, GraphError> {
     let body = call
         .render(move |r, ctx| {
             let conversation = target_conversation(r, ctx, &target, &method)?;
-            conversation::render(r, ctx, &conversation, fields.as_ref())
+            conversation::render(r, ctx, &conversation, fields.as_deref())
         })
         .await?;
     with_metadata(&call, &CONVERSATION, body)
@@ -129,7 +129,7 @@ pub async fn list_messages(call: Call) -> Result<Value, GraphError> {
             let conversation = target_conversation(r, ctx, &target, &method)?;
             let page = conversation::list(r, &conversation, &request)?;
             let sides = message::sides(r, &conversation)?;
-            page.try_map(|m| message::render(r, ctx, &m, &sides, fields.as_ref()))
+            page.try_map(|m| message::render(r, ctx, &m, &sides, fields.as_deref()))
         })
         .await?;
     let items = page.items;
@@ -156,7 +156,7 @@ pub async fn get_message(call: Call) -> Result<Value, GraphError> {
                 .filter(|c| thread::listed(c, ctx.now_ms))
                 .ok_or_else(unsupported)?;
             let sides = message::sides(r, &conversation)?;
-            message::render(r, ctx, &message, &sides, fields.as_ref())
+            message::render(r, ctx, &message, &sides, fields.as_deref())
         })
         .await?;
     with_metadata(&call, &MESSAGE, body)
@@ -199,6 +199,6 @@ pub async fn get_profile(call: Call) -> Result<Value, GraphError> {
         relationship,
         verified,
     };
-    let body = igsid_profile::render(&call.render_context(), &profile, call.fields.as_ref())?;
+    let body = igsid_profile::render(&call.render_context(), &profile, call.fields.as_deref())?;
     with_metadata(&call, &IGSID_PROFILE, body)
 }

@@ -278,7 +278,7 @@ pub async fn creators(call: Call) -> Result<Value, GraphError> {
             if brand.account_type != "BUSINESS" {
                 return Err(GraphError::creator_marketplace_brand_ineligible());
             }
-            let plan = CREATOR.plan(ctx.api, fields.as_ref())?;
+            let plan = CREATOR.plan(ctx.api, fields.as_deref())?;
             let mut out = Vec::new();
             for account in matching(r, &filters)? {
                 out.push(render(&plan, |f| resolve(r, ctx, &account, f))?);

@@ -16,7 +16,7 @@ pub async fn get_user(call: Call) -> Result<Value, GraphError> {
             let user = db(accounts::facebook_user(r, &target.id))?.ok_or_else(|| {
                 GraphError::unsupported_method("GET", &target.addressed_as, ctx.api)
             })?;
-            facebook_user::render(r, ctx, &user, fields.as_ref())
+            facebook_user::render(r, ctx, &user, fields.as_deref())
         })
         .await?;
     with_metadata(&call, &FACEBOOK_USER, body)
@@ -30,7 +30,7 @@ pub async fn list_accounts(call: Call) -> Result<Value, GraphError> {
         facebook_user::ACCOUNTS_PAGE_DEFAULT,
         facebook_user::ACCOUNTS_PAGE_MAX,
     )?;
-    let fields = facebook_user::accounts_fields(call.fields.as_ref());
+    let fields = facebook_user::accounts_fields(call.fields.as_deref());
     let rendered = call
         .render(move |r, ctx| facebook_user::pages_page(r, ctx, &target.id, &request, &fields))
         .await?;

@@ -100,7 +100,7 @@ pub async fn get_hashtag(call: Call) -> Result<Value, GraphError> {
     let fields = call.fields.clone();
     let body = call
         .render(move |r, ctx| {
-            ig_hashtag::render(r, ctx, &hashtag, reader.as_deref(), fields.as_ref())
+            ig_hashtag::render(r, ctx, &hashtag, reader.as_deref(), fields.as_deref())
         })
         .await?;
     with_metadata(&call, &IG_HASHTAG, body)
@@ -127,7 +127,7 @@ async fn media(call: Call, edge: HashtagEdge) -> Result<Value, GraphError> {
     let fields = call.fields.clone();
     let page = call
         .render(move |r, ctx| {
-            ig_hashtag::media_page(r, ctx, &hashtag, edge, &request, fields.as_ref())
+            ig_hashtag::media_page(r, ctx, &hashtag, edge, &request, fields.as_deref())
         })
         .await?;
     let links = call.links.clone();
@@ -145,7 +145,7 @@ pub async fn recently_searched(call: Call) -> Result<Value, GraphError> {
     let fields = call.fields.clone();
     let page = call
         .render(move |r, ctx| {
-            ig_hashtag::searched(r, ctx, &account_id, since, &request, fields.as_ref())
+            ig_hashtag::searched(r, ctx, &account_id, since, &request, fields.as_deref())
         })
         .await?;
     Ok(call.edge_reply(page))

@@ -22,7 +22,7 @@ pub async fn get_media(call: Call) -> Result<Value, GraphError> {
     let body = call
         .render(move |r, ctx| {
             let media = media(r, &target, ctx.api)?;
-            ig_media::render(r, ctx, &media, fields.as_ref())
+            ig_media::render(r, ctx, &media, fields.as_deref())
         })
         .await?;
     with_metadata(&call, &IG_MEDIA, body)
@@ -34,7 +34,7 @@ pub async fn list_children(call: Call) -> Result<Value, GraphError> {
     let children = call
         .render(move |r, ctx| {
             let media = media(r, &target, ctx.api)?;
-            ig_media::list_children(r, ctx, &media, fields.as_ref())
+            ig_media::list_children(r, ctx, &media, fields.as_deref())
         })
         .await?;
     Ok(edge_envelope(children, None))

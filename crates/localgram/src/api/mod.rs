@@ -48,7 +48,8 @@ pub struct Call {
     pub target: Option<Target>,
     pub edge: Option<String>,
     pub params: Params,
-    pub fields: Option<FieldSelection>,
+    /// Shared: a thread keeps the selections it parsed last (`dispatch::parse_fields`).
+    pub fields: Option<std::sync::Arc<FieldSelection>>,
     pub uploads: Vec<Upload>,
     /// Shared: the render context and background work hold it too.
     pub caller: Option<std::sync::Arc<Caller>>,

@@ -209,7 +209,7 @@ pub async fn get(call: Call) -> Result<Value, GraphError> {
         &OEMBED,
         call.api,
         Value::Object(whole),
-        call.fields.as_ref(),
+        call.fields.as_deref(),
     )
 }
 

@@ -16,7 +16,7 @@ pub async fn get_page(call: Call) -> Result<Value, GraphError> {
             let page = db(accounts::page(r, &target.id))?.ok_or_else(|| {
                 GraphError::unsupported_method("GET", &target.addressed_as, ctx.api)
             })?;
-            page::render(r, ctx, &page, fields.as_ref())
+            page::render(r, ctx, &page, fields.as_deref())
         })
         .await?;
     with_metadata(&call, &PAGE, body)

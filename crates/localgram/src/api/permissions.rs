@@ -21,7 +21,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
                 &PERMISSION,
                 call.api,
                 json!({"permission": scope.as_str(), "status": "granted"}),
-                call.fields.as_ref(),
+                call.fields.as_deref(),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;

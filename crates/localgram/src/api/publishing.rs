@@ -374,7 +374,7 @@ pub async fn get_container(call: Call) -> Result<Value, GraphError> {
         &container,
         &children,
         ctx.now_ms,
-        call.fields.as_ref(),
+        call.fields.as_deref(),
     )?;
     with_metadata(&call, &IG_CONTAINER, body)
 }
@@ -403,7 +403,7 @@ pub async fn publishing_limit(call: Call) -> Result<Value, GraphError> {
         usage,
         call.state.config.publishing.publish_limit as i64,
         limits::WINDOW_MS / 1000,
-        call.fields.as_ref(),
+        call.fields.as_deref(),
     )?;
     Ok(json!({ "data": [item] }))
 }

@@ -49,7 +49,7 @@ async fn shop_account(call: &Call, account_id: &str) -> Result<Account, GraphErr
 pub async fn available_catalogs(call: Call) -> Result<Value, GraphError> {
     let account = shop_account(&call, &call.target()?.id).await?;
     let fields = call.fields.clone();
-    call.render(move |r, ctx| render::catalogs(r, ctx, &account.id, fields.as_ref()))
+    call.render(move |r, ctx| render::catalogs(r, ctx, &account.id, fields.as_deref()))
         .await
 }
 
@@ -84,7 +84,7 @@ pub async fn catalog_product_search(call: Call) -> Result<Value, GraphError> {
                 request.fetch_count(),
             ))?;
             Page::from_fetched(&request, fetched)
-                .try_map(|p| render::product(r, ctx, &account.id, &p, fields.as_ref()))
+                .try_map(|p| render::product(r, ctx, &account.id, &p, fields.as_deref()))
         })
         .await?;
     Ok(call.edge_reply(page))
@@ -126,7 +126,7 @@ pub async fn list_product_tags(call: Call) -> Result<Value, GraphError> {
                         &account.id,
                         &product,
                         &tag,
-                        fields.as_ref(),
+                        fields.as_deref(),
                     )?);
                 }
             }
@@ -203,7 +203,7 @@ pub async fn get_appeal(call: Call) -> Result<Value, GraphError> {
     let account = shop_account(&call, &call.target()?.id).await?;
     let product = account_product(&call, &account, required(&call, "product_id")?).await?;
     let ctx = call.render_context();
-    let item = render::appeal(&ctx, &product, call.fields.as_ref())?;
+    let item = render::appeal(&ctx, &product, call.fields.as_deref())?;
     Ok(edge_envelope(vec![item], None))
 }
 

@@ -108,7 +108,7 @@ pub async fn list_app_subscriptions(call: Call) -> Result<Value, GraphError> {
                 &APP_SUBSCRIPTION,
                 call.api,
                 describe_subscription(s),
-                call.fields.as_ref(),
+                call.fields.as_deref(),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -268,7 +268,7 @@ pub async fn list_subscribed_apps(call: Call) -> Result<Value, GraphError> {
         .await?;
     let data = data
         .into_iter()
-        .map(|app| select(&SUBSCRIBED_APP, call.api, app, call.fields.as_ref()))
+        .map(|app| select(&SUBSCRIBED_APP, call.api, app, call.fields.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(json!({ "data": data }))
 }

@@ -27,7 +27,7 @@ fn answer(call: &Call, id: Option<String>) -> Result<Value, GraphError> {
                 &THREADS_USER,
                 call.api,
                 json!({"threads_user_id": id}),
-                call.fields.as_ref(),
+                call.fields.as_deref(),
             )
         })
         .transpose()?

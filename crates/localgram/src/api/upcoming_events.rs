@@ -158,7 +158,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
         .await?;
     let items = events
         .iter()
-        .map(|e| render(call.api, e, call.fields.as_ref()))
+        .map(|e| render(call.api, e, call.fields.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(edge_envelope(items, None))
 }
@@ -174,7 +174,7 @@ async fn event(call: &Call) -> Result<Event, GraphError> {
 /// `GET /{event-id}`.
 pub async fn get(call: Call) -> Result<Value, GraphError> {
     let event = event(&call).await?;
-    render(call.api, &event, call.fields.as_ref())
+    render(call.api, &event, call.fields.as_deref())
 }
 
 /// `POST /{event-id}`: `title`, `start_time`, `end_time`, `notification_subtypes` (ref 001

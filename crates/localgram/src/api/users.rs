@@ -29,12 +29,12 @@ pub async fn get_user(mut call: Call) -> Result<Answer, GraphError> {
     if !wants_metadata(&call)? {
         // The user alone: written straight to JSON.
         let body = call
-            .render(move |r, ctx| ig_user::render_json(r, ctx, &account, fields.as_ref()))
+            .render(move |r, ctx| ig_user::render_json(r, ctx, &account, fields.as_deref()))
             .await?;
         return Ok(Answer::Json(body));
     }
     let body = call
-        .render(move |r, ctx| ig_user::render(r, ctx, &account, fields.as_ref()))
+        .render(move |r, ctx| ig_user::render(r, ctx, &account, fields.as_deref()))
         .await?;
     with_metadata(&call, &IG_USER, body).map(Answer::Value)
 }
@@ -59,7 +59,7 @@ async fn list(call: Call, listing: Listing) -> Result<Value, GraphError> {
     let page = call
         .render(move |r, ctx| {
             let page = page_of_media(r, ctx, &account, listing, &request, since, until)?;
-            page.try_map(|media| ig_media::render(r, ctx, &media, fields.as_ref()))
+            page.try_map(|media| ig_media::render(r, ctx, &media, fields.as_deref()))
         })
         .await?;
     Ok(call.edge_reply(page))

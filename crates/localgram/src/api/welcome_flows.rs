@@ -141,7 +141,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
         let flow = owned_flow(&call, &account, &id).await?;
         let cursor = graph::paging::encode_cursor(&flow.id);
         return Ok(json!({
-            "data": [select(&WELCOME_FLOW, call.api, render(&flow), call.fields.as_ref())?],
+            "data": [select(&WELCOME_FLOW, call.api, render(&flow), call.fields.as_deref())?],
             "paging": {"cursors": {"before": cursor, "after": cursor}},
         }));
     }
@@ -157,7 +157,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
         })
         .await?;
     let page = Page::from_fetched(&request, fetched)
-        .try_map(|f| select(&WELCOME_FLOW, call.api, render(&f), call.fields.as_ref()))?;
+        .try_map(|f| select(&WELCOME_FLOW, call.api, render(&f), call.fields.as_deref()))?;
     Ok(call.edge_reply(page))
 }
 
