@@ -110,11 +110,17 @@ pub async fn resolve(
             long_lived: false,
         }));
     }
-    let (row, app) = db
-        .token_with_app(token)
-        .await
-        .map_err(internal)?
-        .ok_or_else(GraphError::token_unparseable)?;
+    // The rows this thread built the token's caller from, while no token or app was written
+    // since: the read cache would answer the very same rows.
+    let generation = db.tokens_generation();
+    let (row, app) = match built_rows(token, generation) {
+        Some(rows) => rows,
+        None => db
+            .token_with_app(token)
+            .await
+            .map_err(internal)?
+            .ok_or_else(GraphError::token_unparseable)?,
+    };
     let kind = TokenKind::parse(&row.kind).ok_or_else(GraphError::token_unparseable)?;
     if let Some(api) = host_api {
         if api != kind.api() {
@@ -137,7 +143,7 @@ pub async fn resolve(
             return Err(GraphError::token_expired(expires_at, now));
         }
     }
-    Ok(user_caller(row, app, kind, now))
+    Ok(user_caller(row, app, kind, now, generation))
 }
 
 /// Callers built from token rows, kept on each thread for the next requests with the same
@@ -149,6 +155,21 @@ struct BuiltCaller {
     app: Arc<App>,
     old_names_ended: bool,
     caller: Arc<Caller>,
+    /// The token cache's generation when the rows were read from it, taken before.
+    generation: crate::store::cache::Stamp,
+}
+
+/// The rows of `token` this thread built a caller from, if no token or app was written since.
+fn built_rows(
+    token: &str,
+    generation: crate::store::cache::Stamp,
+) -> Option<(Arc<Token>, Arc<App>)> {
+    CALLERS.with_borrow(|built| {
+        built
+            .iter()
+            .find(|b| b.generation == generation && b.row.token == token)
+            .map(|b| (b.row.clone(), b.app.clone()))
+    })
 }
 
 /// How many tokens each thread remembers callers for (a test suite uses a handful at a time).
@@ -160,17 +181,23 @@ thread_local! {
 
 /// The caller of a valid user or Page token: its permissions parsed once per row, not per
 /// request.
-fn user_caller(row: Arc<Token>, app: Arc<App>, kind: TokenKind, now: i64) -> Arc<Caller> {
+fn user_caller(
+    row: Arc<Token>,
+    app: Arc<App>,
+    kind: TokenKind,
+    now: i64,
+    generation: crate::store::cache::Stamp,
+) -> Arc<Caller> {
     let old_names_ended = now >= graph::permission::OLD_NAMES_END;
-    let found = CALLERS.with_borrow(|built| {
-        built
-            .iter()
-            .find(|b| {
-                Arc::ptr_eq(&b.row, &row)
-                    && Arc::ptr_eq(&b.app, &app)
-                    && b.old_names_ended == old_names_ended
-            })
-            .map(|b| b.caller.clone())
+    let found = CALLERS.with_borrow_mut(|built| {
+        let b = built.iter_mut().find(|b| {
+            Arc::ptr_eq(&b.row, &row)
+                && Arc::ptr_eq(&b.app, &app)
+                && b.old_names_ended == old_names_ended
+        })?;
+        // The same rows, read again under a newer generation: current as of now.
+        b.generation = generation;
+        Some(b.caller.clone())
     });
     if let Some(caller) = found {
         return caller;
@@ -203,6 +230,7 @@ fn user_caller(row: Arc<Token>, app: Arc<App>, kind: TokenKind, now: i64) -> Arc
             app,
             old_names_ended,
             caller: caller.clone(),
+            generation,
         });
     });
     caller

@@ -702,6 +702,12 @@ impl Db {
             .await
     }
 
+    /// Where the token cache stands: a token row read from it is current as long as this is
+    /// unchanged (no token or app written since).
+    pub fn tokens_generation(&self) -> cache::Stamp {
+        self.inner.cache.tokens.generation()
+    }
+
     /// A token and its app, from memory when nothing was written since they were read.
     pub async fn token_with_app(
         &self,
