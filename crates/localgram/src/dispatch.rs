@@ -114,7 +114,6 @@ async fn route(
     now_ms: i64,
     headers: &mut limits::usage::Headers,
 ) -> Result<Answer, GraphError> {
-    let now = now_ms.div_euclid(1000);
     let verb = verb_of(&incoming.method)?;
     // The standard methods clone without allocating; the request moves on below.
     let method = incoming.method.clone();
@@ -274,7 +273,6 @@ async fn route(
         uploads: incoming.uploads,
         caller,
         access,
-        now,
         now_ms,
         links: links.into(),
     };

@@ -35,12 +35,10 @@ fn buc_percent(answer: &Answer, account: &str) -> i64 {
     usage[account][0]["call_count"].as_i64().unwrap()
 }
 
-/// "Calls within 24 hours = 4800 * Number of Impressions" (ref 004 L250-260): the number of
-/// impressions is the account's views in the 24 hours before the current virtual hour, as
-/// its insights report them; the control API's figure wins, and an account without views
-/// counts with the configured default (docs/decisions.md, "Insights").
-#[tokio::test]
-async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day() {
+/// A server with Meta's rate limits and a frozen world whose business account has no audience
+/// (the model adds nothing) and one post, viewed by five people an hour ago: the server, the
+/// world, the account and the post.
+async fn five_views_an_hour_ago() -> (TestServer, World, String, String) {
     let server = TestServer::start_with(localgram::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         seed: Some(7),
@@ -50,7 +48,6 @@ async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day(
     .await;
     let w = frozen_world(&server).await;
     let account = w.business_id().to_string();
-    // No audience: the model adds nothing; five people view a post an hour ago.
     set_audience(&server, &w, json!({"followers": 0})).await;
     let media = post_media(
         &server,
@@ -64,6 +61,17 @@ async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day(
         json!({"kind": "views", "media_id": media, "count": 5, "at": ago(3_600)}),
     )
     .await;
+    (server, w, account, media)
+}
+
+/// "Calls within 24 hours = 4800 * Number of Impressions" (ref 004 L250-260): the number of
+/// impressions is the account's views in the 24 hours before the current virtual hour, as
+/// its insights report them; the control API's figure wins, and an account without views
+/// counts with the configured default (docs/decisions.md, "Insights").
+#[tokio::test]
+async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day() {
+    // No audience: the model adds nothing; five people view a post an hour ago.
+    let (server, w, account, media) = five_views_an_hour_ago().await;
     let views = get(
         &server,
         &w,
@@ -129,28 +137,7 @@ async fn the_business_use_case_budget_counts_the_accounts_views_of_the_last_day(
 /// to only while the views it was sized with are unchanged).
 #[tokio::test]
 async fn new_views_resize_the_budget_from_the_next_call() {
-    let server = TestServer::start_with(localgram::Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        seed: Some(7),
-        rate_limits: Settings::meta(),
-        ..Default::default()
-    })
-    .await;
-    let w = frozen_world(&server).await;
-    let account = w.business_id().to_string();
-    set_audience(&server, &w, json!({"followers": 0})).await;
-    let media = post_media(
-        &server,
-        w.business_id(),
-        json!({"timestamp": ago(2 * 3_600)}),
-    )
-    .await;
-    activity(
-        &server,
-        &w,
-        json!({"kind": "views", "media_id": media, "count": 5, "at": ago(3_600)}),
-    )
-    .await;
+    let (server, w, account, media) = five_views_an_hour_ago().await;
     // 4800 × 5 views × 0.0001 = 2 calls.
     server
         .post_control("/rate_limits", json!({"scale": 0.0001}))

@@ -45,6 +45,14 @@ async fn freeze(server: &TestServer) {
         .await;
 }
 
+/// A server with `overrides` on Meta's limits, its world, and the clock frozen.
+async fn frozen_world_with(overrides: &[(Limit, u64)]) -> (TestServer, World) {
+    let server = server_with(overrides, None).await;
+    let w = server.world().await;
+    freeze(&server).await;
+    (server, w)
+}
+
 fn business_usage(answer: &Answer) -> Value {
     serde_json::from_str(
         answer
@@ -62,9 +70,7 @@ fn app_usage(answer: &Answer) -> Value {
 async fn the_business_use_case_budget_refuses_with_80002_until_the_window_rolls() {
     // ref 004 L252-260 (seed002-004 §11): per (app, app user) pair, rolling 24 h; 80002 and
     // the header shapes are Meta's rate-limiting overview.
-    let server = server_with(&[(Limit::Instagram, 3)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 3)]).await;
     let path = format!("/v24.0/{}?fields=id,username", w.business_id());
     for (n, percent) in [(1, 33), (2, 66), (3, 100)] {
         let answer = server.get_ig(&path, &w.ig_token).await;
@@ -114,9 +120,7 @@ async fn the_business_use_case_budget_refuses_with_80002_until_the_window_rolls(
 
 #[tokio::test]
 async fn limits_hold_exactly_under_concurrent_calls() {
-    let server = server_with(&[(Limit::Instagram, 50)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 50)]).await;
     let path = format!("/v24.0/{}?fields=id", w.business_id());
     let calls = (0..120).map(|_| server.get_ig(&path, &w.ig_token));
     let answers = futures_util::future::join_all(calls).await;
@@ -138,9 +142,7 @@ async fn limits_hold_exactly_under_concurrent_calls() {
 
 #[tokio::test]
 async fn one_pairs_budget_never_touches_another_app_or_account() {
-    let server = server_with(&[(Limit::Instagram, 2)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 2)]).await;
     let other_app = server.new_app("Other").await;
     let other_token = server
         .token(
@@ -185,9 +187,7 @@ async fn one_pairs_budget_never_touches_another_app_or_account() {
 #[tokio::test]
 async fn impressions_and_scale_set_through_the_control_api_size_the_budget() {
     // "Calls within 24 hours = 4800 * Number of Impressions" (ref 004 L256-260).
-    let server = server_with(&[], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[]).await;
     let settings = server
         .post_control(
             "/rate_limits",
@@ -250,9 +250,7 @@ async fn impressions_and_scale_set_through_the_control_api_size_the_budget() {
 async fn platform_limits_count_per_app_and_per_user_with_codes_4_and_17() {
     // Platform rate limits apply to app tokens and Facebook nodes (Meta's overview: app
     // 200 × users per hour, code 4; user, code 17).
-    let server = server_with(&[(Limit::App, 3), (Limit::User, 2)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::App, 3), (Limit::User, 2)]).await;
     // A Facebook user token reading its Pages counts for the app and the user.
     let pages = "/v24.0/me/accounts";
     let first = server.get_fb(pages, &w.fb_token).await;
@@ -551,9 +549,7 @@ async fn each_item_of_a_batch_carries_its_own_usage_headers() {
     // A batch counts each operation (decisions.md "Rate limits and faults"), so each item's
     // `headers` reports what that operation counted, under the names Meta's rate-limiting
     // overview uses; the item refused answers the throttle with its headers.
-    let server = server_with(&[(Limit::Instagram, 2)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 2)]).await;
     let batch = json!([
         {"method": "GET", "relative_url": "me?fields=username"},
         {"method": "GET", "relative_url": "me?fields=username"},
@@ -735,9 +731,7 @@ async fn serve_flags_set_the_limits_and_the_environment_turns_them_off() {
 /// overview: codes 4 and 17), and the user's refusals leave the app's count alone.
 #[tokio::test]
 async fn a_refused_call_counts_in_none_of_its_limits_under_concurrent_calls() {
-    let server = server_with(&[(Limit::App, 100), (Limit::User, 7)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::App, 100), (Limit::User, 7)]).await;
     let calls = (0..40).map(|_| server.get_fb("/v24.0/me/accounts", &w.fb_token));
     let answers = futures_util::future::join_all(calls).await;
     let ok = answers
@@ -781,9 +775,7 @@ async fn a_refused_call_counts_in_none_of_its_limits_under_concurrent_calls() {
 /// back, and changed limits count from the next call.
 #[tokio::test]
 async fn a_reset_and_changed_limits_apply_from_the_next_call() {
-    let server = server_with(&[(Limit::Instagram, 4)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 4)]).await;
     let path = format!("/v24.0/{}?fields=id", w.business_id());
     let percent =
         |answer: &Answer| business_usage(answer)[w.business_id()][0]["call_count"].clone();
@@ -826,9 +818,7 @@ async fn a_reset_and_changed_limits_apply_from_the_next_call() {
 /// counted.
 #[tokio::test]
 async fn a_facebook_login_call_on_a_media_counts_in_its_owners_budget() {
-    let server = server_with(&[(Limit::Instagram, 2)], None).await;
-    let w = server.world().await;
-    freeze(&server).await;
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 2)]).await;
     let media = server
         .post_control(
             &format!("/accounts/{}/media", w.business_id()),

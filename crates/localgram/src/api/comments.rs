@@ -85,7 +85,7 @@ async fn post(
     parent_id: Option<String>,
     text: String,
 ) -> Result<Comment, GraphError> {
-    let (state, now) = (call.state.clone(), call.now);
+    let (state, now) = (call.state.clone(), call.now());
     call.state
         .db
         .write(move |tx| {
@@ -174,7 +174,7 @@ pub async fn hide_comment(call: Call) -> Result<Value, GraphError> {
     let owners_own = comment.by_account() && comment.author_id == media.account_id;
     if !owners_own {
         let by = moderator(&call)?;
-        let now = call.now;
+        let now = call.now();
         call.write(move |tx| -> Result<(), StoreError> {
             comments::set_hidden(tx, &comment.id, hide)?;
             moderation::record_hidden(tx, &comment, hide, &by, now)
@@ -225,7 +225,7 @@ pub async fn delete_comment(call: Call) -> Result<Value, GraphError> {
         return Err(GraphError::live_video_not_supported());
     }
     let by = moderator(&call)?;
-    let now = call.now;
+    let now = call.now();
     call.write(move |tx| -> Result<(), StoreError> {
         moderation::record_deleted(tx, &comment.id, &by, now)?;
         let removed = comments::delete(tx, &comment.id)? as i64;

@@ -47,7 +47,7 @@ pub async fn search(call: Call) -> Result<Value, GraphError> {
     let q = param(&call, "q")?.ok_or_else(|| GraphError::param_required("q"))?;
     let user_id = reader(&call).await?;
     let name = hashtags::query_name(&q)?;
-    let now = call.now;
+    let now = call.now();
     let hashtag = call
         .write(move |tx| hashtags::search(tx, &user_id, &name, now))
         .await??;
@@ -72,7 +72,7 @@ async fn hashtag(call: &Call) -> Result<Hashtag, GraphError> {
 /// Refuses a hashtag the account could not search now (its quota is full and the hashtag is
 /// not among those it searched this week).
 async fn check_quota(call: &Call, user_id: &str, hashtag: &Hashtag) -> Result<(), GraphError> {
-    let (user_id, hashtag_id, now) = (user_id.to_string(), hashtag.id.clone(), call.now);
+    let (user_id, hashtag_id, now) = (user_id.to_string(), hashtag.id.clone(), call.now());
     let allowed = call
         .read(move |r| hashtags::may_read(r, &user_id, &hashtag_id, now))
         .await?;
@@ -141,7 +141,7 @@ async fn media(call: Call, edge: HashtagEdge) -> Result<Value, GraphError> {
 pub async fn recently_searched(call: Call) -> Result<Value, GraphError> {
     let account_id = call.target()?.id.clone();
     let request = call.page_request(SEARCHED_PAGE_DEFAULT, SEARCHED_PAGE_MAX)?;
-    let since = call.now - SEARCH_WINDOW_SECONDS + 1;
+    let since = call.now() - SEARCH_WINDOW_SECONDS + 1;
     let fields = call.fields.clone();
     let page = call
         .render(move |r, ctx| {

@@ -129,7 +129,7 @@ pub async fn media_insights(call: Call) -> Result<Value, GraphError> {
             )));
         }
     }
-    let (version, now, seed) = (call.version, call.now, call.state.ids.seed());
+    let (version, now, seed) = (call.version, call.now(), call.state.ids.seed());
     // From memory while the media, its account and its audience are cached (no database
     // thread to wait for); else one read that fills the caches.
     let found = call
@@ -250,7 +250,7 @@ struct UserRequest {
 }
 
 fn user_request(call: &Call) -> Result<UserRequest, GraphError> {
-    let (version, now) = (call.version, call.now);
+    let (version, now) = (call.version, call.now());
     let names = metrics(call)?;
     let allowed = catalog::user_metric_names(now);
     let mut chosen = Vec::with_capacity(names.len());
@@ -439,7 +439,7 @@ fn timeframe_window(timeframe: &str, now: i64) -> (i64, i64) {
 pub async fn user_insights(call: Call) -> Result<Value, GraphError> {
     let request = user_request(&call)?;
     let account_id = call.target()?.id.clone();
-    let (now, seed) = (call.now, call.state.ids.seed());
+    let (now, seed) = (call.now(), call.state.ids.seed());
     let period_len = period_length(&request.period);
     // From memory while none of the account's rows was written since they were read (the
     // ledger of its media is kept beside them); else one read that fills the cache.

@@ -4,7 +4,7 @@ use graph::paging::edge_envelope;
 use graph::GraphError;
 use serde_json::Value;
 
-use super::{with_metadata, Call, Target};
+use super::{wants_metadata, with_metadata, Answer, Call, Target};
 use crate::nodes::db;
 use crate::nodes::ig_media::{self, IG_MEDIA};
 use crate::store::media::{self as media_store, Media};
@@ -17,15 +17,25 @@ pub(crate) fn media(r: &Reader, target: &Target, api: graph::Api) -> Result<Medi
 }
 
 /// `GET /{ig-media-id}`.
-pub async fn get_media(call: Call) -> Result<Value, GraphError> {
+pub async fn get_media(call: Call) -> Result<Answer, GraphError> {
     let (target, fields) = (call.target()?.clone(), call.fields.clone());
+    if !wants_metadata(&call)? {
+        // The media alone: written straight to JSON.
+        let body = call
+            .render(move |r, ctx| {
+                let media = media(r, &target, ctx.api)?;
+                ig_media::render_json(r, ctx, &media, fields.as_deref())
+            })
+            .await?;
+        return Ok(Answer::Json(body));
+    }
     let body = call
         .render(move |r, ctx| {
             let media = media(r, &target, ctx.api)?;
             ig_media::render(r, ctx, &media, fields.as_deref())
         })
         .await?;
-    with_metadata(&call, &IG_MEDIA, body)
+    with_metadata(&call, &IG_MEDIA, body).map(Answer::Value)
 }
 
 /// `GET /{ig-media-id}/children`: an album's media, in album order.

@@ -55,13 +55,17 @@ pub struct Call {
     pub caller: Option<std::sync::Arc<Caller>>,
     /// What the access check decided for this request's row (`access::check`).
     pub access: Access,
-    /// Virtual time when the request arrived: Unix seconds, and milliseconds.
-    pub now: i64,
+    /// Virtual time when the request arrived, in milliseconds (`now` for seconds).
     pub now_ms: i64,
     pub links: std::sync::Arc<Links>,
 }
 
 impl Call {
+    /// Virtual time when the request arrived, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now_ms.div_euclid(1000)
+    }
+
     pub fn target(&self) -> Result<&Target, GraphError> {
         self.target.as_ref().ok_or_else(GraphError::unknown_error)
     }
@@ -113,7 +117,6 @@ impl Call {
             api: self.api,
             version: self.version,
             caller: self.caller.clone(),
-            now: self.now,
             now_ms: self.now_ms,
             links: self.links.clone(),
         }

@@ -200,7 +200,7 @@ pub async fn get(call: Call) -> Result<Value, GraphError> {
         // Square thumbnails: the media host's images are square.
         whole.insert("thumbnail_height".into(), json!(thumbnail_width));
     }
-    if call.now >= FIELDS_REMOVED_AT {
+    if call.now() >= FIELDS_REMOVED_AT {
         for name in REMOVED_FIELDS {
             whole.remove(*name);
         }

@@ -32,7 +32,7 @@ pub async fn list(call: Call) -> Result<Value, GraphError> {
 pub async fn revoke_all(call: Call) -> Result<Value, GraphError> {
     let caller = call.caller()?;
     let target = call.target()?;
-    let (app_id, subject, now) = (caller.app.id.clone(), target.id.clone(), call.now);
+    let (app_id, subject, now) = (caller.app.id.clone(), target.id.clone(), call.now());
     call.write(move |tx| store::tokens::revoke_app_for(tx, &app_id, &subject, now))
         .await?;
     Ok(json!({"success": true}))

@@ -144,7 +144,7 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
         &Context {
             api: call.api,
             account: &account,
-            now: call.now,
+            now: call.now(),
             may_tag_products,
             feed_product_tags: call.state.config.publishing.feed_product_tag_limit,
         },
@@ -220,7 +220,7 @@ pub async fn create_container(call: Call) -> Result<Value, GraphError> {
         // A resumable session waits for its bytes.
         (None, _) => {}
     }
-    let (state, now, resumable) = (call.state.clone(), call.now, new.resumable);
+    let (state, now, resumable) = (call.state.clone(), call.now(), new.resumable);
     let id = call
         .write(
             move |tx| -> Result<Result<String, GraphError>, StoreError> {

@@ -217,7 +217,7 @@ pub async fn appeal(call: Call) -> Result<Value, GraphError> {
     if product.review_status != "rejected" || product.appealed_at.is_some() {
         return Ok(json!({"success": false}));
     }
-    let now = call.now;
+    let now = call.now();
     call.write(move |tx| store::record_appeal(tx, &product.id, &reason, now))
         .await?;
     Ok(json!({"success": true}))

@@ -173,7 +173,7 @@ pub async fn create_app_subscription(call: Call) -> Result<Value, GraphError> {
             .unwrap_or(true),
         active: true,
         verification_error: None,
-        updated_at: call.now,
+        updated_at: call.now(),
     };
 
     let verified = match verify::parse_callback(&callback_url) {
@@ -294,7 +294,7 @@ pub async fn subscribe_app(call: Call) -> Result<Value, GraphError> {
         app_id,
         login: login.as_str().to_string(),
         fields,
-        created_at: call.now,
+        created_at: call.now(),
     };
     call.write(move |tx| config::put_account_subscription(tx, &subscription))
         .await?;

@@ -57,7 +57,7 @@ pub async fn backed(call: Call) -> Result<Value, GraphError> {
 /// Instagram-backed Threads account, or answers the one it has.
 pub async fn create_backed(call: Call) -> Result<Value, GraphError> {
     let account = call.target()?.id.clone();
-    let (state, now) = (call.state.clone(), call.now);
+    let (state, now) = (call.state.clone(), call.now());
     let id = call
         .write(move |tx| {
             if let Some(id) = store::get(tx, &account, "backed")? {

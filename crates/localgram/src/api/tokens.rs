@@ -45,7 +45,7 @@ async fn reissue(
         &from.subject,
         &from.scopes,
         long_lived,
-        call.now,
+        call.now(),
     );
     let state = call.state.clone();
     let issued = token.clone();
@@ -69,7 +69,7 @@ pub async fn ig_exchange_token(call: Call) -> Result<Value, GraphError> {
         return Err(GraphError::token_not_short_lived());
     }
     let token = reissue(&call, caller, true).await?;
-    Ok(token_answer(&token, call.now))
+    Ok(token_answer(&token, call.now()))
 }
 
 /// `GET /refresh_access_token?grant_type=ig_refresh_token` (ref 001 L8884-8964): a long-lived
@@ -83,11 +83,11 @@ pub async fn ig_refresh_token(call: Call) -> Result<Value, GraphError> {
     if !caller.long_lived {
         return Err(GraphError::token_not_long_lived());
     }
-    if call.now - caller.issued_at < REFRESH_MIN_AGE_SECONDS {
+    if call.now() - caller.issued_at < REFRESH_MIN_AGE_SECONDS {
         return Err(GraphError::token_refresh_too_early());
     }
     let token = reissue(&call, caller, true).await?;
-    Ok(token_answer(&token, call.now))
+    Ok(token_answer(&token, call.now()))
 }
 
 /// `GET|POST /oauth/access_token` on graph.facebook.com: the code exchange, `fb_exchange_token`
@@ -110,14 +110,18 @@ pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
     match grant_type.as_deref() {
         Some("fb_exchange_token") => {
             let short = param(&call.params, "fb_exchange_token")?;
-            let from =
-                tokens::resolve(&call.state.db, &short, Some(graph::Api::Facebook), call.now)
-                    .await?;
+            let from = tokens::resolve(
+                &call.state.db,
+                &short,
+                Some(graph::Api::Facebook),
+                call.now(),
+            )
+            .await?;
             if from.app.id != app.id || from.kind != TokenKind::FacebookUser {
                 return Err(GraphError::token_unparseable());
             }
             let token = reissue(&call, &from, true).await?;
-            Ok(token_answer(&token, call.now))
+            Ok(token_answer(&token, call.now()))
         }
         Some("client_credentials") => Ok(json!({
             "access_token": format!("{}|{}", app.id, app.secret),
@@ -127,7 +131,7 @@ pub async fn facebook_access_token(call: Call) -> Result<Value, GraphError> {
             let code = param(&call.params, "code")?;
             let redirect_uri = param(&call.params, "redirect_uri")?;
             let token = redeem_code(&call, &app, "facebook", &code, &redirect_uri).await?;
-            Ok(token_answer(&token, call.now))
+            Ok(token_answer(&token, call.now()))
         }
         Some(other) => Err(GraphError::unsupported_grant_type(other)),
     }
@@ -142,7 +146,7 @@ pub async fn redeem_code(
     code: &str,
     redirect_uri: &str,
 ) -> Result<store::tokens::Token, GraphError> {
-    let (state, app, now) = (call.state.clone(), app.clone(), call.now);
+    let (state, app, now) = (call.state.clone(), app.clone(), call.now());
     let (login, code, redirect_uri) = (
         login.to_string(),
         code.to_string(),
@@ -208,7 +212,7 @@ pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
     {
         return Err(GraphError::debug_token_app_mismatch());
     }
-    let resolved = tokens::resolve(&call.state.db, &input, None, call.now).await;
+    let resolved = tokens::resolve(&call.state.db, &input, None, call.now()).await;
     let mut data = Map::new();
     if let (None, Err(error)) = (&row, &resolved) {
         data.insert(
@@ -261,7 +265,7 @@ pub async fn debug_token(call: Call) -> Result<Value, GraphError> {
         let scopes: Vec<&str> = row
             .scopes
             .iter()
-            .filter_map(|s| graph::permission::effective_name(s, call.now))
+            .filter_map(|s| graph::permission::effective_name(s, call.now()))
             .collect();
         data.insert("scopes".into(), json!(scopes));
         match row.kind.as_str() {

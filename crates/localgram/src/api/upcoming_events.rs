@@ -128,8 +128,8 @@ pub async fn create(call: Call) -> Result<Value, GraphError> {
         None if target == "EVENT_END" => END_SUBTYPES.iter().map(|s| s.to_string()).collect(),
         None => START_DEFAULT.iter().map(|s| s.to_string()).collect(),
     };
-    check_times(start, end, call.now)?;
-    let (state, now) = (call.state.clone(), call.now);
+    check_times(start, end, call.now())?;
+    let (state, now) = (call.state.clone(), call.now());
     let id = call
         .write(move |tx| {
             let id = kinds::mint(tx, &state.ids, NodeKind::UpcomingEvent, now)?;
@@ -152,7 +152,7 @@ pub async fn create(call: Call) -> Result<Value, GraphError> {
 /// `GET /{ig-user-id}/upcoming_events`: the events not yet started, soonest first.
 pub async fn list(call: Call) -> Result<Value, GraphError> {
     let account_id = call.target()?.id.clone();
-    let now = call.now;
+    let now = call.now();
     let events = call
         .read(move |r| store::upcoming(r, &account_id, now))
         .await?;
@@ -198,7 +198,7 @@ pub async fn update(call: Call) -> Result<Value, GraphError> {
     if let Some(list) = subtypes(&call, &event.notification_target_time)? {
         event.notification_subtypes = serde_json::to_string(&list).unwrap_or_default();
     }
-    check_times(event.start_time, event.end_time, call.now)?;
+    check_times(event.start_time, event.end_time, call.now())?;
     let id = event.id.clone();
     call.write(move |tx| store::update(tx, &event)).await?;
     Ok(json!({"id": id}))

@@ -19,7 +19,7 @@ use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 pub use incoming::Incoming;
 pub use reply::{ErrorInfo, Reply, TraceId};
-use request_log::{Answered, Recorder, RequestCaller, ResponseBody};
+use request_log::{Answered, Recorder, ResponseBody};
 use std::sync::Arc;
 
 /// Every request to a Meta host that no web route serves (nearly all of them): logged, read,
@@ -30,12 +30,7 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
     let started = Instant::now();
     let trace = TraceId::generate();
     let (parts, body) = request.into_parts();
-    let mut record = Recorder::arrived(
-        &parts.method,
-        parts.headers.get(axum::http::header::HOST),
-        &parts.uri,
-        state.clock.now(),
-    );
+    let mut record = arrived(&state, &parts);
     let (reply, app) = match read_whole(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
         Ok(body) => {
             record.request(&parts.headers, &body);
@@ -48,16 +43,15 @@ pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) ->
         }
     };
     record.response(&reply.headers, ResponseBody::Whole(&reply.body));
-    let answered = Answered {
-        id: state.requests.next_id(),
-        status: reply.status.as_u16(),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        trace: trace.as_str(),
-        error_code: reply.error.map(|e| e.code),
-        error_subcode: reply.error.and_then(|e| e.subcode),
-        caller: RequestCaller { token: None, app },
-    };
-    state.requests.push(record.finish(answered));
+    keep(
+        &state,
+        record,
+        &trace,
+        started,
+        reply.status,
+        reply.error,
+        app,
+    );
     reply.into_response()
 }
 
@@ -97,6 +91,38 @@ async fn answer(
         }
     };
     (reply, outcome.app)
+}
+
+/// Starts a request's log entry with its request line, at the virtual time it arrived.
+fn arrived(state: &Shared, parts: &Parts) -> Recorder {
+    Recorder::arrived(
+        &parts.method,
+        parts.headers.get(axum::http::header::HOST),
+        &parts.uri,
+        state.clock.now(),
+    )
+}
+
+/// Completes a log entry once its response is recorded, and keeps it.
+fn keep(
+    state: &Shared,
+    record: Recorder,
+    trace: &TraceId,
+    started: Instant,
+    status: axum::http::StatusCode,
+    error: Option<ErrorInfo>,
+    app: Option<Arc<App>>,
+) {
+    let answered = Answered {
+        id: state.requests.next_id(),
+        status: status.as_u16(),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        trace: trace.as_str(),
+        error_code: error.map(|e| e.code),
+        error_subcode: error.and_then(|e| e.subcode),
+        app,
+    };
+    state.requests.push(record.finish(answered));
 }
 
 /// The body size a request declares (`Content-Length`), if it does.
@@ -168,12 +194,7 @@ where
     let started = Instant::now();
     let trace = TraceId::generate();
     let (parts, body) = request.into_parts();
-    let mut record = Recorder::arrived(
-        &parts.method,
-        parts.headers.get(axum::http::header::HOST),
-        &parts.uri,
-        state.clock.now(),
-    );
+    let mut record = arrived(state, &parts);
     let declared = declared_length(&parts.headers);
     let body = if parts.uri.path().starts_with("/ig-api-upload/") {
         // Uploads to rupload stream to disk: the log reads none of them.
@@ -184,7 +205,8 @@ where
         record.request(&parts.headers, b"");
         body
     } else {
-        // Graph requests are read whole anyway (`Incoming::read`), within the same limit.
+        // Forms of the login pages and the token exchange: small, read whole within the
+        // Graph API's limit.
         match read_whole(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
             Ok(bytes) => {
                 record.request(&parts.headers, &bytes);
@@ -240,17 +262,8 @@ async fn log(
             body
         }
     };
-    let answered = Answered {
-        id: state.requests.next_id(),
-        status: parts.status.as_u16(),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        trace: trace.as_str(),
-        // Web routes answer pages and uploads, not Graph errors, and take no access token.
-        error_code: None,
-        error_subcode: None,
-        caller: RequestCaller::default(),
-    };
-    state.requests.push(record.finish(answered));
+    // Web routes answer pages and uploads, not Graph errors, and take no access token.
+    keep(state, record, &trace, started, parts.status, None, None);
     Response::from_parts(parts, body)
 }
 

@@ -44,14 +44,6 @@ struct SideSpans {
     body: BodySpan,
 }
 
-/// Who made a request: the access token as sent and the app it belongs to (when it resolved).
-#[derive(Debug, Clone, Default)]
-pub struct RequestCaller {
-    pub token: Option<String>,
-    /// The token's app (shared with the caller: nothing is copied on the request path).
-    pub app: Option<Arc<App>>,
-}
-
 /// Text a person can read: JSON, forms, text, and multipart forms (their files appear as
 /// text too, cut at the cap). No content type counts as text (a form without its header).
 fn is_textual(content_type: Option<&HeaderValue>) -> bool {
@@ -187,10 +179,6 @@ impl Recorder {
     /// Completes the entry once the response is recorded.
     pub fn finish(mut self, answered: Answered<'_>) -> LoggedRequest {
         let fbtrace_id = self.put(answered.trace.as_bytes());
-        let token = match answered.caller.token.as_deref() {
-            Some(t) => Some(self.put(t.as_bytes())),
-            None => self.token,
-        };
         LoggedRequest {
             id: answered.id,
             at: self.at,
@@ -198,13 +186,13 @@ impl Recorder {
             duration_ms: answered.duration_ms,
             error_code: answered.error_code,
             error_subcode: answered.error_subcode,
-            app: answered.caller.app,
+            app: answered.app,
             method: self.method,
             host: self.host,
             path: self.path,
             query: self.query,
             fbtrace_id,
-            token,
+            token: self.token,
             request: self.request,
             response: self.response,
             text: self.text,
@@ -267,7 +255,9 @@ pub struct Answered<'a> {
     pub trace: &'a str,
     pub error_code: Option<i64>,
     pub error_subcode: Option<i64>,
-    pub caller: RequestCaller,
+    /// The app of the request's token, when it resolved (shared with the caller: nothing is
+    /// copied on the request path).
+    pub app: Option<Arc<App>>,
 }
 
 /// One request as the log keeps it, its text in one buffer, formatted only when read.
@@ -492,7 +482,7 @@ mod tests {
             trace: "AbCdEfGhIjK",
             error_code: None,
             error_subcode: None,
-            caller: RequestCaller::default(),
+            app: None,
         })
     }
 
@@ -569,6 +559,7 @@ mod tests {
     #[test]
     fn an_entry_shows_its_request_line_trace_and_token() {
         let mut recorder = arrived();
+        recorder.token("IGQVtoken");
         recorder.request_omitted(&HeaderMap::new(), Some(7), "streamed upload");
         recorder.response(&HeaderMap::new(), ResponseBody::Omitted(None, "streamed"));
         let logged = recorder.finish(Answered {
@@ -578,10 +569,7 @@ mod tests {
             trace: "AbCdEfGhIjK",
             error_code: Some(100),
             error_subcode: Some(33),
-            caller: RequestCaller {
-                token: Some("IGQVtoken".into()),
-                app: None,
-            },
+            app: None,
         });
         assert_eq!(logged.method(), "GET");
         assert_eq!(logged.host(), Some("graph.instagram.com"));

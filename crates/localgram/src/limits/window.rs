@@ -95,20 +95,18 @@ impl Window {
         if used >= max {
             return Err(used);
         }
-        let i = current.rem_euclid(shape.slots) as usize;
-        if self.slots[i].0 != current {
-            self.slots[i] = (current, 0);
-        }
-        self.slots[i].1 += 1;
-        self.total += 1;
-        self.dirty = true;
-        Ok(self.total)
+        Ok(self.count_at(shape, current))
     }
 
     /// Counts one call at `now_ms`; answers the calls in the window with it.
     pub fn add(&mut self, shape: Shape, now_ms: i64) -> u64 {
         let current = shape.bucket(now_ms);
         self.sum_at(shape, current);
+        self.count_at(shape, current)
+    }
+
+    /// Counts one call in bucket `current`, once `sum_at` has brought the total to it.
+    fn count_at(&mut self, shape: Shape, current: i64) -> u64 {
         let i = current.rem_euclid(shape.slots) as usize;
         if self.slots[i].0 != current {
             // The only live bucket at this slot is the current one: what it held (expired,

@@ -81,7 +81,7 @@ pub fn business_discovery(
     let target = discoverable(r, &username)?;
     if caller.account_type == "CREATOR"
         && target.account_type == "CREATOR"
-        && ctx.now < CREATOR_TO_CREATOR_SINCE
+        && ctx.now() < CREATOR_TO_CREATOR_SINCE
     {
         return Err(GraphError::business_discovery_creator_target());
     }

@@ -152,7 +152,7 @@ pub fn media_page(
             let rows = db(store::recent(
                 r,
                 &hashtag.id,
-                &recent_bound(ctx.now),
+                &recent_bound(ctx.now()),
                 after.as_deref(),
                 request.fetch_count(),
             ))?;

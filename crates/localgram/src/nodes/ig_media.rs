@@ -153,6 +153,17 @@ pub fn render(
     super::render(&plan, |request| resolve(r, ctx, media, request))
 }
 
+/// [`render`] written straight to JSON, for a read that answers the media alone.
+pub fn render_json(
+    r: &Reader,
+    ctx: &RenderContext,
+    media: &Media,
+    selection: Option<&FieldSelection>,
+) -> Result<Vec<u8>, GraphError> {
+    let plan = IG_MEDIA.plan(ctx.api, selection)?;
+    super::render_json(&plan, |request| resolve(r, ctx, media, request))
+}
+
 pub(crate) fn resolve(
     r: &Reader,
     ctx: &RenderContext,
@@ -248,7 +259,7 @@ fn like_count(r: &Reader, ctx: &RenderContext, media: &Media) -> Result<Option<V
         return Ok(Some(json!(media.like_count)));
     }
     const ALL_VERSIONS_OMIT: i64 = 1_630_972_800; // 2021-09-07
-    if ctx.version >= graph::ApiVersion::new(11, 0) || ctx.now >= ALL_VERSIONS_OMIT {
+    if ctx.version >= graph::ApiVersion::new(11, 0) || ctx.now() >= ALL_VERSIONS_OMIT {
         Ok(None)
     } else {
         Ok(Some(json!(0)))

@@ -168,7 +168,9 @@ fn resolve(
         "profile_picture_url" => account.profile_picture_url.as_ref().map(|u| json!(u)),
         // Moves with the audience profile and explicit follows (insights, issue #12).
         "followers_count" => Some(json!(db(crate::insights::followers_count(
-            r, account, ctx.now
+            r,
+            account,
+            ctx.now()
         ))?)),
         "follows_count" => Some(json!(account.follows_count)),
         "media_count" => Some(json!(db(accounts::media_count(r, &account.id))?)),
@@ -223,7 +225,7 @@ fn resolve(
         "available_catalogs" => return Err(GraphError::shopping_not_for_creators()),
         "recently_searched_hashtags" => {
             let page_request = expanded_page(request, 25, 30)?;
-            let since = ctx.now - crate::hashtags::SEARCH_WINDOW_SECONDS + 1;
+            let since = ctx.now() - crate::hashtags::SEARCH_WINDOW_SECONDS + 1;
             let page = super::ig_hashtag::searched(
                 r,
                 ctx,
@@ -279,7 +281,7 @@ pub fn tagged_media(
         graph::paging::Window::Forward { after } => (after.as_deref(), None),
         graph::paging::Window::Backward { before } => (None, Some(before.as_str())),
     };
-    let stories_since = ctx.now - STORY_LIFETIME_SECONDS + 1;
+    let stories_since = ctx.now() - STORY_LIFETIME_SECONDS + 1;
     let fetched = db(crate::store::person_media::tagged(
         r,
         account_id,
@@ -315,7 +317,7 @@ pub fn list_media(
         Listing::Stories => Some(
             since
                 .unwrap_or(i64::MIN)
-                .max(ctx.now - STORY_LIFETIME_SECONDS + 1),
+                .max(ctx.now() - STORY_LIFETIME_SECONDS + 1),
         ),
         Listing::Feed => since,
     };

@@ -39,14 +39,18 @@ pub struct RenderContext {
     pub version: ApiVersion,
     /// Shared with the request's [`crate::api::Call`]: cloning a context copies no token.
     pub caller: Option<std::sync::Arc<Caller>>,
-    /// Virtual time when the request arrived: Unix seconds, and milliseconds.
-    pub now: i64,
+    /// Virtual time when the request arrived, in milliseconds (`now` for seconds).
     pub now_ms: i64,
     /// For paging and `metadata` URLs.
     pub links: std::sync::Arc<Links>,
 }
 
 impl RenderContext {
+    /// Virtual time when the request arrived, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now_ms.div_euclid(1000)
+    }
+
     /// The calling app, if a token names one.
     pub fn app_id(&self) -> Option<&str> {
         self.caller.as_ref().map(|c| c.app.id.as_str())
