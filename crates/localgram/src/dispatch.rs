@@ -70,13 +70,13 @@ pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
     )
     .await;
     // Read-after-write (ref 001 L1725-1744): a create with `fields` answers the new node's
-    // fields as its read endpoint would, or that read's error. Boxed: only a create asking
-    // for fields reads back, and every other call's future stays the smaller for it.
-    if let (Ok(Answer::Value(value)), Some(mut read)) = (&result, read_back) {
+    // fields as its read endpoint would, or that read's error.
+    if let (Ok(Answer::Value(value)), Some(read)) = (&result, read_back) {
         if let Some(id) = value.get("id").and_then(Value::as_str) {
-            read.segments = vec![id.to_string()];
-            let read = route(state, read, caller, api, version, now_ms, &mut headers);
-            result = Box::pin(read).await;
+            let (read, read_headers) =
+                read_back_created(state, *read, id, caller, api, version, now_ms).await;
+            headers.extend(read_headers);
+            result = read;
         }
     }
     Outcome {
@@ -209,10 +209,9 @@ async fn route(
                     .join(","),
                 other => other.to_string(),
             };
-            platform_fields = limits::classify::PLATFORM_FIELDS
-                .iter()
-                .any(|f| memchr::memmem::find(text.as_bytes(), f.as_bytes()).is_some());
-            Some(parse_fields(&text)?)
+            let parsed = parse_fields(&text)?;
+            platform_fields = parsed.platform;
+            Some(parsed.selection)
         }
     };
 
@@ -318,33 +317,49 @@ const SELECTIONS_PER_THREAD: usize = 8;
 const SELECTION_KEPT_MAX: usize = 256;
 
 thread_local! {
-    static SELECTIONS: std::cell::RefCell<Vec<(String, std::sync::Arc<FieldSelection>)>> =
+    static SELECTIONS: std::cell::RefCell<Vec<(String, ParsedFields)>> =
         const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A `fields` text as a call uses it: its selection, and whether it asks for fields under
+/// platform rate limits (which decides the call's budget).
+#[derive(Debug, Clone)]
+struct ParsedFields {
+    selection: std::sync::Arc<FieldSelection>,
+    platform: bool,
 }
 
 /// A `fields` text parsed (or its syntax error), from this thread's recent selections when it
 /// was parsed before: parsing is pure, so the same text always answers the same selection.
-fn parse_fields(text: &str) -> Result<std::sync::Arc<FieldSelection>, GraphError> {
+fn parse_fields(text: &str) -> Result<ParsedFields, GraphError> {
     let kept = SELECTIONS.with_borrow(|kept| {
         kept.iter()
             .find(|(t, _)| t == text)
-            .map(|(_, selection)| selection.clone())
+            .map(|(_, parsed)| parsed.clone())
     });
-    if let Some(selection) = kept {
-        return Ok(selection);
+    if let Some(parsed) = kept {
+        return Ok(parsed);
     }
     let selection = std::sync::Arc::new(
         FieldSelection::parse(text).map_err(|e| GraphError::fields_syntax(&e))?,
     );
+    // Named anywhere in the text, nested too (`{business_discovery{...}}` under any node).
+    let platform = limits::classify::PLATFORM_FIELDS
+        .iter()
+        .any(|f| memchr::memmem::find(text.as_bytes(), f.as_bytes()).is_some());
+    let parsed = ParsedFields {
+        selection,
+        platform,
+    };
     if text.len() <= SELECTION_KEPT_MAX {
         SELECTIONS.with_borrow_mut(|kept| {
             if kept.len() >= SELECTIONS_PER_THREAD {
                 kept.remove(0);
             }
-            kept.push((text.to_string(), selection.clone()));
+            kept.push((text.to_string(), parsed.clone()));
         });
     }
-    Ok(selection)
+    Ok(parsed)
 }
 
 /// `fields=['persistent_menu']` (ref 000 L1423-1450): a bracketed list of names, joined.
@@ -441,9 +456,30 @@ fn root_name(name: &str) -> &'static str {
 /// `{"id"}` (a comment, a reply, a mention reply, a container, a published media).
 const READ_AFTER_WRITE: &[&str] = &["comments", "replies", "mentions", "media", "media_publish"];
 
+/// Reads back the node a create made, with the usage headers that read adds. Boxed, and
+/// built outside [`dispatch`]: only a create asking for fields reads back, and every other
+/// call's future stays the smaller for it.
+fn read_back_created<'a>(
+    state: &'a Shared,
+    mut read: Incoming,
+    id: &str,
+    caller: Option<std::sync::Arc<Caller>>,
+    api: Api,
+    version: ApiVersion,
+    now_ms: i64,
+) -> futures_util::future::BoxFuture<'a, (Result<Answer, GraphError>, limits::usage::Headers)> {
+    read.segments = vec![id.to_string()];
+    Box::pin(async move {
+        let mut headers = Vec::new();
+        let result = route(state, read, caller, api, version, now_ms, &mut headers).await;
+        (result, headers)
+    })
+}
+
 /// For a create that asks for `fields`, the GET that reads the new node back (its id is set
-/// once the create answered).
-fn read_after_write(incoming: &Incoming) -> Option<Incoming> {
+/// once the create answered). Boxed: it is held while the create runs, which most calls'
+/// futures then need no room for.
+fn read_after_write(incoming: &Incoming) -> Option<Box<Incoming>> {
     let [_, edge] = incoming.segments.as_slice() else {
         return None;
     };
@@ -453,7 +489,7 @@ fn read_after_write(incoming: &Incoming) -> Option<Incoming> {
     let fields = incoming.params.get("fields")?.clone();
     let mut params = graph::Params::new();
     params.insert("fields", fields);
-    Some(Incoming {
+    Some(Box::new(Incoming {
         method: Method::GET,
         host: incoming.host.clone(),
         host_kind: incoming.host_kind,
@@ -464,7 +500,7 @@ fn read_after_write(incoming: &Incoming) -> Option<Incoming> {
         params,
         uploads: Vec::new(),
         token: incoming.token.clone(),
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -473,11 +509,11 @@ mod tests {
 
     #[test]
     fn a_thread_parses_a_fields_text_once_and_never_keeps_an_error() {
-        let first = parse_fields("id,username").unwrap();
-        let again = parse_fields("id,username").unwrap();
+        let first = parse_fields("id,username").unwrap().selection;
+        let again = parse_fields("id,username").unwrap().selection;
         assert!(std::sync::Arc::ptr_eq(&first, &again), "the kept selection");
         assert_eq!(*first, FieldSelection::parse("id,username").unwrap());
-        let other = parse_fields("id,media{id}").unwrap();
+        let other = parse_fields("id,media{id}").unwrap().selection;
         assert_eq!(*other, FieldSelection::parse("id,media{id}").unwrap());
         for _ in 0..2 {
             let error = parse_fields("id,{").unwrap_err();
@@ -487,8 +523,18 @@ mod tests {
         for i in 0..SELECTIONS_PER_THREAD {
             parse_fields(&format!("id,f{i}")).unwrap();
         }
-        let parsed_again = parse_fields("id,username").unwrap();
+        let parsed_again = parse_fields("id,username").unwrap().selection;
         assert!(!std::sync::Arc::ptr_eq(&first, &parsed_again));
         assert_eq!(parsed_again, first);
+    }
+
+    #[test]
+    fn a_kept_selection_remembers_whether_it_asks_for_platform_fields() {
+        for _ in 0..2 {
+            assert!(!parse_fields("id,username").unwrap().platform);
+            let nested = "business_discovery.username(bench){followers_count}";
+            assert!(parse_fields(nested).unwrap().platform, "kept or parsed");
+            assert!(parse_fields("id,media{business_discovery}").unwrap().platform);
+        }
     }
 }

@@ -155,9 +155,10 @@ fn resolve(
     request: &FieldRequest,
 ) -> Result<Option<Value>, GraphError> {
     Ok(match request.name.as_str() {
-        "id" => Some(json!(visible_id(r, ctx, account)?)),
+        // Strings move into their values: `json!` would serialise a copy.
+        "id" => Some(Value::String(visible_id(r, ctx, account)?)),
         "user_id" => Some(json!(account.id)),
-        "username" => Some(json!(account.username)),
+        "username" => Some(Value::String(account.username.clone())),
         "name" => Some(json!(account.name)),
         "account_type" => Some(json!(match account.account_type.as_str() {
             "CREATOR" => "MEDIA_CREATOR",

@@ -22,7 +22,7 @@ pub mod upcoming_event;
 use graph::paging::PageRequest;
 use graph::{Api, ApiVersion, FieldRequest, FieldSelection, GraphError, Params};
 use serde_json::{json, Map, Value};
-use std::borrow::Cow;
+use smallvec::SmallVec;
 
 use crate::auth::Caller;
 use crate::store::StoreError;
@@ -163,21 +163,48 @@ impl PartialEq for NodeType {
 
 impl Eq for NodeType {}
 
-/// A checked selection of a node type: the fields to render, in order. It borrows the
-/// requests from the selection it checked (only the `id` it adds is its own).
+/// A checked selection of a node type: the fields to render, in order, each with its kind
+/// (found once, when the plan is checked). It borrows the requests from the selection it
+/// checked, and the bare ones it adds (defaults, `id`) from [`plain_request`]: checking a
+/// selection of a few fields allocates nothing.
 #[derive(Debug, Clone)]
 pub struct Plan<'s> {
     pub node: &'static NodeType,
     pub api: Api,
-    pub requests: Vec<Cow<'s, FieldRequest>>,
-    /// Each request's field, in the same order: found once, when the plan is checked.
-    kinds: Vec<FieldKind>,
+    fields: SmallVec<[(&'s FieldRequest, FieldKind); 8]>,
 }
 
-impl Plan<'_> {
-    pub fn iter(&self) -> impl Iterator<Item = &FieldRequest> {
-        self.requests.iter().map(|r| &**r)
+impl<'s> Plan<'s> {
+    pub fn iter(&self) -> impl Iterator<Item = &'s FieldRequest> + '_ {
+        self.fields.iter().map(|(request, _)| *request)
     }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+/// A bare request for a field named in code (a type's default, the `id` a plan adds): made
+/// once per name and kept, so plans borrow it. The names are a fixed set of literals.
+fn plain_request(name: &'static str) -> &'static FieldRequest {
+    static ID: std::sync::LazyLock<FieldRequest> =
+        std::sync::LazyLock::new(|| FieldRequest::plain("id"));
+    static MADE: std::sync::LazyLock<
+        parking_lot::RwLock<std::collections::HashMap<&'static str, &'static FieldRequest>>,
+    > = std::sync::LazyLock::new(Default::default);
+    if name == "id" {
+        return &ID;
+    }
+    if let Some(made) = MADE.read().get(name) {
+        return made;
+    }
+    MADE.write()
+        .entry(name)
+        .or_insert_with(|| Box::leak(Box::new(FieldRequest::plain(name))))
 }
 
 const EDGE_MODIFIERS: &[&str] = &["as", "limit", "after", "before", "since", "until"];
@@ -200,24 +227,22 @@ impl NodeType {
         selection: Option<&'s FieldSelection>,
     ) -> Result<Plan<'s>, GraphError> {
         let selected = selection.filter(|s| !s.is_empty());
-        let count = selected.map_or(self.defaults.len(), FieldSelection::len);
         let defaults = selected.is_none().then(|| {
             self.defaults
                 .iter()
-                .map(|name| Cow::Owned(FieldRequest::plain(name)))
+                .map(|name| plain_request(name) as &'s FieldRequest)
         });
         let requested = selected
-            .map(|s| s.0.iter().map(Cow::Borrowed))
+            .map(|s| s.0.iter())
             .into_iter()
             .flatten()
             .chain(defaults.into_iter().flatten());
-        let mut plan: Vec<Cow<'s, FieldRequest>> = Vec::with_capacity(count + 1);
-        let mut kinds: Vec<FieldKind> = Vec::with_capacity(count + 1);
+        let mut fields: SmallVec<[(&'s FieldRequest, FieldKind); 8]> = SmallVec::new();
         for request in requested {
             let def = self
                 .field(&request.name, api)
                 .ok_or_else(|| GraphError::nonexisting_field(&request.name, self.name))?;
-            check_modifiers(def, &request)?;
+            check_modifiers(def, request)?;
             if request.subfields.is_some() && def.kind == FieldKind::Scalar {
                 return Err(GraphError::no_subfields(&request.name));
             }
@@ -231,23 +256,20 @@ impl NodeType {
             {
                 object.plan(api, Some(subfields))?;
             }
-            let key = output_key(&request);
-            if !plan.iter().any(|p| output_key(p) == key) {
-                plan.push(request);
-                kinds.push(def.kind);
+            let key = output_key(request);
+            if !fields.iter().any(|(p, _)| output_key(p) == key) {
+                fields.push((request, def.kind));
             }
         }
         if let Some(id) = self.field("id", api) {
-            if !plan.iter().any(|p| p.name == "id") {
-                plan.push(Cow::Owned(FieldRequest::plain("id")));
-                kinds.push(id.kind);
+            if !fields.iter().any(|(p, _)| p.name == "id") {
+                fields.push((plain_request("id"), id.kind));
             }
         }
         Ok(Plan {
             node: self,
             api,
-            requests: plan,
-            kinds,
+            fields,
         })
     }
 
@@ -301,7 +323,7 @@ pub fn render(
     plan: &Plan,
     resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
 ) -> Result<Value, GraphError> {
-    let mut object = Map::with_capacity(plan.requests.len());
+    let mut object = Map::with_capacity(plan.len());
     each_field(plan, resolve, |key, value| {
         object.insert(key.to_string(), value);
     })?;
@@ -326,12 +348,12 @@ fn each_field(
     mut resolve: impl FnMut(&FieldRequest) -> Result<Option<Value>, GraphError>,
     mut emit: impl FnMut(&str, Value),
 ) -> Result<(), GraphError> {
-    for (request, kind) in plan.requests.iter().zip(&plan.kinds) {
-        if *kind == FieldKind::Unmodelled {
+    for &(request, kind) in &plan.fields {
+        if kind == FieldKind::Unmodelled {
             return Err(GraphError::not_implemented(&request.name));
         }
         if let Some(value) = resolve(request)? {
-            let value = match *kind {
+            let value = match kind {
                 FieldKind::Object(node) => project(node, plan.api, value, request)?,
                 FieldKind::Objects(node) => project_list(node, plan.api, value, request)?,
                 _ => value,
@@ -359,8 +381,8 @@ pub fn project(
         return Ok(value);
     };
     let plan = node.plan(api, request.subfields.as_ref())?;
-    let mut out = Map::with_capacity(plan.requests.len());
-    for field in &plan.requests {
+    let mut out = Map::with_capacity(plan.len());
+    for field in plan.iter() {
         let Some(inner) = whole.get(&field.name).cloned() else {
             continue;
         };

@@ -746,6 +746,11 @@ impl Db {
         .await
     }
 
+    /// What the access cache holds for `key`, when it is current (see [`Db::account_access`]).
+    pub fn account_access_cached(&self, key: &str) -> Option<(bool, bool)> {
+        self.inner.cache.account_access.get(key)
+    }
+
     /// An access decision about an account or a Page (visible, through Business Manager),
     /// from memory while neither accounts nor Pages were written; `load` reads it (only those
     /// two tables) when nothing cached is current.
