@@ -5,9 +5,12 @@
 //! of writes) does not empty the caches that every request needs.
 
 use parking_lot::Mutex;
+use smallvec::SmallVec;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
+use thread_local::ThreadLocal;
 
 use super::apps::App;
 use super::sql::Change;
@@ -16,7 +19,7 @@ use super::tokens::Token;
 /// Entries kept before a cache starts over; ids and tokens of one test run fit easily.
 const CAPACITY: usize = 50_000;
 
-pub struct Generational<K, V> {
+pub struct Generational<K: Send, V: Send> {
     /// The tables its values are read from.
     tables: &'static [&'static str],
     /// Bumped by every commit that wrote one of `tables`.
@@ -27,6 +30,28 @@ pub struct Generational<K, V> {
     absent: Option<fn(&V) -> bool>,
     inserts: AtomicU64,
     entries: Mutex<HashMap<K, (Stamp, V), foldhash::fast::RandomState>>,
+    /// Each thread's last hits, checked against the same generations before the shared map:
+    /// a request asks the same few keys again and again (its token's account, its node), and
+    /// a hit here hashes nothing and takes no lock.
+    recent: ThreadLocal<RefCell<Recent<K, V>>>,
+}
+
+/// Hits a thread keeps per cache.
+const RECENT_PER_THREAD: usize = 4;
+
+/// A thread's last hits in one cache, replaced in turn.
+struct Recent<K, V> {
+    hits: SmallVec<[(K, Stamp, V); RECENT_PER_THREAD]>,
+    next: usize,
+}
+
+impl<K, V> Default for Recent<K, V> {
+    fn default() -> Self {
+        Recent {
+            hits: SmallVec::new(),
+            next: 0,
+        }
+    }
 }
 
 /// When a value was read: the generations it is current for.
@@ -36,7 +61,7 @@ pub struct Stamp {
     inserts: u64,
 }
 
-impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
+impl<K: Eq + Hash + Clone + Send, V: Clone + Send> Generational<K, V> {
     pub fn new(tables: &'static [&'static str]) -> Self {
         Generational {
             tables,
@@ -44,6 +69,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
             absent: None,
             inserts: AtomicU64::new(0),
             entries: Mutex::new(HashMap::default()),
+            recent: ThreadLocal::new(),
         }
     }
 
@@ -71,13 +97,48 @@ impl<K: Eq + Hash + Clone, V: Clone> Generational<K, V> {
         Q: Eq + Hash + ?Sized,
     {
         let current = self.generation();
-        let entries = self.entries.lock();
-        let (at, value) = entries.get(key)?;
+        let recent = self.recent.get_or_default();
+        if let Some(value) = recent
+            .borrow()
+            .hits
+            .iter()
+            .find(|(k, _, _)| k.borrow() == key)
+            .filter(|(_, at, value)| self.is_current(at, value, current))
+            .map(|(_, _, value)| value.clone())
+        {
+            return Some(value);
+        }
+        let (k, at, value) = {
+            let entries = self.entries.lock();
+            let (k, (at, value)) = entries.get_key_value(key)?;
+            if !self.is_current(at, value, current) {
+                return None;
+            }
+            (k.clone(), *at, value.clone())
+        };
+        let mut recent = recent.borrow_mut();
+        let recent = &mut *recent;
+        // The key's older hit, if this thread kept one, else the next place in turn.
+        match recent.hits.iter().position(|(kept, _, _)| kept.borrow() == key) {
+            Some(i) => recent.hits[i] = (k, at, value.clone()),
+            None if recent.hits.len() < RECENT_PER_THREAD => {
+                recent.hits.push((k, at, value.clone()))
+            }
+            None => {
+                recent.hits[recent.next] = (k, at, value.clone());
+                recent.next = (recent.next + 1) % RECENT_PER_THREAD;
+            }
+        }
+        Some(value)
+    }
+
+    /// Whether a value kept at `at` is current at the generations `current`.
+    fn is_current(&self, at: &Stamp, value: &V, current: Stamp) -> bool {
         let current_for_inserts = match self.absent {
             Some(absent) => !absent(value) || at.inserts == current.inserts,
             None => at.inserts == current.inserts,
         };
-        (at.all == current.all && current_for_inserts).then(|| value.clone())
+        at.all == current.all && current_for_inserts
     }
 
     /// Keeps a value read at `stamp`; one read before a write that committed meanwhile is
@@ -253,6 +314,46 @@ mod tests {
         cache.bump_if_reads(&[wrote("tokens", false)]);
         cache.put("a".into(), before, 7);
         assert_eq!(cache.get("a"), None);
+    }
+
+    #[test]
+    fn a_threads_remembered_hits_expire_with_the_shared_entries() {
+        let cache: Generational<String, Option<u32>> =
+            Generational::by_row(&["objects"], Option::is_none);
+        cache.put("a".into(), cache.generation(), Some(7));
+        cache.put("b".into(), cache.generation(), None);
+        // Asked twice: the second answer is this thread's remembered hit.
+        for _ in 0..2 {
+            assert_eq!(cache.get("a"), Some(Some(7)));
+            assert_eq!(cache.get("b"), Some(None));
+        }
+        cache.bump_if_reads(&[wrote("objects", true)]);
+        assert_eq!(cache.get("a"), Some(Some(7)), "a new row leaves a value");
+        assert_eq!(cache.get("b"), None, "but not a remembered absence");
+        cache.bump_if_reads(&[wrote("objects", false)]);
+        assert_eq!(cache.get("a"), None, "an update renews remembered values too");
+        cache.put("a".into(), cache.generation(), Some(8));
+        for _ in 0..2 {
+            assert_eq!(cache.get("a"), Some(Some(8)), "the new value replaces the old");
+        }
+        // More keys than a thread remembers: each still answers from the shared map.
+        for i in 0..RECENT_PER_THREAD as u32 * 3 {
+            cache.put(format!("k{i}"), cache.generation(), Some(i));
+        }
+        for round in 0..2 {
+            for i in 0..RECENT_PER_THREAD as u32 * 3 {
+                assert_eq!(cache.get(&format!("k{i}")), Some(Some(i)), "round {round}");
+            }
+        }
+        // Another thread remembers its own hits, expired by the same writes.
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                assert_eq!(cache.get("a"), Some(Some(8)));
+                cache.bump_if_reads(&[wrote("objects", false)]);
+                assert_eq!(cache.get("a"), None);
+            });
+        });
+        assert_eq!(cache.get("a"), None, "this thread's hit expired too");
     }
 
     #[test]
