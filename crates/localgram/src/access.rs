@@ -41,7 +41,7 @@ pub fn check<'a>(
     target: Option<&'a Target>,
     api: Api,
     method: &'a str,
-) -> Either<Ready<Result<Access, GraphError>>, BoxFuture<'a, Result<Access, GraphError>>> {
+) -> Checking<'a> {
     let asked = match ask(route, caller, target, api, method) {
         Ok(Some(asked)) => asked,
         Ok(None) => return Either::Left(ready(Ok(Access::default()))),
@@ -55,6 +55,10 @@ pub fn check<'a>(
         asked.decide(seen)
     }))
 }
+
+/// An access decision, made at once or awaiting a read.
+pub type Checking<'a> =
+    Either<Ready<Result<Access, GraphError>>, BoxFuture<'a, Result<Access, GraphError>>>;
 
 /// A row's demands on a token, once the token's kind is accepted: what the access check
 /// still has to learn (whether the token sees the node) and then decide.

@@ -534,7 +534,11 @@ mod tests {
             assert!(!parse_fields("id,username").unwrap().platform);
             let nested = "business_discovery.username(bench){followers_count}";
             assert!(parse_fields(nested).unwrap().platform, "kept or parsed");
-            assert!(parse_fields("id,media{business_discovery}").unwrap().platform);
+            assert!(
+                parse_fields("id,media{business_discovery}")
+                    .unwrap()
+                    .platform
+            );
         }
     }
 }

@@ -119,7 +119,11 @@ impl<K: Eq + Hash + Clone + Send, V: Clone + Send> Generational<K, V> {
         let mut recent = recent.borrow_mut();
         let recent = &mut *recent;
         // The key's older hit, if this thread kept one, else the next place in turn.
-        match recent.hits.iter().position(|(kept, _, _)| kept.borrow() == key) {
+        match recent
+            .hits
+            .iter()
+            .position(|(kept, _, _)| kept.borrow() == key)
+        {
             Some(i) => recent.hits[i] = (k, at, value.clone()),
             None if recent.hits.len() < RECENT_PER_THREAD => {
                 recent.hits.push((k, at, value.clone()))
@@ -331,10 +335,18 @@ mod tests {
         assert_eq!(cache.get("a"), Some(Some(7)), "a new row leaves a value");
         assert_eq!(cache.get("b"), None, "but not a remembered absence");
         cache.bump_if_reads(&[wrote("objects", false)]);
-        assert_eq!(cache.get("a"), None, "an update renews remembered values too");
+        assert_eq!(
+            cache.get("a"),
+            None,
+            "an update renews remembered values too"
+        );
         cache.put("a".into(), cache.generation(), Some(8));
         for _ in 0..2 {
-            assert_eq!(cache.get("a"), Some(Some(8)), "the new value replaces the old");
+            assert_eq!(
+                cache.get("a"),
+                Some(Some(8)),
+                "the new value replaces the old"
+            );
         }
         // More keys than a thread remembers: each still answers from the shared map.
         for i in 0..RECENT_PER_THREAD as u32 * 3 {
