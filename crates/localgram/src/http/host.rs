@@ -23,12 +23,13 @@ impl HostKind {
     /// Classifies a Host header. `graph.instagram.com`, `graph.instagram.com:443` and
     /// `graph.instagram.localhost:4100` (which resolves to loopback) all count.
     pub fn classify(host: &str) -> HostKind {
-        let host = host.trim().to_ascii_lowercase();
-        let name = strip_port(&host);
-        // `graph.instagram.com`, `graph.instagram.localhost`, ...: the name, then a dot.
+        let name = strip_port(host.trim()).as_bytes();
+        // `graph.instagram.com`, `graph.instagram.localhost`, ...: the name in any case, then
+        // a dot (compared in place: every request is classified).
         let starts = |prefix: &str| {
-            name.strip_prefix(prefix)
-                .is_some_and(|rest| rest.starts_with('.'))
+            name.get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+                && name.get(prefix.len()) == Some(&b'.')
         };
         if starts("graph.instagram") {
             HostKind::GraphInstagram
@@ -104,5 +105,16 @@ mod tests {
         assert_eq!(HostKind::classify("127.0.0.1:4100"), HostKind::Neutral);
         assert_eq!(HostKind::classify("[::1]:4100"), HostKind::Neutral);
         assert_eq!(HostKind::classify("localhost"), HostKind::Neutral);
+        assert_eq!(
+            HostKind::classify(" GRAPH.INSTAGRAM.COM:443 "),
+            HostKind::GraphInstagram
+        );
+        assert_eq!(HostKind::classify("graph.instagram"), HostKind::Neutral);
+        assert_eq!(
+            HostKind::classify("graph.instagramx.com"),
+            HostKind::Neutral
+        );
+        assert_eq!(HostKind::classify("gräph.instagram.com"), HostKind::Neutral);
+        assert_eq!(HostKind::classify(""), HostKind::Neutral);
     }
 }

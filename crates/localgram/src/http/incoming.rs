@@ -132,7 +132,8 @@ type SplitPath = (Option<ApiVersion>, Vec<String>);
 /// Splits `/v24.0/a/b` into its version and segments. A first segment shaped like a version
 /// that Meta never released is an error; a path without one has no version.
 fn split_path(path: &str) -> Result<SplitPath, GraphError> {
-    let mut parts = path.split('/').filter(|s| !s.is_empty()).peekable();
+    // Split in place, byte by byte: paths are short, and every request has one.
+    let mut parts = path.split(is_slash).filter(|s| !s.is_empty()).peekable();
     let mut version = None;
     if let Some(first) = parts.peek() {
         let first = decoded(first);
@@ -153,8 +154,10 @@ fn split_path(path: &str) -> Result<SplitPath, GraphError> {
     Ok((version, segments))
 }
 
-/// A path segment percent-decoded (a `+` stays a `+`: only query strings and forms read it
-/// as a space); invalid UTF-8 becomes U+FFFD as in the query.
+fn is_slash(c: char) -> bool {
+    c == '/'
+}
+
 fn percent_decode(segment: &str) -> String {
     decoded(segment).into_owned()
 }
@@ -162,7 +165,7 @@ fn percent_decode(segment: &str) -> String {
 /// [`percent_decode`] without a copy when there is nothing to decode (versions, ids, edge
 /// names: nearly every segment).
 fn decoded(segment: &str) -> std::borrow::Cow<'_, str> {
-    if !segment.contains('%') {
+    if !segment.bytes().any(|b| b == b'%') {
         return std::borrow::Cow::Borrowed(segment);
     }
     percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
