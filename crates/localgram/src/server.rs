@@ -48,7 +48,7 @@ struct GraphFirst {
 
 /// Whether a path, after its version if any, starts with a node ([`crate::dispatch::names_node`]).
 fn names_a_node(path: &str) -> bool {
-    let mut segments = path.trim_start_matches('/').split('/');
+    let mut segments = crate::http::incoming::segments(path);
     let mut first = segments.next().unwrap_or("");
     if graph::ApiVersion::parse_segment(first).is_some() {
         first = segments.next().unwrap_or("");
