@@ -183,10 +183,55 @@ static NEEDS_ESCAPE: [bool; 256] = escape_table();
 
 /// Appends a string in quotes with Meta's escaping (see [`MetaFormatter`]).
 fn write_str(out: &mut Vec<u8>, text: &str) {
-    out.push(b'"');
     let bytes = text.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    // Most text (ids, names, field names) has nothing to escape: copied whole.
+    let clean = clean_prefix(bytes);
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(&bytes[..clean]);
+    if clean < bytes.len() {
+        write_escaped(out, text, clean);
+    }
+    out.push(b'"');
+}
+
+/// How many leading bytes need no escape, looked at eight at a time.
+fn clean_prefix(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut clean = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if any_needs_escape(u64::from_le_bytes(word)) {
+            break;
+        }
+        clean += 8;
+    }
+    clean
+        + bytes[clean..]
+            .iter()
+            .position(|&b| NEEDS_ESCAPE[usize::from(b)])
+            .unwrap_or(bytes.len() - clean)
+}
+
+/// Whether any of eight bytes is in [`escape_table`]: non-ASCII (high bit set), below 0x20,
+/// or one of `"`, `\`, `/` (the classic tests for a byte below n and for a zero byte, which
+/// are exact for "any").
+fn any_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let has = |b: u8| {
+        let x = word ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    };
+    word & HIGHS != 0 || below(0x20) || has(b'"') || has(b'\\') || has(b'/')
+}
+
+/// Writes `text` from byte `start` on (the first byte that needs an escape), escaping.
+fn write_escaped(out: &mut Vec<u8>, text: &str, mut start: usize) {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
         if !NEEDS_ESCAPE[b as usize] || i < start {
             continue;
         }
@@ -218,7 +263,6 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 /// `\uXXXX` in lowercase hex, as serde_json and Meta write it.
@@ -270,6 +314,31 @@ mod tests {
         #[test]
         fn values_are_written_as_serde_writes_them(value in any_value()) {
             prop_assert_eq!(value_to_meta_vec(&value), to_meta_vec(&value));
+        }
+
+        /// Long texts too: the clean start is found eight bytes at a time, so every class of
+        /// byte is tried at every place in a word and past it.
+        #[test]
+        fn long_strings_are_written_as_serde_writes_them(
+            text in "[a-z0-9\"\\\\/\u{0}-\u{1f}\u{7f}é€😀 ]{0,40}",
+        ) {
+            let value = Value::String(text);
+            prop_assert_eq!(value_to_meta_vec(&value), to_meta_vec(&value));
+        }
+    }
+
+    #[test]
+    fn each_byte_that_needs_an_escape_is_found_at_each_place() {
+        for len in 1..=24 {
+            for at in 0..len {
+                for special in ["\"", "\\", "/", "\u{0}", "\u{1f}", "é", "\u{7f}", " ", "~"] {
+                    let mut text = "a".repeat(at);
+                    text.push_str(special);
+                    text.push_str(&"b".repeat(len - at - 1));
+                    let value = Value::String(text);
+                    assert_eq!(value_to_meta_vec(&value), to_meta_vec(&value), "{value}");
+                }
+            }
         }
     }
 

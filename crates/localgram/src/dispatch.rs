@@ -30,60 +30,66 @@ pub struct Outcome {
     pub app: Option<std::sync::Arc<crate::store::apps::App>>,
 }
 
-pub async fn dispatch(state: &Shared, incoming: Incoming) -> Outcome {
-    // The virtual clock, read once for the whole call.
-    let now_ms = state.clock.now_ms();
-    let now = now_ms.div_euclid(1000);
-    let host_api = incoming.host_kind.api();
-    let caller = match &incoming.token {
-        Some(token) => match tokens::resolve(&state.db, token, host_api, now).await {
-            Ok(caller) => Some(caller),
-            Err(error) => {
-                return Outcome {
-                    result: Err(error),
-                    version: Some(effective(incoming.version, None, now)),
-                    headers: Vec::new(),
-                    app: None,
-                };
+pub fn dispatch(
+    state: &Shared,
+    incoming: Incoming,
+) -> impl std::future::Future<Output = Outcome> + Send + '_ {
+    // Not an `async fn`, which would hold the request twice in a future every call moves.
+    async move {
+        // The virtual clock, read once for the whole call.
+        let now_ms = state.clock.now_ms();
+        let now = now_ms.div_euclid(1000);
+        let host_api = incoming.host_kind.api();
+        let caller = match &incoming.token {
+            Some(token) => match tokens::resolve(&state.db, token, host_api, now).await {
+                Ok(caller) => Some(caller),
+                Err(error) => {
+                    return Outcome {
+                        result: Err(error),
+                        version: Some(effective(incoming.version, None, now)),
+                        headers: Vec::new(),
+                        app: None,
+                    };
+                }
+            },
+            None => None,
+        };
+        let app_version = caller
+            .as_ref()
+            .and_then(|c| ApiVersion::parse_segment(&c.app.api_version));
+        let version = effective(incoming.version, app_version, now);
+        let api = host_api
+            .or_else(|| caller.as_ref().map(|c| c.kind.api()))
+            .unwrap_or(Api::Facebook);
+        let mut headers = Vec::new();
+        let app = caller.as_ref().map(|c| c.app.clone());
+        let read_back = read_after_write(&incoming);
+        let mut result = route(
+            state,
+            incoming,
+            caller.clone(),
+            api,
+            version,
+            now_ms,
+            &mut headers,
+        )
+        .await;
+        // Read-after-write (ref 001 L1725-1744): a create with `fields` answers the new node's
+        // fields as its read endpoint would, or that read's error.
+        if let (Ok(Answer::Value(value)), Some(read)) = (&result, read_back) {
+            if let Some(id) = value.get("id").and_then(Value::as_str) {
+                let (read, read_headers) =
+                    read_back_created(state, *read, id, caller, api, version, now_ms).await;
+                headers.extend(read_headers);
+                result = read;
             }
-        },
-        None => None,
-    };
-    let app_version = caller
-        .as_ref()
-        .and_then(|c| ApiVersion::parse_segment(&c.app.api_version));
-    let version = effective(incoming.version, app_version, now);
-    let api = host_api
-        .or_else(|| caller.as_ref().map(|c| c.kind.api()))
-        .unwrap_or(Api::Facebook);
-    let mut headers = Vec::new();
-    let app = caller.as_ref().map(|c| c.app.clone());
-    let read_back = read_after_write(&incoming);
-    let mut result = route(
-        state,
-        incoming,
-        caller.clone(),
-        api,
-        version,
-        now_ms,
-        &mut headers,
-    )
-    .await;
-    // Read-after-write (ref 001 L1725-1744): a create with `fields` answers the new node's
-    // fields as its read endpoint would, or that read's error.
-    if let (Ok(Answer::Value(value)), Some(read)) = (&result, read_back) {
-        if let Some(id) = value.get("id").and_then(Value::as_str) {
-            let (read, read_headers) =
-                read_back_created(state, *read, id, caller, api, version, now_ms).await;
-            headers.extend(read_headers);
-            result = read;
         }
-    }
-    Outcome {
-        result,
-        version: Some(version),
-        headers,
-        app,
+        Outcome {
+            result,
+            version: Some(version),
+            headers,
+            app,
+        }
     }
 }
 
@@ -105,196 +111,200 @@ fn me(caller: &Caller) -> Target {
     }
 }
 
-async fn route(
-    state: &Shared,
+fn route<'a>(
+    state: &'a Shared,
     incoming: Incoming,
     caller: Option<std::sync::Arc<Caller>>,
     api: Api,
     version: ApiVersion,
     now_ms: i64,
-    headers: &mut limits::usage::Headers,
-) -> Result<Answer, GraphError> {
-    let verb = verb_of(&incoming.method)?;
-    // The standard methods clone without allocating; the request moves on below.
-    let method = incoming.method.clone();
-    let method_name = method.as_str();
-    let unsupported = |id: &str| GraphError::unsupported_method(method_name, id, api);
+    headers: &'a mut limits::usage::Headers,
+) -> impl std::future::Future<Output = Result<Answer, GraphError>> + Send + 'a {
+    // Not an `async fn`, which would hold the request twice (see `dispatch`).
+    async move {
+        let verb = verb_of(&incoming.method)?;
+        // The standard methods clone without allocating; the request moves on below.
+        let method = incoming.method.clone();
+        let method_name = method.as_str();
+        let unsupported = |id: &str| GraphError::unsupported_method(method_name, id, api);
 
-    // Resolve the path to what a row answers for.
-    let (on, target, edge) = match incoming.segments.as_slice() {
-        [] => match verb {
-            Verb::Get => (On::Ids, None, None),
-            Verb::Post => (On::Batch, None, None),
-            Verb::Delete => return Err(unsupported("")),
-        },
-        [first, rest @ ..] => {
-            if rest.len() > 1 {
-                return Err(GraphError::unknown_path_components(&format!(
-                    "/{}",
-                    rest[1..].join("/")
-                )));
-            }
-            // No root name is `me` or shaped like an id, so ids (most requests) skip the
-            // root look-ups.
-            let names_node = names_node(first);
-            let two = (!names_node)
-                .then(|| rest.first().map(|second| format!("{first}/{second}")))
-                .flatten();
-            if names_node {
-                let target = resolve_id(state, caller.as_deref(), first, method_name, api).await?;
-                resolve_edge(target, rest.first(), api)?
-            } else if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
-                (On::Root(root_name(two)), None, None)
-            } else if root_exists(first) {
-                if let Some(extra) = rest.first() {
-                    return Err(GraphError::unknown_path_components(&format!("/{extra}")));
+        // Resolve the path to what a row answers for.
+        let (on, target, edge) = match incoming.segments.as_slice() {
+            [] => match verb {
+                Verb::Get => (On::Ids, None, None),
+                Verb::Post => (On::Batch, None, None),
+                Verb::Delete => return Err(unsupported("")),
+            },
+            [first, rest @ ..] => {
+                if rest.len() > 1 {
+                    return Err(GraphError::unknown_path_components(&format!(
+                        "/{}",
+                        rest[1..].join("/")
+                    )));
                 }
-                (On::Root(root_name(first)), None, None)
-            } else {
-                return Err(GraphError::aliases_do_not_exist(&[first.as_str()]));
+                // No root name is `me` or shaped like an id, so ids (most requests) skip the
+                // root look-ups.
+                let names_node = names_node(first);
+                let two = (!names_node)
+                    .then(|| rest.first().map(|second| format!("{first}/{second}")))
+                    .flatten();
+                if names_node {
+                    let target =
+                        resolve_id(state, caller.as_deref(), first, method_name, api).await?;
+                    resolve_edge(target, rest.first(), api)?
+                } else if let Some(two) = two.as_deref().filter(|two| root_exists(two)) {
+                    (On::Root(root_name(two)), None, None)
+                } else if root_exists(first) {
+                    if let Some(extra) = rest.first() {
+                        return Err(GraphError::unknown_path_components(&format!("/{extra}")));
+                    }
+                    (On::Root(root_name(first)), None, None)
+                } else {
+                    return Err(GraphError::aliases_do_not_exist(&[first.as_str()]));
+                }
+            }
+        };
+
+        let route = ROUTES
+            .iter()
+            .find(|r| r.verb == verb && r.on == on)
+            .ok_or_else(|| {
+                unsupported(
+                    target
+                        .as_ref()
+                        .map(|t| t.addressed_as.as_str())
+                        .unwrap_or(""),
+                )
+            })?;
+
+        if !route.apis.allows(api) {
+            return Err(match (&target, edge.as_deref()) {
+                (Some(t), Some(edge)) => GraphError::nonexisting_field(edge, t.kind.type_name()),
+                (Some(t), None) => unsupported(&t.addressed_as),
+                _ => GraphError::unsupported_method(method_name, "", api),
+            });
+        }
+
+        let mut params = incoming.params;
+        let access = access::check(
+            state,
+            route,
+            caller.as_deref(),
+            target.as_ref(),
+            api,
+            method_name,
+        )
+        .await?;
+        let proof = params.remove("appsecret_proof");
+        if let Some(caller) = &caller {
+            tokens::check_proof(caller, proof.as_ref().and_then(Value::as_str))?;
+        }
+
+        let mut platform_fields = false;
+        let fields = match params.remove("fields") {
+            None => None,
+            Some(value) => {
+                let text = match value {
+                    Value::String(s) if s.trim_start().starts_with('[') => bracketed_names(&s),
+                    Value::String(s) => s,
+                    Value::Array(items) => items
+                        .iter()
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    other => other.to_string(),
+                };
+                let parsed = parse_fields(&text)?;
+                platform_fields = parsed.platform;
+                Some(parsed.selection)
+            }
+        };
+
+        // Faults a test injected, matched from the row (before counting: a faulted call is not
+        // counted, unless it applies its change).
+        let fired = {
+            let call = faults::FaultCall {
+                method: method_name,
+                segments: &incoming.segments,
+                target: target.as_ref(),
+                caller: caller.as_deref(),
+            };
+            faults::intercept(state, &call, &params)
+                .await
+                .map_err(internal)?
+        };
+        if let Some(fired) = &fired {
+            if fired.latency_ms > 0 {
+                let delay = std::time::Duration::from_millis(fired.latency_ms);
+                Box::pin(tokio::time::sleep(delay)).await;
+            }
+            if let (Some(error), false) = (&fired.error, fired.apply) {
+                headers.extend(fired.headers.iter().cloned());
+                return Err(error.clone());
             }
         }
-    };
 
-    let route = ROUTES
-        .iter()
-        .find(|r| r.verb == verb && r.on == on)
-        .ok_or_else(|| {
-            unsupported(
-                target
-                    .as_ref()
-                    .map(|t| t.addressed_as.as_str())
-                    .unwrap_or(""),
-            )
-        })?;
-
-    if !route.apis.allows(api) {
-        return Err(match (&target, edge.as_deref()) {
-            (Some(t), Some(edge)) => GraphError::nonexisting_field(edge, t.kind.type_name()),
-            (Some(t), None) => unsupported(&t.addressed_as),
-            _ => GraphError::unsupported_method(method_name, "", api),
-        });
-    }
-
-    let mut params = incoming.params;
-    let access = access::check(
-        state,
-        route,
-        caller.as_deref(),
-        target.as_ref(),
-        api,
-        method_name,
-    )
-    .await?;
-    let proof = params.remove("appsecret_proof");
-    if let Some(caller) = &caller {
-        tokens::check_proof(caller, proof.as_ref().and_then(Value::as_str))?;
-    }
-
-    let mut platform_fields = false;
-    let fields = match params.remove("fields") {
-        None => None,
-        Some(value) => {
-            let text = match value {
-                Value::String(s) if s.trim_start().starts_with('[') => bracketed_names(&s),
-                Value::String(s) => s,
-                Value::Array(items) => items
-                    .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(","),
-                other => other.to_string(),
-            };
-            let parsed = parse_fields(&text)?;
-            platform_fields = parsed.platform;
-            Some(parsed.selection)
+        // Rate limits, counted on the virtual clock; the usage headers report them.
+        if let Some(caller) = caller.as_deref().filter(|_| state.limits.enabled()) {
+            let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
+            let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
+            let refused = state
+                .limits
+                .count_call(&state.db, now_ms, &checks, Some(&caller.app.id), headers)
+                .await
+                .map_err(internal)?;
+            if let Some(error) = refused {
+                return Err(error);
+            }
         }
-    };
-
-    // Faults a test injected, matched from the row (before counting: a faulted call is not
-    // counted, unless it applies its change).
-    let fired = {
-        let call = faults::FaultCall {
-            method: method_name,
-            segments: &incoming.segments,
-            target: target.as_ref(),
-            caller: caller.as_deref(),
+        let links = Links {
+            scheme: incoming.scheme,
+            host: incoming.host,
+            version,
+            segments: incoming.segments,
+            query: incoming.query,
+            caller: caller.clone(),
         };
-        faults::intercept(state, &call, &params)
-            .await
-            .map_err(internal)?
-    };
-    if let Some(fired) = &fired {
-        if fired.latency_ms > 0 {
-            let delay = std::time::Duration::from_millis(fired.latency_ms);
-            Box::pin(tokio::time::sleep(delay)).await;
+        let call = Call {
+            state: state.clone(),
+            api,
+            version,
+            method: incoming.method,
+            target,
+            edge,
+            params,
+            fields,
+            uploads: incoming.uploads,
+            caller,
+            access,
+            now_ms,
+            links: links.into(),
+        };
+        let (app, used) = (
+            call.caller.as_ref().map(|c| c.app.clone()),
+            call.access.permissions,
+        );
+        let answer = (route.handler)(call).await;
+        if let (Some(app), Ok(_), false) = (&app, &answer, used.is_empty()) {
+            crate::apps::note_successful_call(state, &app.id, used);
         }
-        if let (Some(error), false) = (&fired.error, fired.apply) {
-            headers.extend(fired.headers.iter().cloned());
-            return Err(error.clone());
+        match fired {
+            // The change is applied (committed), and the call still fails.
+            Some(Fired {
+                error: Some(error),
+                apply: true,
+                headers: fault_headers,
+                ..
+            }) => {
+                headers.extend(fault_headers);
+                Err(error)
+            }
+            _ => answer,
         }
-    }
-
-    // Rate limits, counted on the virtual clock; the usage headers report them.
-    if let Some(caller) = caller.as_deref().filter(|_| state.limits.enabled()) {
-        let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
-        let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
-        let refused = state
-            .limits
-            .count_call(&state.db, now_ms, &checks, Some(&caller.app.id), headers)
-            .await
-            .map_err(internal)?;
-        if let Some(error) = refused {
-            return Err(error);
-        }
-    }
-    let links = Links {
-        scheme: incoming.scheme,
-        host: incoming.host,
-        version,
-        segments: incoming.segments,
-        query: incoming.query,
-        caller: caller.clone(),
-    };
-    let call = Call {
-        state: state.clone(),
-        api,
-        version,
-        method: incoming.method,
-        target,
-        edge,
-        params,
-        fields,
-        uploads: incoming.uploads,
-        caller,
-        access,
-        now_ms,
-        links: links.into(),
-    };
-    let (app, used) = (
-        call.caller.as_ref().map(|c| c.app.clone()),
-        call.access.permissions,
-    );
-    let answer = (route.handler)(call).await;
-    if let (Some(app), Ok(_), false) = (&app, &answer, used.is_empty()) {
-        crate::apps::note_successful_call(state, &app.id, used);
-    }
-    match fired {
-        // The change is applied (committed), and the call still fails.
-        Some(Fired {
-            error: Some(error),
-            apply: true,
-            headers: fault_headers,
-            ..
-        }) => {
-            headers.extend(fault_headers);
-            Err(error)
-        }
-        _ => answer,
     }
 }
 

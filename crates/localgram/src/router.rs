@@ -82,9 +82,15 @@ pub struct Route {
 }
 
 /// A handler as a row holds it: most answer a `Value`, node reads may answer written JSON.
+/// The box holds the handler's own future (an `async` block around it would hold the call
+/// a second time).
 macro_rules! handler {
     ($f:path) => {
-        |call| Box::pin(async move { $f(call).await.map(Answer::from) })
+        |call| {
+            Box::pin(futures_util::FutureExt::map($f(call), |r| {
+                r.map(Answer::from)
+            }))
+        }
     };
 }
 

@@ -76,15 +76,21 @@ impl tower::Service<axum::extract::Request> for GraphFirst {
             return Box::pin(async move { tower::Service::call(&mut router, request).await });
         }
         let state = self.state.clone();
-        Box::pin(async move {
-            if state.db.engine() == crate::store::Engine::Postgres {
+        if state.db.engine() == crate::store::Engine::Postgres {
+            return Box::pin(async move {
                 // What the router's `catch_up` layer does for every request.
                 if let Err(e) = state.catch_up().await {
                     tracing::debug!("cannot catch up with other instances: {e}");
                 }
-            }
-            Ok(graph_entry(State(state), request).await)
-        })
+                Ok(graph_entry(State(state), request).await)
+            });
+        }
+        // The box holds the entry's future alone (a block around it would hold the request
+        // a second time).
+        Box::pin(futures_util::FutureExt::map(
+            graph_entry(State(state), request),
+            Ok,
+        ))
     }
 }
 

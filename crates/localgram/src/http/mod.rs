@@ -26,33 +26,44 @@ use std::sync::Arc;
 /// dispatched through the route table, rendered. It logs itself rather than through the layer
 /// the web routes have: its answer is held as a [`Reply`] the log reads directly, with no
 /// response body boxed, read back and boxed again.
-pub async fn graph_entry(State(state): State<Shared>, request: Request<Body>) -> Response {
-    let started = Instant::now();
-    let trace = TraceId::generate();
-    let (parts, body) = request.into_parts();
-    let mut record = arrived(&state, &parts);
-    let (reply, app) = match read_whole(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
-        Ok(body) => {
-            record.request(&parts.headers, &body);
-            answer(&state, &parts, body, &trace, &mut record).await
-        }
-        Err(_) => {
-            record.request_omitted(&parts.headers, declared_length(&parts.headers), "too large");
-            let error = graph::GraphError::body_too_large();
-            (Reply::error(&error, &trace, None), None)
-        }
-    };
-    record.response(&reply.headers, ResponseBody::Whole(&reply.body));
-    keep(
-        &state,
-        record,
-        &trace,
-        started,
-        reply.status,
-        reply.error,
-        app,
-    );
-    reply.into_response()
+pub fn graph_entry(
+    State(state): State<Shared>,
+    request: Request<Body>,
+) -> impl std::future::Future<Output = Response> + Send {
+    // Not an `async fn`: its future would hold the request twice (as the argument, and as
+    // the body's copy of it), and this future is the one every request moves whole.
+    async move {
+        let started = Instant::now();
+        let trace = TraceId::generate();
+        let (parts, body) = request.into_parts();
+        let mut record = arrived(&state, &parts);
+        let (reply, app) = match read_whole(body, crate::config::MAX_GRAPH_BODY_BYTES).await {
+            Ok(body) => {
+                record.request(&parts.headers, &body);
+                answer(&state, &parts, body, &trace, &mut record).await
+            }
+            Err(_) => {
+                record.request_omitted(
+                    &parts.headers,
+                    declared_length(&parts.headers),
+                    "too large",
+                );
+                let error = graph::GraphError::body_too_large();
+                (Reply::error(&error, &trace, None), None)
+            }
+        };
+        record.response(&reply.headers, ResponseBody::Whole(&reply.body));
+        keep(
+            &state,
+            record,
+            &trace,
+            started,
+            reply.status,
+            reply.error,
+            app,
+        );
+        reply.into_response()
+    }
 }
 
 /// A Graph call's answer, and the app of its token when the token resolved (for the log).
