@@ -30,6 +30,7 @@ pub struct Outcome {
     pub app: Option<std::sync::Arc<crate::store::apps::App>>,
 }
 
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
 pub fn dispatch(
     state: &Shared,
     incoming: Incoming,
@@ -111,6 +112,7 @@ fn me(caller: &Caller) -> Target {
     }
 }
 
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
 fn route<'a>(
     state: &'a Shared,
     incoming: Incoming,

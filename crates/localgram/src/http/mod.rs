@@ -26,6 +26,7 @@ use std::sync::Arc;
 /// dispatched through the route table, rendered. It logs itself rather than through the layer
 /// the web routes have: its answer is held as a [`Reply`] the log reads directly, with no
 /// response body boxed, read back and boxed again.
+#[allow(clippy::manual_async_fn)] // an `async fn` would hold its arguments twice
 pub fn graph_entry(
     State(state): State<Shared>,
     request: Request<Body>,
