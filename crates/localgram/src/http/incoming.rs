@@ -54,13 +54,21 @@ impl Incoming {
     /// Reads a request from its head and its body, read whole by the caller.
     pub async fn read(parts: &Parts, body: Bytes) -> Result<Incoming, GraphError> {
         let headers = &parts.headers;
-        let host = headers
-            .get(header::HOST)
+        // Both in one pass: requests carry few headers, and a look-up hashes the name.
+        let (mut host, mut forwarded_proto) = (None, None);
+        for (name, value) in headers {
+            if host.is_none() && *name == header::HOST {
+                host = Some(value);
+            } else if forwarded_proto.is_none() && *name == X_FORWARDED_PROTO {
+                forwarded_proto = Some(value);
+            }
+        }
+        let host = host
             .and_then(|h| h.to_str().ok())
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost")
             .to_string();
-        let scheme = match headers.get(&X_FORWARDED_PROTO).map(|h| h.as_bytes()) {
+        let scheme = match forwarded_proto.map(|h| h.as_bytes()) {
             Some(b"https") => "https",
             _ => "http",
         };

@@ -105,21 +105,33 @@ impl Recorder {
     }
 
     /// The first [`HEADERS_CAP`] bytes' worth of headers, in order, as `name: value` lines
-    /// (a value never holds a line break); whether any were left out.
-    fn put_headers(&mut self, headers: &HeaderMap) -> (Span, bool) {
+    /// (a value never holds a line break); whether any were left out; and the Content-Type,
+    /// found on the way (a look-up would hash its name again).
+    fn put_headers<'h>(&mut self, headers: &'h HeaderMap) -> (Span, bool, Option<&'h HeaderValue>) {
         let start = self.text.len() as u32;
         let mut used = 0;
+        let mut content_type = None;
+        let mut truncated = false;
         for (name, value) in headers {
+            if *name == axum::http::header::CONTENT_TYPE && content_type.is_none() {
+                content_type = Some(value);
+            }
+            if truncated {
+                continue;
+            }
             used += name.as_str().len() + value.len();
             if used > HEADERS_CAP {
-                return (start..self.text.len() as u32, true);
+                truncated = true;
+                continue;
             }
+            let line = name.as_str().len() + value.len() + 3;
+            self.text.reserve(line);
             self.text.extend_from_slice(name.as_str().as_bytes());
             self.text.extend_from_slice(b": ");
             self.text.extend_from_slice(value.as_bytes());
             self.text.push(b'\n');
         }
-        (start..self.text.len() as u32, false)
+        (start..self.text.len() as u32, truncated, content_type)
     }
 
     /// Keeps the start of a body held whole.
@@ -136,8 +148,8 @@ impl Recorder {
 
     /// The request's headers and its body, read whole.
     pub fn request(&mut self, headers: &HeaderMap, body: &[u8]) {
-        let (spans, truncated) = self.put_headers(headers);
-        let body = self.put_body(body, headers.get(axum::http::header::CONTENT_TYPE));
+        let (spans, truncated, content_type) = self.put_headers(headers);
+        let body = self.put_body(body, content_type);
         self.request = SideSpans {
             headers: spans,
             headers_truncated: truncated,
@@ -147,7 +159,7 @@ impl Recorder {
 
     /// The request's headers, and why its body was not kept.
     pub fn request_omitted(&mut self, headers: &HeaderMap, size: Option<usize>, why: &'static str) {
-        let (spans, truncated) = self.put_headers(headers);
+        let (spans, truncated, _) = self.put_headers(headers);
         self.request = SideSpans {
             headers: spans,
             headers_truncated: truncated,
@@ -157,11 +169,9 @@ impl Recorder {
 
     /// The response's headers and body.
     pub fn response(&mut self, headers: &HeaderMap, body: ResponseBody<'_>) {
-        let (spans, truncated) = self.put_headers(headers);
+        let (spans, truncated, content_type) = self.put_headers(headers);
         let body = match body {
-            ResponseBody::Whole(bytes) => {
-                self.put_body(bytes, headers.get(axum::http::header::CONTENT_TYPE))
-            }
+            ResponseBody::Whole(bytes) => self.put_body(bytes, content_type),
             ResponseBody::Omitted(size, why) => BodySpan::omitted(size, why),
         };
         self.response = SideSpans {
