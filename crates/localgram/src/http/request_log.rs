@@ -124,8 +124,6 @@ impl Recorder {
                 truncated = true;
                 continue;
             }
-            let line = name.as_str().len() + value.len() + 3;
-            self.text.reserve(line);
             self.text.extend_from_slice(name.as_str().as_bytes());
             self.text.extend_from_slice(b": ");
             self.text.extend_from_slice(value.as_bytes());
