@@ -48,7 +48,7 @@ pub fn dispatch(
                     return Outcome {
                         result: Err(error),
                         version: Some(effective(incoming.version, None, now)),
-                        headers: Vec::new(),
+                        headers: limits::usage::Headers::new(),
                         app: None,
                     };
                 }
@@ -62,7 +62,7 @@ pub fn dispatch(
         let api = host_api
             .or_else(|| caller.as_ref().map(|c| c.kind.api()))
             .unwrap_or(Api::Facebook);
-        let mut headers = Vec::new();
+        let mut headers = limits::usage::Headers::new();
         let app = caller.as_ref().map(|c| c.app.clone());
         let read_back = read_after_write(&incoming);
         let mut result = route(
@@ -81,7 +81,7 @@ pub fn dispatch(
             if let Some(id) = value.get("id").and_then(Value::as_str) {
                 let (read, read_headers) =
                     read_back_created(state, *read, id, caller, api, version, now_ms).await;
-                headers.extend(read_headers);
+                headers.merge(&read_headers);
                 result = read;
             }
         }
@@ -245,7 +245,7 @@ fn route<'a>(
                 Box::pin(tokio::time::sleep(delay)).await;
             }
             if let (Some(error), false) = (&fired.error, fired.apply) {
-                headers.extend(fired.headers.iter().cloned());
+                headers.merge(&fired.headers);
                 return Err(error.clone());
             }
         }
@@ -302,7 +302,7 @@ fn route<'a>(
                 headers: fault_headers,
                 ..
             }) => {
-                headers.extend(fault_headers);
+                headers.merge(&fault_headers);
                 Err(error)
             }
             _ => answer,
@@ -482,7 +482,7 @@ fn read_back_created<'a>(
 ) -> futures_util::future::BoxFuture<'a, (Result<Answer, GraphError>, limits::usage::Headers)> {
     read.segments = vec![id.to_string()];
     Box::pin(async move {
-        let mut headers = Vec::new();
+        let mut headers = limits::usage::Headers::new();
         let result = route(state, read, caller, api, version, now_ms, &mut headers).await;
         (result, headers)
     })

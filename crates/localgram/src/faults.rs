@@ -429,7 +429,7 @@ async fn intercept_among(
                 .or(call.target.map(|t| t.id.as_str())),
             spec.regain_minutes.unwrap_or(60),
         ),
-        None => Vec::new(),
+        None => crate::limits::usage::Headers::new(),
     };
     Ok(Some(Fired {
         error,

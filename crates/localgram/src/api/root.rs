@@ -122,7 +122,7 @@ async fn run_operation(
             error.status,
             include_headers,
             error.www_authenticate(),
-            &[],
+            &crate::limits::usage::Headers::new(),
         )
     };
     let Some(op) = operation.as_object() else {
@@ -201,7 +201,7 @@ fn answer(
     code: u16,
     include_headers: bool,
     www_authenticate: Option<String>,
-    extra: &[(axum::http::HeaderName, axum::http::HeaderValue)],
+    extra: &crate::limits::usage::Headers,
 ) -> Value {
     let mut out = Map::new();
     out.insert("code".into(), json!(code));
@@ -211,10 +211,7 @@ fn answer(
         if let Some(value) = www_authenticate {
             headers.push(json!({"name": "WWW-Authenticate", "value": value}));
         }
-        for (name, value) in extra {
-            if name == axum::http::header::WWW_AUTHENTICATE {
-                continue;
-            }
+        for (name, value) in extra.iter() {
             let value = String::from_utf8_lossy(value.as_bytes());
             headers.push(json!({"name": header_case(name.as_str()), "value": value}));
         }

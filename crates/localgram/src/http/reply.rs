@@ -56,18 +56,18 @@ static X_FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
 static FACEBOOK_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
 
 /// A JSON answer's usual headers for a version (or none), in their order, with a placeholder
-/// trace id and, when `usage` says so, placeholder slots for the two usage headers: built once
-/// per version and cloned for each answer, which costs less than hashing each name into a
-/// new map (the slots are then filled in place, found by name without hashing).
-fn usual_headers(version: Option<ApiVersion>, usage: bool) -> HeaderMap {
-    // By release (in `RELEASES` order, then no version): with and without the usage slots.
-    static KNOWN: std::sync::OnceLock<Vec<[HeaderMap; 2]>> = std::sync::OnceLock::new();
+/// trace id and, when `usage` says so, placeholder places for the two usage headers: built
+/// once per version and cloned for each answer, which costs less than hashing each name into
+/// a new map (the places are then filled in place, found by their position).
+fn usual_headers(version: Option<ApiVersion>, usage: bool) -> Template {
+    // By release (in `RELEASES` order, then no version): with and without the usage places.
+    static KNOWN: std::sync::OnceLock<Vec<[Template; 2]>> = std::sync::OnceLock::new();
     let known = KNOWN.get_or_init(|| {
         graph::version::RELEASES
             .iter()
             .map(|(v, _)| Some(*v))
             .chain(std::iter::once(None))
-            .map(|v| [build_usual_headers(v, false), build_usual_headers(v, true)])
+            .map(|v| [Template::build(v, false), Template::build(v, true)])
             .collect()
     });
     let releases = graph::version::RELEASES;
@@ -78,32 +78,50 @@ fn usual_headers(version: Option<ApiVersion>, usage: bool) -> HeaderMap {
     };
     match at.and_then(|i| known.get(i)) {
         Some(templates) => templates[usize::from(usage)].clone(),
-        None => build_usual_headers(version, usage),
+        None => Template::build(version, usage),
     }
 }
 
-fn build_usual_headers(version: Option<ApiVersion>, usage: bool) -> HeaderMap {
-    // Room for `www-authenticate` and the content length added later, so the map is not
-    // grown and rehashed on its way out.
-    let mut headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    // The Graph API answers browsers of any origin; apps call it from web pages too.
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        X_FB_TRACE_ID.clone(),
-        HeaderValue::from_static("AAAAAAAAAAA"),
-    );
-    if let Some(value) = version.and_then(|v| HeaderValue::from_str(&v.to_string()).ok()) {
-        headers.insert(FACEBOOK_API_VERSION.clone(), value);
+/// An answer's usual headers, and where in them the trace id and the usage headers go.
+#[derive(Clone)]
+struct Template {
+    headers: HeaderMap,
+    trace_at: usize,
+    /// The places of `X-App-Usage` and `X-Business-Use-Case-Usage`, when it has them.
+    usage_at: Option<(usize, usize)>,
+}
+
+impl Template {
+    fn build(version: Option<ApiVersion>, usage: bool) -> Template {
+        // Room for `www-authenticate` and the content length added later, so the map is not
+        // grown and rehashed on its way out.
+        let mut headers = HeaderMap::with_capacity(RESPONSE_HEADERS);
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+        // The Graph API answers browsers of any origin; apps call it from web pages too.
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        let trace_at = headers.len();
+        headers.insert(
+            X_FB_TRACE_ID.clone(),
+            HeaderValue::from_static("AAAAAAAAAAA"),
+        );
+        if let Some(value) = version.and_then(|v| HeaderValue::from_str(&v.to_string()).ok()) {
+            headers.insert(FACEBOOK_API_VERSION.clone(), value);
+        }
+        let usage_at = usage.then(|| {
+            let app_at = headers.len();
+            headers.insert(app_usage(), HeaderValue::from_static("{}"));
+            headers.insert(business_usage(), HeaderValue::from_static("{}"));
+            (app_at, app_at + 1)
+        });
+        Template {
+            headers,
+            trace_at,
+            usage_at,
+        }
     }
-    if usage {
-        headers.insert(app_usage(), HeaderValue::from_static("{}"));
-        headers.insert(business_usage(), HeaderValue::from_static("{}"));
-    }
-    headers
 }
 
 /// Headers a Graph answer usually carries: type, origin, trace, version, the two usage
@@ -128,44 +146,46 @@ impl Reply {
         trace: &TraceId,
         version: Option<ApiVersion>,
     ) -> Reply {
-        Reply::json_bytes_with(status, body, trace, version, Vec::new())
+        Reply::json_bytes_with(status, body, trace, version, Headers::new())
     }
 
-    /// [`Reply::json_bytes`] with `extra` headers besides the usual ones (the usage headers).
+    /// [`Reply::json_bytes`] with the usage headers besides the usual ones.
     pub fn json_bytes_with(
         status: u16,
         body: Vec<u8>,
         trace: &TraceId,
         version: Option<ApiVersion>,
-        extra: Headers,
+        usage: Headers,
     ) -> Reply {
-        let (app, business) = (app_usage(), business_usage());
         // The two usage headers, as rate limits add them to most answers, have their places
         // in the template.
-        let usage =
-            extra.iter().any(|(n, _)| *n == app) && extra.iter().any(|(n, _)| *n == business);
-        let mut headers = usual_headers(version, usage);
-        for (name, value) in headers.iter_mut() {
-            if *name == X_FB_TRACE_ID {
+        let both = usage.app.is_some() && usage.business.is_some();
+        let template = usual_headers(version, both);
+        let mut headers = template.headers;
+        let (mut app, mut business) = (usage.app, usage.business);
+        let last = template.usage_at.map_or(template.trace_at, |(_, at)| at);
+        for (i, (_, value)) in headers.iter_mut().enumerate().take(last + 1) {
+            if i == template.trace_at {
                 *value = trace.header_value();
-                break;
-            }
-        }
-        for (name, value) in extra {
-            let slot = if usage && (name == app || name == business) {
-                headers
-                    .iter_mut()
-                    .find(|(n, _)| **n == name)
-                    .map(|(_, v)| v)
-            } else {
-                None
-            };
-            match slot {
-                Some(slot) => *slot = value,
-                None => {
-                    headers.insert(name, value);
+            } else if let Some((app_at, business_at)) = template.usage_at {
+                let filled = if i == app_at {
+                    app.take()
+                } else if i == business_at {
+                    business.take()
+                } else {
+                    None
+                };
+                if let Some(filled) = filled {
+                    *value = filled;
                 }
             }
+        }
+        // One of the two alone (a fault's): added by name.
+        if let Some(app) = app {
+            headers.insert(app_usage(), app);
+        }
+        if let Some(business) = business {
+            headers.insert(business_usage(), business);
         }
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
@@ -176,7 +196,7 @@ impl Reply {
     }
 
     pub fn error(error: &GraphError, trace: &TraceId, version: Option<ApiVersion>) -> Reply {
-        Reply::error_with(error, trace, version, Vec::new())
+        Reply::error_with(error, trace, version, Headers::new())
     }
 
     /// [`Reply::error`] with `extra` headers besides the usual ones (the usage headers).
@@ -215,4 +235,98 @@ pub fn error_response(
     version: Option<ApiVersion>,
 ) -> Response {
     Reply::error(error, trace, version).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(reply: &Reply) -> Vec<(String, String)> {
+        reply
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect()
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn usage_headers_fill_their_places_after_the_usual_ones() {
+        let trace = TraceId::generate();
+        let v24 = ApiVersion::parse_segment("v24.0");
+        let usage = |app: Option<&'static str>, business: Option<&'static str>| Headers {
+            app: app.map(HeaderValue::from_static),
+            business: business.map(HeaderValue::from_static),
+        };
+        let usual = [
+            ("content-type", JSON),
+            ("access-control-allow-origin", "*"),
+            ("x-fb-trace-id", trace.as_str()),
+        ];
+        let with = |rest: &[(&'static str, &'static str)]| {
+            let mut all = usual.to_vec();
+            all.extend_from_slice(rest);
+            pairs(&all)
+        };
+        for _ in 0..2 {
+            let both = Reply::json_bytes_with(
+                200,
+                b"{}".to_vec(),
+                &trace,
+                v24,
+                usage(Some("a"), Some("b")),
+            );
+            assert_eq!(
+                lines(&both),
+                with(&[
+                    ("facebook-api-version", "v24.0"),
+                    ("x-app-usage", "a"),
+                    ("x-business-use-case-usage", "b"),
+                ])
+            );
+            let unversioned =
+                Reply::json_bytes_with(200, Vec::new(), &trace, None, usage(Some("a"), Some("b")));
+            assert_eq!(
+                lines(&unversioned),
+                with(&[("x-app-usage", "a"), ("x-business-use-case-usage", "b")])
+            );
+            let alone =
+                Reply::json_bytes_with(200, Vec::new(), &trace, v24, usage(None, Some("b")));
+            assert_eq!(
+                lines(&alone),
+                with(&[
+                    ("facebook-api-version", "v24.0"),
+                    ("x-business-use-case-usage", "b"),
+                ])
+            );
+            let none = Reply::json_bytes_with(200, Vec::new(), &trace, v24, Headers::new());
+            assert_eq!(lines(&none), with(&[("facebook-api-version", "v24.0")]));
+        }
+    }
+
+    #[test]
+    fn a_later_usage_header_replaces_an_earlier_one() {
+        let mut headers = Headers {
+            app: Some(HeaderValue::from_static("counted")),
+            business: Some(HeaderValue::from_static("counted")),
+        };
+        headers.merge(&Headers {
+            app: None,
+            business: Some(HeaderValue::from_static("fault")),
+        });
+        let names: Vec<_> = headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            names,
+            ["x-app-usage: counted", "x-business-use-case-usage: fault"]
+        );
+    }
 }

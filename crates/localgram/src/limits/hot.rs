@@ -153,13 +153,13 @@ impl Entry {
         let tallies = &decision.tallies;
         if let Some((last, headers)) = &self.shown {
             if last.len() == tallies.len() && last.iter().zip(tallies).all(|(s, t)| s.shows(t)) {
-                out.extend_from_slice(headers);
+                out.merge(headers);
                 return;
             }
         }
         let usages = decision.usages(checks);
         let headers = usage::render(&usages);
-        out.extend_from_slice(&headers);
+        out.merge(&headers);
         self.shown = Some((tallies.iter().map(Shown::of).collect(), headers));
     }
 }

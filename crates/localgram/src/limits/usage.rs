@@ -17,8 +17,44 @@ use serde_json::{json, Value};
 
 use super::{Limit, Reported, Usage};
 
-/// Headers an answer carries besides Meta's usual ones, ready for the response.
-pub type Headers = Vec<(HeaderName, HeaderValue)>;
+/// The usage headers an answer carries besides Meta's usual ones, ready for the response:
+/// a place for each, so an answer's headers fill their places in its header template
+/// without a list built, searched or grown (every counted call carries them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    /// `X-App-Usage`.
+    pub app: Option<HeaderValue>,
+    /// `X-Business-Use-Case-Usage`.
+    pub business: Option<HeaderValue>,
+}
+
+impl Headers {
+    pub fn new() -> Headers {
+        Headers::default()
+    }
+
+    /// Each header present, in the order answers carry them.
+    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &HeaderValue)> {
+        [(app_usage(), &self.app), (business_usage(), &self.business)]
+            .into_iter()
+            .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.app.is_none() && self.business.is_none()
+    }
+
+    /// Takes the headers `later` has in place of these (a header set twice answers its last
+    /// value, as a response's header map would).
+    pub fn merge(&mut self, later: &Headers) {
+        if let Some(app) = &later.app {
+            self.app = Some(app.clone());
+        }
+        if let Some(business) = &later.business {
+            self.business = Some(business.clone());
+        }
+    }
+}
 
 pub fn app_usage() -> HeaderName {
     const { HeaderName::from_static("x-app-usage") }
@@ -109,7 +145,7 @@ pub fn headers(usages: &[Usage], out: &mut Headers) {
         Some((shown, rendered))
             if shown.len() == usages.len() && shown.iter().zip(usages).all(|(s, u)| s.shows(u)) =>
         {
-            out.extend(rendered.iter().cloned());
+            out.merge(rendered);
             true
         }
         _ => false,
@@ -118,12 +154,12 @@ pub fn headers(usages: &[Usage], out: &mut Headers) {
         return;
     }
     let rendered = render(usages);
-    out.extend(rendered.iter().cloned());
+    out.merge(&rendered);
     LAST.set(Some((usages.iter().map(Shown::of).collect(), rendered)));
 }
 
 pub(super) fn render(usages: &[Usage]) -> Headers {
-    let mut out = Headers::with_capacity(2);
+    let mut out = Headers::new();
     // The app's limit only: Meta does not disclose a user's count. A creator marketplace
     // call reports that API's app limit (ref 001 L9302), which it counted in, rather than
     // the platform limit it only looked at.
@@ -132,7 +168,7 @@ pub(super) fn render(usages: &[Usage]) -> Headers {
         .find(|u| u.limit == Limit::CreatorMarketplaceApp)
         .or_else(|| usages.iter().find(|u| u.limit == Limit::App));
     if let Some(app) = app {
-        out.push((app_usage(), app_usage_value(app.percent())));
+        out.app = Some(app_usage_value(app.percent()));
     }
     // One entry per business use case, grouped by account in the order first counted.
     let mut accounts: Vec<(&str, String)> = Vec::new();
@@ -172,7 +208,7 @@ pub(super) fn render(usages: &[Usage]) -> Headers {
             text.push(']');
         }
         text.push('}');
-        out.extend(value(text).map(|v| (business_usage(), v)));
+        out.business = value(text);
     }
     out
 }
@@ -184,25 +220,28 @@ pub fn throttled(code: i64, account: Option<&str>, regain_minutes: i64) -> Heade
         4 | 17 => {
             let text =
                 json!({"call_count": 100, "total_cputime": 100, "total_time": 100}).to_string();
-            return value(text).map(|v| (app_usage(), v)).into_iter().collect();
+            return Headers {
+                app: value(text),
+                business: None,
+            };
         }
         80002 => "instagram",
         32 => "pages",
         613 => "messenger",
-        _ => return Vec::new(),
+        _ => return Headers::new(),
     };
     let Some(account) = account else {
-        return Vec::new();
+        return Headers::new();
     };
     let text = json!({ account: [{
         "type": kind, "call_count": 100, "total_cputime": 100, "total_time": 100,
         "estimated_time_to_regain_access": regain_minutes,
     }]})
     .to_string();
-    value(text)
-        .map(|v| (business_usage(), v))
-        .into_iter()
-        .collect()
+    Headers {
+        app: None,
+        business: value(text),
+    }
 }
 
 #[cfg(test)]
