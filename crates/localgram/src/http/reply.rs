@@ -87,8 +87,8 @@ fn usual_headers(version: Option<ApiVersion>, usage: bool) -> Template {
 struct Template {
     headers: HeaderMap,
     trace_at: usize,
-    /// The places of `X-App-Usage` and `X-Business-Use-Case-Usage`, when it has them.
-    usage_at: Option<(usize, usize)>,
+    /// The place of `X-App-Usage`, followed by `X-Business-Use-Case-Usage`'s, when it has them.
+    usage_at: Option<usize>,
 }
 
 impl Template {
@@ -114,7 +114,7 @@ impl Template {
             let app_at = headers.len();
             headers.insert(app_usage(), HeaderValue::from_static("{}"));
             headers.insert(business_usage(), HeaderValue::from_static("{}"));
-            (app_at, app_at + 1)
+            app_at
         });
         Template {
             headers,
@@ -163,19 +163,16 @@ impl Reply {
         let template = usual_headers(version, both);
         let mut headers = template.headers;
         let (mut app, mut business) = (usage.app, usage.business);
-        let last = template.usage_at.map_or(template.trace_at, |(_, at)| at);
-        for (i, (_, value)) in headers.iter_mut().enumerate().take(last + 1) {
-            if i == template.trace_at {
-                *value = trace.header_value();
-            } else if let Some((app_at, business_at)) = template.usage_at {
-                let filled = if i == app_at {
-                    app.take()
-                } else if i == business_at {
-                    business.take()
-                } else {
-                    None
-                };
-                if let Some(filled) = filled {
+        // The places follow one another: the trace id's, then (after the version's) the two
+        // usage headers'.
+        let mut places = headers.iter_mut().skip(template.trace_at);
+        if let Some((_, value)) = places.next() {
+            *value = trace.header_value();
+        }
+        if let Some(app_at) = template.usage_at {
+            let mut places = places.skip(app_at - template.trace_at - 1);
+            for filled in [app.take(), business.take()] {
+                if let (Some((_, value)), Some(filled)) = (places.next(), filled) {
                     *value = filled;
                 }
             }
