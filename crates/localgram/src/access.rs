@@ -69,17 +69,18 @@ struct Asked<'a> {
     /// Only a Facebook token's rows with permissions have the Business Manager rule, so only
     /// then is the Page's role read (in the same read as visibility).
     business_manager: bool,
-    unsupported: GraphErrorFor<'a>,
+    unsupported: Unsupported<'a>,
 }
 
-/// The error for a node the token may not call the row on.
+/// Meta's answer for a node the token may not call the row on (what the call's method and
+/// API make of it).
 #[derive(Clone, Copy)]
-struct GraphErrorFor<'a> {
+struct Unsupported<'a> {
     method: &'a str,
     api: Api,
 }
 
-impl GraphErrorFor<'_> {
+impl Unsupported<'_> {
     fn on(&self, id: &str) -> GraphError {
         GraphError::unsupported_method(self.method, id, self.api)
     }
@@ -107,7 +108,7 @@ fn ask<'a>(
     let Some(caller) = caller else {
         return Err(GraphError::token_required());
     };
-    let unsupported = GraphErrorFor { method, api };
+    let unsupported = Unsupported { method, api };
     if !route.tokens.contains(&caller.kind) {
         return Err(unsupported.on(target.map(|t| t.addressed_as.as_str()).unwrap_or("")));
     }

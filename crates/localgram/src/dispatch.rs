@@ -209,15 +209,7 @@ fn route<'a>(
                 let text = match value {
                     Value::String(s) if s.trim_start().starts_with('[') => bracketed_names(&s),
                     Value::String(s) => s,
-                    Value::Array(items) => items
-                        .iter()
-                        .map(|v| {
-                            v.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| v.to_string())
-                        })
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    Value::Array(items) => joined_names(&items),
                     other => other.to_string(),
                 };
                 let parsed = parse_fields(&text)?;
@@ -377,17 +369,22 @@ fn parse_fields(text: &str) -> Result<ParsedFields, GraphError> {
 /// `fields=['persistent_menu']` (ref 000 L1423-1450): a bracketed list of names, joined.
 fn bracketed_names(text: &str) -> String {
     match graph::relaxed::parse_relaxed(text) {
-        Ok(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .collect::<Vec<_>>()
-            .join(","),
+        Ok(Value::Array(items)) => joined_names(&items),
         _ => text.to_string(),
     }
+}
+
+/// A list of field names (a JSON body's array, a bracketed text) as one `fields` text.
+fn joined_names(items: &[Value]) -> String {
+    items
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Resolves an id (or `me`) to its node, as a path's first segment is resolved.

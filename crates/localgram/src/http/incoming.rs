@@ -175,6 +175,8 @@ pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// A path segment percent-decoded (a `+` stays a `+`: only query strings and forms read it
+/// as a space); invalid UTF-8 becomes U+FFFD as in the query.
 fn percent_decode(segment: &str) -> String {
     decoded(segment).into_owned()
 }

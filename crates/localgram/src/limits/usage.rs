@@ -40,10 +40,6 @@ impl Headers {
             .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.app.is_none() && self.business.is_none()
-    }
-
     /// Takes the headers `later` has in place of these (a header set twice answers its last
     /// value, as a response's header map would).
     pub fn merge(&mut self, later: &Headers) {
