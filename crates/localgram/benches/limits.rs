@@ -1,17 +1,18 @@
 //! The cost of rate limits on a node read (issue #14): the same `GET /{ig-user-id}` on a
 //! server with limits off and on (Meta's limits × 1000, never reached), and the counting and
-//! usage headers alone (`Limits::count_call`, the work the hot path adds), all in
+//! usage headers alone (`Limits::count_resolved`, the work the hot path adds), all in
 //! one run. Everything runs in-process over loopback HTTP; run with
 //! `cargo bench -p localgram --bench limits`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use localgram::limits::{usage, Check, Limit, Settings};
+use localgram::limits::{classify, usage, Settings};
+use localgram::router::{NodeKind, On, Verb};
 use localgram::Config;
 use serde_json::{json, Value};
 
 struct Fixture {
     url: String,
-    app: String,
+    token: String,
     account: String,
     server: localgram::RunningServer,
 }
@@ -53,7 +54,7 @@ async fn fixture(rate_limits: Settings) -> Fixture {
         url: format!(
             "{base}/v24.0/{account}?fields=id,username,followers_count&access_token={token}"
         ),
-        app: app["id"].as_str().unwrap().to_string(),
+        token,
         account,
         server,
     }
@@ -80,32 +81,46 @@ fn limits(c: &mut Criterion) {
         });
     }
     group.finish();
-    // The work a counted call adds, alone: its checks, the count and the headers.
+    // The work a counted call adds, alone: finding what its kind of call counts in, the
+    // count and the headers, as a node read by this caller does.
     let state = on.server.state.clone();
+    let now = state.clock.now_ms().div_euclid(1000);
+    let caller = rt
+        .block_on(localgram::auth::tokens::resolve(
+            &state.db, &on.token, None, now,
+        ))
+        .unwrap();
+    let target = localgram::nodes::kinds::Target {
+        id: on.account.clone(),
+        addressed_as: on.account.clone(),
+        kind: NodeKind::IgUser,
+    };
+    let budget = classify::budget(On::Node(NodeKind::IgUser), Verb::Get, caller.kind, false);
     c.bench_function("count_and_headers", |b| {
-        b.to_async(&rt).iter(|| {
-            let state = state.clone();
-            let (app, account) = (on.app.clone(), on.account.clone());
-            async move {
-                let checks = [Check::per_pair(
-                    Limit::Instagram,
-                    app.as_str(),
-                    account.as_str(),
-                )];
-                let mut headers = usage::Headers::new();
-                let refused = state
-                    .limits
-                    .count_call(
-                        &state.db,
-                        state.clock.now_ms(),
-                        &checks,
-                        Some(&app),
+        b.iter(|| {
+            let mut headers = usage::Headers::new();
+            let now_ms = state.clock.now_ms();
+            let refused = match state.limits.count_resolved(
+                &state.db,
+                now_ms,
+                &caller,
+                budget,
+                Some(&target),
+                &mut headers,
+            ) {
+                Some(refused) => refused,
+                None => rt
+                    .block_on(state.limits.count_graph_call(
+                        &state,
+                        now_ms,
+                        &caller,
+                        budget,
+                        Some(&target),
                         &mut headers,
-                    )
-                    .await
-                    .unwrap();
-                (refused.is_none(), headers)
-            }
+                    ))
+                    .unwrap(),
+            };
+            (refused.is_none(), headers)
         })
     });
 }

@@ -243,16 +243,22 @@ fn route<'a>(
         }
 
         // Rate limits, counted on the virtual clock; the usage headers report them.
-        if let Some(caller) = caller.as_deref().filter(|_| state.limits.enabled()) {
+        if let Some(caller) = caller.as_ref().filter(|_| state.limits.enabled()) {
             let budget = limits::classify::budget(route.on, verb, caller.kind, platform_fields);
-            let checks = limits::classify::checks(state, budget, caller, target.as_ref()).await;
-            let refused = state
+            let counted = target.as_ref();
+            let refused = match state
                 .limits
-                .count_call(&state.db, now_ms, &checks, Some(&caller.app.id), headers)
-                .await
-                .map_err(internal)?;
-            if let Some(error) = refused {
-                return Err(error);
+                .count_resolved(&state.db, now_ms, caller, budget, counted, headers)
+            {
+                Some(refused) => refused,
+                None => state
+                    .limits
+                    .count_graph_call(state, now_ms, caller, budget, counted, headers)
+                    .await
+                    .map_err(internal)?,
+            };
+            if let Some(limit) = refused {
+                return Err(limit.error());
             }
         }
         let links = Links {

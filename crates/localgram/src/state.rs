@@ -94,14 +94,16 @@ impl AppState {
                     Box::pin(async move {
                         let state = weak.upgrade()?;
                         let seed = state.ids.seed();
-                        crate::insights::daily_impressions(&state.db, seed, &account, now_ms / 1000)
+                        // Whole seconds rounded down, as the periods are.
+                        let now = now_ms.div_euclid(1000);
+                        crate::insights::daily_impressions(&state.db, seed, &account, now)
                             .await
                             .ok()
                             .flatten()
                     })
                 }),
                 stamp: Arc::new(move || db.insight_views_stamp()),
-                period: crate::insights::impressions_period,
+                period_ms: crate::insights::IMPRESSIONS_PERIOD_MS,
             });
         Ok(state)
     }

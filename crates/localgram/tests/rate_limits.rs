@@ -849,3 +849,55 @@ async fn a_facebook_login_call_on_a_media_counts_in_its_owners_budget() {
     assert_eq!(account.error().0, 80002, "{}", account.body);
     server.stop().await;
 }
+
+/// Every answer's usage headers show its own call's numbers, though a caller's calls reuse
+/// the headers shown last while the numbers are unchanged (docs/performance.md "Rate
+/// limits"): the percentages move at the call that moves them, whichever of two tokens of
+/// the same app and account calls, and `X-App-Usage` follows the app's platform calls made
+/// meanwhile by another caller.
+#[tokio::test]
+async fn each_answers_usage_headers_show_that_calls_numbers() {
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 7), (Limit::App, 9)]).await;
+    let second_token = server
+        .token(w.app_id(), w.business_id(), "instagram", None)
+        .await;
+    let app_token = w.app["app_token"].as_str().unwrap();
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    let debug = format!("/v24.0/debug_token?input_token={}", w.fb_token);
+    let mut app_calls = 0;
+    for n in 1..=7u64 {
+        let token = if n % 3 == 0 {
+            &second_token
+        } else {
+            &w.ig_token
+        };
+        let answer = server.get_ig(&path, token).await;
+        assert_eq!(answer.status, StatusCode::OK, "call {n}: {}", answer.body);
+        let percent = n * 100 / 7;
+        let full = if n == 7 { 100 } else { 0 };
+        assert_eq!(
+            business_usage(&answer),
+            json!({w.business_id(): [{"type": "instagram", "call_count": percent,
+                "total_cputime": full, "total_time": full,
+                "estimated_time_to_regain_access": if n == 7 { 1440 } else { 0 }}]}),
+            "call {n}"
+        );
+        assert_eq!(
+            app_usage(&answer),
+            json!({"call_count": app_calls * 100 / 9, "total_cputime": 0, "total_time": 0}),
+            "call {n}"
+        );
+        if n % 2 == 0 {
+            // The app's own call moves its platform usage.
+            app_calls += 1;
+            let platform = server.get_fb(&debug, app_token).await;
+            assert_eq!(platform.status, StatusCode::OK, "{}", platform.body);
+            assert_eq!(
+                app_usage(&platform)["call_count"],
+                json!(app_calls * 100 / 9)
+            );
+        }
+    }
+    assert_eq!(server.get_ig(&path, &second_token).await.error().0, 80002);
+    server.stop().await;
+}

@@ -82,6 +82,53 @@ fn usual_headers(version: Option<ApiVersion>, usage: bool) -> Template {
     }
 }
 
+/// The usual headers with these two usage headers in their places: the template last filled
+/// on this thread while they are the same values (a call shows the numbers of the call before
+/// most of the time, as the same clones), else filled anew.
+fn with_usage(version: Option<ApiVersion>, app: HeaderValue, business: HeaderValue) -> Template {
+    /// The values a template was filled with, held so their bytes stay where they are: the
+    /// same address and length are then the same text.
+    struct Filled {
+        version: Option<ApiVersion>,
+        app: HeaderValue,
+        business: HeaderValue,
+        template: Template,
+    }
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Filled>> = const { std::cell::RefCell::new(None) };
+    }
+    let same = |a: &HeaderValue, b: &HeaderValue| {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()
+    };
+    let kept = LAST.with_borrow(|last| match last {
+        Some(f) if f.version == version && same(&f.app, &app) && same(&f.business, &business) => {
+            Some(f.template.clone())
+        }
+        _ => None,
+    });
+    if let Some(template) = kept {
+        return template;
+    }
+    let mut template = usual_headers(version, true);
+    if let Some(app_at) = template.usage_at {
+        // The two places follow one another.
+        let mut places = template.headers.iter_mut().skip(app_at);
+        for value in [&app, &business] {
+            if let Some((_, place)) = places.next() {
+                *place = value.clone();
+            }
+        }
+    }
+    LAST.set(Some(Filled {
+        version,
+        app,
+        business,
+        template: template.clone(),
+    }));
+    template
+}
+
 /// An answer's usual headers, and where in them the trace id and the usage headers go.
 #[derive(Clone)]
 struct Template {
@@ -157,32 +204,20 @@ impl Reply {
         version: Option<ApiVersion>,
         usage: Headers,
     ) -> Reply {
-        // The two usage headers, as rate limits add them to most answers, have their places
-        // in the template.
-        let both = usage.app.is_some() && usage.business.is_some();
-        let template = usual_headers(version, both);
-        let mut headers = template.headers;
-        let (mut app, mut business) = (usage.app, usage.business);
-        // The places follow one another: the trace id's, then (after the version's) the two
-        // usage headers'.
-        let mut places = headers.iter_mut().skip(template.trace_at);
-        if let Some((_, value)) = places.next() {
+        let (filled, alone) = match (usage.app, usage.business) {
+            // The two usage headers, as rate limits add them to most answers, have their
+            // places in the template.
+            (Some(app), Some(business)) => (with_usage(version, app, business), Headers::new()),
+            (app, business) => (usual_headers(version, false), Headers { app, business }),
+        };
+        let mut headers = filled.headers;
+        // The trace id's place, the one every answer fills.
+        if let Some((_, value)) = headers.iter_mut().nth(filled.trace_at) {
             *value = trace.header_value();
         }
-        if let Some(app_at) = template.usage_at {
-            let mut places = places.skip(app_at - template.trace_at - 1);
-            for filled in [app.take(), business.take()] {
-                if let (Some((_, value)), Some(filled)) = (places.next(), filled) {
-                    *value = filled;
-                }
-            }
-        }
         // One of the two alone (a fault's): added by name.
-        if let Some(app) = app {
-            headers.insert(app_usage(), app);
-        }
-        if let Some(business) = business {
-            headers.insert(business_usage(), business);
+        for (name, value) in alone.iter() {
+            headers.insert(name, value.clone());
         }
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),

@@ -101,12 +101,10 @@ pub fn followers_count(r: &Reader, account: &accounts::Account, now: i64) -> Sto
     }
 }
 
-/// The period of virtual time (milliseconds, numbered) over which
-/// [`daily_impressions`] gives one answer while the account's data is unchanged: the hour it
+/// The periods of virtual time (milliseconds, numbered from the epoch) over which
+/// [`daily_impressions`] gives one answer while the account's data is unchanged: the hours it
 /// counts the day before.
-pub fn impressions_period(now_ms: i64) -> i64 {
-    (now_ms / 1000).div_euclid(model::HOUR)
-}
+pub const IMPRESSIONS_PERIOD_MS: i64 = model::HOUR * 1000;
 
 /// The account's impressions for its Business Use Case budget (ref 004 L250-260): its views
 /// in the 24 hours before the current virtual hour, as `GET /{ig-user-id}/insights?metric=views`

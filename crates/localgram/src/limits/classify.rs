@@ -81,7 +81,7 @@ pub async fn account_of<'a>(
     target: Option<&'a Target>,
 ) -> Option<Cow<'a, str>> {
     if let Some(known) = account_known(caller, target) {
-        return known;
+        return known.map(Cow::Borrowed);
     }
     let target = target?.clone();
     state
@@ -93,32 +93,44 @@ pub async fn account_of<'a>(
         .map(Cow::Owned)
 }
 
+/// The account a call in `budget` counts for, when it is known without a read: `Some(None)`
+/// when its counts name no account. With the caller and the budget, it decides the call's
+/// checks.
+pub fn counted_account<'a>(
+    budget: Budget,
+    caller: &'a Caller,
+    target: Option<&'a Target>,
+) -> Option<Option<&'a str>> {
+    match budget {
+        Budget::None | Budget::Oembed | Budget::Platform => Some(None),
+        // The conversations of a Page (Facebook Login) count per Page.
+        Budget::Conversations => match target {
+            Some(t) if t.kind == NodeKind::Page => Some(Some(t.id.as_str())),
+            _ => account_known(caller, target),
+        },
+        Budget::CreatorMarketplace | Budget::BusinessUseCase => account_known(caller, target),
+    }
+}
+
 /// The counts a call makes, borrowing the ids the call already holds. Ready at once unless
-/// the account must be read (a Facebook Login call on a node an account owns): most calls
-/// then await nothing here.
+/// the account must be read (a Facebook Login call on a node an account owns).
 pub fn checks<'a>(
     state: &'a Shared,
     budget: Budget,
     caller: &'a Caller,
     target: Option<&'a Target>,
 ) -> Either<Ready<Checks<'a>>, BoxFuture<'a, Checks<'a>>> {
-    let needs_owner = match budget {
-        Budget::CreatorMarketplace | Budget::BusinessUseCase => true,
-        Budget::Conversations => !matches!(target, Some(t) if t.kind == NodeKind::Page),
-        Budget::None | Budget::Oembed | Budget::Platform => false,
-    } && account_known(caller, target).is_none();
-    if needs_owner {
-        return Either::Right(Box::pin(async move {
+    match counted_account(budget, caller, target) {
+        Some(account) => Either::Left(ready(checks_for(
+            budget,
+            caller,
+            account.map(Cow::Borrowed),
+        ))),
+        None => Either::Right(Box::pin(async move {
             let account = account_of(state, caller, target).await;
-            checks_for(budget, caller, target, account)
-        }));
+            checks_for(budget, caller, account)
+        })),
     }
-    Either::Left(ready(checks_for(
-        budget,
-        caller,
-        target,
-        account_known(caller, target).flatten(),
-    )))
 }
 
 /// A call's checks, up to two.
@@ -126,25 +138,18 @@ pub type Checks<'a> = SmallVec<[Check<'a>; 2]>;
 
 /// The account a call concerns when it is known without a read: `Some(None)` when the call
 /// concerns none.
-fn account_known<'a>(
-    caller: &'a Caller,
-    target: Option<&'a Target>,
-) -> Option<Option<Cow<'a, str>>> {
+fn account_known<'a>(caller: &'a Caller, target: Option<&'a Target>) -> Option<Option<&'a str>> {
     match target {
-        Some(t) if t.kind == NodeKind::IgUser => Some(Some(Cow::Borrowed(&t.id))),
-        _ if caller.kind == TokenKind::InstagramUser => Some(Some(Cow::Borrowed(&caller.subject))),
+        Some(t) if t.kind == NodeKind::IgUser => Some(Some(&t.id)),
+        _ if caller.kind == TokenKind::InstagramUser => Some(Some(&caller.subject)),
         None => Some(None),
         Some(_) => None,
     }
 }
 
-/// The counts of a call in `budget`, its account (as [`account_of`] finds it) known.
-fn checks_for<'a>(
-    budget: Budget,
-    caller: &'a Caller,
-    target: Option<&'a Target>,
-    account: Option<Cow<'a, str>>,
-) -> Checks<'a> {
+/// The counts of a call in `budget` for `account` ([`counted_account`], else its target's
+/// owner).
+fn checks_for<'a>(budget: Budget, caller: &'a Caller, account: Option<Cow<'a, str>>) -> Checks<'a> {
     let app = caller.app.id.as_str();
     let mut checks = SmallVec::new();
     match budget {
@@ -170,11 +175,6 @@ fn checks_for<'a>(
             None => checks.push(Check::per_key(Limit::App, app)),
         },
         Budget::Conversations => {
-            // The conversations of a Page (Facebook Login) count per Page.
-            let account = match target {
-                Some(t) if t.kind == NodeKind::Page => Some(Cow::Borrowed(t.id.as_str())),
-                _ => account,
-            };
             if let Some(account) = account {
                 checks.push(Check::per_account(Limit::Conversations, account));
             }

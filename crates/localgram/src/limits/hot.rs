@@ -1,10 +1,11 @@
 //! Counting on SQLite, resolved once per caller and thread: a call's windows (shared handles,
 //! so no scope is hashed and the map of windows is not locked), the limits in force and the
-//! usage headers last shown. The next call with the same ids on the same thread finds them by
-//! comparing those ids. An entry is stale once the settings change (their version), once the
-//! insights model's impressions it sized the budget with may have moved (their period and
-//! stamp), or once its windows are cleared: a cleared window is marked retired under its own
-//! lock, so a call never counts in a window the limits forgot.
+//! usage headers last shown. The next call of the same kind on the same thread finds them by
+//! its caller, budget and account ([`CallKey`]) without building its checks, or (a call whose
+//! account took a read) by comparing its checks' ids. An entry is stale once the settings
+//! change (their version), once the insights model's impressions it sized the budget with
+//! may have moved (their period and stamp), or once its windows are cleared: a cleared window
+//! is marked retired under its own lock, so a call never counts in a window the limits forgot.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -12,10 +13,12 @@ use std::sync::Arc;
 use parking_lot::{Mutex, MutexGuard};
 use smallvec::SmallVec;
 
+use super::classify::Budget;
+use super::impressions::Validity;
 use super::usage::{self, Headers};
 use super::window::Window;
-use super::{decide, percent, regain_minutes, Check, Decision, Limit, Scope, Tally};
-use crate::store::cache::Stamp;
+use super::{decide, same_percent, Check, Decision, Limit, Scope, Tally};
+use crate::auth::Caller;
 
 /// A window as a call holds it.
 pub(super) type Handle = Arc<Mutex<Window>>;
@@ -23,15 +26,75 @@ pub(super) type Handle = Arc<Mutex<Window>>;
 /// Entries a thread keeps (one per caller it serves in turn; most runs have a few).
 const PER_THREAD: usize = 8;
 
+/// A Graph call as its counts depend on it: its caller's token kind, app and subject, the
+/// budget of its row and the account it concerns (its checks are made of these alone).
+#[derive(Clone)]
+pub(super) struct CallKey {
+    /// Held, so a caller reused for the next calls with its token is known by its address.
+    caller: Arc<Caller>,
+    budget: Budget,
+    account: Option<Box<str>>,
+}
+
+impl CallKey {
+    pub fn new(caller: &Arc<Caller>, budget: Budget, account: Option<&str>) -> CallKey {
+        CallKey {
+            caller: caller.clone(),
+            budget,
+            account: account.map(Box::from),
+        }
+    }
+
+    /// Whether a call with these counts exactly as the one this key was made for.
+    fn is(&self, caller: &Arc<Caller>, budget: Budget, account: Option<&str>) -> bool {
+        self.budget == budget
+            && (Arc::ptr_eq(&self.caller, caller)
+                || (self.caller.kind == caller.kind
+                    && self.caller.app.id == caller.app.id
+                    && self.caller.subject == caller.subject))
+            && match (self.account.as_deref(), account) {
+                (Some(kept), Some(account)) => same_text(kept, account),
+                (kept, account) => kept == account,
+            }
+    }
+
+    fn is_key(&self, other: &CallKey) -> bool {
+        self.is(&other.caller, other.budget, other.account.as_deref())
+    }
+}
+
+/// Whether two short texts (ids) are the same, compared eight bytes at a time in place of a
+/// call to compare memory (every counted call compares its account).
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (a_words, _) = a.as_chunks::<8>();
+    let (b_words, _) = b.as_chunks::<8>();
+    let word = |w: &[u8; 8]| u64::from_ne_bytes(*w);
+    // The whole words, then the last eight bytes (overlapping them); a text shorter than a
+    // word byte by byte.
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(a_last), Some(b_last)) => {
+            a_words.iter().zip(b_words).all(|(x, y)| word(x) == word(y))
+                && word(a_last) == word(b_last)
+        }
+        _ => a.iter().zip(b).all(|(x, y)| x == y),
+    }
+}
+
 /// What one kind of call counts in, resolved.
 pub(super) struct Entry {
+    /// The Graph call it was resolved for, when its account was known without a read.
+    pub call: Option<CallKey>,
     /// Whose limits (`Limits::id`).
     pub limits: u64,
     /// The settings' version the limits in force were taken at.
     pub settings_version: u64,
-    /// The insights model's (period, stamp) the Instagram budget was sized at, when a check
-    /// counts with the model's impressions.
-    pub model: Option<(i64, Stamp)>,
+    /// What the insights model's answer the Instagram budget was sized with holds for, when a
+    /// check counts with the model's impressions.
+    pub model: Option<Validity>,
     /// Where each check counts, in the call's order.
     pub scopes: SmallVec<[Scope; 2]>,
     pub windows: SmallVec<[Handle; 2]>,
@@ -53,13 +116,14 @@ pub(super) struct Entry {
     pub shown: Option<(SmallVec<[Shown; 3]>, Headers)>,
 }
 
-/// What the usage headers show of one tally.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the usage headers show of one tally: the same while the calls used stay in `used`
+/// (below the limit, so no time to regain access is shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Shown {
     check: Option<usize>,
     limit: Limit,
-    percent: u64,
-    regain_minutes: i64,
+    max: u64,
+    used: std::ops::Range<u64>,
 }
 
 impl Shown {
@@ -67,16 +131,16 @@ impl Shown {
         Shown {
             check: tally.check,
             limit: tally.limit,
-            percent: percent(tally.used, tally.max),
-            regain_minutes: regain_minutes(tally.regain_ms),
+            max: tally.max,
+            used: same_percent(tally.used, tally.max),
         }
     }
 
     fn shows(&self, tally: &Tally) -> bool {
-        self.check == tally.check
+        self.used.contains(&tally.used)
+            && self.check == tally.check
             && self.limit == tally.limit
-            && self.percent == percent(tally.used, tally.max)
-            && self.regain_minutes == regain_minutes(tally.regain_ms)
+            && self.max == tally.max
     }
 }
 
@@ -102,7 +166,9 @@ impl Entry {
 
     /// Counts a call: every window of the call locked at once, then counted in all of them
     /// or, refused, in none. `None` when a window was retired before anything was counted.
-    pub fn decide(&mut self, now_ms: i64, checks: &[Check]) -> Option<Decision> {
+    pub fn decide(&mut self, now_ms: i64) -> Option<Decision> {
+        let scopes = &self.scopes;
+        let limit_of = |i: usize| scopes[i].limit;
         let mut decision = if let [window] = self.windows.as_slice() {
             // One limit (most calls): its window alone.
             let mut window = window.lock();
@@ -110,7 +176,7 @@ impl Entry {
                 self.stale = true;
                 return None;
             }
-            decide(&self.maxes, now_ms, checks, &mut [&mut *window])
+            decide(limit_of, &self.maxes, now_ms, &mut [&mut *window])
         } else {
             let mut guards: SmallVec<[Option<MutexGuard<Window>>; 2]> =
                 self.windows.iter().map(|_| None).collect();
@@ -124,32 +190,108 @@ impl Entry {
             }
             let mut windows: SmallVec<[&mut Window; 2]> =
                 guards.iter_mut().flatten().map(|g| &mut **g).collect();
-            decide(&self.maxes, now_ms, checks, &mut windows)
+            decide(limit_of, &self.maxes, now_ms, &mut windows)
         };
-        if let Some((window, max)) = &self.peek {
-            // Looked at once the call's own windows are released.
-            let mut window = window.lock();
-            // A window cleared meanwhile reads as the fresh one that replaced it.
-            let used = if window.retired {
-                self.stale = true;
-                0
-            } else {
-                window.used(Limit::App.shape(), now_ms)
-            };
+        if let Some((used, max)) = self.peek(now_ms) {
             decision.tallies.push(Tally {
                 limit: Limit::App,
                 check: None,
                 used,
-                max: *max,
+                max,
                 regain_ms: 0,
             });
         }
         Some(decision)
     }
 
+    /// The calls in the app's platform window and its limit, when the call looks at it for
+    /// `X-App-Usage`: once the call's own windows are released.
+    fn peek(&mut self, now_ms: i64) -> Option<(u64, u64)> {
+        let (window, max) = self.peek.as_ref()?;
+        let mut window = window.lock();
+        // A window cleared meanwhile reads as the fresh one that replaced it.
+        let used = if window.retired {
+            self.stale = true;
+            0
+        } else {
+            window.used(Limit::App.shape(), now_ms)
+        };
+        Some((used, *max))
+    }
+
+    /// Counts a call and adds its usage headers to `out`: the answer is the limit that
+    /// refused it, if one did; `None` when a window was retired before anything was counted.
+    pub fn count(&mut self, now_ms: i64, out: &mut Headers) -> Option<Option<Limit>> {
+        if self.count_usual(now_ms, out) {
+            return Some(None);
+        }
+        let decision = self.decide(now_ms)?;
+        self.show(&decision, out);
+        Some(decision.refused)
+    }
+
+    /// The usual call, counted without a decision made: it counts in one window, the
+    /// headers last shown show one tally for it (and one for the app's window it looks at),
+    /// and the count it brings the window to still shows the same, below the limit. Whether
+    /// it was counted (nothing is, otherwise).
+    fn count_usual(&mut self, now_ms: i64, out: &mut Headers) -> bool {
+        let (Some((shown, _)), [window], [max]) =
+            (&self.shown, self.windows.as_slice(), self.maxes.as_slice())
+        else {
+            return false;
+        };
+        let (counted, peeked) = match (shown.as_slice(), self.peek.is_some()) {
+            ([counted], false) => (counted.used.clone(), None),
+            ([counted, peeked], true) => (counted.used.clone(), Some(peeked.used.clone())),
+            _ => return false,
+        };
+        let (limit, max) = (self.scopes[0].limit, *max);
+        let used = {
+            let mut window = window.lock();
+            if window.retired {
+                return false;
+            }
+            match window.add_within(limit.shape(), now_ms, &counted) {
+                Some(used) => used,
+                None => return false,
+            }
+        };
+        let peek = self.peek(now_ms);
+        match (peek, peeked) {
+            (None, None) => {}
+            (Some((used, _)), Some(peeked)) if peeked.contains(&used) => {}
+            // The app's window moved on: its numbers are rendered anew.
+            _ => {
+                let mut decision = Decision::default();
+                decision.tallies.push(Tally {
+                    limit,
+                    check: Some(0),
+                    used,
+                    max,
+                    regain_ms: 0,
+                });
+                if let Some((used, max)) = peek {
+                    decision.tallies.push(Tally {
+                        limit: Limit::App,
+                        check: None,
+                        used,
+                        max,
+                        regain_ms: 0,
+                    });
+                }
+                self.show(&decision, out);
+                return true;
+            }
+        }
+        if let Some((_, headers)) = &self.shown {
+            out.merge(headers);
+        }
+        true
+    }
+
     /// Adds the usage headers for `decision` to `out`: the ones last shown while the numbers
     /// they show are unchanged (a clone shares their bytes), else rendered anew.
-    pub fn show(&mut self, decision: &Decision, checks: &[Check], out: &mut Headers) {
+    pub fn show(&mut self, decision: &Decision, out: &mut Headers) {
         let tallies = &decision.tallies;
         if let Some((last, headers)) = &self.shown {
             if last.len() == tallies.len() && last.iter().zip(tallies).all(|(s, t)| s.shows(t)) {
@@ -157,7 +299,7 @@ impl Entry {
                 return;
             }
         }
-        let usages = decision.usages(checks);
+        let usages = decision.usages(|i| self.scopes[i].account.as_deref());
         let headers = usage::render(&usages);
         out.merge(&headers);
         self.shown = Some((tallies.iter().map(Shown::of).collect(), headers));
@@ -167,6 +309,39 @@ impl Entry {
 thread_local! {
     /// This thread's entries, and the next one to replace when it has its fill.
     static ENTRIES: RefCell<(Vec<Entry>, usize)> = const { RefCell::new((Vec::new(), 0)) };
+}
+
+/// Runs `hit` on this thread's entry for the Graph call of `caller` in `budget` concerning
+/// `account`, when it has one that `current` accepts.
+pub(super) fn with_call<T>(
+    limits: u64,
+    caller: &Arc<Caller>,
+    budget: Budget,
+    account: Option<&str>,
+    current: impl FnOnce(&Entry) -> bool,
+    hit: impl FnOnce(&mut Entry) -> Option<T>,
+) -> Option<T> {
+    ENTRIES.with_borrow_mut(|(entries, _)| {
+        let entry = entries
+            .iter_mut()
+            .find(|e| {
+                e.limits == limits
+                    && e.call
+                        .as_ref()
+                        .is_some_and(|key| key.is(caller, budget, account))
+            })
+            .filter(|e| !e.stale && current(e))?;
+        if let Some(key) = entry
+            .call
+            .as_mut()
+            .filter(|k| !Arc::ptr_eq(&k.caller, caller))
+        {
+            // Kept on another thread (a call can resume on another), or for another token
+            // of the same counts: this thread's caller is found by its address next time.
+            key.caller = caller.clone();
+        }
+        hit(entry)
+    })
 }
 
 /// Runs `hit` on this thread's entry for the call when it has one that `current` accepts.
@@ -190,10 +365,13 @@ pub(super) fn with_entry<T>(
 /// call, else in a free place, else in place of the oldest.
 pub(super) fn keep(entry: Entry, checks: &[Check], app: Option<&str>) {
     ENTRIES.with_borrow_mut(|(entries, next)| {
-        if let Some(old) = entries
-            .iter_mut()
-            .find(|e| e.is_for(entry.limits, checks, app))
-        {
+        let same = |e: &Entry| match (&entry.call, &e.call) {
+            (Some(key), Some(old)) => e.limits == entry.limits && key.is_key(old),
+            // A call found by its checks (its account took a read).
+            (None, _) => e.is_for(entry.limits, checks, app),
+            (Some(_), None) => false,
+        };
+        if let Some(old) = entries.iter_mut().find(|e| same(e)) {
             *old = entry;
         } else if entries.len() < PER_THREAD {
             entries.push(entry);
@@ -202,4 +380,25 @@ pub(super) fn keep(entry: Entry, checks: &[Check], app: Option<&str>) {
             *next = (*next + 1) % PER_THREAD;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Texts compare as `==` does, at every length and at every differing byte.
+        #[test]
+        fn texts_compare_as_equality_does(a in "[0-9a-z]{0,40}", flip in 0usize..40) {
+            proptest::prop_assert!(same_text(&a, &a.clone()));
+            let mut b = a.clone().into_bytes();
+            if let Some(byte) = b.get_mut(flip) {
+                *byte = if *byte == b'x' { b'y' } else { b'x' };
+            }
+            let b = String::from_utf8(b).unwrap_or_default();
+            proptest::prop_assert_eq!(same_text(&a, &b), a == b);
+            let longer = format!("{a}0");
+            proptest::prop_assert!(!same_text(&a, &longer));
+        }
+    }
 }

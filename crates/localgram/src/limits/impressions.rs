@@ -23,9 +23,25 @@ pub struct Model {
     pub lookup: Arc<Lookup>,
     /// Moves whenever something the model reads is written (taken before a lookup).
     pub stamp: Arc<dyn Fn() -> Stamp + Send + Sync>,
-    /// The period of virtual time (milliseconds) one answer holds for: the model counts
-    /// the views of the day before the current hour.
-    pub period: fn(i64) -> i64,
+    /// How long one answer holds for, in periods of virtual time numbered from the epoch
+    /// (milliseconds; `now_ms.div_euclid(period_ms)`): the model counts the views of the day
+    /// before the current hour.
+    pub period_ms: i64,
+}
+
+impl Model {
+    fn period(&self, now_ms: i64) -> i64 {
+        now_ms.div_euclid(self.period_ms.max(1))
+    }
+}
+
+/// The period of virtual time and the stamp of the data an answer of the model was taken at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Validity {
+    /// The period, `[from_ms, until_ms)`.
+    pub from_ms: i64,
+    pub until_ms: i64,
+    pub stamp: Stamp,
 }
 
 /// The model's impressions, once installed.
@@ -107,19 +123,35 @@ impl Modelled {
         self.model.get().is_some()
     }
 
-    /// What an answer of the model at `now_ms` holds for: its period and the stamp of the
-    /// data it reads (`None` without a model). An answer taken after this is current while
-    /// both are unchanged.
-    pub fn validity(&self, now_ms: i64) -> Option<(i64, Stamp)> {
+    /// What an answer of the model at `now_ms` holds for (`None` without a model): taken
+    /// before the answer, it is current while [`Modelled::holds`] says so.
+    pub fn validity(&self, now_ms: i64) -> Option<Validity> {
         let model = self.model.get()?;
-        Some(((model.period)(now_ms), (model.stamp)()))
+        let from_ms = model.period(now_ms).saturating_mul(model.period_ms);
+        Some(Validity {
+            from_ms,
+            until_ms: from_ms.saturating_add(model.period_ms),
+            stamp: (model.stamp)(),
+        })
+    }
+
+    /// Whether an answer that held for `validity` still does at `now_ms`: the clock is in the
+    /// same period and the data it reads is unchanged (compared times, no division: every
+    /// call counted in a modelled budget asks).
+    pub fn holds(&self, validity: &Validity, now_ms: i64) -> bool {
+        now_ms >= validity.from_ms
+            && now_ms < validity.until_ms
+            && self
+                .model
+                .get()
+                .is_some_and(|model| (model.stamp)() == validity.stamp)
     }
 
     /// The model's impressions of `account` at `now_ms`, if a model is installed and has
     /// some (the caller asks only for accounts without a figure set by the control API).
     pub async fn of(&self, account: &str, now_ms: i64) -> Option<u64> {
         let model = self.model.get()?;
-        let period = (model.period)(now_ms);
+        let period = model.period(now_ms);
         // Taken before the lookup: a write meanwhile leaves the answer stale at once.
         let stamp = (model.stamp)();
         let key = MemoRef {

@@ -23,14 +23,17 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use futures_util::future::{BoxFuture, Either};
+use futures_util::future::BoxFuture;
 use graph::GraphError;
 use hashbrown::{Equivalent, HashMap};
 use parking_lot::{Mutex, RwLock};
 use smallvec::SmallVec;
-use std::future::{ready, Ready};
 
+use crate::api::Target;
+use crate::auth::Caller;
+use crate::state::Shared;
 use crate::store::{rate_counts, Db, Engine, StoreResult};
+use classify::Budget;
 use window::{Shape, Window};
 
 const SECOND_MS: i64 = 1000;
@@ -495,17 +498,26 @@ fn percent(used: u64, max: u64) -> u64 {
     if max == 0 {
         return 100;
     }
-    (used.saturating_mul(100) / max).min(100)
+    (u128::from(used) * 100 / u128::from(max)).min(100) as u64
+}
+
+/// The calls used that show the same percentage of `max` as `used` does while below `max`
+/// (empty at or over it, where the headers show when access returns too): the usage headers
+/// last rendered hold for the next calls while their numbers stay in it.
+fn same_percent(used: u64, max: u64) -> std::ops::Range<u64> {
+    if used >= max {
+        return 0..0;
+    }
+    // `percent(u) >= p` exactly when `u >= p * max / 100`.
+    let (p, max) = (u128::from(percent(used, max)), u128::from(max));
+    let from = (p * max).div_ceil(100);
+    let to = ((p + 1) * max).div_ceil(100).min(max);
+    from as u64..to as u64
 }
 
 fn regain_minutes(regain_ms: i64) -> i64 {
     (regain_ms + 59_999) / 60_000
 }
-
-/// A Graph call being counted: done already when its windows were resolved on this thread,
-/// else still to resolve. Its answer is the error of the limit that refused the call.
-pub type Counting<'a> =
-    Either<Ready<StoreResult<Option<GraphError>>>, BoxFuture<'a, StoreResult<Option<GraphError>>>>;
 
 /// What counting a call decided.
 #[derive(Debug, Clone, Default)]
@@ -556,19 +568,34 @@ struct Decision {
 }
 
 impl Decision {
-    /// The usages of the call whose `checks` these are.
-    fn usages<'a>(&self, checks: &'a [Check<'a>]) -> SmallVec<[Usage<'a>; 2]> {
+    /// The usages of the call whose checks' accounts `account_of` names (by the checks'
+    /// indices).
+    fn usages<'a>(
+        &self,
+        account_of: impl Fn(usize) -> Option<&'a str>,
+    ) -> SmallVec<[Usage<'a>; 2]> {
         self.tallies
             .iter()
-            .map(|t| t.usage(t.check.and_then(|i| checks[i].account())))
+            .map(|t| t.usage(t.check.and_then(&account_of)))
             .collect()
     }
 
     fn counted<'a>(self, checks: &'a [Check<'a>]) -> Counted<'a> {
         Counted {
-            usages: self.usages(checks),
+            usages: self.usages(|i| checks[i].account()),
             refused: self.refused,
         }
+    }
+}
+
+/// What a Graph call does with its decision: its entry's usage headers go to `out`, and the
+/// answer is the limit that refused the call, if one did.
+fn show_to(
+    out: &mut usage::Headers,
+) -> impl FnOnce(&mut hot::Entry, Decision) -> Option<Limit> + '_ {
+    |entry, decision| {
+        entry.show(&decision, out);
+        decision.refused
     }
 }
 
@@ -626,54 +653,105 @@ impl Limits {
         let decision = match db.engine() {
             Engine::Sqlite => match self.decide_resolved(now_ms, checks, app, |_, d| d) {
                 Some(decision) => decision,
-                None => self.decide_in_memory(now_ms, checks, app, |_, d| d).await,
+                None => {
+                    self.decide_in_memory(now_ms, checks, app, None, |_, d| d)
+                        .await
+                }
             },
             Engine::Postgres => self.decide_in_store(db, now_ms, checks, app).await?,
         };
         Ok(decision.counted(checks))
     }
 
-    /// [`Limits::count`] for a Graph call: the usage headers go to `out`, and the answer is
-    /// the error of the limit that refused the call, if one did. On SQLite a call whose
-    /// windows this thread has resolved before is counted before this returns, with nothing
-    /// left to await (`hot`).
-    pub fn count_call<'a>(
-        &'a self,
-        db: &'a Db,
+    /// Counts a Graph call by `caller` on `target` whose row is in `budget` when this thread
+    /// counted a call of the same kind before (its caller, budget and account; SQLite), with
+    /// no checks built and nothing to await (`hot`): the usage headers go to `out`, and the
+    /// answer is the limit that refused the call, if one did. `None` when the call is left
+    /// to [`Limits::count_graph_call`], nothing counted.
+    pub fn count_resolved(
+        &self,
+        db: &Db,
         now_ms: i64,
-        checks: &'a [Check<'a>],
-        app: Option<&'a str>,
-        out: &'a mut usage::Headers,
-    ) -> Counting<'a> {
-        if db.engine() == Engine::Sqlite {
-            let resolved = self.decide_resolved(now_ms, checks, app, |entry, decision| {
-                entry.show(&decision, checks, out);
-                decision.refused
-            });
-            if let Some(refused) = resolved {
-                return Either::Left(ready(Ok(refused.map(Limit::error))));
-            }
+        caller: &Arc<Caller>,
+        budget: Budget,
+        target: Option<&Target>,
+        out: &mut usage::Headers,
+    ) -> Option<Option<Limit>> {
+        if db.engine() != Engine::Sqlite {
+            return None;
         }
-        Either::Right(Box::pin(async move {
-            let refused = match db.engine() {
-                Engine::Sqlite => {
-                    self.decide_in_memory(now_ms, checks, app, |entry, decision| {
-                        entry.show(&decision, checks, out);
-                        decision.refused
-                    })
+        let account = classify::counted_account(budget, caller, target)?;
+        hot::with_call(
+            self.id,
+            caller,
+            budget,
+            account,
+            |entry| self.current(entry, now_ms),
+            |entry| entry.count(now_ms, out),
+        )
+    }
+
+    /// Counts a Graph call as [`Limits::count_resolved`] does, resolving what it counts in
+    /// (kept for the next calls of its kind on this thread), or in the store (PostgreSQL).
+    pub fn count_graph_call<'a>(
+        &'a self,
+        state: &'a Shared,
+        now_ms: i64,
+        caller: &'a Arc<Caller>,
+        budget: Budget,
+        target: Option<&'a Target>,
+        out: &'a mut usage::Headers,
+    ) -> BoxFuture<'a, StoreResult<Option<Limit>>> {
+        Box::pin(async move {
+            let checks = classify::checks(state, budget, caller, target).await;
+            let key = classify::counted_account(budget, caller, target)
+                .map(|account| hot::CallKey::new(caller, budget, account));
+            let app = Some(caller.app.id.as_str());
+            self.count_checks(&state.db, now_ms, &checks, app, key, out)
+                .await
+        })
+    }
+
+    /// Counts a call's `checks`, its usage headers to `out`; `app` names the app whose
+    /// platform usage `X-App-Usage` reports, and `key` the Graph call the entry this thread
+    /// resolves is kept for.
+    async fn count_checks(
+        &self,
+        db: &Db,
+        now_ms: i64,
+        checks: &[Check<'_>],
+        app: Option<&str>,
+        key: Option<hot::CallKey>,
+        out: &mut usage::Headers,
+    ) -> StoreResult<Option<Limit>> {
+        let refused = match (db.engine(), key) {
+            // Kept for its call, so the next one finds it without its checks.
+            (Engine::Sqlite, Some(key)) => {
+                self.decide_in_memory(now_ms, checks, app, Some(key), show_to(out))
                     .await
+            }
+            (Engine::Sqlite, None) => {
+                let current = |entry: &hot::Entry| self.current(entry, now_ms);
+                let resolved =
+                    hot::with_entry(self.id, checks, app, current, |e| e.count(now_ms, out));
+                match resolved {
+                    Some(refused) => refused,
+                    None => {
+                        self.decide_in_memory(now_ms, checks, app, None, show_to(out))
+                            .await
+                    }
                 }
-                Engine::Postgres => {
-                    let counted = self
-                        .decide_in_store(db, now_ms, checks, app)
-                        .await?
-                        .counted(checks);
-                    usage::headers(&counted.usages, out);
-                    counted.refused
-                }
-            };
-            Ok(refused.map(Limit::error))
-        }))
+            }
+            (Engine::Postgres, _) => {
+                let counted = self
+                    .decide_in_store(db, now_ms, checks, app)
+                    .await?
+                    .counted(checks);
+                usage::headers(&counted.usages, out);
+                counted.refused
+            }
+        };
+        Ok(refused)
     }
 
     /// Decides a call through this thread's entry for it, if it has a current one; `then`
@@ -691,7 +769,7 @@ impl Limits {
             app,
             |entry| self.current(entry, now_ms),
             |entry| {
-                let decision = entry.decide(now_ms, checks)?;
+                let decision = entry.decide(now_ms)?;
                 Some(then(entry, decision))
             },
         )
@@ -704,12 +782,14 @@ impl Limits {
         now_ms: i64,
         checks: &[Check<'_>],
         app: Option<&str>,
+        key: Option<hot::CallKey>,
         then: impl FnOnce(&mut hot::Entry, Decision) -> T,
     ) -> T {
         loop {
             let mut entry = self.entry(now_ms, checks, app).await;
+            entry.call = key.clone();
             // `None`: the windows were cleared meanwhile; resolve them again.
-            if let Some(decision) = entry.decide(now_ms, checks) {
+            if let Some(decision) = entry.decide(now_ms) {
                 let answer = then(&mut entry, decision);
                 hot::keep(entry, checks, app);
                 return answer;
@@ -722,7 +802,7 @@ impl Limits {
         entry.settings_version == self.settings_version.load(Ordering::Acquire)
             && match entry.model {
                 None => true,
-                Some(at) => self.modelled_impressions.validity(now_ms) == Some(at),
+                Some(at) => self.modelled_impressions.holds(&at, now_ms),
             }
     }
 
@@ -746,6 +826,7 @@ impl Limits {
                 )
             });
         hot::Entry {
+            call: None,
             limits: self.id,
             settings_version,
             model,
@@ -770,10 +851,7 @@ impl Limits {
         settings: &Settings,
         now_ms: i64,
         checks: &[Check<'_>],
-    ) -> (
-        SmallVec<[u64; 2]>,
-        Option<(i64, crate::store::cache::Stamp)>,
-    ) {
+    ) -> (SmallVec<[u64; 2]>, Option<impressions::Validity>) {
         let mut model = None;
         let mut maxes = SmallVec::new();
         for check in checks {
@@ -975,14 +1053,22 @@ fn write_windows(
 
 /// Decides a call against its limits' windows (one per check, in order): refused by the
 /// first limit it would pass, and then counted in none; else counted in each.
-fn decide(maxes: &[u64], now_ms: i64, checks: &[Check], windows: &mut [&mut Window]) -> Decision {
+/// Decides a call with a limit (`limit_of` each check's index) of `maxes` in each of
+/// `windows`, locked.
+fn decide(
+    limit_of: impl Fn(usize) -> Limit,
+    maxes: &[u64],
+    now_ms: i64,
+    windows: &mut [&mut Window],
+) -> Decision {
     let mut decision = Decision::default();
-    if let ([check], [window], [max]) = (checks, &mut *windows, maxes) {
+    if let ([window], [max]) = (&mut *windows, maxes) {
         // One limit (most calls): looked at and counted in one step.
-        let shape = check.limit.shape();
+        let limit = limit_of(0);
+        let shape = limit.shape();
         let (used, refused) = match window.add_below(shape, now_ms, *max) {
             Ok(used) => (used, None),
-            Err(used) => (used, Some(check.limit)),
+            Err(used) => (used, Some(limit)),
         };
         let regain_ms = if used >= *max {
             window.regain_ms(shape, now_ms, *max)
@@ -990,7 +1076,7 @@ fn decide(maxes: &[u64], now_ms: i64, checks: &[Check], windows: &mut [&mut Wind
             0
         };
         decision.tallies.push(Tally {
-            limit: check.limit,
+            limit,
             check: Some(0),
             used,
             max: *max,
@@ -999,25 +1085,25 @@ fn decide(maxes: &[u64], now_ms: i64, checks: &[Check], windows: &mut [&mut Wind
         decision.refused = refused;
         return decision;
     }
-    for (i, (check, window)) in checks.iter().zip(windows.iter_mut()).enumerate() {
-        let shape = check.limit.shape();
-        let max = maxes[i];
+    for (i, (window, &max)) in windows.iter_mut().zip(maxes).enumerate() {
+        let limit = limit_of(i);
+        let shape = limit.shape();
         let used = window.used(shape, now_ms);
         if used >= max {
             decision.tallies.push(Tally {
-                limit: check.limit,
+                limit,
                 check: Some(i),
                 used,
                 max,
                 regain_ms: window.regain_ms(shape, now_ms, max),
             });
-            decision.refused = Some(check.limit);
+            decision.refused = Some(limit);
             return decision;
         }
     }
-    for (i, (check, window)) in checks.iter().zip(windows.iter_mut()).enumerate() {
-        let shape = check.limit.shape();
-        let max = maxes[i];
+    for (i, (window, &max)) in windows.iter_mut().zip(maxes).enumerate() {
+        let limit = limit_of(i);
+        let shape = limit.shape();
         let used = window.add(shape, now_ms);
         // When access returns matters only once this call used the last of the limit.
         let regain_ms = if used >= max {
@@ -1026,7 +1112,7 @@ fn decide(maxes: &[u64], now_ms: i64, checks: &[Check], windows: &mut [&mut Wind
             0
         };
         decision.tallies.push(Tally {
-            limit: check.limit,
+            limit,
             check: Some(i),
             used,
             max,
@@ -1059,7 +1145,7 @@ fn count_in_store(
         stored.push((Window::from_buckets(shape, now_ms, &buckets), buckets));
     }
     let mut windows: Vec<&mut Window> = stored.iter_mut().map(|(w, _)| w).collect();
-    let mut decision = decide(maxes, now_ms, checks, &mut windows);
+    let mut decision = decide(|i| checks[i].limit, maxes, now_ms, &mut windows);
     if decision.refused.is_none() {
         for ((check, text), (_, buckets)) in checks.iter().zip(&texts).zip(&stored) {
             let shape = check.limit.shape();
@@ -1175,7 +1261,7 @@ mod tests {
     ) -> (bool, Vec<(String, String)>) {
         let mut out = usage::Headers::new();
         let refused = limits
-            .count_call(db, now_ms, checks, Some("app"), &mut out)
+            .count_checks(db, now_ms, checks, Some("app"), None, &mut out)
             .await
             .expect("counted");
         let headers = out
@@ -1315,7 +1401,7 @@ mod tests {
             let mut out = usage::Headers::new();
             let platform = [Check::per_key(Limit::App, first.as_str())];
             limits
-                .count_call(&db, NOW, &platform, Some(&first), &mut out)
+                .count_checks(&db, NOW, &platform, Some(&first), None, &mut out)
                 .await
                 .expect("counted");
             for (app, percent) in [(&first, 10), (&second, 0), (&first, 10), (&second, 0)] {
@@ -1323,7 +1409,7 @@ mod tests {
                 let checks = [Check::per_pair(Limit::Instagram, first.as_str(), "17841")];
                 let mut out = usage::Headers::new();
                 limits
-                    .count_call(&db, NOW, &checks, Some(app), &mut out)
+                    .count_checks(&db, NOW, &checks, Some(app), None, &mut out)
                     .await
                     .expect("counted");
                 assert_eq!(
@@ -1336,6 +1422,40 @@ mod tests {
             }
             assert_eq!(used(&limits, &db, "instagram:first:17841").await, 4);
         });
+    }
+
+    /// The range a rendering holds for is exactly the calls that show its percentage, below
+    /// the limit.
+    #[test]
+    fn the_calls_that_show_the_same_percentage_are_found_exactly() {
+        for max in 0..=350u64 {
+            for used in 0..=max + 2 {
+                let range = same_percent(used, max);
+                if used >= max {
+                    assert!(range.is_empty(), "{used} of {max}");
+                    continue;
+                }
+                assert!(range.contains(&used), "{used} of {max}: {range:?}");
+                let shown = percent(used, max);
+                for u in 0..=max {
+                    assert_eq!(
+                        range.contains(&u),
+                        u < max && percent(u, max) == shown,
+                        "{u} against {used} of {max}: {range:?}"
+                    );
+                }
+            }
+        }
+        // Very large limits, where `used * 100` leaves 64 bits.
+        let max = u64::MAX / 3;
+        let used = max / 2;
+        let range = same_percent(used, max);
+        assert!(range.contains(&used));
+        assert_eq!(percent(used, max), 49);
+        assert_eq!(percent(range.start - 1, max), 48);
+        assert_eq!(percent(range.start, max), 49);
+        assert_eq!(percent(range.end - 1, max), 49);
+        assert_eq!(percent(range.end, max), 50);
     }
 
     #[test]

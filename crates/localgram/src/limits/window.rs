@@ -38,6 +38,11 @@ pub struct Window {
     /// total: it is summed again only when the clock has entered another bucket).
     total: u64,
     total_at: i64,
+    /// Bucket `total_at`'s virtual times, `[start, end)`, and its slot: a call in the same
+    /// bucket as the one before (most calls) finds it by comparing times, without dividing.
+    at_start_ms: i64,
+    at_end_ms: i64,
+    at_slot: usize,
 }
 
 /// No bucket the total was summed at yet.
@@ -51,21 +56,46 @@ impl Window {
             retired: false,
             total: 0,
             total_at: NOT_SUMMED,
+            // An empty span: no time is in it until a total is summed.
+            at_start_ms: 0,
+            at_end_ms: 0,
+            at_slot: 0,
+        }
+    }
+
+    /// The bucket `now_ms` falls in.
+    #[inline]
+    fn bucket_of(&self, shape: Shape, now_ms: i64) -> i64 {
+        if now_ms >= self.at_start_ms && now_ms < self.at_end_ms {
+            self.total_at
+        } else {
+            shape.bucket(now_ms)
         }
     }
 
     /// The total for the window ending in bucket `current`.
+    #[inline]
     fn sum_at(&mut self, shape: Shape, current: i64) -> u64 {
         if self.total_at != current {
-            self.total = self
-                .slots
-                .iter()
-                .filter(|(bucket, _)| shape.live(*bucket, current))
-                .map(|(_, calls)| calls)
-                .sum();
-            self.total_at = current;
+            self.sum_anew(shape, current);
         }
         self.total
+    }
+
+    /// Sums the window ending in bucket `current` (once per bucket the clock enters).
+    #[inline(never)]
+    fn sum_anew(&mut self, shape: Shape, current: i64) {
+        self.total = self
+            .slots
+            .iter()
+            .filter(|(bucket, _)| shape.live(*bucket, current))
+            .map(|(_, calls)| calls)
+            .sum();
+        self.total_at = current;
+        let width = shape.width_ms();
+        self.at_start_ms = current.saturating_mul(width);
+        self.at_end_ms = self.at_start_ms.saturating_add(width);
+        self.at_slot = current.rem_euclid(shape.slots) as usize;
     }
 
     /// A window from stored buckets (those outside the window are left out).
@@ -82,32 +112,52 @@ impl Window {
     }
 
     /// Calls counted in the window at `now_ms`.
+    #[inline]
     pub fn used(&mut self, shape: Shape, now_ms: i64) -> u64 {
-        self.sum_at(shape, shape.bucket(now_ms))
+        let current = self.bucket_of(shape, now_ms);
+        self.sum_at(shape, current)
     }
 
     /// Counts one call at `now_ms` if fewer than `max` are in the window: `Ok` with the calls
     /// in the window with it, else `Err` with the calls in it (one look at the clock's bucket
     /// for both).
     pub fn add_below(&mut self, shape: Shape, now_ms: i64, max: u64) -> Result<u64, u64> {
-        let current = shape.bucket(now_ms);
+        let current = self.bucket_of(shape, now_ms);
         let used = self.sum_at(shape, current);
         if used >= max {
             return Err(used);
         }
-        Ok(self.count_at(shape, current))
+        Ok(self.count_at(current))
+    }
+
+    /// Counts one call at `now_ms` if the calls in the window with it are within `range`
+    /// (which stays below the limit): `Some` with them, else `None` with nothing counted.
+    #[inline]
+    pub fn add_within(
+        &mut self,
+        shape: Shape,
+        now_ms: i64,
+        range: &std::ops::Range<u64>,
+    ) -> Option<u64> {
+        let current = self.bucket_of(shape, now_ms);
+        let used = self.sum_at(shape, current);
+        if !range.contains(&used.saturating_add(1)) {
+            return None;
+        }
+        Some(self.count_at(current))
     }
 
     /// Counts one call at `now_ms`; answers the calls in the window with it.
     pub fn add(&mut self, shape: Shape, now_ms: i64) -> u64 {
-        let current = shape.bucket(now_ms);
+        let current = self.bucket_of(shape, now_ms);
         self.sum_at(shape, current);
-        self.count_at(shape, current)
+        self.count_at(current)
     }
 
     /// Counts one call in bucket `current`, once `sum_at` has brought the total to it.
-    fn count_at(&mut self, shape: Shape, current: i64) -> u64 {
-        let i = current.rem_euclid(shape.slots) as usize;
+    #[inline]
+    fn count_at(&mut self, current: i64) -> u64 {
+        let i = self.at_slot;
         if self.slots[i].0 != current {
             // The only live bucket at this slot is the current one: what it held (expired,
             // or ahead of a clock moved back) is not in the total.
@@ -219,6 +269,30 @@ mod tests {
             let summed: i64 = w.live(SECOND, t).iter().map(|(_, c)| c).sum();
             assert_eq!(w.used(SECOND, t), summed as u64, "at {t}");
         }
+    }
+
+    /// A call is counted only when the count it brings the window to is in the range asked
+    /// for, in the bucket of its time, as `add` would count it.
+    #[test]
+    fn a_call_is_counted_within_a_range_as_add_counts_it() {
+        let mut w = Window::new(SECOND);
+        let mut plain = Window::new(SECOND);
+        assert_eq!(w.add_within(SECOND, 10_050, &(1..3)), Some(1));
+        plain.add(SECOND, 10_050);
+        assert_eq!(w.add_within(SECOND, 10_060, &(1..3)), Some(2));
+        plain.add(SECOND, 10_060);
+        // A third would leave the range: nothing counted.
+        assert_eq!(w.add_within(SECOND, 10_070, &(1..3)), None);
+        assert_eq!(w.used(SECOND, 10_070), 2);
+        // Another bucket, then one the first has left.
+        assert_eq!(w.add_within(SECOND, 10_950, &(0..10)), Some(3));
+        plain.add(SECOND, 10_950);
+        assert_eq!(w.add_within(SECOND, 11_000, &(0..10)), Some(2));
+        plain.add(SECOND, 11_000);
+        assert_eq!(w.live(SECOND, 11_000), plain.live(SECOND, 11_000));
+        // Back in time: the bucket of the time asked, not the one last summed.
+        assert_eq!(w.add_within(SECOND, 10_960, &(0..10)), Some(2));
+        assert_eq!(w.used(SECOND, 10_999), 2);
     }
 
     #[test]
