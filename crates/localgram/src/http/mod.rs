@@ -53,7 +53,7 @@ pub fn graph_entry(
                 (Reply::error(&error, &trace, None), None)
             }
         };
-        record.response(&reply.headers, ResponseBody::Whole(&reply.body));
+        record.graph_response(&reply, trace.as_str());
         keep(
             &state,
             record,

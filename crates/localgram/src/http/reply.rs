@@ -8,6 +8,9 @@ use axum::response::Response;
 use bytes::Bytes;
 use graph::{ApiVersion, GraphError};
 
+use std::sync::Arc;
+
+use super::request_log;
 use crate::limits::usage::{app_usage, business_usage, Headers};
 
 /// The request's `fbtrace_id`: 11 URL-safe characters, held inline (every request has one).
@@ -110,16 +113,18 @@ fn with_usage(version: Option<ApiVersion>, app: HeaderValue, business: HeaderVal
     if let Some(template) = kept {
         return template;
     }
-    let mut template = usual_headers(version, true);
-    if let Some(app_at) = template.usage_at {
+    let usual = usual_headers(version, true);
+    let mut headers = usual.headers;
+    if let Some(app_at) = usual.usage_at {
         // The two places follow one another.
-        let mut places = template.headers.iter_mut().skip(app_at);
+        let mut places = headers.iter_mut().skip(app_at);
         for value in [&app, &business] {
             if let Some((_, place)) = places.next() {
                 *place = value.clone();
             }
         }
     }
+    let template = Template::new(headers, usual.trace_at, usual.usage_at);
     LAST.set(Some(Filled {
         version,
         app,
@@ -136,6 +141,8 @@ struct Template {
     trace_at: usize,
     /// The place of `X-App-Usage`, followed by `X-Business-Use-Case-Usage`'s, when it has them.
     usage_at: Option<usize>,
+    /// The headers as the request log writes them.
+    logged: Arc<LoggedHeaders>,
 }
 
 impl Template {
@@ -163,10 +170,53 @@ impl Template {
             headers.insert(business_usage(), HeaderValue::from_static("{}"));
             app_at
         });
+        Template::new(headers, trace_at, usage_at)
+    }
+
+    fn new(headers: HeaderMap, trace_at: usize, usage_at: Option<usize>) -> Template {
+        let logged = Arc::new(LoggedHeaders::around(&headers, trace_at));
         Template {
             headers,
             trace_at,
             usage_at,
+            logged,
+        }
+    }
+}
+
+/// An answer's headers as the request log writes them (`name: value` lines), before and
+/// after the trace id's value: an answer made from a template is logged with two copies and
+/// its trace id rather than header by header.
+#[derive(Debug)]
+pub struct LoggedHeaders {
+    pub before_trace: Box<[u8]>,
+    pub after_trace: Box<[u8]>,
+}
+
+impl LoggedHeaders {
+    fn around(headers: &HeaderMap, trace_at: usize) -> LoggedHeaders {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for (i, (name, value)) in headers.iter().enumerate() {
+            match i.cmp(&trace_at) {
+                std::cmp::Ordering::Less => {
+                    request_log::write_header_line(&mut before, name, value)
+                }
+                std::cmp::Ordering::Equal => {
+                    // The line's value is the answer's own trace id.
+                    let mut line = Vec::new();
+                    request_log::write_header_line(&mut line, name, &HeaderValue::from_static(""));
+                    let end = line.len() - 1;
+                    before.extend_from_slice(&line[..end]);
+                    after.extend_from_slice(&line[end..]);
+                }
+                std::cmp::Ordering::Greater => {
+                    request_log::write_header_line(&mut after, name, value)
+                }
+            }
+        }
+        LoggedHeaders {
+            before_trace: before.into(),
+            after_trace: after.into(),
         }
     }
 }
@@ -183,6 +233,8 @@ pub struct Reply {
     pub body: Bytes,
     /// What the request log records of an error answer.
     pub error: Option<ErrorInfo>,
+    /// The headers as the request log writes them, while they are the template's alone.
+    pub logged_headers: Option<Arc<LoggedHeaders>>,
 }
 
 impl Reply {
@@ -215,15 +267,18 @@ impl Reply {
         if let Some((_, value)) = headers.iter_mut().nth(filled.trace_at) {
             *value = trace.header_value();
         }
-        // One of the two alone (a fault's): added by name.
+        // One of the two alone (a fault's): added by name, so the log reads the headers.
+        let mut logged_headers = Some(filled.logged);
         for (name, value) in alone.iter() {
             headers.insert(name, value.clone());
+            logged_headers = None;
         }
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
             headers,
             body: Bytes::from(body),
             error: None,
+            logged_headers,
         }
     }
 
@@ -245,6 +300,7 @@ impl Reply {
             .and_then(|v| HeaderValue::from_str(&v).ok())
         {
             reply.headers.insert(header::WWW_AUTHENTICATE, value);
+            reply.logged_headers = None;
         }
         reply.error = Some(ErrorInfo {
             code: error.code,

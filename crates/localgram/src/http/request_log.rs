@@ -6,7 +6,7 @@
 //! and the first [`HEADERS_CAP`] bytes of each side's headers. An entry therefore holds at most
 //! about 48 KiB, the whole log about 48 MiB at the default capacity.
 
-use axum::http::{HeaderMap, HeaderValue, Method, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::reply::Reply;
 use crate::store::apps::App;
 
 /// How much of each body the log keeps.
@@ -42,6 +43,14 @@ struct SideSpans {
     headers: Span,
     headers_truncated: bool,
     body: BodySpan,
+}
+
+/// One header as the log keeps it: a `name: value` line (a value never holds a line break).
+pub fn write_header_line(out: &mut Vec<u8>, name: &HeaderName, value: &HeaderValue) {
+    out.extend_from_slice(name.as_str().as_bytes());
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'\n');
 }
 
 /// Text a person can read: JSON, forms, text, and multipart forms (their files appear as
@@ -124,12 +133,32 @@ impl Recorder {
                 truncated = true;
                 continue;
             }
-            self.text.extend_from_slice(name.as_str().as_bytes());
-            self.text.extend_from_slice(b": ");
-            self.text.extend_from_slice(value.as_bytes());
-            self.text.push(b'\n');
+            write_header_line(&mut self.text, name, value);
         }
         (start..self.text.len() as u32, truncated, content_type)
+    }
+
+    /// A Graph answer as the response: when it was made from a header template alone, its
+    /// headers as the template wrote them around its trace id (the very lines
+    /// [`Recorder::response`] writes, in two copies rather than header by header).
+    pub fn graph_response(&mut self, reply: &Reply, trace: &str) {
+        let Some(logged) = reply
+            .logged_headers
+            .as_deref()
+            .filter(|l| l.before_trace.len() + trace.len() + l.after_trace.len() <= HEADERS_CAP)
+        else {
+            return self.response(&reply.headers, ResponseBody::Whole(&reply.body));
+        };
+        let start = self.text.len() as u32;
+        self.text.extend_from_slice(&logged.before_trace);
+        self.text.extend_from_slice(trace.as_bytes());
+        self.text.extend_from_slice(&logged.after_trace);
+        self.response = SideSpans {
+            headers: start..self.text.len() as u32,
+            headers_truncated: false,
+            // A template's answers are JSON.
+            body: self.put_body(&reply.body, None),
+        };
     }
 
     /// Keeps the start of a body held whole.
@@ -502,6 +531,64 @@ mod tests {
             &Uri::from_static("/v24.0/me?fields=id"),
             0,
         )
+    }
+
+    /// A Graph answer made from a header template is logged with the very lines its headers
+    /// would be, whatever it carries: usage headers (both, one, none), an error's
+    /// `WWW-Authenticate`, a version or none.
+    #[test]
+    fn templated_answers_are_logged_as_their_headers() {
+        use crate::limits::usage::Headers;
+        let trace = crate::http::TraceId::generate();
+        let v24 = graph::ApiVersion::parse_segment("v24.0");
+        let usage = |app: Option<&'static str>, business: Option<&'static str>| Headers {
+            app: app.map(HeaderValue::from_static),
+            business: business.map(HeaderValue::from_static),
+        };
+        let expired = graph::GraphError::token_expired(1, 2);
+        let replies = [
+            Reply::json_bytes_with(
+                200,
+                b"{}".to_vec(),
+                &trace,
+                v24,
+                usage(Some("a"), Some("b")),
+            ),
+            Reply::json_bytes_with(
+                200,
+                b"{}".to_vec(),
+                &trace,
+                v24,
+                usage(Some("a"), Some("b")),
+            ),
+            Reply::json_bytes_with(
+                200,
+                b"{}".to_vec(),
+                &trace,
+                v24,
+                usage(Some("c"), Some("b")),
+            ),
+            Reply::json_bytes_with(200, b"[]".to_vec(), &trace, None, usage(None, Some("b"))),
+            Reply::json_bytes(200, b"{}".to_vec(), &trace, v24),
+            Reply::error_with(&expired, &trace, v24, usage(Some("a"), Some("b"))),
+            Reply::error(&graph::GraphError::appsecret_proof_required(), &trace, None),
+        ];
+        let mut templated = 0;
+        for reply in &replies {
+            templated += usize::from(reply.logged_headers.is_some());
+            let mut kept = arrived();
+            kept.graph_response(reply, trace.as_str());
+            let mut read = arrived();
+            read.response(&reply.headers, ResponseBody::Whole(&reply.body));
+            let text = |r: &Recorder| {
+                let span = |s: &Span| r.text[s.start as usize..s.end as usize].to_vec();
+                (span(&r.response.headers), span(&r.response.body.head))
+            };
+            assert_eq!(text(&kept), text(&read));
+            assert!(!text(&kept).0.is_empty());
+        }
+        // All but the lone usage header and the `WWW-Authenticate` of the expired token.
+        assert_eq!(templated, 5);
     }
 
     #[test]
