@@ -901,3 +901,57 @@ async fn each_answers_usage_headers_show_that_calls_numbers() {
     assert_eq!(server.get_ig(&path, &second_token).await.error().0, 80002);
     server.stop().await;
 }
+
+/// `X-App-Usage` on a call counted in the Business Use Case budget shows the app's platform
+/// window as it stands at that call: its calls leave it as the hour rolls on the virtual
+/// clock, minute by minute (Meta's rate-limiting overview: a rolling one-hour window).
+#[tokio::test]
+async fn x_app_usage_follows_the_app_window_as_it_rolls() {
+    let (server, w) = frozen_world_with(&[(Limit::Instagram, 100), (Limit::App, 4)]).await;
+    let app_token = w.app["app_token"].as_str().unwrap();
+    let path = format!("/v24.0/{}?fields=id", w.business_id());
+    let debug = format!("/v24.0/debug_token?input_token={}", w.fb_token);
+    let app_percent = |answer: &Answer| app_usage(answer)["call_count"].clone();
+    assert_eq!(
+        app_percent(&server.get_ig(&path, &w.ig_token).await),
+        json!(0)
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            server.get_fb(&debug, app_token).await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        app_percent(&server.get_ig(&path, &w.ig_token).await),
+        json!(50)
+    );
+    // Half an hour later, a third platform call; the first two leave the window an hour after
+    // their minute, the third half an hour after that.
+    server
+        .post_control("/clock", json!({"advance_seconds": 1800}))
+        .await;
+    assert_eq!(
+        server.get_fb(&debug, app_token).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app_percent(&server.get_ig(&path, &w.ig_token).await),
+        json!(75)
+    );
+    server
+        .post_control("/clock", json!({"advance_seconds": 1800}))
+        .await;
+    assert_eq!(
+        app_percent(&server.get_ig(&path, &w.ig_token).await),
+        json!(25)
+    );
+    server
+        .post_control("/clock", json!({"advance_seconds": 1800}))
+        .await;
+    assert_eq!(
+        app_percent(&server.get_ig(&path, &w.ig_token).await),
+        json!(0)
+    );
+    server.stop().await;
+}

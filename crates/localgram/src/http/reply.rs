@@ -88,26 +88,18 @@ fn usual_headers(version: Option<ApiVersion>, usage: bool) -> Template {
 /// The usual headers with these two usage headers in their places: the template last filled
 /// on this thread while they are the same values (a call shows the numbers of the call before
 /// most of the time, as the same clones), else filled anew.
-fn with_usage(version: Option<ApiVersion>, app: HeaderValue, business: HeaderValue) -> Template {
-    /// The values a template was filled with, held so their bytes stay where they are: the
-    /// same address and length are then the same text.
+fn with_usage(version: Option<ApiVersion>, usage: Headers) -> Template {
+    /// The rendering a template was filled with, held so it is told apart by its address.
     struct Filled {
         version: Option<ApiVersion>,
-        app: HeaderValue,
-        business: HeaderValue,
+        usage: Headers,
         template: Template,
     }
     thread_local! {
         static LAST: std::cell::RefCell<Option<Filled>> = const { std::cell::RefCell::new(None) };
     }
-    let same = |a: &HeaderValue, b: &HeaderValue| {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()
-    };
     let kept = LAST.with_borrow(|last| match last {
-        Some(f) if f.version == version && same(&f.app, &app) && same(&f.business, &business) => {
-            Some(f.template.clone())
-        }
+        Some(f) if f.version == version && f.usage.is(&usage) => Some(f.template.clone()),
         _ => None,
     });
     if let Some(template) = kept {
@@ -118,8 +110,8 @@ fn with_usage(version: Option<ApiVersion>, app: HeaderValue, business: HeaderVal
     if let Some(app_at) = usual.usage_at {
         // The two places follow one another.
         let mut places = headers.iter_mut().skip(app_at);
-        for value in [&app, &business] {
-            if let Some((_, place)) = places.next() {
+        for value in [usage.app(), usage.business()] {
+            if let (Some((_, place)), Some(value)) = (places.next(), value) {
                 *place = value.clone();
             }
         }
@@ -127,8 +119,7 @@ fn with_usage(version: Option<ApiVersion>, app: HeaderValue, business: HeaderVal
     let template = Template::new(headers, usual.trace_at, usual.usage_at);
     LAST.set(Some(Filled {
         version,
-        app,
-        business,
+        usage,
         template: template.clone(),
     }));
     template
@@ -256,11 +247,12 @@ impl Reply {
         version: Option<ApiVersion>,
         usage: Headers,
     ) -> Reply {
-        let (filled, alone) = match (usage.app, usage.business) {
+        let (filled, alone) = if usage.app().is_some() && usage.business().is_some() {
             // The two usage headers, as rate limits add them to most answers, have their
             // places in the template.
-            (Some(app), Some(business)) => (with_usage(version, app, business), Headers::new()),
-            (app, business) => (usual_headers(version, false), Headers { app, business }),
+            (with_usage(version, usage), Headers::new())
+        } else {
+            (usual_headers(version, false), usage)
         };
         let mut headers = filled.headers;
         // The trace id's place, the one every answer fills.
@@ -348,9 +340,11 @@ mod tests {
     fn usage_headers_fill_their_places_after_the_usual_ones() {
         let trace = TraceId::generate();
         let v24 = ApiVersion::parse_segment("v24.0");
-        let usage = |app: Option<&'static str>, business: Option<&'static str>| Headers {
-            app: app.map(HeaderValue::from_static),
-            business: business.map(HeaderValue::from_static),
+        let usage = |app: Option<&'static str>, business: Option<&'static str>| {
+            Headers::of(
+                app.map(HeaderValue::from_static),
+                business.map(HeaderValue::from_static),
+            )
         };
         let usual = [
             ("content-type", JSON),
@@ -400,14 +394,11 @@ mod tests {
 
     #[test]
     fn a_later_usage_header_replaces_an_earlier_one() {
-        let mut headers = Headers {
-            app: Some(HeaderValue::from_static("counted")),
-            business: Some(HeaderValue::from_static("counted")),
-        };
-        headers.merge(&Headers {
-            app: None,
-            business: Some(HeaderValue::from_static("fault")),
-        });
+        let mut headers = Headers::of(
+            Some(HeaderValue::from_static("counted")),
+            Some(HeaderValue::from_static("counted")),
+        );
+        headers.merge(&Headers::of(None, Some(HeaderValue::from_static("fault"))));
         let names: Vec<_> = headers
             .iter()
             .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or_default()))

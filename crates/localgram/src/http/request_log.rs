@@ -541,9 +541,11 @@ mod tests {
         use crate::limits::usage::Headers;
         let trace = crate::http::TraceId::generate();
         let v24 = graph::ApiVersion::parse_segment("v24.0");
-        let usage = |app: Option<&'static str>, business: Option<&'static str>| Headers {
-            app: app.map(HeaderValue::from_static),
-            business: business.map(HeaderValue::from_static),
+        let usage = |app: Option<&'static str>, business: Option<&'static str>| {
+            Headers::of(
+                app.map(HeaderValue::from_static),
+                business.map(HeaderValue::from_static),
+            )
         };
         let expired = graph::GraphError::token_expired(1, 2);
         let replies = [

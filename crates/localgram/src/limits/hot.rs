@@ -8,6 +8,7 @@
 //! is marked retired under its own lock, so a call never counts in a window the limits forgot.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
@@ -21,7 +22,104 @@ use super::{decide, same_percent, Check, Decision, Limit, Scope, Tally};
 use crate::auth::Caller;
 
 /// A window as a call holds it.
-pub(super) type Handle = Arc<Mutex<Window>>;
+pub(super) type Handle = Arc<SharedWindow>;
+
+/// A window as calls share it: its lock, and how many changes were made under it, which a
+/// call that only looks at the window (for `X-App-Usage`) reads without taking the lock.
+pub(super) struct SharedWindow {
+    window: Mutex<Window>,
+    changes: AtomicU64,
+}
+
+impl SharedWindow {
+    pub fn new(window: Window) -> Handle {
+        Arc::new(SharedWindow {
+            window: Mutex::new(window),
+            changes: AtomicU64::new(0),
+        })
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Window> {
+        self.window.lock()
+    }
+
+    /// Notes a change to the calls in the window (a count, a clear), made under its lock.
+    pub fn changed(&self, _held: &mut MutexGuard<'_, Window>) {
+        // Only holders of the lock write: a load and a store are enough.
+        let changes = self.changes.load(Ordering::Relaxed).wrapping_add(1);
+        self.changes.store(changes, Ordering::Release);
+    }
+
+    fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+}
+
+/// The app's platform window a call looks at for `X-App-Usage`, its limit, and what it held
+/// when last looked at under its lock: the changes made then, the clock's bucket (times)
+/// and the calls in the window. While no change was made and the clock is in that bucket,
+/// the calls are the same, read without the lock.
+pub(super) struct Peek {
+    pub window: Handle,
+    pub max: u64,
+    seen: Option<Seen>,
+}
+
+#[derive(Clone, Copy)]
+struct Seen {
+    changes: u64,
+    from_ms: i64,
+    until_ms: i64,
+    used: u64,
+}
+
+impl Peek {
+    pub fn new(window: Handle, max: u64) -> Peek {
+        Peek {
+            window,
+            max,
+            seen: None,
+        }
+    }
+
+    /// The calls in the window at `now_ms`, and whether it was found retired (cleared: it
+    /// reads as the fresh window that replaced it, and the entry must be resolved again).
+    fn look(&mut self, now_ms: i64) -> (u64, bool) {
+        if let Some(seen) = self.seen.filter(|seen| {
+            now_ms >= seen.from_ms
+                && now_ms < seen.until_ms
+                && seen.changes == self.window.changes()
+        }) {
+            return (seen.used, false);
+        }
+        let mut window = self.window.lock();
+        if window.retired {
+            return (0, true);
+        }
+        let used = window.used(Limit::App.shape(), now_ms);
+        let (from_ms, until_ms) = window.bucket_span();
+        self.seen = Some(Seen {
+            // Read under the lock: no change is made meanwhile.
+            changes: self.window.changes(),
+            from_ms,
+            until_ms,
+            used,
+        });
+        (used, false)
+    }
+}
+
+/// What the usual call of an entry needs to be counted without a decision made, while the
+/// headers last shown show one tally for its one window below the limit (and one for the
+/// app's window it looks at): the calls for which they still show the same.
+pub(super) struct Usual {
+    window: Handle,
+    limit: Limit,
+    shape: super::window::Shape,
+    max: u64,
+    counted: std::ops::Range<u64>,
+    peeked: Option<std::ops::Range<u64>>,
+}
 
 /// Entries a thread keeps (one per caller it serves in turn; most runs have a few).
 const PER_THREAD: usize = 8;
@@ -46,16 +144,18 @@ impl CallKey {
     }
 
     /// Whether a call with these counts exactly as the one this key was made for.
+    #[inline]
     fn is(&self, caller: &Arc<Caller>, budget: Budget, account: Option<&str>) -> bool {
+        let same_account = match (self.account.as_deref(), account) {
+            (Some(kept), Some(account)) => same_text(kept, account),
+            (kept, account) => kept.is_none() && account.is_none(),
+        };
         self.budget == budget
+            && same_account
             && (Arc::ptr_eq(&self.caller, caller)
                 || (self.caller.kind == caller.kind
                     && self.caller.app.id == caller.app.id
                     && self.caller.subject == caller.subject))
-            && match (self.account.as_deref(), account) {
-                (Some(kept), Some(account)) => same_text(kept, account),
-                (kept, account) => kept == account,
-            }
     }
 
     fn is_key(&self, other: &CallKey) -> bool {
@@ -65,6 +165,7 @@ impl CallKey {
 
 /// Whether two short texts (ids) are the same, compared eight bytes at a time in place of a
 /// call to compare memory (every counted call compares its account).
+#[inline]
 fn same_text(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
@@ -109,11 +210,13 @@ pub(super) struct Entry {
     pub app_is_first_key: bool,
     /// The app's platform window and limit, looked at for `X-App-Usage` when no check counts
     /// in it.
-    pub peek: Option<(Handle, u64)>,
+    pub peek: Option<Peek>,
     /// A window it holds was found retired: resolve again.
     pub stale: bool,
     /// The numbers last shown and the headers that showed them.
     pub shown: Option<(SmallVec<[Shown; 3]>, Headers)>,
+    /// The usual call, while the numbers last shown are the usual call's.
+    pub usual: Option<Usual>,
 }
 
 /// What the usage headers show of one tally: the same while the calls used stay in `used`
@@ -171,12 +274,14 @@ impl Entry {
         let limit_of = |i: usize| scopes[i].limit;
         let mut decision = if let [window] = self.windows.as_slice() {
             // One limit (most calls): its window alone.
-            let mut window = window.lock();
-            if window.retired {
+            let mut guard = window.lock();
+            if guard.retired {
                 self.stale = true;
                 return None;
             }
-            decide(limit_of, &self.maxes, now_ms, &mut [&mut *window])
+            let decision = decide(limit_of, &self.maxes, now_ms, &mut [&mut *guard]);
+            window.changed(&mut guard);
+            decision
         } else {
             let mut guards: SmallVec<[Option<MutexGuard<Window>>; 2]> =
                 self.windows.iter().map(|_| None).collect();
@@ -190,7 +295,14 @@ impl Entry {
             }
             let mut windows: SmallVec<[&mut Window; 2]> =
                 guards.iter_mut().flatten().map(|g| &mut **g).collect();
-            decide(limit_of, &self.maxes, now_ms, &mut windows)
+            let decision = decide(limit_of, &self.maxes, now_ms, &mut windows);
+            drop(windows);
+            for (window, guard) in self.windows.iter().zip(&mut guards) {
+                if let Some(guard) = guard {
+                    window.changed(guard);
+                }
+            }
+            decision
         };
         if let Some((used, max)) = self.peek(now_ms) {
             decision.tallies.push(Tally {
@@ -207,16 +319,10 @@ impl Entry {
     /// The calls in the app's platform window and its limit, when the call looks at it for
     /// `X-App-Usage`: once the call's own windows are released.
     fn peek(&mut self, now_ms: i64) -> Option<(u64, u64)> {
-        let (window, max) = self.peek.as_ref()?;
-        let mut window = window.lock();
-        // A window cleared meanwhile reads as the fresh one that replaced it.
-        let used = if window.retired {
-            self.stale = true;
-            0
-        } else {
-            window.used(Limit::App.shape(), now_ms)
-        };
-        Some((used, *max))
+        let peek = self.peek.as_mut()?;
+        let (used, retired) = peek.look(now_ms);
+        self.stale |= retired;
+        Some((used, peek.max))
     }
 
     /// Counts a call and adds its usage headers to `out`: the answer is the limit that
@@ -235,57 +341,58 @@ impl Entry {
     /// and the count it brings the window to still shows the same, below the limit. Whether
     /// it was counted (nothing is, otherwise).
     fn count_usual(&mut self, now_ms: i64, out: &mut Headers) -> bool {
-        let (Some((shown, _)), [window], [max]) =
-            (&self.shown, self.windows.as_slice(), self.maxes.as_slice())
-        else {
+        let Some(usual) = &self.usual else {
             return false;
         };
-        let (counted, peeked) = match (shown.as_slice(), self.peek.is_some()) {
-            ([counted], false) => (counted.used.clone(), None),
-            ([counted, peeked], true) => (counted.used.clone(), Some(peeked.used.clone())),
-            _ => return false,
-        };
-        let (limit, max) = (self.scopes[0].limit, *max);
         let used = {
-            let mut window = window.lock();
-            if window.retired {
+            let mut guard = usual.window.lock();
+            if guard.retired {
                 return false;
             }
-            match window.add_within(limit.shape(), now_ms, &counted) {
-                Some(used) => used,
-                None => return false,
-            }
+            let Some(used) = guard.add_within(usual.shape, now_ms, &usual.counted) else {
+                return false;
+            };
+            usual.window.changed(&mut guard);
+            used
         };
-        let peek = self.peek(now_ms);
-        match (peek, peeked) {
-            (None, None) => {}
-            (Some((used, _)), Some(peeked)) if peeked.contains(&used) => {}
-            // The app's window moved on: its numbers are rendered anew.
-            _ => {
-                let mut decision = Decision::default();
-                decision.tallies.push(Tally {
-                    limit,
-                    check: Some(0),
-                    used,
-                    max,
-                    regain_ms: 0,
-                });
-                if let Some((used, max)) = peek {
-                    decision.tallies.push(Tally {
-                        limit: Limit::App,
-                        check: None,
-                        used,
-                        max,
-                        regain_ms: 0,
-                    });
-                }
-                self.show(&decision, out);
-                return true;
+        let peeked = match &mut self.peek {
+            Some(peek) => {
+                let (used, retired) = peek.look(now_ms);
+                self.stale |= retired;
+                Some((used, peek.max))
             }
+            None => None,
+        };
+        let still_shown = match (&usual.peeked, peeked) {
+            (None, None) => true,
+            (Some(range), Some((used, _))) => range.contains(&used),
+            _ => false,
+        };
+        if still_shown {
+            if let Some((_, headers)) = &self.shown {
+                out.merge(headers);
+            }
+            return true;
         }
-        if let Some((_, headers)) = &self.shown {
-            out.merge(headers);
+        // The app's window moved on: the numbers are rendered anew.
+        let mut decision = Decision::default();
+        decision.tallies.push(Tally {
+            limit: usual.limit,
+            check: Some(0),
+            used,
+            max: usual.max,
+            regain_ms: 0,
+        });
+        if let Some((used, max)) = peeked {
+            decision.tallies.push(Tally {
+                limit: Limit::App,
+                check: None,
+                used,
+                max,
+                regain_ms: 0,
+            });
         }
+        self.show(&decision, out);
         true
     }
 
@@ -303,6 +410,28 @@ impl Entry {
         let headers = usage::render(&usages);
         out.merge(&headers);
         self.shown = Some((tallies.iter().map(Shown::of).collect(), headers));
+        self.usual = self.usual_after(decision);
+    }
+
+    /// The usual call, when `decision` (just shown) is one: it counted in the entry's one
+    /// window, below the limit, and looked at the app's window if the entry does.
+    fn usual_after(&self, decision: &Decision) -> Option<Usual> {
+        let ([window], None) = (self.windows.as_slice(), decision.refused) else {
+            return None;
+        };
+        let (counted, peeked) = match (decision.tallies.as_slice(), &self.peek) {
+            ([counted], None) => (counted, None),
+            ([counted, peeked], Some(_)) if peeked.check.is_none() => (counted, Some(peeked)),
+            _ => return None,
+        };
+        (counted.check == Some(0)).then(|| Usual {
+            window: window.clone(),
+            limit: counted.limit,
+            shape: counted.limit.shape(),
+            max: counted.max,
+            counted: same_percent(counted.used, counted.max),
+            peeked: peeked.map(|t| same_percent(t.used, t.max)),
+        })
     }
 }
 

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use graph::GraphError;
 use hashbrown::{Equivalent, HashMap};
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 use smallvec::SmallVec;
 
 use crate::api::Target;
@@ -820,7 +820,7 @@ impl Limits {
             .filter(|_| !checks.iter().any(|c| c.limit == Limit::App))
             .map(|app| {
                 let scope = Check::per_key(Limit::App, app);
-                (
+                hot::Peek::new(
                     self.window(scope.scope()),
                     settings.effective(Limit::App, None),
                 )
@@ -839,6 +839,7 @@ impl Limits {
             peek,
             stale: false,
             shown: None,
+            usual: None,
         }
     }
 
@@ -878,7 +879,7 @@ impl Limits {
         self.windows
             .write()
             .entry(scope.to_owned())
-            .or_insert_with(|| Arc::new(Mutex::new(Window::new(scope.limit.shape()))))
+            .or_insert_with(|| hot::SharedWindow::new(Window::new(scope.limit.shape())))
             .clone()
     }
 
@@ -950,9 +951,11 @@ impl Limits {
         for (text, buckets) in grouped {
             if let Some(scope) = Scope::parse(&text) {
                 let shape = scope.limit.shape();
-                let window = Arc::new(Mutex::new(Window::from_buckets(shape, now_ms, &buckets)));
+                let window = hot::SharedWindow::new(Window::from_buckets(shape, now_ms, &buckets));
                 if let Some(replaced) = windows.insert(scope, window) {
-                    replaced.lock().retired = true;
+                    let mut held = replaced.lock();
+                    held.retired = true;
+                    replaced.changed(&mut held);
                 }
             }
         }
@@ -1006,7 +1009,9 @@ impl Limits {
         {
             let mut windows = self.windows.write();
             for window in windows.values() {
-                window.lock().retired = true;
+                let mut held = window.lock();
+                held.retired = true;
+                window.changed(&mut held);
             }
             windows.clear();
         }
@@ -1225,7 +1230,7 @@ mod tests {
         for text in &texts {
             let scope = Scope::parse(text).expect("a scope");
             assert_eq!(scope.as_ref().text(), *text);
-            map.insert(scope, Arc::new(Mutex::new(Window::new(PER_SECOND))));
+            map.insert(scope, hot::SharedWindow::new(Window::new(PER_SECOND)));
         }
         for check in &checks {
             assert!(map.contains_key(&check.scope()), "{check:?}");

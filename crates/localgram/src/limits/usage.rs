@@ -10,22 +10,28 @@
 //! localgram throttles by call count only: `total_cputime` and `total_time` are 0 unless a
 //! limit is reached, when all three read 100.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use axum::http::{HeaderName, HeaderValue};
 use serde_json::{json, Value};
 
 use super::{Limit, Reported, Usage};
 
-/// The usage headers an answer carries besides Meta's usual ones, ready for the response:
-/// a place for each, so an answer's headers fill their places in its header template
-/// without a list built, searched or grown (every counted call carries them).
+/// The usage headers an answer carries besides Meta's usual ones, ready for the response,
+/// held together and shared: a call shows the headers its entry rendered before by taking
+/// one more reference to them, and an answer's template is found by which rendering it holds
+/// (every counted call carries them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
+    values: Option<Arc<Values>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Values {
     /// `X-App-Usage`.
-    pub app: Option<HeaderValue>,
+    app: Option<HeaderValue>,
     /// `X-Business-Use-Case-Usage`.
-    pub business: Option<HeaderValue>,
+    business: Option<HeaderValue>,
 }
 
 impl Headers {
@@ -33,21 +39,57 @@ impl Headers {
         Headers::default()
     }
 
+    /// `X-App-Usage` and `X-Business-Use-Case-Usage`, either of them or none.
+    pub fn of(app: Option<HeaderValue>, business: Option<HeaderValue>) -> Headers {
+        if app.is_none() && business.is_none() {
+            return Headers::new();
+        }
+        Headers {
+            values: Some(Arc::new(Values { app, business })),
+        }
+    }
+
+    /// `X-App-Usage`.
+    pub fn app(&self) -> Option<&HeaderValue> {
+        self.values.as_ref()?.app.as_ref()
+    }
+
+    /// `X-Business-Use-Case-Usage`.
+    pub fn business(&self) -> Option<&HeaderValue> {
+        self.values.as_ref()?.business.as_ref()
+    }
+
+    /// Whether these are the very headers `other` holds, the same rendering (not only the
+    /// same text).
+    pub fn is(&self, other: &Headers) -> bool {
+        match (&self.values, &other.values) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+
     /// Each header present, in the order answers carry them.
     pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &HeaderValue)> {
-        [(app_usage(), &self.app), (business_usage(), &self.business)]
-            .into_iter()
-            .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
+        [
+            (app_usage(), self.app()),
+            (business_usage(), self.business()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
 
     /// Takes the headers `later` has in place of these (a header set twice answers its last
     /// value, as a response's header map would).
     pub fn merge(&mut self, later: &Headers) {
-        if let Some(app) = &later.app {
-            self.app = Some(app.clone());
-        }
-        if let Some(business) = &later.business {
-            self.business = Some(business.clone());
+        match (&self.values, &later.values) {
+            (_, None) => {}
+            // The usual case: the call's own headers, shared.
+            (None, Some(_)) => self.values = later.values.clone(),
+            (Some(mine), Some(theirs)) => {
+                let app = theirs.app.clone().or_else(|| mine.app.clone());
+                let business = theirs.business.clone().or_else(|| mine.business.clone());
+                *self = Headers::of(app, business);
+            }
         }
     }
 }
@@ -155,7 +197,7 @@ pub fn headers(usages: &[Usage], out: &mut Headers) {
 }
 
 pub(super) fn render(usages: &[Usage]) -> Headers {
-    let mut out = Headers::new();
+    let (mut app_header, mut business_header) = (None, None);
     // The app's limit only: Meta does not disclose a user's count. A creator marketplace
     // call reports that API's app limit (ref 001 L9302), which it counted in, rather than
     // the platform limit it only looked at.
@@ -164,7 +206,7 @@ pub(super) fn render(usages: &[Usage]) -> Headers {
         .find(|u| u.limit == Limit::CreatorMarketplaceApp)
         .or_else(|| usages.iter().find(|u| u.limit == Limit::App));
     if let Some(app) = app {
-        out.app = Some(app_usage_value(app.percent()));
+        app_header = Some(app_usage_value(app.percent()));
     }
     // One entry per business use case, grouped by account in the order first counted.
     let mut accounts: Vec<(&str, String)> = Vec::new();
@@ -204,9 +246,9 @@ pub(super) fn render(usages: &[Usage]) -> Headers {
             text.push(']');
         }
         text.push('}');
-        out.business = value(text);
+        business_header = value(text);
     }
-    out
+    Headers::of(app_header, business_header)
 }
 
 /// The headers a throttling error injected as a fault carries: the use case its code names at
@@ -216,10 +258,7 @@ pub fn throttled(code: i64, account: Option<&str>, regain_minutes: i64) -> Heade
         4 | 17 => {
             let text =
                 json!({"call_count": 100, "total_cputime": 100, "total_time": 100}).to_string();
-            return Headers {
-                app: value(text),
-                business: None,
-            };
+            return Headers::of(value(text), None);
         }
         80002 => "instagram",
         32 => "pages",
@@ -234,10 +273,7 @@ pub fn throttled(code: i64, account: Option<&str>, regain_minutes: i64) -> Heade
         "estimated_time_to_regain_access": regain_minutes,
     }]})
     .to_string();
-    Headers {
-        app: None,
-        business: value(text),
-    }
+    Headers::of(None, value(text))
 }
 
 #[cfg(test)]

@@ -111,6 +111,11 @@ impl Window {
         window
     }
 
+    /// The virtual times, `[from, until)`, of the bucket the last look at the window was in.
+    pub fn bucket_span(&self) -> (i64, i64) {
+        (self.at_start_ms, self.at_end_ms)
+    }
+
     /// Calls counted in the window at `now_ms`.
     #[inline]
     pub fn used(&mut self, shape: Shape, now_ms: i64) -> u64 {
