@@ -26,16 +26,23 @@ pub(super) type Handle = Arc<SharedWindow>;
 
 /// A window as calls share it: its lock, and how many changes were made under it, which a
 /// call that only looks at the window (for `X-App-Usage`) reads without taking the lock.
+/// Aligned to a cache line: the lock and the window's hot part share the first one, so a
+/// count moves one line between the cores that count in the window (two with its slot).
+#[repr(C, align(64))]
 pub(super) struct SharedWindow {
     window: Mutex<Window>,
     changes: AtomicU64,
+    /// Whether calls look at the window without its lock (the app's platform windows): only
+    /// then are its changes noted.
+    watched: bool,
 }
 
 impl SharedWindow {
-    pub fn new(window: Window) -> Handle {
+    pub fn new(window: Window, watched: bool) -> Handle {
         Arc::new(SharedWindow {
             window: Mutex::new(window),
             changes: AtomicU64::new(0),
+            watched,
         })
     }
 
@@ -45,9 +52,11 @@ impl SharedWindow {
 
     /// Notes a change to the calls in the window (a count, a clear), made under its lock.
     pub fn changed(&self, _held: &mut MutexGuard<'_, Window>) {
-        // Only holders of the lock write: a load and a store are enough.
-        let changes = self.changes.load(Ordering::Relaxed).wrapping_add(1);
-        self.changes.store(changes, Ordering::Release);
+        if self.watched {
+            // Only holders of the lock write: a load and a store are enough.
+            let changes = self.changes.load(Ordering::Relaxed).wrapping_add(1);
+            self.changes.store(changes, Ordering::Release);
+        }
     }
 
     fn changes(&self) -> u64 {
@@ -144,7 +153,7 @@ impl CallKey {
     }
 
     /// Whether a call with these counts exactly as the one this key was made for.
-    #[inline]
+    #[inline(always)]
     fn is(&self, caller: &Arc<Caller>, budget: Budget, account: Option<&str>) -> bool {
         let same_account = match (self.account.as_deref(), account) {
             (Some(kept), Some(account)) => same_text(kept, account),
@@ -168,21 +177,27 @@ impl CallKey {
 #[inline]
 fn same_text(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (a_words, _) = a.as_chunks::<8>();
-    let (b_words, _) = b.as_chunks::<8>();
-    let word = |w: &[u8; 8]| u64::from_ne_bytes(*w);
-    // The whole words, then the last eight bytes (overlapping them); a text shorter than a
-    // word byte by byte.
-    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
-        (Some(a_last), Some(b_last)) => {
-            a_words.iter().zip(b_words).all(|(x, y)| word(x) == word(y))
-                && word(a_last) == word(b_last)
-        }
-        _ => a.iter().zip(b).all(|(x, y)| x == y),
+    if n < 8 {
+        return a == b;
     }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    // The words at each multiple of eight, then the last eight bytes (overlapping).
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// What one kind of call counts in, resolved.
@@ -514,6 +529,14 @@ pub(super) fn keep(entry: Entry, checks: &[Check], app: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lock and the window's own fields fit the first cache line of a shared window.
+    #[test]
+    fn a_windows_lock_and_hot_fields_share_one_cache_line() {
+        assert!(std::mem::size_of::<Mutex<Window>>() <= 64);
+        assert_eq!(std::mem::offset_of!(SharedWindow, window), 0);
+        assert_eq!(std::mem::align_of::<SharedWindow>(), 64);
+    }
 
     proptest::proptest! {
         /// Texts compare as `==` does, at every length and at every differing byte.

@@ -879,7 +879,10 @@ impl Limits {
         self.windows
             .write()
             .entry(scope.to_owned())
-            .or_insert_with(|| hot::SharedWindow::new(Window::new(scope.limit.shape())))
+            .or_insert_with(|| {
+                let watched = scope.limit == Limit::App;
+                hot::SharedWindow::new(Window::new(scope.limit.shape()), watched)
+            })
             .clone()
     }
 
@@ -951,7 +954,8 @@ impl Limits {
         for (text, buckets) in grouped {
             if let Some(scope) = Scope::parse(&text) {
                 let shape = scope.limit.shape();
-                let window = hot::SharedWindow::new(Window::from_buckets(shape, now_ms, &buckets));
+                let window = Window::from_buckets(shape, now_ms, &buckets);
+                let window = hot::SharedWindow::new(window, scope.limit == Limit::App);
                 if let Some(replaced) = windows.insert(scope, window) {
                     let mut held = replaced.lock();
                     held.retired = true;
@@ -1230,7 +1234,10 @@ mod tests {
         for text in &texts {
             let scope = Scope::parse(text).expect("a scope");
             assert_eq!(scope.as_ref().text(), *text);
-            map.insert(scope, hot::SharedWindow::new(Window::new(PER_SECOND)));
+            map.insert(
+                scope,
+                hot::SharedWindow::new(Window::new(PER_SECOND), false),
+            );
         }
         for check in &checks {
             assert!(map.contains_key(&check.scope()), "{check:?}");

@@ -26,14 +26,11 @@ impl Shape {
     }
 }
 
+/// Laid out in this order so that what every call reads and writes (the total, its bucket,
+/// the flags) shares one cache line with the lock in front of it (`hot::SharedWindow`).
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct Window {
-    /// (bucket, calls), at index `bucket mod slots`.
-    slots: Vec<(i64, u64)>,
-    /// Changed since it was last written to the store.
-    pub dirty: bool,
-    /// Forgotten by the limits (cleared): a call holding it counts elsewhere.
-    pub retired: bool,
     /// The calls in the window ending in bucket `total_at` (every call asks for its window's
     /// total: it is summed again only when the clock has entered another bucket).
     total: u64,
@@ -42,7 +39,13 @@ pub struct Window {
     /// bucket as the one before (most calls) finds it by comparing times, without dividing.
     at_start_ms: i64,
     at_end_ms: i64,
-    at_slot: usize,
+    at_slot: u32,
+    /// Changed since it was last written to the store.
+    pub dirty: bool,
+    /// Forgotten by the limits (cleared): a call holding it counts elsewhere.
+    pub retired: bool,
+    /// (bucket, calls), at index `bucket mod slots`.
+    slots: Box<[(i64, u64)]>,
 }
 
 /// No bucket the total was summed at yet.
@@ -51,7 +54,7 @@ const NOT_SUMMED: i64 = i64::MIN;
 impl Window {
     pub fn new(shape: Shape) -> Self {
         Window {
-            slots: vec![(i64::MIN, 0); shape.slots as usize],
+            slots: vec![(i64::MIN, 0); shape.slots as usize].into_boxed_slice(),
             dirty: false,
             retired: false,
             total: 0,
@@ -95,7 +98,7 @@ impl Window {
         let width = shape.width_ms();
         self.at_start_ms = current.saturating_mul(width);
         self.at_end_ms = self.at_start_ms.saturating_add(width);
-        self.at_slot = current.rem_euclid(shape.slots) as usize;
+        self.at_slot = current.rem_euclid(shape.slots) as u32;
     }
 
     /// A window from stored buckets (those outside the window are left out).
@@ -162,7 +165,7 @@ impl Window {
     /// Counts one call in bucket `current`, once `sum_at` has brought the total to it.
     #[inline]
     fn count_at(&mut self, current: i64) -> u64 {
-        let i = self.at_slot;
+        let i = self.at_slot as usize;
         if self.slots[i].0 != current {
             // The only live bucket at this slot is the current one: what it held (expired,
             // or ahead of a clock moved back) is not in the total.
