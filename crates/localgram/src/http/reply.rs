@@ -64,25 +64,25 @@ static FACEBOOK_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-
 /// a new map (the places are then filled in place, found by their position).
 fn usual_headers(version: Option<ApiVersion>, usage: bool) -> Template {
     // By release (in `RELEASES` order, then no version): with and without the usage places.
-    static KNOWN: std::sync::OnceLock<Vec<[Template; 2]>> = std::sync::OnceLock::new();
-    let known = KNOWN.get_or_init(|| {
-        graph::version::RELEASES
+    // Per thread: a clone takes a reference to the template's logged lines, and a count
+    // shared by every thread would move between the cores on every answer.
+    thread_local! {
+        static KNOWN: Vec<[Template; 2]> = graph::version::RELEASES
             .iter()
             .map(|(v, _)| Some(*v))
             .chain(std::iter::once(None))
             .map(|v| [Template::build(v, false), Template::build(v, true)])
-            .collect()
-    });
+            .collect();
+    }
     let releases = graph::version::RELEASES;
     // Calls name recent versions: looked for from the newest.
     let at = match version {
         None => Some(releases.len()),
         Some(version) => releases.iter().rposition(|(v, _)| *v == version),
     };
-    match at.and_then(|i| known.get(i)) {
-        Some(templates) => templates[usize::from(usage)].clone(),
-        None => Template::build(version, usage),
-    }
+    let known =
+        at.and_then(|i| KNOWN.with(|known| known.get(i).map(|t| t[usize::from(usage)].clone())));
+    known.unwrap_or_else(|| Template::build(version, usage))
 }
 
 /// The usual headers with these two usage headers in their places: the template last filled
