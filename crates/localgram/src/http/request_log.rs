@@ -548,29 +548,15 @@ mod tests {
             )
         };
         let expired = graph::GraphError::token_expired(1, 2);
+        let json = |body: &[u8], version, usage| {
+            Reply::json_bytes_with(200, body.to_vec(), &trace, version, usage)
+        };
         let replies = [
-            Reply::json_bytes_with(
-                200,
-                b"{}".to_vec(),
-                &trace,
-                v24,
-                usage(Some("a"), Some("b")),
-            ),
-            Reply::json_bytes_with(
-                200,
-                b"{}".to_vec(),
-                &trace,
-                v24,
-                usage(Some("a"), Some("b")),
-            ),
-            Reply::json_bytes_with(
-                200,
-                b"{}".to_vec(),
-                &trace,
-                v24,
-                usage(Some("c"), Some("b")),
-            ),
-            Reply::json_bytes_with(200, b"[]".to_vec(), &trace, None, usage(None, Some("b"))),
+            json(b"{}", v24, usage(Some("a"), Some("b"))),
+            // Another rendering of the same text: its own template.
+            json(b"{}", v24, usage(Some("a"), Some("b"))),
+            json(b"{}", v24, usage(Some("c"), Some("b"))),
+            json(b"[]", None, usage(None, Some("b"))),
             Reply::json_bytes(200, b"{}".to_vec(), &trace, v24),
             Reply::error_with(&expired, &trace, v24, usage(Some("a"), Some("b"))),
             Reply::error(&graph::GraphError::appsecret_proof_required(), &trace, None),

@@ -465,16 +465,13 @@ pub(super) fn with_call<T>(
     current: impl FnOnce(&Entry) -> bool,
     hit: impl FnOnce(&mut Entry) -> Option<T>,
 ) -> Option<T> {
-    ENTRIES.with_borrow_mut(|(entries, _)| {
-        let entry = entries
-            .iter_mut()
-            .find(|e| {
-                e.limits == limits
-                    && e.call
-                        .as_ref()
-                        .is_some_and(|key| key.is(caller, budget, account))
-            })
-            .filter(|e| !e.stale && current(e))?;
+    let is_the_call = |e: &Entry| {
+        e.limits == limits
+            && e.call
+                .as_ref()
+                .is_some_and(|key| key.is(caller, budget, account))
+    };
+    with_found(is_the_call, current, |entry| {
         if let Some(key) = entry
             .call
             .as_mut()
@@ -496,10 +493,20 @@ pub(super) fn with_entry<T>(
     current: impl FnOnce(&Entry) -> bool,
     hit: impl FnOnce(&mut Entry) -> Option<T>,
 ) -> Option<T> {
+    with_found(|e| e.is_for(limits, checks, app), current, hit)
+}
+
+/// Runs `hit` on this thread's first entry `found` picks, when it is neither stale nor
+/// refused by `current`.
+fn with_found<T>(
+    found: impl Fn(&Entry) -> bool,
+    current: impl FnOnce(&Entry) -> bool,
+    hit: impl FnOnce(&mut Entry) -> Option<T>,
+) -> Option<T> {
     ENTRIES.with_borrow_mut(|(entries, _)| {
         let entry = entries
             .iter_mut()
-            .find(|e| e.is_for(limits, checks, app))
+            .find(|e| found(e))
             .filter(|e| !e.stale && current(e))?;
         hit(entry)
     })
