@@ -320,13 +320,7 @@ impl Entry {
             decision
         };
         if let Some((used, max)) = self.peek(now_ms) {
-            decision.tallies.push(Tally {
-                limit: Limit::App,
-                check: None,
-                used,
-                max,
-                regain_ms: 0,
-            });
+            decision.tallies.push(Tally::looked_at(used, max));
         }
         Some(decision)
     }
@@ -399,13 +393,7 @@ impl Entry {
             regain_ms: 0,
         });
         if let Some((used, max)) = peeked {
-            decision.tallies.push(Tally {
-                limit: Limit::App,
-                check: None,
-                used,
-                max,
-                regain_ms: 0,
-            });
+            decision.tallies.push(Tally::looked_at(used, max));
         }
         self.show(&decision, out);
         true

@@ -549,6 +549,17 @@ struct Tally {
 }
 
 impl Tally {
+    /// The app's platform window, looked at for `X-App-Usage` (no check counts in it).
+    fn looked_at(used: u64, max: u64) -> Tally {
+        Tally {
+            limit: Limit::App,
+            check: None,
+            used,
+            max,
+            regain_ms: 0,
+        }
+    }
+
     fn usage(self, account: Option<&str>) -> Usage<'_> {
         Usage {
             limit: self.limit,
