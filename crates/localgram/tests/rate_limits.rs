@@ -850,7 +850,9 @@ async fn a_facebook_login_call_on_a_media_counts_in_its_owners_budget() {
     server.stop().await;
 }
 
-/// Every answer's usage headers show its own call's numbers, though a caller's calls reuse
+/// The pair's budget (ref 004 L252-260; seed002-004 §11) and the app's platform limit, as the
+/// usage headers report them (Meta's rate-limiting overview, coverage 11.11): every answer's
+/// usage headers show its own call's numbers, though a caller's calls reuse
 /// the headers shown last while the numbers are unchanged (docs/performance.md "Rate
 /// limits"): the percentages move at the call that moves them, whichever of two tokens of
 /// the same app and account calls, and `X-App-Usage` follows the app's platform calls made

@@ -38,11 +38,12 @@ pub(super) struct SharedWindow {
 }
 
 impl SharedWindow {
-    pub fn new(window: Window, watched: bool) -> Handle {
+    /// A window of `limit`'s: the app's platform windows are the ones looked at.
+    pub fn new(window: Window, limit: Limit) -> Handle {
         Arc::new(SharedWindow {
             window: Mutex::new(window),
             changes: AtomicU64::new(0),
-            watched,
+            watched: limit == Limit::App,
         })
     }
 

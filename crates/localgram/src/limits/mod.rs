@@ -891,8 +891,7 @@ impl Limits {
             .write()
             .entry(scope.to_owned())
             .or_insert_with(|| {
-                let watched = scope.limit == Limit::App;
-                hot::SharedWindow::new(Window::new(scope.limit.shape()), watched)
+                hot::SharedWindow::new(Window::new(scope.limit.shape()), scope.limit)
             })
             .clone()
     }
@@ -966,7 +965,7 @@ impl Limits {
             if let Some(scope) = Scope::parse(&text) {
                 let shape = scope.limit.shape();
                 let window = Window::from_buckets(shape, now_ms, &buckets);
-                let window = hot::SharedWindow::new(window, scope.limit == Limit::App);
+                let window = hot::SharedWindow::new(window, scope.limit);
                 if let Some(replaced) = windows.insert(scope, window) {
                     let mut held = replaced.lock();
                     held.retired = true;
@@ -1245,10 +1244,8 @@ mod tests {
         for text in &texts {
             let scope = Scope::parse(text).expect("a scope");
             assert_eq!(scope.as_ref().text(), *text);
-            map.insert(
-                scope,
-                hot::SharedWindow::new(Window::new(PER_SECOND), false),
-            );
+            let window = hot::SharedWindow::new(Window::new(PER_SECOND), scope.limit);
+            map.insert(scope, window);
         }
         for check in &checks {
             assert!(map.contains_key(&check.scope()), "{check:?}");
