@@ -1,12 +1,14 @@
 #!/bin/bash
 # The CPU rate limits add to a node read (issue #14, docs/performance.md "Rate limits"):
-# one server, its limits switched off and on through `POST /_localgram/rate_limits` in
-# alternating slices (the order alternating pair by pair); for each slice a warm-up, then the
-# server's CPU (utime + stime from /proc) over the requests `wrk -t1 -c64` answered.
-# Prints each pair and the median, quartiles and ratio of sums of on/off.
-# usage: scripts/limits-cost.sh BIN [PAIRS=20] [SECONDS=3]   (needs wrk, curl, python3)
+# one server, its limits switched off and on through `POST /_localgram/rate_limits` in short
+# alternating slices (the order alternating pair by pair, so a drift in the machine's load
+# falls on both alike); for each slice the server's CPU time in nanoseconds (the sum of its
+# threads' run time in /proc/PID/task/*/schedstat) over the requests `wrk -t1 -c64` answered.
+# Prints each pair; then the median and quartiles of on/off, and the ratio of sums with its
+# 95% interval (the pairs resampled).
+# usage: scripts/limits-cost.sh BIN [PAIRS=40] [SECONDS=1]   (needs wrk, curl, python3)
 set -u
-BIN=$1; PAIRS=${2:-20}; SECS=${3:-3}
+BIN=$1; PAIRS=${2:-40}; SECS=${3:-1}; CONNS=${CONNS:-64}
 p=$((20000 + RANDOM % 20000))
 "$BIN" serve --ephemeral --listen 127.0.0.1:$p --seed 1 --rate-limit-scale 1000 >/dev/null 2>&1 &
 pid=$!
@@ -18,26 +20,35 @@ app=$(control /apps '{"name":"bench","access_level":"advanced"}' | j id)
 acc=$(control /accounts '{"username":"bench","followers_count":1234}' | j id)
 tok=$(control /tokens "{\"app_id\":\"$app\",\"account_id\":\"$acc\",\"login\":\"instagram\",\"long_lived\":true}" | j access_token)
 url="http://127.0.0.1:$p/v24.0/$acc?fields=id,username,followers_count&access_token=$tok"
-TCK=$(getconf CLK_TCK)
-cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
-slice() { # $1 = scale; prints CPU µs per request
-  control /rate_limits "{\"scale\":\"$1\"}" >/dev/null
-  wrk -t1 -c64 -d1s "$url" >/dev/null 2>&1
-  local c0 n c1
-  c0=$(cpu); n=$(wrk -t1 -c64 -d${SECS}s "$url" 2>/dev/null | awk '/requests in/{print $1}'); c1=$(cpu)
-  python3 -c "print(($c1-$c0)/$TCK*1e6/$n)"
+# Each thread's run time (ns): a slice's CPU is what every thread ran in it (a thread that
+# ended within the slice is left out; the runtime's workers last as long as the server).
+cpu() { awk '{print FILENAME, $1}' /proc/$pid/task/*/schedstat 2>/dev/null; }
+ran() { # $1 $2: thread times before and after; prints the ns between
+  awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s }' <(echo "$1") <(echo "$2")
 }
+slice() { # $1 = scale; prints CPU ns per request
+  control /rate_limits "{\"scale\":\"$1\"}" >/dev/null
+  local c0 n c1
+  c0=$(cpu); n=$(wrk -t1 -c$CONNS -d${SECS}s "$url" 2>/dev/null | awk '/requests in/{print $1}'); c1=$(cpu)
+  echo $(( $(ran "$c0" "$c1") / n ))
+}
+slice off >/dev/null; slice 1000 >/dev/null   # warm-up
 ratios=(); offs=(); ons=()
 for i in $(seq 1 "$PAIRS"); do
   if [ $((i % 2)) = 1 ]; then off=$(slice off); on=$(slice 1000); else on=$(slice 1000); off=$(slice off); fi
   offs+=("$off"); ons+=("$on")
-  printf 'pair %d off %.2f on %.2f us/req ratio %.4f\n' "$i" "$off" "$on" "$(python3 -c "print($on/$off)")"
+  printf 'pair %d off %d on %d ns/req\n' "$i" "$off" "$on"
 done
 python3 - "${offs[*]}" "${ons[*]}" <<'PY'
-import sys, statistics as st
+import random, sys, statistics as st
 off = [float(x) for x in sys.argv[1].split()]; on = [float(x) for x in sys.argv[2].split()]
 r = sorted(b / a for a, b in zip(off, on))
 q = st.quantiles(r, n=4) if len(r) > 1 else [r[0]] * 3
-print("pairs %d  on/off median %.4f  quartiles %.4f %.4f  ratio of sums %.4f  above 1: %d"
-      % (len(r), st.median(r), q[0], q[2], sum(on) / sum(off), sum(x > 1 for x in r)))
+# 95% interval of the ratio of sums, by resampling the pairs (fixed seed: reproducible).
+rng = random.Random(14)
+boot = sorted(sum(on[i] for i in idx) / sum(off[i] for i in idx)
+              for idx in ([rng.randrange(len(on)) for _ in on] for _ in range(2000)))
+print("pairs %d  on/off median %.4f  quartiles %.4f %.4f  ratio of sums %.4f (95%% %.4f-%.4f)  above 1: %d"
+      % (len(r), st.median(r), q[0], q[2], sum(on) / sum(off), boot[50], boot[1949],
+         sum(x > 1 for x in r)))
 PY

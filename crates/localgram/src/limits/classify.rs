@@ -47,6 +47,7 @@ pub enum Budget {
 
 /// The budget of a row, for a caller of `token` kind; `platform_fields` says whether the
 /// call asks for a platform-limited field.
+#[inline]
 pub fn budget(on: On, verb: Verb, token: TokenKind, platform_fields: bool) -> Budget {
     match on {
         On::Batch => Budget::None,

@@ -16,6 +16,7 @@ use smallvec::SmallVec;
 
 use super::classify::Budget;
 use super::impressions::Validity;
+use super::share::{Share, AHEAD_MAX};
 use super::usage::{self, Headers};
 use super::window::Window;
 use super::{decide, same_percent, Check, Decision, Limit, Scope, Tally};
@@ -47,8 +48,31 @@ impl SharedWindow {
         })
     }
 
+    /// The window locked, its count the calls made (what threads counted ahead is taken
+    /// back).
     pub fn lock(&self) -> MutexGuard<'_, Window> {
+        let mut window = self.window.lock();
+        if !window.shares.is_empty() {
+            window.settle();
+        }
+        window
+    }
+
+    /// The window locked as it stands, its count possibly ahead of the calls made by what
+    /// the shares hold (`Window::shares`): for a call counting within a range that allows it.
+    fn lock_ahead(&self) -> MutexGuard<'_, Window> {
         self.window.lock()
+    }
+
+    /// Calls the threads' shares counted ahead since they were last settled (tests).
+    #[cfg(test)]
+    pub fn granted(&self) -> u64 {
+        self.window.lock().shares.granted
+    }
+
+    /// Whether calls look at the window without its lock.
+    fn watched(&self) -> bool {
+        self.watched
     }
 
     /// Notes a change to the calls in the window (a count, a clear), made under its lock.
@@ -94,6 +118,7 @@ impl Peek {
 
     /// The calls in the window at `now_ms`, and whether it was found retired (cleared: it
     /// reads as the fresh window that replaced it, and the entry must be resolved again).
+    #[inline(always)]
     fn look(&mut self, now_ms: i64) -> (u64, bool) {
         if let Some(seen) = self.seen.filter(|seen| {
             now_ms >= seen.from_ms
@@ -102,6 +127,12 @@ impl Peek {
         }) {
             return (seen.used, false);
         }
+        self.look_locked(now_ms)
+    }
+
+    /// [`Peek::look`] under the window's lock.
+    #[inline(never)]
+    fn look_locked(&mut self, now_ms: i64) -> (u64, bool) {
         let mut window = self.window.lock();
         if window.retired {
             return (0, true);
@@ -128,6 +159,8 @@ pub(super) struct Usual {
     shape: super::window::Shape,
     max: u64,
     counted: std::ops::Range<u64>,
+    /// A count in `counted` (all show the same), for a call counted from the thread's share.
+    used: u64,
     peeked: Option<std::ops::Range<u64>>,
 }
 
@@ -233,6 +266,18 @@ pub(super) struct Entry {
     pub shown: Option<(SmallVec<[Shown; 3]>, Headers)>,
     /// The usual call, while the numbers last shown are the usual call's.
     pub usual: Option<Usual>,
+    /// This thread's calls counted ahead in the usual call's window (its only window).
+    pub share: Option<Arc<Share>>,
+}
+
+impl Drop for Entry {
+    /// What the entry's share holds is given back (the entry was replaced or its thread
+    /// ended).
+    fn drop(&mut self) {
+        if let (Some(share), Some(window)) = (&self.share, self.windows.first()) {
+            window.lock_ahead().release(share);
+        }
+    }
 }
 
 /// What the usage headers show of one tally: the same while the calls used stay in `used`
@@ -337,10 +382,17 @@ impl Entry {
 
     /// Counts a call and adds its usage headers to `out`: the answer is the limit that
     /// refused it, if one did; `None` when a window was retired before anything was counted.
+    #[inline(always)]
     pub fn count(&mut self, now_ms: i64, out: &mut Headers) -> Option<Option<Limit>> {
         if self.count_usual(now_ms, out) {
             return Some(None);
         }
+        self.count_decided(now_ms, out)
+    }
+
+    /// [`Entry::count`] for a call that is not the usual one: a decision made.
+    #[inline(never)]
+    fn count_decided(&mut self, now_ms: i64, out: &mut Headers) -> Option<Option<Limit>> {
         let decision = self.decide(now_ms)?;
         self.show(&decision, out);
         Some(decision.refused)
@@ -349,23 +401,25 @@ impl Entry {
     /// The usual call, counted without a decision made: it counts in one window, the
     /// headers last shown show one tally for it (and one for the app's window it looks at),
     /// and the count it brings the window to still shows the same, below the limit. Whether
-    /// it was counted (nothing is, otherwise).
+    /// it was counted (nothing is, otherwise). It is taken from the thread's share when one
+    /// is left, else counted under the window's lock with a share ahead, when the range has
+    /// room for one (not in a window looked at without its lock: a share is not a change).
+    #[inline(always)]
     fn count_usual(&mut self, now_ms: i64, out: &mut Headers) -> bool {
-        let Some(usual) = &self.usual else {
+        let Entry {
+            usual, share, peek, ..
+        } = self;
+        let Some(usual) = usual.as_ref() else {
             return false;
         };
-        let used = {
-            let mut guard = usual.window.lock();
-            if guard.retired {
-                return false;
-            }
-            let Some(used) = guard.add_within(usual.shape, now_ms, &usual.counted) else {
-                return false;
-            };
-            usual.window.changed(&mut guard);
-            used
+        let used = match share {
+            Some(share) if share.take(now_ms) => usual.used,
+            _ => match Self::count_locked(usual, share, now_ms) {
+                Some(used) => used,
+                None => return false,
+            },
         };
-        let peeked = match &mut self.peek {
+        let peeked = match peek {
             Some(peek) => {
                 let (used, retired) = peek.look(now_ms);
                 self.stale |= retired;
@@ -398,6 +452,29 @@ impl Entry {
         }
         self.show(&decision, out);
         true
+    }
+
+    /// The usual call counted under its window's lock, within the usual range, and a share
+    /// counted ahead for the calls after it when the range has room (half of it, so other
+    /// threads find room too): the calls in the window with it.
+    #[inline(never)]
+    fn count_locked(usual: &Usual, share: &mut Option<Arc<Share>>, now_ms: i64) -> Option<u64> {
+        let mut guard = usual.window.lock_ahead();
+        if guard.retired {
+            return None;
+        }
+        if let Some(share) = share.as_ref() {
+            // Its bucket left behind or all taken: what is left is not this call's to count.
+            guard.take_back(share);
+        }
+        let used = guard.add_within(usual.shape, now_ms, &usual.counted)?;
+        usual.window.changed(&mut guard);
+        let room = usual.counted.end.saturating_sub(used + 1) / 2;
+        if room > 0 && !usual.window.watched() {
+            let share = share.get_or_insert_with(Share::new);
+            guard.count_ahead(share, room.min(AHEAD_MAX));
+        }
+        Some(used)
     }
 
     /// Adds the usage headers for `decision` to `out`: the ones last shown while the numbers
@@ -434,6 +511,7 @@ impl Entry {
             shape: counted.limit.shape(),
             max: counted.max,
             counted: same_percent(counted.used, counted.max),
+            used: counted.used,
             peeked: peeked.map(|t| same_percent(t.used, t.max)),
         })
     }
@@ -526,10 +604,12 @@ pub(super) fn keep(entry: Entry, checks: &[Check], app: Option<&str>) {
 mod tests {
     use super::*;
 
-    /// The lock and the window's own fields fit the first cache line of a shared window.
+    /// The lock and the window's own fields fit the first cache line of a shared window
+    /// (its shares, last, are for the slow path).
     #[test]
     fn a_windows_lock_and_hot_fields_share_one_cache_line() {
-        assert!(std::mem::size_of::<Mutex<Window>>() <= 64);
+        let shares = std::mem::size_of::<super::super::share::Shares>();
+        assert!(std::mem::size_of::<Mutex<Window>>() - shares <= 64);
         assert_eq!(std::mem::offset_of!(SharedWindow, window), 0);
         assert_eq!(std::mem::align_of::<SharedWindow>(), 64);
     }

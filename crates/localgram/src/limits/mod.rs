@@ -14,6 +14,7 @@
 pub mod classify;
 mod hot;
 pub mod impressions;
+mod share;
 pub mod usage;
 pub mod window;
 
@@ -851,6 +852,7 @@ impl Limits {
             stale: false,
             shown: None,
             usual: None,
+            share: None,
         }
     }
 
@@ -1194,6 +1196,7 @@ fn count_in_store(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Barrier;
 
     #[test]
     fn scale_and_overrides_decide_the_limit_in_force() {
@@ -1329,6 +1332,86 @@ mod tests {
             // The 500 refused calls left the app's window alone.
             assert_eq!(used(&limits, &db, "app:app").await, 300);
         });
+    }
+
+    /// Threads counting far below a limit count ahead (`share`): the counts the store and
+    /// the control API see are the calls made, each call's headers show a percentage its
+    /// thread never sees go down, and at the limit exactly the limit's calls pass.
+    #[test]
+    fn calls_counted_ahead_leave_the_counts_exact() {
+        let db = Db::open(&crate::store::Location::Ephemeral).expect("a store");
+        let percent_of = |headers: &[(String, String)]| -> u64 {
+            let business = &headers[1].1;
+            let at = business.find("\"call_count\":").expect("a call count") + 13;
+            business[at..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a number")
+        };
+        // 15,920 calls: not on a percentage's first call (a decision settles every share).
+        for (limit, per_thread, passing) in [(100_000, 1_990, 15_920), (10_000, 2_000, 10_000)] {
+            let limits = limits_with(&[(Limit::Instagram, limit)]);
+            let passed = AtomicU64::new(0);
+            // The threads wait, their entries (and shares) alive, while the counts are read.
+            let (counted, read) = (Barrier::new(9), Barrier::new(9));
+            std::thread::scope(|s| {
+                for _ in 0..8 {
+                    s.spawn(|| {
+                        run(async {
+                            let checks = [Check::per_pair(Limit::Instagram, "app", "17841")];
+                            let mut last = 0;
+                            for _ in 0..per_thread {
+                                let (ok, headers) = call(&limits, &db, NOW, &checks).await;
+                                let percent = percent_of(&headers);
+                                assert!(percent >= last, "{percent}% after {last}%");
+                                last = percent;
+                                if ok {
+                                    passed.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                        });
+                        counted.wait();
+                        read.wait();
+                    });
+                }
+                counted.wait();
+                let scope = Scope::parse("instagram:app:17841").expect("a scope");
+                let window = limits
+                    .windows
+                    .read()
+                    .get(&scope)
+                    .cloned()
+                    .expect("a window");
+                let ahead = window.granted();
+                // Read through the lock that settles the shares: the calls made.
+                let made = run(used(&limits, &db, "instagram:app:17841"));
+                let settled = window.granted();
+                read.wait();
+                assert!(ahead > 0 || passing == limit, "counted ahead");
+                assert_eq!((made, settled), (passing, 0));
+            });
+            assert_eq!(passed.load(Ordering::Relaxed), passing, "limit {limit}");
+            run(async {
+                // The threads ended: their entries gave their shares back.
+                assert_eq!(used(&limits, &db, "instagram:app:17841").await, passing);
+                let mut out = usage::Headers::new();
+                let checks = [Check::per_pair(Limit::Instagram, "app", "17841")];
+                let refused = limits
+                    .count_checks(&db, NOW, &checks, Some("app"), None, &mut out)
+                    .await
+                    .expect("counted");
+                assert_eq!(refused.is_some(), passing == limit, "limit {limit}");
+                let stored = limits.take_dirty(NOW);
+                let calls: i64 = stored
+                    .iter()
+                    .filter(|(scope, _)| scope == "instagram:app:17841")
+                    .flat_map(|(_, buckets)| buckets.iter().map(|(_, calls)| calls))
+                    .sum();
+                assert_eq!(calls as u64, passing + u64::from(refused.is_none()));
+            });
+            run(limits.clear(&db)).expect("cleared");
+        }
     }
 
     /// A thread that resolved a call's windows counts in the new ones once they are cleared,

@@ -80,17 +80,24 @@ impl Headers {
 
     /// Takes the headers `later` has in place of these (a header set twice answers its last
     /// value, as a response's header map would).
+    #[inline]
     pub fn merge(&mut self, later: &Headers) {
-        match (&self.values, &later.values) {
-            (_, None) => {}
+        if self.values.is_none() {
             // The usual case: the call's own headers, shared.
-            (None, Some(_)) => self.values = later.values.clone(),
-            (Some(mine), Some(theirs)) => {
-                let app = theirs.app.clone().or_else(|| mine.app.clone());
-                let business = theirs.business.clone().or_else(|| mine.business.clone());
-                *self = Headers::of(app, business);
-            }
+            self.values.clone_from(&later.values);
+            return;
         }
+        self.merge_both(later);
+    }
+
+    /// [`Headers::merge`] when these hold some already.
+    fn merge_both(&mut self, later: &Headers) {
+        let (Some(mine), Some(theirs)) = (&self.values, &later.values) else {
+            return;
+        };
+        let app = theirs.app.clone().or_else(|| mine.app.clone());
+        let business = theirs.business.clone().or_else(|| mine.business.clone());
+        *self = Headers::of(app, business);
     }
 }
 

@@ -3,6 +3,8 @@
 //! the window whole when the clock passes its end plus the window's length. A clock moved
 //! backwards finds buckets "in the future": they are not counted.
 
+use super::share::Shares;
+
 /// A window's geometry: how long it is and how many buckets it is cut into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
@@ -28,7 +30,7 @@ impl Shape {
 
 /// Laid out in this order so that what every call reads and writes (the total, its bucket,
 /// the flags) shares one cache line with the lock in front of it (`hot::SharedWindow`).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[repr(C)]
 pub struct Window {
     /// The calls in the window ending in bucket `total_at` (every call asks for its window's
@@ -46,6 +48,9 @@ pub struct Window {
     pub retired: bool,
     /// (bucket, calls), at index `bucket mod slots`.
     slots: Box<[(i64, u64)]>,
+    /// The threads' calls counted ahead (`share`): the count runs ahead of the calls made by
+    /// what they still hold.
+    pub shares: Shares,
 }
 
 /// No bucket the total was summed at yet.
@@ -63,6 +68,7 @@ impl Window {
             at_start_ms: 0,
             at_end_ms: 0,
             at_slot: 0,
+            shares: Shares::default(),
         }
     }
 
@@ -148,11 +154,46 @@ impl Window {
         range: &std::ops::Range<u64>,
     ) -> Option<u64> {
         let current = self.bucket_of(shape, now_ms);
-        let used = self.sum_at(shape, current);
-        if !range.contains(&used.saturating_add(1)) {
+        let after = self.sum_at(shape, current).saturating_add(1);
+        // The calls shares hold may not be made: the call is in the range however many are.
+        if after >= range.end || after.saturating_sub(self.shares.granted) < range.start {
             return None;
         }
         Some(self.count_at(current))
+    }
+
+    /// The bucket the last call was counted in, and its virtual times `[from, until)`.
+    pub fn counted_bucket(&self) -> (i64, i64, i64) {
+        (self.total_at, self.at_start_ms, self.at_end_ms)
+    }
+
+    /// Counts `calls` more in the bucket the last call was counted in.
+    pub fn count_many(&mut self, calls: u64) {
+        let i = self.at_slot as usize;
+        if let Some(slot) = self.slots.get_mut(i).filter(|s| s.0 == self.total_at) {
+            slot.1 += calls;
+            self.total += calls;
+            self.dirty = true;
+        }
+    }
+
+    /// Takes `calls` back out of `bucket`, when the window still holds it.
+    pub fn uncount(&mut self, bucket: i64, calls: u64) {
+        let slots = self.slots.len() as i64;
+        let i = bucket.rem_euclid(slots) as usize;
+        let Some(slot) = self.slots.get_mut(i).filter(|s| s.0 == bucket) else {
+            return;
+        };
+        let calls = calls.min(slot.1);
+        if calls == 0 {
+            return;
+        }
+        slot.1 -= calls;
+        self.dirty = true;
+        // The total counts the bucket only while it is in the window it was summed for.
+        if bucket > self.total_at.saturating_sub(slots) && bucket <= self.total_at {
+            self.total -= calls;
+        }
     }
 
     /// Counts one call at `now_ms`; answers the calls in the window with it.
