@@ -8,7 +8,7 @@
 # 95% interval (the pairs resampled).
 # usage: scripts/limits-cost.sh BIN [PAIRS=40] [SECONDS=1]   (needs wrk, curl, python3)
 set -u
-BIN=$1; PAIRS=${2:-40}; SECS=${3:-1}; CONNS=${CONNS:-64}
+BIN=$1; PAIRS=${2:-40}; SECS=${3:-0.5}; CONNS=${CONNS:-64}
 p=$((20000 + RANDOM % 20000))
 "$BIN" serve --ephemeral --listen 127.0.0.1:$p --seed 1 --rate-limit-scale 1000 >/dev/null 2>&1 &
 pid=$!
@@ -26,13 +26,20 @@ cpu() { awk '{print FILENAME, $1}' /proc/$pid/task/*/schedstat 2>/dev/null; }
 ran() { # $1 $2: thread times before and after; prints the ns between
   awk 'NR == FNR { a[$1] = $2; next } { s += $2 - a[$1] } END { print s }' <(echo "$1") <(echo "$2")
 }
-slice() { # $1 = scale; prints CPU ns per request
+# The Graph requests answered so far: the request log's newest id.
+answered() { curl -s "http://127.0.0.1:$p/_localgram/requests?limit=1" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2; }
+slice() { # $1 = scale; prints CPU ns per request over SECS seconds of the running load
   control /rate_limits "{\"scale\":\"$1\"}" >/dev/null
-  local c0 n c1
-  c0=$(cpu); n=$(wrk -t1 -c$CONNS -d${SECS}s "$url" 2>/dev/null | awk '/requests in/{print $1}'); c1=$(cpu)
-  echo $(( $(ran "$c0" "$c1") / n ))
+  sleep 0.1
+  local c0 n0 c1 n1
+  c0=$(cpu); n0=$(answered); sleep "$SECS"; c1=$(cpu); n1=$(answered)
+  echo $(( $(ran "$c0" "$c1") / (n1 - n0) ))
 }
-slice off >/dev/null; slice 1000 >/dev/null   # warm-up
+# One load throughout (no connection set up within a slice), longer than all the slices.
+wrk -t1 -c$CONNS -d$(python3 -c "print(int($PAIRS * 2 * ($SECS + 0.3) + 30))")s "$url" >/dev/null 2>&1 &
+load=$!
+trap 'kill $pid $load 2>/dev/null' EXIT
+sleep 2
 ratios=(); offs=(); ons=()
 for i in $(seq 1 "$PAIRS"); do
   if [ $((i % 2)) = 1 ]; then off=$(slice off); on=$(slice 1000); else on=$(slice 1000); off=$(slice off); fi
