@@ -68,7 +68,7 @@ impl Share {
 }
 
 /// The shares of a window, kept under its lock.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Shares {
     held: Vec<Held>,
     /// Calls counted ahead by the shares since they were last settled: the calls made in the
@@ -76,7 +76,7 @@ pub struct Shares {
     pub granted: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Held {
     share: Arc<Share>,
     /// The bucket its calls are counted in, and how many were counted ahead there.
@@ -177,12 +177,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::window::Shape;
-
-    const SECOND: Shape = Shape {
-        window_ms: 1000,
-        slots: 10,
-    };
+    use crate::limits::window::SECOND;
 
     /// A share's calls are in the window at once; a settle takes back those not made, and
     /// the count is the calls made.

@@ -249,14 +249,16 @@ impl Window {
     }
 }
 
+/// A window of one second in buckets of 100 ms, for tests.
+#[cfg(test)]
+pub const SECOND: Shape = Shape {
+    window_ms: 1000,
+    slots: 10,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SECOND: Shape = Shape {
-        window_ms: 1000,
-        slots: 10,
-    };
 
     #[test]
     fn calls_leave_the_window_when_it_has_rolled_past_their_bucket() {
