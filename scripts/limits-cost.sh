@@ -6,7 +6,7 @@
 # threads' run time in /proc/PID/task/*/schedstat) over the requests `wrk -t1 -c64` answered.
 # Prints each pair; then the median and quartiles of on/off, and the ratio of sums with its
 # 95% interval (the pairs resampled).
-# usage: scripts/limits-cost.sh BIN [PAIRS=40] [SECONDS=1]   (needs wrk, curl, python3)
+# usage: scripts/limits-cost.sh BIN [PAIRS=40] [SECONDS=0.5]   (needs wrk, curl, python3)
 set -u
 BIN=$1; PAIRS=${2:-40}; SECS=${3:-0.5}; CONNS=${CONNS:-64}
 p=$((20000 + RANDOM % 20000))
@@ -40,7 +40,7 @@ wrk -t1 -c$CONNS -d$(python3 -c "print(int($PAIRS * 2 * ($SECS + 0.3) + 30))")s 
 load=$!
 trap 'kill $pid $load 2>/dev/null' EXIT
 sleep 2
-ratios=(); offs=(); ons=()
+offs=(); ons=()
 for i in $(seq 1 "$PAIRS"); do
   if [ $((i % 2)) = 1 ]; then off=$(slice off); on=$(slice 1000); else on=$(slice 1000); off=$(slice off); fi
   offs+=("$off"); ons+=("$on")

@@ -374,10 +374,7 @@ impl Entry {
     /// The calls in the app's platform window and its limit, when the call looks at it for
     /// `X-App-Usage`: once the call's own windows are released.
     fn peek(&mut self, now_ms: i64) -> Option<(u64, u64)> {
-        let peek = self.peek.as_mut()?;
-        let (used, retired) = peek.look(now_ms);
-        self.stale |= retired;
-        Some((used, peek.max))
+        look_at_app(&mut self.peek, &mut self.stale, now_ms)
     }
 
     /// Counts a call and adds its usage headers to `out`: the answer is the limit that
@@ -419,14 +416,7 @@ impl Entry {
                 None => return false,
             },
         };
-        let peeked = match peek {
-            Some(peek) => {
-                let (used, retired) = peek.look(now_ms);
-                self.stale |= retired;
-                Some((used, peek.max))
-            }
-            None => None,
-        };
+        let peeked = look_at_app(peek, &mut self.stale, now_ms);
         let still_shown = match (&usual.peeked, peeked) {
             (None, None) => true,
             (Some(range), Some((used, _))) => range.contains(&used),
@@ -515,6 +505,16 @@ impl Entry {
             peeked: peeked.map(|t| same_percent(t.used, t.max)),
         })
     }
+}
+
+/// The calls in the app's window `peek` looks at and its limit, when there is one; a window
+/// found retired marks the entry `stale`.
+#[inline(always)]
+fn look_at_app(peek: &mut Option<Peek>, stale: &mut bool, now_ms: i64) -> Option<(u64, u64)> {
+    let peek = peek.as_mut()?;
+    let (used, retired) = peek.look(now_ms);
+    *stale |= retired;
+    Some((used, peek.max))
 }
 
 thread_local! {

@@ -150,7 +150,8 @@ impl Window {
         };
         let mut held = self.shares.held.swap_remove(at);
         self.take_back_held(&mut held);
-        self.count_many(ahead);
+        // Nothing is handed out that the window did not count.
+        let ahead = if self.count_many(ahead) { ahead } else { 0 };
         held.bucket = bucket;
         held.granted = ahead;
         self.shares.granted += ahead;

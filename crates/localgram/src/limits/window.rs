@@ -167,14 +167,17 @@ impl Window {
         (self.total_at, self.at_start_ms, self.at_end_ms)
     }
 
-    /// Counts `calls` more in the bucket the last call was counted in.
-    pub fn count_many(&mut self, calls: u64) {
+    /// Counts `calls` more in the bucket the last call was counted in; whether it could (a
+    /// call was counted there and the total summed for it).
+    pub fn count_many(&mut self, calls: u64) -> bool {
         let i = self.at_slot as usize;
-        if let Some(slot) = self.slots.get_mut(i).filter(|s| s.0 == self.total_at) {
-            slot.1 += calls;
-            self.total += calls;
-            self.dirty = true;
-        }
+        let Some(slot) = self.slots.get_mut(i).filter(|s| s.0 == self.total_at) else {
+            return false;
+        };
+        slot.1 = slot.1.saturating_add(calls);
+        self.total = self.total.saturating_add(calls);
+        self.dirty = true;
+        true
     }
 
     /// Takes `calls` back out of `bucket`, when the window still holds it.
@@ -192,7 +195,7 @@ impl Window {
         self.dirty = true;
         // The total counts the bucket only while it is in the window it was summed for.
         if bucket > self.total_at.saturating_sub(slots) && bucket <= self.total_at {
-            self.total -= calls;
+            self.total = self.total.saturating_sub(calls);
         }
     }
 
